@@ -1,0 +1,975 @@
+"""Arithmetic contexts: one implementation of the mathematics over several arithmetics.
+
+In the manner of mpmath's contexts, every function of `theory` takes ``arith=`` and computes with the few
+operations a context provides (conversion, log, exp, sums, maxima, exact-zero tests, comparisons that may say
+"undecided"). Three contexts exist:
+
+``"float"`` (the default)
+    numpy float64 arrays, vectorized; fast, not certified.
+``"exact"``
+    probabilities as :class:`fractions.Fraction`; logarithms kept exact as :class:`LogLinear` numbers
+    ``q + Σ c·ln r`` (q, c, r rational), whose sign and equality are decided exactly; anything transcendental
+    beyond that (``exp`` of a non-integer log, logs of sums of exponentials) becomes a sympy expression,
+    evaluated to any precision on demand.
+``"ball"``
+    python-flint ``arb`` balls at a chosen precision (``BallContext(prec=...)``, default 128 bits); every result
+    is an enclosure of the true value, and a comparison an enclosure cannot settle raises
+    :class:`~theory.errors.UndecidedError`.
+
+Conversions into the exact context are exact for int, Fraction, str (``"1/3"``, ``"0.25"``) and sympy
+rationals. A float ``x`` converts to the *simplest* rational that rounds to ``x`` (so ``0.1 -> 1/10`` and
+``1/3 -> 1/3``); pass a Fraction when you mean anything else.
+
+>>> from theory.arith import get_context
+>>> ctx = get_context("exact")
+>>> ctx.convert(0.1), ctx.convert(1/3)
+(Fraction(1, 10), Fraction(1, 3))
+>>> x = ctx.log(ctx.convert(6)) - ctx.log(ctx.convert(2)) - ctx.log(ctx.convert(3))
+>>> ctx.sign(x)
+0
+>>> get_context("ball").log(get_context("ball").convert(2))
+[0.6931471805599453094172321214581765680755 +/- ...]
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import numbers
+from fractions import Fraction
+from math import gcd
+
+import numpy as np
+import sympy
+from flint import arb, fmpq, fmpz
+from flint import ctx as _flint_ctx
+
+from .errors import ArithmeticContextError, ProbabilityError, UndecidedError
+
+__all__ = [
+    "Context",
+    "FloatContext",
+    "ExactContext",
+    "BallContext",
+    "LogLinear",
+    "get_context",
+    "FLOAT_TOLERANCE",
+    "simplest_rational",
+]
+
+#: Slack allowed in float arithmetic when checking that probabilities sum to 1 (or at most 1).
+FLOAT_TOLERANCE = 1e-9
+
+# Precision cap (bits) up to which the exact context evaluates a transcendental number to decide its sign.
+_SYMBOLIC_PREC_CAP = 4096
+_LOGLINEAR_PREC_CAP = 1 << 16
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Exact rationals from anything a user may pass
+# ---------------------------------------------------------------------------------------------------------------
+def simplest_rational(lo: Fraction, hi: Fraction) -> Fraction:
+    """The rational with the smallest denominator in the closed interval ``[lo, hi]`` (``0 <= lo <= hi``).
+
+    >>> simplest_rational(Fraction(3, 10), Fraction(2, 5))
+    Fraction(1, 3)
+    """
+    if lo > hi:
+        raise ArithmeticContextError(f"empty interval [{lo}, {hi}]")
+    if lo <= 0 <= hi:
+        return Fraction(0)
+    if hi < 0:
+        return -simplest_rational(-hi, -lo)
+    # Continued-fraction descent (Stern-Brocot): integer part first, then the reciprocal problem.
+    fl = lo.numerator // lo.denominator
+    if Fraction(fl) == lo:
+        return Fraction(fl)
+    if fl + 1 <= hi:
+        return Fraction(fl + 1)
+    return fl + 1 / simplest_rational(1 / (hi - fl), 1 / (lo - fl))
+
+
+def _float_to_fraction(x: float) -> Fraction:
+    if not math.isfinite(x):
+        raise ArithmeticContextError(f"{x!r} has no exact rational value; use a finite number")
+    if x == 0:
+        return Fraction(0)
+    exact = Fraction(x)
+    half_ulp = Fraction(math.ulp(x)) / 2
+    candidate = simplest_rational(exact - half_ulp, exact + half_ulp)
+    # The simplest rational in the rounding interval must round back to x (ties at the ends go to even).
+    return candidate if float(candidate) == x else exact
+
+
+def to_fraction(x) -> Fraction:
+    """Convert a number to an exact :class:`Fraction` (floats: the simplest rational rounding to them).
+
+    >>> to_fraction("2/6"), to_fraction(0.25), to_fraction(np.int64(3))
+    (Fraction(1, 3), Fraction(1, 4), Fraction(3, 1))
+    """
+    if isinstance(x, Fraction):
+        return x
+    if isinstance(x, (bool, np.bool_)):
+        return Fraction(int(x))
+    if isinstance(x, numbers.Integral):
+        return Fraction(int(x))
+    if isinstance(x, (float, np.floating)):
+        return _float_to_fraction(float(x))
+    if isinstance(x, str):
+        try:
+            return Fraction(x.strip())
+        except (ValueError, ZeroDivisionError) as err:
+            raise ArithmeticContextError(f"cannot read {x!r} as an exact rational number") from err
+    if isinstance(x, fmpq):
+        return Fraction(int(x.p), int(x.q))
+    if isinstance(x, fmpz):
+        return Fraction(int(x))
+    if isinstance(x, sympy.Rational):
+        return Fraction(int(x.p), int(x.q))
+    if isinstance(x, numbers.Rational):
+        return Fraction(x.numerator, x.denominator)
+    raise ArithmeticContextError(f"cannot convert {x!r} (type {type(x).__name__}) to an exact rational")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Exact linear forms in logarithms
+# ---------------------------------------------------------------------------------------------------------------
+def _coprime_base(integers) -> list[int]:
+    """A set of pairwise coprime integers > 1 over which every given integer factors (no factoring needed)."""
+    base: list[int] = []
+    for n in integers:
+        pending = [n]
+        while pending:
+            x = pending.pop()
+            if x <= 1:
+                continue
+            for i, b in enumerate(base):
+                g = gcd(x, b)
+                if g > 1:
+                    # Split b and x along their common part; both halves go back through the refinement.
+                    del base[i]
+                    pending.extend(part for part in (g, b // g, x // g) if part > 1)
+                    break
+            else:
+                base.append(x)
+    return sorted(set(base))
+
+
+def _exponents(n: int, base: list[int]) -> dict[int, int]:
+    out = {}
+    for b in base:
+        e = 0
+        while n % b == 0:
+            n //= b
+            e += 1
+        if e:
+            out[b] = e
+    if n != 1:  # pragma: no cover - guaranteed by the coprime base construction
+        raise AssertionError("integer does not factor over its coprime base")
+    return out
+
+
+class LogLinear:
+    """An exact real number ``q + Σ_r c_r·ln(r)`` with rational ``q``, ``c_r`` and positive rational ``r``.
+
+    Sums of such numbers and rational multiples stay exact; equality and sign are decided exactly (logs of
+    pairwise coprime integers are linearly independent over Q, and ``e^q`` is transcendental for rational
+    ``q != 0``, so a non-zero canonical form is a non-zero number whose sign a fine enough enclosure settles).
+
+    >>> x = LogLinear.log(Fraction(1, 2)) * 3 + Fraction(1, 4)
+    >>> x
+    LogLinear(1/4 + 3*ln(1/2))
+    >>> float(x)
+    -1.8294415416798357
+    >>> LogLinear.log(Fraction(4)) == 2 * LogLinear.log(Fraction(2))
+    True
+    """
+
+    __slots__ = ("rational", "terms")
+    __hash__ = None  # equal numbers may have different term lists; compare, do not hash
+
+    def __init__(self, rational=Fraction(0), terms=None):
+        self.rational = Fraction(rational)
+        self.terms: dict[Fraction, Fraction] = {}
+        for r, c in (terms or {}).items():
+            r, c = Fraction(r), Fraction(c)
+            if r <= 0:
+                raise ArithmeticContextError(f"logarithm of non-positive number {r}")
+            if c and r != 1:
+                self.terms[r] = self.terms.get(r, Fraction(0)) + c
+        self.terms = {r: c for r, c in self.terms.items() if c}
+
+    @classmethod
+    def log(cls, r) -> "LogLinear":
+        """The exact natural logarithm of a positive rational."""
+        r = to_fraction(r)
+        if r <= 0:
+            raise ArithmeticContextError(f"logarithm of non-positive number {r}")
+        return cls(0, {r: 1})
+
+    # -- structure ---------------------------------------------------------------------------------------------
+    def canonical(self) -> tuple[Fraction, dict[int, Fraction]]:
+        """``(q, {b: c})`` over the coprime base of this number's integers: zero iff ``q == 0 and not terms``."""
+        ints = []
+        for r in self.terms:
+            ints.extend((r.numerator, r.denominator))
+        base = _coprime_base(ints)
+        coeffs: dict[int, Fraction] = {}
+        for r, c in self.terms.items():
+            for b, e in _exponents(r.numerator, base).items():
+                coeffs[b] = coeffs.get(b, Fraction(0)) + c * e
+            for b, e in _exponents(r.denominator, base).items():
+                coeffs[b] = coeffs.get(b, Fraction(0)) - c * e
+        return self.rational, {b: c for b, c in coeffs.items() if c}
+
+    def is_rational(self) -> bool:
+        return not self.canonical()[1]
+
+    def enclosure(self, prec: int = 128) -> arb:
+        """An arb ball containing this number, computed at ``prec`` bits."""
+        with _flint_ctx.workprec(prec):
+            total = _fraction_to_arb(self.rational)
+            for r, c in self.terms.items():
+                total += _fraction_to_arb(c) * _fraction_to_arb(r).log()
+            return total
+
+    def sign(self) -> int:
+        """-1, 0 or +1, decided exactly."""
+        q, coeffs = self.canonical()
+        if not coeffs:
+            return (q > 0) - (q < 0)
+        prec = 64
+        while prec <= _LOGLINEAR_PREC_CAP:
+            s = _arb_sign(self.enclosure(prec))
+            if s is not None:
+                return s
+            prec *= 2
+        raise UndecidedError(f"sign of {self!r} not settled at {_LOGLINEAR_PREC_CAP} bits", prec=prec)
+
+    def to_sympy(self) -> sympy.Expr:
+        """The same number as a sympy expression (logs of rationals are left unevaluated)."""
+        expr = sympy.Rational(self.rational.numerator, self.rational.denominator)
+        for r, c in self.terms.items():
+            expr += sympy.Rational(c.numerator, c.denominator) * sympy.log(
+                sympy.Rational(r.numerator, r.denominator), evaluate=False
+            )
+        return expr
+
+    _sympy_ = to_sympy
+
+    def __float__(self) -> float:
+        return float(self.enclosure(96).mid())
+
+    def __repr__(self) -> str:
+        parts = [str(self.rational)] if self.rational or not self.terms else []
+        for r, c in self.terms.items():
+            parts.append(f"{c}*ln({r})")
+        return "LogLinear(" + " + ".join(parts).replace("+ -", "- ") + ")"
+
+    # -- arithmetic --------------------------------------------------------------------------------------------
+    @staticmethod
+    def _coerce(other):
+        if isinstance(other, LogLinear):
+            return other
+        if isinstance(other, (int, Fraction, np.integer)):
+            return LogLinear(other)
+        return None
+
+    def __add__(self, other):
+        o = self._coerce(other)
+        if o is None:
+            return _symbolic_fallback(self, other, "add")
+        terms = dict(self.terms)
+        for r, c in o.terms.items():
+            terms[r] = terms.get(r, Fraction(0)) + c
+        return LogLinear(self.rational + o.rational, terms)
+
+    __radd__ = __add__
+
+    def __neg__(self):
+        return LogLinear(-self.rational, {r: -c for r, c in self.terms.items()})
+
+    def __pos__(self):
+        return self
+
+    def __sub__(self, other):
+        return self + (-other)
+
+    def __rsub__(self, other):
+        return (-self) + other
+
+    def _scale(self, k: Fraction):
+        return LogLinear(self.rational * k, {r: c * k for r, c in self.terms.items()})
+
+    def __mul__(self, other):
+        if isinstance(other, (int, Fraction, np.integer)):
+            return self._scale(Fraction(other))
+        if isinstance(other, LogLinear):
+            if not other.terms:
+                return self._scale(other.rational)
+            if not self.terms:
+                return other._scale(self.rational)
+        return _symbolic_fallback(self, other, "mul")
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, other):
+        if isinstance(other, (int, Fraction, np.integer)):
+            return self._scale(1 / Fraction(other))
+        if isinstance(other, LogLinear) and not other.terms:
+            return self._scale(1 / other.rational)
+        return _symbolic_fallback(self, other, "truediv")
+
+    def __rtruediv__(self, other):
+        if not self.terms and isinstance(other, (int, Fraction, np.integer)):
+            return Fraction(other) / self.rational
+        return _symbolic_fallback(other, self, "truediv")
+
+    def __abs__(self):
+        return -self if self.sign() < 0 else self
+
+    def exp(self):
+        q, coeffs = self.canonical()
+        if q == 0 and all(c.denominator == 1 for c in coeffs.values()):
+            out = Fraction(1)
+            for b, c in coeffs.items():
+                out *= Fraction(b) ** int(c)
+            return out
+        return sympy.exp(self.to_sympy())
+
+    # -- comparisons (exact) -------------------------------------------------------------------------------
+    def _cmp(self, other) -> int:
+        o = self._coerce(other)
+        if o is None:
+            if isinstance(other, float):
+                if math.isinf(other):
+                    return -1 if other > 0 else 1
+                o = LogLinear(to_fraction(other))
+            else:
+                return ExactContext().sign(_symbolic_fallback(self, other, "sub"))
+        return (self - o).sign()
+
+    def __eq__(self, other):
+        try:
+            return self._cmp(other) == 0
+        except (ArithmeticContextError, TypeError):
+            return NotImplemented
+
+    def __lt__(self, other):
+        return self._cmp(other) < 0
+
+    def __le__(self, other):
+        return self._cmp(other) <= 0
+
+    def __gt__(self, other):
+        return self._cmp(other) > 0
+
+    def __ge__(self, other):
+        return self._cmp(other) >= 0
+
+
+def _symbolic_fallback(a, b, op: str):
+    sa, sb = _to_sympy(a), _to_sympy(b)
+    if op == "add":
+        return sa + sb
+    if op == "sub":
+        return sa - sb
+    if op == "mul":
+        return sa * sb
+    if op == "truediv":
+        return sa / sb
+    raise AssertionError(op)  # pragma: no cover
+
+
+def _to_sympy(x) -> sympy.Expr:
+    if isinstance(x, LogLinear):
+        return x.to_sympy()
+    if isinstance(x, Fraction):
+        return sympy.Rational(x.numerator, x.denominator)
+    return sympy.sympify(x)
+
+
+def _fraction_to_arb(x: Fraction) -> arb:
+    if x.denominator == 1:
+        return arb(x.numerator)
+    return arb(fmpq(x.numerator, x.denominator))
+
+
+def _sympy_to_arb(expr: sympy.Expr, prec: int) -> arb:
+    """Evaluate a sympy expression built from rationals, +, ×, powers, exp and log as an arb enclosure."""
+    with _flint_ctx.workprec(prec):
+        return _sympy_to_arb_rec(sympy.sympify(expr))
+
+
+def _sympy_to_arb_rec(e) -> arb:
+    if e.is_Rational:
+        return _fraction_to_arb(Fraction(int(e.p), int(e.q)))
+    if e.is_Add:
+        total = arb(0)
+        for a in e.args:
+            total += _sympy_to_arb_rec(a)
+        return total
+    if e.is_Mul:
+        total = arb(1)
+        for a in e.args:
+            total *= _sympy_to_arb_rec(a)
+        return total
+    if e.is_Pow:
+        base, ex = e.args
+        if ex.is_Integer:
+            b = _sympy_to_arb_rec(base)
+            n = int(ex)
+            return b**n if n >= 0 else 1 / b ** (-n)
+        return (_sympy_to_arb_rec(ex) * _sympy_to_arb_rec(base).log()).exp()
+    if isinstance(e, sympy.exp):
+        return _sympy_to_arb_rec(e.args[0]).exp()
+    if isinstance(e, sympy.log):
+        return _sympy_to_arb_rec(e.args[0]).log()
+    if e is sympy.E:
+        return arb(1).exp()
+    if e is sympy.pi:
+        return arb.pi()
+    raise ArithmeticContextError(f"cannot evaluate {e} in ball arithmetic")
+
+
+def _check_rows(arr: np.ndarray, name: str, semi: bool, *, tolerance, show) -> np.ndarray:
+    """Raise ProbabilityError naming the offending value unless every row is a (semi-)distribution; return
+    which rows sum to 1 within ``tolerance``."""
+    flat = arr.reshape(-1, arr.shape[-1])
+    near_one = np.zeros(flat.shape[0], dtype=bool)
+    for r, row in enumerate(flat):
+        where = "" if flat.shape[0] == 1 else f" (row {list(np.unravel_index(r, arr.shape[:-1]))})"
+        for i, v in enumerate(row):
+            if v != v:
+                raise ProbabilityError(f"{name}{where} has nan at index {i}; probabilities must be numbers in [0, 1]")
+            if v < 0:
+                raise ProbabilityError(
+                    f"{name}{where} has a negative entry {show(v)} at index {i}; probabilities must lie in [0, 1]"
+                )
+            if v > 1 + tolerance:
+                raise ProbabilityError(f"{name}{where} has entry {show(v)} > 1 at index {i}; probabilities must lie in [0, 1]")
+        total = row.sum()
+        if total > 1 + tolerance:
+            raise ProbabilityError(f"{name}{where} sums to {show(total)} > 1; a (semi-)distribution sums to at most 1")
+        near_one[r] = total >= 1 - tolerance
+        if not semi and not near_one[r]:
+            raise ProbabilityError(
+                f"{name}{where} sums to {show(total)} < 1; a distribution sums to exactly 1 "
+                "(pass semi=True for a semi-distribution)"
+            )
+    return near_one.reshape(arr.shape[:-1])
+
+
+def _infinity_sign(x) -> int:
+    """+1 for +inf, -1 for -inf, 0 for anything finite."""
+    if isinstance(x, float) and math.isinf(x):
+        return 1 if x > 0 else -1
+    return 0
+
+
+def _arb_sign(x: arb) -> int | None:
+    if x.is_zero():
+        return 0
+    if x > 0:
+        return 1
+    if x < 0:
+        return -1
+    return None
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Contexts
+# ---------------------------------------------------------------------------------------------------------------
+class Context:
+    """The operations `theory` computes with; subclasses fix the arithmetic.
+
+    Arrays are numpy arrays: ``float64`` in the float context, ``object`` arrays of exact numbers or arb balls
+    otherwise, so that one implementation (numpy broadcasting, fancy indexing, sums) serves all three.
+    """
+
+    name: str = "abstract"
+    #: dtype of the arrays this context computes with.
+    dtype = object
+    #: True when zero tests and equality are exact (so verdicts may rest on them).
+    certified: bool = False
+
+    # -- scope ---------------------------------------------------------------------------------------------
+    def scope(self):
+        """A context manager in force while computing (sets ball precision; a no-op elsewhere)."""
+        return contextlib.nullcontext()
+
+    @property
+    def cache_key(self):
+        """A hashable key under which kernels cache values converted into this context."""
+        return self.name
+
+    # -- conversion ----------------------------------------------------------------------------------------
+    def convert(self, x):
+        """One number into this context."""
+        raise NotImplementedError
+
+    def array(self, values) -> np.ndarray:
+        """A nested sequence (or array) of numbers into an array of this context."""
+        raw = np.asarray(values, dtype=object)
+        out = np.empty(raw.shape, dtype=self.dtype)
+        flat_in, flat_out = raw.reshape(-1), out.reshape(-1)
+        for i, v in enumerate(flat_in):
+            flat_out[i] = self.convert(v)
+        return out
+
+    def zeros(self, shape) -> np.ndarray:
+        return self.array(np.zeros(shape, dtype=int)) if self.dtype is object else np.zeros(shape)
+
+    def ones(self, shape) -> np.ndarray:
+        return self.array(np.ones(shape, dtype=int)) if self.dtype is object else np.ones(shape)
+
+    def to_float(self, x) -> float:
+        """A float approximation of one value (for display and for steering searches, never for verdicts)."""
+        return float(x)
+
+    def to_output(self, x):
+        """The value handed back to users: a float, an exact number, or an arb ball."""
+        return x
+
+    # -- elementwise functions -----------------------------------------------------------------------------
+    def log(self, x):
+        raise NotImplementedError
+
+    def exp(self, x):
+        raise NotImplementedError
+
+    def sqrt(self, x):
+        raise NotImplementedError
+
+    def log_ratio(self, p, q):
+        """``ln(p/q)`` elementwise for positive p, q."""
+        return self.log(p / q)
+
+    # -- decisions -----------------------------------------------------------------------------------------
+    def is_zero(self, x) -> np.ndarray:
+        """Boolean array: which entries are exactly zero (in the float context: equal to 0.0)."""
+        raise NotImplementedError
+
+    def sign(self, x) -> int:
+        """-1, 0 or +1 for one value; raises :class:`UndecidedError` when the arithmetic cannot tell."""
+        raise NotImplementedError
+
+    def compare(self, a, b) -> int:
+        """Sign of ``a - b``; either side may be ``±math.inf``."""
+        ia, ib = _infinity_sign(a), _infinity_sign(b)
+        if ia or ib:
+            return (ia > ib) - (ia < ib)
+        return self.sign(a - b)
+
+    def maximum(self, x, axis: int = -1):
+        """Maximum along an axis (ball: an enclosure of the maximum)."""
+        return np.max(x, axis=axis)
+
+    def argmax_set(self, values) -> list[int]:
+        """Indices attaining the maximum of a 1-d array (exact in certified contexts; may raise Undecided)."""
+        best = self.maximum(np.asarray(values, dtype=self.dtype), axis=0)
+        return [i for i, v in enumerate(values) if self.sign(v - best) == 0]
+
+    # -- posterior weights ---------------------------------------------------------------------------------
+    # The float context keeps weights in log space (long data underflows otherwise); the others keep them
+    # as plain numbers, which neither underflow (arb has an unbounded exponent) nor lose exactness.
+    def weights_init(self, prior: np.ndarray) -> np.ndarray:
+        """Normalized weights from prior weights (shape (K,) -> (1, K)) in this context's representation."""
+        w = prior / prior.sum()
+        return w.reshape(1, -1)
+
+    def weights_update(self, w: np.ndarray, likelihood: np.ndarray):
+        """Multiply rows of weights by likelihoods and renormalize; return ``(weights, defined)`` where
+        ``defined`` is False on rows that every component rules out."""
+        u = w * likelihood
+        total = u.sum(axis=1)
+        defined = ~self.is_zero(total)
+        out = u.copy()
+        out[defined] = u[defined] / total[defined][:, None]
+        return out, defined
+
+    def weights_from_linear(self, u: np.ndarray):
+        """Normalize rows of non-negative linear weights into this context's representation; return
+        ``(weights, defined)`` (rows that are all zero are not defined)."""
+        return self.weights_update(self.weights_init(self.ones(u.shape[1])), u)
+
+    def weights_multiply(self, w: np.ndarray, other: np.ndarray):
+        """Multiply two weight arrays of this representation (rows broadcast) and renormalize."""
+        return self.weights_update(w, other)[0]
+
+    def weights_defined(self, w: np.ndarray) -> np.ndarray:
+        """Which rows are proper posteriors (not every weight zero)."""
+        return ~self.is_zero(w.sum(axis=1))
+
+    def weights_linear(self, w: np.ndarray) -> np.ndarray:
+        """Weights as probabilities (rows sum to 1)."""
+        return w
+
+    def weights_key(self, w: np.ndarray) -> np.ndarray | None:
+        """Integer merge keys identifying equal weight rows, or None when this context cannot merge them."""
+        return None
+
+    # -- validation ----------------------------------------------------------------------------------------
+    def distribution(self, values, *, name: str = "p", semi: bool = False) -> np.ndarray:
+        """Rows (last axis) of probabilities, validated, in this context.
+
+        Each entry must lie in [0, 1] (no nan) and each row sum to at most 1, and to exactly 1 unless
+        ``semi``. Exact inputs (int, Fraction, str) are checked exactly. Float inputs are checked in float,
+        with tolerance :data:`FLOAT_TOLERANCE`; a float row whose sum is within the tolerance of 1 *is* a
+        distribution, and the exact and ball contexts make it sum to exactly 1 (dividing each entry's simplest
+        rational by the row's exact sum), so float noise never turns into abstain mass.
+
+        >>> get_context("exact").distribution([0.2, 0.3, 0.5000000001])
+        array([Fraction(1, 5), Fraction(3, 10), Fraction(1, 2)], dtype=object)
+        >>> get_context("exact").distribution(["1/2", "1/3"], name="π(·|h)")
+        Traceback (most recent call last):
+        ...
+        theory.errors.ProbabilityError: π(·|h) sums to 5/6 < 1; a distribution sums to exactly 1 (pass semi=True for a semi-distribution)
+        """
+        raw = np.asarray(values, dtype=object)
+        if raw.ndim == 0 or raw.shape[-1] == 0:
+            raise ProbabilityError(f"{name} must be a non-empty array of probabilities, got {values!r}")
+        if any(isinstance(v, (float, np.floating)) for v in raw.reshape(-1)):
+            floats = np.vectorize(FLOAT.convert, otypes=[float])(raw)
+            near_one = _check_rows(floats, name, semi, tolerance=FLOAT_TOLERANCE, show=repr)
+            if self.dtype is not object:
+                return floats
+            exact = EXACT.array(raw)
+            rows = exact.reshape(-1, exact.shape[-1])
+            for r in np.nonzero(near_one.reshape(-1))[0]:
+                total = rows[r].sum()
+                if total != 1:
+                    rows[r] = rows[r] / total
+            return exact if isinstance(self, ExactContext) else self.array(exact)
+        exact = EXACT.array(raw)
+        _check_rows(exact, name, semi, tolerance=0, show=str)
+        return exact if isinstance(self, ExactContext) else self.array(exact)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+class FloatContext(Context):
+    """numpy float64, vectorized; the default and the fast path.
+
+    >>> FloatContext().log(np.array([1.0, np.e]))
+    array([0., 1.])
+    """
+
+    name = "float"
+    dtype = np.float64
+    certified = False
+
+    def convert(self, x):
+        if isinstance(x, str):
+            return float(to_fraction(x))
+        if isinstance(x, arb):
+            return float(x.mid())
+        return float(x)
+
+    def array(self, values) -> np.ndarray:
+        try:
+            return np.asarray(values, dtype=np.float64)
+        except (TypeError, ValueError):
+            return super().array(values)
+
+    def to_output(self, x):
+        return float(x)
+
+    def log(self, x):
+        with np.errstate(divide="ignore"):
+            return np.log(x)
+
+    def exp(self, x):
+        with np.errstate(over="ignore", under="ignore"):
+            return np.exp(x)
+
+    def sqrt(self, x):
+        return np.sqrt(x)
+
+    def log_ratio(self, p, q):
+        # Two logs rather than one quotient: p/q can overflow when q is tiny.
+        return np.log(p) - np.log(q)
+
+    def is_zero(self, x):
+        return np.asarray(x) == 0
+
+    def sign(self, x) -> int:
+        x = float(x)
+        if math.isnan(x):
+            raise ArithmeticContextError("nan has no sign; a computation went wrong upstream")
+        return (x > 0) - (x < 0)
+
+    def weights_init(self, prior):
+        logw = np.log(prior) - np.log(prior.sum())
+        return logw.reshape(1, -1)
+
+    def weights_update(self, logw, likelihood):
+        with np.errstate(divide="ignore"):
+            return self._log_renormalize(logw + np.log(likelihood))
+
+    def weights_multiply(self, logw, other):
+        return self._log_renormalize(logw + other)[0]
+
+    def weights_defined(self, logw):
+        return np.isfinite(np.max(logw, axis=1))
+
+    @staticmethod
+    def _log_renormalize(u):
+        top = np.max(u, axis=1)
+        defined = np.isfinite(top)
+        out = np.full_like(u, -np.inf)
+        if defined.any():
+            ud = u[defined] - top[defined][:, None]
+            out[defined] = ud - np.log(np.exp(ud).sum(axis=1))[:, None]
+        return out, defined
+
+    def weights_linear(self, logw):
+        return np.exp(logw)
+
+    def weights_key(self, logw):
+        # Quantized normalized log-weights: histories whose posteriors agree to ~1e-12 merge; weights below
+        # e^-800 are zero in float64 anyway, so the clip loses nothing.
+        clipped = np.clip(logw, -800.0, 0.0)
+        return np.round(clipped * 2.0**40).astype(np.int64)
+
+
+
+class ExactContext(Context):
+    """Exact rationals for probabilities, exact linear forms for logs, sympy beyond.
+
+    >>> ctx = ExactContext()
+    >>> ctx.log(ctx.array(["1/2", 1]))
+    array([LogLinear(1*ln(1/2)), Fraction(0, 1)], dtype=object)
+    """
+
+    name = "exact"
+    dtype = object
+    certified = True
+
+    def convert(self, x):
+        if isinstance(x, (Fraction, LogLinear)):
+            return x
+        if isinstance(x, sympy.Basic) and not isinstance(x, sympy.Rational):
+            return x
+        return to_fraction(x)
+
+    def to_float(self, x) -> float:
+        if isinstance(x, sympy.Basic):
+            return float(_sympy_to_arb(x, 96).mid())
+        return float(x)
+
+    def _log1(self, x):
+        if isinstance(x, Fraction):
+            if x <= 0:
+                raise ArithmeticContextError(f"logarithm of non-positive number {x}")
+            return Fraction(0) if x == 1 else LogLinear.log(x)
+        if isinstance(x, int):
+            return self._log1(Fraction(x))
+        return sympy.log(_to_sympy(x))
+
+    def _exp1(self, x):
+        if isinstance(x, (int, Fraction)):
+            return Fraction(1) if x == 0 else sympy.exp(_to_sympy(Fraction(x)))
+        if isinstance(x, LogLinear):
+            return x.exp()
+        return sympy.exp(_to_sympy(x))
+
+    def log(self, x):
+        if isinstance(x, np.ndarray):
+            return np.frompyfunc(self._log1, 1, 1)(x).astype(object) if x.size else x.astype(object)
+        return self._log1(x)
+
+    def exp(self, x):
+        if isinstance(x, np.ndarray):
+            return np.frompyfunc(self._exp1, 1, 1)(x).astype(object) if x.size else x.astype(object)
+        return self._exp1(x)
+
+    def sqrt(self, x):
+        def one(v):
+            if isinstance(v, Fraction):
+                n, d = math.isqrt(v.numerator), math.isqrt(v.denominator)
+                if n * n == v.numerator and d * d == v.denominator:
+                    return Fraction(n, d)
+            return sympy.sqrt(_to_sympy(v))
+
+        if isinstance(x, np.ndarray):
+            return np.frompyfunc(one, 1, 1)(x).astype(object)
+        return one(x)
+
+    def is_zero(self, x):
+        def one(v):
+            if isinstance(v, (int, Fraction)):
+                return v == 0
+            return self.sign(v) == 0
+
+        if isinstance(x, np.ndarray):
+            return np.frompyfunc(one, 1, 1)(x).astype(bool)
+        return one(x)
+
+    def sign(self, x) -> int:
+        if isinstance(x, (int, Fraction)):
+            return (x > 0) - (x < 0)
+        if isinstance(x, LogLinear):
+            return x.sign()
+        if isinstance(x, float):
+            if math.isnan(x):
+                raise ArithmeticContextError("nan has no sign")
+            return (x > 0) - (x < 0)
+        expr = sympy.sympify(x)
+        if expr.is_zero:
+            return 0
+        prec = 64
+        while prec <= _SYMBOLIC_PREC_CAP:
+            s = _arb_sign(_sympy_to_arb(expr, prec))
+            if s is not None:
+                return s
+            prec *= 2
+        if sympy.simplify(expr) == 0:
+            return 0
+        raise UndecidedError(
+            f"the sign of {expr} is not settled at {_SYMBOLIC_PREC_CAP} bits (it may be exactly 0)", prec=prec // 2
+        )
+
+    def maximum(self, x, axis: int = -1):
+        x = np.asarray(x, dtype=object)
+        return np.apply_along_axis(lambda row: max(row, key=_ExactKey), axis, x) if x.size else x
+
+    def weights_key(self, w):
+        # Exact weights: equal rows are equal posteriors. Intern each distinct value as an integer id.
+        ids: dict = {}
+        flat = [ids.setdefault(v, len(ids)) for v in w.reshape(-1)]
+        return np.asarray(flat, dtype=np.int64).reshape(w.shape)
+
+
+
+class _ExactKey:
+    """Sort key comparing exact numbers of mixed kinds exactly."""
+
+    __slots__ = ("v",)
+
+    def __init__(self, v):
+        self.v = v
+
+    def __lt__(self, other):
+        return ExactContext().compare(self.v, other.v) < 0
+
+
+class BallContext(Context):
+    """python-flint arb balls at ``prec`` bits: every value an enclosure of the true one.
+
+    >>> ball = BallContext(prec=64)
+    >>> ball.sign(ball.convert("1/3") - ball.convert(0.3))
+    1
+    """
+
+    name = "ball"
+    dtype = object
+    certified = True
+
+    def __init__(self, prec: int = 128):
+        if not isinstance(prec, numbers.Integral) or prec < 8:
+            raise ArithmeticContextError(f"ball precision {prec!r} must be an integer number of bits >= 8")
+        self.prec = int(prec)
+
+    def scope(self):
+        return _flint_ctx.workprec(self.prec)
+
+    @property
+    def cache_key(self):
+        return ("ball", self.prec)
+
+    def convert(self, x):
+        with self.scope():
+            if isinstance(x, arb):
+                return x
+            if isinstance(x, LogLinear):
+                return x.enclosure(self.prec)
+            if isinstance(x, sympy.Basic) and not isinstance(x, sympy.Rational):
+                return _sympy_to_arb(x, self.prec)
+            return _fraction_to_arb(to_fraction(x))
+
+    def to_float(self, x) -> float:
+        return float(x.mid()) if isinstance(x, arb) else float(x)
+
+    def log(self, x):
+        with self.scope():
+            if isinstance(x, np.ndarray):
+                return np.frompyfunc(lambda v: v.log(), 1, 1)(x).astype(object) if x.size else x
+            return x.log()
+
+    def exp(self, x):
+        with self.scope():
+            if isinstance(x, np.ndarray):
+                return np.frompyfunc(lambda v: v.exp(), 1, 1)(x).astype(object) if x.size else x
+            return x.exp()
+
+    def sqrt(self, x):
+        with self.scope():
+            if isinstance(x, np.ndarray):
+                return np.frompyfunc(lambda v: v.sqrt(), 1, 1)(x).astype(object)
+            return x.sqrt()
+
+    def is_zero(self, x):
+        if isinstance(x, np.ndarray):
+            return np.frompyfunc(lambda v: v.is_zero(), 1, 1)(x).astype(bool)
+        return x.is_zero()
+
+    def sign(self, x) -> int:
+        if isinstance(x, float):
+            return (x > 0) - (x < 0)
+        s = _arb_sign(x)
+        if s is None:
+            raise UndecidedError(f"the sign of {x} is not settled at {self.prec} bits", prec=self.prec)
+        return s
+
+    def maximum(self, x, axis: int = -1):
+        x = np.asarray(x, dtype=object)
+        with self.scope():
+            return np.apply_along_axis(lambda row: _arb_max(row), axis, x) if x.size else x
+
+
+    def __repr__(self) -> str:
+        return f"BallContext(prec={self.prec})"
+
+
+def _arb_max(row) -> arb:
+    out = row[0]
+    for v in row[1:]:
+        out = out.max(v)
+    return out
+
+
+FLOAT = FloatContext()
+EXACT = ExactContext()
+
+
+def get_context(arith=None) -> Context:
+    """The context named by ``arith``: ``None``/``"float"``, ``"exact"``, ``"ball"`` (128 bits),
+    ``"ball:<bits>"``, or a :class:`Context` instance (returned as is).
+
+    >>> get_context("ball:256")
+    BallContext(prec=256)
+    >>> get_context("double")
+    Traceback (most recent call last):
+    ...
+    theory.errors.ArithmeticContextError: unknown arithmetic 'double'; use 'float', 'exact', 'ball' or 'ball:<bits>'
+    """
+    if arith is None or arith == "float":
+        return FLOAT
+    if isinstance(arith, Context):
+        return arith
+    if arith == "exact":
+        return EXACT
+    if arith == "ball":
+        return BallContext()
+    if isinstance(arith, str) and arith.startswith("ball:"):
+        try:
+            bits = int(arith[5:])
+        except ValueError:
+            bits = None
+        if bits is not None:
+            return BallContext(bits)
+    raise ArithmeticContextError(
+        f"unknown arithmetic {arith!r}; use 'float', 'exact', 'ball' or 'ball:<bits>'"
+    )

@@ -1,0 +1,521 @@
+"""Policies and environments as history kernels, with a batched interface for the tree engine.
+
+A *history* is a tuple of ``(action, observation)`` int pairs. A step may carry a third entry, a bool that says
+whether the demonstrator took that action (``(a, o, True)``); a plain pair counts as a demonstrator step. Only
+mixtures that update on demonstrator steps alone look at the flag.
+
+A policy maps a history to a distribution over actions (a *semi*-distribution when ``semi=True``: the missing
+mass is the probability of abstaining, ⊥). An environment maps a history and an action to a distribution over
+observations.
+
+Every kernel also evaluates a whole tree level at once: it keeps a *state batch* (numpy arrays with one row per
+node), and implements ``initial(ctx)``, ``advance(state, parent, actions, observations, flags, ctx)``,
+``probs_batch(state, ctx)`` and ``key(state, ctx)`` (integer rows that identify nodes whose futures coincide,
+used to merge histories; ``None`` when the kernel cannot say). :class:`FiniteStatePolicy` and
+:class:`FiniteStateEnvironment` are the fast path: one fancy-indexing operation per level.
+:meth:`Policy.from_function` and :meth:`Environment.from_function` are the general, slow path (one Python call
+per node, memoized).
+
+>>> import theory
+>>> coin = theory.FiniteStatePolicy.iid([0.25, 0.75])
+>>> coin.probs(((0, 0), (1, 0)))
+array([0.25, 0.75])
+>>> echo = theory.Policy.from_function(2, lambda h: [1, 0] if not h or h[-1][1] == 0 else [0, 1], n_observations=2)
+>>> echo.probs(((0, 1),), arith="exact")
+array([Fraction(0, 1), Fraction(1, 1)], dtype=object)
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Callable, Sequence
+
+import numpy as np
+
+from .arith import FLOAT_TOLERANCE, Context, get_context
+from .errors import AlphabetError, HistoryError, ProbabilityError
+
+__all__ = [
+    "Kernel",
+    "Policy",
+    "Environment",
+    "FunctionPolicy",
+    "FunctionEnvironment",
+    "FiniteStatePolicy",
+    "FiniteStateEnvironment",
+    "sequence_environment",
+    "take",
+    "normalize_history",
+    "check_alphabet_size",
+]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# State batches and histories
+# ---------------------------------------------------------------------------------------------------------------
+def take(state, idx):
+    """Rows ``idx`` of a state batch: an array, or a tuple/list of state batches, or None.
+
+    >>> take((np.arange(4), [np.arange(4) * 10, None]), np.array([3, 0]))
+    (array([3, 0]), [array([30,  0]), None])
+    """
+    if state is None:
+        return None
+    if isinstance(state, np.ndarray):
+        return state[idx]
+    if isinstance(state, tuple):
+        return tuple(take(s, idx) for s in state)
+    if isinstance(state, list):
+        return [take(s, idx) for s in state]
+    raise TypeError(f"cannot index state of type {type(state).__name__}")  # pragma: no cover
+
+
+def check_alphabet_size(n, name: str) -> int:
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
+        raise AlphabetError(f"{name} must be a positive integer, got {n!r}")
+    return int(n)
+
+
+def normalize_history(history, n_actions: int, n_observations: int | None) -> tuple[tuple[int, int, bool], ...]:
+    """Validate a history and return it as ``(action, observation, demonstrator_flag)`` triples.
+
+    >>> normalize_history([(1, 0), (0, 1, False)], 2, 2)
+    ((1, 0, True), (0, 1, False))
+    >>> normalize_history([(0, 5)], 2, 2)
+    Traceback (most recent call last):
+    ...
+    theory.errors.HistoryError: history step 0 has observation 5, outside the observation alphabet 0..1
+    """
+    if isinstance(history, (str, bytes)) or not isinstance(history, (Sequence, np.ndarray)):
+        raise HistoryError(f"a history is a sequence of (action, observation) pairs, got {history!r}")
+    out = []
+    for t, step in enumerate(history):
+        if isinstance(step, (str, bytes)) or not isinstance(step, (Sequence, np.ndarray)) or len(step) not in (2, 3):
+            raise HistoryError(f"history step {t} is {step!r}; each step is an (action, observation) pair")
+        a, o = step[0], step[1]
+        flag = bool(step[2]) if len(step) == 3 else True
+        for value, what in ((a, "action"), (o, "observation")):
+            if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+                raise HistoryError(f"history step {t} has {what} {value!r}; {what}s are integers")
+        a, o = int(a), int(o)
+        if not 0 <= a < n_actions:
+            raise HistoryError(f"history step {t} has action {a}, outside the action alphabet 0..{n_actions - 1}")
+        if n_observations is not None and not 0 <= o < n_observations:
+            raise HistoryError(
+                f"history step {t} has observation {o}, outside the observation alphabet 0..{n_observations - 1}"
+            )
+        if o < 0:
+            raise HistoryError(f"history step {t} has negative observation {o}")
+        out.append((a, o, flag))
+    return tuple(out)
+
+
+def _plain(history) -> tuple:
+    """Triples back to the user's form: pairs when every step is a demonstrator step."""
+    if all(step[2] for step in history):
+        return tuple((a, o) for a, o, _ in history)
+    return tuple(history)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Base classes
+# ---------------------------------------------------------------------------------------------------------------
+class Kernel:
+    """Shared machinery of policies and environments: batched states over a tree level."""
+
+    n_actions: int
+    n_observations: int | None = None
+
+    def initial(self, ctx: Context):
+        """State batch (one row) for the empty history."""
+        raise NotImplementedError
+
+    def advance(self, state, parent, actions, observations, flags, ctx: Context):
+        """State batch of the children: row ``i`` extends row ``parent[i]`` by ``(actions[i], observations[i])``."""
+        raise NotImplementedError
+
+    def key(self, state, ctx: Context):
+        """Integer array (N, d) identifying rows whose futures coincide, or None (no merging)."""
+        return None
+
+    def start(self, history, ctx: Context):
+        """State batch (one row) after a (normalized) history."""
+        state = self.initial(ctx)
+        one = np.zeros(1, dtype=np.int64)
+        for a, o, flag in history:
+            state = self.advance(
+                state, one, np.array([a]), np.array([o]), np.array([flag]), ctx
+            )
+        return state
+
+
+class Policy(Kernel):
+    """A history kernel over actions. Subclasses implement the batched interface; users call :meth:`probs`.
+
+    ``semi`` policies may leave mass unassigned: the probability of abstaining (asking for help), ⊥.
+    """
+
+    semi: bool = False
+
+    def probs_batch(self, state, ctx: Context) -> np.ndarray:
+        """Action probabilities, shape (N, n_actions), in ``ctx``."""
+        raise NotImplementedError
+
+    def abstain_batch(self, state, ctx: Context, probs: np.ndarray | None = None) -> np.ndarray:
+        """Abstain probability per row (zeros for a policy that is not semi)."""
+        if probs is None:
+            probs = self.probs_batch(state, ctx)
+        if not self.semi:
+            return ctx.zeros(probs.shape[0])
+        missing = 1 - probs.sum(axis=1)
+        if ctx.dtype is not object:
+            # Float noise: a missing mass below the float tolerance is rounding, not abstention.
+            missing = np.where(missing < FLOAT_TOLERANCE, 0.0, missing)
+        return missing
+
+    def probs(self, history=(), *, arith=None) -> np.ndarray:
+        """The action distribution at ``history``.
+
+        >>> import theory
+        >>> theory.FiniteStatePolicy.constant(1, n_actions=3).probs()
+        array([0., 1., 0.])
+        """
+        ctx = get_context(arith)
+        with ctx.scope():
+            h = normalize_history(history, self.n_actions, self.n_observations)
+            return self.probs_batch(self.start(h, ctx), ctx)[0]
+
+    def abstain(self, history=(), *, arith=None):
+        """The probability of abstaining (⊥) at ``history``: 0 unless the policy is semi.
+
+        >>> import theory
+        >>> theory.Policy.from_function(2, lambda h: [0.25, 0.5], semi=True).abstain()
+        0.25
+        """
+        ctx = get_context(arith)
+        with ctx.scope():
+            h = normalize_history(history, self.n_actions, self.n_observations)
+            state = self.start(h, ctx)
+            return ctx.to_output(self.abstain_batch(state, ctx)[0])
+
+    @staticmethod
+    def from_function(n_actions: int, fn: Callable, *, n_observations: int | None = None, semi: bool = False):
+        """A policy from ``fn(history) -> probabilities`` (the general, slow path; memoized per history).
+
+        ``fn`` receives the history as a tuple of ``(action, observation)`` pairs and returns a sequence of
+        ``n_actions`` probabilities (floats, Fractions or strings such as ``"1/3"``).
+
+        >>> import theory
+        >>> alternate = theory.Policy.from_function(2, lambda h: [1, 0] if len(h) % 2 == 0 else [0, 1])
+        >>> alternate.probs(((0, 0),))
+        array([0., 1.])
+        """
+        return FunctionPolicy(n_actions, fn, n_observations=n_observations, semi=semi)
+
+
+class Environment(Kernel):
+    """A history kernel over observations, given the history and the action just taken."""
+
+    def probs_batch(self, state, ctx: Context) -> np.ndarray:
+        """Observation probabilities for every action, shape (N, n_actions, n_observations)."""
+        raise NotImplementedError
+
+    def probs(self, history=(), action: int = 0, *, arith=None) -> np.ndarray:
+        """The observation distribution after ``action`` at ``history``.
+
+        >>> import theory
+        >>> theory.sequence_environment(2).probs((), 1)
+        array([1.])
+        """
+        ctx = get_context(arith)
+        with ctx.scope():
+            h = normalize_history(history, self.n_actions, self.n_observations)
+            if isinstance(action, bool) or not isinstance(action, numbers.Integral) or not 0 <= action < self.n_actions:
+                raise HistoryError(f"action {action!r} is outside the action alphabet 0..{self.n_actions - 1}")
+            return self.probs_batch(self.start(h, ctx), ctx)[0, int(action)]
+
+    @staticmethod
+    def from_function(n_actions: int, n_observations: int, fn: Callable):
+        """An environment from ``fn(history, action) -> probabilities`` over observations (slow path, memoized).
+
+        >>> import theory
+        >>> noisy = theory.Environment.from_function(2, 2, lambda h, a: [0.9, 0.1] if a == 0 else [0.1, 0.9])
+        >>> noisy.probs((), 1)
+        array([0.1, 0.9])
+        """
+        return FunctionEnvironment(n_actions, n_observations, fn)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The general path: functions of histories
+# ---------------------------------------------------------------------------------------------------------------
+class _HistoryStates:
+    """State batches that are the histories themselves (object arrays of tuples)."""
+
+    def initial(self, ctx):
+        out = np.empty(1, dtype=object)
+        out[0] = ()
+        return out
+
+    def advance(self, state, parent, actions, observations, flags, ctx):
+        out = np.empty(len(parent), dtype=object)
+        for i, (p, a, o) in enumerate(zip(parent, actions, observations)):
+            out[i] = state[p] + ((int(a), int(o)),)
+        return out
+
+
+class FunctionPolicy(_HistoryStates, Policy):
+    """A policy given by a Python function of the history; see :meth:`Policy.from_function`.
+
+    >>> FunctionPolicy(2, lambda h: [0.5, 0.5]).probs()
+    array([0.5, 0.5])
+    """
+
+    def __init__(self, n_actions: int, fn: Callable, *, n_observations: int | None = None, semi: bool = False):
+        self.n_actions = check_alphabet_size(n_actions, "n_actions")
+        self.n_observations = None if n_observations is None else check_alphabet_size(n_observations, "n_observations")
+        if not callable(fn):
+            raise TypeError(f"fn must be callable, got {fn!r}")
+        self.fn = fn
+        self.semi = bool(semi)
+        self._memo: dict = {}
+
+    def _row(self, history, ctx):
+        k = (ctx.cache_key, history)
+        row = self._memo.get(k)
+        if row is None:
+            raw = self.fn(history)
+            if len(raw) != self.n_actions:
+                raise AlphabetError(
+                    f"policy function returned {len(raw)} probabilities at history {history!r}; "
+                    f"expected {self.n_actions} (one per action)"
+                )
+            row = ctx.distribution(list(raw), name=f"policy probabilities at history {history!r}", semi=self.semi)
+            self._memo[k] = row
+        return row
+
+    def probs_batch(self, state, ctx):
+        if len(state) == 0:
+            return ctx.zeros((0, self.n_actions))
+        return np.stack([self._row(h, ctx) for h in state])
+
+
+class FunctionEnvironment(_HistoryStates, Environment):
+    """An environment given by a Python function; see :meth:`Environment.from_function`.
+
+    >>> FunctionEnvironment(1, 2, lambda h, a: [1, 0]).probs()
+    array([1., 0.])
+    """
+
+    def __init__(self, n_actions: int, n_observations: int, fn: Callable):
+        self.n_actions = check_alphabet_size(n_actions, "n_actions")
+        self.n_observations = check_alphabet_size(n_observations, "n_observations")
+        if not callable(fn):
+            raise TypeError(f"fn must be callable, got {fn!r}")
+        self.fn = fn
+        self._memo: dict = {}
+
+    def _row(self, history, action, ctx):
+        k = (ctx.cache_key, history, action)
+        row = self._memo.get(k)
+        if row is None:
+            raw = self.fn(history, action)
+            if len(raw) != self.n_observations:
+                raise AlphabetError(
+                    f"environment function returned {len(raw)} probabilities at history {history!r}, action "
+                    f"{action}; expected {self.n_observations} (one per observation)"
+                )
+            row = ctx.distribution(
+                list(raw), name=f"observation probabilities at history {history!r}, action {action}", semi=False
+            )
+            self._memo[k] = row
+        return row
+
+    def probs_batch(self, state, ctx):
+        if len(state) == 0:
+            return ctx.zeros((0, self.n_actions, self.n_observations))
+        return np.stack([np.stack([self._row(h, a, ctx) for a in range(self.n_actions)]) for h in state])
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The fast path: finite-state machines
+# ---------------------------------------------------------------------------------------------------------------
+def _transition_table(transition, n_states: int, n_actions: int, name: str) -> np.ndarray:
+    t = np.asarray(transition)
+    if t.ndim != 3 or t.shape[0] != n_states or t.shape[1] != n_actions:
+        raise AlphabetError(
+            f"{name} transition has shape {t.shape}; expected ({n_states}, {n_actions}, n_observations) "
+            "(next state for each state, action and observation)"
+        )
+    if t.size and not np.issubdtype(t.dtype, np.integer):
+        if not np.all(np.equal(np.mod(t.astype(float), 1), 0)):
+            raise AlphabetError(f"{name} transition entries must be integer state indices")
+        t = t.astype(np.int64)
+    bad = (t < 0) | (t >= n_states)
+    if bad.any():
+        idx = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise AlphabetError(f"{name} transition{list(idx)} = {t[idx]} is not a state in 0..{n_states - 1}")
+    return t.astype(np.int64)
+
+
+class _ConvertedTable:
+    """A probability table (last axis a distribution) validated once, converted lazily into each context."""
+
+    def __init__(self, values, *, name: str, semi: bool):
+        self._raw = np.asarray(values, dtype=object)
+        self.shape = self._raw.shape
+        self.name, self.semi = name, semi
+        self._cache: dict = {}
+        get_context("float").distribution(self._raw, name=name, semi=semi)  # eager validation
+
+    def get(self, ctx: Context) -> np.ndarray:
+        out = self._cache.get(ctx.cache_key)
+        if out is None:
+            out = ctx.distribution(self._raw, name=self.name, semi=self.semi)
+            self._cache[ctx.cache_key] = out
+        return out
+
+
+class FiniteStatePolicy(Policy):
+    """A policy run by a deterministic finite-state machine over the history.
+
+    ``emission[s]`` is the action distribution in state ``s`` (shape (S, |A|)); ``transition[s, a, o]`` is the
+    next state after action ``a`` and observation ``o`` (shape (S, |A|, |O|)). A whole tree level is evaluated
+    with one indexing operation.
+
+    >>> import theory
+    >>> # Repeat the last action with probability 3/4.
+    >>> sticky = theory.FiniteStatePolicy([[0.75, 0.25], [0.25, 0.75]], [[[0], [1]], [[0], [1]]])
+    >>> sticky.probs(((1, 0),))
+    array([0.25, 0.75])
+    """
+
+    def __init__(self, emission, transition, initial_state: int = 0, *, semi: bool = False, name: str | None = None):
+        em = np.asarray(emission, dtype=object)
+        if em.ndim != 2 or em.shape[1] < 1:
+            raise AlphabetError(f"emission has shape {em.shape}; expected (n_states, n_actions)")
+        n_states, n_actions = em.shape
+        self.n_actions = n_actions
+        self.semi = bool(semi)
+        self.name = name
+        self._emission = _ConvertedTable(em, name="emission", semi=self.semi)
+        self.transition = _transition_table(transition, n_states, n_actions, "policy")
+        self.n_observations = self.transition.shape[2]
+        if isinstance(initial_state, bool) or not isinstance(initial_state, numbers.Integral) or not 0 <= initial_state < n_states:
+            raise AlphabetError(f"initial_state {initial_state!r} is not a state in 0..{n_states - 1}")
+        self.initial_state = int(initial_state)
+
+    @property
+    def n_states(self) -> int:
+        return self.transition.shape[0]
+
+    def emission(self, arith=None) -> np.ndarray:
+        """The emission table in the given arithmetic."""
+        return self._emission.get(get_context(arith))
+
+    @classmethod
+    def iid(cls, probs, *, n_observations: int = 1, semi: bool = False):
+        """The i.i.d. policy drawing each action from ``probs``.
+
+        >>> FiniteStatePolicy.iid(["1/3", "2/3"]).probs(arith="exact")
+        array([Fraction(1, 3), Fraction(2, 3)], dtype=object)
+        """
+        n_obs = check_alphabet_size(n_observations, "n_observations")
+        row = list(probs)
+        return cls([row], np.zeros((1, len(row), n_obs), dtype=np.int64), semi=semi)
+
+    @classmethod
+    def constant(cls, action: int, *, n_actions: int, n_observations: int = 1):
+        """The deterministic policy that always takes ``action``.
+
+        >>> FiniteStatePolicy.constant(0, n_actions=2).probs()
+        array([1., 0.])
+        """
+        n_actions = check_alphabet_size(n_actions, "n_actions")
+        if isinstance(action, bool) or not isinstance(action, numbers.Integral) or not 0 <= action < n_actions:
+            raise AlphabetError(f"action {action!r} is outside the action alphabet 0..{n_actions - 1}")
+        row = [0] * n_actions
+        row[int(action)] = 1
+        return cls.iid(row, n_observations=n_observations)
+
+    def initial(self, ctx):
+        return np.array([self.initial_state], dtype=np.int64)
+
+    def advance(self, state, parent, actions, observations, flags, ctx):
+        return self.transition[state[parent], actions, observations]
+
+    def key(self, state, ctx):
+        return state[:, None]
+
+    def probs_batch(self, state, ctx):
+        return self._emission.get(ctx)[state]
+
+    def __repr__(self) -> str:
+        label = f" {self.name!r}" if self.name else ""
+        return f"<FiniteStatePolicy{label}: {self.n_states} states, {self.n_actions} actions>"
+
+
+class FiniteStateEnvironment(Environment):
+    """An environment run by a deterministic finite-state machine.
+
+    ``emission[s, a]`` is the observation distribution after action ``a`` in state ``s`` (shape (S, |A|, |O|));
+    ``transition[s, a, o]`` the next state.
+
+    >>> import theory
+    >>> # Observation 1 echoes action 1 with probability 0.9.
+    >>> env = theory.FiniteStateEnvironment([[[0.9, 0.1], [0.1, 0.9]]], [[[0, 0], [0, 0]]])
+    >>> env.probs((), 1)
+    array([0.1, 0.9])
+    """
+
+    def __init__(self, emission, transition, initial_state: int = 0, *, name: str | None = None):
+        em = np.asarray(emission, dtype=object)
+        if em.ndim != 3:
+            raise AlphabetError(f"emission has shape {em.shape}; expected (n_states, n_actions, n_observations)")
+        n_states, n_actions, n_obs = em.shape
+        self.n_actions, self.n_observations = n_actions, n_obs
+        self.name = name
+        self._emission = _ConvertedTable(em, name="environment emission", semi=False)
+        self.transition = _transition_table(transition, n_states, n_actions, "environment")
+        if self.transition.shape[2] != n_obs:
+            raise AlphabetError(
+                f"environment transition has {self.transition.shape[2]} observations but emission has {n_obs}"
+            )
+        if isinstance(initial_state, bool) or not isinstance(initial_state, numbers.Integral) or not 0 <= initial_state < n_states:
+            raise AlphabetError(f"initial_state {initial_state!r} is not a state in 0..{n_states - 1}")
+        self.initial_state = int(initial_state)
+
+    @property
+    def n_states(self) -> int:
+        return self.transition.shape[0]
+
+    def emission(self, arith=None) -> np.ndarray:
+        """The emission table in the given arithmetic."""
+        return self._emission.get(get_context(arith))
+
+    def initial(self, ctx):
+        return np.array([self.initial_state], dtype=np.int64)
+
+    def advance(self, state, parent, actions, observations, flags, ctx):
+        return self.transition[state[parent], actions, observations]
+
+    def key(self, state, ctx):
+        return state[:, None]
+
+    def probs_batch(self, state, ctx):
+        return self._emission.get(ctx)[state]
+
+    def __repr__(self) -> str:
+        label = f" {self.name!r}" if self.name else ""
+        return f"<FiniteStateEnvironment{label}: {self.n_states} states, {self.n_actions} actions, {self.n_observations} observations>"
+
+
+def sequence_environment(n_actions: int) -> FiniteStateEnvironment:
+    """The environment with a single observation: plain sequence prediction (|O| = 1).
+
+    >>> sequence_environment(3).n_observations
+    1
+    """
+    n_actions = check_alphabet_size(n_actions, "n_actions")
+    return FiniteStateEnvironment(np.ones((1, n_actions, 1), dtype=int), np.zeros((1, n_actions, 1), dtype=int),
+                                  name="no observations")

@@ -1,0 +1,484 @@
+"""Trajectory measures from a start history h over a horizon m: thin layers over :mod:`theory.trees`.
+
+* :func:`trajectory_kl` — expected KL ``KL^μ_{h,m}(π‖β) = E_{x~P^{π,μ}_h} ln(π(a_{1:m}|x)/β(a_{1:m}|x))``,
+  computed as the expected sum of per-step KLs (the chain rule), over merged trees.
+* :func:`worst_case_kl` — the paper's Definition 2: the maximum over observation sequences o_{1:m} of the KL
+  between the action-sequence laws of π and β with those observations held fixed.
+* :func:`trajectory_tvd` — total variation between P^{π,μ}_h and P^{β,μ}_h.
+* :func:`value` and :func:`optimal_value` — V^π_μ(h) and the expectimax V*_μ(h); :func:`q_values` and
+  :func:`optimal_actions` (Definition 7: the actions attaining V*).
+* :func:`kl_breakdown` — per-step expected KLs, where a KL is infinite, and (on request) every prefix.
+
+A policy that abstains (a semi-distribution) either ends the trajectory when it abstains, or, with
+``demonstrator=`` given, hands that step to the demonstrator, whose action is recorded with the flag ``True``.
+Per-step KLs treat ⊥ as one more outcome (see :mod:`theory.divergences`).
+
+>>> import theory
+>>> env = theory.sequence_environment(2)
+>>> pi, beta = theory.FiniteStatePolicy.iid([0.5, 0.5]), theory.FiniteStatePolicy.iid([0.25, 0.75])
+>>> round(theory.trajectory_kl(pi, beta, env, 3), 12) == round(3 * theory.kl([0.5, 0.5], [0.25, 0.75]), 12)
+True
+>>> theory.trajectory_kl(theory.FiniteStatePolicy.iid([0, 1]), theory.FiniteStatePolicy.iid([1, 0]), env, 2).where
+((), 1)
+"""
+
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .arith import Context, get_context
+from .divergences import InfiniteDivergence, kl_rows, with_abstain_column
+from .errors import HorizonError, HistoryError, MightntError
+from .kernels import Environment, Policy, normalize_history, _plain
+from .trees import Level, Tree, alphabet, branch, grow_decision_tree, select
+from .utilities import as_utility
+
+__all__ = [
+    "trajectory_kl",
+    "worst_case_kl",
+    "trajectory_tvd",
+    "value",
+    "optimal_value",
+    "q_values",
+    "optimal_actions",
+    "kl_breakdown",
+    "KLBreakdown",
+]
+
+
+def check_horizon(horizon) -> int:
+    if isinstance(horizon, bool) or not isinstance(horizon, numbers.Integral) or horizon < 0:
+        raise HorizonError(f"horizon {horizon!r} must be a non-negative integer")
+    return int(horizon)
+
+
+def _setup(policies, env, history, horizon, demonstrator=None):
+    for name, p in policies:
+        if not isinstance(p, Policy):
+            raise TypeError(f"{name} must be a theory.Policy, got {p!r}")
+    if not isinstance(env, Environment):
+        raise TypeError(f"env must be a theory.Environment, got {env!r}")
+    if demonstrator is not None and not isinstance(demonstrator, Policy):
+        raise TypeError(f"demonstrator must be a theory.Policy, got {demonstrator!r}")
+    n_actions, n_obs = alphabet(*(p for _, p in policies), env, demonstrator)
+    h = normalize_history(history, n_actions, n_obs)
+    return n_actions, n_obs, h, check_horizon(horizon)
+
+
+def _policy_rows(policy: Policy, state, ctx: Context):
+    p = policy.probs_batch(state, ctx)
+    return p, policy.abstain_batch(state, ctx, p)
+
+
+@dataclass
+class KLBreakdown:
+    """The parts of a trajectory KL.
+
+    ``total`` (a number, or an :class:`~theory.divergences.InfiniteDivergence`), ``per_step[t]`` (the expected
+    KL of step t+1; for the worst-case form, the step terms along the maximizing observations),
+    ``infinite`` (None, or the InfiniteDivergence naming the first history and action found where β gives 0
+    to what π does), ``observations`` (worst case: the maximizing observation sequence), and ``prefixes``
+    (when asked: ``(history, probability, step_kl)`` for every node, with ``step_kl`` inf where infinite).
+    """
+
+    total: object
+    per_step: list
+    infinite: InfiniteDivergence | None = None
+    observations: tuple | None = None
+    prefixes: list | None = field(default=None, repr=False)
+
+
+def _inf(tree: Tree, level: Level, i: int, action: int, n_actions: int, p, q, flags: bool) -> InfiniteDivergence:
+    history = tree.histories(level, [i], flags=flags)[0]
+    what = "abstaining (⊥)" if action == n_actions else f"action {action}"
+    return InfiniteDivergence(
+        (history, "⊥" if action == n_actions else action),
+        f"π gives {what} probability {p} at history {history!r} where β gives it 0",
+    )
+
+
+def kl_breakdown(pi, beta, env, horizon, history=(), *, form: str = "expected", arith=None, demonstrator=None,
+                 merge: bool = True, prefixes: bool = False) -> KLBreakdown:
+    """Trajectory KL(π‖β) from ``history`` over ``horizon`` steps, with its parts.
+
+    ``form="expected"`` (under the environment) or ``"worst-case"`` (Definition 2: the environment only supplies
+    the observation alphabet). ``prefixes=True`` lists every node (and turns merging off).
+
+    >>> import theory
+    >>> env = theory.sequence_environment(2)
+    >>> b = theory.kl_breakdown(theory.FiniteStatePolicy.iid([0.5, 0.5]), theory.FiniteStatePolicy.iid([0.5, 0.5]),
+    ...                         env, 2, prefixes=True, arith="exact")
+    >>> b.total, len(b.prefixes)
+    (Fraction(0, 1), 3)
+    """
+    if form not in ("expected", "worst-case"):
+        raise MightntError(f"form {form!r} must be 'expected' or 'worst-case'")
+    ctx = get_context(arith)
+    if form == "worst-case":
+        if demonstrator is not None:
+            raise MightntError("the worst-case form has no demonstrator: abstentions end the trajectory")
+        return _worst_case(pi, beta, env, horizon, history, ctx, prefixes)
+    n_actions, n_obs, h, m = _setup((("pi", pi), ("beta", beta)), env, history, horizon, demonstrator)
+    semi = pi.semi or beta.semi
+    flags_out = demonstrator is not None
+    with ctx.scope():
+        tree = Tree((pi, beta, env, demonstrator), h, ctx, merge=merge and not prefixes)
+        per_step = [ctx.convert(0) for _ in range(m)]
+        found: list = []
+        listing: list | None = [] if prefixes else None
+
+        def visit(level: Level):
+            t = level.depth
+            if t == m:
+                return
+            p, p_bot = _policy_rows(pi, level.states[0], ctx)
+            q, q_bot = _policy_rows(beta, level.states[1], ctx)
+            pk, qk = (with_abstain_column(p, p_bot), with_abstain_column(q, q_bot)) if semi else (p, q)
+            vals, infinite, first_bad = kl_rows(pk, qk, ctx)
+            mass = level.weights["mass"]
+            finite = ~infinite
+            if finite.any():
+                per_step[t] = per_step[t] + (mass[finite] * vals[finite]).sum()
+            if infinite.any() and not found:
+                i = int(np.argmax(infinite))
+                found.append(_inf(tree, level, i, int(first_bad[i]), n_actions, pk[i, first_bad[i]], qk[i, first_bad[i]], flags_out))
+            if listing is not None:
+                hs = tree.histories(level, flags=flags_out)
+                for i in range(len(level)):
+                    listing.append((hs[i], ctx.to_output(mass[i]), float("inf") if infinite[i] else ctx.to_output(vals[i])))
+            if t + 1 == m:
+                return
+            # Do not follow an action β rules out: β's state is undefined there, and the KL already infinite.
+            own = p.copy()
+            own[~ctx.is_zero(p) & ctx.is_zero(q)] = 0
+            bot = p_bot.copy()
+            bot[~ctx.is_zero(p_bot) & ctx.is_zero(q_bot)] = 0
+            env_p = env.probs_batch(level.states[2], ctx)
+            demo_p = demonstrator.probs_batch(level.states[3], ctx) if demonstrator is not None else None
+            w = mass[:, None, None, None] * branch(ctx, own, bot, env_p, demo_p)
+            (parent, a, o, f), (child_mass,) = select(ctx, w)
+            nxt = tree.children(level, parent, a, o, f)
+            nxt.weights["mass"] = child_mass
+            nxt, _ = tree.merge(nxt)
+            for chunk in tree.chunks(nxt):
+                visit(chunk)
+
+        if m > 0:
+            root = tree.root()
+            root.weights["mass"] = ctx.ones(1)
+            visit(root)
+        total = sum(per_step[1:], per_step[0]) if m else ctx.convert(0)
+        infinite = found[0] if found else None
+        return KLBreakdown(
+            total=infinite if infinite is not None else ctx.to_output(total),
+            per_step=[ctx.to_output(v) for v in per_step],
+            infinite=infinite,
+            prefixes=listing,
+        )
+
+
+def trajectory_kl(pi, beta, env, horizon, history=(), *, arith=None, demonstrator=None, merge: bool = True):
+    """Expected trajectory KL^μ_{h,m}(π‖β): the expected sum over the m steps of KL(π(·|h')‖β(·|h')).
+
+    Infinite (an :class:`~theory.divergences.InfiniteDivergence` whose ``where`` is ``(history, action)``) when
+    π, at a history it reaches with positive probability, takes an action β gives probability 0.
+
+    >>> import theory
+    >>> env = theory.FiniteStateEnvironment([[[0.5, 0.5], [0.5, 0.5]]], [[[0, 0], [0, 0]]])
+    >>> theory.trajectory_kl(theory.FiniteStatePolicy.iid(["1/2", "1/2"], n_observations=2),
+    ...                      theory.FiniteStatePolicy.iid(["1/4", "3/4"], n_observations=2), env, 2, arith="exact")
+    LogLinear(1*ln(2) + 1*ln(2/3))
+    """
+    return kl_breakdown(pi, beta, env, horizon, history, arith=arith, demonstrator=demonstrator, merge=merge).total
+
+
+def _worst_case(pi, beta, env, horizon, history, ctx: Context, prefixes: bool) -> KLBreakdown:
+    if isinstance(env, numbers.Integral) and not isinstance(env, bool):
+        n_obs_given = int(env)
+        env = None
+    else:
+        if not isinstance(env, Environment):
+            raise TypeError(f"env must be a theory.Environment or a number of observations, got {env!r}")
+        n_obs_given = env.n_observations
+    for name, p in (("pi", pi), ("beta", beta)):
+        if not isinstance(p, Policy):
+            raise TypeError(f"{name} must be a theory.Policy, got {p!r}")
+    n_actions, n_obs = alphabet(pi, beta, env)
+    n_obs = n_obs_given if n_obs is None else n_obs
+    if n_obs != n_obs_given:
+        raise HistoryError(f"the policies use {n_obs} observations but the environment supplies {n_obs_given}")
+    h = normalize_history(history, n_actions, n_obs)
+    m = check_horizon(horizon)
+    semi = pi.semi or beta.semi
+    with ctx.scope():
+        # Nodes are keyed by their observation path too: the maximum is over whole observation sequences.
+        tree = Tree((pi, beta), h, ctx, merge=not prefixes)
+        f = [ctx.zeros(n_obs ** t) for t in range(m)]
+        found: list = []
+        listing: list | None = [] if prefixes else None
+
+        def visit(level: Level):
+            t = level.depth
+            if t == m:
+                return
+            p, p_bot = _policy_rows(pi, level.states[0], ctx)
+            q, q_bot = _policy_rows(beta, level.states[1], ctx)
+            pk, qk = (with_abstain_column(p, p_bot), with_abstain_column(q, q_bot)) if semi else (p, q)
+            vals, infinite, first_bad = kl_rows(pk, qk, ctx)
+            weight, opath = level.weights["weight"], level.data["opath"]
+            if infinite.any() and not found:
+                i = int(np.argmax(infinite))
+                found.append(_inf(tree, level, i, int(first_bad[i]), n_actions, pk[i, first_bad[i]], qk[i, first_bad[i]], False))
+            finite = ~infinite
+            contrib = ctx.zeros(len(level))
+            contrib[finite] = weight[finite] * vals[finite]
+            f[t] = f[t] + tree.sum_by(contrib, opath, n_obs ** t)
+            if listing is not None:
+                hs = tree.histories(level)
+                for i in range(len(level)):
+                    listing.append((hs[i], ctx.to_output(weight[i]), float("inf") if infinite[i] else ctx.to_output(vals[i])))
+            if t + 1 == m:
+                return
+            own = p.copy()
+            own[~ctx.is_zero(p) & ctx.is_zero(q)] = 0
+            ones = ctx.ones((len(level), n_actions, n_obs))
+            w = weight[:, None, None, None] * branch(ctx, own, None, ones, None)
+            (parent, a, o, fl), (child_w,) = select(ctx, w)
+            nxt = tree.children(level, parent, a, o, fl)
+            nxt.weights["weight"] = child_w
+            nxt.data["opath"] = opath[parent] * n_obs + o
+            nxt, _ = tree.merge(nxt, extra_key=nxt.data["opath"])
+            for chunk in tree.chunks(nxt):
+                visit(chunk)
+
+        observations: tuple | None = None
+        steps: list = []
+        if m > 0:
+            root = tree.root()
+            root.weights["weight"] = ctx.ones(1)
+            root.data["opath"] = np.zeros(1, dtype=np.int64)
+            visit(root)
+            # Backward maximum over the observation tree: V_t[j] = f_t[j] + max_o V_{t+1}[j·|O| + o].
+            values = [None] * m
+            values[m - 1] = f[m - 1]
+            for t in range(m - 2, -1, -1):
+                nxt_v = values[t + 1].reshape(n_obs ** t, n_obs)
+                values[t] = f[t] + ctx.maximum(nxt_v, axis=1)
+            total = values[0][0]
+            # The maximizing observation sequence (first maximizer; ties by smallest observation).
+            j = 0
+            seq = []
+            for t in range(m - 1):
+                steps.append(ctx.to_output(f[t][j]))
+                row = values[t + 1].reshape(n_obs ** t, n_obs)[j]
+                o = _first_argmax(row, ctx)
+                seq.append(o)
+                j = j * n_obs + o
+            steps.append(ctx.to_output(f[m - 1][j]))
+            observations = tuple(seq)
+        else:
+            total = ctx.convert(0)
+        infinite = found[0] if found else None
+        return KLBreakdown(
+            total=infinite if infinite is not None else ctx.to_output(total),
+            per_step=steps,
+            infinite=infinite,
+            observations=observations,
+            prefixes=listing,
+        )
+
+
+def _first_argmax(row, ctx: Context) -> int:
+    try:
+        return ctx.argmax_set(row)[0]
+    except ArithmeticError:
+        # An enclosure that cannot separate maximizers: report the one with the largest midpoint.
+        return int(np.argmax([ctx.to_float(v) for v in row]))
+
+
+def worst_case_kl(pi, beta, env, horizon, history=(), *, arith=None):
+    """Worst-case trajectory KL (Definition 2): max over observation sequences of the action-sequence KL.
+
+    ``env`` supplies only the observation alphabet (an Environment, or the number of observations).
+
+    >>> import theory
+    >>> # π copies the last observation; β ignores it. The worst observations make π deterministic and far from β.
+    >>> copy = theory.FiniteStatePolicy([[1, 0], [0, 1]], [[[0, 1], [0, 1]], [[0, 1], [0, 1]]])
+    >>> beta = theory.FiniteStatePolicy.iid([0.9, 0.1], n_observations=2)
+    >>> round(theory.worst_case_kl(copy, beta, 2, 2), 6) == round(theory.kl([0, 1], [0.9, 0.1]) + theory.kl([1, 0], [0.9, 0.1]), 6)
+    True
+    """
+    return _worst_case(pi, beta, env, horizon, history, get_context(arith), False).total
+
+
+def trajectory_tvd(pi, beta, env, horizon, history=(), *, arith=None, demonstrator=None):
+    """Total variation between the trajectory laws P^{π,μ}_h and P^{β,μ}_h over ``horizon`` steps.
+
+    The trees of the two laws cannot be merged (TVD is not a sum over steps), so this walks the full tree,
+    skipping only the histories both laws give probability 0.
+
+    >>> import theory
+    >>> env = theory.sequence_environment(2)
+    >>> theory.trajectory_tvd(theory.FiniteStatePolicy.iid([1, 0]), theory.FiniteStatePolicy.iid([0.5, 0.5]), env, 2)
+    0.75
+    """
+    n_actions, n_obs, h, m = _setup((("pi", pi), ("beta", beta)), env, history, horizon, demonstrator)
+    ctx = get_context(arith)
+    with ctx.scope():
+        tree = Tree((pi, beta, env, demonstrator), h, ctx, merge=False)
+        total = [ctx.convert(0)]
+
+        def visit(level: Level):
+            mp, mb = level.weights["pi"], level.weights["beta"]
+            if level.depth == m:
+                total[0] = total[0] + abs(mp - mb).sum()
+                return
+            p, p_bot = _policy_rows(pi, level.states[0], ctx)
+            q, q_bot = _policy_rows(beta, level.states[1], ctx)
+            env_p = env.probs_batch(level.states[2], ctx)
+            demo_p = demonstrator.probs_batch(level.states[3], ctx) if demonstrator is not None else None
+            if demonstrator is None and (pi.semi or beta.semi):
+                # Abstaining ends the trajectory: the ⊥-ended histories are outcomes of their own.
+                total[0] = total[0] + abs(mp * p_bot - mb * q_bot).sum()
+            wp = mp[:, None, None, None] * branch(ctx, p, p_bot, env_p, demo_p)
+            wb = mb[:, None, None, None] * branch(ctx, q, q_bot, env_p, demo_p)
+            (parent, a, o, f), (cp, cb) = select(ctx, wp, wb)
+            nxt = tree.children(level, parent, a, o, f)
+            nxt.weights["pi"], nxt.weights["beta"] = cp, cb
+            for chunk in tree.chunks(nxt):
+                visit(chunk)
+
+        root = tree.root()
+        root.weights["pi"], root.weights["beta"] = ctx.ones(1), ctx.ones(1)
+        visit(root)
+        return ctx.to_output(total[0] / 2)
+
+
+def value(pi, env, utility, horizon, history=(), *, arith=None, demonstrator=None):
+    """V^π_μ(h) = E[U(h x)] over the next ``horizon`` steps (Definition 1).
+
+    >>> import theory
+    >>> env = theory.sequence_environment(2)
+    >>> theory.value(theory.FiniteStatePolicy.iid(["1/4", "3/4"]), env, theory.MeanReward([[0], [1]]), 4, arith="exact")
+    Fraction(3, 4)
+    """
+    n_actions, n_obs, h, m = _setup((("pi", pi),), env, history, horizon, demonstrator)
+    u = as_utility(utility)
+    if pi.semi and demonstrator is None:
+        raise MightntError("π abstains (it is a semi-distribution); pass demonstrator= to say who acts then")
+    ctx = get_context(arith)
+    with ctx.scope():
+        tree = Tree((pi, env, demonstrator), h, ctx, merge=u.additive)
+        rewards = u.step_rewards(m, ctx) if m else None
+        total = [ctx.convert(0)]
+
+        def visit(level: Level):
+            mass = level.weights["mass"]
+            if level.depth == m:
+                if not u.additive:
+                    total[0] = total[0] + (mass * u.terminal(tree.histories(level), ctx)).sum()
+                return
+            p, p_bot = _policy_rows(pi, level.states[0], ctx)
+            env_p = env.probs_batch(level.states[1], ctx)
+            demo_p = demonstrator.probs_batch(level.states[2], ctx) if demonstrator is not None else None
+            w = mass[:, None, None, None] * branch(ctx, p, p_bot, env_p, demo_p)
+            if rewards is not None:
+                total[0] = total[0] + (w * rewards[None, None]).sum()
+            (parent, a, o, f), (child_mass,) = select(ctx, w)
+            nxt = tree.children(level, parent, a, o, f)
+            nxt.weights["mass"] = child_mass
+            nxt, _ = tree.merge(nxt)
+            for chunk in tree.chunks(nxt):
+                visit(chunk)
+
+        root = tree.root()
+        root.weights["mass"] = ctx.ones(1)
+        visit(root)
+        return ctx.to_output(total[0])
+
+
+def _expectimax(env, utility, horizon, history, ctx: Context):
+    """Root Q-values of the expectimax over all actions, and the decision tree."""
+    if not isinstance(env, Environment):
+        raise TypeError(f"env must be a theory.Environment, got {env!r}")
+    n_actions, n_obs = env.n_actions, env.n_observations
+    h = normalize_history(history, n_actions, n_obs)
+    m = check_horizon(horizon)
+    u = as_utility(utility)
+    tree = Tree((env,), h, ctx, merge=u.additive)
+
+    def expand(level: Level):
+        e = env.probs_batch(level.states[0], ctx)
+        level.data["env"] = e
+        grow = ctx.zeros((len(level), 2, n_actions, n_obs))
+        grow[:, 0] = e
+        return grow
+
+    dt = grow_decision_tree(tree, m, expand)
+    rewards = u.step_rewards(m, ctx) if m else None
+    w_next = u.terminal(tree.histories(dt.levels[-1]), ctx)
+    q = None
+    for d in range(m - 1, -1, -1):
+        level = dt.levels[d]
+        e = level.data["env"]
+        idx = dt.child[d][:, 0]  # (N, A, O)
+        cont = ctx.zeros(idx.shape)
+        ok = idx >= 0
+        cont[ok] = w_next[idx[ok]]
+        if rewards is not None:
+            cont = cont + rewards[None]
+        q = (e * cont).sum(axis=2)  # (N, A)
+        w_next = ctx.maximum(q, axis=1)
+    return q, w_next
+
+
+def optimal_value(env, utility, horizon, history=(), *, arith=None):
+    """V*_μ(h): the expectimax value over the next ``horizon`` steps.
+
+    >>> import theory
+    >>> env = theory.FiniteStateEnvironment([[[0.9, 0.1], [0.2, 0.8]]], [[[0, 0], [0, 0]]])
+    >>> theory.optimal_value(env, theory.MeanReward([[0, 1], [0, 1]]), 3)
+    0.8
+    """
+    ctx = get_context(arith)
+    with ctx.scope():
+        q, w = _expectimax(env, utility, horizon, history, ctx)
+        return ctx.to_output(w[0])
+
+
+def q_values(env, utility, horizon, history=(), *, arith=None) -> np.ndarray:
+    """Q*(h, a) for every action: the value of taking ``a`` now and acting optimally after (horizon >= 1).
+
+    >>> import theory
+    >>> env = theory.FiniteStateEnvironment([[[0.9, 0.1], [0.2, 0.8]]], [[[0, 0], [0, 0]]])
+    >>> theory.q_values(env, theory.MeanReward([[0, 1], [0, 1]]), 1, arith="exact")
+    array([Fraction(1, 10), Fraction(4, 5)], dtype=object)
+    """
+    m = check_horizon(horizon)
+    if m == 0:
+        raise HorizonError("Q-values need a horizon of at least 1")
+    ctx = get_context(arith)
+    with ctx.scope():
+        q, _ = _expectimax(env, utility, m, history, ctx)
+        return q[0] if ctx.dtype is object else np.asarray(q[0], dtype=float)
+
+
+def optimal_actions(env, utility, horizon, history=(), *, arith=None) -> list[int]:
+    """The V-optimal actions at h (Definition 7): those whose Q* equals V*. Exact in exact arithmetic; in
+    float arithmetic, ties within 1e-12.
+
+    >>> import theory
+    >>> env = theory.FiniteStateEnvironment([[[0.5, 0.5], [0.5, 0.5]]], [[[0, 0], [0, 0]]])
+    >>> theory.optimal_actions(env, theory.MeanReward([[0, 1], [0, 1]]), 2, arith="exact")
+    [0, 1]
+    """
+    ctx = get_context(arith)
+    q = q_values(env, utility, horizon, history, arith=ctx)
+    with ctx.scope():
+        if ctx.dtype is not object:
+            best = float(np.max(q))
+            return [i for i, v in enumerate(q) if v >= best - 1e-12]
+        return ctx.argmax_set(q)

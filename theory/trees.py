@@ -1,0 +1,277 @@
+"""The engine: history trees expanded level by level, with equal states merged.
+
+A tree starts at a history h and grows one level per step. A :class:`Level` holds, for every node at that
+depth, the state batch of each kernel involved (policies, environment, demonstrator), any per-node weights
+(probability masses), and where it came from (parent index, action, observation, demonstrator flag), from which
+the node's history is rebuilt on demand. Everything is numpy arrays: a level is advanced by each kernel in one
+batched call, never a Python call per node (except for kernels given as Python functions, the slow path).
+
+Two nodes whose kernel keys coincide have the same future (same action and observation laws from there on),
+so forward computations of expectations merge them, summing their weights. With finite-state kernels and
+mixtures whose posterior is a function of counts, this turns exponential trees into polynomial ones.
+
+Forward computations that only need sums over nodes walk the tree depth first over *chunks* of a level, so
+memory stays bounded at long horizons; computations that need the whole tree (backward induction, linear
+programs) keep every level.
+
+This module is the machinery; :mod:`theory.measures` and :mod:`theory.optimize` are thin layers over it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .arith import Context
+from .kernels import Kernel, take
+
+__all__ = ["Level", "Tree", "CHUNK", "branch", "select", "alphabet", "DecisionTree"]
+
+#: Largest number of nodes processed in one numpy batch by depth-first forward walks.
+CHUNK = 1 << 17
+
+
+@dataclass
+class Level:
+    """One tree level (or a chunk of one)."""
+
+    depth: int
+    states: tuple
+    weights: dict = field(default_factory=dict)
+    parent_level: "Level | None" = None
+    parent: np.ndarray | None = None
+    action: np.ndarray | None = None
+    observation: np.ndarray | None = None
+    flag: np.ndarray | None = None
+    #: Per-node quantities computed after merging (kernel probabilities, values); not summed by merges.
+    data: dict = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        for w in self.weights.values():
+            return len(w)
+        if self.parent is not None:
+            return len(self.parent)
+        return 1
+
+    def take(self, idx) -> "Level":
+        """The sub-level of rows ``idx``."""
+        return Level(
+            self.depth,
+            take(self.states, idx),
+            {k: v[idx] for k, v in self.weights.items()},
+            self.parent_level,
+            None if self.parent is None else self.parent[idx],
+            None if self.action is None else self.action[idx],
+            None if self.observation is None else self.observation[idx],
+            None if self.flag is None else self.flag[idx],
+            {k: v[idx] for k, v in self.data.items()},
+        )
+
+
+class Tree:
+    """Expansion, merging and history reconstruction for a fixed tuple of kernels in one context.
+
+    ``kernels`` is a tuple of policies and environments (``None`` entries are allowed and ignored);
+    ``history`` the normalized start history (triples).
+    """
+
+    def __init__(self, kernels, history, ctx: Context, *, merge: bool = True):
+        self.kernels = tuple(kernels)
+        self.history = tuple(history)
+        self.ctx = ctx
+        self.merge_enabled = merge
+
+    # -- construction --------------------------------------------------------------------------------------
+    def root(self) -> Level:
+        states = tuple(None if k is None else k.start(self.history, self.ctx) for k in self.kernels)
+        return Level(0, states)
+
+    def children(self, level: Level, parent, actions, observations, flags) -> Level:
+        """The level whose row ``i`` extends ``level`` row ``parent[i]`` by one step."""
+        parent = np.asarray(parent, dtype=np.int64)
+        actions = np.asarray(actions, dtype=np.int64)
+        observations = np.asarray(observations, dtype=np.int64)
+        flags = np.asarray(flags, dtype=bool)
+        states = tuple(
+            None if k is None else k.advance(s, parent, actions, observations, flags, self.ctx)
+            for k, s in zip(self.kernels, level.states)
+        )
+        return Level(level.depth + 1, states, {}, level, parent, actions, observations, flags)
+
+    def keys(self, level: Level) -> np.ndarray | None:
+        """Integer keys (N, d) of the level's nodes, or None when some kernel cannot provide one."""
+        parts = []
+        for k, s in zip(self.kernels, level.states):
+            if k is None:
+                continue
+            sub = k.key(s, self.ctx)
+            if sub is None:
+                return None
+            parts.append(np.asarray(sub, dtype=np.int64).reshape(len(level), -1))
+        if not parts:
+            return np.zeros((len(level), 0), dtype=np.int64)
+        return np.concatenate(parts, axis=1)
+
+    def merge(self, level: Level, *, extra_key: np.ndarray | None = None):
+        """Merge nodes with equal keys, summing their weights; returns ``(level, inverse)`` where
+        ``inverse[i]`` is the merged index of original row ``i`` (None when nothing was merged)."""
+        n = len(level)
+        if not self.merge_enabled or n < 2:
+            return level, None
+        keys = self.keys(level)
+        if keys is None:
+            return level, None
+        if extra_key is not None:
+            keys = np.concatenate([keys, extra_key.reshape(n, -1).astype(np.int64)], axis=1)
+        if keys.shape[1] == 0:
+            unique_first, inverse = np.zeros(1, dtype=np.int64), np.zeros(n, dtype=np.int64)
+        else:
+            _, unique_first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+            inverse = inverse.reshape(-1)
+        if len(unique_first) == n:
+            return level, None
+        # Keep the representatives in first-seen order so results do not depend on key sort order.
+        order = np.argsort(unique_first, kind="stable")
+        rank = np.empty_like(order)
+        rank[order] = np.arange(len(order))
+        reps = unique_first[order]
+        inverse = rank[inverse]
+        merged = level.take(reps)
+        merged.weights = {name: self.sum_by(w, inverse, len(reps)) for name, w in level.weights.items()}
+        return merged, inverse
+
+    def sum_by(self, values: np.ndarray, inverse: np.ndarray, size: int) -> np.ndarray:
+        """Sum rows of ``values`` into ``size`` bins given by ``inverse``."""
+        if self.ctx.dtype is not object and values.ndim == 1:
+            return np.bincount(inverse, weights=values, minlength=size)
+        out = self.ctx.zeros((size,) + values.shape[1:])
+        np.add.at(out, inverse, values)
+        return out
+
+    # -- histories -----------------------------------------------------------------------------------------
+    def steps_of(self, level: Level, idx=None) -> np.ndarray:
+        """(n, depth, 3) array of the (action, observation, flag) steps after the start history."""
+        idx = np.arange(len(level)) if idx is None else np.asarray(idx, dtype=np.int64)
+        out = np.zeros((len(idx), level.depth, 3), dtype=np.int64)
+        lv, rows = level, idx
+        while lv.parent_level is not None:
+            d = lv.depth - 1
+            out[:, d, 0] = lv.action[rows]
+            out[:, d, 1] = lv.observation[rows]
+            out[:, d, 2] = lv.flag[rows]
+            rows = lv.parent[rows]
+            lv = lv.parent_level
+        return out
+
+    def histories(self, level: Level, idx=None, *, flags: bool = False) -> list[tuple]:
+        """Full histories (start history plus steps) of some nodes of a level.
+
+        Steps are ``(action, observation)`` pairs, or triples with the demonstrator flag when ``flags``.
+        """
+        steps = self.steps_of(level, idx)
+        if flags:
+            head = tuple((a, o, bool(f)) for a, o, f in self.history)
+            return [head + tuple((int(a), int(o), bool(f)) for a, o, f in row) for row in steps]
+        head = tuple((a, o) for a, o, _ in self.history)
+        return [head + tuple((int(a), int(o)) for a, o, _ in row) for row in steps]
+
+    def chunks(self, level: Level, size: int = CHUNK):
+        """Sub-levels of at most ``size`` rows (the level itself when it is small)."""
+        n = len(level)
+        if n <= size:
+            yield level
+            return
+        for start in range(0, n, size):
+            yield level.take(np.arange(start, min(n, start + size)))
+
+
+def branch(ctx: Context, own: np.ndarray, abstain: np.ndarray | None, env: np.ndarray,
+           demo: np.ndarray | None):
+    """Child weights of one level, shape (N, 2, A, O): axis 1 is the demonstrator flag.
+
+    ``own[n, a]`` is the probability that the agent itself takes ``a``; when it abstains (``abstain[n]``) and a
+    demonstrator is given, the demonstrator takes ``a`` with probability ``demo[n, a]``. ``env[n, a, o]`` is the
+    observation law. Without a demonstrator an abstention ends the trajectory (no children).
+    """
+    n, a_count, o_count = env.shape
+    out = ctx.zeros((n, 2, a_count, o_count))
+    out[:, 0] = own[:, :, None] * env
+    if demo is not None and abstain is not None:
+        out[:, 1] = abstain[:, None, None] * demo[:, :, None] * env
+    return out
+
+
+def select(ctx: Context, weights: np.ndarray, *others: np.ndarray):
+    """Indices ``(parent, flag, action, observation)`` of children where any of the weight arrays is non-zero,
+    and those weights at the selected children."""
+    keep = ~ctx.is_zero(weights)
+    for w in others:
+        keep |= ~ctx.is_zero(w)
+    parent, flag, action, obs = np.nonzero(keep)
+    return (parent, action, obs, flag.astype(bool)), [w[keep] for w in (weights,) + others]
+
+
+def alphabet(*kernels):
+    """Common (n_actions, n_observations) of policies and an environment; raise AlphabetError otherwise."""
+    from .errors import AlphabetError
+
+    n_actions = None
+    n_obs = None
+    for k in kernels:
+        if k is None:
+            continue
+        if not isinstance(k, Kernel):
+            raise TypeError(f"{k!r} is not a theory policy or environment")
+        if n_actions is None:
+            n_actions = k.n_actions
+        elif k.n_actions != n_actions:
+            raise AlphabetError(f"{k!r} has {k.n_actions} actions where the others have {n_actions}")
+        if k.n_observations is not None:
+            if n_obs is None:
+                n_obs = k.n_observations
+            elif k.n_observations != n_obs:
+                raise AlphabetError(f"{k!r} has {k.n_observations} observations where the others have {n_obs}")
+    return n_actions, n_obs
+
+
+
+@dataclass
+class DecisionTree:
+    """A whole tree kept in memory for backward induction: its levels, and for each level but the last the
+    index of every child, ``child[d][n, flag, a, o]`` (-1 where the child was not expanded)."""
+
+    tree: Tree
+    levels: list
+    child: list
+
+    @property
+    def horizon(self) -> int:
+        return len(self.levels) - 1
+
+    def size(self) -> int:
+        return sum(len(lv) for lv in self.levels)
+
+
+def grow_decision_tree(tree: Tree, horizon: int, expand) -> DecisionTree:
+    """Grow every level of a tree to ``horizon`` steps, keeping all of them.
+
+    ``expand(level)`` computes the level's per-node data (stored in ``level.data``) and returns an
+    (N, 2, A, O) array whose non-zero entries are the children to create (axis 1: demonstrator flag). It is
+    called on every level but the leaves. Children with equal kernel keys are merged.
+    """
+    ctx = tree.ctx
+    level = tree.root()
+    levels, child_tables = [level], []
+    for _ in range(horizon):
+        grow = expand(level)
+        keep = ~ctx.is_zero(grow)
+        parent, flag, action, obs = np.nonzero(keep)
+        nxt = tree.children(level, parent, action, obs, flag.astype(bool))
+        nxt, inverse = tree.merge(nxt)
+        index = np.full(keep.shape, -1, dtype=np.int64)
+        index[keep] = np.arange(len(parent)) if inverse is None else inverse
+        child_tables.append(index)
+        levels.append(nxt)
+        level = nxt
+    return DecisionTree(tree, levels, child_tables)

@@ -1,0 +1,102 @@
+"""Utilities: functions of the full history with values in [0, 1] (the paper's Definition 1).
+
+Two forms:
+
+* any callable ``utility(full_history) -> number`` (the start history followed by the m new steps, as
+  ``(action, observation)`` pairs): general, but histories with equal futures cannot be merged;
+* :class:`MeanReward`: the mean over the m new steps of a reward table ``r[a, o]`` in [0, 1] (additive, so
+  trees merge and backward induction adds the reward step by step).
+
+>>> import theory
+>>> u = theory.MeanReward([[0, 1], [0.5, 0.5]])
+>>> u(((0, 1), (1, 0)), horizon=2)
+0.75
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .arith import Context, get_context
+from .errors import UtilityError
+
+__all__ = ["MeanReward", "HistoryUtility", "as_utility"]
+
+
+class HistoryUtility:
+    """A utility given as a Python function of the full history (values checked to lie in [0, 1])."""
+
+    additive = False
+
+    def __init__(self, fn):
+        if not callable(fn):
+            raise UtilityError(f"a utility must be callable on histories or a theory.MeanReward, got {fn!r}")
+        self.fn = fn
+
+    def terminal(self, histories, ctx: Context) -> np.ndarray:
+        """Utility of each full history, checked to lie in [0, 1]."""
+        out = ctx.zeros(len(histories))
+        for i, h in enumerate(histories):
+            raw = self.fn(h)
+            try:
+                v = ctx.convert(raw)
+            except (TypeError, ValueError) as err:
+                raise UtilityError(f"utility of history {h!r} is {raw!r}, not a number in [0, 1]") from err
+            if ctx.dtype is not object and not (0 <= v <= 1):
+                raise UtilityError(f"utility of history {h!r} is {raw!r}, outside [0, 1]")
+            if ctx.dtype is object and (v < 0 or v > 1):
+                raise UtilityError(f"utility of history {h!r} is {raw!r}, outside [0, 1]")
+            out[i] = v
+        return out
+
+    def step_rewards(self, horizon: int, ctx: Context):
+        return None
+
+
+class MeanReward:
+    """The utility ``U = (1/m) Σ_t r[a_t, o_t]`` over the m steps after the start history.
+
+    ``rewards`` has shape (n_actions, n_observations) with entries in [0, 1].
+
+    >>> MeanReward([[2, 0]])
+    Traceback (most recent call last):
+    ...
+    theory.errors.UtilityError: reward r[0, 0] = 2 lies outside [0, 1]
+    """
+
+    additive = True
+
+    def __init__(self, rewards):
+        table = np.asarray(rewards, dtype=object)
+        if table.ndim != 2:
+            raise UtilityError(f"rewards must have shape (n_actions, n_observations), got {table.shape}")
+        exact = get_context("exact")
+        for idx, v in np.ndenumerate(table):
+            try:
+                x = exact.convert(v)
+            except ValueError as err:
+                raise UtilityError(f"reward r{list(idx)} = {v!r} is not a number") from err
+            if not 0 <= x <= 1:
+                raise UtilityError(f"reward r[{idx[0]}, {idx[1]}] = {v!r} lies outside [0, 1]")
+        self.table = table
+        self.n_actions, self.n_observations = table.shape
+
+    def step_rewards(self, horizon: int, ctx: Context) -> np.ndarray:
+        """Per-step contribution ``r[a, o] / m`` as a context array of shape (A, O)."""
+        return ctx.array(self.table) / horizon
+
+    def terminal(self, histories, ctx: Context) -> np.ndarray:
+        return ctx.zeros(len(histories))
+
+    def __call__(self, steps, *, horizon: int | None = None):
+        """The utility of the given new steps (their mean reward), as a float."""
+        steps = list(steps)
+        m = len(steps) if horizon is None else horizon
+        return float(sum(float(get_context("float").convert(self.table[a, o])) for a, o, *_ in steps) / m)
+
+
+def as_utility(utility):
+    """A :class:`MeanReward` as is; a callable wrapped as :class:`HistoryUtility`."""
+    if isinstance(utility, (MeanReward, HistoryUtility)):
+        return utility
+    return HistoryUtility(utility)
