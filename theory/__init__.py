@@ -51,3 +51,5 @@ from .mixtures import BayesianMixture
 from .utilities import HistoryUtility, MeanReward
 
 __version__ = "0.1.0"
+from .optimize import TreePolicy, kl_constrained_policy, kl_regularized_policy, tvd_constrained_policy
+from .imitation import OnlineImitator, PessimisticImitator, top_set

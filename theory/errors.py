@@ -65,7 +65,7 @@ class HistoryError(MightntError):
     """A history is malformed, or names an action or observation outside its alphabet.
 
     >>> import theory
-    >>> pi = theory.FiniteStatePolicy([[1.0, 0.0]], [[[0]], [[0]]])
+    >>> pi = theory.FiniteStatePolicy([[1.0, 0.0]], [[[0], [0]]])
     >>> pi.probs(((2, 0),))
     Traceback (most recent call last):
     ...
@@ -77,7 +77,7 @@ class PriorError(MightntError):
     """Prior weights are non-positive, nan, or sum above 1 (renormalize explicitly with ``normalize=True``).
 
     >>> import theory
-    >>> c = theory.FiniteStatePolicy([[1.0, 0.0]], [[[0]], [[0]]])
+    >>> c = theory.FiniteStatePolicy([[1.0, 0.0]], [[[0], [0]]])
     >>> theory.BayesianMixture([c, c], [0.5, 0.0])
     Traceback (most recent call last):
     ...
@@ -89,7 +89,7 @@ class RuledOutHistoryError(MightntError):
     """Every component of a Bayesian mixture gives the history probability zero: the posterior is undefined.
 
     >>> import theory
-    >>> zero = theory.FiniteStatePolicy([[1.0, 0.0]], [[[0]], [[0]]])
+    >>> zero = theory.FiniteStatePolicy([[1.0, 0.0]], [[[0], [0]]])
     >>> theory.BayesianMixture([zero], [1]).posterior(((1, 0),))
     Traceback (most recent call last):
     ...

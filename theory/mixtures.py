@@ -18,7 +18,7 @@ underflow; exact and ball contexts keep plain numbers, which do not.
 >>> xi.posterior(((0, 0), (0, 0)), arith="exact")
 array([Fraction(25, 106), Fraction(81, 106)], dtype=object)
 >>> xi.probs(((0, 0), (0, 0)), arith="exact")
-array([Fraction(421, 530), Fraction(109, 530)], dtype=object)
+array([Fraction(427, 530), Fraction(103, 530)], dtype=object)
 """
 
 from __future__ import annotations

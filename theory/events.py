@@ -1,0 +1,278 @@
+"""Events on histories: monotone predicates "has E happened by history h", evaluated a tree level at a time.
+
+An event is what a switching policy waits for ("behave like P until E first happens, then like Q", the paper's
+unprecedented event). Every event here is *monotone*: once it has happened in a history it has happened in every
+extension, so a switch made at its first occurrence is made for good.
+
+* :class:`ObservationOccurred` ``(x)`` — some step of h has observation x;
+* :class:`ActionOccurred` ``(a)`` — some step of h has action a;
+* :class:`LengthAtLeast` ``(T)`` — ``len(h) >= T`` (T a positive integer, possibly astronomically large: the
+  event that is unprecedented until time T and happens at T, the paper's Proposition 2).
+
+Each event has the batched interface of the kernels (:mod:`theory.kernels`): a *state batch* (an int64 array, one
+row per tree node) from ``initial(ctx)``, ``advance(state, parent, actions, observations, flags, ctx)`` (row i of
+the result extends row ``parent[i]``), ``happened(state)`` (bool array) and ``key(state)`` (int64 array (N, 1)
+identifying rows with the same future). ``holds(history)`` evaluates one plain history directly (the slow,
+obviously-correct path the batched one is tested against). ``table(n_actions, n_observations)`` gives the event as
+a deterministic finite automaton, from which :mod:`theory.programs` builds product machines.
+
+>>> import numpy as np
+>>> from theory.events import ObservationOccurred
+>>> e = ObservationOccurred(1)
+>>> e.holds(((0, 0), (1, 1))), e.holds(((0, 0),))
+(True, False)
+>>> s = e.initial(None)
+>>> s = e.advance(s, np.array([0, 0]), np.array([0, 0]), np.array([0, 1]), np.array([True, True]), None)
+>>> e.happened(s)
+array([False,  True])
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Sequence
+
+import numpy as np
+
+from .errors import AlphabetError, HistoryError, HorizonError
+
+__all__ = ["Event", "ObservationOccurred", "ActionOccurred", "LengthAtLeast", "LENGTH_CAP", "TABLE_LIMIT"]
+
+#: Lengths are stored capped at this value: no history anyone can build is longer, and it fits in int64.
+LENGTH_CAP = 2**62
+
+#: Largest number of automaton states :meth:`Event.table` will tabulate.
+TABLE_LIMIT = 10**7
+
+
+def _check_symbol(value, what: str) -> int:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) or value < 0:
+        raise AlphabetError(f"{what} {value!r} must be a non-negative integer (an index into the {what} alphabet)")
+    return int(value)
+
+
+def _steps(history) -> list[tuple[int, int]]:
+    """(action, observation) pairs of a plain history (pairs or flagged triples)."""
+    if isinstance(history, (str, bytes)) or not isinstance(history, (Sequence, np.ndarray)):
+        raise HistoryError(f"a history is a sequence of (action, observation) pairs, got {history!r}")
+    out = []
+    for t, step in enumerate(history):
+        if isinstance(step, (str, bytes)) or not isinstance(step, (Sequence, np.ndarray)) or len(step) not in (2, 3):
+            raise HistoryError(f"history step {t} is {step!r}; each step is an (action, observation) pair")
+        out.append((int(step[0]), int(step[1])))
+    return out
+
+
+class Event:
+    """A monotone predicate on histories with a batched, finite-memory evaluation.
+
+    Subclasses set ``n_states`` (the number of automaton states, or None when unbounded) and implement the
+    batched interface. States are int64 arrays with one entry per row.
+
+    >>> LengthAtLeast(2).n_states, ObservationOccurred(0).n_states
+    (3, 2)
+    """
+
+    n_states: int | None = None
+
+    def initial(self, ctx=None) -> np.ndarray:
+        """State batch (one row) of the empty history."""
+        return np.zeros(1, dtype=np.int64)
+
+    def advance(self, state, parent, actions, observations, flags=None, ctx=None) -> np.ndarray:
+        """Child states: row ``i`` extends row ``parent[i]`` by ``(actions[i], observations[i])``."""
+        raise NotImplementedError
+
+    def happened(self, state) -> np.ndarray:
+        """Bool array: has the event happened in each row's history."""
+        raise NotImplementedError
+
+    def key(self, state, ctx=None) -> np.ndarray:
+        """int64 array (N, 1): rows with equal keys have the same future of this event."""
+        return np.asarray(state, dtype=np.int64).reshape(-1, 1)
+
+    def holds(self, history) -> bool:
+        """Whether the event has happened in one plain history (direct evaluation)."""
+        raise NotImplementedError
+
+    def check_alphabets(self, n_actions: int | None, n_observations: int | None) -> None:
+        """Raise :class:`~theory.errors.AlphabetError` if the event names a symbol outside the alphabets."""
+
+    def table(self, n_actions: int, n_observations: int) -> tuple[np.ndarray, np.ndarray]:
+        """The event as an automaton started in state 0: ``(transition, happened)`` with ``transition`` of shape
+        (n_states, n_actions, n_observations) and ``happened`` a bool array over states."""
+        raise NotImplementedError
+
+    # Events are values: equal parameters, equal events.
+    def _params(self) -> tuple:
+        raise NotImplementedError
+
+    def __eq__(self, other):
+        return type(self) is type(other) and self._params() == other._params()
+
+    def __hash__(self):
+        return hash((type(self).__name__,) + self._params())
+
+
+class _SymbolOccurred(Event):
+    """Shared machinery of ObservationOccurred and ActionOccurred: two states, 0 = not yet, 1 = happened."""
+
+    n_states = 2
+    _what = "symbol"
+
+    def __init__(self, symbol):
+        self.symbol = _check_symbol(symbol, self._what)
+
+    def _column(self, actions, observations):
+        raise NotImplementedError
+
+    def advance(self, state, parent, actions, observations, flags=None, ctx=None):
+        seen = np.asarray(self._column(actions, observations)) == self.symbol
+        return (np.asarray(state)[np.asarray(parent, dtype=np.int64)] | seen).astype(np.int64)
+
+    def happened(self, state):
+        return np.asarray(state) == 1
+
+    def _params(self):
+        return (self.symbol,)
+
+
+class ObservationOccurred(_SymbolOccurred):
+    """The event "some step of h has observation x".
+
+    >>> ObservationOccurred(2).holds(((0, 1), (1, 2), (0, 0)))
+    True
+    >>> ObservationOccurred(-1)
+    Traceback (most recent call last):
+    ...
+    theory.errors.AlphabetError: observation -1 must be a non-negative integer (an index into the observation alphabet)
+    """
+
+    _what = "observation"
+
+    def _column(self, actions, observations):
+        return observations
+
+    @property
+    def observation(self) -> int:
+        return self.symbol
+
+    def holds(self, history) -> bool:
+        return any(o == self.symbol for _, o in _steps(history))
+
+    def check_alphabets(self, n_actions, n_observations):
+        if n_observations is not None and self.symbol >= n_observations:
+            raise AlphabetError(
+                f"event {self} names observation {self.symbol}, outside the observation alphabet "
+                f"0..{n_observations - 1}; use an observation the policies can see"
+            )
+
+    def table(self, n_actions, n_observations):
+        self.check_alphabets(n_actions, n_observations)
+        t = np.zeros((2, n_actions, n_observations), dtype=np.int64)
+        t[0, :, self.symbol] = 1
+        t[1] = 1
+        return t, np.array([False, True])
+
+    def __repr__(self):
+        return f"ObservationOccurred({self.symbol})"
+
+    __str__ = __repr__
+
+
+class ActionOccurred(_SymbolOccurred):
+    """The event "some step of h has action a".
+
+    >>> ActionOccurred(1).holds(((0, 0), (0, 1))), ActionOccurred(1).holds(((0, 0), (1, 0)))
+    (False, True)
+    """
+
+    _what = "action"
+
+    def _column(self, actions, observations):
+        return actions
+
+    @property
+    def action(self) -> int:
+        return self.symbol
+
+    def holds(self, history) -> bool:
+        return any(a == self.symbol for a, _ in _steps(history))
+
+    def check_alphabets(self, n_actions, n_observations):
+        if n_actions is not None and self.symbol >= n_actions:
+            raise AlphabetError(
+                f"event {self} names action {self.symbol}, outside the action alphabet 0..{n_actions - 1}; "
+                "use an action the policies can take"
+            )
+
+    def table(self, n_actions, n_observations):
+        self.check_alphabets(n_actions, n_observations)
+        t = np.zeros((2, n_actions, n_observations), dtype=np.int64)
+        t[0, self.symbol, :] = 1
+        t[1] = 1
+        return t, np.array([False, True])
+
+    def __repr__(self):
+        return f"ActionOccurred({self.symbol})"
+
+    __str__ = __repr__
+
+
+class LengthAtLeast(Event):
+    """The event "the history has at least T steps": ``len(h) >= T``, for a positive integer T.
+
+    T may be astronomically large (``10**100``): the state is the length so far, capped at
+    ``min(T, 2**62)`` so it fits in int64 (no history is longer than 2**62 steps), and ``n_states = T + 1`` is a
+    Python int. Until length T the event is unprecedented; at T it happens.
+
+    >>> e = LengthAtLeast(10**100)
+    >>> e.holds(((0, 0),) * 5), e.n_states == 10**100 + 1
+    (False, True)
+    >>> LengthAtLeast(3).holds(((0, 0),) * 3)
+    True
+    >>> LengthAtLeast(0)
+    Traceback (most recent call last):
+    ...
+    theory.errors.HorizonError: LengthAtLeast needs a positive integer T, got 0; use T >= 1 (length >= 0 always holds)
+    """
+
+    def __init__(self, T):
+        if isinstance(T, (bool, np.bool_)) or not isinstance(T, numbers.Integral) or T < 1:
+            raise HorizonError(
+                f"LengthAtLeast needs a positive integer T, got {T!r}; use T >= 1 (length >= 0 always holds)"
+            )
+        self.T = int(T)
+        self.n_states = self.T + 1
+        self._cap = min(self.T, LENGTH_CAP)
+
+    def advance(self, state, parent, actions, observations, flags=None, ctx=None):
+        return np.minimum(np.asarray(state, dtype=np.int64)[np.asarray(parent, dtype=np.int64)] + 1, self._cap)
+
+    def happened(self, state):
+        state = np.asarray(state, dtype=np.int64)
+        if self.T > LENGTH_CAP:
+            # No storable history reaches a length above 2**62.
+            return np.zeros(state.shape, dtype=bool)
+        return state >= self.T
+
+    def holds(self, history) -> bool:
+        return len(_steps(history)) >= self.T
+
+    def table(self, n_actions, n_observations):
+        if self.n_states > TABLE_LIMIT:
+            raise HorizonError(
+                f"LengthAtLeast({self.T}) has {self.n_states} automaton states, more than the {TABLE_LIMIT} "
+                "that can be tabulated; use the batched interface (theory.combinators.Switch) instead"
+            )
+        nxt = np.minimum(np.arange(self.n_states, dtype=np.int64) + 1, self.T)
+        t = np.broadcast_to(nxt[:, None, None], (self.n_states, n_actions, n_observations)).copy()
+        return t, np.arange(self.n_states) >= self.T
+
+    def _params(self):
+        return (self.T,)
+
+    def __repr__(self):
+        return f"LengthAtLeast({self.T})"
+
+    __str__ = __repr__

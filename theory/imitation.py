@@ -1,0 +1,302 @@
+"""Pessimistic imitation: the top set, the pessimistic imitator, and the online imitator that asks for help.
+
+* :func:`top_set` (Definition 3): sort the components by posterior weight, largest first (ties by index);
+  component n is in the top set iff ``w_n(h) ≥ α·(w_1(h) + … + w_n(h))``.
+* :class:`PessimisticImitator` (Definition 4): ``ν_α(a|h) = min over the top set of ν_i(a|h)``, a
+  semi-distribution whose missing mass θ(h) is the probability of abstaining (asking for help).
+* :class:`OnlineImitator`: acts with ν_α; when it abstains the demonstrator acts, and the posterior updates on
+  those demonstrator steps only. Its law is computed exactly on small trees (:meth:`OnlineImitator.law`)
+  and sampled on long runs (:meth:`OnlineImitator.simulate`).
+
+Top-set membership is a comparison of posterior weights, so in ball arithmetic the imitator decides it in
+exact arithmetic (the weights of rational components are rational) and encloses the result: a tie never
+becomes an "undecided".
+
+>>> import theory
+>>> a, b = theory.FiniteStatePolicy.iid(["1/2", "1/2"]), theory.FiniteStatePolicy.iid(["1/4", "3/4"])
+>>> xi = theory.BayesianMixture([a, b], ["1/2", "1/2"])
+>>> theory.top_set(xi, (), "1/2")
+[0, 1]
+>>> imitator = theory.PessimisticImitator(xi, "1/2")
+>>> imitator.probs(arith="exact"), imitator.abstain(arith="exact")
+(array([Fraction(1, 4), Fraction(1, 2)], dtype=object), Fraction(1, 4))
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from fractions import Fraction
+
+import numpy as np
+
+from .arith import EXACT, BallContext, Context, get_context, to_fraction
+from .errors import AlphaError, MightntError
+from .kernels import Environment, Policy, normalize_history, take
+from .measures import check_horizon
+from .mixtures import BayesianMixture
+from .trees import Level, Tree, alphabet, branch, select
+
+__all__ = ["top_set", "PessimisticImitator", "OnlineImitator", "top_set_mask"]
+
+
+def _check_alpha(alpha):
+    if isinstance(alpha, bool) or not isinstance(alpha, (numbers.Real, str, Fraction)):
+        raise AlphaError(f"alpha {alpha!r} must be a number in (0, 1]")
+    if isinstance(alpha, float) and not math.isfinite(alpha):
+        raise AlphaError(f"alpha {alpha!r} must be a number in (0, 1]")
+    v = to_fraction(alpha)
+    if not 0 < v <= 1:
+        raise AlphaError(f"alpha {alpha!r} lies outside (0, 1]; the top set needs 0 < α ≤ 1")
+    return alpha
+
+
+def top_set_mask(weights: np.ndarray, alpha, ctx: Context) -> np.ndarray:
+    """Boolean (N, K): which components are in the top set, row by row (Definition 3).
+
+    >>> top_set_mask(np.array([[0.1, 0.6, 0.3]]), 0.3, get_context("float"))
+    array([[False,  True,  True]])
+    """
+    n, k = weights.shape
+    if k == 0 or n == 0:
+        return np.zeros((n, k), dtype=bool)
+    if ctx.dtype is object:
+        order = np.array([sorted(range(k), key=lambda i, row=row: (_Desc(row[i]), i)) for row in weights],
+                         dtype=np.int64).reshape(n, k)
+    else:
+        order = np.argsort(-weights, axis=1, kind="stable")
+    ranked = np.take_along_axis(weights, order, axis=1)
+    cumulative = np.cumsum(ranked, axis=1)
+    a = ctx.convert(alpha)
+    if ctx.dtype is object:
+        member_ranked = np.frompyfunc(lambda w, s: ctx.sign(w - a * s) >= 0, 2, 1)(ranked, cumulative).astype(bool)
+    else:
+        # Float: ties at the boundary (w = α·S) count as members, within rounding of the cumulative sum.
+        member_ranked = ranked >= a * cumulative * (1 - 1e-12)
+    # Membership is monotone along the ranking (w decreases, the sum grows): once out, out for good.
+    member_ranked = np.logical_and.accumulate(member_ranked, axis=1)
+    mask = np.zeros((n, k), dtype=bool)
+    np.put_along_axis(mask, order, member_ranked, axis=1)
+    return mask
+
+
+class _Desc:
+    """Descending exact order for posterior weights (Fractions)."""
+
+    __slots__ = ("v",)
+
+    def __init__(self, v):
+        self.v = v
+
+    def __lt__(self, other):
+        return self.v > other.v
+
+    def __eq__(self, other):
+        return self.v == other.v
+
+
+def _decision_context(ctx: Context) -> Context:
+    """Top-set decisions are made exactly under ball arithmetic (and in the given context otherwise)."""
+    return EXACT if isinstance(ctx, BallContext) else ctx
+
+
+def top_set(mixture: BayesianMixture, history=(), alpha=1, *, arith=None) -> list[int]:
+    """The top set at ``history`` (Definition 3), as component indices in rank order (largest weight first).
+
+    >>> import theory
+    >>> c = [theory.FiniteStatePolicy.iid(p) for p in (["1/2", "1/2"], ["1/10", "9/10"], ["9/10", "1/10"])]
+    >>> xi = theory.BayesianMixture(c, ["1/3"] * 3)
+    >>> theory.top_set(xi, ((0, 0), (0, 0)), "1/5")   # posterior (25, 1, 81)/107
+    [2, 0]
+    >>> theory.top_set(xi, ((0, 0), (0, 0)), "1/4")   # 25/107 < (1/4)(106/107)
+    [2]
+    """
+    if not isinstance(mixture, BayesianMixture):
+        raise TypeError(f"top_set needs a theory.BayesianMixture, got {mixture!r}")
+    _check_alpha(alpha)
+    ctx = _decision_context(get_context(arith))
+    with ctx.scope():
+        w = mixture.posterior(history, arith=ctx)
+        mask = top_set_mask(w.reshape(1, -1), alpha, ctx)[0]
+        members = [i for i in range(len(w)) if mask[i]]
+        return sorted(members, key=lambda i: (_Desc(w[i]) if ctx.dtype is object else -w[i], i))
+
+
+class PessimisticImitator(Policy):
+    """ν_α(a|h) = min over the top set of ν_i(a|h) (Definition 4): a semi-distribution; θ(h) = 1 − Σ_a ν_α(a|h)
+    is the probability of abstaining.
+
+    >>> import theory
+    >>> stay, move = theory.FiniteStatePolicy.iid([1, 0]), theory.FiniteStatePolicy.iid([0, 1])
+    >>> imitator = theory.PessimisticImitator(theory.BayesianMixture([stay, move], [0.5, 0.5]), 0.5)
+    >>> imitator.probs(), imitator.abstain()   # both plausible: neither action is safe
+    (array([0., 0.]), 1.0)
+    >>> imitator.probs(((0, 0),)), imitator.abstain(((0, 0),))
+    (array([1., 0.]), 0.0)
+    """
+
+    semi = True
+
+    def __init__(self, mixture: BayesianMixture, alpha):
+        if not isinstance(mixture, BayesianMixture):
+            raise TypeError(f"the pessimistic imitator needs a theory.BayesianMixture, got {mixture!r}")
+        _check_alpha(alpha)
+        self.mixture = mixture
+        self.alpha = alpha
+        self.n_actions = mixture.n_actions
+        self.n_observations = mixture.n_observations
+
+    def initial(self, ctx):
+        return self.mixture.initial(_decision_context(ctx))
+
+    def advance(self, state, parent, actions, observations, flags, ctx):
+        return self.mixture.advance(state, parent, actions, observations, flags, _decision_context(ctx))
+
+    def key(self, state, ctx):
+        return self.mixture.key(state, _decision_context(ctx))
+
+    def top_set_batch(self, state, ctx) -> np.ndarray:
+        """(N, K) top-set membership."""
+        dctx = _decision_context(ctx)
+        return top_set_mask(self.mixture.posterior_batch(state, dctx), self.alpha, dctx)
+
+    def probs_batch(self, state, ctx):
+        dctx = _decision_context(ctx)
+        with dctx.scope():
+            mask = self.top_set_batch(state, ctx)
+            probs = self.mixture.component_probs_batch(state, dctx)  # (N, K, A)
+            # Probabilities are at most 1, so 2 is a neutral element for the minimum.
+            big = dctx.convert(2)
+            masked = np.where(mask[:, :, None], probs, big)
+            out = masked.min(axis=1)
+            out = np.where(mask.any(axis=1)[:, None], out, dctx.convert(0))
+        if dctx is ctx:
+            return out if ctx.dtype is object else np.asarray(out, dtype=float)
+        with ctx.scope():
+            return ctx.array(out)
+
+    def abstain_batch(self, state, ctx, probs=None):
+        dctx = _decision_context(ctx)
+        exact_probs = self.probs_batch(state, dctx)
+        missing = 1 - exact_probs.sum(axis=1)
+        if dctx.dtype is not object:
+            from .arith import FLOAT_TOLERANCE
+
+            missing = np.where(missing < FLOAT_TOLERANCE, 0.0, missing)
+        if dctx is ctx:
+            return missing
+        with ctx.scope():
+            return ctx.array(missing)
+
+    def top_set(self, history=(), *, arith=None) -> list[int]:
+        """The top set at ``history`` (see :func:`top_set`)."""
+        return top_set(self.mixture, history, self.alpha, arith=arith)
+
+    def __repr__(self) -> str:
+        return f"<PessimisticImitator α={self.alpha} over {len(self.mixture)} components>"
+
+
+class OnlineImitator:
+    """The imitator that acts with ν_α, asks the demonstrator when it abstains, and updates its posterior only on
+    the demonstrator's steps (its mixture is re-made with ``update="demonstrator"``).
+
+    >>> import theory
+    >>> good, bad = theory.FiniteStatePolicy.iid([1, 0]), theory.FiniteStatePolicy.iid([0.5, 0.5])
+    >>> online = theory.OnlineImitator(theory.BayesianMixture([good, bad], [0.5, 0.5]), 0.1, demonstrator=good)
+    >>> law = online.law(theory.sequence_environment(2), 2, arith="exact")
+    >>> law[((0, 0, True), (0, 0, True))]   # both models stay plausible: it asks with probability 1/2 each step
+    Fraction(1, 4)
+    """
+
+    def __init__(self, mixture: BayesianMixture, alpha, *, demonstrator: Policy):
+        if not isinstance(mixture, BayesianMixture):
+            raise TypeError(f"the online imitator needs a theory.BayesianMixture, got {mixture!r}")
+        if not isinstance(demonstrator, Policy) or demonstrator.semi:
+            raise TypeError(f"demonstrator must be a theory.Policy that never abstains, got {demonstrator!r}")
+        _check_alpha(alpha)
+        learner = BayesianMixture(mixture.components, mixture.prior, update="demonstrator", names=mixture.names,
+                                  corpus=mixture.corpus)
+        self.mixture = learner
+        self.alpha = alpha
+        self.imitator = PessimisticImitator(learner, alpha)
+        self.demonstrator = demonstrator
+
+    def law(self, env: Environment, horizon: int, history=(), *, arith=None) -> dict:
+        """The exact law of the flagged history ``((a, o, asked), …)`` over ``horizon`` steps (small trees).
+
+        ``asked`` is True on the steps where the imitator abstained and the demonstrator acted.
+        """
+        ctx = get_context(arith)
+        n_actions, n_obs = alphabet(self.imitator, env, self.demonstrator)
+        h = normalize_history(history, n_actions, n_obs)
+        m = check_horizon(horizon)
+        out: dict = {}
+        with ctx.scope():
+            tree = Tree((self.imitator, env, self.demonstrator), h, ctx, merge=False)
+
+            def visit(level: Level):
+                mass = level.weights["mass"]
+                if level.depth == m:
+                    for hist, p in zip(tree.histories(level, flags=True), mass):
+                        out[hist[len(h):]] = ctx.to_output(p)
+                    return
+                p = self.imitator.probs_batch(level.states[0], ctx)
+                theta = self.imitator.abstain_batch(level.states[0], ctx, p)
+                w = mass[:, None, None, None] * branch(
+                    ctx, p, theta, env.probs_batch(level.states[1], ctx),
+                    self.demonstrator.probs_batch(level.states[2], ctx))
+                (parent, a, o, f), (child,) = select(ctx, w)
+                nxt = tree.children(level, parent, a, o, f)
+                nxt.weights["mass"] = child
+                visit(nxt)
+
+            root = tree.root()
+            root.weights["mass"] = ctx.ones(1)
+            visit(root)
+        return out
+
+    def simulate(self, env: Environment, horizon: int, *, episodes: int = 1000, seed: int = 0, history=()):
+        """Sample ``episodes`` runs of ``horizon`` steps (float arithmetic, vectorized over episodes).
+
+        Returns a dict of arrays: ``actions``, ``observations``, ``asked`` (shape (episodes, horizon)) and
+        ``abstain`` (θ at each step). Deterministic under ``seed``.
+
+        >>> import theory
+        >>> good = theory.FiniteStatePolicy.iid([1, 0])
+        >>> online = theory.OnlineImitator(theory.BayesianMixture([good], [1]), 0.5, demonstrator=good)
+        >>> runs = online.simulate(theory.sequence_environment(2), 3, episodes=4)
+        >>> runs["asked"].sum(), runs["actions"].sum()
+        (np.int64(0), np.int64(0))
+        """
+        if isinstance(episodes, bool) or not isinstance(episodes, numbers.Integral) or episodes < 1:
+            raise MightntError(f"episodes {episodes!r} must be a positive integer")
+        ctx = get_context("float")
+        n_actions, n_obs = alphabet(self.imitator, env, self.demonstrator)
+        h = normalize_history(history, n_actions, n_obs)
+        m = check_horizon(horizon)
+        rng = np.random.default_rng(seed)
+        kernels = (self.imitator, env, self.demonstrator)
+        states = [take(k.start(h, ctx), np.zeros(episodes, dtype=np.int64)) for k in kernels]
+        acts = np.zeros((episodes, m), dtype=np.int64)
+        obs = np.zeros((episodes, m), dtype=np.int64)
+        asked = np.zeros((episodes, m), dtype=bool)
+        thetas = np.zeros((episodes, m))
+        rows = np.arange(episodes)
+        for t in range(m):
+            p = self.imitator.probs_batch(states[0], ctx)
+            theta = self.imitator.abstain_batch(states[0], ctx, p)
+            choice = _sample(rng, np.concatenate([p, theta[:, None]], axis=1))
+            ask = choice == n_actions
+            demo = _sample(rng, self.demonstrator.probs_batch(states[2], ctx))
+            a = np.where(ask, demo, choice)
+            o = _sample(rng, env.probs_batch(states[1], ctx)[rows, a])
+            acts[:, t], obs[:, t], asked[:, t], thetas[:, t] = a, o, ask, theta
+            states = [k.advance(s, rows, a, o, ask, ctx) for k, s in zip(kernels, states)]
+        return {"actions": acts, "observations": obs, "asked": asked, "abstain": thetas}
+
+
+def _sample(rng, probs: np.ndarray) -> np.ndarray:
+    """One draw per row of a (N, K) probability table (rows summing to 1 up to rounding)."""
+    cum = np.cumsum(probs, axis=1)
+    u = rng.random(len(probs)) * cum[:, -1]
+    return np.minimum((u[:, None] >= cum).sum(axis=1), probs.shape[1] - 1)

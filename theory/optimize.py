@@ -1,0 +1,727 @@
+"""Optimal policies under a base policy β: KL-regularized, KL-constrained, and TVD-constrained.
+
+* :func:`kl_regularized_policy` — ``argmax_π V^π_μ(h) − λ·KL^μ_{h,m}(π‖β)`` by backward induction:
+  ``π(a|h') ∝ β(a|h') exp(Q(h',a)/λ)``, ``W(h') = λ ln Σ_a β(a|h') exp(Q(h',a)/λ)``, ``Q(h',a) = E_o W(h'ao)``,
+  ``W = U`` at the end (Gibbs' variational principle at every node).
+* :func:`kl_constrained_policy` — ``argmax V`` subject to ``KL ≤ b``, through the dual: the regularized optimum
+  at the λ where it spends exactly b (bisection in log λ), or, when b is at least what the cheapest optimal
+  policy spends, that policy (the λ → 0 limit: V-optimal, and among V-optimal policies the one closest to β).
+* :func:`tvd_constrained_policy` — ``argmax V`` subject to ``TVD_{h,m}(π, β) ≤ c``: an exact linear program over
+  sequence-form policies (realization weights), with a closed form when |O| = 1.
+
+Each returns a :class:`TreePolicy`: the optimum on the tree of histories it was solved on, β elsewhere (off
+the tree, beyond the horizon, or where the optimum's own probability of reaching a history is 0 and the LP
+leaves it free). It is a policy like any other, usable in every measure.
+
+With ``demonstrator=`` and a semi-distribution β (the pessimistic imitator), the agent may also abstain: ⊥ is
+one more action, after which the demonstrator acts (the step is flagged as a demonstrator step), and
+``π(⊥|h') ∝ β(⊥|h') exp(Q(h',⊥)/λ)`` with ``Q(h',⊥)`` the demonstrator's expected continuation.
+
+>>> import theory
+>>> env = theory.sequence_environment(2)
+>>> beta = theory.FiniteStatePolicy.iid([0.5, 0.5])
+>>> pi = theory.kl_regularized_policy(beta, env, theory.MeanReward([[0], [1]]), 1, temperature=1)
+>>> pi.probs().round(6)   # one step: π ∝ β e^{r/λ}
+array([0.268941, 0.731059])
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from fractions import Fraction
+
+import numpy as np
+
+from .arith import Context, get_context, to_fraction
+from .errors import BudgetError, MightntError, TemperatureError
+from .kernels import Environment, Policy, normalize_history, take
+from .linprog import maximize
+from .measures import check_horizon
+from .trees import DecisionTree, Level, Tree, alphabet, grow_decision_tree
+from .utilities import as_utility
+
+__all__ = ["TreePolicy", "kl_regularized_policy", "kl_constrained_policy", "tvd_constrained_policy"]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The policy a solved tree defines
+# ---------------------------------------------------------------------------------------------------------------
+class TreePolicy(Policy):
+    """A policy given by a table on a solved history tree, and by a fallback policy everywhere else.
+
+    Attributes set by the optimizers: ``temperature`` (λ; 0 for the λ → 0 limit, ``inf`` for β itself),
+    ``temperature_bracket`` (λ_lo, λ_hi) of the bisection, ``kl_spent`` and ``value`` (expected KL to β and
+    value from the start history), ``budget`` and ``binding`` (whether the constraint binds), ``tvd_spent``.
+
+    >>> import theory
+    >>> env = theory.sequence_environment(2)
+    >>> pi = theory.kl_regularized_policy(theory.FiniteStatePolicy.iid([0.5, 0.5]), env,
+    ...                                   theory.MeanReward([[0], [1]]), 2, temperature=0.5)
+    >>> pi.probs(((1, 0), (1, 0))).round(3)   # beyond the horizon: the fallback β
+    array([0.5, 0.5])
+    """
+
+    def __init__(self, dt: DecisionTree, own: list, abstain: list | None, fallback: Policy, ctx: Context, *,
+                 n_observations: int | None = None):
+        self._dt = dt
+        self._own = own  # per level (N_d, A) in ctx
+        self._abstain = abstain  # per level (N_d,) or None
+        self._ctx = ctx
+        self._converted: dict = {}
+        self.fallback = fallback
+        self.n_actions = fallback.n_actions
+        self.n_observations = n_observations if n_observations is not None else fallback.n_observations
+        self.semi = abstain is not None
+        self._start = np.array([(a, o, f) for a, o, f in dt.tree.history], dtype=np.int64).reshape(-1, 3)
+        self.start_history = tuple((a, o) for a, o, _ in dt.tree.history)
+        self.temperature = None
+        self.temperature_bracket = None
+        self.kl_spent = None
+        self.value = None
+        self.budget = None
+        self.binding = None
+        self.tvd_spent = None
+
+    def _tables(self, ctx: Context):
+        if ctx.cache_key == self._ctx.cache_key:
+            return self._own, self._abstain
+        out = self._converted.get(ctx.cache_key)
+        if out is None:
+            with ctx.scope():
+                own = [ctx.array(t) if ctx.dtype is object or self._ctx.dtype is object else t for t in self._own]
+                if ctx.dtype is not object:
+                    own = [np.asarray([[ctx.convert(v) for v in row] for row in t], dtype=float).reshape(t.shape)
+                           for t in own]
+                ab = None if self._abstain is None else [
+                    np.asarray([ctx.convert(v) for v in t], dtype=ctx.dtype) for t in self._abstain]
+            out = (own, ab)
+            self._converted[ctx.cache_key] = out
+        return out
+
+    # State: (steps of the start history matched so far, or -1 once diverged; tree depth; node; fallback state).
+    def initial(self, ctx):
+        matched = np.zeros(1, dtype=np.int64)
+        node = np.full(1, 0 if len(self._start) == 0 else -1, dtype=np.int64)
+        depth = np.zeros(1, dtype=np.int64)
+        return (matched, depth, node, self.fallback.initial(ctx))
+
+    def advance(self, state, parent, actions, observations, flags, ctx):
+        matched, depth, node, fb = state
+        matched, depth, node = matched[parent].copy(), depth[parent].copy(), node[parent].copy()
+        n_start = len(self._start)
+        # Still walking down the start history: does this step match it?
+        walking = (matched >= 0) & (matched < n_start)
+        if walking.any():
+            idx = np.nonzero(walking)[0]
+            want = self._start[matched[idx]]
+            ok = (want[:, 0] == actions[idx]) & (want[:, 1] == observations[idx]) & (want[:, 2] == flags[idx])
+            matched[idx[~ok]] = -1
+            matched[idx[ok]] += 1
+            arrived = idx[ok][matched[idx[ok]] == n_start]
+            node[arrived] = 0
+            depth[arrived] = 0
+            node[idx[~ok]] = -1
+        # On the tree: follow the child table.
+        on_tree = (node >= 0) & ~walking
+        if on_tree.any():
+            idx = np.nonzero(on_tree)[0]
+            d = depth[idx]
+            new_node = np.full(len(idx), -1, dtype=np.int64)
+            for level in np.unique(d):
+                sel = d == level
+                if level < len(self._dt.child):
+                    table = self._dt.child[level]
+                    new_node[sel] = table[node[idx[sel]], flags[idx[sel]].astype(np.int64), actions[idx[sel]],
+                                          observations[idx[sel]]]
+            node[idx] = new_node
+            depth[idx] = d + 1
+        fb = self.fallback.advance(fb, parent, actions, observations, flags, ctx)
+        return (matched, depth, node, fb)
+
+    def probs_batch(self, state, ctx):
+        matched, depth, node, fb = state
+        out = self.fallback.probs_batch(fb, ctx).copy()
+        own, _ = self._tables(ctx)
+        on = (node >= 0) & (depth < len(own))
+        for level in np.unique(depth[on]):
+            sel = on & (depth == level)
+            out[sel] = own[level][node[sel]]
+        return out
+
+    def abstain_batch(self, state, ctx, probs=None):
+        if not self.semi:
+            return super().abstain_batch(state, ctx, probs)
+        matched, depth, node, fb = state
+        out = self.fallback.abstain_batch(fb, ctx).copy()
+        _, ab = self._tables(ctx)
+        on = (node >= 0) & (depth < len(ab))
+        for level in np.unique(depth[on]):
+            sel = on & (depth == level)
+            out[sel] = ab[level][node[sel]]
+        return out
+
+    def key(self, state, ctx):
+        matched, depth, node, fb = state
+        sub = self.fallback.key(fb, ctx)
+        if sub is None:
+            return None
+        return np.concatenate([matched[:, None], depth[:, None], node[:, None], sub], axis=1)
+
+    def __repr__(self) -> str:
+        parts = [f"{self._dt.size()} tree nodes"]
+        if self.temperature is not None:
+            parts.append(f"λ={self.temperature}")
+        if self.kl_spent is not None:
+            parts.append(f"KL={self._ctx.to_float(self.kl_spent):.6g}")
+        return f"<TreePolicy: {', '.join(parts)}>"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# KL-regularized optimum
+# ---------------------------------------------------------------------------------------------------------------
+def _check_temperature(t):
+    if isinstance(t, bool) or not isinstance(t, (numbers.Real, str, Fraction)):
+        raise TemperatureError(f"temperature {t!r} must be a positive number")
+    v = to_fraction(t) if not isinstance(t, float) or math.isfinite(t) else None
+    if v is None or v <= 0:
+        raise TemperatureError(f"temperature {t!r} must be a positive finite number (λ > 0)")
+    return t
+
+
+class _Problem:
+    """The tree of (β, μ, demonstrator) from h to the horizon, with what backward induction needs."""
+
+    def __init__(self, beta, env, utility, horizon, history, ctx: Context, demonstrator, *, all_actions=False):
+        if not isinstance(beta, Policy):
+            raise TypeError(f"beta must be a theory.Policy, got {beta!r}")
+        if not isinstance(env, Environment):
+            raise TypeError(f"env must be a theory.Environment, got {env!r}")
+        if demonstrator is not None and not isinstance(demonstrator, Policy):
+            raise TypeError(f"demonstrator must be a theory.Policy, got {demonstrator!r}")
+        self.n_actions, self.n_obs = alphabet(beta, env, demonstrator)
+        self.history = normalize_history(history, self.n_actions, self.n_obs)
+        self.m = check_horizon(horizon)
+        self.u = as_utility(utility)
+        self.beta, self.env, self.demo, self.ctx = beta, env, demonstrator, ctx
+        self.abstains = beta.semi and demonstrator is not None
+        tree = Tree((beta, env, demonstrator), self.history, ctx, merge=self.u.additive and not all_actions)
+
+        def expand(level: Level):
+            q = beta.probs_batch(level.states[0], ctx)
+            q_bot = beta.abstain_batch(level.states[0], ctx, q)
+            e = env.probs_batch(level.states[1], ctx)
+            level.data.update(beta=q, beta_bot=q_bot, env=e)
+            grow = ctx.zeros((len(level), 2, self.n_actions, self.n_obs))
+            grow[:, 0] = e if all_actions else e * (~ctx.is_zero(q)).astype(int)[:, :, None]
+            if self.abstains:
+                d = demonstrator.probs_batch(level.states[2], ctx)
+                level.data["demo"] = d
+                grow[:, 1] = q_bot[:, None, None] * d[:, :, None] * e
+            return grow
+
+        self.dt = grow_decision_tree(tree, self.m, expand)
+        self.rewards = self.u.step_rewards(self.m, ctx) if self.m else None
+        self.leaf = self.u.terminal(tree.histories(self.dt.levels[-1]), ctx)
+
+    def continuation(self, d: int, w_next) -> np.ndarray:
+        """Q-values (N, 2, A): E_o[r + W(child)] for own actions (flag 0) and demonstrator actions (flag 1)."""
+        ctx, level = self.ctx, self.dt.levels[d]
+        idx = self.dt.child[d]
+        cont = ctx.zeros(idx.shape)
+        ok = idx >= 0
+        cont[ok] = w_next[idx[ok]]
+        if self.rewards is not None:
+            cont = cont + self.rewards[None, None]
+        return (level.data["env"][:, None] * cont).sum(axis=3)
+
+    def solve(self, temperature):
+        """Backward induction at temperature λ: per level (π own (N, A), π⊥ (N,) or None, Q (N, 2, A), W (N,))."""
+        ctx = self.ctx
+        lam = ctx.convert(temperature)
+        w_next = self.leaf
+        out = [None] * self.m
+        for d in range(self.m - 1, -1, -1):
+            level = self.dt.levels[d]
+            q_all = self.continuation(d, w_next)
+            base, values = level.data["beta"], q_all[:, 0]
+            if self.abstains:
+                q_bot_value = (level.data["demo"] * q_all[:, 1]).sum(axis=1)
+                base = np.concatenate([base, level.data["beta_bot"][:, None]], axis=1)
+                values = np.concatenate([values, q_bot_value[:, None]], axis=1)
+            probs, w = ctx.gibbs(base, values, lam)
+            own, bot = (probs[:, :-1], probs[:, -1]) if self.abstains else (probs, None)
+            out[d] = (own, bot, values, w)
+            w_next = w
+        return out
+
+    def spend(self, own_tables, bot_tables, temperature=None, solution=None):
+        """Expected KL to β (``math.inf`` when π leaves β's support) and value of a tabulated policy, forward
+        from the root. With ``solution`` (from :meth:`solve`), the per-node KL uses ln(π/β) = (Q − W)/λ,
+        exact and stable."""
+        from .divergences import kl_rows, with_abstain_column
+
+        ctx, dt = self.ctx, self.dt
+        mass = ctx.ones(1)
+        kl = ctx.convert(0)
+        infinite = False
+        val = ctx.convert(0)
+        for d in range(self.m):
+            level = dt.levels[d]
+            own, bot = own_tables[d], None if bot_tables is None else bot_tables[d]
+            q, e = level.data["beta"], level.data["env"]
+            if solution is not None:
+                _, _, values, w = solution[d]
+                lam = ctx.convert(temperature)
+                full = own if bot is None else np.concatenate([own, bot[:, None]], axis=1)
+                base = q if bot is None else np.concatenate([q, level.data["beta_bot"][:, None]], axis=1)
+                live = ~ctx.is_zero(base)
+                terms = ctx.zeros(full.shape)
+                terms[live] = full[live] * (values - w[:, None])[live] / lam
+                node_kl = terms.sum(axis=1)
+            else:
+                pk, qk = (own, q) if bot is None else (
+                    with_abstain_column(own, bot), with_abstain_column(q, level.data["beta_bot"]))
+                node_kl, node_inf, _ = kl_rows(pk, qk, ctx)
+                reached = ~ctx.is_zero(mass)
+                infinite |= bool((node_inf & reached).any())
+                node_kl = np.where(node_inf, ctx.convert(0), node_kl) if ctx.dtype is object else np.where(node_inf, 0.0, node_kl)
+            kl = kl + (mass * node_kl).sum()
+            weights = ctx.zeros((len(level), 2, self.n_actions, self.n_obs))
+            weights[:, 0] = own[:, :, None] * e
+            if bot is not None:
+                weights[:, 1] = bot[:, None, None] * level.data["demo"][:, :, None] * e
+            weights = mass[:, None, None, None] * weights
+            if self.rewards is not None:
+                val = val + (weights * self.rewards[None, None]).sum()
+            idx = dt.child[d]
+            ok = idx >= 0
+            nxt = ctx.zeros(len(dt.levels[d + 1]))
+            np.add.at(nxt, idx[ok], weights[ok])
+            mass = nxt
+        val = val + (mass * self.leaf).sum()
+        return (math.inf if infinite else kl), val
+
+    def tree_policy(self, own_tables, bot_tables) -> TreePolicy:
+        return TreePolicy(self.dt, own_tables, bot_tables, self.beta, self.ctx, n_observations=self.n_obs)
+
+
+def kl_regularized_policy(beta, env, utility, horizon, temperature, history=(), *, arith=None, demonstrator=None):
+    """The KL-regularized optimum ``argmax_π V^π_μ(h) − λ KL^μ_{h,m}(π‖β)`` (λ = ``temperature``).
+
+    The returned :class:`TreePolicy` has ``kl_spent`` and ``value``, and ``value − λ·kl_spent`` equals the
+    backward-induction value W(h) (Gibbs' variational principle).
+
+    >>> import theory
+    >>> env = theory.sequence_environment(2)
+    >>> pi = theory.kl_regularized_policy(theory.FiniteStatePolicy.iid(["1/2", "1/2"]), env,
+    ...                                   theory.MeanReward([[0], [1]]), 1, "1", arith="exact")
+    >>> p1 = pi.probs(arith="exact")[1]   # e/(1+e), kept exact as a sympy expression
+    >>> import sympy; sympy.simplify(p1 - sympy.E / (1 + sympy.E))
+    0
+    """
+    _check_temperature(temperature)
+    ctx = get_context(arith)
+    with ctx.scope():
+        problem = _Problem(beta, env, utility, horizon, history, ctx, demonstrator)
+        if problem.m == 0:
+            pol = problem.tree_policy([], [] if problem.abstains else None)
+            pol.kl_spent, pol.value, pol.temperature = ctx.to_output(ctx.convert(0)), ctx.to_output(problem.leaf[0]), temperature
+            pol.objective = pol.value
+            return pol
+        solution = problem.solve(temperature)
+        own = [s[0] for s in solution]
+        bot = [s[1] for s in solution] if problem.abstains else None
+        pol = problem.tree_policy(own, bot)
+        pol.kl_spent, pol.value = map(ctx.to_output, problem.spend(own, bot, temperature, solution))
+        pol.temperature = temperature
+        pol.objective = ctx.to_output(solution[0][3][0])
+        return pol
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# KL-constrained optimum
+# ---------------------------------------------------------------------------------------------------------------
+def _cheapest_optimal(problem: _Problem):
+    """The λ → 0 limit: V-optimal within β's support, and among those the closest to β.
+
+    Backward: V*(h') = max over allowed actions of Q*; among the maximizers A*, minimizing expected KL gives
+    π ∝ β·exp(−C(a)) on A*, with cost C(h') = −ln Σ_{A*} β exp(−C(a)) and C(a) = E_o C(child)."""
+    ctx, dt = problem.ctx, problem.dt
+    v_next, c_next = problem.leaf, ctx.zeros(len(problem.leaf))
+    out = [None] * problem.m
+    for d in range(problem.m - 1, -1, -1):
+        level = dt.levels[d]
+        q_all = problem.continuation(d, v_next)
+        idx = dt.child[d]
+        cost = ctx.zeros(idx.shape)
+        ok = idx >= 0
+        cost[ok] = c_next[idx[ok]]
+        c_all = (level.data["env"][:, None] * cost).sum(axis=3)
+        base, values, costs = level.data["beta"], q_all[:, 0], c_all[:, 0]
+        if problem.abstains:
+            d_p = level.data["demo"]
+            base = np.concatenate([base, level.data["beta_bot"][:, None]], axis=1)
+            values = np.concatenate([values, (d_p * q_all[:, 1]).sum(axis=1)[:, None]], axis=1)
+            costs = np.concatenate([costs, (d_p * c_all[:, 1]).sum(axis=1)[:, None]], axis=1)
+        allowed = ~ctx.is_zero(base)
+        best_base = ctx.zeros(base.shape)
+        v_star = ctx.zeros(len(level))
+        for n in range(len(level)):
+            cand = np.nonzero(allowed[n])[0]
+            row = values[n, cand]
+            if ctx.dtype is object:
+                winners = [cand[i] for i in ctx.argmax_set(row)]
+            else:
+                top = float(np.max(row))
+                winners = [cand[i] for i, v in enumerate(row) if v >= top - 1e-12 * max(1.0, abs(top))]
+            best_base[n, winners] = base[n, winners]
+            v_star[n] = values[n, winners[0]]
+        probs, neg_cost = ctx.gibbs(best_base, -costs, ctx.convert(1))
+        own, bot = (probs[:, :-1], probs[:, -1]) if problem.abstains else (probs, None)
+        out[d] = (own, bot)
+        v_next, c_next = v_star, -neg_cost
+    return out
+
+
+def kl_constrained_policy(beta, env, utility, horizon, budget, history=(), *, arith=None, demonstrator=None,
+                          rtol: float = 1e-10, max_iterations: int = 200):
+    """The KL-constrained optimum ``argmax V^π_μ(h)`` subject to ``KL^μ_{h,m}(π‖β) ≤ budget``.
+
+    If the cheapest V-optimal policy (within β's support) spends at most ``budget``, it is returned
+    (``binding=False``, ``temperature=0``). Otherwise the regularized optimum at the λ where it spends the
+    budget: bisection in log λ until the bracket's relative width is below ``rtol``; the returned policy is
+    the feasible end (``kl_spent ≤ budget``) and ``temperature_bracket = (λ_lo, λ_hi)``.
+
+    >>> import theory
+    >>> env = theory.sequence_environment(2)
+    >>> beta = theory.FiniteStatePolicy.iid([0.9, 0.1])
+    >>> pi = theory.kl_constrained_policy(beta, env, theory.MeanReward([[0], [1]]), 1, budget=0.5)
+    >>> round(pi.kl_spent, 9), pi.binding
+    (0.5, True)
+    >>> theory.kl_constrained_policy(beta, env, theory.MeanReward([[0], [1]]), 1, budget=5).probs()
+    array([0., 1.])
+    """
+    if isinstance(budget, bool) or not isinstance(budget, (numbers.Real, str, Fraction)):
+        raise BudgetError(f"budget {budget!r} must be a non-negative number")
+    if isinstance(budget, float) and math.isnan(budget) or to_fraction(budget if not (isinstance(budget, float) and math.isinf(budget)) else 0) < 0:
+        raise BudgetError(f"budget {budget!r} must be a non-negative number")
+    ctx = get_context(arith)
+    with ctx.scope():
+        problem = _Problem(beta, env, utility, horizon, history, ctx, demonstrator)
+        b = math.inf if isinstance(budget, float) and math.isinf(budget) else ctx.convert(budget)
+        cheapest = _cheapest_optimal(problem) if problem.m else []
+        own0 = [s[0] for s in cheapest]
+        bot0 = [s[1] for s in cheapest] if problem.abstains else None
+        kl0, v0 = problem.spend(own0, bot0) if problem.m else (ctx.convert(0), problem.leaf[0])
+        if ctx.compare(kl0, b) <= 0:
+            pol = problem.tree_policy(own0, bot0)
+            pol.kl_spent, pol.value = ctx.to_output(kl0), ctx.to_output(v0)
+            pol.temperature, pol.temperature_bracket = 0, (0, 0)
+            pol.budget, pol.binding = budget, False
+            return pol
+        if ctx.sign(b) == 0:
+            # Zero budget: β itself (λ = ∞).
+            own = [lv.data["beta"] for lv in problem.dt.levels[:-1]]
+            bot = [lv.data["beta_bot"] for lv in problem.dt.levels[:-1]] if problem.abstains else None
+            pol = problem.tree_policy(own, bot)
+            pol.kl_spent, pol.value = map(ctx.to_output, problem.spend(own, bot))
+            pol.temperature, pol.temperature_bracket, pol.budget, pol.binding = math.inf, (math.inf, math.inf), budget, True
+            return pol
+
+        def evaluate(lam):
+            sol = problem.solve(lam)
+            own = [s[0] for s in sol]
+            bot = [s[1] for s in sol] if problem.abstains else None
+            k, v = problem.spend(own, bot, lam, sol)
+            return own, bot, k, v
+
+        def feasible(k) -> bool:
+            try:
+                return ctx.compare(k, b) <= 0
+            except ArithmeticError:
+                return False  # an enclosure that may exceed the budget is not certified feasible
+
+        exact = ctx.dtype is object
+        lam = Fraction(1) if exact else 1.0
+        hi = evaluate(lam)
+        if feasible(hi[2]):
+            lo_lam, hi_lam = lam, lam
+            while feasible(hi[2]):
+                hi_lam, best = lo_lam, hi
+                lo_lam = lo_lam / 2
+                hi = evaluate(lo_lam)
+                if lo_lam < (Fraction(1, 2**60) if exact else 1e-18):
+                    break
+            hi = best
+        else:
+            lo_lam, hi_lam = lam, lam * 2
+            hi = evaluate(hi_lam)
+            while not feasible(hi[2]):
+                lo_lam, hi_lam = hi_lam, hi_lam * 2
+                hi = evaluate(hi_lam)
+                if hi_lam > (2**80 if exact else 1e24):
+                    raise MightntError(f"could not bring the KL under the budget {budget!r} (λ up to {hi_lam})")
+        for _ in range(max_iterations):
+            if (hi_lam - lo_lam) <= rtol * hi_lam:
+                break
+            mid = (lo_lam + hi_lam) / 2 if exact else math.sqrt(lo_lam * hi_lam)
+            trial = evaluate(mid)
+            if feasible(trial[2]):
+                hi_lam, hi = mid, trial
+            else:
+                lo_lam = mid
+        own, bot, k, v = hi
+        pol = problem.tree_policy(own, bot)
+        pol.kl_spent, pol.value, pol.temperature = ctx.to_output(k), ctx.to_output(v), hi_lam
+        pol.temperature_bracket, pol.budget, pol.binding = (lo_lam, hi_lam), budget, True
+        return pol
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# TVD-constrained optimum
+# ---------------------------------------------------------------------------------------------------------------
+def tvd_constrained_policy(beta, env, utility, horizon, budget, history=(), *, arith=None):
+    """The TVD-constrained optimum ``argmax V^π_μ(h)`` subject to ``TVD(P^{π,μ}_h, P^{β,μ}_h) ≤ budget``.
+
+    An exact linear program over sequence-form policies: variables ``x(h'a)``, the probability that π takes
+    the actions of ``h'a`` given its observations, with ``Σ_a x(h'a) = x(parent)``; the TVD is
+    ``½ Σ R(h') |x(h'a) − x_β(h'a)|`` over the last decision nodes (R the environment's probability of the
+    observations). With |O| = 1 the closed form moves mass ``min(c, 1 − β(x*))`` onto the best action sequence
+    x* (spread over tied best sequences in proportion to β), taken from the worst sequences first. ``arith="exact"`` is exact; float uses HiGHS.
+
+    >>> import theory
+    >>> env = theory.sequence_environment(2)
+    >>> pi = theory.tvd_constrained_policy(theory.FiniteStatePolicy.iid(["1/2", "1/2"]), env,
+    ...                                    theory.MeanReward([[0], [1]]), 1, "1/4", arith="exact")
+    >>> pi.probs(arith="exact"), pi.value
+    (array([Fraction(1, 4), Fraction(3, 4)], dtype=object), Fraction(3, 4))
+    """
+    if isinstance(budget, bool) or not isinstance(budget, (numbers.Real, str, Fraction)):
+        raise BudgetError(f"budget {budget!r} must be a number in [0, 1]")
+    if isinstance(budget, float) and math.isnan(budget) or to_fraction(budget) < 0:
+        raise BudgetError(f"budget {budget!r} must be a non-negative number")
+    ctx = get_context(arith)
+    with ctx.scope():
+        problem = _Problem(beta, env, utility, horizon, history, ctx, None, all_actions=True)
+        if beta.semi:
+            raise MightntError("the TVD-constrained optimum needs a base policy that does not abstain")
+        c = ctx.convert(budget)
+        if problem.m == 0:
+            pol = problem.tree_policy([], None)
+            pol.value, pol.tvd_spent = ctx.to_output(problem.leaf[0]), ctx.to_output(ctx.convert(0))
+            return pol
+        if problem.n_obs == 1 and ctx.dtype is object:
+            own = _tvd_closed_form(problem, c)
+        else:
+            own = _tvd_linear_program(problem, c)
+        pol = problem.tree_policy(own, None)
+        kl_spent, value_ = problem.spend(own, None)
+        pol.kl_spent, pol.value = ctx.to_output(kl_spent), ctx.to_output(value_)
+        pol.tvd_spent = ctx.to_output(_tvd_of(problem, own))
+        pol.budget = budget
+        return pol
+
+
+def _reach(problem: _Problem):
+    """Per level: environment reach probability R and β realization weight of every node."""
+    ctx, dt = problem.ctx, problem.dt
+    reach, beta_w = [ctx.ones(1)], [ctx.ones(1)]
+    for d in range(problem.m - 1):
+        level, idx = dt.levels[d], dt.child[d][:, 0]
+        e, q = level.data["env"], level.data["beta"]
+        n_next = len(dt.levels[d + 1])
+        r_next, b_next = ctx.zeros(n_next), ctx.zeros(n_next)
+        ok = idx >= 0
+        np.add.at(r_next, idx[ok], (reach[d][:, None, None] * e)[ok])
+        np.add.at(b_next, idx[ok], (beta_w[d][:, None, None] * q[:, :, None] * np.ones_like(e))[ok])
+        reach.append(r_next)
+        beta_w.append(b_next)
+    return reach, beta_w
+
+
+def _objective_coefficients(problem: _Problem):
+    """Per level (N, A): the value an action contributes, per unit of realization weight, times R."""
+    ctx, dt = problem.ctx, problem.dt
+    reach, _ = _reach(problem)
+    coeffs = []
+    for d in range(problem.m):
+        level = dt.levels[d]
+        e = level.data["env"]
+        contrib = ctx.zeros(e.shape)
+        if problem.rewards is not None:
+            contrib = contrib + problem.rewards[None]
+        if d == problem.m - 1:
+            idx = dt.child[d][:, 0]
+            ok = idx >= 0
+            leaf = ctx.zeros(e.shape)
+            leaf[ok] = problem.leaf[idx[ok]]
+            contrib = contrib + leaf
+        coeffs.append(reach[d][:, None] * (e * contrib).sum(axis=2))
+    return coeffs
+
+
+def _tvd_linear_program(problem: _Problem, c):
+    ctx, dt, m, n_a = problem.ctx, problem.dt, problem.m, problem.n_actions
+    reach, beta_w = _reach(problem)
+    coeffs = _objective_coefficients(problem)
+    sizes = [len(dt.levels[d]) for d in range(m)]
+    offsets = np.concatenate([[0], np.cumsum([s * n_a for s in sizes])]).astype(int)
+    n_x = int(offsets[-1])
+    last = m - 1
+    n_last = sizes[last] * n_a
+    n_var = n_x + 2 * n_last  # x, then u and v with x_last - x_beta = u - v
+    exact = ctx.dtype is object
+    zero = Fraction(0) if exact else 0.0
+    one = Fraction(1) if exact else 1.0
+
+    def conv(v):
+        return to_fraction(v) if exact else float(v)
+
+    obj = [zero] * n_var
+    for d in range(m):
+        for n in range(sizes[d]):
+            for a in range(n_a):
+                obj[offsets[d] + n * n_a + a] = conv(coeffs[d][n, a])
+    a_eq, b_eq = [], []
+    row = [zero] * n_var
+    for a in range(n_a):
+        row[offsets[0] + a] = one
+    a_eq.append(row)
+    b_eq.append(one)
+    for d in range(1, m):
+        level = dt.levels[d]
+        for n in range(sizes[d]):
+            row = [zero] * n_var
+            for a in range(n_a):
+                row[offsets[d] + n * n_a + a] = one
+            p, ap = int(level.parent[n]), int(level.action[n])
+            row[offsets[d - 1] + p * n_a + ap] = -one
+            a_eq.append(row)
+            b_eq.append(zero)
+    q_last = dt.levels[last].data["beta"]
+    for n in range(sizes[last]):
+        for a in range(n_a):
+            k = n * n_a + a
+            row = [zero] * n_var
+            row[offsets[last] + k] = one
+            row[n_x + k] = -one
+            row[n_x + n_last + k] = one
+            a_eq.append(row)
+            b_eq.append(conv(beta_w[last][n] * q_last[n, a]))
+    tv_row = [zero] * n_var
+    for n in range(sizes[last]):
+        for a in range(n_a):
+            k = n * n_a + a
+            tv_row[n_x + k] = conv(reach[last][n])
+            tv_row[n_x + n_last + k] = conv(reach[last][n])
+    x, _ = maximize(obj, a_eq=a_eq, b_eq=b_eq, a_ub=[tv_row], b_ub=[2 * conv(c)], arith="exact" if exact else None)
+    own = []
+    for d in range(m):
+        q = dt.levels[d].data["beta"]
+        block = np.asarray([ctx.convert(x[offsets[d] + i]) for i in range(sizes[d] * n_a)],
+                           dtype=ctx.dtype).reshape(sizes[d], n_a)
+        if not exact:
+            block = np.clip(block, 0.0, None)
+        totals = block.sum(axis=1)
+        table = q.copy()
+        live = ~ctx.is_zero(totals) if exact else totals > 1e-15
+        table[live] = block[live] / totals[live][:, None]
+        own.append(table)
+    return own
+
+
+def _tvd_closed_form(problem: _Problem, c):
+    """|O| = 1: move mass onto the best action sequence, from the worst sequences first."""
+    ctx, dt, m, n_a = problem.ctx, problem.dt, problem.m, problem.n_actions
+    # Enumerate leaves (action sequences) with β probability and utility.
+    _, beta_w = _reach(problem)
+    coeffs = _objective_coefficients(problem)
+    last = m - 1
+    q_last = dt.levels[last].data["beta"]
+    # Utility of a whole sequence = (sum of per-step contributions along it); with |O| = 1 each node has a
+    # unique path, so accumulate per-node value from the root.
+    path_value = [ctx.zeros(1)]
+    for d in range(m - 1):
+        idx = dt.child[d][:, 0, :, 0]
+        nxt = ctx.zeros(len(dt.levels[d + 1]))
+        for n in range(len(dt.levels[d])):
+            for a in range(n_a):
+                if idx[n, a] >= 0:
+                    nxt[idx[n, a]] = path_value[d][n] + coeffs[d][n, a]
+        path_value.append(nxt)
+    seqs = []
+    for n in range(len(dt.levels[last])):
+        for a in range(n_a):
+            seqs.append((path_value[last][n] + coeffs[last][n, a], n, a, beta_w[last][n] * q_last[n, a]))
+    # The best sequences (largest utility) receive mass in proportion to β (the first of them if β gives
+    # them none), taken from the worst sequences first: an optimum, and among optima the one closest to β.
+    keys = [_Key(ctx, s[0]) for s in seqs]
+    top = max(keys)
+    best = [i for i, k in enumerate(keys) if k == top]
+    target = {i: s[3] for i, s in enumerate(seqs)}
+    best_mass = sum((seqs[i][3] for i in best), ctx.convert(0))
+    move = min(c, 1 - best_mass)
+    order = sorted((i for i in range(len(seqs)) if i not in best), key=lambda i: (keys[i], i))
+    remaining = move
+    for i in order:
+        if ctx.sign(remaining) <= 0:
+            break
+        take_ = min(remaining, target[i])
+        target[i] -= take_
+        remaining -= take_
+    moved = move - remaining
+    for i in best:
+        share = seqs[i][3] / best_mass if ctx.sign(best_mass) > 0 else (1 if i == best[0] else 0)
+        target[i] += moved * share
+    # Sequence law -> conditional policy at every node (β where the law gives the node probability 0).
+    leaf_mass = ctx.zeros((len(dt.levels[last]), n_a))
+    for i, s in enumerate(seqs):
+        leaf_mass[s[1], s[2]] = target[i]
+    own = [None] * m
+    node_mass = leaf_mass
+    for d in range(last, -1, -1):
+        q = dt.levels[d].data["beta"]
+        totals = node_mass.sum(axis=1)
+        table = q.copy()
+        live = ~ctx.is_zero(totals)
+        table[live] = node_mass[live] / totals[live][:, None]
+        own[d] = table
+        if d > 0:
+            level = dt.levels[d]
+            up = ctx.zeros((len(dt.levels[d - 1]), n_a))
+            np.add.at(up, (level.parent, level.action), totals)
+            node_mass = up
+    return own
+
+
+class _Key:
+    """Exact ordering key in any context (ball comparisons may raise Undecided)."""
+
+    def __init__(self, ctx, v):
+        self.ctx, self.v = ctx, v
+
+    def __lt__(self, other):
+        return self.ctx.compare(self.v, other.v) < 0
+
+    def __eq__(self, other):
+        return self.ctx.compare(self.v, other.v) == 0
+
+
+def _tvd_of(problem: _Problem, own):
+    """TVD between the trajectory laws of the tabulated policy and β (exact in exact arithmetic)."""
+    ctx, dt, m = problem.ctx, problem.dt, problem.m
+    reach, beta_w = _reach(problem)
+    x = ctx.ones(1)
+    for d in range(m):
+        level = dt.levels[d]
+        if d == m - 1:
+            xb = beta_w[d][:, None] * level.data["beta"]
+            xp = x[:, None] * own[d]
+            return (reach[d][:, None] * abs(xp - xb)).sum() / 2
+        idx = dt.child[d][:, 0]
+        nxt = ctx.zeros(len(dt.levels[d + 1]))
+        ok = idx >= 0
+        np.add.at(nxt, idx[ok], (x[:, None, None] * own[d][:, :, None] * np.ones_like(level.data["env"]))[ok])
+        x = nxt
+    return ctx.convert(0)
