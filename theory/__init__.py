@@ -53,3 +53,18 @@ from .utilities import HistoryUtility, MeanReward
 __version__ = "0.1.0"
 from .optimize import TreePolicy, kl_constrained_policy, kl_regularized_policy, tvd_constrained_policy
 from .imitation import OnlineImitator, PessimisticImitator, top_set
+from .events import ActionOccurred, Event, LengthAtLeast, ObservationOccurred
+from .combinators import Hazard, Switch
+from .programs import (
+    EventExpression,
+    IntegerExpression,
+    PolicyLanguage,
+    Program,
+    elias_gamma,
+    integer,
+    integer_code_length,
+    largest_integer_expression,
+    min_code_length_at_least,
+    mixture_from_programs,
+    shortest_integer_expression,
+)

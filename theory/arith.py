@@ -258,7 +258,19 @@ class LogLinear:
     _sympy_ = to_sympy
 
     def __float__(self) -> float:
-        return float(self.enclosure(96).mid())
+        # The nearest float needs a relative accuracy that 96 bits do not give for a value near zero (a sum of
+        # logs that nearly cancels): refine until the enclosure is relatively tight, or the number is 0.
+        prec = 96
+        while True:
+            e = self.enclosure(prec)
+            mid, rad = float(e.mid()), float(e.rad())
+            if rad <= abs(mid) * 2.0**-60 or prec >= _LOGLINEAR_PREC_CAP:
+                return mid
+            if prec == 96:
+                q, coeffs = self.canonical()
+                if q == 0 and not coeffs:
+                    return 0.0
+            prec *= 2
 
     def __repr__(self) -> str:
         parts = [str(self.rational)] if self.rational or not self.terms else []
@@ -587,42 +599,51 @@ class Context:
         return weighted / total[:, None], temperature * self.log(total)
 
     # -- posterior weights ---------------------------------------------------------------------------------
-    # The float context keeps weights in log space (long data underflows otherwise); the others keep them
-    # as plain numbers, which neither underflow (arb has an unbounded exponent) nor lose exactness.
+    # Posterior weights live in a context-specific *weight domain*. The float context keeps unnormalized log
+    # weights (long data underflows otherwise; normalizing is deferred to when probabilities are needed, so a
+    # step costs one addition). The others keep plain weights normalized to sum 1: they neither underflow
+    # (arb has an unbounded exponent) nor lose exactness, and equal posteriors are equal rows.
+    def weights_domain(self, likelihood: np.ndarray) -> np.ndarray:
+        """Likelihoods (probabilities) mapped into the weight domain (float: their logs)."""
+        return likelihood
+
     def weights_init(self, prior: np.ndarray) -> np.ndarray:
-        """Normalized weights from prior weights (shape (K,) -> (1, K)) in this context's representation."""
-        w = prior / prior.sum()
-        return w.reshape(1, -1)
+        """Weights (shape (1, K)) from positive prior weights (shape (K,))."""
+        return self.weights_step(self.weights_domain(prior.reshape(1, -1)), self.weights_domain(self.ones((1, len(prior)))))
+
+    def weights_step(self, w: np.ndarray, factor: np.ndarray) -> np.ndarray:
+        """Multiply weight rows by likelihoods given in the weight domain (rows that every component rules
+        out become all zero, and stay so)."""
+        u = w * factor
+        total = u.sum(axis=1)
+        live = ~self.is_zero(total)
+        out = u.copy()
+        out[live] = u[live] / total[live][:, None]
+        return out
 
     def weights_update(self, w: np.ndarray, likelihood: np.ndarray):
-        """Multiply rows of weights by likelihoods and renormalize; return ``(weights, defined)`` where
-        ``defined`` is False on rows that every component rules out."""
-        u = w * likelihood
-        total = u.sum(axis=1)
-        defined = ~self.is_zero(total)
-        out = u.copy()
-        out[defined] = u[defined] / total[defined][:, None]
-        return out, defined
+        """Multiply by likelihoods given as probabilities; return ``(weights, defined)``."""
+        out = self.weights_step(w, self.weights_domain(likelihood))
+        return out, self.weights_defined(out)
 
     def weights_from_linear(self, u: np.ndarray):
-        """Normalize rows of non-negative linear weights into this context's representation; return
-        ``(weights, defined)`` (rows that are all zero are not defined)."""
+        """Rows of non-negative linear weights into the weight domain; return ``(weights, defined)``."""
         return self.weights_update(self.weights_init(self.ones(u.shape[1])), u)
 
-    def weights_multiply(self, w: np.ndarray, other: np.ndarray):
-        """Multiply two weight arrays of this representation (rows broadcast) and renormalize."""
-        return self.weights_update(w, other)[0]
+    def weights_multiply(self, w: np.ndarray, other: np.ndarray) -> np.ndarray:
+        """Multiply two weight arrays of the weight domain (rows broadcast)."""
+        return self.weights_step(w, other)
 
     def weights_defined(self, w: np.ndarray) -> np.ndarray:
         """Which rows are proper posteriors (not every weight zero)."""
         return ~self.is_zero(w.sum(axis=1))
 
     def weights_linear(self, w: np.ndarray) -> np.ndarray:
-        """Weights as probabilities (rows sum to 1)."""
+        """Weights as probabilities (rows sum to 1; rows that are not defined are all 0)."""
         return w
 
     def weights_key(self, w: np.ndarray) -> np.ndarray | None:
-        """Integer merge keys identifying equal weight rows, or None when this context cannot merge them."""
+        """Integer merge keys identifying equal posteriors, or None when this context cannot merge them."""
         return None
 
     # -- validation ----------------------------------------------------------------------------------------
@@ -727,37 +748,30 @@ class FloatContext(Context):
             raise ArithmeticContextError("nan has no sign; a computation went wrong upstream")
         return (x > 0) - (x < 0)
 
-    def weights_init(self, prior):
-        logw = np.log(prior) - np.log(prior.sum())
-        return logw.reshape(1, -1)
-
-    def weights_update(self, logw, likelihood):
+    def weights_domain(self, likelihood):
         with np.errstate(divide="ignore"):
-            return self._log_renormalize(logw + np.log(likelihood))
+            return np.log(likelihood)
 
-    def weights_multiply(self, logw, other):
-        return self._log_renormalize(logw + other)[0]
+    def weights_step(self, logw, factor):
+        return logw + factor
 
     def weights_defined(self, logw):
         return np.isfinite(np.max(logw, axis=1))
 
-    @staticmethod
-    def _log_renormalize(u):
-        top = np.max(u, axis=1)
-        defined = np.isfinite(top)
-        out = np.full_like(u, -np.inf)
-        if defined.any():
-            ud = u[defined] - top[defined][:, None]
-            out[defined] = ud - np.log(np.exp(ud).sum(axis=1))[:, None]
-        return out, defined
-
     def weights_linear(self, logw):
-        return np.exp(logw)
+        top = np.max(logw, axis=1)
+        with np.errstate(invalid="ignore"):
+            e = np.exp(logw - np.where(np.isfinite(top), top, 0.0)[:, None])
+        total = e.sum(axis=1)
+        return e / np.where(total > 0, total, 1.0)[:, None]
 
     def weights_key(self, logw):
-        # Quantized normalized log-weights: histories whose posteriors agree to ~1e-12 merge; weights below
-        # e^-800 are zero in float64 anyway, so the clip loses nothing.
-        clipped = np.clip(logw, -800.0, 0.0)
+        # Quantized log weights (row maximum 0): histories whose posteriors agree to ~1e-12 merge; weights
+        # below e^-800 of the largest are zero in float64 anyway, so the clip loses nothing.
+        top = np.max(logw, axis=1)
+        with np.errstate(invalid="ignore"):
+            shifted = logw - np.where(np.isfinite(top), top, 0.0)[:, None]
+        clipped = np.clip(np.nan_to_num(shifted, neginf=-800.0), -800.0, 0.0)
         return np.round(clipped * 2.0**40).astype(np.int64)
 
 
@@ -954,6 +968,20 @@ class BallContext(Context):
         x = np.asarray(x, dtype=object)
         with self.scope():
             return np.apply_along_axis(lambda row: _arb_max(row), axis, x) if x.size else x
+
+    def argmax_set(self, values) -> list[int]:
+        # Subtracting the maximum's enclosure from the maximizer's own ball straddles 0, so the generic
+        # version can never answer. A maximizer is certified when its ball lies strictly above every other
+        # ball; a tie (or a near tie) cannot be certified by enclosures and is undecided.
+        values = list(values)
+        if len(values) == 1:
+            return [0]
+        for i, v in enumerate(values):
+            if all(j == i or v > w for j, w in enumerate(values)):
+                return [i]
+        raise UndecidedError(
+            f"the maximum of {values} is not separated from the other values at {self.prec} bits "
+            "(a tie cannot be certified by enclosures; use arith='exact')", prec=self.prec)
 
 
     def __repr__(self) -> str:

@@ -106,7 +106,12 @@ def tvd_rows(p: np.ndarray, q: np.ndarray, ctx: Context) -> np.ndarray:
 
 def _prepare(p, q, ctx):
     pv, qv, labels = _as_vectors(p, q, ctx)
-    pb, qb = 1 - pv.sum(), 1 - qv.sum()
+    if ctx.dtype is object:
+        # The ⊥ masses exactly: in ball arithmetic 1 − Σ p is a ball straddling 0 where the mass is exactly 0.
+        pe, qe, _ = _as_vectors(p, q, get_context("exact"))
+        pb, qb = ctx.convert(1 - pe.sum()), ctx.convert(1 - qe.sum())
+    else:
+        pb, qb = 1 - pv.sum(), 1 - qv.sum()
     if ctx.dtype is not object:
         # Float rounding of a full distribution is not abstention.
         pb, qb = (0.0 if pb < FLOAT_TOLERANCE else pb), (0.0 if qb < FLOAT_TOLERANCE else qb)

@@ -54,7 +54,8 @@ __all__ = [
 # State batches and histories
 # ---------------------------------------------------------------------------------------------------------------
 def take(state, idx):
-    """Rows ``idx`` of a state batch: an array, or a tuple/list of state batches, or None.
+    """Rows ``idx`` of a state batch: an array, a tuple/list of state batches, None, or an object with its own
+    ``take(idx)`` method.
 
     >>> take((np.arange(4), [np.arange(4) * 10, None]), np.array([3, 0]))
     (array([3, 0]), [array([30,  0]), None])
@@ -67,6 +68,8 @@ def take(state, idx):
         return tuple(take(s, idx) for s in state)
     if isinstance(state, list):
         return [take(s, idx) for s in state]
+    if hasattr(state, "take"):
+        return state.take(idx)
     raise TypeError(f"cannot index state of type {type(state).__name__}")  # pragma: no cover
 
 
@@ -299,6 +302,13 @@ class FunctionPolicy(_HistoryStates, Policy):
             return ctx.zeros((0, self.n_actions))
         return np.stack([self._row(h, ctx) for h in state])
 
+    def abstain_batch(self, state, ctx, probs=None):
+        if not self.semi:
+            return ctx.zeros(len(state))
+        # From the exact rows: in ball arithmetic 1 − Σ probs would straddle 0 where the mass is exactly 0.
+        exact = get_context("exact")
+        return ctx.array([1 - self._row(h, exact).sum() for h in state]) if len(state) else ctx.zeros(0)
+
 
 class FunctionEnvironment(_HistoryStates, Environment):
     """An environment given by a Python function; see :meth:`Environment.from_function`.
@@ -399,6 +409,7 @@ class FiniteStatePolicy(Policy):
         self.semi = bool(semi)
         self.name = name
         self._emission = _ConvertedTable(em, name="emission", semi=self.semi)
+        self._abstain_cache: dict = {}
         self.transition = _transition_table(transition, n_states, n_actions, "policy")
         self.n_observations = self.transition.shape[2]
         if isinstance(initial_state, bool) or not isinstance(initial_state, numbers.Integral) or not 0 <= initial_state < n_states:
@@ -449,6 +460,19 @@ class FiniteStatePolicy(Policy):
 
     def probs_batch(self, state, ctx):
         return self._emission.get(ctx)[state]
+
+    def abstain_batch(self, state, ctx, probs=None):
+        if not self.semi:
+            return ctx.zeros(len(state))
+        # The abstain mass of each state, computed exactly and then converted: in ball arithmetic 1 − Σ probs
+        # would be a ball straddling 0 where the mass is exactly 0.
+        column = self._abstain_cache.get(ctx.cache_key)
+        if column is None:
+            missing = 1 - self._emission.get(get_context("exact")).sum(axis=1)
+            with ctx.scope():
+                column = ctx.array(missing)
+            self._abstain_cache[ctx.cache_key] = column
+        return column[state]
 
     def __repr__(self) -> str:
         label = f" {self.name!r}" if self.name else ""

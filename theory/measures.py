@@ -366,7 +366,7 @@ def value(pi, env, utility, horizon, history=(), *, arith=None, demonstrator=Non
     Fraction(3, 4)
     """
     n_actions, n_obs, h, m = _setup((("pi", pi),), env, history, horizon, demonstrator)
-    u = as_utility(utility)
+    u = as_utility(utility, n_actions, n_obs)
     if pi.semi and demonstrator is None:
         raise MightntError("π abstains (it is a semi-distribution); pass demonstrator= to say who acts then")
     ctx = get_context(arith)
@@ -407,7 +407,7 @@ def _expectimax(env, utility, horizon, history, ctx: Context):
     n_actions, n_obs = env.n_actions, env.n_observations
     h = normalize_history(history, n_actions, n_obs)
     m = check_horizon(horizon)
-    u = as_utility(utility)
+    u = as_utility(utility, n_actions, n_obs)
     tree = Tree((env,), h, ctx, merge=u.additive)
 
     def expand(level: Level):
@@ -459,7 +459,7 @@ def q_values(env, utility, horizon, history=(), *, arith=None) -> np.ndarray:
     """
     m = check_horizon(horizon)
     if m == 0:
-        raise HorizonError("Q-values need a horizon of at least 1")
+        raise HorizonError(f"Q-values need a horizon of at least 1, got {horizon!r}")
     ctx = get_context(arith)
     with ctx.scope():
         q, _ = _expectimax(env, utility, m, history, ctx)

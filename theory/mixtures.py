@@ -34,6 +34,9 @@ from .kernels import FiniteStatePolicy, Policy, _plain, normalize_history, take
 
 __all__ = ["BayesianMixture"]
 
+# Largest number of (state, action) count columns kept as exact merge statistics.
+_MAX_COUNT_COLUMNS = 64
+
 
 class BayesianMixture(Policy):
     """A Bayesian mixture of policies; itself a policy (the predictive ξ).
@@ -90,6 +93,7 @@ class BayesianMixture(Policy):
         self.corpus = tuple(normalize_history(h, self.n_actions, self.n_observations) for h in corpus)
         self._groups = self._group_components()
         self._initial_cache: dict = {}
+        self._table_cache: dict = {}
 
     # -- construction --------------------------------------------------------------------------------------
     @staticmethod
@@ -136,7 +140,8 @@ class BayesianMixture(Policy):
                                corpus=self.corpus + tuple(transcripts))
 
     def _group_components(self):
-        """Finite-state components sharing a transition table share one state array (and one merge key)."""
+        """Group the components: finite-state components with the same transition table share one state
+        column (and one set of counts); every other component is a group of its own."""
         groups: list[dict] = []
         for i, c in enumerate(self.components):
             if isinstance(c, FiniteStatePolicy):
@@ -151,115 +156,191 @@ class BayesianMixture(Policy):
                     groups.append({"proto": c, "members": [i]})
             else:
                 groups.append({"proto": c, "members": [i]})
+        self._fs_groups = [g for g in groups if isinstance(g["proto"], FiniteStatePolicy)]
+        self._other_groups = [g for g in groups if not isinstance(g["proto"], FiniteStatePolicy)]
+        # Finite-state machinery stacked so that a whole level is one gather: every finite-state component's
+        # emission rows sit in one table (offset per component), every group's transitions in another.
+        fs_members = [i for g in self._fs_groups for i in g["members"]]
+        self._fs_members = np.array(fs_members, dtype=np.int64)
+        self._fs_group_of = np.array([gi for gi, g in enumerate(self._fs_groups) for _ in g["members"]], dtype=np.int64)
+        sizes = [self.components[i].n_states for i in fs_members]
+        self._fs_row_offset = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64) if sizes else np.zeros(0, np.int64)
+        gsizes = [g["proto"].n_states for g in self._fs_groups]
+        self._fs_group_offset = np.concatenate([[0], np.cumsum(gsizes)[:-1]]).astype(np.int64) if gsizes else np.zeros(0, np.int64)
+        self._fs_transitions = (np.concatenate([g["proto"].transition for g in self._fs_groups])
+                                if self._fs_groups else np.zeros((0, self.n_actions, 1), dtype=np.int64))
+        self._fs_initial = np.array([g["proto"].initial_state for g in self._fs_groups], dtype=np.int64)
+        self._other_members = np.array([g["members"][0] for g in self._other_groups], dtype=np.int64)
+        self._fs_identity = not self._other_groups and np.array_equal(self._fs_members, np.arange(len(self.components)))
+        # Count statistics: how often each (state, action) pair of each finite-state group was scored. With
+        # every component finite-state they determine the posterior exactly, and serve as the merge key. They
+        # pay off when they are few (classes of i.i.d. and Markov components, whose histories merge in large
+        # numbers); many distinct machines rarely share statistics, so their counts would only cost.
+        n_counts = sum(gsizes) * self.n_actions
+        self._count_statistics = not self._other_groups and n_counts <= _MAX_COUNT_COLUMNS
+        self._n_counts = n_counts if self._count_statistics else 0
         return groups
 
     # -- batched interface ---------------------------------------------------------------------------------
-    # State: (tuple of group state batches, weights (N, K) in the context's representation, defined (N,)).
-    def _component_probs(self, group_states, ctx: Context) -> np.ndarray:
-        """(N, K, A) action probabilities of every component."""
-        n = len(group_states[0]) if group_states else 0
-        out = np.empty((n, len(self.components), self.n_actions), dtype=ctx.dtype)
-        for g, gs in zip(self._groups, group_states):
-            if isinstance(g["proto"], FiniteStatePolicy):
-                table = np.stack([self.components[i].emission(ctx) for i in g["members"]])  # (Kg, S, A)
-                out[:, g["members"], :] = np.transpose(table[:, gs, :], (1, 0, 2))
+    def _tables(self, ctx: Context):
+        """The stacked emission rows of all finite-state components, and the same in the weight domain."""
+        tables = self._table_cache.get(ctx.cache_key)
+        if tables is None:
+            if len(self._fs_members):
+                em = np.concatenate([self.components[i].emission(ctx) for i in self._fs_members])
             else:
-                out[:, g["members"][0], :] = g["proto"].probs_batch(gs, ctx)
+                em = ctx.zeros((0, self.n_actions))
+            tables = (em, ctx.weights_domain(em))
+            self._table_cache[ctx.cache_key] = tables
+        return tables
+
+    def _rows(self, state: "_MixtureState") -> np.ndarray:
+        """(N, K_fs) rows of the stacked emission table that the finite-state components use now."""
+        if state.rows is None:
+            state.rows = self._fs_row_offset[None, :] + np.take(state.fs_states, self._fs_group_of, axis=1)
+        return state.rows
+
+    def _component_probs(self, state: "_MixtureState", ctx: Context) -> np.ndarray:
+        """(N, K, A) action probabilities of every component (computed once per state batch)."""
+        if state.probs is not None:
+            return state.probs
+        em, _ = self._tables(ctx)
+        fs = np.take(em, self._rows(state), axis=0)  # (N, K_fs, A)
+        if self._fs_identity:
+            out = fs
+        else:
+            out = np.empty((len(state), len(self.components), self.n_actions), dtype=ctx.dtype)
+            out[:, self._fs_members] = fs
+            for g, gs in zip(self._other_groups, state.other_states):
+                out[:, g["members"][0]] = g["proto"].probs_batch(gs, ctx)
+        state.probs = out
         return out
 
-    def _advance_groups(self, group_states, parent, actions, observations, flags, ctx):
-        return tuple(g["proto"].advance(gs, parent, actions, observations, flags, ctx)
-                     for g, gs in zip(self._groups, group_states))
-
-    def _fresh(self, ctx: Context):
-        return tuple(g["proto"].initial(ctx) for g in self._groups)
+    def _new_state(self, n: int, weights, ctx: Context) -> "_MixtureState":
+        fs_states = np.repeat(self._fs_initial[None, :], n, axis=0)
+        others = tuple(take(g["proto"].initial(ctx), np.zeros(n, dtype=np.int64)) for g in self._other_groups)
+        return _MixtureState(fs_states, others, weights, np.zeros((n, self._n_counts), dtype=np.int64))
 
     def initial(self, ctx: Context):
         cached = self._initial_cache.get(ctx.cache_key)
-        if cached is not None:
-            return cached
-        weights = ctx.weights_init(ctx.array(list(self.prior)))
-        if self.corpus:
-            weights = ctx.weights_multiply(weights, self._corpus_weights(ctx))
-            if not bool(ctx.weights_defined(weights)[0]):
-                raise RuledOutHistoryError(
-                    "every component of the mixture gives the conditioning corpus probability 0, so its posterior "
-                    "is undefined"
-                )
-        state = (self._fresh(ctx), weights, np.ones(1, dtype=bool))
-        self._initial_cache[ctx.cache_key] = state
-        return state
+        if cached is None:
+            weights = ctx.weights_init(ctx.array(list(self.prior)))
+            if self.corpus:
+                weights = ctx.weights_multiply(weights, self._corpus_weights(ctx))
+                if not bool(ctx.weights_defined(weights)[0]):
+                    raise RuledOutHistoryError(
+                        "every component of the mixture gives the conditioning corpus probability 0, so its "
+                        "posterior is undefined"
+                    )
+            cached = self._new_state(1, weights, ctx)
+            self._initial_cache[ctx.cache_key] = cached
+        return cached.take(np.zeros(1, dtype=np.int64))
 
     def _corpus_weights(self, ctx: Context):
-        """Normalized likelihood of the corpus under each component, in the context's weight representation."""
+        """The corpus likelihood under each component, in the weight domain (one factor per transcript,
+        multiplied in; each transcript's own normalization cancels in the posterior)."""
         transcripts = sorted(self.corpus, key=len, reverse=True)
         n = len(transcripts)
-        k = len(self.components)
-        weights = ctx.weights_init(ctx.ones(k))
-        rows = np.repeat(weights, n, axis=0)
-        states = take(self._fresh(ctx), np.zeros(n, dtype=np.int64))
-        longest = len(transcripts[0]) if transcripts else 0
-        for t in range(longest):
+        flat = ctx.weights_init(ctx.ones(len(self.components)))
+        state = self._new_state(n, np.repeat(flat, n, axis=0), ctx)
+        final = state.weights.copy()
+        for t in range(len(transcripts[0]) if transcripts else 0):
             active = sum(1 for tr in transcripts if len(tr) > t)  # a prefix, since sorted by length
             steps = [tr[t] for tr in transcripts[:active]]
             a = np.array([s[0] for s in steps], dtype=np.int64)
             o = np.array([s[1] for s in steps], dtype=np.int64)
             f = np.array([s[2] for s in steps], dtype=bool)
-            states = take(states, np.arange(active))
-            probs = self._component_probs(states, ctx)
-            lik = probs[np.arange(active), :, a]
-            if self.update == "demonstrator":
-                lik[~f] = 1
-            rows[:active], _ = ctx.weights_update(rows[:active], lik)
-            states = self._advance_groups(states, np.arange(active), a, o, f, ctx)
-        out = weights
+            state = self.advance(state.take(np.arange(active)), np.arange(active), a, o, f, ctx)
+            final[:active] = state.weights
+        out = flat
         for r in range(n):
-            out = ctx.weights_multiply(out, rows[r:r + 1])
+            out = ctx.weights_multiply(out, final[r:r + 1])
         return out
 
     def advance(self, state, parent, actions, observations, flags, ctx):
-        group_states, weights, defined = state
-        probs = self._component_probs(take(group_states, parent), ctx)
-        lik = probs[np.arange(len(parent)), :, actions]
+        parent = np.asarray(parent, dtype=np.int64)
+        actions = np.asarray(actions, dtype=np.int64)
+        observations = np.asarray(observations, dtype=np.int64)
+        n, k, n_a = len(state), len(self.components), self.n_actions
+        # Everything is computed once per (parent, action) or (parent, action, observation) at the parent
+        # level, then each child takes its row with one 1-d gather: far cheaper than index arithmetic per child.
+        posterior_pa = self._posterior_after_action(state, ctx)  # (N·A, K)
+        pa = parent * n_a + actions
+        weights = np.take(posterior_pa, pa, axis=0)
         if self.update == "demonstrator":
-            lik[~np.asarray(flags, dtype=bool)] = 1
-        new_w, new_defined = ctx.weights_update(weights[parent], lik)
-        new_states = self._advance_groups(group_states, parent, actions, observations, flags, ctx)
-        return new_states, new_w, defined[parent] & new_defined
+            skip = ~np.asarray(flags, dtype=bool)
+            if skip.any():
+                weights[skip] = state.weights[parent[skip]]
+        counts = state.counts[parent]
+        if self._count_statistics:
+            scored = np.ones(len(parent), dtype=bool) if self.update == "all" else np.asarray(flags, dtype=bool)
+            idx = np.nonzero(scored)[0]
+            cols = (self._fs_group_offset[None, :] + state.fs_states[parent[idx]]) * n_a + actions[idx, None]
+            counts = counts.copy()
+            counts[idx[:, None], cols] += 1
+        if len(self._fs_groups):
+            n_obs = self._fs_transitions.shape[2]
+            successors = np.take(self._fs_transitions.reshape(-1, n_a * n_obs),
+                                 self._fs_group_offset[None, :] + state.fs_states, axis=0)  # (N, G, A·O)
+            successors = successors.transpose(0, 2, 1).reshape(n * n_a * n_obs, -1)
+            fs_states = np.take(successors, pa * n_obs + observations, axis=0)
+        else:
+            fs_states = state.fs_states[parent]
+        others = tuple(g["proto"].advance(gs, parent, actions, observations, flags, ctx)
+                       for g, gs in zip(self._other_groups, state.other_states))
+        return _MixtureState(fs_states, others, weights, counts)
+
+    def _posterior_after_action(self, state, ctx) -> np.ndarray:
+        """(N·A, K) weights after each node's each action (row n·A + a)."""
+        n, k, n_a = len(state), len(self.components), self.n_actions
+        _, em_w = self._tables(ctx)
+        factor = np.empty((n, n_a, k), dtype=ctx.dtype)
+        if len(self._fs_members):
+            factor[:, :, self._fs_members] = np.take(em_w, self._rows(state), axis=0).transpose(0, 2, 1)
+        if self._other_groups:
+            probs = self._component_probs(state, ctx)
+            factor[:, :, self._other_members] = ctx.weights_domain(probs[:, self._other_members, :]).transpose(0, 2, 1)
+        repeated = np.repeat(state.weights, n_a, axis=0)
+        return ctx.weights_step(repeated, factor.reshape(n * n_a, k))
 
     def posterior_batch(self, state, ctx: Context) -> np.ndarray:
         """(N, K) posterior weights (rows of ruled-out histories are zero)."""
-        _, weights, defined = state
-        w = ctx.weights_linear(weights)
-        if not defined.all():
-            w = w.copy()
-            w[~defined] = 0
-        return w
+        return ctx.weights_linear(state.weights)
+
+    def defined_batch(self, state, ctx: Context) -> np.ndarray:
+        """Which rows have a posterior (some component gives the history positive probability)."""
+        return ctx.weights_defined(state.weights)
 
     def component_probs_batch(self, state, ctx: Context) -> np.ndarray:
         """(N, K, A) action probabilities of each component."""
-        return self._component_probs(state[0], ctx)
+        return self._component_probs(state, ctx)
 
     def probs_batch(self, state, ctx):
         w = self.posterior_batch(state, ctx)
-        return (w[:, :, None] * self.component_probs_batch(state, ctx)).sum(axis=1)
+        probs = self._component_probs(state, ctx)
+        if ctx.dtype is not object:
+            return np.einsum("nk,nka->na", w, probs)
+        return (w[:, :, None] * probs).sum(axis=1)
 
     def key(self, state, ctx):
-        group_states, weights, defined = state
-        wkey = ctx.weights_key(weights)
-        if wkey is None:
-            return None
-        parts = [defined[:, None].astype(np.int64), wkey]
-        for g, gs in zip(self._groups, group_states):
+        parts = [ctx.weights_defined(state.weights)[:, None].astype(np.int64), state.fs_states]
+        for g, gs in zip(self._other_groups, state.other_states):
             sub = g["proto"].key(gs, ctx)
             if sub is None:
                 return None
             parts.append(sub)
+        if self._count_statistics:
+            parts.append(state.counts)
+        else:
+            wkey = ctx.weights_key(state.weights)
+            if wkey is None:
+                return None
+            parts.append(wkey)
         return np.concatenate(parts, axis=1)
 
     def start(self, history, ctx):
         state = super().start(history, ctx)
-        if not state[2][0]:
+        if not ctx.weights_defined(state.weights)[0]:
             raise RuledOutHistoryError(
                 f"every component of the mixture gives history {_plain(history)!r} probability 0, so its "
                 "posterior is undefined"
@@ -285,3 +366,24 @@ class BayesianMixture(Policy):
 
     def __repr__(self) -> str:
         return f"<BayesianMixture: {len(self.components)} components, update={self.update!r}>"
+
+
+class _MixtureState:
+    """A mixture's state batch: finite-state groups' states (N, G), the other components' state batches,
+    posterior weights (weight domain), count statistics, and per-batch caches (emission rows, probabilities)."""
+
+    __slots__ = ("fs_states", "other_states", "weights", "counts", "rows", "probs")
+
+    def __init__(self, fs_states, other_states, weights, counts):
+        self.fs_states, self.other_states, self.weights, self.counts = fs_states, other_states, weights, counts
+        self.rows = None
+        self.probs = None
+
+    def __len__(self) -> int:
+        return len(self.weights)
+
+    def take(self, idx) -> "_MixtureState":
+        out = _MixtureState(self.fs_states[idx], take(self.other_states, idx), self.weights[idx], self.counts[idx])
+        out.rows = None if self.rows is None else self.rows[idx]
+        out.probs = None if self.probs is None else self.probs[idx]
+        return out

@@ -109,13 +109,19 @@ class TreePolicy(Policy):
     def advance(self, state, parent, actions, observations, flags, ctx):
         matched, depth, node, fb = state
         matched, depth, node = matched[parent].copy(), depth[parent].copy(), node[parent].copy()
+        # The demonstrator flag selects a branch only for a policy that abstains (flag True: the demonstrator
+        # acted after an abstention). Otherwise every step is the policy's own, however the caller flags it
+        # (plain pairs count as demonstrator steps, trees flag the agent's steps False).
+        branch_flags = np.asarray(flags, dtype=bool) if self.semi else np.zeros(len(parent), dtype=bool)
         n_start = len(self._start)
         # Still walking down the start history: does this step match it?
         walking = (matched >= 0) & (matched < n_start)
         if walking.any():
             idx = np.nonzero(walking)[0]
             want = self._start[matched[idx]]
-            ok = (want[:, 0] == actions[idx]) & (want[:, 1] == observations[idx]) & (want[:, 2] == flags[idx])
+            ok = (want[:, 0] == actions[idx]) & (want[:, 1] == observations[idx])
+            if self.semi:
+                ok &= want[:, 2] == flags[idx]
             matched[idx[~ok]] = -1
             matched[idx[ok]] += 1
             arrived = idx[ok][matched[idx[ok]] == n_start]
@@ -132,8 +138,8 @@ class TreePolicy(Policy):
                 sel = d == level
                 if level < len(self._dt.child):
                     table = self._dt.child[level]
-                    new_node[sel] = table[node[idx[sel]], flags[idx[sel]].astype(np.int64), actions[idx[sel]],
-                                          observations[idx[sel]]]
+                    new_node[sel] = table[node[idx[sel]], branch_flags[idx[sel]].astype(np.int64),
+                                          actions[idx[sel]], observations[idx[sel]]]
             node[idx] = new_node
             depth[idx] = d + 1
         fb = self.fallback.advance(fb, parent, actions, observations, flags, ctx)
@@ -202,7 +208,7 @@ class _Problem:
         self.n_actions, self.n_obs = alphabet(beta, env, demonstrator)
         self.history = normalize_history(history, self.n_actions, self.n_obs)
         self.m = check_horizon(horizon)
-        self.u = as_utility(utility)
+        self.u = as_utility(utility, self.n_actions, self.n_obs)
         self.beta, self.env, self.demo, self.ctx = beta, env, demonstrator, ctx
         self.abstains = beta.semi and demonstrator is not None
         tree = Tree((beta, env, demonstrator), self.history, ctx, merge=self.u.additive and not all_actions)
@@ -342,6 +348,21 @@ def kl_regularized_policy(beta, env, utility, horizon, temperature, history=(), 
 # ---------------------------------------------------------------------------------------------------------------
 # KL-constrained optimum
 # ---------------------------------------------------------------------------------------------------------------
+def _is_float_inf(x) -> bool:
+    return isinstance(x, float) and math.isinf(x)
+
+
+def _check_budget(budget):
+    """A budget is a non-negative number: exact, a finite float, or +inf (no constraint); never nan or -inf."""
+    if isinstance(budget, bool) or not isinstance(budget, (numbers.Real, str, Fraction)):
+        raise BudgetError(f"budget {budget!r} must be a non-negative number")
+    if isinstance(budget, float) and (math.isnan(budget) or budget < 0):
+        raise BudgetError(f"budget {budget!r} must be a non-negative number")
+    if not _is_float_inf(budget) and to_fraction(budget) < 0:
+        raise BudgetError(f"budget {budget!r} must be a non-negative number")
+    return budget
+
+
 def _cheapest_optimal(problem: _Problem):
     """The λ → 0 limit: V-optimal within β's support, and among those the closest to β.
 
@@ -402,10 +423,7 @@ def kl_constrained_policy(beta, env, utility, horizon, budget, history=(), *, ar
     >>> theory.kl_constrained_policy(beta, env, theory.MeanReward([[0], [1]]), 1, budget=5).probs()
     array([0., 1.])
     """
-    if isinstance(budget, bool) or not isinstance(budget, (numbers.Real, str, Fraction)):
-        raise BudgetError(f"budget {budget!r} must be a non-negative number")
-    if isinstance(budget, float) and math.isnan(budget) or to_fraction(budget if not (isinstance(budget, float) and math.isinf(budget)) else 0) < 0:
-        raise BudgetError(f"budget {budget!r} must be a non-negative number")
+    _check_budget(budget)
     ctx = get_context(arith)
     with ctx.scope():
         problem = _Problem(beta, env, utility, horizon, history, ctx, demonstrator)
@@ -497,16 +515,13 @@ def tvd_constrained_policy(beta, env, utility, horizon, budget, history=(), *, a
     >>> pi.probs(arith="exact"), pi.value
     (array([Fraction(1, 4), Fraction(3, 4)], dtype=object), Fraction(3, 4))
     """
-    if isinstance(budget, bool) or not isinstance(budget, (numbers.Real, str, Fraction)):
-        raise BudgetError(f"budget {budget!r} must be a number in [0, 1]")
-    if isinstance(budget, float) and math.isnan(budget) or to_fraction(budget) < 0:
-        raise BudgetError(f"budget {budget!r} must be a non-negative number")
+    _check_budget(budget)
     ctx = get_context(arith)
     with ctx.scope():
         problem = _Problem(beta, env, utility, horizon, history, ctx, None, all_actions=True)
         if beta.semi:
             raise MightntError("the TVD-constrained optimum needs a base policy that does not abstain")
-        c = ctx.convert(budget)
+        c = ctx.convert(1 if _is_float_inf(budget) else budget)  # a TVD never exceeds 1
         if problem.m == 0:
             pol = problem.tree_policy([], None)
             pol.value, pol.tvd_spent = ctx.to_output(problem.leaf[0]), ctx.to_output(ctx.convert(0))

@@ -26,10 +26,48 @@ import numpy as np
 from .arith import Context
 from .kernels import Kernel, take
 
-__all__ = ["Level", "Tree", "CHUNK", "branch", "select", "alphabet", "DecisionTree"]
+__all__ = ["Level", "Tree", "CHUNK", "branch", "select", "alphabet", "DecisionTree", "unique_rows"]
 
 #: Largest number of nodes processed in one numpy batch by depth-first forward walks.
 CHUNK = 1 << 17
+# A tree stops trying to merge after two consecutive levels of at least this many nodes merged almost nothing.
+_MERGE_GIVE_UP_SIZE = 1 << 10
+# Levels smaller than this are not worth keying (their children are merged at the next level anyway).
+_MERGE_MIN_SIZE = 64
+
+
+_HASH_MULTIPLIERS = np.random.default_rng(20241008).integers(1, 2**63 - 1, size=4096, dtype=np.int64) | 1
+
+
+def unique_rows(keys: np.ndarray):
+    """``(first, inverse)`` for the distinct rows of an integer array: ``first`` are the indices of each
+    distinct row's first occurrence, in order of appearance; ``inverse[i]`` is row i's index among them.
+
+    Rows are hashed to one 64-bit integer (a fixed random linear map, wrapping), sorted once, and the hash
+    classes are verified row by row; a collision (never seen, but possible) falls back to an exact sort.
+
+    >>> unique_rows(np.array([[1, 2], [3, 4], [1, 2]]))
+    (array([0, 1]), array([0, 1, 0]))
+    """
+    n, d = keys.shape
+    if d == 0:
+        return np.zeros(min(n, 1), dtype=np.int64), np.zeros(n, dtype=np.int64)
+    if d <= len(_HASH_MULTIPLIERS):
+        with np.errstate(over="ignore"):
+            h = (keys * _HASH_MULTIPLIERS[:d]).sum(axis=1)
+        _, first, inverse = np.unique(h, return_index=True, return_inverse=True)
+        inverse = inverse.reshape(-1)
+        if not np.array_equal(keys[first[inverse]], keys):
+            _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+            inverse = inverse.reshape(-1)
+    else:
+        _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+        inverse = inverse.reshape(-1)
+    # Renumber classes by first appearance, so results never depend on hash or sort order.
+    order = np.argsort(first, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    return first[order], rank[inverse]
 
 
 @dataclass
@@ -81,6 +119,7 @@ class Tree:
         self.history = tuple(history)
         self.ctx = ctx
         self.merge_enabled = merge
+        self._merge_misses = 0
 
     # -- construction --------------------------------------------------------------------------------------
     def root(self) -> Level:
@@ -115,30 +154,28 @@ class Tree:
 
     def merge(self, level: Level, *, extra_key: np.ndarray | None = None):
         """Merge nodes with equal keys, summing their weights; returns ``(level, inverse)`` where
-        ``inverse[i]`` is the merged index of original row ``i`` (None when nothing was merged)."""
+        ``inverse[i]`` is the merged index of original row ``i`` (None when nothing was merged).
+
+        Merging is an optimization only: results do not depend on it. A tree whose levels stop merging
+        (almost every key distinct twice in a row) stops trying, to save the cost of the keys."""
         n = len(level)
-        if not self.merge_enabled or n < 2:
+        if not self.merge_enabled or n < _MERGE_MIN_SIZE or self._merge_misses >= 2:
             return level, None
         keys = self.keys(level)
         if keys is None:
+            self.merge_enabled = False
             return level, None
         if extra_key is not None:
             keys = np.concatenate([keys, extra_key.reshape(n, -1).astype(np.int64)], axis=1)
-        if keys.shape[1] == 0:
-            unique_first, inverse = np.zeros(1, dtype=np.int64), np.zeros(n, dtype=np.int64)
-        else:
-            _, unique_first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
-            inverse = inverse.reshape(-1)
-        if len(unique_first) == n:
+        first, inverse = unique_rows(keys)
+        if len(first) > 0.98 * n:
+            # Too few coincidences to be worth copying the level for.
+            if n >= _MERGE_GIVE_UP_SIZE:
+                self._merge_misses += 1
             return level, None
-        # Keep the representatives in first-seen order so results do not depend on key sort order.
-        order = np.argsort(unique_first, kind="stable")
-        rank = np.empty_like(order)
-        rank[order] = np.arange(len(order))
-        reps = unique_first[order]
-        inverse = rank[inverse]
-        merged = level.take(reps)
-        merged.weights = {name: self.sum_by(w, inverse, len(reps)) for name, w in level.weights.items()}
+        self._merge_misses = 0
+        merged = level.take(first)
+        merged.weights = {name: self.sum_by(w, inverse, len(first)) for name, w in level.weights.items()}
         return merged, inverse
 
     def sum_by(self, values: np.ndarray, inverse: np.ndarray, size: int) -> np.ndarray:

@@ -95,8 +95,24 @@ class MeanReward:
         return float(sum(float(get_context("float").convert(self.table[a, o])) for a, o, *_ in steps) / m)
 
 
-def as_utility(utility):
-    """A :class:`MeanReward` as is; a callable wrapped as :class:`HistoryUtility`."""
-    if isinstance(utility, (MeanReward, HistoryUtility)):
+def as_utility(utility, n_actions: int | None = None, n_observations: int | None = None):
+    """A :class:`MeanReward` as is; a callable wrapped as :class:`HistoryUtility`.
+
+    Given the alphabet, a reward table of another shape is an error (numpy would broadcast it silently).
+
+    >>> as_utility(MeanReward([[0, 1], [1, 0]]), 2, 1)
+    Traceback (most recent call last):
+    ...
+    theory.errors.UtilityError: reward table has shape (2, 2) but the alphabet has 2 actions and 1 observations; expected shape (2, 1)
+    """
+    if isinstance(utility, MeanReward):
+        expected = (n_actions, n_observations)
+        if n_actions is not None and n_observations is not None and utility.table.shape != expected:
+            raise UtilityError(
+                f"reward table has shape {utility.table.shape} but the alphabet has {n_actions} actions and "
+                f"{n_observations} observations; expected shape {expected}"
+            )
+        return utility
+    if isinstance(utility, HistoryUtility):
         return utility
     return HistoryUtility(utility)
