@@ -1,8 +1,8 @@
 """theory: the mathematics of KL-regularized RL against Bayesian base policies, as a library.
 
-One namespace over three arithmetics (``arith="float" | "exact" | "ball"``): divergences, policies and
-environments as history kernels, Bayesian mixtures and program priors, trajectory measures, optimal and
-regularized policies, and imitators.
+One namespace over three arithmetics (``arith="float" | "exact" | "ball"``, see :mod:`theory.arith`):
+divergences, policies and environments as history kernels, Bayesian mixtures and program priors, trajectory
+measures, optimal and regularized policies, and imitators.
 
 >>> import theory
 >>> theory.kl([0.5, 0.5], [0.9, 0.1], arith="exact")
@@ -10,6 +10,7 @@ LogLinear(1/2*ln(5/9) + 1/2*ln(5))
 """
 
 from .arith import BallContext, Context, ExactContext, FloatContext, LogLinear, get_context
+from .combinators import Hazard, Switch
 from .divergences import InfiniteDivergence, kl, tvd
 from .errors import (
     AlphaError,
@@ -27,6 +28,8 @@ from .errors import (
     UndecidedError,
     UtilityError,
 )
+from .events import ActionOccurred, Event, LengthAtLeast, ObservationOccurred
+from .imitation import OnlineImitator, PessimisticImitator, top_set
 from .kernels import (
     Environment,
     FiniteStateEnvironment,
@@ -48,13 +51,7 @@ from .measures import (
     worst_case_kl,
 )
 from .mixtures import BayesianMixture
-from .utilities import HistoryUtility, MeanReward
-
-__version__ = "0.1.0"
 from .optimize import TreePolicy, kl_constrained_policy, kl_regularized_policy, tvd_constrained_policy
-from .imitation import OnlineImitator, PessimisticImitator, top_set
-from .events import ActionOccurred, Event, LengthAtLeast, ObservationOccurred
-from .combinators import Hazard, Switch
 from .programs import (
     EventExpression,
     IntegerExpression,
@@ -68,3 +65,32 @@ from .programs import (
     mixture_from_programs,
     shortest_integer_expression,
 )
+from .utilities import HistoryUtility, MeanReward
+
+__version__ = "0.1.0"
+
+__all__ = [
+    # arithmetic
+    "get_context", "Context", "FloatContext", "ExactContext", "BallContext", "LogLinear",
+    # divergences
+    "kl", "tvd", "InfiniteDivergence",
+    # kernels
+    "Policy", "Environment", "FunctionPolicy", "FunctionEnvironment", "FiniteStatePolicy",
+    "FiniteStateEnvironment", "sequence_environment",
+    # events and combinators
+    "Event", "ObservationOccurred", "ActionOccurred", "LengthAtLeast", "Switch", "Hazard",
+    # mixtures and programs
+    "BayesianMixture", "PolicyLanguage", "Program", "EventExpression", "IntegerExpression", "integer",
+    "elias_gamma", "integer_code_length", "shortest_integer_expression", "min_code_length_at_least",
+    "largest_integer_expression", "mixture_from_programs",
+    # utilities and measures
+    "MeanReward", "HistoryUtility", "trajectory_kl", "worst_case_kl", "trajectory_tvd", "value",
+    "optimal_value", "q_values", "optimal_actions", "kl_breakdown", "KLBreakdown",
+    # optima and imitation
+    "TreePolicy", "kl_regularized_policy", "kl_constrained_policy", "tvd_constrained_policy",
+    "top_set", "PessimisticImitator", "OnlineImitator",
+    # errors
+    "MightntError", "ProbabilityError", "AlphabetError", "HistoryError", "PriorError", "RuledOutHistoryError",
+    "TemperatureError", "BudgetError", "AlphaError", "UtilityError", "HorizonError", "ArithmeticContextError",
+    "ProgramError", "UndecidedError",
+]

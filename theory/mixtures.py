@@ -36,6 +36,8 @@ __all__ = ["BayesianMixture"]
 
 # Largest number of (state, action) count columns kept as exact merge statistics.
 _MAX_COUNT_COLUMNS = 64
+# Fixed-point unit of the float merge statistics: log likelihoods rounded to multiples of 2^-40 nats.
+_FIXED_POINT = 2.0**40
 
 
 class BayesianMixture(Policy):
@@ -216,10 +218,21 @@ class BayesianMixture(Policy):
         state.probs = out
         return out
 
+    def _statistics(self, ctx: Context) -> str | None:
+        """What identifies equal posteriors exactly, for merging: ``"counts"`` ((state, action) counts of an
+        all-finite-state class, in every context), ``"fixed"`` (float: the log likelihoods accumulated in
+        fixed point, 2^-40 nats, whose sums do not depend on the order of the steps, unlike float sums),
+        or None (exact weights are canonical themselves; ball weights cannot be compared)."""
+        if self._count_statistics:
+            return "counts"
+        return "fixed" if ctx.dtype is not object else None
+
     def _new_state(self, n: int, weights, ctx: Context) -> "_MixtureState":
         fs_states = np.repeat(self._fs_initial[None, :], n, axis=0)
         others = tuple(take(g["proto"].initial(ctx), np.zeros(n, dtype=np.int64)) for g in self._other_groups)
-        return _MixtureState(fs_states, others, weights, np.zeros((n, self._n_counts), dtype=np.int64))
+        mode = self._statistics(ctx)
+        width = self._n_counts if mode == "counts" else len(self.components) if mode == "fixed" else 0
+        return _MixtureState(fs_states, others, weights, np.zeros((n, width), dtype=np.int64))
 
     def initial(self, ctx: Context):
         cached = self._initial_cache.get(ctx.cache_key)
@@ -264,17 +277,21 @@ class BayesianMixture(Policy):
         n, k, n_a = len(state), len(self.components), self.n_actions
         # Everything is computed once per (parent, action) or (parent, action, observation) at the parent
         # level, then each child takes its row with one 1-d gather: far cheaper than index arithmetic per child.
-        posterior_pa = self._posterior_after_action(state, ctx)  # (N·A, K)
+        mode = self._statistics(ctx)
+        posterior_pa, fixed_pa = self._posterior_after_action(state, ctx, fixed=mode == "fixed")  # (N·A, K)
         pa = parent * n_a + actions
         weights = np.take(posterior_pa, pa, axis=0)
-        if self.update == "demonstrator":
-            skip = ~np.asarray(flags, dtype=bool)
+        skip = ~np.asarray(flags, dtype=bool) if self.update == "demonstrator" else np.zeros(len(parent), dtype=bool)
+        if skip.any():
+            weights[skip] = state.weights[parent[skip]]
+        if mode == "fixed":
+            counts = np.take(fixed_pa, pa, axis=0)
             if skip.any():
-                weights[skip] = state.weights[parent[skip]]
-        counts = state.counts[parent]
-        if self._count_statistics:
-            scored = np.ones(len(parent), dtype=bool) if self.update == "all" else np.asarray(flags, dtype=bool)
-            idx = np.nonzero(scored)[0]
+                counts[skip] = state.counts[parent[skip]]
+        else:
+            counts = state.counts[parent]
+        if mode == "counts":
+            idx = np.nonzero(~skip)[0]
             cols = (self._fs_group_offset[None, :] + state.fs_states[parent[idx]]) * n_a + actions[idx, None]
             counts = counts.copy()
             counts[idx[:, None], cols] += 1
@@ -290,8 +307,9 @@ class BayesianMixture(Policy):
                        for g, gs in zip(self._other_groups, state.other_states))
         return _MixtureState(fs_states, others, weights, counts)
 
-    def _posterior_after_action(self, state, ctx) -> np.ndarray:
-        """(N·A, K) weights after each node's each action (row n·A + a)."""
+    def _posterior_after_action(self, state, ctx, *, fixed: bool = False):
+        """(N·A, K) weights after each node's each action (row n·A + a), and the fixed-point log likelihoods
+        (float statistics, when ``fixed``)."""
         n, k, n_a = len(state), len(self.components), self.n_actions
         _, em_w = self._tables(ctx)
         factor = np.empty((n, n_a, k), dtype=ctx.dtype)
@@ -300,8 +318,14 @@ class BayesianMixture(Policy):
         if self._other_groups:
             probs = self._component_probs(state, ctx)
             factor[:, :, self._other_members] = ctx.weights_domain(probs[:, self._other_members, :]).transpose(0, 2, 1)
+        factor = factor.reshape(n * n_a, k)
         repeated = np.repeat(state.weights, n_a, axis=0)
-        return ctx.weights_step(repeated, factor.reshape(n * n_a, k))
+        fixed_pa = None
+        if fixed:
+            # A zero likelihood becomes a huge negative integer (the sum stays an integer, never nan).
+            steps = np.where(np.isfinite(factor), np.round(factor * _FIXED_POINT), -(2.0**55)).astype(np.int64)
+            fixed_pa = np.maximum(np.repeat(state.counts, n_a, axis=0) + steps, -(2**60))
+        return ctx.weights_step(repeated, factor), fixed_pa
 
     def posterior_batch(self, state, ctx: Context) -> np.ndarray:
         """(N, K) posterior weights (rows of ruled-out histories are zero)."""
@@ -314,6 +338,21 @@ class BayesianMixture(Policy):
     def component_probs_batch(self, state, ctx: Context) -> np.ndarray:
         """(N, K, A) action probabilities of each component."""
         return self._component_probs(state, ctx)
+
+    def abstain_batch(self, state, ctx, probs=None):
+        # ξ's abstain mass is the posterior average of the components' (exact zeros stay exact in ball
+        # arithmetic, where 1 − Σ ξ would straddle 0).
+        if not self.semi:
+            return ctx.zeros(len(state))
+        w = self.posterior_batch(state, ctx)
+        gaps = ctx.zeros((len(state), len(self.components)))
+        if len(self._fs_members):
+            fs_gaps = np.concatenate([self.components[i].abstain_batch(np.arange(self.components[i].n_states), ctx)
+                                      for i in self._fs_members])
+            gaps[:, self._fs_members] = np.take(fs_gaps, self._rows(state))
+        for g, gs in zip(self._other_groups, state.other_states):
+            gaps[:, g["members"][0]] = g["proto"].abstain_batch(gs, ctx)
+        return (w * gaps).sum(axis=1)
 
     def probs_batch(self, state, ctx):
         w = self.posterior_batch(state, ctx)
@@ -329,8 +368,13 @@ class BayesianMixture(Policy):
             if sub is None:
                 return None
             parts.append(sub)
-        if self._count_statistics:
+        mode = self._statistics(ctx)
+        if mode == "counts":
             parts.append(state.counts)
+        elif mode == "fixed":
+            # Normalize (row maximum 0) so histories with proportional likelihoods share a key.
+            rel = state.counts - state.counts.max(axis=1, keepdims=True)
+            parts.append(np.maximum(rel, -800 * _FIXED_POINT).astype(np.int64))
         else:
             wkey = ctx.weights_key(state.weights)
             if wkey is None:
