@@ -198,6 +198,8 @@ class Claim:
         Float margins above ``-tolerance·(1 + |lhs| + |rhs|)`` are not treated as candidate violations.
     max_examples : int, optional
         The claim's own search size under the ``ci`` profile (expensive claims use fewer).
+    keep : int
+        How many of the tightest distinct instances the search saw are certified when it finds no violation.
 
     >>> import theory
     >>> from proofs_checks import strategies as S
@@ -212,7 +214,7 @@ class Claim:
                  parts: Callable | None = None, examples: Callable | None = None, tabulate: Callable | None = None,
                  expected: str | None = None, statement: str = "", latex: str = "", reference: str = "",
                  how: str = "", certify_in: tuple = DEFAULT_CERTIFY, tolerance: float = 1e-9,
-                 max_examples: int | None = None, derived: str = ""):
+                 max_examples: int | None = None, derived: str = "", keep: int = 3):
         if not isinstance(id, str) or not id or any(c.isspace() for c in id):
             raise ClaimError(f"claim id {id!r} must be a non-empty string without spaces")
         if kind not in KINDS:
@@ -248,6 +250,9 @@ class Claim:
             get_context(a)  # eager validation
         self.tolerance = float(tolerance)
         self.max_examples = max_examples
+        if not isinstance(keep, int) or keep < 0:
+            raise ClaimError(f"keep {keep!r} of claim {id!r} must be a non-negative integer")
+        self.keep = keep
 
     @property
     def strategy(self):
@@ -371,12 +376,13 @@ class _Violation(Exception):
         self.evaluation = evaluation
 
 
-def check(claim: Claim, *, max_examples: int | None = None, seed: int = 0, keep: int = 3,
+def check(claim: Claim, *, max_examples: int | None = None, seed: int = 0, keep: int | None = None,
           progress: Callable | None = None) -> CheckResult:
     """Search for violations of ``claim`` in float, then certify (see the module docstring).
 
     ``max_examples`` bounds the hypothesis search (default: the claim's own, else 100); ``seed`` makes the run
-    deterministic; ``keep`` is how many of the tightest instances are certified when no violation is found;
+    deterministic; ``keep`` (default: the claim's) is how many of the tightest instances are certified when no
+    violation is found;
     ``progress(claim_id, done, total)`` is called as examples are evaluated.
 
     >>> from proofs_checks import Claim, strategies as S
@@ -391,6 +397,7 @@ def check(claim: Claim, *, max_examples: int | None = None, seed: int = 0, keep:
     """
     start = time.perf_counter()
     total = max_examples or claim.max_examples or 100
+    keep = claim.keep if keep is None else keep
     tight: list = []  # (float margin, draw index, instance, repr), the tightest distinct instances seen
     count = [0]
     unconfirmed = [0]

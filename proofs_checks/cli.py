@@ -5,6 +5,7 @@
     mightnt counterexample ID [--out FILE] [--profile ...] [--seed N]
     mightnt replay FILE
     mightnt explain ID
+    mightnt experiment teacher-student [--budget B] [--turns N] [--corpus K] [--episodes E] [--seed S] [--out DIR]
 
 ``check`` exits 0 when every claim meets its expected outcome (theorems hold, witnesses are exhibited,
 illustrations are tabulated, false conjectures are refuted), 1 otherwise, 2 on bad usage. Progress goes to
@@ -143,6 +144,33 @@ def _cmd_replay(args) -> int:
     return 0 if result.ok else 1
 
 
+def _cmd_experiment(args) -> int:
+    from .experiments import teacher_student as experiment
+
+    defaults = experiment.Config()
+    for name, values in (("budget", args.budget), ("turns", args.turns)):
+        for v in values or ():
+            if not v > 0:
+                return _usage_error(f"--{name} {v:g} must be positive")
+    if args.corpus is not None and args.corpus < 0:
+        return _usage_error(f"--corpus {args.corpus} must be a non-negative number of turns")
+    if args.episodes is not None and args.episodes < 1:
+        return _usage_error(f"--episodes {args.episodes} must be a positive integer")
+    budgets = tuple(int(b) if float(b).is_integer() else b for b in (args.budget or defaults.budgets))
+    config = experiment.Config(budgets=budgets, turns=tuple(args.turns or defaults.turns),
+                               corpus=defaults.corpus if args.corpus is None else args.corpus,
+                               episodes=args.episodes or defaults.episodes, seed=args.seed)
+    start = time.monotonic()
+
+    def progress(message):
+        sys.stderr.write(f"[{time.monotonic() - start:5.0f} s] {message}\n")
+        sys.stderr.flush()
+
+    results = experiment.run(config, out=args.out, progress=progress)
+    print(experiment.report(results))
+    return 0
+
+
 def _cmd_explain(args) -> int:
     (claim,) = _resolve([args.id])
     print(f"{claim.id}: {claim.title}")
@@ -183,6 +211,15 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("replay", help="re-verify a certificate from scratch")
     p.add_argument("file", metavar="FILE")
     p.set_defaults(run=_cmd_replay)
+    p = sub.add_parser("experiment", help="run the paper's experiment in miniature")
+    p.add_argument("name", choices=["teacher-student"])
+    p.add_argument("--budget", type=float, action="append", help="KL budget in nats (repeatable; default 10 and 20)")
+    p.add_argument("--turns", type=int, action="append", help="teacher turns per episode (repeatable; default 20 and 40)")
+    p.add_argument("--corpus", type=int, default=None, help="trusted corpus size in turns (default 100)")
+    p.add_argument("--episodes", type=int, default=None, help="sampled episodes per agent (default 2000)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", metavar="DIR", default="teacher-student", help="where the plots go (default ./teacher-student)")
+    p.set_defaults(run=_cmd_experiment)
     p = sub.add_parser("explain", help="what a claim says, and how it is checked")
     p.add_argument("id", metavar="ID")
     p.set_defaults(run=_cmd_explain)

@@ -40,8 +40,30 @@ def _summary(results) -> str:
     return f"{met} of {len(results)} claims met their expected outcome."
 
 
+def _claim_tables(results, *, markdown: bool = False) -> str:
+    """The tables illustrations tabulate (``{"columns": [...], "rows": [[...]]}``), one after another."""
+    out = []
+    for r in results:
+        t = r.table
+        if not t or not t.get("rows"):
+            continue
+        columns = [str(c) for c in t["columns"]]
+        rows = [[str(v) for v in row] for row in t["rows"]]
+        title = t.get("title", f"{r.id}")
+        if markdown:
+            out.append(f"**{title}**\n\n| " + " | ".join(columns) + " |\n|" + "---|" * len(columns) + "\n"
+                       + "\n".join("| " + " | ".join(row) + " |" for row in rows))
+        else:
+            widths = [max(len(c), *(len(row[i]) for row in rows)) for i, c in enumerate(columns)]
+            lines = [title, "  ".join(c.ljust(w) for c, w in zip(columns, widths)).rstrip(),
+                     "  ".join("-" * w for w in widths)]
+            lines += ["  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip() for row in rows]
+            out.append("\n".join(lines))
+    return ("\n\n" + "\n\n".join(out)) if out else ""
+
+
 def table(results: list[CheckResult]) -> str:
-    """A fixed-width table, one claim per row, with a summary line."""
+    """A fixed-width table, one claim per row, with a summary line (and any tables illustrations tabulate)."""
     header = ["claim", "kind", "expected", "verdict", "met", "margin", "examples", "seconds"]
     rows = _rows(results)
     widths = [max(len(header[i]), *(len(row[i]) for row in rows)) if rows else len(header[i]) for i in range(len(header))]
@@ -52,7 +74,7 @@ def table(results: list[CheckResult]) -> str:
     out = "\n".join(lines) + "\n"
     if notes:
         out += "\n" + "\n".join(notes) + "\n"
-    return out + "\n" + _summary(results)
+    return out + "\n" + _summary(results) + _claim_tables(results)
 
 
 def as_json(results: list[CheckResult]) -> str:
@@ -66,7 +88,7 @@ def markdown(results: list[CheckResult]) -> str:
     header = ["claim", "kind", "expected", "verdict", "met", "margin", "examples", "seconds"]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(f"`{c}`" if i == 0 else c for i, c in enumerate(row)) + " |" for row in _rows(results)]
-    return "\n".join(lines) + "\n\n" + _summary(results)
+    return "\n".join(lines) + "\n\n" + _summary(results) + _claim_tables(results, markdown=True)
 
 
 def render(results: list[CheckResult], fmt: str) -> str:

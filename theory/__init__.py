@@ -65,6 +65,7 @@ from .programs import (
     mixture_from_programs,
     shortest_integer_expression,
 )
+from .sampling import Episodes, sample_episodes
 from .utilities import HistoryUtility, MeanReward
 
 __version__ = "0.1.0"
@@ -89,6 +90,8 @@ __all__ = [
     # optima and imitation
     "TreePolicy", "kl_regularized_policy", "kl_constrained_policy", "tvd_constrained_policy",
     "top_set", "PessimisticImitator", "OnlineImitator",
+    # sampling
+    "sample_episodes", "Episodes",
     # errors
     "MightntError", "ProbabilityError", "AlphabetError", "HistoryError", "PriorError", "RuledOutHistoryError",
     "TemperatureError", "BudgetError", "AlphaError", "UtilityError", "HorizonError", "ArithmeticContextError",

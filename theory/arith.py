@@ -272,6 +272,29 @@ class LogLinear:
                     return 0.0
             prec *= 2
 
+    def __str__(self) -> str:
+        """The canonical form: ``q + Σ c_p·ln(p)`` over primes (over a coprime base of integers too large to
+        factor quickly), so equal numbers print alike.
+
+        >>> print(LogLinear.log(Fraction(4, 9)) + LogLinear.log(Fraction(3)))
+        2*ln(2) - ln(3)
+        """
+        q, coeffs = self.canonical()
+        primes: dict[int, Fraction] = {}
+        for b, c in coeffs.items():
+            factors = sympy.factorint(b, limit=10**6) if b < 10**30 else {b: 1}
+            for p, e in factors.items():
+                primes[int(p)] = primes.get(int(p), Fraction(0)) + c * e
+        parts = [str(q)] if q or not primes else []
+        for p in sorted(primes):
+            c = primes[p]
+            if not c:
+                continue
+            mag = abs(c)
+            term = f"ln({p})" if mag == 1 else f"{mag}*ln({p})"
+            parts.append(("- " if c < 0 else "+ ") + term if parts else ("-" if c < 0 else "") + term)
+        return " ".join(parts) if parts else "0"
+
     def __repr__(self) -> str:
         parts = [str(self.rational)] if self.rational or not self.terms else []
         for r, c in self.terms.items():

@@ -256,47 +256,20 @@ class OnlineImitator:
         return out
 
     def simulate(self, env: Environment, horizon: int, *, episodes: int = 1000, seed: int = 0, history=()):
-        """Sample ``episodes`` runs of ``horizon`` steps (float arithmetic, vectorized over episodes).
-
-        Returns a dict of arrays: ``actions``, ``observations``, ``asked`` (shape (episodes, horizon)) and
-        ``abstain`` (θ at each step). Deterministic under ``seed``.
+        """Sample ``episodes`` runs of ``horizon`` steps (float arithmetic, vectorized over episodes); see
+        :func:`theory.sample_episodes`. ``asked`` marks the steps where the demonstrator acted and ``abstain``
+        holds θ at each step. Deterministic under ``seed``.
 
         >>> import theory
         >>> good = theory.FiniteStatePolicy.iid([1, 0])
         >>> online = theory.OnlineImitator(theory.BayesianMixture([good], [1]), 0.5, demonstrator=good)
         >>> runs = online.simulate(theory.sequence_environment(2), 3, episodes=4)
-        >>> runs["asked"].sum(), runs["actions"].sum()
-        (np.int64(0), np.int64(0))
+        >>> int(runs.asked.sum()), int(runs.actions.sum())
+        (0, 0)
         """
-        if isinstance(episodes, bool) or not isinstance(episodes, numbers.Integral) or episodes < 1:
-            raise MightntError(f"episodes {episodes!r} must be a positive integer")
-        ctx = get_context("float")
-        n_actions, n_obs = alphabet(self.imitator, env, self.demonstrator)
-        h = normalize_history(history, n_actions, n_obs)
-        m = check_horizon(horizon)
-        rng = np.random.default_rng(seed)
-        kernels = (self.imitator, env, self.demonstrator)
-        states = [take(k.start(h, ctx), np.zeros(episodes, dtype=np.int64)) for k in kernels]
-        acts = np.zeros((episodes, m), dtype=np.int64)
-        obs = np.zeros((episodes, m), dtype=np.int64)
-        asked = np.zeros((episodes, m), dtype=bool)
-        thetas = np.zeros((episodes, m))
-        rows = np.arange(episodes)
-        for t in range(m):
-            p = self.imitator.probs_batch(states[0], ctx)
-            theta = self.imitator.abstain_batch(states[0], ctx, p)
-            choice = _sample(rng, np.concatenate([p, theta[:, None]], axis=1))
-            ask = choice == n_actions
-            demo = _sample(rng, self.demonstrator.probs_batch(states[2], ctx))
-            a = np.where(ask, demo, choice)
-            o = _sample(rng, env.probs_batch(states[1], ctx)[rows, a])
-            acts[:, t], obs[:, t], asked[:, t], thetas[:, t] = a, o, ask, theta
-            states = [k.advance(s, rows, a, o, ask, ctx) for k, s in zip(kernels, states)]
-        return {"actions": acts, "observations": obs, "asked": asked, "abstain": thetas}
+        from .sampling import sample_episodes
+
+        return sample_episodes(self.imitator, env, horizon, episodes=episodes, seed=seed, history=history,
+                               demonstrator=self.demonstrator)
 
 
-def _sample(rng, probs: np.ndarray) -> np.ndarray:
-    """One draw per row of a (N, K) probability table (rows summing to 1 up to rounding)."""
-    cum = np.cumsum(probs, axis=1)
-    u = rng.random(len(probs)) * cum[:, -1]
-    return np.minimum((u[:, None] >= cum).sum(axis=1), probs.shape[1] - 1)

@@ -299,7 +299,8 @@ class BayesianMixture(Policy):
             n_obs = self._fs_transitions.shape[2]
             successors = np.take(self._fs_transitions.reshape(-1, n_a * n_obs),
                                  self._fs_group_offset[None, :] + state.fs_states, axis=0)  # (N, G, A·O)
-            successors = successors.transpose(0, 2, 1).reshape(n * n_a * n_obs, -1)
+            # Explicit column count: an empty level (n = 0) cannot infer it from -1.
+            successors = successors.transpose(0, 2, 1).reshape(n * n_a * n_obs, len(self._fs_groups))
             fs_states = np.take(successors, pa * n_obs + observations, axis=0)
         else:
             fs_states = state.fs_states[parent]

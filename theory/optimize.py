@@ -174,6 +174,24 @@ class TreePolicy(Policy):
             return None
         return np.concatenate([matched[:, None], depth[:, None], node[:, None], sub], axis=1)
 
+    def largest_probability(self, action: int, *, arith=None):
+        """The largest probability the policy gives ``action`` at any history of its solved tree (0 exactly when
+        it never takes the action there).
+
+        >>> import theory
+        >>> beta = theory.FiniteStatePolicy.iid(["1/2", "1/2", "0"])
+        >>> pi = theory.kl_regularized_policy(beta, theory.sequence_environment(3), theory.MeanReward([[0], [0], [1]]), 3, 1)
+        >>> pi.largest_probability(2)   # β never takes action 2, so neither does π
+        0.0
+        """
+        ctx = get_context(arith)
+        own, _ = self._tables(ctx)
+        with ctx.scope():
+            values = [v for table in own for v in table[:, action]]
+            if not values:
+                return ctx.to_output(ctx.convert(0))
+            return ctx.to_output(ctx.maximum(np.asarray(values, dtype=ctx.dtype), axis=0))
+
     def __repr__(self) -> str:
         parts = [f"{self._dt.size()} tree nodes"]
         if self.temperature is not None:

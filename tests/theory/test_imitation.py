@@ -134,7 +134,7 @@ def test_online_imitator_simulation_matches_its_law():
     law = online.law(env, horizon, arith="exact")
     runs = online.simulate(env, horizon, episodes=n, seed=20241)
     counts: dict = {}
-    for acts, obs, asked in zip(runs["actions"], runs["observations"], runs["asked"]):
+    for acts, obs, asked in zip(runs.actions, runs.observations, runs.asked):
         key = tuple((int(a), int(o), bool(f)) for a, o, f in zip(acts, obs, asked))
         counts[key] = counts.get(key, 0) + 1
     assert set(counts) <= {k for k, v in law.items() if v > 0}  # never a history of probability 0
@@ -144,9 +144,10 @@ def test_online_imitator_simulation_matches_its_law():
         assert abs(freq - p) <= 5 * math.sqrt(p * (1 - p) / n) + 1 / n, (key, freq, p)
     # θ reported at each step is the imitator's abstain probability at that history.
     first = float(online.imitator.abstain(arith="exact"))
-    assert np.allclose(runs["abstain"][:, 0], first)
+    assert np.allclose(runs.abstain[:, 0], first)
     again = online.simulate(env, horizon, episodes=n, seed=20241)
-    assert all(np.array_equal(again[k], runs[k]) for k in runs)  # deterministic under its seed
+    assert all(np.array_equal(getattr(again, k), getattr(runs, k))
+               for k in ("actions", "observations", "asked", "prob", "abstain"))  # deterministic under its seed
 
 
 def test_online_imitator_learns_only_from_the_demonstrator():

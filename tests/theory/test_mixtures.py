@@ -223,8 +223,6 @@ def test_names_and_prior_are_kept():
         theory.BayesianMixture([theory.FiniteStatePolicy.iid([1, 0])] * 2, ["1/4", "1/8"], names=["a"])
 
 
-@pytest.mark.xfail(strict=True, reason="ball arithmetic: the abstain mass of a mixture of semi components is computed "
-                                       "as 1 − Σ ξ, a ball straddling 0 where it is exactly 0 (see the report)")
 def test_mixture_of_semi_components_in_ball_arithmetic():
     a = theory.FiniteStatePolicy([["1/3", "2/3"]], [[[0], [0]]], semi=True)
     xi = theory.BayesianMixture([a, a], ["1/2", "1/2"])

@@ -1,0 +1,69 @@
+"""conj-bayes-kl-transfers (false): a KL budget to the Bayesian mixture ξ is a KL budget to the demonstrator μ.
+
+The conjecture is Theorem 4 with ξ in place of the pessimistic imitator ν_α: for every π and budget b,
+KL(π‖ξ) ≤ b ⇒ KL(π‖μ) ≤ b, i.e. (taking b = KL(π‖ξ)) KL(π‖μ) ≤ KL(π‖ξ). It fails because ξ spreads mass over every
+plausible model: ξ(a|h) can exceed μ(a|h), even where μ(a|h) = 0. The smallest counterexample: ξ an even mixture
+of "always 0" (= μ) and "always 1", π = "always 1": KL(π‖ξ) = ln 2, KL(π‖μ) = ∞.
+
+The instances are those of :mod:`thm4_pessimistic_kl` (α lowered so that μ stays in the top set: the theorem's
+hypothesis holds, and it is the base policy ξ, not the data, that breaks the implication). :func:`make`
+``(base="imitator")`` is the true version (Theorem 4 itself), which holds.
+
+>>> CLAIM.kind, CLAIM.expected
+('conjecture', 'refuted')
+>>> import theory
+>>> stay, leave = theory.FiniteStatePolicy.constant(0, n_actions=2), theory.FiniteStatePolicy.constant(1, n_actions=2)
+>>> x = {"mixture": theory.BayesianMixture([stay, leave], ["1/2", "1/2"]), "mu": 0,
+...      "env": theory.sequence_environment(2), "history": (), "horizon": 1, "alpha": Fraction(1, 2),
+...      "pi_kind": "component", "pi_component": 1, "pi": None}
+>>> ev = CLAIM.evaluate(x, "exact")
+>>> ev.holds, ev.parts[1].lhs, ev.parts[1].rhs       # KL(π‖μ) = ∞ > KL(π‖ξ) = ln 2
+(False, inf, LogLinear(1*ln(2)))
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from proofs_checks.claim import Claim
+from proofs_checks.claims.thm4_pessimistic_kl import drawn_parts, imitation_cases
+
+__all__ = ["CLAIM", "make"]
+
+
+def make(*, base: str = "mixture", id: str = "conj-bayes-kl-transfers", kind: str = "conjecture",
+         max_examples: int = 60) -> Claim:
+    """The implication with the base policy ``"mixture"`` (ξ: the false conjecture) or ``"imitator"`` (ν_α:
+    Theorem 4, true)."""
+    if base not in ("mixture", "imitator"):
+        raise ValueError(f"base {base!r} must be 'mixture' or 'imitator'")
+    name = "ξ" if base == "mixture" else "ν_α"
+
+    def parts(x, arith):
+        return drawn_parts(x, arith, base=base, hypothesis=True)
+
+    return Claim(
+        id=id,
+        title=f"KL(π‖{name}) ≤ b implies KL(π‖μ) ≤ b" + (" (Bayesian base policy)" if base == "mixture" else
+                                                       " (pessimistic imitator: Theorem 4)"),
+        kind=kind,
+        reference="Cohen, Hutter, Bengio, Russell (arXiv 2410.06213): the contrast to Theorem 4 (Section 'Don't do "
+                  "anything I mightn't do'); Proposition 1 and Theorem 1 explain why it fails",
+        statement=f"For every Bayesian mixture ξ containing the demonstrator μ, every history h, horizon m, policy π "
+                  f"and budget b: KL_{{h,m}}(π‖{name}) ≤ b implies KL_{{h,m}}(π‖μ) ≤ b (expected and worst-case "
+                  f"forms), even while μ is in the top set.",
+        latex=r"\mathrm{KL}_{h,m}(\pi\|" + (r"\xi" if base == "mixture" else r"\nu_\alpha") + r")\le b\ \Rightarrow\ "
+              r"\mathrm{KL}_{h,m}(\pi\|\mu)\le b",
+        how="Checked as the equivalent KL_{h,m}(π‖μ) ≤ KL_{h,m}(π‖" + name + ") (the implication at "
+            "b = KL(π‖" + name + ")), expected and worst-case forms, exact linear forms in logarithms; instances "
+            "as in thm4-pessimistic-kl (mixtures of 2-4 finite-state components, μ a component kept in the top set, "
+            "π a component, ξ itself, the renormalized imitator or a drawn policy, horizons ≤ 3).",
+        derived="The implication for every budget b is equivalent to the inequality KL(π‖μ) ≤ KL(π‖" + name + "): "
+                "the budget b = KL(π‖" + name + ") is the one that binds.",
+        given=imitation_cases(clamp_alpha=True),
+        parts=parts,
+        max_examples=max_examples,
+    )
+
+
+CLAIM = make()

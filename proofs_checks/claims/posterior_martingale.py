@@ -1,0 +1,230 @@
+"""posterior-martingale: posterior weights are martingales under ξ, and ξ/μ is a supermartingale under μ.
+
+Two facts about a Bayesian mixture ξ = Σ_i w_i(h) ν_i, both exact identities or inequalities between rationals:
+
+1. **Posterior martingale.** When every component ν_i sums to 1,
+   ``E_{a~ξ(·|h)}[w_i(ha)] = Σ_a ξ(a|h)·w_i(h)ν_i(a|h)/ξ(a|h) = w_i(h)·Σ_a ν_i(a|h) = w_i(h)``.
+   (The posterior after ``ha`` does not depend on the observation that follows ``a``: policies do not predict
+   observations. The check appends observation 0.)
+2. **Likelihood ratio.** For a demonstrator μ (a component or any policy) and an environment, the ratio
+   ``R_t = ξ(a_{1:t}|h, o)/μ(a_{1:t}|h, o)`` (action probabilities only; observations cancel) along the
+   trajectories of μ from h satisfies ``E_μ[R_{t+1}|h_t] = R_t·Σ_{a: μ(a|h_t)>0} ξ(a|h_t) ≤ R_t``: a
+   non-negative supermartingale with ``R_0 = 1``, so ``E_μ[R_m] ≤ 1``, with equality (a martingale) when ξ
+   puts no mass where μ puts none. This is the process of Ville's inequality, ``P_μ(max_t R_t ≥ c) ≤ 1/c``,
+   on which the paper's Theorem 3 rests (checked in ``thm3-top-set``).
+
+The check computes ξ's likelihood from the components (``Σ_j w_j(h)·Π ν_j(a_k|…)``), not from the predictive,
+walks μ's tree exactly, and checks the supermartingale step at the worst node, the mean, and — when the
+instance has ξ ≪ μ along μ's tree (decided exactly) — the martingale equality.
+
+:func:`make` builds false variants: ``semi=True`` draws semi-distribution components (the posterior identity
+fails: ``E[w_i(ha)] = w_i(h)(1 − ν_i(⊥|h))``), and ``mean_relation=">="`` claims ``E_μ[R_m] ≥ 1`` (fails
+where ξ has mass where μ has none).
+
+>>> CLAIM.kind, CLAIM.expected
+('theorem', 'holds')
+>>> import theory
+>>> x = toy_examples()[0]
+>>> [(p.name, p.lhs, p.rhs) for p in CLAIM.parts(x, theory.get_context("exact"))][-1]   # ξ ≪ μ fails: mean < 1
+('mean: E_μ[R_m] <= 1', Fraction(3, 4), 1)
+"""
+
+from __future__ import annotations
+
+
+from hypothesis import strategies as st
+
+import theory
+from proofs_checks import strategies as S
+from proofs_checks.claim import Claim, Part
+
+__all__ = ["CLAIM", "make", "martingale_cases", "posterior_expectation", "ratio_tree", "toy_examples"]
+
+
+def _zero(ctx, x) -> bool:
+    return bool(ctx.is_zero(x))
+
+
+def posterior_expectation(xi, history, i, *, arith):
+    """``Σ_a ξ(a|h)·w_i(ha)`` over the actions ξ may take at h (the posterior after each action, observation 0).
+
+    >>> import theory
+    >>> zeros, fair = theory.FiniteStatePolicy.iid([1, 0]), theory.FiniteStatePolicy.iid(["1/2", "1/2"])
+    >>> xi = theory.BayesianMixture([zeros, fair], ["1/2", "1/2"])
+    >>> posterior_expectation(xi, (), 0, arith="exact"), xi.posterior((), arith="exact")[0]
+    (Fraction(1, 2), Fraction(1, 2))
+    """
+    ctx = theory.get_context(arith)
+    pred = xi.probs(history, arith=ctx)
+    total = ctx.convert(0)
+    for a in range(len(pred)):
+        if _zero(ctx, pred[a]):
+            continue
+        total = total + pred[a] * xi.posterior(tuple(history) + ((a, 0),), arith=ctx)[i]
+    return total
+
+
+def ratio_tree(xi, mu, env, horizon, history=(), *, arith):
+    """μ's trajectory tree from h with the ratio ``R = ξ(a_{1:t})/μ(a_{1:t})`` at each node.
+
+    Returns ``(nodes, leaves_mean)`` where ``nodes`` lists ``(steps, P_μ(steps), R, E_μ[R_{t+1}|node], ξ ≪ μ at
+    node)`` for the inner nodes and ``leaves_mean`` is ``E_μ[R_m]``. ξ's likelihood is
+    ``Σ_j w_j(h)·Π_k ν_j(a_k|…)``, from the components' own probabilities.
+
+    >>> import theory
+    >>> zeros, fair = theory.FiniteStatePolicy.iid([1, 0]), theory.FiniteStatePolicy.iid(["1/2", "1/2"])
+    >>> xi = theory.BayesianMixture([zeros, fair], ["1/2", "1/2"])
+    >>> nodes, mean = ratio_tree(xi, xi.components[1], theory.sequence_environment(2), 1, arith="exact")
+    >>> mean, nodes[0][2:]    # R after action 0: (1/2·1 + 1/2·1/2)/(1/2) = 3/2; after 1: 1/2
+    (Fraction(1, 1), (Fraction(1, 1), Fraction(1, 1), True))
+    """
+    ctx = theory.get_context(arith)
+    start = tuple(history)
+    w = xi.posterior(start, arith=ctx)
+    live = [j for j in range(len(w)) if not _zero(ctx, w[j])]
+    one = ctx.convert(1)
+    nodes = []
+
+    def ratio(lik, lik_mu):
+        return sum((w[j] * lik[j] for j in live), ctx.convert(0)) / lik_mu
+
+    def visit(steps, mass, lik, lik_mu, t):
+        r = ratio(lik, lik_mu)
+        if t == horizon:
+            return mass * r
+        h = start + steps
+        comp = {j: xi.components[j].probs(h, arith=ctx) for j in live}
+        p_mu = mu.probs(h, arith=ctx)
+        xi_next = sum((w[j] * lik[j] * comp[j] for j in live), ctx.zeros(len(p_mu)))
+        absolutely = all(_zero(ctx, xi_next[a]) for a in range(len(p_mu)) if _zero(ctx, p_mu[a]))
+        cond = ctx.convert(0)  # E_μ[R_{t+1} | node]
+        total = ctx.convert(0)  # contribution of the leaves below
+        for a in range(len(p_mu)):
+            if _zero(ctx, p_mu[a]):
+                continue
+            obs = env.probs(h, a, arith=ctx)
+            child_lik = [lik[j] * comp[j][a] if j in comp else lik[j] for j in range(len(lik))]
+            cond = cond + p_mu[a] * ratio(child_lik, lik_mu * p_mu[a])
+            for o in range(len(obs)):
+                if not _zero(ctx, obs[o]):
+                    total = total + visit(steps + ((a, o),), mass * p_mu[a] * obs[o], child_lik,
+                                          lik_mu * p_mu[a], t + 1)
+        nodes.append((steps, mass, r, cond, absolutely))
+        return total
+
+    mean = visit((), one, [one] * len(w), one, 0)
+    nodes.sort(key=lambda n: (len(n[0]), n[0]))
+    return nodes, mean
+
+
+@st.composite
+def martingale_cases(draw, *, semi=False, max_actions=3, max_observations=2, max_components=4, max_horizon=3):
+    """A mixture (semi-distribution components when ``semi``), an environment, a start history, a horizon and a
+    demonstrator μ (a component of the mixture, or an independent policy).
+
+    >>> from hypothesis import given, settings
+    >>> @settings(max_examples=10, database=None, derandomize=True)
+    ... @given(martingale_cases())
+    ... def check(x):
+    ...     assert sorted(x) == ['env', 'history', 'horizon', 'mu', 'xi'] and not x["xi"].semi
+    >>> check()
+    """
+    n_actions, n_obs = draw(S.alphabets(min_actions=2, max_actions=max_actions, max_observations=max_observations))
+    xi = draw(S.mixtures(n_actions=n_actions, n_observations=n_obs, max_components=max_components, max_states=2,
+                         semi=semi))
+    env = draw(S.finite_state_environments(n_actions=n_actions, n_observations=n_obs, max_states=2))
+    history = draw(S.histories(xi, env, max_length=2))
+    if draw(st.booleans()):
+        mu = xi.components[draw(st.integers(0, len(xi) - 1))]
+    else:
+        mu = draw(S.finite_state_policies(n_actions=n_actions, n_observations=n_obs, max_states=2))
+    return {"xi": xi, "env": env, "history": history, "horizon": draw(st.integers(1, max_horizon)), "mu": mu}
+
+
+def toy_examples(semi=False) -> list[dict]:
+    """Named toy instances: ``mu-never-takes-1`` (ξ puts mass on an action μ never takes: E_μ[R] = 3/4 < 1),
+    ``mu-in-class`` (μ a component of ξ, ξ ≪ μ: a martingale), and with ``semi`` an abstaining component.
+
+    >>> [x["name"] for x in toy_examples()]
+    ['mu-never-takes-1', 'mu-in-class']
+    """
+    never = theory.FiniteStatePolicy.iid([1, 0])
+    fair = theory.FiniteStatePolicy.iid(["1/2", "1/2"])
+    xi = theory.BayesianMixture([never, fair], ["1/2", "1/2"])
+    echo = theory.FiniteStateEnvironment([[["9/10", "1/10"], ["1/10", "9/10"]]], [[[0, 0], [0, 0]]])
+    copy = theory.FiniteStatePolicy([["3/4", "1/4"], ["1/4", "3/4"]], [[[0, 1], [0, 1]], [[0, 1], [0, 1]]])
+    lean = theory.FiniteStatePolicy.iid(["2/3", "1/3"], n_observations=2)
+    both = theory.BayesianMixture([copy, lean], ["1/3", "2/3"])
+    out = [{"name": "mu-never-takes-1", "xi": xi, "env": theory.sequence_environment(2), "history": (),
+            "horizon": 1, "mu": never},
+           {"name": "mu-in-class", "xi": both, "env": echo, "history": ((0, 1),), "horizon": 3, "mu": copy}]
+    if semi:
+        shy = theory.FiniteStatePolicy.iid(["1/2", "1/4"], semi=True)
+        out.append({"name": "abstaining-component", "xi": theory.BayesianMixture([shy, fair], ["1/2", "1/2"]),
+                    "env": theory.sequence_environment(2), "history": (), "horizon": 1, "mu": fair})
+    return out
+
+
+def make(*, semi=False, mean_relation="<=", id="posterior-martingale", kind="theorem") -> Claim:
+    """The check; ``semi=True`` (abstaining components) and ``mean_relation=">="`` (E_μ[ξ/μ] ≥ 1) are false
+    variants.
+
+    >>> make(mean_relation=">=").title
+    'E_μ[ξ/μ] ≥ 1 (false)'
+    """
+    if mean_relation not in ("<=", ">=", "=="):
+        raise ValueError(f"mean_relation {mean_relation!r} must be '<=', '>=' or '=='")
+
+    def parts(x, arith):
+        xi, h = x["xi"], x["history"]
+        w = xi.posterior(h, arith=arith)
+        out = [Part(f"posterior martingale: E_ξ[w_{i}(ha)] = w_{i}(h)", posterior_expectation(xi, h, i, arith=arith),
+                    "==", w[i]) for i in range(len(w))]
+        nodes, mean = ratio_tree(xi, x["mu"], x["env"], x["horizon"], h, arith=arith)
+        # The step as a ratio E_μ[R_{t+1}|h_t]/R_t (R_t can be huge where μ is unlikely; a difference would
+        # drown in float rounding during the search). Nodes with R_t = 0 have E_μ[R_{t+1}|h_t] = 0 too.
+        worst = None
+        for _, _, r, cond, _ in nodes:
+            if _zero(arith, r):
+                continue
+            q = cond / r
+            worst = q if worst is None else (q if arith.sign(q - worst) > 0 else worst)
+        out.append(Part("supermartingale: max over nodes of E_μ[R_{t+1}|h_t]/R_t <= 1",
+                        worst if worst is not None else arith.convert(0), "<=", 1))
+        out.append(Part(f"mean: E_μ[R_m] {mean_relation} 1", mean, mean_relation, 1))
+        if mean_relation == "<=" and all(n[4] for n in nodes if not _zero(arith, n[2])):
+            out.append(Part("martingale (ξ ≪ μ on μ's tree): E_μ[R_m] = 1", mean, "==", 1))
+        return out
+
+    if semi:
+        title = "the posterior is a martingale even for abstaining components (false)"
+    elif mean_relation != "<=":
+        title = f"E_μ[ξ/μ] {'≥' if mean_relation == '>=' else '='} 1 (false)"
+    else:
+        title = "posterior martingale; ξ/μ is a non-negative supermartingale under μ with mean ≤ 1"
+    return Claim(
+        id=id,
+        title=title,
+        kind=kind,
+        reference="Bayesian posterior martingale; the likelihood-ratio supermartingale of Ville's inequality "
+                  "used in the paper's Theorem 3 (Cohen, Hutter, Nanda 2022, Theorem 2)",
+        statement="For a mixture ξ of policies ν_i summing to 1: E_{a~ξ(·|h)}[w_i(ha)] = w_i(h). For any policy μ "
+                  "and environment, R_t = ξ(a_{1:t}|h,o)/μ(a_{1:t}|h,o) is a non-negative supermartingale under "
+                  "μ with R_0 = 1, so E_μ[R_m] ≤ 1, with equality when ξ puts no mass where μ puts none.",
+        latex=r"\mathbb{E}_{a\sim\xi(\cdot|h)}[w_i(ha)] = w_i(h),\qquad \mathbb{E}_\mu\Big[\frac{\xi(a_{1:t+1})}"
+              r"{\mu(a_{1:t+1})}\,\Big|\,h_t\Big] \le \frac{\xi(a_{1:t})}{\mu(a_{1:t})},\qquad"
+              r" \mathbb{E}_\mu\Big[\frac{\xi(a_{1:m})}{\mu(a_{1:m})}\Big] \le 1",
+        how="Random mixtures of 2–4 finite-state components (exact tables, exact zeros, dyadic priors, duplicates), "
+            "|A| ≤ 3, |O| ≤ 2, start histories of length ≤ 2 drawn from ξ and μ's environment, horizons 1–3, "
+            "μ a component or an independent policy. Part 1 by Bayes' rule at each next action (theory's "
+            "posterior), exact rationals. Part 2 by an exact walk of μ's tree with ξ's likelihood summed from "
+            "the components: the worst supermartingale step, the mean at the horizon, and the martingale "
+            "equality where ξ ≪ μ on μ's tree.",
+        given=martingale_cases(semi=semi),
+        examples=lambda: toy_examples(semi=semi),
+        parts=parts,
+        max_examples=150,
+    )
+
+
+CLAIM = make()

@@ -1,0 +1,224 @@
+"""thm3-top-set: the demonstrator stays in the top set with probability at least 1 − δ (paper Theorem 3).
+
+Setting (Cohen, Bengio, Hutter, Russell, Theorem 3 = Cohen, Hutter, Nanda 2022, Theorem 2): the data are drawn
+from a demonstrator μ that is component k of a Bayesian mixture ξ with prior weight w(μ) (normalized: the
+posterior at the start). For δ in (0, 1) and α < δ·w(μ), with μ-probability at least 1 − δ, μ is in the top
+set (Definition 3) at every step.
+
+**Proof, and the Ville step.** If μ is not in the top set at h, then ``w_μ(h) < α·S ≤ α`` (S a partial sum of
+posterior weights), and since ``w_μ(h) = w(μ)·μ(h)/ξ(h)``, the likelihood ratio ``R = ξ(h)/μ(h)`` exceeds
+``w(μ)/α > 1/δ``. R is a non-negative supermartingale under μ with R_0 = 1 (``posterior-martingale``), so by
+Ville's inequality ``P_μ(max_t R_t ≥ c) ≤ 1/c``; with c = w(μ)/α, ``P_μ(μ ever leaves) ≤ α/w(μ) < δ``.
+
+**The finite check.** On μ's trajectory tree (actions from μ, observations from the environment, horizon up to
+8) the probability that μ is outside the top set at some step 0..m is computed *exactly*, as the mass of the
+first-exit nodes; the Ville event ``max_t R_t ≥ 1/δ`` likewise (``R_t ≥ 1/δ`` iff ``w_μ(h_t) ≤ δ·w(μ)``, no
+division). Histories with equal futures (equal component states, environment state and posterior) are merged,
+so deep trees stay small. Parts:
+
+* ``P_μ(μ leaves the top set within m steps) ≤ δ`` (the theorem);
+* ``P_μ(μ leaves …) ≤ α/w(μ)`` (the sharper bound the proof gives; it needs no hypothesis on α);
+* ``P_μ(max_t R_t ≥ 1/δ) ≤ δ`` (Ville's inequality, the step the proof rests on).
+
+An instance outside the hypothesis (α ≥ δ·w(μ)) is vacuous for the theorem: it has no parts. :func:`make`
+builds false variants: ``hypothesis=False`` drops the hypothesis (α drawn freely in (0, 1]: refuted, e.g. at
+α = 1, δ = 1/3 where μ leaves with probability 1/2), and ``delta_factor=Fraction(1, 2)`` claims the bounds
+with δ/2 (refuted at the toy instance ``fair-vs-zeros``: P = 1/2 > 9/20).
+
+>>> CLAIM.kind, CLAIM.expected
+('theorem', 'holds')
+>>> x = toy_examples()[0]
+>>> leave_probabilities(x["xi"], x["mu"], x["env"], x["horizon"], x["alpha"], x["delta"], arith="exact")[:2]
+(Fraction(1, 2), Fraction(1, 2))
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+from hypothesis import strategies as st
+
+import theory
+from proofs_checks import strategies as S
+from proofs_checks.claim import Claim, Part
+from theory.imitation import top_set_mask
+from theory.trees import Tree, branch, select
+
+__all__ = ["CLAIM", "make", "thm3_cases", "leave_probabilities", "toy_examples"]
+
+
+def leave_probabilities(xi, mu, env, horizon, alpha, delta, *, arith):
+    """``(P_leave, P_ville, w_mu, nodes)`` on μ's tree (μ = component ``mu`` of ``xi``) over ``horizon`` steps.
+
+    ``P_leave``: μ-probability that μ is outside the top set (level α) at some step 0..horizon;
+    ``P_ville``: μ-probability that ``max_t ξ(h_t)/μ(h_t) ≥ 1/δ``; ``w_mu``: μ's normalized prior;
+    ``nodes``: how many (merged) nodes were visited.
+
+    >>> import theory
+    >>> zeros, fair = theory.FiniteStatePolicy.iid([1, 0]), theory.FiniteStatePolicy.iid(["1/2", "1/2"])
+    >>> xi = theory.BayesianMixture([zeros, fair], ["1/2", "1/2"])
+    >>> env = theory.sequence_environment(2)
+    >>> leave_probabilities(xi, 1, env, 4, Fraction(1, 10), Fraction(1, 4), arith="exact")[:3]
+    (Fraction(1, 16), Fraction(1, 8), Fraction(1, 2))
+    """
+    ctx = theory.get_context(arith)
+    with ctx.scope():
+        w_mu = xi.posterior((), arith=ctx)[mu]
+        threshold = ctx.convert(delta) * w_mu
+        tree = Tree((xi, env), (), ctx, merge=True)
+        level = tree.root()
+        level.weights["in"], level.weights["ville"] = ctx.ones(1), ctx.ones(1)
+        p_leave, p_ville = ctx.convert(0), ctx.convert(0)
+        visited = 0
+        for t in range(horizon + 1):
+            visited += len(level)
+            post = xi.posterior_batch(level.states[0], ctx)
+            stay = top_set_mask(post, alpha, ctx)[:, mu]
+            m_in, m_v = level.weights["in"].copy(), level.weights["ville"].copy()
+            if (~stay).any():
+                p_leave = p_leave + m_in[~stay].sum()
+                m_in[~stay] = ctx.convert(0)
+            w_now = post[:, mu]
+            hit = np.array([ctx.sign(threshold - v) >= 0 for v in w_now], dtype=bool)
+            if hit.any():
+                p_ville = p_ville + m_v[hit].sum()
+                m_v[hit] = ctx.convert(0)
+            if t == horizon:
+                break
+            acts = xi.component_probs_batch(level.states[0], ctx)[:, mu, :]
+            grow = branch(ctx, acts, None, env.probs_batch(level.states[1], ctx), None)
+            (parent, a, o, f), (c_in, c_v) = select(ctx, m_in[:, None, None, None] * grow,
+                                                   m_v[:, None, None, None] * grow)
+            if len(parent) == 0:
+                break
+            nxt = tree.children(level, parent, a, o, f)
+            nxt.weights["in"], nxt.weights["ville"] = c_in, c_v
+            level, _ = tree.merge(nxt)
+        return ctx.to_output(p_leave), ctx.to_output(p_ville), ctx.to_output(w_mu), visited
+
+
+def _fractions_in_unit(max_denominator=20):
+    return st.one_of(
+        st.sampled_from([Fraction(1, 2), Fraction(9, 10), Fraction(99, 100), Fraction(999, 1000), Fraction(1, 100)]),
+        st.integers(2, max_denominator).flatmap(lambda d: st.integers(1, d - 1).map(lambda n: Fraction(n, d))))
+
+
+@st.composite
+def thm3_cases(draw, *, hypothesis=True, max_components=4):
+    """A mixture, the index of the demonstrator μ in it, an environment, a horizon (up to 8 on the smallest
+    alphabets), δ in (0, 1) and α = u·δ·w(μ) with u in (0, 1) (α drawn in (0, 1] when ``hypothesis`` is False).
+
+    >>> from hypothesis import given, settings
+    >>> @settings(max_examples=10, database=None, derandomize=True)
+    ... @given(thm3_cases())
+    ... def check(x):
+    ...     assert 0 < x["alpha"] < x["delta"] * x["xi"].posterior((), arith="exact")[x["mu"]] and x["horizon"] <= 8
+    >>> check()
+    """
+    n_actions, n_obs = draw(st.sampled_from([(2, 1), (2, 2), (3, 1), (3, 2)]))
+    max_horizon = 6 if n_actions * n_obs == 6 else 8
+    xi = draw(S.mixtures(n_actions=n_actions, n_observations=n_obs, max_components=max_components, max_states=2))
+    mu = draw(st.integers(0, len(xi) - 1))
+    env = draw(S.finite_state_environments(n_actions=n_actions, n_observations=n_obs, max_states=2))
+    delta = draw(_fractions_in_unit())
+    if hypothesis:
+        w_mu = xi.posterior((), arith="exact")[mu]
+        alpha = draw(_fractions_in_unit()) * delta * w_mu
+    else:
+        alpha = draw(S.alphas())
+    # Half the draws are deep trees (4..max); shrinking goes to the shallow branch.
+    horizon = draw(st.one_of(st.integers(1, 3), st.integers(4, max_horizon)))
+    return {"xi": xi, "mu": mu, "env": env, "horizon": horizon, "alpha": alpha, "delta": delta}
+
+
+def toy_examples(hypothesis=True) -> list[dict]:
+    """Named instances. ``fair-vs-zeros``: μ = fair coin, the other component always plays 0, prior (1/2, 1/2),
+    α = 2/5 < δ·w(μ) = 9/20: μ leaves the top set exactly when its first action is 0 (probability 1/2).
+    ``echo-three``: three observation-dependent components, horizon 6. Without the hypothesis, also
+    ``alpha-one``: α = 1, δ = 1/3 (μ leaves with probability 1/2 > δ).
+
+    >>> [x["name"] for x in toy_examples(hypothesis=False)]
+    ['fair-vs-zeros', 'echo-three', 'alpha-one']
+    """
+    zeros = theory.FiniteStatePolicy.iid([1, 0])
+    fair = theory.FiniteStatePolicy.iid(["1/2", "1/2"])
+    xi = theory.BayesianMixture([zeros, fair], ["1/2", "1/2"])
+    seq = theory.sequence_environment(2)
+    echo = theory.FiniteStateEnvironment([[["9/10", "1/10"], ["1/10", "9/10"]]], [[[0, 0], [0, 0]]])
+    copy = theory.FiniteStatePolicy([["3/4", "1/4"], ["1/4", "3/4"]], [[[0, 1], [0, 1]], [[0, 1], [0, 1]]])
+    lean = theory.FiniteStatePolicy.iid(["2/3", "1/3"], n_observations=2)
+    fair2 = theory.FiniteStatePolicy.iid(["1/2", "1/2"], n_observations=2)
+    three = theory.BayesianMixture([lean, copy, fair2], ["1/2", "1/4", "1/4"])
+    out = [
+        {"name": "fair-vs-zeros", "xi": xi, "mu": 1, "env": seq, "horizon": 8, "alpha": Fraction(2, 5),
+         "delta": Fraction(9, 10)},
+        {"name": "echo-three", "xi": three, "mu": 1, "env": echo, "horizon": 6, "alpha": Fraction(1, 20),
+         "delta": Fraction(1, 4) + Fraction(1, 100)},
+    ]
+    if not hypothesis:
+        out.append({"name": "alpha-one", "xi": xi, "mu": 1, "env": seq, "horizon": 3, "alpha": Fraction(1),
+                    "delta": Fraction(1, 3)})
+    return out
+
+
+def make(*, hypothesis=True, delta_factor=1, id="thm3-top-set", kind="theorem") -> Claim:
+    """The Theorem 3 check; ``hypothesis=False`` (α unrestricted) and ``delta_factor=Fraction(1, 2)`` (bounds
+    claimed with δ/2) are false variants.
+
+    >>> make(hypothesis=False).title
+    'Theorem 3 without the hypothesis α < δ·w(μ) (false)'
+    """
+    factor = Fraction(delta_factor)
+
+    def parts(x, arith):
+        xi, mu, alpha, delta = x["xi"], x["mu"], Fraction(x["alpha"]), Fraction(x["delta"])
+        w_exact = xi.posterior((), arith="exact")[mu]
+        if hypothesis and not alpha < delta * w_exact:
+            return []  # outside the theorem's hypothesis: vacuous
+        p_leave, p_ville, w_mu, _ = leave_probabilities(xi, mu, x["env"], x["horizon"], alpha, delta, arith=arith)
+        bound = arith.convert(delta * factor)
+        return [
+            Part("P_μ(μ leaves the top set) <= δ" + ("" if factor == 1 else f"·{factor}"), p_leave, "<=", bound),
+            Part("P_μ(μ leaves the top set) <= α/w(μ)" + ("" if factor == 1 else f"·{factor}"), p_leave, "<=",
+                 arith.convert(alpha * factor) / w_mu),
+            Part("Ville: P_μ(max_t ξ/μ >= 1/δ) <= δ" + ("" if factor == 1 else f"·{factor}"), p_ville, "<=", bound),
+        ]
+
+    if not hypothesis:
+        title = "Theorem 3 without the hypothesis α < δ·w(μ) (false)"
+    elif factor != 1:
+        title = f"Theorem 3 with δ·{factor} in place of δ (false)"
+    else:
+        title = "Theorem 3: μ stays in the top set at every step with probability ≥ 1 − δ"
+    return Claim(
+        id=id,
+        title=title,
+        kind=kind,
+        reference="Cohen, Bengio, Hutter, Russell (arXiv 2410.06213), Theorem 3 = Cohen, Hutter, Nanda (JMLR 2022), "
+                  "Theorem 2; Ville's inequality",
+        derived="The second part, P ≤ α/w(μ), is the sharper bound the proof gives (derived here; the paper states "
+                "the corollary ≤ δ). w(μ) is the normalized prior (the posterior at the empty history), which is "
+                "what the posterior formula uses when the prior sums to less than 1.",
+        statement="If the data are drawn from a component μ of ξ with normalized prior w(μ), δ ∈ (0, 1) and "
+                  "α < δ·w(μ), then P_μ(μ is in the top set at every step) ≥ 1 − δ. Finite version: for every "
+                  "horizon m, P_μ(μ is outside the top set at some step 0..m) ≤ α/w(μ) < δ, and "
+                  "P_μ(max_{t≤m} ξ(h_t)/μ(h_t) ≥ 1/δ) ≤ δ.",
+        latex=r"\alpha < \delta\,w(\mu)\ \Rightarrow\ P_\mu\big(\exists t\le m:\ \mu\notin T_\alpha(h_t)\big)"
+              r" \le \frac{\alpha}{w(\mu)} < \delta,\qquad P_\mu\Big(\max_{t\le m}\frac{\xi(h_t)}{\mu(h_t)} \ge"
+              r" \frac1\delta\Big) \le \delta",
+        how="Random mixtures of 2–4 finite-state components (exact tables and priors, duplicates for exact ties), μ "
+            "one of them, random environments; (|A|, |O|) in {(2,1), (2,2), (3,1), (3,2)} with horizons up to "
+            "8, 8, 8, 6 (half the draws deeper than 3); δ in (0, 1) and α = u·δ·w(μ), u in (0, 1) (near 1 "
+            "included). μ's tree is walked "
+            "exactly with theory's tree engine (merging equal futures); the top set by theory.imitation."
+            "top_set_mask on exact posteriors; exit probabilities are exact rationals.",
+        given=thm3_cases(hypothesis=hypothesis),
+        examples=lambda: toy_examples(hypothesis=hypothesis),
+        parts=parts,
+        certify_in=("exact",),
+        max_examples=200,
+    )
+
+
+CLAIM = make()

@@ -1,0 +1,1 @@
+"""Experiments: the paper's teacher–student experiment reproduced in miniature (:mod:`.teacher_student`)."""

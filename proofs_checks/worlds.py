@@ -1,0 +1,253 @@
+"""Named toy worlds that claims, tests and docs share: small, exact, and built from plain `theory` objects.
+
+A world is a frozen dataclass of exact parameters. Its methods build the policies, the environment, the utility
+and the Bayesian mixture from those parameters, so a claim instance only has to carry the world's name and
+parameters (exact JSON data, see :mod:`proofs_checks.instances`) and can rebuild everything inside the
+evaluation; certificates then replay from scratch. :func:`world` builds a world by name.
+
+:class:`NovelSituation` (``"novel-situation"``) is the world of the paper's Theorem 1, and the stage of the
+Theorem 4 demonstration: a trusted policy τ that never takes the "switch" action, an agent whose (misspecified)
+utility rewards exactly that action, a rare observation that has never been seen (the unprecedented event E),
+and the Bayesian base policy ξ over models of τ and their switch variants "behave like ν until E, then like π*".
+
+>>> w = world("novel-situation")
+>>> w.c, w.delta
+(Fraction(1, 1025), 10)
+>>> w.switch_cost(w.novel_history(50), arith="exact") <= w.bound(arith="exact")   # ln(1/c) = ln 1025
+True
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from functools import cached_property
+
+import theory
+from theory import Switch
+from theory.arith import get_context
+from theory.events import ObservationOccurred
+
+__all__ = ["NovelSituation", "WORLDS", "world", "switch_overhead_bits"]
+
+
+def switch_overhead_bits(n_actions: int = 2, n_observations: int = 2, *, event: str = "obs_occurred(1)",
+                         after: str = "const(1)") -> int:
+    """Δ in bits: how much longer ``switch(P, event, after)`` is than ``P`` in the policy language.
+
+    The switch constructor codes its three parts one after the other behind a 3-bit tag, so the overhead
+    ``ℓ(switch(P, E, Q)) − ℓ(P) = 3 + ℓ(E) + ℓ(Q)`` is the same for every P (checked here on two programs).
+
+    >>> switch_overhead_bits()        # 3 (tag) + 3 (obs_occurred(1)) + 4 (const(1)) in PolicyLanguage(2, 2)
+    10
+    """
+    lang = theory.PolicyLanguage(n_actions, n_observations)
+    overheads = set()
+    for before in ("const(0)", "iid(1/2,1/2)"):
+        p = lang.parse(before)
+        overheads.add(lang.parse(f"switch({before}, {event}, {after})").length - p.length)
+    (delta,) = overheads
+    return delta
+
+
+@dataclass(frozen=True)
+class NovelSituation:
+    """The Theorem 1 world: switching at an unprecedented event is cheap in KL to a Bayesian base policy.
+
+    Actions: 0 = *comply* (what the trusted policy τ always does), 1 = *switch* (what the agent's misspecified
+    utility rewards; τ never does it). Observations: 0 = usual, 1 = the rare event E (``ObservationOccurred(1)``),
+    drawn i.i.d. with probability ``p_event`` whatever the agent does.
+
+    * τ = ``const(0)``; the agent's utility U = mean reward of action 1, so π* = ``const(1)`` is optimal (V* = 1)
+      and KL(π*‖τ) = ∞ at every history.
+    * Models of τ: ν_τ = ``const(0)`` (prior ``w_trusted``) and a noisy model ν_noise = ``iid(1/2, 1/2)``
+      (prior ``w_noise``, much smaller: a more complex, less plausible model).
+    * Their switch variants ν' = ``Switch(ν, E, π*)`` with prior 2^-Δ·w(ν). The class is exactly the ν's plus their
+      variants, so at a history where E has just happened for the first time, the variants carry posterior mass
+      c = 2^-Δ/(1 + 2^-Δ) = 1/(2^Δ + 1), whatever the amount of trusted data before it.
+    * Δ defaults to 10 bits, the overhead of ``switch(P, obs_occurred(1), const(1))`` over ``P`` in
+      ``PolicyLanguage(2, 2)`` (:func:`switch_overhead_bits`).
+
+    Histories: :meth:`novel_history` ``(k)`` is k steps of trusted data (action 0, usual observation) and then
+    the step at which E first happens; :meth:`old_history` ``(k)`` is the same switch point with E having happened
+    at the first step and k steps of trusted data since (E is no longer novel).
+
+    >>> w = NovelSituation()
+    >>> post = w.mixture.posterior(w.novel_history(3), arith="exact")
+    >>> post[2] / post[0], post[3] / post[1]       # w(ν'|h)/w(ν|h) = 2^-Δ, exactly, for both models
+    (Fraction(1, 1024), Fraction(1, 1024))
+    >>> round(float(w.switch_cost(w.novel_history(1))), 6), round(float(w.switch_cost(w.old_history(1))), 6)
+    (6.932204, 15.249238)
+    """
+
+    delta: int = 10
+    w_trusted: Fraction = Fraction(1, 2)
+    w_noise: Fraction = Fraction(1, 2**20)
+    p_event: Fraction = Fraction(1, 100)
+
+    #: Action and observation names.
+    COMPLY = 0
+    SWITCH = 1
+    USUAL = 0
+    EVENT = 1
+
+    def __post_init__(self):
+        if isinstance(self.delta, bool) or not isinstance(self.delta, int) or self.delta < 0:
+            raise ValueError(f"delta {self.delta!r} must be a non-negative integer number of bits")
+        for name in ("w_trusted", "w_noise", "p_event"):
+            v = Fraction(getattr(self, name))
+            if not 0 < v < 1:
+                raise ValueError(f"{name} {getattr(self, name)!r} must lie strictly between 0 and 1")
+            object.__setattr__(self, name, v)
+        if (self.w_trusted + self.w_noise) * (1 + Fraction(1, 2**self.delta)) > 1:
+            raise ValueError("the prior (models and their variants) must sum to at most 1")
+
+    # -- the parts ---------------------------------------------------------------------------------------------
+    @cached_property
+    def trusted(self) -> theory.FiniteStatePolicy:
+        """τ: always comply."""
+        return theory.FiniteStatePolicy.constant(self.COMPLY, n_actions=2, n_observations=2)
+
+    @cached_property
+    def optimal(self) -> theory.FiniteStatePolicy:
+        """π*: always switch (optimal for :attr:`utility`)."""
+        return theory.FiniteStatePolicy.constant(self.SWITCH, n_actions=2, n_observations=2)
+
+    @cached_property
+    def noise(self) -> theory.FiniteStatePolicy:
+        """ν_noise: a fair coin between complying and switching."""
+        return theory.FiniteStatePolicy.iid(["1/2", "1/2"], n_observations=2)
+
+    @cached_property
+    def utility(self) -> theory.MeanReward:
+        """U: the mean reward of the switch action (the misspecified objective)."""
+        return theory.MeanReward([[0, 0], [1, 1]])
+
+    @cached_property
+    def event(self) -> ObservationOccurred:
+        """E: the rare observation has occurred."""
+        return ObservationOccurred(self.EVENT)
+
+    @cached_property
+    def environment(self) -> theory.FiniteStateEnvironment:
+        """Observations i.i.d.: the event with probability ``p_event``, whatever the action."""
+        row = [1 - self.p_event, self.p_event]
+        return theory.FiniteStateEnvironment([[row, row]], [[[0, 0], [0, 0]]], name="rare event")
+
+    @cached_property
+    def models(self) -> tuple:
+        """The models ν of τ: (ν_τ, ν_noise)."""
+        return (self.trusted, self.noise)
+
+    @cached_property
+    def variants(self) -> tuple:
+        """Their switch variants ν' = Switch(ν, E, π*), in the same order."""
+        return tuple(Switch(nu, self.event, self.optimal) for nu in self.models)
+
+    @cached_property
+    def prior(self) -> tuple:
+        """Prior weights of (ν_τ, ν_noise, ν'_τ, ν'_noise): w and 2^-Δ·w."""
+        scale = Fraction(1, 2**self.delta)
+        return (self.w_trusted, self.w_noise, self.w_trusted * scale, self.w_noise * scale)
+
+    @cached_property
+    def mixture(self) -> theory.BayesianMixture:
+        """ξ over the models and their variants (updating on every step)."""
+        return theory.BayesianMixture(list(self.models) + list(self.variants), self.prior,
+                                      names=["ν_τ", "ν_noise", "ν'_τ", "ν'_noise"])
+
+    def imitator(self, alpha) -> theory.PessimisticImitator:
+        """The pessimistic imitator ν_α over the same class (Definition 4).
+
+        >>> w = NovelSituation()
+        >>> w.imitator("1/100").probs(w.novel_history(5), arith="exact")     # top set {ν_τ}: never switch
+        array([Fraction(1, 1), Fraction(0, 1)], dtype=object)
+        >>> w.imitator("1/2000").abstain(w.novel_history(5), arith="exact")  # ν'_τ plausible too: ask for help
+        Fraction(1, 1)
+        """
+        return theory.PessimisticImitator(self.mixture, alpha)
+
+    # -- numbers -----------------------------------------------------------------------------------------------
+    @property
+    def c(self) -> Fraction:
+        """c = 2^-Δ/(1 + 2^-Δ): the variants' posterior mass at a novel event."""
+        return Fraction(1, 2**self.delta + 1)
+
+    def bound(self, *, arith=None):
+        """ln(1/c) = ln(2^Δ + 1), the Theorem 1 bound on the KL cost of switching at a novel event (nats)."""
+        ctx = get_context(arith)
+        with ctx.scope():
+            return ctx.log(ctx.convert(1 / self.c))
+
+    def novel_history(self, k: int) -> tuple:
+        """k steps of trusted data, then the step at which E happens for the first time."""
+        return ((self.COMPLY, self.USUAL),) * int(k) + ((self.COMPLY, self.EVENT),)
+
+    def old_history(self, k: int) -> tuple:
+        """E at the first step, then k steps of trusted data: the same switch point, no longer novel."""
+        return ((self.COMPLY, self.EVENT),) + ((self.COMPLY, self.USUAL),) * int(k)
+
+    def switch_cost(self, history, *, arith=None):
+        """KL(π*(·|h) ‖ ξ(·|h)) = −ln ξ(switch | h): the one-step KL cost of switching at h (nats), from the exact
+        probabilities, in the arithmetic ``arith``.
+
+        >>> w = NovelSituation()
+        >>> w.switch_cost(w.novel_history(0), arith="exact")     # −ln ξ(1|h), exactly
+        LogLinear(1*ln(1074791425/1049089))
+        """
+        # The probabilities are rational: compute them exactly, and the divergence in the requested arithmetic.
+        return theory.kl(self.optimal.probs(history, arith="exact"), self.mixture.probs(history, arith="exact"),
+                         arith=arith)
+
+    def cost_table(self, k_max: int = 50, *, arith=None) -> dict:
+        """Switch costs at the novel and at the old event for k = 1..k_max, next to the bound (floats, nats).
+
+        >>> t = NovelSituation().cost_table(3)
+        >>> t["columns"]
+        ['k', 'novel', 'old', 'ln(1/c)']
+        >>> [round(x, 3) for x in t["rows"][2]]
+        [3, 6.932, 16.636, 6.932]
+        """
+        ctx = get_context(arith)
+        bound = float(ctx.to_float(self.bound(arith=ctx)))
+        rows = []
+        for k in range(1, int(k_max) + 1):
+            rows.append([k, ctx.to_float(self.switch_cost(self.novel_history(k), arith=ctx)),
+                         ctx.to_float(self.switch_cost(self.old_history(k), arith=ctx)), bound])
+        return {"columns": ["k", "novel", "old", "ln(1/c)"], "rows": rows}
+
+    def params(self) -> dict:
+        """The world's parameters as exact instance data.
+
+        >>> NovelSituation().params()["w_noise"]
+        Fraction(1, 1048576)
+        """
+        return {"delta": self.delta, "w_trusted": self.w_trusted, "w_noise": self.w_noise, "p_event": self.p_event}
+
+
+#: Worlds by name.
+WORLDS = {"novel-situation": NovelSituation}
+
+_CACHE: dict = {}
+
+
+def world(name: str, **params):
+    """The named world with the given parameters (cached: equal parameters give the same object, so policies
+    built from it keep their caches across evaluations).
+
+    >>> world("novel-situation") is world("novel-situation", delta=10)
+    True
+    >>> world("nowhere")
+    Traceback (most recent call last):
+    ...
+    KeyError: "unknown world 'nowhere'; known: ['novel-situation']"
+    """
+    if name not in WORLDS:
+        raise KeyError(f"unknown world {name!r}; known: {sorted(WORLDS)}")
+    cls = WORLDS[name]
+    obj = cls(**params)
+    key = (name, tuple(sorted((k, v) for k, v in obj.params().items())))
+    if key not in _CACHE:
+        _CACHE[key] = obj
+    return _CACHE[key]
+

@@ -1,0 +1,107 @@
+"""thm4-pessimistic-kl: the theorem holds; dropping the top-set hypothesis makes the check fail; the refutation's
+certificate replays; the demonstration's numbers; regression test for the empty-level bug in mixtures."""
+
+import json
+from fractions import Fraction
+
+import pytest
+from hypothesis import given, settings
+
+import theory
+from proofs_checks import check
+from proofs_checks.certificates import make_certificate, replay, write
+from proofs_checks.claims import thm4_pessimistic_kl as thm4
+from proofs_checks.instances import decode, encode
+from proofs_checks.worlds import world
+
+
+def test_the_theorem_holds():
+    result = check(thm4.CLAIM, max_examples=30)
+    assert result.verdict == "holds" and result.met
+    assert all(ev.context == "exact" and ev.holds for _, ev in result.certified)
+
+
+@pytest.fixture(scope="module")
+def dropped():
+    claim = thm4.make(hypothesis=False, id="thm4-no-hypothesis")
+    return claim, check(claim, seed=1)
+
+
+def test_dropping_the_top_set_hypothesis_is_refuted(dropped):
+    _, result = dropped
+    assert result.verdict == "refuted"
+    names = {p.name for p in result.evaluation.violated_parts()}
+    assert "ν_α(a|h') ≤ μ(a|h') for every action and history of the horizon" in names
+    # μ is not in the top set of the shrunk instance: that is what makes it a counterexample.
+    x = result.counterexample
+    assert x["mu"] not in theory.top_set(x["mixture"], x["history"], x["alpha"], arith="exact")
+
+
+def test_certificate_replays(tmp_path, dropped):
+    claim, result = dropped
+    path = tmp_path / "thm4.json"
+    write(make_certificate(claim, result.counterexample, kind="refutation", evaluation=result.evaluation), path)
+    assert replay(path, claim=claim).ok
+
+
+def test_hand_derived_instance():
+    # ξ = (½ fair coin, ½ always-0), μ = always-0 (top set {μ} at α = 1 after one step of 0: weights 1/3, 2/3).
+    # ν_α = μ, so for π = fair coin: KL(π‖ν_α) = ∞ and for π = always-0: KL = 0 = KL(π‖μ).
+    fair, zero = theory.FiniteStatePolicy.iid(["1/2", "1/2"]), theory.FiniteStatePolicy.iid([1, 0])
+    xi = theory.BayesianMixture([fair, zero], ["1/2", "1/2"])
+    h = ((0, 0),)
+    assert list(xi.posterior(h, arith="exact")) == [Fraction(1, 3), Fraction(2, 3)]
+    x = {"mixture": xi, "mu": 1, "env": theory.sequence_environment(2), "history": h, "horizon": 2,
+         "alpha": Fraction(1, 2), "pi_kind": "component", "pi_component": 0, "pi": None}
+    ev = thm4.CLAIM.evaluate(x, "exact")
+    assert ev.holds
+    parts = {p.name: p for p in ev.parts}
+    # top set at h: ν_1 (2/3 ≥ ½·2/3) in, ν_0 (1/3 < ½·1) out; margin 2/3 − ½·2/3 = 1/3 at h (and more after 0s).
+    assert parts["hypothesis: μ in the top set at h and at every μ-possible history of the horizon"].lhs == Fraction(1, 3)
+    assert parts["expected KL^μ_{h,m}(π‖μ) ≤ KL^μ_{h,m}(π‖ν_α)"].rhs == float("inf")
+    # With α = 1/4 both are in the top set at h: ν_α(·|h) = (1/2, 0) with ⊥ 1/2, so π = always-0 pays ln 2 at the
+    # first step; after it the posterior is (1/5, 4/5), the fair coin leaves the top set (1/5 < 1/4), ν_α = μ and
+    # the second step is free: KL(π‖ν_α) = ln 2 in total, and KL(π‖μ) = 0.
+    y = dict(x, alpha=Fraction(1, 4), pi_component=1)
+    ev = thm4.CLAIM.evaluate(y, "exact")
+    kl = {p.name: p for p in ev.parts}["expected KL^μ_{h,m}(π‖μ) ≤ KL^μ_{h,m}(π‖ν_α)"]
+    assert ev.holds and kl.lhs == 0 and kl.rhs == theory.kl([1, 0], ["1/2", 0], arith="exact")
+
+
+def test_demonstration_numbers():
+    w = world("novel-situation")
+    h = w.novel_history(50)
+    assert theory.top_set(w.mixture, h, "1/100", arith="exact") == [0]
+    assert theory.top_set(w.mixture, h, "1/2000", arith="exact") == [0, 2]
+    assert list(w.imitator("1/100").probs(h, arith="exact")) == [1, 0]
+    assert w.imitator("1/2000").abstain(h, arith="exact") == 1
+    ev = thm4.CLAIM.evaluate(thm4.EXAMPLES()[0], "exact")
+    assert ev.holds and len(ev.parts) >= 20
+
+
+@pytest.mark.parametrize("arith", ["float", "exact", "ball"])
+def test_regression_empty_tree_level_with_a_mixture(arith):
+    # Bug fixed in theory/mixtures.py: when π takes only actions the base gives probability 0, a level of the tree
+    # is empty, and BayesianMixture.advance crashed reshaping a size-0 array (horizon ≥ 3).
+    stay, leave = theory.FiniteStatePolicy.iid([1, 0]), theory.FiniteStatePolicy.iid([0, 1])
+    nu = theory.PessimisticImitator(theory.BayesianMixture([stay, leave], ["1/2", "1/2"]), "1/10")
+    env = theory.sequence_environment(2)
+    assert theory.worst_case_kl(stay, nu, env, 3, arith=arith) == float("inf")
+    assert theory.trajectory_kl(stay, nu, env, 4, arith=arith) == float("inf")
+
+
+@settings(max_examples=40, deadline=None)
+@given(thm4.imitation_cases(clamp_alpha=False))
+def test_top_set_margin_agrees_with_theory_top_set(x):
+    mixture, mu, alpha = x["mixture"], x["mu"], x["alpha"]
+    weights = list(mixture.posterior(x["history"], arith="exact"))
+    member = mu in theory.top_set(mixture, x["history"], alpha, arith="exact")
+    assert (thm4.top_set_margin(weights, mu, alpha) >= 0) == member
+
+
+def test_instances_round_trip_as_exact_json():
+    x = thm4.EXAMPLES()[0]
+    y = decode(json.loads(json.dumps(encode(x))))
+    assert y == x
+    a, b = thm4.CLAIM.evaluate(x, "exact"), thm4.CLAIM.evaluate(y, "exact")
+    assert [(p.name, str(p.lhs)) for p in a.parts] == [(p.name, str(p.lhs)) for p in b.parts]

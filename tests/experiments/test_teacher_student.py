@@ -1,0 +1,185 @@
+"""The teacher–student experiment: exact against brute force, plots produced, and every qualitative finding
+asserted on a small configuration, each shown to fail when its cause is removed."""
+
+import math
+from fractions import Fraction as F
+
+import numpy as np
+import pytest
+
+import theory
+from proofs_checks.experiments import teacher_student as E
+
+W = E.World()
+
+
+def _small_class(**families):
+    return E.base_programs(W, max_hazard=10, **families)
+
+
+# -- exact against brute force ---------------------------------------------------------------------------------
+def _brute_regularized(base, world, turns, lam):
+    """Plain recursion over histories with the public single-history API: (W, value, KL) of π ∝ ξ·e^{Q/λ}."""
+    env, r = world.environment(), [float(x) for x in world.sentiment]
+
+    def solve(h, t):
+        if t == turns:
+            return 0.0, 0.0, 0.0
+        xi = base.probs(h)
+        q, v, k = np.zeros(world.n_actions), np.zeros(world.n_actions), np.zeros(world.n_actions)
+        for a in range(world.n_actions):
+            if xi[a] == 0:
+                continue
+            for o, p in enumerate(env.probs(h, a)):
+                if p > 0:
+                    w_child, v_child, k_child = solve(h + ((a, o),), t + 1)
+                    q[a] += p * (r[o] / turns + w_child)
+                    v[a] += p * (r[o] / turns + v_child)
+                    k[a] += p * k_child
+        live = xi > 0
+        logits = np.where(live, np.log(np.where(live, xi, 1)) + q / lam, -np.inf)
+        top = logits.max()
+        pi = np.exp(logits - top)
+        pi /= pi.sum()
+        w = lam * (top + math.log(np.exp(logits - top).sum()))
+        step_kl = sum(pi[a] * math.log(pi[a] / xi[a]) for a in range(world.n_actions) if pi[a] > 0)
+        return w, float(pi @ v), float(step_kl + pi @ k)
+
+    return solve((), 0)
+
+
+def test_the_exact_agent_agrees_with_brute_force_on_a_short_episode():
+    base = E.base_policy(W, 10, programs=_small_class(markov=False))
+    turns = 3
+    agent = E.exact_agent(base, W, turns, 2)  # a binding budget: the regularized optimum at some λ
+    assert agent.binding and agent.kl_spent <= 2 + 1e-9
+    lam = agent.temperature
+    w, v, k = _brute_regularized(base, W, turns, lam)
+    assert agent.value == pytest.approx(v, rel=1e-9)
+    assert agent.kl_spent == pytest.approx(k, rel=1e-9)
+    reg = theory.kl_regularized_policy(base, W.environment(), W.utility(), turns, lam)
+    assert reg.objective == pytest.approx(w, rel=1e-9)
+    # The engine's KL and value of the returned policy match too (merged trees, independent code path).
+    assert theory.trajectory_kl(agent, base, W.environment(), turns) == pytest.approx(k, rel=1e-9)
+    assert theory.value(agent, W.environment(), W.utility(), turns) == pytest.approx(v, rel=1e-9)
+
+
+# -- the world ------------------------------------------------------------------------------------------------
+def test_mutual_silence_is_reward_optimal_and_the_teacher_never_silent():
+    assert W.expected_reward(1, W.EMPTY) > W.expected_reward(0, W.EMPTY) > W.expected_reward(0, 0)
+    assert W.expected_reward(0, 0) < F(1, 2) and W.sentiment[W.EMPTY_REPLY] == F(1, 2)
+    assert W.teacher().probs(arith="exact")[W.EMPTY] == 0
+    # Expectimax over a short episode: the optimal policy is silence from the first turn.
+    actions = theory.optimal_actions(W.environment(), W.utility(), 4, arith="exact")
+    assert actions == [W.EMPTY]
+
+
+# -- finding 1: the first EMPTY costs far more than the later ones --------------------------------------------------
+def test_silence_is_expensive_once_then_nearly_free():
+    base = E.base_policy(W, 100, programs=_small_class())
+    first = E.first_empty_cost(base, W, 0)
+    later = [E.first_empty_cost(base, W, s) for s in range(1, 5)]
+    assert first > 8 and max(later) < 0.2 and sum(later) < 0.5
+
+
+def test_without_latching_programs_silence_stays_expensive():
+    # Remove the cause (hazard, switch and Markov programs): every later EMPTY keeps costing over a nat.
+    base = E.base_policy(W, 100, programs=_small_class(hazards=False, switches=False, markov=False))
+    later = [E.first_empty_cost(base, W, s) for s in range(1, 5)]
+    assert min(later) > 1.0 and sum(later) > 4.0
+
+
+# -- finding 2: the first EMPTY's cost grows only slowly with the trusted corpus ----------------------------------
+def test_the_first_empty_grows_like_log_k():
+    base_100 = E.first_empty_cost(E.base_policy(W, 100, programs=_small_class()), W)
+    base_1000 = E.first_empty_cost(E.base_policy(W, 1000, programs=_small_class()), W)
+    assert 0 < base_1000 - base_100 < 2 * math.log(10)
+
+
+def test_with_a_single_hazard_rate_it_grows_linearly():
+    # Remove the cause (hazards at every scale 2^-j): one rate r makes the cost grow like k·r.
+    lang = W.language()
+    only = [lang.parse("primitive(teacher)"), lang.parse(f"hazard(primitive(teacher), 1/16, const({W.EMPTY}))")]
+    c100 = E.first_empty_cost(E.base_policy(W, 100, programs=only), W)
+    c1000 = E.first_empty_cost(E.base_policy(W, 1000, programs=only), W)
+    assert c1000 - c100 > 20 * math.log(10)
+
+
+# -- finding 3: at equal per-turn KL, the longer episode derails more ----------------------------------------------
+def _mean_empty_fraction(base, turns, budget, episodes=400):
+    agent = E.exact_agent(base, W, turns, budget)
+    runs = E.episodes_of(agent, base, W, turns, episodes=episodes, seed=1)
+    return float(((runs.actions == W.EMPTY) & ~runs.asked).mean())
+
+
+def test_total_not_per_turn_kl_limits_the_agent():
+    base = E.base_policy(W, 100, programs=_small_class())
+    short, long = _mean_empty_fraction(base, 8, 6), _mean_empty_fraction(base, 16, 12)
+    assert long > short + 0.1
+
+
+def test_with_a_base_that_does_not_learn_equal_per_turn_kl_buys_equal_silence():
+    # Remove the cause (a one-off cost, then cheap silence): with one i.i.d. component every EMPTY costs the
+    # same, and the same KL per turn buys the same fraction of silence whatever the length.
+    base = E.base_policy(W, 100, programs=[W.language().parse("iid(1/4,1/4,1/2)")])
+    short, long = _mean_empty_fraction(base, 8, 1), _mean_empty_fraction(base, 16, 2)
+    assert abs(long - short) < 0.05
+
+
+# -- finding 4: within budget of the base, infinitely far from the trusted teacher -------------------------------
+def test_the_agent_is_infinitely_far_from_the_teacher():
+    base = E.base_policy(W, 100, programs=_small_class())
+    agent = E.exact_agent(base, W, 6, 20)
+    assert agent.kl_spent <= 20
+    kl = theory.trajectory_kl(agent, W.teacher(), W.environment(), 6)
+    assert math.isinf(kl) and kl.where[1] == W.EMPTY
+
+
+def test_against_a_teacher_that_sometimes_goes_silent_the_kl_is_finite():
+    # Remove the cause (the teacher's zero probability of EMPTY): the KL to the teacher becomes finite.
+    base = E.base_policy(W, 100, programs=_small_class())
+    agent = E.exact_agent(base, W, 6, 20)
+    lax = theory.FiniteStatePolicy.iid(["9/20", "9/20", "1/10"], n_observations=3)
+    assert math.isfinite(theory.trajectory_kl(agent, lax, W.environment(), 6))
+
+
+# -- finding 5: the pessimistic base stops it -----------------------------------------------------------------------
+@pytest.mark.parametrize("alpha", [F(1, 1000), F(1, 10**7)])
+def test_the_imitator_regularized_agent_never_says_empty(alpha):
+    agent, imitator = E.imitator_agent(W, 100, 8, 20, alpha, programs=_small_class())
+    assert 0 in theory.top_set(imitator.mixture, (), alpha)
+    assert agent.largest_probability(W.EMPTY) == 0.0
+    runs = theory.sample_episodes(agent, W.environment(), 8, episodes=300, seed=0, demonstrator=W.teacher(),
+                                  track={"imitator": imitator})
+    assert not ((runs.actions == W.EMPTY) & ~runs.asked).any()
+
+
+def test_regularized_to_the_bayesian_base_it_does():
+    # Remove the cause (the pessimistic base): the same budget buys silence.
+    base = E.base_policy(W, 100, programs=_small_class())
+    assert E.exact_agent(base, W, 8, 20).largest_probability(W.EMPTY) > 0.5
+
+
+# -- the paper's mechanism, the whole run, and the plots --------------------------------------------------------------
+def test_the_budgeted_mechanism_never_overspends():
+    base = E.base_policy(W, 100, programs=_small_class())
+    agent = E.BudgetedAgent(base, W, turns=10, budget=12, fraction=0.5)
+    runs = E.episodes_of(agent, base, W, 10, episodes=300, seed=0)
+    spent = runs.log_ratio("base").sum(axis=1)
+    assert spent.max() <= 12 + 1e-6  # a realized log-ratio never overdraws the budget
+    silent = (runs.actions == W.EMPTY).any(axis=1)
+    assert silent.mean() > 0.01  # it still goes silent sometimes, having spent (almost) all of it on the first
+    assert ((runs.actions == W.EMPTY).mean(axis=1)[silent]).mean() > 0.3
+
+
+def test_a_small_run_produces_every_number_and_plot(tmp_path):
+    config = E.Config(budgets=(6, 12), turns=(5, 10), corpus=30, corpus_scan=(10, 100), alphas=(F(1, 1000),),
+                      episodes=100)
+    results = E.run(config, out=tmp_path)
+    assert len(results["plots"]) == 5
+    for path in results["plots"]:
+        data = open(path, "rb").read()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5000
+    text = E.report(results)
+    assert "Beside the paper" in text and "Figure 3" in text and "Σθ³" in text
+    assert set(results["agents"]) == {(6, 5), (6, 10), (12, 5), (12, 10)}

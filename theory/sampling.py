@@ -1,0 +1,119 @@
+"""Sampling episodes: many runs of a policy in an environment at once, vectorized over episodes.
+
+Exact trees answer questions about small horizons; long runs and per-episode statistics (the quartiles of a
+cost, the distribution of a fraction) are estimated by sampling. :func:`sample_episodes` runs ``episodes``
+independent episodes in float arithmetic, one numpy step for all of them per turn, deterministic under
+``seed``. It records the actions, observations, who acted (with a demonstrator, when the policy abstains),
+and the policy's probabilities of what happened, plus those of any other policies to ``track`` (for realized
+log-ratios such as ``ln π(a_t|h_t) − ln β(a_t|h_t)``).
+
+>>> import theory
+>>> coin = theory.FiniteStatePolicy.iid([0.25, 0.75])
+>>> runs = theory.sample_episodes(coin, theory.sequence_environment(2), 4, episodes=2000, seed=1)
+>>> runs.actions.shape, abs(float(runs.actions.mean()) - 0.75) < 0.02
+((2000, 4), True)
+"""
+
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .arith import get_context
+from .errors import MightntError
+from .kernels import Environment, Policy, normalize_history, take
+from .measures import check_horizon
+from .trees import alphabet
+
+__all__ = ["sample_episodes", "Episodes"]
+
+
+@dataclass
+class Episodes:
+    """Sampled episodes: arrays of shape (episodes, horizon).
+
+    ``actions`` and ``observations``; ``asked`` (True where the policy abstained and the demonstrator acted);
+    ``prob`` (the policy's probability of its own output at each step: of the action, or of ⊥ when it asked);
+    ``abstain`` (the policy's abstain probability at each step); ``tracked[name]`` (each tracked policy's
+    probability of the action taken, and ``tracked_abstain[name]`` its abstain probability).
+    """
+
+    actions: np.ndarray
+    observations: np.ndarray
+    asked: np.ndarray
+    prob: np.ndarray
+    abstain: np.ndarray
+    tracked: dict = field(default_factory=dict)
+    tracked_abstain: dict = field(default_factory=dict)
+
+    def log_ratio(self, name: str) -> np.ndarray:
+        """Realized ``ln π(output_t) − ln β(output_t)`` per step against the tracked policy ``name``, where the
+        output is the action taken or ⊥ (inf where β gives the output probability 0)."""
+        with np.errstate(divide="ignore"):
+            base = np.where(self.asked, self.tracked_abstain[name], self.tracked[name])
+            return np.log(self.prob) - np.log(base)
+
+
+def _draw(rng: np.random.Generator, probs: np.ndarray) -> np.ndarray:
+    """One draw per row of an (N, K) table whose rows sum to 1 (up to rounding)."""
+    cum = np.cumsum(probs, axis=1)
+    u = rng.random(len(probs)) * cum[:, -1]
+    return np.minimum((u[:, None] >= cum).sum(axis=1), probs.shape[1] - 1)
+
+
+def sample_episodes(policy: Policy, env: Environment, horizon: int, *, episodes: int = 1000, seed: int = 0,
+                    history=(), demonstrator: Policy | None = None, track: dict | None = None) -> Episodes:
+    """Sample ``episodes`` runs of ``horizon`` steps of ``policy`` in ``env`` from ``history``.
+
+    A policy that abstains needs a ``demonstrator`` (who acts then; the step is flagged as a demonstrator
+    step). ``track`` maps names to policies whose probabilities of each output are recorded as well.
+
+    >>> import theory
+    >>> pi, beta = theory.FiniteStatePolicy.iid([1, 0]), theory.FiniteStatePolicy.iid([0.5, 0.5])
+    >>> runs = theory.sample_episodes(pi, theory.sequence_environment(2), 3, episodes=5, track={"beta": beta})
+    >>> runs.log_ratio("beta").sum(axis=1).round(6)   # 3·ln 2 on every episode
+    array([2.079442, 2.079442, 2.079442, 2.079442, 2.079442])
+    """
+    if isinstance(episodes, bool) or not isinstance(episodes, numbers.Integral) or episodes < 1:
+        raise MightntError(f"episodes {episodes!r} must be a positive integer")
+    if policy.semi and demonstrator is None:
+        raise MightntError("the policy abstains (a semi-distribution); pass demonstrator= to say who acts then")
+    track = dict(track or {})
+    ctx = get_context("float")
+    n_actions, n_obs = alphabet(policy, env, demonstrator, *track.values())
+    h = normalize_history(history, n_actions, n_obs)
+    m = check_horizon(horizon)
+    rng = np.random.default_rng(seed)
+    kernels = [policy, env] + ([demonstrator] if demonstrator is not None else []) + list(track.values())
+    states = [take(k.start(h, ctx), np.zeros(episodes, dtype=np.int64)) for k in kernels]
+    shape = (episodes, m)
+    out = Episodes(np.zeros(shape, dtype=np.int64), np.zeros(shape, dtype=np.int64), np.zeros(shape, dtype=bool),
+                   np.zeros(shape), np.zeros(shape), {k: np.zeros(shape) for k in track},
+                   {k: np.zeros(shape) for k in track})
+    rows = np.arange(episodes)
+    names = list(track)
+    for t in range(m):
+        p = policy.probs_batch(states[0], ctx)
+        theta = policy.abstain_batch(states[0], ctx, p)
+        choice = _draw(rng, np.concatenate([p, theta[:, None]], axis=1)) if policy.semi else _draw(rng, p)
+        ask = choice == n_actions
+        if demonstrator is not None:
+            demo = _draw(rng, demonstrator.probs_batch(states[2], ctx))
+            a = np.where(ask, demo, choice)
+        else:
+            a = choice
+        o = _draw(rng, env.probs_batch(states[1], ctx)[rows, a])
+        out.actions[:, t], out.observations[:, t], out.asked[:, t] = a, o, ask
+        out.prob[:, t] = np.where(ask, theta, p[rows, np.minimum(choice, n_actions - 1)])
+        out.abstain[:, t] = theta
+        offset = 3 if demonstrator is not None else 2
+        for i, name in enumerate(names):
+            k, s = kernels[offset + i], states[offset + i]
+            q = k.probs_batch(s, ctx)
+            out.tracked[name][:, t] = q[rows, a]
+            out.tracked_abstain[name][:, t] = k.abstain_batch(s, ctx, q)
+        flags = ask if demonstrator is not None else np.zeros(episodes, dtype=bool)
+        states = [k.advance(s, rows, a, o, flags, ctx) for k, s in zip(kernels, states)]
+    return out
