@@ -55,6 +55,7 @@ __all__ = [
     "get_context",
     "FLOAT_TOLERANCE",
     "simplest_rational",
+    "parameter",
 ]
 
 #: Slack allowed in float arithmetic when checking that probabilities sum to 1 (or at most 1).
@@ -129,6 +130,29 @@ def to_fraction(x) -> Fraction:
     if isinstance(x, numbers.Rational):
         return Fraction(x.numerator, x.denominator)
     raise ArithmeticContextError(f"cannot convert {x!r} (type {type(x).__name__}) to an exact rational")
+
+
+def parameter(value, *, error: type, what: str, allow_inf: bool = False):
+    """A scalar parameter (an int, Fraction, float or numeric string) as an exact Fraction, or ``math.inf`` when
+    ``allow_inf`` and it is +inf; anything else raises ``error`` naming the value.
+
+    >>> parameter("1/4", error=ValueError, what="alpha")
+    Fraction(1, 4)
+    >>> parameter("a quarter", error=ValueError, what="alpha")
+    Traceback (most recent call last):
+    ...
+    ValueError: alpha 'a quarter' is not a number
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, str, Fraction)):
+        raise error(f"{what} {value!r} is not a number")
+    if isinstance(value, (float, np.floating)) and not math.isfinite(value):
+        if allow_inf and value > 0:
+            return math.inf
+        raise error(f"{what} {value!r} is not a finite number")
+    try:
+        return to_fraction(value)
+    except ArithmeticContextError as err:
+        raise error(f"{what} {value!r} is not a number") from err
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -820,7 +844,13 @@ class ExactContext(Context):
 
     def to_float(self, x) -> float:
         if isinstance(x, sympy.Basic):
-            return float(_sympy_to_arb(x, 96).mid())
+            # Refine until the enclosure pins the float down (a value near 0 needs more than 53 bits).
+            prec = 96
+            while True:
+                v = _sympy_to_arb(x, prec)
+                if v.is_zero() or v.rel_accuracy_bits() >= 53 or prec >= _SYMBOLIC_PREC_CAP:
+                    return float(v.mid())
+                prec *= 2
         return float(x)
 
     def _log1(self, x):

@@ -30,7 +30,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from .arith import EXACT, BallContext, Context, get_context, to_fraction
+from .arith import EXACT, BallContext, Context, get_context, parameter
 from .errors import AlphaError, MightntError
 from .kernels import Environment, Policy, normalize_history, take
 from .measures import check_horizon
@@ -41,12 +41,7 @@ __all__ = ["top_set", "PessimisticImitator", "OnlineImitator", "top_set_mask"]
 
 
 def _check_alpha(alpha):
-    if isinstance(alpha, bool) or not isinstance(alpha, (numbers.Real, str, Fraction)):
-        raise AlphaError(f"alpha {alpha!r} must be a number in (0, 1]")
-    if isinstance(alpha, float) and not math.isfinite(alpha):
-        raise AlphaError(f"alpha {alpha!r} must be a number in (0, 1]")
-    v = to_fraction(alpha)
-    if not 0 < v <= 1:
+    if not 0 < parameter(alpha, error=AlphaError, what="alpha") <= 1:
         raise AlphaError(f"alpha {alpha!r} lies outside (0, 1]; the top set needs 0 < α ≤ 1")
     return alpha
 

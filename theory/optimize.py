@@ -33,7 +33,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from .arith import Context, get_context, to_fraction
+from .arith import Context, get_context, parameter, to_fraction
 from .errors import BudgetError, MightntError, TemperatureError
 from .kernels import Environment, Policy, normalize_history, take
 from .linprog import maximize
@@ -205,10 +205,7 @@ class TreePolicy(Policy):
 # KL-regularized optimum
 # ---------------------------------------------------------------------------------------------------------------
 def _check_temperature(t):
-    if isinstance(t, bool) or not isinstance(t, (numbers.Real, str, Fraction)):
-        raise TemperatureError(f"temperature {t!r} must be a positive number")
-    v = to_fraction(t) if not isinstance(t, float) or math.isfinite(t) else None
-    if v is None or v <= 0:
+    if parameter(t, error=TemperatureError, what="temperature") <= 0:
         raise TemperatureError(f"temperature {t!r} must be a positive finite number (λ > 0)")
     return t
 
@@ -372,11 +369,7 @@ def _is_float_inf(x) -> bool:
 
 def _check_budget(budget):
     """A budget is a non-negative number: exact, a finite float, or +inf (no constraint); never nan or -inf."""
-    if isinstance(budget, bool) or not isinstance(budget, (numbers.Real, str, Fraction)):
-        raise BudgetError(f"budget {budget!r} must be a non-negative number")
-    if isinstance(budget, float) and (math.isnan(budget) or budget < 0):
-        raise BudgetError(f"budget {budget!r} must be a non-negative number")
-    if not _is_float_inf(budget) and to_fraction(budget) < 0:
+    if parameter(budget, error=BudgetError, what="budget", allow_inf=True) < 0:
         raise BudgetError(f"budget {budget!r} must be a non-negative number")
     return budget
 
@@ -406,6 +399,7 @@ def _cheapest_optimal(problem: _Problem):
         allowed = ~ctx.is_zero(base)
         best_base = ctx.zeros(base.shape)
         v_star = ctx.zeros(len(level))
+        single = np.full(len(level), -1, dtype=np.int64)
         for n in range(len(level)):
             cand = np.nonzero(allowed[n])[0]
             row = values[n, cand]
@@ -416,11 +410,26 @@ def _cheapest_optimal(problem: _Problem):
                 winners = [cand[i] for i, v in enumerate(row) if v >= top - 1e-12 * max(1.0, abs(top))]
             best_base[n, winners] = base[n, winners]
             v_star[n] = values[n, winners[0]]
-        probs, neg_cost = ctx.gibbs(best_base, -costs, ctx.convert(1))
+            if len(winners) == 1:
+                single[n] = winners[0]
+        # One optimal action: π is that action and the cost is −ln β(a*) + C(a*), which stays an exact linear
+        # form in logarithms; only ties need the log-sum-exp (in exact arithmetic, a sympy expression).
+        probs = ctx.zeros(base.shape)
+        cost_here = ctx.zeros(len(level))
+        rows = np.nonzero(single >= 0)[0]
+        if len(rows):
+            a_star = single[rows]
+            probs[rows, a_star] = ctx.convert(1)
+            cost_here[rows] = costs[rows, a_star] - ctx.log(base[rows, a_star])
+        ties = np.nonzero(single < 0)[0]
+        if len(ties):
+            p_ties, neg_cost = ctx.gibbs(best_base[ties], -costs[ties], ctx.convert(1))
+            probs[ties] = p_ties
+            cost_here[ties] = -neg_cost
         own, bot = (probs[:, :-1], probs[:, -1]) if problem.abstains else (probs, None)
         out[d] = (own, bot)
-        v_next, c_next = v_star, -neg_cost
-    return out
+        v_next, c_next = v_star, cost_here
+    return out, (v_next[0], c_next[0]) if problem.m else (problem.leaf[0], ctx.convert(0))
 
 
 def kl_constrained_policy(beta, env, utility, horizon, budget, history=(), *, arith=None, demonstrator=None,
@@ -446,10 +455,9 @@ def kl_constrained_policy(beta, env, utility, horizon, budget, history=(), *, ar
     with ctx.scope():
         problem = _Problem(beta, env, utility, horizon, history, ctx, demonstrator)
         b = math.inf if isinstance(budget, float) and math.isinf(budget) else ctx.convert(budget)
-        cheapest = _cheapest_optimal(problem) if problem.m else []
+        cheapest, (v0, kl0) = _cheapest_optimal(problem) if problem.m else ([], (problem.leaf[0], ctx.convert(0)))
         own0 = [s[0] for s in cheapest]
         bot0 = [s[1] for s in cheapest] if problem.abstains else None
-        kl0, v0 = problem.spend(own0, bot0) if problem.m else (ctx.convert(0), problem.leaf[0])
         if ctx.compare(kl0, b) <= 0:
             pol = problem.tree_policy(own0, bot0)
             pol.kl_spent, pol.value = ctx.to_output(kl0), ctx.to_output(v0)
@@ -594,6 +602,11 @@ def _objective_coefficients(problem: _Problem):
     return coeffs
 
 
+#: Room added to the TVD budget of the float linear program when HiGHS finds it infeasible (then taken back by
+#: mixing with β).
+_LP_ROOM = (0.0, 1e-8, 1e-6)
+
+
 def _tvd_linear_program(problem: _Problem, c):
     ctx, dt, m, n_a = problem.ctx, problem.dt, problem.m, problem.n_actions
     reach, beta_w = _reach(problem)
@@ -648,7 +661,27 @@ def _tvd_linear_program(problem: _Problem, c):
             k = n * n_a + a
             tv_row[n_x + k] = conv(reach[last][n])
             tv_row[n_x + n_last + k] = conv(reach[last][n])
-    x, _ = maximize(obj, a_eq=a_eq, b_eq=b_eq, a_ub=[tv_row], b_ub=[2 * conv(c)], arith="exact" if exact else None)
+    if exact:
+        x, _ = maximize(obj, a_eq=a_eq, b_eq=b_eq, a_ub=[tv_row], b_ub=[2 * conv(c)], arith="exact")
+    else:
+        # HiGHS meets constraints only within its tolerance (~1e-7): at c = 0 the feasible set is the single point
+        # x = β, which it may call infeasible, and at small c its TVD may exceed c by a relative 10%. So give the
+        # solver a little room if it needs it, then move back towards β along the segment: the law mixture
+        # (1-t)P^β + tP^π has TVD t·TVD(π, β), so t = c / TVD brings it within the budget.
+        for room in _LP_ROOM:
+            try:
+                x, _ = maximize(obj, a_eq=a_eq, b_eq=b_eq, a_ub=[tv_row], b_ub=[2 * conv(c) + room])
+                break
+            except MightntError:
+                if room == _LP_ROOM[-1]:
+                    raise
+        xb = np.concatenate([np.asarray(beta_w[d], dtype=float)[:, None] * np.asarray(dt.levels[d].data["beta"], dtype=float)
+                             for d in range(m)], axis=None)
+        x = np.clip(np.asarray(x[:n_x], dtype=float), 0.0, None)
+        reach_last = np.repeat(np.asarray(reach[last], dtype=float), n_a)
+        tv = float(np.dot(reach_last, np.abs(x[offsets[last]:] - xb[offsets[last]:]))) / 2
+        if tv > conv(c):
+            x = xb + (conv(c) / tv) * (x - xb)
     own = []
     for d in range(m):
         q = dt.levels[d].data["beta"]

@@ -524,11 +524,20 @@ def plot(results: dict, out: Path) -> list[str]:
     # Figure 4 analog: the fraction of EMPTY teacher turns per episode.
     fig, ax = plt.subplots(figsize=(6, 4))
     keys = sorted(results["agents"])
-    data = [results["agents"][k]["exact"]["empty_fraction"] for k in keys]
-    ax.boxplot(data, whis=(5, 95), showfliers=False)
-    ax.set_xticks(range(1, len(keys) + 1), [f"b={b}\n{n} turns" for b, n in keys])
+    positions = np.arange(1, len(keys) + 1)
+    for kind, shift, color in (("exact", -0.18, "tab:blue"), ("mechanism", 0.18, "tab:orange")):
+        data = [results["agents"][k][kind]["empty_fraction"] for k in keys]
+        parts = ax.boxplot(data, positions=positions + shift, widths=0.3, whis=(5, 95), showfliers=False,
+                           patch_artist=True, medianprops={"color": "black"})
+        for box in parts["boxes"]:
+            box.set_facecolor(color)
+            box.set_alpha(0.5)
+        ax.plot([], [], "s", color=color, alpha=0.5,
+                label="exact KL-constrained agent" if kind == "exact" else "paper's mechanism (hard budget)")
+    ax.set_xticks(positions, [f"b={b}\n{n} turns" for b, n in keys])
     ax.set_ylabel("fraction of EMPTY teacher turns")
-    ax.set_title("EMPTY fraction per episode (exact KL-constrained agent)")
+    ax.set_title("EMPTY fraction per episode")
+    ax.legend(fontsize=8, loc="center left")
     paths.append(_save(fig, out / "fig4_empty_fraction.png"))
 
     # The first EMPTY's cost against the corpus size.

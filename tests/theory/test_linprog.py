@@ -18,7 +18,7 @@ small = st.integers(-4, 4)
 @st.composite
 def programs(draw, bounded=True):
     """maximize c·x s.t. A_eq x = b_eq, A_ub x ≤ b_ub, x ≥ 0, feasible by construction (b from a point x0 ≥ 0);
-    bounded when a row Σx ≤ 10 is added."""
+    bounded when a row Σx ≤ 16 is added (x0 sums to at most 15)."""
     n = draw(st.integers(1, 5))
     m_eq, m_ub = draw(st.integers(0, 3)), draw(st.integers(0, 3))
     x0 = draw(st.lists(st.fractions(0, 3, max_denominator=4), min_size=n, max_size=n))
@@ -31,7 +31,7 @@ def programs(draw, bounded=True):
     b_ub = [sum(a * x for a, x in zip(row, x0)) + draw(st.fractions(0, 2, max_denominator=3)) for row in a_ub]
     if bounded:
         a_ub.append([1] * n)
-        b_ub.append(Fraction(10))
+        b_ub.append(Fraction(16))
     return c, a_eq, b_eq, a_ub, b_ub
 
 

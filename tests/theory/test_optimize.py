@@ -207,7 +207,7 @@ def test_kl_constrained_spends_at_most_the_budget_and_exactly_when_binding(x, b)
     pi = theory.kl_constrained_policy(x.beta, x.env, x.utility, x.horizon, b, x.history)
     spent = theory.trajectory_kl(pi, x.beta, x.env, x.horizon, x.history)
     assert math.isclose(pi.kl_spent, spent, rel_tol=1e-7, abs_tol=1e-10)
-    assert spent <= float(b) + 1e-9
+    assert spent <= float(b) * (1 + 1e-7) + 1e-9  # float: KL at small λ is accurate to ~ε/λ
     assert math.isclose(pi.value, theory.value(pi, x.env, x.utility, x.horizon, x.history), rel_tol=1e-9,
                         abs_tol=1e-12)
     v_star = float(brute.optimal_value(x.env, x.utility, x.horizon, x.history, allowed=beta_support(x.beta)))
@@ -229,11 +229,26 @@ def test_kl_constrained_extremes(x):
     assert zero.kl_spent == pytest.approx(0, abs=1e-12)
     assert math.isclose(zero.value, theory.value(x.beta, x.env, x.utility, x.horizon, x.history), rel_tol=1e-9,
                         abs_tol=1e-12)
+    v_star = brute.optimal_value(x.env, x.utility, x.horizon, x.history, allowed=beta_support(x.beta))
     for big in (10**6, math.inf):
-        free = theory.kl_constrained_policy(x.beta, x.env, x.utility, x.horizon, big, x.history, arith="exact")
+        free = theory.kl_constrained_policy(x.beta, x.env, x.utility, x.horizon, big, x.history)
         assert not free.binding and free.temperature == 0
-        assert free.value == brute.optimal_value(x.env, x.utility, x.horizon, x.history, allowed=beta_support(x.beta))
-        assert close(free.kl_spent, theory.trajectory_kl(free, x.beta, x.env, x.horizon, x.history), rel=1e-9)
+        assert close(free.value, v_star) and close(free.kl_spent, theory.trajectory_kl(free, x.beta, x.env, x.horizon,
+                                                                                         x.history))
+    # Exactly: the cheapest optimal policy's probabilities are transcendental (π ∝ β e^{-C}), so its value is an
+    # expression equal to the rational V*: V* must lie in its enclosure. (Near-zero probabilities make sympy's
+    # expressions explode at horizon >= 2 — see the report — so those instances are checked in float only.)
+    if x.horizon == 1 or small_denominators(x):
+        free = theory.kl_constrained_policy(x.beta, x.env, x.utility, x.horizon, 10**6, x.history, arith="exact")
+        assert enclose(free.value).contains(enclose(v_star))
+        assert close(free.kl_spent, theory.trajectory_kl(free, x.beta, x.env, x.horizon, x.history, arith="exact"),
+                     rel=1e-9)
+
+
+def small_denominators(x, bound=12) -> bool:
+    """No near-zero probabilities (every emission entry of β and μ has a denominator <= bound)."""
+    tables = [x.beta.emission("exact"), x.env.emission("exact")] if hasattr(x.beta, "emission") else []
+    return bool(tables) and all(v.denominator <= bound for t in tables for v in t.flat)
 
 
 @given(instances(with_utility=True, min_horizon=1, max_leaves=27), st.lists(budgets(max_value=2), min_size=2,
@@ -290,7 +305,8 @@ def has_tie(beta, env, utility, horizon, history) -> bool:
 def test_kl_constrained_with_abstention(x, b):
     pi = theory.kl_constrained_policy(x.beta, x.env, x.utility, x.horizon, b, x.history, demonstrator=x.demonstrator)
     spent = theory.trajectory_kl(pi, x.beta, x.env, x.horizon, x.history, demonstrator=x.demonstrator)
-    assert math.isclose(pi.kl_spent, spent, rel_tol=1e-7, abs_tol=1e-10) and spent <= float(b) + 1e-9
+    assert math.isclose(pi.kl_spent, spent, rel_tol=1e-7, abs_tol=1e-10)
+    assert spent <= float(b) * (1 + 1e-7) + 1e-9  # float: KL at small λ is accurate to ~ε/λ
     assert math.isclose(pi.value, theory.value(pi, x.env, x.utility, x.horizon, x.history,
                                                demonstrator=x.demonstrator), rel_tol=1e-9, abs_tol=1e-12)
     if pi.binding and b > 0:
@@ -372,9 +388,10 @@ def test_tvd_closed_form_for_one_observation_against_the_lp(x, c):
     exact = theory.tvd_constrained_policy(x.beta, x.env, x.utility, x.horizon, c, arith="exact")
     # The float path solves the linear program (HiGHS); the exact path uses the closed form.
     floated = theory.tvd_constrained_policy(x.beta, x.env, x.utility, x.horizon, c)
-    assert close(floated.value, exact.value, rel=1e-8, abs_=1e-9)
-    assert math.isclose(float(exact.value), sequence_lp(x.beta, x.utility, x.n_actions, x.horizon, c), rel_tol=1e-8,
-                        abs_tol=1e-9)
+    # HiGHS is accurate to its tolerances (~1e-7), not to float rounding.
+    assert close(floated.value, exact.value, rel=1e-6, abs_=1e-6)
+    assert math.isclose(float(exact.value), sequence_lp(x.beta, x.utility, x.n_actions, x.horizon, c), rel_tol=1e-6,
+                        abs_tol=1e-6)
     # The exact LP over sequence-form policies reaches the same value, exactly.
     problem = _Problem(x.beta, x.env, x.utility, x.horizon, (), EXACT, None, all_actions=True)
     own = _tvd_linear_program(problem, Fraction(c))
@@ -387,7 +404,7 @@ def test_tvd_closed_form_for_one_observation_against_the_lp(x, c):
 def test_tvd_constrained_optimum(x, c):
     pe = theory.tvd_constrained_policy(x.beta, x.env, x.utility, x.horizon, c, x.history, arith="exact")
     pf = theory.tvd_constrained_policy(x.beta, x.env, x.utility, x.horizon, c, x.history)
-    assert close(pf.value, pe.value, rel=1e-8, abs_=1e-9)
+    assert close(pf.value, pe.value, rel=1e-6, abs_=1e-6)
     assert pe.tvd_spent <= c and pf.tvd_spent <= float(c) + 1e-9
     assert pe.tvd_spent == theory.trajectory_tvd(pe, x.beta, x.env, x.horizon, x.history, arith="exact")
     assert pe.value == theory.value(pe, x.env, x.utility, x.horizon, x.history, arith="exact")
@@ -425,6 +442,20 @@ def greedy_policy(env, utility, horizon, history):
         return [1 if a == best else 0 for a in range(env.n_actions)]
 
     return theory.Policy.from_function(env.n_actions, fn, n_observations=env.n_observations)
+
+
+@pytest.mark.parametrize("c", [0, 1e-12, 1e-6, 1e-3])
+def test_float_tvd_program_is_within_small_budgets(c):
+    # Regression: HiGHS called budget 0 infeasible (the feasible set is the single point β) and overshot small
+    # budgets by its tolerance (TVD 1.1e-6 for a budget of 1e-6).
+    beta = theory.FiniteStatePolicy([["899/1000", "1/10", "1/1000"]], [[[0], [0], [0]]])
+    env = theory.FiniteStateEnvironment([[[1], [1], [1]]], [[[0], [0], [0]]])
+    u = theory.MeanReward([[0], [1], [0]])
+    pi = theory.tvd_constrained_policy(beta, env, u, 3, c)
+    assert pi.tvd_spent <= c * (1 + 1e-9) + 1e-15
+    assert math.isclose(pi.tvd_spent, theory.trajectory_tvd(pi, beta, env, 3), rel_tol=1e-6, abs_tol=1e-15)
+    exact = theory.tvd_constrained_policy(beta, env, u, 3, Fraction(c), arith="exact")
+    assert abs(pi.value - float(exact.value)) <= 1e-6
 
 
 def test_tvd_budget_above_one_and_infinite():
