@@ -377,13 +377,14 @@ class _Violation(Exception):
 
 
 def check(claim: Claim, *, max_examples: int | None = None, seed: int = 0, keep: int | None = None,
-          progress: Callable | None = None) -> CheckResult:
+          progress: Callable | None = None, tabulate: bool = True) -> CheckResult:
     """Search for violations of ``claim`` in float, then certify (see the module docstring).
 
     ``max_examples`` bounds the hypothesis search (default: the claim's own, else 100); ``seed`` makes the run
     deterministic; ``keep`` (default: the claim's) is how many of the tightest instances are certified when no
     violation is found;
-    ``progress(claim_id, done, total)`` is called as examples are evaluated.
+    ``progress(claim_id, done, total)`` is called as examples are evaluated; ``tabulate=False`` skips an
+    illustration's table (tests that only want the verdict).
 
     >>> from proofs_checks import Claim, strategies as S
     >>> import theory
@@ -454,7 +455,7 @@ def check(claim: Claim, *, max_examples: int | None = None, seed: int = 0, keep:
             if cert.holds is False:
                 violation = _Violation(instance, cert)
                 break
-    table = claim.tabulate(get_context("float")) if claim.tabulate is not None else None
+    table = claim.tabulate(get_context("float")) if tabulate and claim.tabulate is not None else None
     seconds = time.perf_counter() - start
     if violation is not None:
         ev = violation.evaluation

@@ -184,12 +184,13 @@ def scan_table(arith=None, *, n_trees: int = 150, shapes=((3, 1, 3),), seed: int
     rows = []
     for n_actions, n_obs, horizon in shapes:
         r = scan(n_trees, n_actions=n_actions, n_observations=n_obs, horizon=horizon, seed=seed, robust=robust)
-        rows.append([n_actions, n_obs, horizon, r["trees"], r["with_violation"], r["robust_trees"], r["pairs"],
-                     r["robust_pairs"], r["at_start"]])
-    return {"columns": ["|A|", "|O|", "horizon", "trees", "trees where π_c raises a suboptimal action below h",
-                        "... raised by every maximizer", "(history, action) pairs", "... raised by every maximizer",
-                        "pairs at the start history"],
-            "rows": rows}
+        row = [n_actions, n_obs, horizon, r["trees"], r["with_violation"], r["robust_trees"], r["pairs"],
+               r["robust_pairs"], r["at_start"]]
+        rows.append(row if robust else row[:5] + row[6:7] + row[8:])
+    columns = ["|A|", "|O|", "horizon", "trees", "trees where π_c raises a suboptimal action below h",
+               "... raised by every maximizer", "(history, action) pairs", "... raised by every maximizer",
+               "pairs at the start history"]
+    return {"columns": columns if robust else columns[:5] + columns[6:7] + columns[8:], "rows": rows}
 
 
 def make(*, scope: str = "everywhere", id: str = "conj-tvd-boosts-only-optimal-everywhere",
