@@ -38,7 +38,6 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
-from fractions import Fraction
 from typing import Callable
 
 from hypothesis import HealthCheck, Phase, Verbosity, given, seed as hypothesis_seed, settings, target
@@ -202,6 +201,7 @@ class Claim:
         How many of the tightest distinct instances the search saw are certified when it finds no violation.
 
     >>> import theory
+    >>> from fractions import Fraction
     >>> from proofs_checks import strategies as S
     >>> c = Claim(id="kl-nonnegative", title="KL is non-negative", given={"p": S.distributions(2), "q": S.distributions(2)},
     ...           lhs=lambda x, arith: theory.kl(x["p"], x["q"], arith=arith), relation=">=", rhs=lambda x, arith: 0)

@@ -34,7 +34,6 @@ from fractions import Fraction
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
-import theory
 from theory import (
     BayesianMixture,
     Environment,

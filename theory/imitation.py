@@ -24,15 +24,12 @@ becomes an "undecided".
 
 from __future__ import annotations
 
-import math
-import numbers
-from fractions import Fraction
 
 import numpy as np
 
 from .arith import EXACT, BallContext, Context, get_context, parameter
-from .errors import AlphaError, MightntError
-from .kernels import Environment, Policy, normalize_history, take
+from .errors import AlphaError
+from .kernels import Environment, Policy, normalize_history
 from .measures import check_horizon
 from .mixtures import BayesianMixture
 from .trees import Level, Tree, alphabet, branch, select

@@ -33,7 +33,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from .arith import FLOAT_TOLERANCE, Context, get_context
-from .errors import AlphabetError, HistoryError, ProbabilityError
+from .errors import AlphabetError, HistoryError
 
 __all__ = [
     "Kernel",

@@ -32,7 +32,7 @@ import numpy as np
 from .arith import Context, get_context
 from .divergences import InfiniteDivergence, kl_rows, with_abstain_column
 from .errors import HorizonError, HistoryError, MightntError
-from .kernels import Environment, Policy, normalize_history, _plain
+from .kernels import Environment, Policy, normalize_history
 from .trees import Level, Tree, alphabet, branch, grow_decision_tree, select
 from .utilities import as_utility
 

@@ -23,7 +23,6 @@ array([Fraction(427, 530), Fraction(103, 530)], dtype=object)
 
 from __future__ import annotations
 
-import numbers
 from typing import Sequence
 
 import numpy as np
@@ -274,7 +273,7 @@ class BayesianMixture(Policy):
         parent = np.asarray(parent, dtype=np.int64)
         actions = np.asarray(actions, dtype=np.int64)
         observations = np.asarray(observations, dtype=np.int64)
-        n, k, n_a = len(state), len(self.components), self.n_actions
+        n, n_a = len(state), self.n_actions
         # Everything is computed once per (parent, action) or (parent, action, observation) at the parent
         # level, then each child takes its row with one 1-d gather: far cheaper than index arithmetic per child.
         mode = self._statistics(ctx)

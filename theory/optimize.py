@@ -28,14 +28,13 @@ array([0.268941, 0.731059])
 from __future__ import annotations
 
 import math
-import numbers
 from fractions import Fraction
 
 import numpy as np
 
 from .arith import Context, get_context, parameter, to_fraction
 from .errors import BudgetError, MightntError, TemperatureError
-from .kernels import Environment, Policy, normalize_history, take
+from .kernels import Environment, Policy, normalize_history
 from .linprog import maximize
 from .measures import check_horizon
 from .trees import DecisionTree, Level, Tree, alphabet, grow_decision_tree

@@ -12,6 +12,7 @@ hypothesis holds, and it is the base policy ξ, not the data, that breaks the im
 >>> CLAIM.kind, CLAIM.expected
 ('conjecture', 'refuted')
 >>> import theory
+>>> from fractions import Fraction
 >>> stay, leave = theory.FiniteStatePolicy.constant(0, n_actions=2), theory.FiniteStatePolicy.constant(1, n_actions=2)
 >>> x = {"mixture": theory.BayesianMixture([stay, leave], ["1/2", "1/2"]), "mu": 0,
 ...      "env": theory.sequence_environment(2), "history": (), "horizon": 1, "alpha": Fraction(1, 2),
@@ -23,7 +24,6 @@ hypothesis holds, and it is the base policy ξ, not the data, that breaks the im
 
 from __future__ import annotations
 
-from fractions import Fraction
 
 from proofs_checks.claim import Claim
 from proofs_checks.claims.thm4_pessimistic_kl import drawn_parts, imitation_cases

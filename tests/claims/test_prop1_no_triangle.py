@@ -6,7 +6,6 @@ from fractions import Fraction
 import pytest
 import sympy
 
-import theory
 from proofs_checks import check
 from proofs_checks.certificates import make_certificate, replay, write
 from proofs_checks.claims import prop1_no_triangle as prop1

@@ -13,7 +13,6 @@ from flint import arb, fmpq, fmpz
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-import theory
 from theory.arith import (
     FLOAT_TOLERANCE,
     BallContext,

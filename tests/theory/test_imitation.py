@@ -5,17 +5,15 @@ import math
 from fractions import Fraction
 
 import numpy as np
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import theory
-from theory.arith import LogLinear
 
 from proofs_checks.strategies import alphabets, alphas, histories, mixtures
 
 from . import brute
-from .compare import assert_agree, enclose, is_infinite
+from .compare import assert_agree, is_infinite
 
 
 def mixture_history_alpha(max_components=8, update="all", flags=False):

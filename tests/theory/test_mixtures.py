@@ -9,12 +9,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import theory
-from theory.arith import LogLinear
 
 from proofs_checks.strategies import alphabets, histories, mixtures, policies
 
 from . import brute
-from .compare import assert_agree, enclose
+from .compare import assert_agree
 
 
 def mixture_and_history(update="all", flags=False, max_components=8, semi=False, components=None):

@@ -6,26 +6,22 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
 import theory
 from theory.arith import get_context
-from theory.optimize import _Problem, _tvd_closed_form, _tvd_linear_program
+from theory.optimize import _Problem, _tvd_linear_program
 
 from proofs_checks.strategies import (
-    alphabets,
     budgets,
     distributions,
-    finite_state_environments,
-    finite_state_policies,
-    mean_rewards,
     temperatures,
 )
 
 from . import brute
-from .compare import assert_agree, close, enclose, is_infinite
+from .compare import close, enclose
 from .instances import instances
 
 EXACT = get_context("exact")
