@@ -28,7 +28,7 @@ from theory import Switch
 from theory.arith import get_context
 from theory.events import ObservationOccurred
 
-__all__ = ["NovelSituation", "WORLDS", "world", "switch_overhead_bits"]
+__all__ = ["NovelSituation", "WORLDS", "world", "switch_overhead_bits", "fair_vs_zeros", "echo_three"]
 
 
 def switch_overhead_bits(n_actions: int = 2, n_observations: int = 2, *, event: str = "obs_occurred(1)",
@@ -251,3 +251,31 @@ def world(name: str, **params):
         _CACHE[key] = obj
     return _CACHE[key]
 
+
+
+def fair_vs_zeros(prior=("1/2", "1/2")):
+    """The imitation toy of ``thm3-top-set`` and ``imitator-domination``: a mixture of "always 0" and a fair coin
+    (component 1, the demonstrator μ in those claims), over plain sequences (|O| = 1).
+
+    >>> xi, env = fair_vs_zeros()
+    >>> xi.posterior(((0, 0),), arith="exact")
+    array([Fraction(2, 3), Fraction(1, 3)], dtype=object)
+    """
+    zeros = theory.FiniteStatePolicy.iid([1, 0])
+    fair = theory.FiniteStatePolicy.iid(["1/2", "1/2"])
+    return theory.BayesianMixture([zeros, fair], list(prior)), theory.sequence_environment(2)
+
+
+def echo_three():
+    """Observation-dependent imitation toy: a student who echoes the action with probability 9/10, and three
+    components (lean to 0; copy the last observation with probability 3/4, the demonstrator μ; fair).
+
+    >>> xi, env = echo_three()
+    >>> len(xi), env.n_observations
+    (3, 2)
+    """
+    echo = theory.FiniteStateEnvironment([[["9/10", "1/10"], ["1/10", "9/10"]]], [[[0, 0], [0, 0]]])
+    copy = theory.FiniteStatePolicy([["3/4", "1/4"], ["1/4", "3/4"]], [[[0, 1], [0, 1]], [[0, 1], [0, 1]]])
+    lean = theory.FiniteStatePolicy.iid(["2/3", "1/3"], n_observations=2)
+    fair = theory.FiniteStatePolicy.iid(["1/2", "1/2"], n_observations=2)
+    return theory.BayesianMixture([lean, copy, fair], ["1/2", "1/4", "1/4"]), echo

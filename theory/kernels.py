@@ -385,8 +385,55 @@ class _ConvertedTable:
             self._cache[ctx.cache_key] = out
         return out
 
+    def missing(self, ctx: Context) -> np.ndarray:
+        """The mass each row leaves unassigned (⊥), computed exactly and then converted: in ball arithmetic
+        1 − Σ row would be a ball straddling 0 where the mass is exactly 0."""
+        key = ("missing", ctx.cache_key)
+        out = self._cache.get(key)
+        if out is None:
+            gap = 1 - self.get(get_context("exact")).sum(axis=-1)
+            with ctx.scope():
+                out = ctx.array(gap)
+            self._cache[key] = out
+        return out
 
-class FiniteStatePolicy(Policy):
+
+class _FiniteStateMachine:
+    """What finite-state policies and environments share: a validated emission table converted lazily into each
+    context, a transition table, an initial state; a state batch is an int array, advanced by one gather."""
+
+    def _set_machine(self, emission: "_ConvertedTable", transition, initial_state, kind: str, name):
+        n_states = emission.shape[0]
+        self._emission = emission
+        self.transition = _transition_table(transition, n_states, self.n_actions, kind)
+        if (isinstance(initial_state, bool) or not isinstance(initial_state, numbers.Integral)
+                or not 0 <= initial_state < n_states):
+            raise AlphabetError(f"initial_state {initial_state!r} is not a state in 0..{n_states - 1}")
+        self.initial_state = int(initial_state)
+        self.name = name
+
+    @property
+    def n_states(self) -> int:
+        return self.transition.shape[0]
+
+    def emission(self, arith=None) -> np.ndarray:
+        """The emission table in the given arithmetic."""
+        return self._emission.get(get_context(arith))
+
+    def initial(self, ctx):
+        return np.array([self.initial_state], dtype=np.int64)
+
+    def advance(self, state, parent, actions, observations, flags, ctx):
+        return self.transition[state[parent], actions, observations]
+
+    def key(self, state, ctx):
+        return state[:, None]
+
+    def probs_batch(self, state, ctx):
+        return self._emission.get(ctx)[state]
+
+
+class FiniteStatePolicy(_FiniteStateMachine, Policy):
     """A policy run by a deterministic finite-state machine over the history.
 
     ``emission[s]`` is the action distribution in state ``s`` (shape (S, |A|)); ``transition[s, a, o]`` is the
@@ -404,25 +451,11 @@ class FiniteStatePolicy(Policy):
         em = np.asarray(emission, dtype=object)
         if em.ndim != 2 or em.shape[1] < 1:
             raise AlphabetError(f"emission has shape {em.shape}; expected (n_states, n_actions)")
-        n_states, n_actions = em.shape
-        self.n_actions = n_actions
+        self.n_actions = em.shape[1]
         self.semi = bool(semi)
-        self.name = name
-        self._emission = _ConvertedTable(em, name="emission", semi=self.semi)
-        self._abstain_cache: dict = {}
-        self.transition = _transition_table(transition, n_states, n_actions, "policy")
+        self._set_machine(_ConvertedTable(em, name="emission", semi=self.semi), transition, initial_state, "policy",
+                          name)
         self.n_observations = self.transition.shape[2]
-        if isinstance(initial_state, bool) or not isinstance(initial_state, numbers.Integral) or not 0 <= initial_state < n_states:
-            raise AlphabetError(f"initial_state {initial_state!r} is not a state in 0..{n_states - 1}")
-        self.initial_state = int(initial_state)
-
-    @property
-    def n_states(self) -> int:
-        return self.transition.shape[0]
-
-    def emission(self, arith=None) -> np.ndarray:
-        """The emission table in the given arithmetic."""
-        return self._emission.get(get_context(arith))
 
     @classmethod
     def iid(cls, probs, *, n_observations: int = 1, semi: bool = False):
@@ -449,37 +482,17 @@ class FiniteStatePolicy(Policy):
         row[int(action)] = 1
         return cls.iid(row, n_observations=n_observations)
 
-    def initial(self, ctx):
-        return np.array([self.initial_state], dtype=np.int64)
-
-    def advance(self, state, parent, actions, observations, flags, ctx):
-        return self.transition[state[parent], actions, observations]
-
-    def key(self, state, ctx):
-        return state[:, None]
-
-    def probs_batch(self, state, ctx):
-        return self._emission.get(ctx)[state]
-
     def abstain_batch(self, state, ctx, probs=None):
         if not self.semi:
             return ctx.zeros(len(state))
-        # The abstain mass of each state, computed exactly and then converted: in ball arithmetic 1 − Σ probs
-        # would be a ball straddling 0 where the mass is exactly 0.
-        column = self._abstain_cache.get(ctx.cache_key)
-        if column is None:
-            missing = 1 - self._emission.get(get_context("exact")).sum(axis=1)
-            with ctx.scope():
-                column = ctx.array(missing)
-            self._abstain_cache[ctx.cache_key] = column
-        return column[state]
+        return self._emission.missing(ctx)[state]
 
     def __repr__(self) -> str:
         label = f" {self.name!r}" if self.name else ""
         return f"<FiniteStatePolicy{label}: {self.n_states} states, {self.n_actions} actions>"
 
 
-class FiniteStateEnvironment(Environment):
+class FiniteStateEnvironment(_FiniteStateMachine, Environment):
     """An environment run by a deterministic finite-state machine.
 
     ``emission[s, a]`` is the observation distribution after action ``a`` in state ``s`` (shape (S, |A|, |O|));
@@ -496,42 +509,16 @@ class FiniteStateEnvironment(Environment):
         em = np.asarray(emission, dtype=object)
         if em.ndim != 3:
             raise AlphabetError(f"emission has shape {em.shape}; expected (n_states, n_actions, n_observations)")
-        n_states, n_actions, n_obs = em.shape
-        self.n_actions, self.n_observations = n_actions, n_obs
-        self.name = name
-        self._emission = _ConvertedTable(em, name="environment emission", semi=False)
-        self.transition = _transition_table(transition, n_states, n_actions, "environment")
-        if self.transition.shape[2] != n_obs:
-            raise AlphabetError(
-                f"environment transition has {self.transition.shape[2]} observations but emission has {n_obs}"
-            )
-        if isinstance(initial_state, bool) or not isinstance(initial_state, numbers.Integral) or not 0 <= initial_state < n_states:
-            raise AlphabetError(f"initial_state {initial_state!r} is not a state in 0..{n_states - 1}")
-        self.initial_state = int(initial_state)
-
-    @property
-    def n_states(self) -> int:
-        return self.transition.shape[0]
-
-    def emission(self, arith=None) -> np.ndarray:
-        """The emission table in the given arithmetic."""
-        return self._emission.get(get_context(arith))
-
-    def initial(self, ctx):
-        return np.array([self.initial_state], dtype=np.int64)
-
-    def advance(self, state, parent, actions, observations, flags, ctx):
-        return self.transition[state[parent], actions, observations]
-
-    def key(self, state, ctx):
-        return state[:, None]
-
-    def probs_batch(self, state, ctx):
-        return self._emission.get(ctx)[state]
+        self.n_actions, self.n_observations = em.shape[1], em.shape[2]
+        self._set_machine(_ConvertedTable(em, name="environment emission", semi=False), transition, initial_state,
+                          "environment", name)
+        if self.transition.shape[2] != self.n_observations:
+            raise AlphabetError(f"environment transition has {self.transition.shape[2]} observations but emission "
+                                f"has {self.n_observations}")
 
     def __repr__(self) -> str:
-        label = f" {self.name!r}" if self.name else ""
-        return f"<FiniteStateEnvironment{label}: {self.n_states} states, {self.n_actions} actions, {self.n_observations} observations>"
+        return (f"<FiniteStateEnvironment{f' {self.name!r}' if self.name else ''}: {self.n_states} states, "
+                f"{self.n_actions} actions, {self.n_observations} observations>")
 
 
 def sequence_environment(n_actions: int) -> FiniteStateEnvironment:

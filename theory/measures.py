@@ -100,6 +100,42 @@ def _inf(tree: Tree, level: Level, i: int, action: int, n_actions: int, p, q, fl
     )
 
 
+class _StepKL:
+    """One level's per-step KL of π against β, shared by the expected and worst-case forms: the rows of both
+    policies (with a ⊥ column when either abstains), the finite part, and where it is infinite."""
+
+    def __init__(self, tree: Tree, level: Level, pi, beta, ctx: Context):
+        self.ctx = ctx
+        self.p, self.p_bot = _policy_rows(pi, level.states[0], ctx)
+        self.q, self.q_bot = _policy_rows(beta, level.states[1], ctx)
+        if pi.semi or beta.semi:
+            self.pk, self.qk = with_abstain_column(self.p, self.p_bot), with_abstain_column(self.q, self.q_bot)
+        else:
+            self.pk, self.qk = self.p, self.q
+        self.values, self.infinite, self.first_bad = kl_rows(self.pk, self.qk, ctx)
+        self.tree, self.level = tree, level
+
+    def witness(self, flags: bool) -> InfiniteDivergence:
+        i = int(np.argmax(self.infinite))
+        j = int(self.first_bad[i])
+        return _inf(self.tree, self.level, i, j, self.p.shape[1], self.pk[i, j], self.qk[i, j], flags)
+
+    def listing(self, weight, flags: bool) -> list:
+        hs = self.tree.histories(self.level, flags=flags)
+        return [(hs[i], self.ctx.to_output(weight[i]),
+                 float("inf") if self.infinite[i] else self.ctx.to_output(self.values[i])) for i in range(len(hs))]
+
+    def followed(self):
+        """π's own and ⊥ rows with the actions β rules out removed: β's state is undefined after them, and the
+        KL is already infinite there."""
+        ctx = self.ctx
+        own = self.p.copy()
+        own[~ctx.is_zero(self.p) & ctx.is_zero(self.q)] = 0
+        bot = self.p_bot.copy()
+        bot[~ctx.is_zero(self.p_bot) & ctx.is_zero(self.q_bot)] = 0
+        return own, bot
+
+
 def kl_breakdown(pi, beta, env, horizon, history=(), *, form: str = "expected", arith=None, demonstrator=None,
                  merge: bool = True, prefixes: bool = False) -> KLBreakdown:
     """Trajectory KL(π‖β) from ``history`` over ``horizon`` steps, with its parts.
@@ -122,7 +158,6 @@ def kl_breakdown(pi, beta, env, horizon, history=(), *, form: str = "expected", 
             raise MightntError("the worst-case form has no demonstrator: abstentions end the trajectory")
         return _worst_case(pi, beta, env, horizon, history, ctx, prefixes)
     n_actions, n_obs, h, m = _setup((("pi", pi), ("beta", beta)), env, history, horizon, demonstrator)
-    semi = pi.semi or beta.semi
     flags_out = demonstrator is not None
     with ctx.scope():
         tree = Tree((pi, beta, env, demonstrator), h, ctx, merge=merge and not prefixes)
@@ -134,28 +169,18 @@ def kl_breakdown(pi, beta, env, horizon, history=(), *, form: str = "expected", 
             t = level.depth
             if t == m:
                 return
-            p, p_bot = _policy_rows(pi, level.states[0], ctx)
-            q, q_bot = _policy_rows(beta, level.states[1], ctx)
-            pk, qk = (with_abstain_column(p, p_bot), with_abstain_column(q, q_bot)) if semi else (p, q)
-            vals, infinite, first_bad = kl_rows(pk, qk, ctx)
+            step = _StepKL(tree, level, pi, beta, ctx)
             mass = level.weights["mass"]
-            finite = ~infinite
+            finite = ~step.infinite
             if finite.any():
-                per_step[t] = per_step[t] + (mass[finite] * vals[finite]).sum()
-            if infinite.any() and not found:
-                i = int(np.argmax(infinite))
-                found.append(_inf(tree, level, i, int(first_bad[i]), n_actions, pk[i, first_bad[i]], qk[i, first_bad[i]], flags_out))
+                per_step[t] = per_step[t] + (mass[finite] * step.values[finite]).sum()
+            if step.infinite.any() and not found:
+                found.append(step.witness(flags_out))
             if listing is not None:
-                hs = tree.histories(level, flags=flags_out)
-                for i in range(len(level)):
-                    listing.append((hs[i], ctx.to_output(mass[i]), float("inf") if infinite[i] else ctx.to_output(vals[i])))
+                listing.extend(step.listing(mass, flags_out))
             if t + 1 == m:
                 return
-            # Do not follow an action β rules out: β's state is undefined there, and the KL already infinite.
-            own = p.copy()
-            own[~ctx.is_zero(p) & ctx.is_zero(q)] = 0
-            bot = p_bot.copy()
-            bot[~ctx.is_zero(p_bot) & ctx.is_zero(q_bot)] = 0
+            own, bot = step.followed()
             env_p = env.probs_batch(level.states[2], ctx)
             demo_p = demonstrator.probs_batch(level.states[3], ctx) if demonstrator is not None else None
             w = mass[:, None, None, None] * branch(ctx, own, bot, env_p, demo_p)
@@ -212,7 +237,6 @@ def _worst_case(pi, beta, env, horizon, history, ctx: Context, prefixes: bool) -
         raise HistoryError(f"the policies use {n_obs} observations but the environment supplies {n_obs_given}")
     h = normalize_history(history, n_actions, n_obs)
     m = check_horizon(horizon)
-    semi = pi.semi or beta.semi
     with ctx.scope():
         # Nodes are keyed by their observation path too: the maximum is over whole observation sequences.
         tree = Tree((pi, beta), h, ctx, merge=not prefixes)
@@ -224,26 +248,19 @@ def _worst_case(pi, beta, env, horizon, history, ctx: Context, prefixes: bool) -
             t = level.depth
             if t == m:
                 return
-            p, p_bot = _policy_rows(pi, level.states[0], ctx)
-            q, q_bot = _policy_rows(beta, level.states[1], ctx)
-            pk, qk = (with_abstain_column(p, p_bot), with_abstain_column(q, q_bot)) if semi else (p, q)
-            vals, infinite, first_bad = kl_rows(pk, qk, ctx)
+            step = _StepKL(tree, level, pi, beta, ctx)
             weight, opath = level.weights["weight"], level.data["opath"]
-            if infinite.any() and not found:
-                i = int(np.argmax(infinite))
-                found.append(_inf(tree, level, i, int(first_bad[i]), n_actions, pk[i, first_bad[i]], qk[i, first_bad[i]], False))
-            finite = ~infinite
+            if step.infinite.any() and not found:
+                found.append(step.witness(False))
+            finite = ~step.infinite
             contrib = ctx.zeros(len(level))
-            contrib[finite] = weight[finite] * vals[finite]
+            contrib[finite] = weight[finite] * step.values[finite]
             f[t] = f[t] + tree.sum_by(contrib, opath, n_obs ** t)
             if listing is not None:
-                hs = tree.histories(level)
-                for i in range(len(level)):
-                    listing.append((hs[i], ctx.to_output(weight[i]), float("inf") if infinite[i] else ctx.to_output(vals[i])))
+                listing.extend(step.listing(weight, False))
             if t + 1 == m:
                 return
-            own = p.copy()
-            own[~ctx.is_zero(p) & ctx.is_zero(q)] = 0
+            own, _ = step.followed()
             ones = ctx.ones((len(level), n_actions, n_obs))
             w = weight[:, None, None, None] * branch(ctx, own, None, ones, None)
             (parent, a, o, fl), (child_w,) = select(ctx, w)

@@ -47,6 +47,7 @@ from hypothesis import strategies as st
 import theory
 from proofs_checks import strategies as S
 from proofs_checks.claim import Claim, Part
+from proofs_checks.worlds import echo_three, fair_vs_zeros
 from theory.trees import Tree, branch, select
 
 __all__ = ["CLAIM", "make", "domination_cases", "flagged_paths", "toy_examples"]
@@ -144,19 +145,12 @@ def toy_examples(event=True) -> list[dict]:
     >>> [x["name"] for x in toy_examples(event=False)]
     ['fair-vs-zeros', 'echo-three', 'mu-outvoted']
     """
-    zeros = theory.FiniteStatePolicy.iid([1, 0])
-    fair = theory.FiniteStatePolicy.iid(["1/2", "1/2"])
-    xi = theory.BayesianMixture([zeros, fair], ["1/2", "1/2"])
-    seq = theory.sequence_environment(2)
-    echo = theory.FiniteStateEnvironment([[["9/10", "1/10"], ["1/10", "9/10"]]], [[[0, 0], [0, 0]]])
-    copy = theory.FiniteStatePolicy([["3/4", "1/4"], ["1/4", "3/4"]], [[[0, 1], [0, 1]], [[0, 1], [0, 1]]])
-    lean = theory.FiniteStatePolicy.iid(["2/3", "1/3"], n_observations=2)
-    fair2 = theory.FiniteStatePolicy.iid(["1/2", "1/2"], n_observations=2)
-    three = theory.BayesianMixture([lean, copy, fair2], ["1/2", "1/4", "1/4"])
+    xi, seq = fair_vs_zeros()
+    three, echo = echo_three()
     out = [{"name": "fair-vs-zeros", "xi": xi, "mu": 1, "env": seq, "horizon": 2, "alpha": Fraction(1, 10)},
            {"name": "echo-three", "xi": three, "mu": 1, "env": echo, "horizon": 3, "alpha": Fraction(1, 10)}]
     if not event:
-        out.append({"name": "mu-outvoted", "xi": theory.BayesianMixture([zeros, fair], ["3/4", "1/4"]), "mu": 1,
+        out.append({"name": "mu-outvoted", "xi": fair_vs_zeros(("3/4", "1/4"))[0], "mu": 1,
                     "env": seq, "horizon": 1, "alpha": Fraction(3, 4)})
     return out
 

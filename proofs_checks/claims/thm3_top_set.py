@@ -42,6 +42,7 @@ from hypothesis import strategies as st
 import theory
 from proofs_checks import strategies as S
 from proofs_checks.claim import Claim, Part
+from proofs_checks.worlds import echo_three, fair_vs_zeros
 from theory.imitation import top_set_mask
 from theory.trees import Tree, branch, select
 
@@ -141,15 +142,8 @@ def toy_examples(hypothesis=True) -> list[dict]:
     >>> [x["name"] for x in toy_examples(hypothesis=False)]
     ['fair-vs-zeros', 'echo-three', 'alpha-one']
     """
-    zeros = theory.FiniteStatePolicy.iid([1, 0])
-    fair = theory.FiniteStatePolicy.iid(["1/2", "1/2"])
-    xi = theory.BayesianMixture([zeros, fair], ["1/2", "1/2"])
-    seq = theory.sequence_environment(2)
-    echo = theory.FiniteStateEnvironment([[["9/10", "1/10"], ["1/10", "9/10"]]], [[[0, 0], [0, 0]]])
-    copy = theory.FiniteStatePolicy([["3/4", "1/4"], ["1/4", "3/4"]], [[[0, 1], [0, 1]], [[0, 1], [0, 1]]])
-    lean = theory.FiniteStatePolicy.iid(["2/3", "1/3"], n_observations=2)
-    fair2 = theory.FiniteStatePolicy.iid(["1/2", "1/2"], n_observations=2)
-    three = theory.BayesianMixture([lean, copy, fair2], ["1/2", "1/4", "1/4"])
+    xi, seq = fair_vs_zeros()
+    three, echo = echo_three()
     out = [
         {"name": "fair-vs-zeros", "xi": xi, "mu": 1, "env": seq, "horizon": 8, "alpha": Fraction(2, 5),
          "delta": Fraction(9, 10)},
