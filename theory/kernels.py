@@ -141,6 +141,10 @@ class Kernel:
         """Integer array (N, d) identifying rows whose futures coincide, or None (no merging)."""
         return None
 
+    def without_keys(self, state):
+        """The state batch with anything kept only for :meth:`key` dropped (once a tree stops merging)."""
+        return state
+
     def start(self, history, ctx: Context):
         """State batch (one row) after a (normalized) history."""
         state = self.initial(ctx)

@@ -276,7 +276,8 @@ class BayesianMixture(Policy):
         n, n_a = len(state), self.n_actions
         # Everything is computed once per (parent, action) or (parent, action, observation) at the parent
         # level, then each child takes its row with one 1-d gather: far cheaper than index arithmetic per child.
-        mode = self._statistics(ctx)
+        # Statistics are tracked only while a tree may still merge (see without_keys).
+        mode = self._statistics(ctx) if state.counts is not None else None
         posterior_pa, fixed_pa = self._posterior_after_action(state, ctx, fixed=mode == "fixed")  # (N·A, K)
         pa = parent * n_a + actions
         weights = np.take(posterior_pa, pa, axis=0)
@@ -288,7 +289,7 @@ class BayesianMixture(Policy):
             if skip.any():
                 counts[skip] = state.counts[parent[skip]]
         else:
-            counts = state.counts[parent]
+            counts = None if state.counts is None else state.counts[parent]
         if mode == "counts":
             idx = np.nonzero(~skip)[0]
             cols = (self._fs_group_offset[None, :] + state.fs_states[parent[idx]]) * n_a + actions[idx, None]
@@ -361,7 +362,16 @@ class BayesianMixture(Policy):
             return np.einsum("nk,nka->na", w, probs)
         return (w[:, :, None] * probs).sum(axis=1)
 
+    def without_keys(self, state):
+        """The same state without merge statistics (a tree that has stopped merging needs no keys)."""
+        others = tuple(g["proto"].without_keys(gs) for g, gs in zip(self._other_groups, state.other_states))
+        out = _MixtureState(state.fs_states, others, state.weights, None)
+        out.rows, out.probs = state.rows, state.probs
+        return out
+
     def key(self, state, ctx):
+        if state.counts is None:
+            return None
         parts = [ctx.weights_defined(state.weights)[:, None].astype(np.int64), state.fs_states]
         for g, gs in zip(self._other_groups, state.other_states):
             sub = g["proto"].key(gs, ctx)
@@ -427,7 +437,8 @@ class _MixtureState:
         return len(self.weights)
 
     def take(self, idx) -> "_MixtureState":
-        out = _MixtureState(self.fs_states[idx], take(self.other_states, idx), self.weights[idx], self.counts[idx])
+        out = _MixtureState(self.fs_states[idx], take(self.other_states, idx), self.weights[idx],
+                            None if self.counts is None else self.counts[idx])
         out.rows = None if self.rows is None else self.rows[idx]
         out.probs = None if self.probs is None else self.probs[idx]
         return out

@@ -159,11 +159,15 @@ class Tree:
         Merging is an optimization only: results do not depend on it. A tree whose levels stop merging
         (almost every key distinct twice in a row) stops trying, to save the cost of the keys."""
         n = len(level)
-        if not self.merge_enabled or n < _MERGE_MIN_SIZE or self._merge_misses >= 2:
+        if not self.merge_enabled or self._merge_misses >= 2:
+            self._stop_keys(level)
+            return level, None
+        if n < _MERGE_MIN_SIZE:
             return level, None
         keys = self.keys(level)
         if keys is None:
             self.merge_enabled = False
+            self._stop_keys(level)
             return level, None
         if extra_key is not None:
             keys = np.concatenate([keys, extra_key.reshape(n, -1).astype(np.int64)], axis=1)
@@ -177,6 +181,10 @@ class Tree:
         merged = level.take(first)
         merged.weights = {name: self.sum_by(w, inverse, len(first)) for name, w in level.weights.items()}
         return merged, inverse
+
+    def _stop_keys(self, level: Level) -> None:
+        """No more merging in this tree: let the kernels drop what they keep only for keys (in place)."""
+        level.states = tuple(None if k is None else k.without_keys(s) for k, s in zip(self.kernels, level.states))
 
     def sum_by(self, values: np.ndarray, inverse: np.ndarray, size: int) -> np.ndarray:
         """Sum rows of ``values`` into ``size`` bins given by ``inverse``."""
