@@ -149,7 +149,7 @@ def test_switch_key_forgets_the_first_part_once_the_event_happened():
 
 
 def test_switch_merging_does_not_change_trajectory_measures():
-    A, O = 2, 2
+    O = 2
     env = theory.FiniteStateEnvironment([[["1/2", "1/2"], ["1/3", "2/3"]]], [[[0, 0], [0, 0]]])
     P = theory.FiniteStatePolicy([["1/3", "2/3"], ["3/4", "1/4"]], [[[1, 0], [0, 1]], [[1, 1], [0, 0]]])
     Q = theory.FiniteStatePolicy.iid(["2/5", "3/5"], n_observations=O)
@@ -253,7 +253,7 @@ def test_hazard_float_keeps_improbable_modes_alive_in_log_space():
 
 
 def test_hazard_through_the_tree_engine_equals_the_explicit_mixture():
-    A, O = 2, 2
+    O = 2
     env = theory.FiniteStateEnvironment([[["1/2", "1/2"], ["1/3", "2/3"]]], [[[0, 0], [0, 0]]])
     P = theory.FiniteStatePolicy([["1/3", "2/3"], ["3/4", "1/4"]], [[[1, 0], [0, 1]], [[1, 1], [0, 0]]])
     Q = theory.FiniteStatePolicy.iid(["2/5", "3/5"], n_observations=O)
