@@ -54,6 +54,7 @@ __all__ = [
     "finite_state_environments",
     "mixtures",
     "histories",
+    "with_history",
     "mean_rewards",
     "history_utilities",
     "utilities",
@@ -527,6 +528,28 @@ def histories(policy_or_mixture, env=None, *, max_length=4, min_length=0, flags=
     else:
         raise InvalidArgument("the policy does not fix an observation alphabet: pass env= or n_observations=")
     return _histories(policy_or_mixture, env, n_actions, n_obs, min_length, max_length, flags)
+
+
+def with_history(cases, *, policy: str = "beta", env: str = "env", key: str = "history", max_length=4):
+    """Instances (dicts) from ``cases``, each with one more entry ``key``: a history drawn by :func:`histories`
+    under the instance's own policy ``instance[policy]`` and environment ``instance[env]``.
+
+    >>> import theory
+    >>> from hypothesis import find, settings
+    >>> cases = st.just({"beta": theory.FiniteStatePolicy.iid([1, 0]), "env": theory.sequence_environment(2)})
+    >>> find(with_history(cases, max_length=2), lambda x: len(x["history"]) == 2,
+    ...      settings=settings(database=None, derandomize=True))["history"]
+    ((0, 0), (0, 0))
+    """
+    _check_strategy(cases, "cases")
+    max_length = _check_int(max_length, "max_length", minimum=0)
+
+    @st.composite
+    def draw_one(draw):
+        x = draw(cases)
+        return {**x, key: draw(histories(x[policy], env=x.get(env), max_length=max_length))}
+
+    return draw_one()
 
 
 @st.composite

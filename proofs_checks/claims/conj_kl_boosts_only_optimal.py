@@ -77,13 +77,7 @@ def kl_cases(*, min_actions=2, max_actions=3, max_observations=2, max_states=2, 
                 "temperature": S.temperatures(min_value=Fraction(1, 10), max_value=10),
             })
     cases = st.sampled_from(sorted(shapes)).flatmap(shapes.__getitem__)
-
-    @st.composite
-    def with_history(draw):
-        x = draw(cases)
-        return {**x, "history": draw(S.histories(x["beta"], env=x["env"], max_length=max_history))}
-
-    return with_history()
+    return S.with_history(cases, max_length=max_history)
 
 
 def three_arms_one_pull() -> dict:

@@ -113,13 +113,7 @@ def gibbs_cases(*, max_actions=3, max_observations=2, max_states=2, max_horizon=
                                      st.fractions(Fraction(1, 12), 1, max_denominator=12)),
             })
     cases = st.sampled_from(sorted(shapes)).flatmap(shapes.__getitem__)
-
-    @st.composite
-    def with_history(draw):
-        x = draw(cases)
-        return {**x, "history": draw(S.histories(x["beta"], env=x["env"], max_length=max_history))}
-
-    return with_history()
+    return S.with_history(cases, max_length=max_history)
 
 
 def one_step() -> dict:
