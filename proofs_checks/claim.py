@@ -161,7 +161,6 @@ class Evaluation:
     holds: bool | None
     margin: float
     prec: int | None = None
-    details: dict = field(default_factory=dict)
 
     @property
     def certified(self) -> bool:

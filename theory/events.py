@@ -30,11 +30,11 @@ array([False,  True])
 from __future__ import annotations
 
 import numbers
-from typing import Sequence
 
 import numpy as np
 
-from .errors import AlphabetError, HistoryError, HorizonError
+from .errors import AlphabetError, HorizonError
+from .kernels import normalize_history
 
 __all__ = ["Event", "ObservationOccurred", "ActionOccurred", "LengthAtLeast", "LENGTH_CAP", "TABLE_LIMIT"]
 
@@ -52,15 +52,8 @@ def _check_symbol(value, what: str) -> int:
 
 
 def _steps(history) -> list[tuple[int, int]]:
-    """(action, observation) pairs of a plain history (pairs or flagged triples)."""
-    if isinstance(history, (str, bytes)) or not isinstance(history, (Sequence, np.ndarray)):
-        raise HistoryError(f"a history is a sequence of (action, observation) pairs, got {history!r}")
-    out = []
-    for t, step in enumerate(history):
-        if isinstance(step, (str, bytes)) or not isinstance(step, (Sequence, np.ndarray)) or len(step) not in (2, 3):
-            raise HistoryError(f"history step {t} is {step!r}; each step is an (action, observation) pair")
-        out.append((int(step[0]), int(step[1])))
-    return out
+    """(action, observation) pairs of a plain history (pairs or flagged triples), validated."""
+    return [(a, o) for a, o, _ in normalize_history(history, None, None)]
 
 
 class Event:

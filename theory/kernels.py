@@ -79,8 +79,9 @@ def check_alphabet_size(n, name: str) -> int:
     return int(n)
 
 
-def normalize_history(history, n_actions: int, n_observations: int | None) -> tuple[tuple[int, int, bool], ...]:
-    """Validate a history and return it as ``(action, observation, demonstrator_flag)`` triples.
+def normalize_history(history, n_actions: int | None, n_observations: int | None) -> tuple[tuple[int, int, bool], ...]:
+    """Validate a history and return it as ``(action, observation, demonstrator_flag)`` triples (an alphabet
+    size of None checks only that the entries are non-negative integers).
 
     >>> normalize_history([(1, 0), (0, 1, False)], 2, 2)
     ((1, 0, True), (0, 1, False))
@@ -101,8 +102,10 @@ def normalize_history(history, n_actions: int, n_observations: int | None) -> tu
             if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
                 raise HistoryError(f"history step {t} has {what} {value!r}; {what}s are integers")
         a, o = int(a), int(o)
-        if not 0 <= a < n_actions:
+        if n_actions is not None and not 0 <= a < n_actions:
             raise HistoryError(f"history step {t} has action {a}, outside the action alphabet 0..{n_actions - 1}")
+        if a < 0:
+            raise HistoryError(f"history step {t} has negative action {a}")
         if n_observations is not None and not 0 <= o < n_observations:
             raise HistoryError(
                 f"history step {t} has observation {o}, outside the observation alphabet 0..{n_observations - 1}"

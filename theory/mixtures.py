@@ -92,7 +92,7 @@ class BayesianMixture(Policy):
         if len(self.names) != len(components):
             raise AlphabetError(f"{len(self.names)} names for {len(components)} components")
         self.corpus = tuple(normalize_history(h, self.n_actions, self.n_observations) for h in corpus)
-        self._groups = self._group_components()
+        self._group_components()
         self._initial_cache: dict = {}
         self._table_cache: dict = {}
 
@@ -140,7 +140,7 @@ class BayesianMixture(Policy):
         return BayesianMixture(self.components, self.prior, update=self.update, names=self.names,
                                corpus=self.corpus + tuple(transcripts))
 
-    def _group_components(self):
+    def _group_components(self) -> None:
         """Group the components: finite-state components with the same transition table share one state
         column (and one set of counts); every other component is a group of its own."""
         groups: list[dict] = []
@@ -180,7 +180,6 @@ class BayesianMixture(Policy):
         n_counts = sum(gsizes) * self.n_actions
         self._count_statistics = not self._other_groups and n_counts <= _MAX_COUNT_COLUMNS
         self._n_counts = n_counts if self._count_statistics else 0
-        return groups
 
     # -- batched interface ---------------------------------------------------------------------------------
     def _tables(self, ctx: Context):
@@ -331,10 +330,6 @@ class BayesianMixture(Policy):
     def posterior_batch(self, state, ctx: Context) -> np.ndarray:
         """(N, K) posterior weights (rows of ruled-out histories are zero)."""
         return ctx.weights_linear(state.weights)
-
-    def defined_batch(self, state, ctx: Context) -> np.ndarray:
-        """Which rows have a posterior (some component gives the history positive probability)."""
-        return ctx.weights_defined(state.weights)
 
     def component_probs_batch(self, state, ctx: Context) -> np.ndarray:
         """(N, K, A) action probabilities of each component."""

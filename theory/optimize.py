@@ -34,10 +34,10 @@ import numpy as np
 
 from .arith import Context, get_context, parameter, to_fraction
 from .errors import BudgetError, MightntError, TemperatureError
-from .kernels import Environment, Policy, normalize_history
+from .kernels import Policy
 from .linprog import maximize
-from .measures import check_horizon
-from .trees import DecisionTree, Level, Tree, alphabet, grow_decision_tree
+from .measures import _setup
+from .trees import DecisionTree, Level, Tree, grow_decision_tree
 from .utilities import as_utility
 
 __all__ = ["TreePolicy", "kl_regularized_policy", "kl_constrained_policy", "tvd_constrained_policy"]
@@ -88,12 +88,8 @@ class TreePolicy(Policy):
         out = self._converted.get(ctx.cache_key)
         if out is None:
             with ctx.scope():
-                own = [ctx.array(t) if ctx.dtype is object or self._ctx.dtype is object else t for t in self._own]
-                if ctx.dtype is not object:
-                    own = [np.asarray([[ctx.convert(v) for v in row] for row in t], dtype=float).reshape(t.shape)
-                           for t in own]
-                ab = None if self._abstain is None else [
-                    np.asarray([ctx.convert(v) for v in t], dtype=ctx.dtype) for t in self._abstain]
+                own = [ctx.array(t) for t in self._own]
+                ab = None if self._abstain is None else [ctx.array(t) for t in self._abstain]
             out = (own, ab)
             self._converted[ctx.cache_key] = out
         return out
@@ -144,27 +140,27 @@ class TreePolicy(Policy):
         fb = self.fallback.advance(fb, parent, actions, observations, flags, ctx)
         return (matched, depth, node, fb)
 
-    def probs_batch(self, state, ctx):
-        matched, depth, node, fb = state
-        out = self.fallback.probs_batch(fb, ctx).copy()
-        own, _ = self._tables(ctx)
-        on = (node >= 0) & (depth < len(own))
+    @staticmethod
+    def _on_tree(state, tables, fallback: np.ndarray) -> np.ndarray:
+        """Rows from the solved tree's per-level ``tables`` where the state is on the tree, the fallback's
+        elsewhere."""
+        _, depth, node, _ = state
+        out = fallback.copy()
+        on = (node >= 0) & (depth < len(tables))
         for level in np.unique(depth[on]):
             sel = on & (depth == level)
-            out[sel] = own[level][node[sel]]
+            out[sel] = tables[level][node[sel]]
         return out
+
+    def probs_batch(self, state, ctx):
+        own, _ = self._tables(ctx)
+        return self._on_tree(state, own, self.fallback.probs_batch(state[3], ctx))
 
     def abstain_batch(self, state, ctx, probs=None):
         if not self.semi:
             return super().abstain_batch(state, ctx, probs)
-        matched, depth, node, fb = state
-        out = self.fallback.abstain_batch(fb, ctx).copy()
         _, ab = self._tables(ctx)
-        on = (node >= 0) & (depth < len(ab))
-        for level in np.unique(depth[on]):
-            sel = on & (depth == level)
-            out[sel] = ab[level][node[sel]]
-        return out
+        return self._on_tree(state, ab, self.fallback.abstain_batch(state[3], ctx))
 
     def key(self, state, ctx):
         matched, depth, node, fb = state
@@ -213,15 +209,8 @@ class _Problem:
     """The tree of (β, μ, demonstrator) from h to the horizon, with what backward induction needs."""
 
     def __init__(self, beta, env, utility, horizon, history, ctx: Context, demonstrator, *, all_actions=False):
-        if not isinstance(beta, Policy):
-            raise TypeError(f"beta must be a theory.Policy, got {beta!r}")
-        if not isinstance(env, Environment):
-            raise TypeError(f"env must be a theory.Environment, got {env!r}")
-        if demonstrator is not None and not isinstance(demonstrator, Policy):
-            raise TypeError(f"demonstrator must be a theory.Policy, got {demonstrator!r}")
-        self.n_actions, self.n_obs = alphabet(beta, env, demonstrator)
-        self.history = normalize_history(history, self.n_actions, self.n_obs)
-        self.m = check_horizon(horizon)
+        self.n_actions, self.n_obs, self.history, self.m = _setup((("beta", beta),), env, history, horizon,
+                                                                  demonstrator)
         self.u = as_utility(utility, self.n_actions, self.n_obs)
         self.beta, self.env, self.demo, self.ctx = beta, env, demonstrator, ctx
         self.abstains = beta.semi and demonstrator is not None
