@@ -4,20 +4,29 @@ A :class:`Claim` states a relation between two sides (or several named :class:`P
 as functions of an *instance* (a dict of values drawn by hypothesis strategies) and an arithmetic context, so the
 same code is evaluated in float (fast, to search) and in exact or ball arithmetic (to certify).
 
-:func:`check` runs the pipeline:
+:func:`check` runs the pipeline, within a time budget per claim:
 
-1. **Search.** Hypothesis draws instances from ``given`` and evaluates them in float, steering toward the smallest
-   margin (``hypothesis.target``). A float margin below ``-tolerance`` is only a *candidate*: it is re-evaluated
-   in a certified context at once, and only a certified violation fails the test, so hypothesis shrinks
-   certified counterexamples only. Candidates certification does not confirm are counted and reported, never
-   taken as refutations.
-2. **Certification.** A shrunk counterexample comes with its certified evaluation. Without one, the tightest
-   instances the search saw (smallest float margins), and every fixed example of the claim, are re-evaluated in
-   the certified contexts (exact first, then ball at rising precision); the verdict rests on them alone.
+1. **Small scope, exhaustively** (:mod:`proofs_checks.scope`). The claim's strategy is run against a
+   deterministic chooser that enumerates its smallest instances tier by tier: 1–2 states, |A|, |O| ≤ 2,
+   horizons 1–2, 1–3 components, probabilities on {0, ¼, ⅓, ½, ⅔, ¾, 1} and near-boundary values. Users'
+   composite strategies built from the exported ones get this for free.
+2. **Random search.** Hypothesis draws instances and evaluates them in float, steering toward the smallest
+   margin (``hypothesis.target``).
+3. **Margin optimization** (:mod:`proofs_checks.refine`). From the tightest distinct instances, the margin is
+   minimized over the continuous parameters (scipy, several starts); the minimizers are rationalized to nearby
+   simple fractions, for counterexamples that live only near a boundary.
+
+In every stage a float margin below ``-tolerance`` is only a *candidate*: it is certified at once (exact first,
+then ball at rising precision) and only a certified violation refutes; hypothesis shrinks certified
+counterexamples only. Candidates certification does not confirm are counted and reported. Without a violation,
+the tightest nontrivial instances and every fixed example of the claim are certified; the verdict rests on them.
+Every certified instance is evaluated in float too: a disagreement beyond float tolerance is an engine defect,
+and the verdict becomes ``error``, as it does when the claim's own code raises. The result carries its
+:class:`Evidence`: what each stage did and the tightest nontrivial margin.
 
 Verdicts: ``holds``, ``refuted``, ``exhibited`` (a witness family checked on every drawn member),
 ``tabulated`` (an illustration whose checkable parts hold), ``undecided`` (certification could not settle a
-sign at the highest precision tried), ``error``.
+sign at the highest precision tried), ``error`` (the claim raised, or float and certified arithmetic disagree).
 
 >>> from proofs_checks import Claim, check, strategies as S
 >>> import theory
@@ -56,6 +65,9 @@ __all__ = [
     "KINDS",
     "RELATIONS",
     "ClaimError",
+    "Evidence",
+    "cross_check",
+    "counterexample_record",
 ]
 
 KINDS = ("theorem", "witness", "illustration", "conjecture")
@@ -71,12 +83,22 @@ class ClaimError(ValueError):
 
 @dataclass(frozen=True)
 class Part:
-    """One relation ``lhs <relation> rhs`` of an evaluation (values in one arithmetic context)."""
+    """One relation ``lhs <relation> rhs`` of an evaluation (values in one arithmetic context).
+
+    ``hypothesis=True`` marks a part that states the claim's hypothesis on the instance rather than its
+    conclusion: drawn instances must satisfy it (a drawn instance that violates it refutes the claim's
+    strategy), while an instance the margin optimizer made that violates it is outside the claim's domain and is
+    never a counterexample.
+
+    >>> Part("conclusion", 1, "<=", 2).hypothesis, Part("α below the threshold", 1, "<", 2, hypothesis=True).hypothesis
+    (False, True)
+    """
 
     name: str
     lhs: object
     relation: str
     rhs: object
+    hypothesis: bool = False
 
     def __post_init__(self):
         if self.relation not in RELATIONS:
@@ -101,6 +123,7 @@ class PartResult:
     rhs: object
     margin: object
     holds: bool | None
+    hypothesis: bool = False
 
     def margin_float(self, ctx: Context) -> float:
         return _to_float(self.margin, ctx)
@@ -126,7 +149,7 @@ def _evaluate_part(part: Part, ctx: Context) -> PartResult:
             margin = 0.0
         else:
             margin = math.inf if holds else -math.inf
-        return PartResult(part.name, rel, lhs, rhs, margin, holds)
+        return PartResult(part.name, rel, lhs, rhs, margin, holds, part.hypothesis)
     if rel in ("<=", "<"):
         margin = rhs - lhs
     elif rel in (">=", ">"):
@@ -141,14 +164,14 @@ def _evaluate_part(part: Part, ctx: Context) -> PartResult:
         holds = None if s is None else (s == 0)
         if s is not None and s != 0:
             margin = -abs(margin) if ctx.dtype is object else -abs(float(margin))
-        return PartResult(part.name, rel, lhs, rhs, margin, holds)
+        return PartResult(part.name, rel, lhs, rhs, margin, holds, part.hypothesis)
     if s is None:
         holds = None
     elif rel in ("<=", ">="):
         holds = s >= 0
     else:
         holds = s > 0
-    return PartResult(part.name, rel, lhs, rhs, margin, holds)
+    return PartResult(part.name, rel, lhs, rhs, margin, holds, part.hypothesis)
 
 
 @dataclass
@@ -195,7 +218,11 @@ class Claim:
     tolerance : float
         Float margins above ``-tolerance·(1 + |lhs| + |rhs|)`` are not treated as candidate violations.
     max_examples : int, optional
-        The claim's own search size under the ``ci`` profile (expensive claims use fewer).
+        The claim's own number of random draws under the ``ci`` profile (expensive claims use fewer).
+    budget : float, optional
+        The claim's own time budget in seconds (default :data:`DEFAULT_BUDGET`).
+    scope_limit : int, optional
+        How many small-scope instances are enumerated at most (default :data:`DEFAULT_SCOPE_LIMIT`; 0 skips).
     keep : int
         How many of the tightest distinct instances the search saw are certified when it finds no violation.
 
@@ -213,7 +240,8 @@ class Claim:
                  parts: Callable | None = None, examples: Callable | None = None, tabulate: Callable | None = None,
                  expected: str | None = None, statement: str = "", latex: str = "", reference: str = "",
                  how: str = "", certify_in: tuple = DEFAULT_CERTIFY, tolerance: float = 1e-9,
-                 max_examples: int | None = None, derived: str = "", keep: int = 3):
+                 max_examples: int | None = None, derived: str = "", keep: int = 3, budget: float | None = None,
+                 scope_limit: int | None = None):
         if not isinstance(id, str) or not id or any(c.isspace() for c in id):
             raise ClaimError(f"claim id {id!r} must be a non-empty string without spaces")
         if kind not in KINDS:
@@ -249,6 +277,14 @@ class Claim:
             get_context(a)  # eager validation
         self.tolerance = float(tolerance)
         self.max_examples = max_examples
+        if budget is not None and (isinstance(budget, bool) or not isinstance(budget, (int, float))
+                                   or not budget > 0 or not math.isfinite(budget)):
+            raise ClaimError(f"budget {budget!r} of claim {id!r} must be a positive number of seconds")
+        self.budget = budget
+        if scope_limit is not None and (isinstance(scope_limit, bool) or not isinstance(scope_limit, int)
+                                        or scope_limit < 0):
+            raise ClaimError(f"scope_limit {scope_limit!r} of claim {id!r} must be a non-negative integer")
+        self.scope_limit = scope_limit
         if not isinstance(keep, int) or keep < 0:
             raise ClaimError(f"keep {keep!r} of claim {id!r} must be a non-negative integer")
         self.keep = keep
@@ -327,9 +363,81 @@ def certify(claim: Claim, instance: dict, contexts=None) -> Evaluation:
     return last
 
 
+@dataclass(frozen=True)
+class Evidence:
+    """What a verdict rests on: the search done in each stage, and what was certified.
+
+    ``scope`` describes the small-scope enumeration (its instances, whether the scope was exhausted, or why it
+    could not run); ``random_examples`` is the number of hypothesis draws; ``starts`` and ``evaluations`` the
+    margin optimizer's starts and float evaluations; ``certified`` how many instances were evaluated in exact or
+    ball arithmetic (each also cross-checked against float). ``tightest`` is the smallest *nontrivial* margin
+    seen among certified instances (an instance whose two sides are both zero, as when p = q, says nothing and is
+    excluded), with its relative value ``margin / (|lhs| + |rhs|)`` and the instance; ``unconfirmed`` counts float
+    violations that certification did not confirm, ``worst_unconfirmed`` the worst of them. ``cut_by_budget``
+    names the stages the time budget cut short (their counts then depend on the machine's speed).
+
+    >>> Evidence(scope="small scope: 12 instances (exhausted)", scope_instances=12, scope_exhausted=True).summary()
+    'scope 12 (exhausted), random 0, starts 0, certified 0'
+    """
+
+    scope: str = "small scope: not run"
+    scope_instances: int = 0
+    scope_exhausted: bool = False
+    random_examples: int = 0
+    starts: int = 0
+    evaluations: int = 0
+    certified: int = 0
+    tightest: float | None = None
+    tightest_relative: float | None = None
+    tightest_instance: str | None = None
+    trivial: int = 0
+    unconfirmed: int = 0
+    worst_unconfirmed: float | None = None
+    worst_unconfirmed_instance: str | None = None
+    cut_by_budget: tuple = ()
+
+    def summary(self) -> str:
+        """One line for the table report."""
+        scope = f"scope {self.scope_instances}" + (" (exhausted)" if self.scope_exhausted else "")
+        out = f"{scope}, random {self.random_examples}, starts {self.starts}, certified {self.certified}"
+        if self.cut_by_budget:
+            out += f"; cut by the time budget: {', '.join(self.cut_by_budget)}"
+        return out
+
+    def as_dict(self) -> dict:
+        """JSON-ready fields."""
+        return {
+            "scope": self.scope, "scope_instances": self.scope_instances, "scope_exhausted": self.scope_exhausted,
+            "random_examples": self.random_examples, "optimizer_starts": self.starts,
+            "optimizer_evaluations": self.evaluations, "certified": self.certified,
+            "tightest_nontrivial_margin": _json_float(self.tightest),
+            "tightest_relative_margin": _json_float(self.tightest_relative),
+            "tightest_instance": self.tightest_instance, "trivial_instances_excluded": self.trivial,
+            "unconfirmed_float_violations": self.unconfirmed,
+            "worst_unconfirmed_margin": _json_float(self.worst_unconfirmed),
+            "worst_unconfirmed_instance": self.worst_unconfirmed_instance,
+            "cut_by_budget": list(self.cut_by_budget),
+        }
+
+
+def _json_float(x):
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return None
+    if isinstance(x, float) and math.isinf(x):
+        return "+inf" if x > 0 else "-inf"
+    return x
+
+
 @dataclass
 class CheckResult:
-    """The outcome of :func:`check`."""
+    """The outcome of :func:`check`: the verdict, the evidence it rests on, and for a refutation the certified
+    counterexample (``counterexample``, its certified ``evaluation``).
+
+    ``margin`` is the counterexample's margin for a refutation and the tightest nontrivial certified margin
+    otherwise (see :class:`Evidence`); a margin is how far the instance is from breaking the relation: ``rhs −
+    lhs`` for ``<=``/``<``, ``lhs − rhs`` for ``>=``/``>``, ``−|lhs − rhs|`` for ``==``, so it is negative
+    exactly on violations.
+    """
 
     id: str
     kind: str
@@ -344,6 +452,8 @@ class CheckResult:
     unconfirmed: int = 0
     table: dict | None = None
     message: str = ""
+    evidence: Evidence = field(default_factory=Evidence)
+    error: dict | None = None
 
     @property
     def met(self) -> bool:
@@ -351,21 +461,94 @@ class CheckResult:
         return self.verdict == self.expected
 
     def as_dict(self) -> dict:
-        """The JSON record of ``mightnt check --format json``."""
-        margin = self.margin
-        return {
+        """The JSON record of ``mightnt check --format json``: verdict, evidence, and for a refutation the
+        counterexample (the instance in exact JSON, its printed form, and every part exactly and as floats)."""
+        out = {
             "id": self.id,
             "kind": self.kind,
             "expected": self.expected,
             "verdict": self.verdict,
-            "margin": None if margin is None or (isinstance(margin, float) and math.isnan(margin))
-            else (str(margin) if isinstance(margin, float) and math.isinf(margin) else margin),
+            "margin": _json_float(self.margin if isinstance(self.margin, float) else float(self.margin)),
             "examples": self.examples,
             "seconds": round(self.seconds, 3),
             "met": self.met,
             "unconfirmed_float_violations": self.unconfirmed,
             "message": self.message,
+            "evidence": self.evidence.as_dict(),
         }
+        if self.counterexample is not None and self.evaluation is not None:
+            out["counterexample"] = counterexample_record(self.counterexample, self.evaluation)
+        if self.error is not None:
+            out["error"] = self.error
+        if self.table is not None:
+            out["table"] = {k: self.table[k] for k in ("title", "columns", "rows") if k in self.table}
+            out["table"]["rows"] = [[str(v) for v in row] for row in out["table"].get("rows", [])]
+            out["table"]["columns"] = [str(c) for c in out["table"].get("columns", [])]
+        return out
+
+
+def _value_record(value, ctx: Context) -> dict:
+    """A side of a part as exact text (when it has one) and as a float."""
+    if isinstance(value, float) and math.isinf(value):
+        return {"exact": "+inf" if value > 0 else "-inf", "float": "+inf" if value > 0 else "-inf"}
+    return {"exact": str(value), "float": _json_float(_to_float(value, ctx))}
+
+
+def counterexample_record(instance: dict, evaluation: Evaluation) -> dict:
+    """A certified counterexample as JSON-ready data: the instance exactly (see :mod:`proofs_checks.instances`;
+    ``None`` when it holds objects without an exact JSON form) and as printed, the certifying arithmetic, and
+    each part with both sides exact and as floats.
+
+    >>> from fractions import Fraction
+    >>> import theory
+    >>> c = Claim(id="half", title="x <= 1/2", given={}, examples=lambda: [{"x": Fraction(1)}],
+    ...           lhs=lambda x, a: a.convert(x["x"]), relation="<=", rhs=lambda x, a: a.convert(Fraction(1, 2)))
+    >>> record = counterexample_record({"x": Fraction(1)}, c.evaluate({"x": Fraction(1)}, "exact"))
+    >>> record["parts"][0]["lhs"], record["parts"][0]["holds"]
+    ({'exact': '1', 'float': 1.0}, False)
+    """
+    from .instances import InstanceError, encode
+
+    ctx = _context_of(evaluation)
+    try:
+        exact = encode(instance)
+    except InstanceError:
+        exact = None
+    return {
+        "instance": exact,
+        "shown": _show(instance),
+        "arith": evaluation.context,
+        "precision": evaluation.prec,
+        "parts": [{"name": p.name, "relation": p.relation, "lhs": _value_record(p.lhs, ctx),
+                   "rhs": _value_record(p.rhs, ctx), "margin": _value_record(p.margin, ctx), "holds": p.holds}
+                  for p in evaluation.parts],
+    }
+
+
+def _show(instance, limit: int = 2000) -> str:
+    try:
+        text = repr(instance)
+    except Exception as err:  # a user's object whose repr raises
+        text = f"<instance whose repr raised {type(err).__name__}>"
+    return text if len(text) <= limit else text[:limit] + " …"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The search
+# ---------------------------------------------------------------------------------------------------------------
+#: Time budget (seconds) of one claim's check when neither the claim nor the caller sets one.
+DEFAULT_BUDGET = 5.0
+#: Instances the small-scope stage enumerates at most, unless the claim or the caller says otherwise.
+DEFAULT_SCOPE_LIMIT = 600
+#: Hypothesis draws when neither the claim nor the caller sets ``max_examples``.
+DEFAULT_EXAMPLES = 150
+#: Optimizer starts and float evaluations of the margin-optimization stage.
+DEFAULT_STARTS, DEFAULT_EVALUATIONS = 6, 1500
+#: Relative tolerance of the float/exact cross-check: a float side further than this from its certified value
+#: (relative to 1 + |value|) is an engine defect.
+CROSS_CHECK_TOLERANCE = 1e-6
+#: Shares of the budget after which the scope and random stages stop (the optimizer gets the rest).
+_SCOPE_SHARE, _RANDOM_SHARE = 0.35, 0.75
 
 
 class _Violation(Exception):
@@ -375,15 +558,93 @@ class _Violation(Exception):
         self.evaluation = evaluation
 
 
-def check(claim: Claim, *, max_examples: int | None = None, seed: int = 0, keep: int | None = None,
-          progress: Callable | None = None, tabulate: bool = True) -> CheckResult:
-    """Search for violations of ``claim`` in float, then certify (see the module docstring).
+class _Stop(BaseException):
+    """Ends a hypothesis run at once (time budget spent, or the claim raised): a BaseException, so hypothesis
+    neither catches nor shrinks it."""
 
-    ``max_examples`` bounds the hypothesis search (default: the claim's own, else 100); ``seed`` makes the run
-    deterministic; ``keep`` (default: the claim's) is how many of the tightest instances are certified when no
-    violation is found;
-    ``progress(claim_id, done, total)`` is called as examples are evaluated; ``tabulate=False`` skips an
-    illustration's table (tests that only want the verdict).
+
+class _Defect(Exception):
+    """The claim raised, or float and certified arithmetic disagree: the verdict is "error"."""
+
+    def __init__(self, message: str, instance=None, exception: BaseException | None = None):
+        super().__init__(message)
+        self.instance = instance
+        self.exception = exception
+
+
+def _context_of(ev: Evaluation) -> Context:
+    """The context an evaluation was made in (ball at its precision)."""
+    return get_context(ev.context if ev.prec is None else f"ball:{ev.prec}")
+
+
+def _side_floats(part: PartResult, ctx: Context):
+    return _to_float(part.lhs, ctx), _to_float(part.rhs, ctx)
+
+
+def cross_check(float_ev: Evaluation, certified: Evaluation, *, tolerance: float = CROSS_CHECK_TOLERANCE) -> str | None:
+    """Where a float evaluation disagrees with a certified one beyond ``tolerance`` (relative to
+    ``1 + |value|``), as a message; None when they agree. An infinity must be matched by the same infinity, and a
+    NaN in float against a number is a disagreement. Sides the certified context cannot turn into a float are
+    not compared.
+
+    >>> import math
+    >>> ok = Evaluation("float", [PartResult("p", "<=", 0.5, 1.0, 0.5, True)], True, 0.5)
+    >>> bad = Evaluation("exact", [PartResult("p", "<=", 0.25, 1.0, 0.75, True)], True, 0.75)
+    >>> cross_check(ok, ok) is None, cross_check(ok, bad)
+    (True, "part 'p': lhs is 0.5 in float but 0.25 in exact")
+    """
+    fctx = get_context("float")
+    cctx = _context_of(certified)
+    by_name = {p.name: p for p in float_ev.parts}
+    for cp in certified.parts:
+        fp = by_name.get(cp.name)
+        if fp is None:
+            continue
+        for side, f, c in zip(("lhs", "rhs"), _side_floats(fp, fctx), _side_floats(cp, cctx)):
+            if math.isnan(c):
+                continue
+            if math.isinf(c) or math.isinf(f):
+                agree = f == c
+            else:
+                agree = not math.isnan(f) and abs(f - c) <= tolerance * (1 + abs(c))
+            if not agree:
+                return f"part {cp.name!r}: {side} is {f!r} in float but {c!r} in {certified.context}"
+    return None
+
+
+def _tightness(ev: Evaluation, ctx: Context):
+    """``(margin, relative margin, trivial)`` of the part that attains an evaluation's margin. Trivial: both of
+    its sides are zero (the arguments coincide, as when p = q), which is no evidence for an inequality."""
+    best = None
+    for p in ev.parts:
+        m = p.margin_float(ctx)
+        if best is None or m < best[0]:
+            best = (m, p)
+    if best is None:
+        return math.inf, math.inf, True
+    m, p = best
+    lhs, rhs = _side_floats(p, ctx)
+    trivial = lhs == 0 and rhs == 0
+    scale = abs(lhs) + abs(rhs)
+    rel = m / scale if scale and math.isfinite(scale) and math.isfinite(m) else m
+    return m, rel, trivial
+
+
+def check(claim: Claim, *, budget: float | None = None, max_examples: int | None = None,
+          scope_limit: int | None = None, starts: int | None = None, seed: int = 0, keep: int | None = None,
+          progress: Callable | None = None, tabulate: bool = True) -> CheckResult:
+    """Search for violations of ``claim`` in three stages, certify, cross-check, and return the verdict with its
+    evidence (see the module docstring).
+
+    Options (keyword-only): ``budget`` is the time in seconds the search may take (default: the claim's, else
+    :data:`DEFAULT_BUDGET`): the small-scope stage stops at 35 % of it, the random stage at 75 %, and the
+    optimizer gets the rest; a stage cut short is named in ``evidence.cut_by_budget``. Within the budget the
+    stages are bounded by counts, so a check that fits its budget is deterministic under ``seed``:
+    ``scope_limit`` instances enumerated (default: the claim's, else :data:`DEFAULT_SCOPE_LIMIT`; 0 skips the
+    stage), ``max_examples`` hypothesis draws (default: the claim's, else :data:`DEFAULT_EXAMPLES`), ``starts``
+    optimizer starts (0 skips the stage). ``keep`` is how many of the tightest instances are certified when no
+    violation is found; ``progress(claim_id, done, total)`` is called as instances are evaluated;
+    ``tabulate=False`` skips an illustration's table.
 
     >>> from proofs_checks import Claim, strategies as S
     >>> import theory
@@ -391,88 +652,290 @@ def check(claim: Claim, *, max_examples: int | None = None, seed: int = 0, keep:
     ...     given={"p": S.distributions(2), "q": S.distributions(2)},
     ...     lhs=lambda x, a: theory.tvd(x["p"], x["q"], arith=a), relation="<=",
     ...     rhs=lambda x, a: a.sqrt(theory.kl(x["p"], x["q"], arith=a) / 4))
-    >>> r = check(false_pinsker, max_examples=50)
+    >>> r = check(false_pinsker)
     >>> r.verdict, r.met, r.evaluation.context
     ('refuted', True, 'exact')
     """
-    start = time.perf_counter()
-    total = max_examples or claim.max_examples or 100
-    keep = claim.keep if keep is None else keep
-    tight: list = []  # (float margin, draw index, instance, repr), the tightest distinct instances seen
-    count = [0]
-    unconfirmed = [0]
-    violation: _Violation | None = None
+    return _Check(claim, budget=budget, max_examples=max_examples, scope_limit=scope_limit, starts=starts,
+                  seed=seed, keep=keep, progress=progress).run(tabulate=tabulate)
 
-    def consider(instance):
-        count[0] += 1
-        if progress is not None:
-            progress(claim.id, count[0], total)
-        ev = claim.evaluate(instance, "float")
+
+def _positive_int(value, name: str):
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+        raise ClaimError(f"{name}={value!r} must be a non-negative integer")
+    return value
+
+
+class _Check:
+    """One run of :func:`check`: the stages share the tightest instances seen and the certification log."""
+
+    def __init__(self, claim: Claim, *, budget, max_examples, scope_limit, starts, seed, keep, progress):
+        if budget is not None and (isinstance(budget, bool) or not isinstance(budget, (int, float))
+                                   or not budget > 0 or not math.isfinite(budget)):
+            raise ClaimError(f"budget={budget!r} must be a positive number of seconds")
+        if max_examples is not None and (isinstance(max_examples, bool) or not isinstance(max_examples, int)
+                                         or max_examples < 1):
+            raise ClaimError(f"max_examples={max_examples!r} must be a positive integer")
+        self.claim = claim
+        # Instances are drawn with the values their strategy drew, so the optimizer can move those and replay
+        # the strategy's own code (relations it computes survive).
+        from .refine import recording
+
+        self.recorded = recording(claim.strategy) if claim.strategy is not None else None
+        self.budget = float(budget or claim.budget or DEFAULT_BUDGET)
+        self.examples_cap = max_examples or claim.max_examples or DEFAULT_EXAMPLES
+        self.scope_cap = _positive_int(scope_limit, "scope_limit")
+        if self.scope_cap is None:
+            self.scope_cap = claim.scope_limit if claim.scope_limit is not None else DEFAULT_SCOPE_LIMIT
+        self.starts_cap = _positive_int(starts, "starts")
+        if self.starts_cap is None:
+            self.starts_cap = DEFAULT_STARTS
+        self.seed = seed
+        self.keep = claim.keep if keep is None else keep
+        self.progress = progress
+        self.fctx = get_context("float")
+        self.tight: list = []      # (relative margin, index, instance, shown, margin), nontrivial, tightest first
+        self.trivial: list = []    # (index, instance, shown): both sides zero; optimizer starts only
+        self.trivial_count = 0
+        self.seen: set = set()
+        self.count = 0
+        self.unconfirmed = 0
+        self.worst_unconfirmed = None  # (margin, shown)
+        self.certified: list = []
+        self.cut: list = []
+        self.scope_info = ("small scope: not run", 0, False)
+        self.random_count = 0
+        self.refinement = None
+        self.violation = self.defect = None
+
+    # -- evaluation of one instance ----------------------------------------------------------------------------
+    def _deadline(self, share: float) -> float:
+        return self.start + share * self.budget
+
+    def consider(self, drawn, *, stage: str):
+        """Evaluate a drawn instance (a :class:`~proofs_checks.refine.Drawn`: the instance and the draws that
+        built it) in float; track the tightest; certify a candidate violation at once."""
+        instance = drawn.instance
+        self.count += 1
+        if self.progress is not None:
+            self.progress(self.claim.id, self.count, self.total)
+        try:
+            ev = self.claim.evaluate(instance, "float")
+        except Exception as err:  # the claim's own code raised: a defect of the claim or the engine
+            raise _Defect(f"the claim raised {type(err).__name__}: {err}", instance, err) from err
         m = ev.margin if not math.isnan(ev.margin) else -math.inf
-        target(max(min(-m, 1e300), -1e300), label="closeness to violation")
-        shown = repr(instance)
-        if all(shown != t[3] for t in tight):
-            tight.append((m, count[0], instance, shown))
-            tight.sort(key=lambda t: (t[0], t[1]))
-            del tight[keep:]
-        if claim.float_candidate(ev):
-            cert = certify(claim, instance)
+        if stage == "random":
+            target(max(min(-m, 1e300), -1e300), label="closeness to violation")
+        shown = _show(instance)
+        if shown not in self.seen:
+            self.seen.add(shown)
+            margin, rel, trivial = _tightness(ev, self.fctx)
+            if trivial:
+                self.trivial_count += 1
+                if len(self.trivial) < 2:
+                    self.trivial.append((self.count, drawn, shown))
+            else:
+                self.tight.append((rel, self.count, drawn, shown, margin))
+                self.tight.sort(key=lambda t: (t[0], t[1]))
+                del self.tight[max(self.keep, self.starts_cap):]
+        if self.claim.float_candidate(ev):
+            cert = self.certify(instance, ev)
             if cert.holds is False:
                 raise _Violation(instance, cert)
-            unconfirmed[0] += 1
+            self.unconfirmed += 1
+            if self.worst_unconfirmed is None or m < self.worst_unconfirmed[0]:
+                self.worst_unconfirmed = (m, shown)
+        return ev
 
-    if claim.strategy is not None:
-        strategy = claim.strategy
+    def certify(self, instance, float_ev: Evaluation | None = None) -> Evaluation:
+        """Certify, then cross-check against float (an engine defect raises :class:`_Defect`)."""
+        try:
+            cert = certify(self.claim, instance)
+            if float_ev is None:
+                float_ev = self.claim.evaluate(instance, "float")
+        except Exception as err:
+            raise _Defect(f"the claim raised {type(err).__name__}: {err}", instance, err) from err
+        self.certified.append((instance, cert))
+        if cert.parts:
+            tol = max(CROSS_CHECK_TOLERANCE, self.claim.tolerance)
+            where = cross_check(float_ev, cert, tolerance=tol)
+            if where is not None:
+                raise _Defect(f"float and {cert.context} disagree ({where})", instance)
+        return cert
 
-        @settings(max_examples=total, deadline=None, database=None, derandomize=False,
+    # -- the stages ----------------------------------------------------------------------------------------------
+    def scope_stage(self):
+        if self.claim.strategy is None or self.scope_cap == 0:
+            return
+        from .scope import enumerate_instances
+
+        deadline = self._deadline(_SCOPE_SHARE)
+        try:
+            scope = enumerate_instances(self.recorded, limit=self.scope_cap, deadline=deadline)
+        except Exception as err:  # a user's strategy the enumerator cannot read: fall back to random search
+            self.scope_info = (f"small scope: not run ({type(err).__name__}: {err})", 0, False)
+            return
+        try:
+            for instance in scope:
+                self.consider(instance, stage="scope")
+        finally:
+            self.scope_info = (scope.describe(), scope.count, bool(scope.exhausted))
+        if not scope.exhausted and scope.unsupported is None and scope.count < self.scope_cap:
+            self.cut.append("small scope")
+
+    def random_stage(self):
+        if self.claim.strategy is None or self.examples_cap == 0:
+            return
+        deadline = self._deadline(_RANDOM_SHARE)
+        before = self.count
+
+        def draw(instance):
+            if time.monotonic() > deadline:
+                self.cut.append("random")
+                raise _Stop
+            try:
+                self.consider(instance, stage="random")
+            except _Violation as v:  # hypothesis shrinks it; the last one raised is the smallest
+                self.violation = v
+                raise
+            except _Defect as d:  # reported as found: shrinking an engine defect is not worth the budget
+                self.defect = d
+                raise _Stop from None
+
+        @settings(max_examples=self.examples_cap, deadline=None, database=None, derandomize=False,
                   verbosity=Verbosity.quiet, report_multiple_bugs=False, print_blob=False,
                   suppress_health_check=list(HealthCheck),
                   phases=(Phase.explicit, Phase.generate, Phase.target, Phase.shrink))
-        @hypothesis_seed(seed)
-        @given(strategy)
+        @hypothesis_seed(self.seed)
+        @given(self.recorded)
         def search(instance):
-            consider(instance)
+            draw(instance)
 
         try:
             search()
+        except _Stop:
+            pass
+        except _Violation:
+            pass
+        except Exception as err:  # the strategy itself raised while drawing
+            if self.defect is None and self.violation is None:
+                raise _Defect(f"drawing an instance raised {type(err).__name__}: {err}", None, err) from err
+        finally:
+            self.random_count = self.count - before
+        if self.defect is not None:
+            raise self.defect
+        if self.violation is not None:
+            raise self.violation
+
+    def refine_stage(self):
+        starts = [t[2] for t in self.tight] + [t[1] for t in self.trivial]
+        if not starts or self.starts_cap == 0:
+            return
+        from .refine import refine
+
+        deadline = time.monotonic() + max(self._deadline(1.0) - time.monotonic(), 0.1 * self.budget)
+        result = refine(self.claim, starts, seed=self.seed, max_starts=self.starts_cap,
+                        max_evaluations=DEFAULT_EVALUATIONS, deadline=deadline)
+        self.refinement = result
+        if time.monotonic() > deadline:
+            self.cut.append("optimizer")
+        for drawn in result.candidates:
+            cert = self.certify(drawn.instance)
+            if cert.holds is False and not any(p.hypothesis and p.holds is False for p in cert.parts):
+                raise _Violation(drawn.instance, cert)
+            self.unconfirmed += 1  # a certified instance outside the hypotheses is no counterexample either
+        for drawn in result.tightest:
+            self.consider(drawn, stage="refine")
+
+    def run(self, *, tabulate: bool) -> CheckResult:
+        claim = self.claim
+        self.start = time.monotonic()
+        self.total = self.scope_cap + self.examples_cap
+        violation = defect = None
+        try:
+            for stage in (self.scope_stage, self.random_stage, self.refine_stage, self.certify_fixed):
+                stage()
         except _Violation as v:
             violation = v
-    fixed = claim.examples() if claim.examples is not None else []
-    certified: list = []
-    if violation is None:
-        for instance in fixed:
-            count[0] += 1
-            cert = certify(claim, instance)
-            certified.append((instance, cert))
-            if cert.holds is False:
-                violation = _Violation(instance, cert)
-                break
-    if violation is None:
-        for _, _, instance, _ in tight:
-            cert = certify(claim, instance)
-            certified.append((instance, cert))
-            if cert.holds is False:
-                violation = _Violation(instance, cert)
-                break
-    table = claim.tabulate(get_context("float")) if tabulate and claim.tabulate is not None else None
-    seconds = time.perf_counter() - start
-    if violation is not None:
-        ev = violation.evaluation
-        return CheckResult(claim.id, claim.kind, claim.expected, "refuted", ev.margin, count[0], seconds,
-                           counterexample=violation.instance, evaluation=ev, certified=certified,
-                           unconfirmed=unconfirmed[0], table=table,
-                           message=f"certified in {ev.context}" + (f" at {ev.prec} bits" if ev.prec else ""))
-    undecided = [c for _, c in certified if c.holds is None]
-    margins = [c.margin for _, c in certified if c.holds]
-    margin = min(margins) if margins else (tight[0][0] if tight else math.nan)
-    if undecided:
-        prec = max((c.prec or 0) for c in undecided)
-        verdict, message = "undecided", f"undecided at {prec} bits" if prec else "undecided"
-    else:
-        verdict = {"theorem": "holds", "conjecture": "holds", "witness": "exhibited",
-                   "illustration": "tabulated"}[claim.kind]
-        message = f"{len(certified)} instance(s) certified"
-        if unconfirmed[0]:
-            message += f"; {unconfirmed[0]} float violation(s) not confirmed by certification"
-    return CheckResult(claim.id, claim.kind, claim.expected, verdict, margin, count[0], seconds,
-                       certified=certified, unconfirmed=unconfirmed[0], table=table, message=message)
+        except _Defect as d:
+            defect = d
+        table = None
+        if tabulate and claim.tabulate is not None and defect is None:
+            try:
+                table = claim.tabulate(get_context("float"))
+            except Exception as err:
+                defect = _Defect(f"the claim's table raised {type(err).__name__}: {err}", None, err)
+        if violation is not None and defect is None:
+            try:  # the counterexample is cross-checked like every certified instance
+                float_ev = claim.evaluate(violation.instance, "float")
+                where = cross_check(float_ev, violation.evaluation,
+                                    tolerance=max(CROSS_CHECK_TOLERANCE, claim.tolerance))
+                if where is not None:
+                    defect = _Defect(f"float and {violation.evaluation.context} disagree ({where})", violation.instance)
+            except Exception as err:
+                defect = _Defect(f"the claim raised {type(err).__name__}: {err}", violation.instance, err)
+        return self.result(violation, defect, table)
+
+    def certify_fixed(self):
+        for instance in (self.claim.examples() if self.claim.examples is not None else []):
+            self.count += 1
+            if self.certify(instance).holds is False:
+                raise _Violation(instance, self.certified[-1][1])
+        for _, _, drawn, _, _ in self.tight[: self.keep]:
+            if self.certify(drawn.instance).holds is False:
+                raise _Violation(drawn.instance, self.certified[-1][1])
+
+    def evidence(self) -> Evidence:
+        best = None
+        for instance, ev in self.certified:
+            if ev.holds is not True:
+                continue
+            margin, rel, trivial = _tightness(ev, _context_of(ev))
+            if trivial:
+                continue
+            if best is None or (rel, margin) < (best[1], best[0]):
+                best = (margin, rel, _show(instance, 300))
+        r = self.refinement
+        worst = self.worst_unconfirmed
+        return Evidence(
+            scope=self.scope_info[0], scope_instances=self.scope_info[1], scope_exhausted=self.scope_info[2],
+            random_examples=self.random_count, starts=r.starts if r else 0, evaluations=r.evaluations if r else 0,
+            certified=len(self.certified), tightest=best[0] if best else None,
+            tightest_relative=best[1] if best else None, tightest_instance=best[2] if best else None,
+            trivial=self.trivial_count, unconfirmed=self.unconfirmed,
+            worst_unconfirmed=worst[0] if worst else None,
+            worst_unconfirmed_instance=worst[1][:300] if worst else None, cut_by_budget=tuple(dict.fromkeys(self.cut)))
+
+    def result(self, violation, defect, table) -> CheckResult:
+        claim = self.claim
+        seconds = time.monotonic() - self.start
+        evidence = self.evidence()
+        common = dict(certified=self.certified, unconfirmed=self.unconfirmed, table=table, evidence=evidence)
+        if defect is not None:
+            shown = None if defect.instance is None else _show(defect.instance)
+            error = {"message": str(defect), "instance": shown,
+                     "exception": None if defect.exception is None else
+                     f"{type(defect.exception).__name__}: {defect.exception}"}
+            message = f"error: {defect}" + (f" at {shown}" if shown else "")
+            return CheckResult(claim.id, claim.kind, claim.expected, "error", math.nan, self.count, seconds,
+                               message=message, error=error, **common)
+        if violation is not None:
+            ev = violation.evaluation
+            return CheckResult(claim.id, claim.kind, claim.expected, "refuted", ev.margin, self.count, seconds,
+                               counterexample=violation.instance, evaluation=ev,
+                               message=f"certified in {ev.context}" + (f" at {ev.prec} bits" if ev.prec else ""),
+                               **common)
+        undecided = [c for _, c in self.certified if c.holds is None]
+        margin = evidence.tightest if evidence.tightest is not None else (
+            self.tight[0][4] if self.tight else math.nan)
+        if undecided:
+            prec = max((c.prec or 0) for c in undecided)
+            verdict, message = "undecided", (f"undecided at {prec} bits" if prec else "undecided")
+        else:
+            verdict = {"theorem": "holds", "conjecture": "holds", "witness": "exhibited",
+                       "illustration": "tabulated"}[claim.kind]
+            message = f"{len(self.certified)} instance(s) certified"
+            if self.unconfirmed:
+                message += f"; {self.unconfirmed} float violation(s) not confirmed by certification"
+        return CheckResult(claim.id, claim.kind, claim.expected, verdict, margin, self.count, seconds,
+                           message=message, **common)

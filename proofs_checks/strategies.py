@@ -30,6 +30,8 @@ from __future__ import annotations
 import math
 import numbers
 from fractions import Fraction
+from functools import lru_cache, partial
+from typing import NamedTuple
 
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
@@ -43,6 +45,8 @@ from theory import (
     MeanReward,
     Policy,
 )
+
+from .scope import NEAR_BOUNDARY, PROBABILITY_GRID, small_scope
 
 __all__ = [
     "NEAR_ZEROS",
@@ -250,7 +254,9 @@ def distributions(n=None, *, min_size=1, max_size=4, semi=False, max_denominator
     min_size, max_size = _check_size_range(min_size, max_size)
     semi = _check_bool(semi, "semi")
     max_denominator = _check_int(max_denominator, "max_denominator", minimum=1)
-    return _distributions(n, min_size, max_size, semi, max_denominator)
+    return small_scope(_distributions(n, min_size, max_size, semi, max_denominator),
+                       partial(_distribution_scope, n=n, min_size=min_size, max_size=max_size, semi=semi,
+                               max_denominator=max_denominator))
 
 
 @st.composite
@@ -289,7 +295,8 @@ def priors(n=None, *, min_size=1, max_size=8, normalized=False, max_denominator=
     min_size, max_size = _check_size_range(min_size, max_size)
     normalized = _check_bool(normalized, "normalized")
     max_denominator = _check_int(max_denominator, "max_denominator", minimum=1)
-    return _priors(n, min_size, max_size, normalized, max_denominator)
+    return small_scope(_priors(n, min_size, max_size, normalized, max_denominator),
+                       partial(_prior_scope, n=n, min_size=min_size, max_size=max_size, normalized=normalized))
 
 
 @st.composite
@@ -335,7 +342,10 @@ def finite_state_policies(*, n_actions, n_observations, max_states=3, min_states
         raise InvalidArgument(f"min_states={min_states} is larger than max_states={max_states}")
     semi = _check_bool(semi, "semi")
     max_denominator = _check_int(max_denominator, "max_denominator", minimum=1)
-    return _finite_state_policies(n_actions, n_observations, min_states, max_states, semi, max_denominator)
+    return small_scope(_finite_state_policies(n_actions, n_observations, min_states, max_states, semi, max_denominator),
+                       partial(_policy_scope, n_actions=n_actions, n_observations=n_observations,
+                               min_states=min_states, max_states=max_states, semi=semi,
+                               max_denominator=max_denominator))
 
 
 @st.composite
@@ -396,7 +406,9 @@ def finite_state_environments(*, n_actions, n_observations, max_states=3, min_st
     if min_states > max_states:
         raise InvalidArgument(f"min_states={min_states} is larger than max_states={max_states}")
     max_denominator = _check_int(max_denominator, "max_denominator", minimum=1)
-    return _finite_state_environments(n_actions, n_observations, min_states, max_states, max_denominator)
+    return small_scope(_finite_state_environments(n_actions, n_observations, min_states, max_states, max_denominator),
+                       partial(_environment_scope, n_actions=n_actions, n_observations=n_observations,
+                               min_states=min_states, max_states=max_states, max_denominator=max_denominator))
 
 
 @st.composite
@@ -452,8 +464,12 @@ def mixtures(*, n_actions, n_observations, min_components=2, max_components=8, m
     else:
         components = finite_state_policies(n_actions=n_actions, n_observations=n_observations, max_states=max_states,
                                            semi=semi, max_denominator=max_denominator)
-    return _mixtures(n_actions, n_observations, min_components, max_components, max_states, semi, update,
-                     components, custom, max_denominator)
+    return small_scope(_mixtures(n_actions, n_observations, min_components, max_components, max_states, semi, update,
+                                 components, custom, max_denominator),
+                       partial(_mixture_scope, n_actions=n_actions, n_observations=n_observations,
+                               min_components=min_components, max_components=max_components, max_states=max_states,
+                               semi=semi, update=update, components=components, custom=custom,
+                               max_denominator=max_denominator))
 
 
 @st.composite
@@ -527,7 +543,9 @@ def histories(policy_or_mixture, env=None, *, max_length=4, min_length=0, flags=
         n_obs = _check_int(n_observations, "n_observations", minimum=1)
     else:
         raise InvalidArgument("the policy does not fix an observation alphabet: pass env= or n_observations=")
-    return _histories(policy_or_mixture, env, n_actions, n_obs, min_length, max_length, flags)
+    return small_scope(_histories(policy_or_mixture, env, n_actions, n_obs, min_length, max_length, flags),
+                       partial(_history_scope, policy=policy_or_mixture, env=env, n_actions=n_actions,
+                               n_observations=n_obs, min_length=min_length, max_length=max_length, flags=flags))
 
 
 def with_history(cases, *, policy: str = "beta", env: str = "env", key: str = "history", max_length=4):
@@ -591,7 +609,9 @@ def mean_rewards(*, n_actions, n_observations, max_denominator=12):
     cell = _unit_fractions(max_denominator)
     table = st.lists(st.lists(cell, min_size=n_observations, max_size=n_observations),
                      min_size=n_actions, max_size=n_actions)
-    return table.map(_DrawnMeanReward)
+    return small_scope(table.map(_DrawnMeanReward),
+                       partial(_mean_reward_scope, n_actions=n_actions, n_observations=n_observations,
+                               max_denominator=max_denominator))
 
 
 def history_utilities(*, max_values=4, max_denominator=12):
@@ -603,13 +623,14 @@ def history_utilities(*, max_values=4, max_denominator=12):
     """
     max_values = _check_int(max_values, "max_values", minimum=1)
     max_denominator = _check_int(max_denominator, "max_denominator", minimum=1)
-    return st.builds(
+    drawn = st.builds(
         HistoryTableUtility,
         values=st.lists(_unit_fractions(max_denominator), min_size=1, max_size=max_values),
         multiplier=st.integers(0, 3),
         action_coef=st.integers(0, 3),
         observation_coef=st.integers(0, 3),
     )
+    return small_scope(drawn, partial(_history_utility_scope, max_values=max_values, max_denominator=max_denominator))
 
 
 def utilities(*, n_actions, n_observations, max_denominator=12):
@@ -647,13 +668,44 @@ def _specials_and_fractions(specials, min_value, max_value, max_denominator, *, 
     return st.one_of(parts)
 
 
+class _ScalarRange(NamedTuple):
+    """The range of a scalar strategy (:func:`budgets`, :func:`alphas`, :func:`temperatures`), registered on it as
+    ``scalar_range`` so the margin optimizer (:mod:`proofs_checks.refine`) can move a drawn value within it:
+    ``[min_value, max_value]``, or ``(min_value, max_value]`` when ``exclude_min``; ``log`` says the natural
+    scale is logarithmic (temperatures).
+
+    >>> budgets(max_value=1).scalar_range
+    _ScalarRange(min_value=Fraction(0, 1), max_value=Fraction(1, 1), exclude_min=False, log=False)
+    >>> alphas().map(lambda a: a / 2).definition.scalar_range.exclude_min  # kept by map and filter
+    True
+    """
+
+    min_value: Fraction
+    max_value: Fraction
+    exclude_min: bool = False
+    log: bool = False
+
+
+def _scalar(strategy, values, scalar_range: _ScalarRange):
+    """``strategy`` with its small scope (``values``, simplest first) and its range registered, on the returned
+    strategy and on its small-scope definition (which ``map`` and ``filter`` keep)."""
+    definition = partial(_scalar_scope, values=values)
+    definition.scalar_range = scalar_range
+    scoped = small_scope(strategy, definition)
+    scoped.scalar_range = scalar_range
+    return scoped
+
+
 def budgets(*, min_value=0, max_value=4, max_denominator=12):
     """KL (or TVD) budgets: exact non-negative Fractions in ``[min_value, max_value]``, with 0, near-zeros and
-    round values among them (use ``max_value=1`` for TVD budgets).
+    round values among them (use ``max_value=1`` for TVD budgets). The range is registered as ``scalar_range``:
+    the margin optimizer moves a drawn budget within it (so do :func:`alphas` and :func:`temperatures`).
 
     >>> from hypothesis import find, settings
     >>> find(budgets(), lambda b: True, settings=settings(database=None, derandomize=True))
     Fraction(0, 1)
+    >>> budgets(max_value=1).scalar_range[:2]
+    (Fraction(0, 1), Fraction(1, 1))
     >>> budgets(min_value=-1)
     Traceback (most recent call last):
     ...
@@ -666,7 +718,9 @@ def budgets(*, min_value=0, max_value=4, max_denominator=12):
         raise InvalidArgument(f"min_value={min_value!r} is larger than max_value={max_value!r}")
     max_denominator = _check_int(max_denominator, "max_denominator", minimum=1)
     specials = [Fraction(0), Fraction(1, 1000), Fraction(1, 10), Fraction(1, 2), Fraction(1), Fraction(2)]
-    return _specials_and_fractions(specials, lo, hi, max_denominator)
+    # In scope the smallest budgets come first (hypothesis shrinks budgets to 0), then the bounds.
+    return _scalar(_specials_and_fractions(specials, lo, hi, max_denominator),
+                   _in_range(specials + [lo, hi], lo, hi), _ScalarRange(lo, hi))
 
 
 def alphas(*, min_value=0, max_value=1, max_denominator=100):
@@ -684,7 +738,8 @@ def alphas(*, min_value=0, max_value=1, max_denominator=100):
         raise InvalidArgument(f"alphas need 0 <= min_value < max_value <= 1, got {min_value!r} and {max_value!r}")
     max_denominator = _check_int(max_denominator, "max_denominator", minimum=1)
     specials = [Fraction(1), Fraction(1, 2), Fraction(1, 10), Fraction(1, 1000)]
-    return _specials_and_fractions(specials, lo, hi, max_denominator, exclude_min=True)
+    return _scalar(_specials_and_fractions(specials, lo, hi, max_denominator, exclude_min=True),
+                   _in_range(specials + [hi], lo, hi, exclude_min=True), _ScalarRange(lo, hi, exclude_min=True))
 
 
 def temperatures(*, min_value="1/100", max_value=100, max_denominator=12):
@@ -705,7 +760,8 @@ def temperatures(*, min_value="1/100", max_value=100, max_denominator=12):
         raise InvalidArgument(f"min_value={min_value!r} is larger than max_value={max_value!r}")
     max_denominator = _check_int(max_denominator, "max_denominator", minimum=1)
     specials = [Fraction(1), Fraction(1, 2), Fraction(2), Fraction(1, 10), Fraction(10), Fraction(1, 100), Fraction(100)]
-    return _specials_and_fractions(specials, lo, hi, max_denominator)
+    return _scalar(_specials_and_fractions(specials, lo, hi, max_denominator),
+                   _in_range(specials + [lo, hi], lo, hi), _ScalarRange(lo, hi, log=True))
 
 
 def alphabets(*, min_actions=1, max_actions=3, min_observations=1, max_observations=3):
@@ -724,4 +780,236 @@ def alphabets(*, min_actions=1, max_actions=3, min_observations=1, max_observati
         raise InvalidArgument(f"min_actions={min_a} is larger than max_actions={max_a}")
     if min_o > max_o:
         raise InvalidArgument(f"min_observations={min_o} is larger than max_observations={max_o}")
-    return st.tuples(st.integers(min_a, max_a), st.integers(min_o, max_o))
+    return small_scope(st.tuples(st.integers(min_a, max_a), st.integers(min_o, max_o)),
+                       partial(_alphabet_scope, min_actions=min_a, max_actions=max_a, min_observations=min_o,
+                               max_observations=max_o))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Small scopes: the smallest instances of each strategy, enumerated exhaustively by proofs_checks.scope before
+# random search (1–2 states, two symbols, lengths up to 2, 1–3 components, probabilities on the grid)
+# ---------------------------------------------------------------------------------------------------------------
+#: Vectors over more outcomes than this get a reduced scope (point masses, uniform, near-boundary).
+_FULL_GRID_OUTCOMES = 4
+
+
+def _scope_sizes(lo: int, hi: int, cap: int) -> range:
+    """Sizes ``lo..hi`` clipped to at most ``cap`` (but never below ``lo``), smallest first."""
+    return range(lo, min(hi, max(lo, cap)) + 1)
+
+
+def _nested_lists(table):
+    return [_nested_lists(x) for x in table] if isinstance(table, (list, tuple)) else table
+
+
+def _grid_vectors(k: int, values) -> list:
+    """Every vector of ``k`` grid values summing to exactly 1."""
+    out = []
+
+    def extend(prefix, remaining):
+        if len(prefix) == k - 1:
+            if remaining in values:
+                out.append(prefix + (remaining,))
+            return
+        for v in values:
+            if v <= remaining:
+                extend(prefix + (v,), remaining - v)
+
+    extend((), Fraction(1))
+    return out
+
+
+@lru_cache(maxsize=None)
+def _grid_distributions(size: int, semi: bool, max_denominator: int) -> tuple:
+    """The distribution scope over ``size`` outcomes (plus ⊥ when ``semi``, dropped from the result), simplest
+    first: all mass on the first outcome (hypothesis's shrink target), the uniform law, the other point masses,
+    then by common denominator (halves, thirds, quarters), then the near-boundary ones (1/1000 moved off a point
+    mass, onto ⊥ too)."""
+    k = size + 1 if semi else size
+    values = [p for p in PROBABILITY_GRID if p.denominator <= max_denominator]
+    point = [tuple(Fraction(int(i == j)) for j in range(k)) for i in range(k)]
+    uniform = tuple(Fraction(1, size) if j < size else Fraction(0) for j in range(k))
+    vectors = set(_grid_vectors(k, values)) if k <= _FULL_GRID_OUTCOMES else set(point)
+    if size <= max_denominator:
+        vectors.add(uniform)
+    tiny, rest = NEAR_BOUNDARY
+    for i in range(k):
+        for j in range(k):
+            if i != j:
+                vectors.add(tuple(rest if x == i else tiny if x == j else Fraction(0) for x in range(k)))
+
+    def simplicity(v):
+        if v == point[0]:
+            return (0,)
+        if v == uniform:
+            return (1,)
+        return (2, math.lcm(*(x.denominator for x in v)), tuple(-x for x in v))
+
+    return tuple(v[:size] for v in sorted(vectors, key=simplicity))
+
+
+def _distribution_scope(choose, *, n, min_size, max_size, semi, max_denominator):
+    size = n if n is not None else choose(_scope_sizes(min_size, max_size, 3))
+    return choose(_grid_distributions(size, semi, max_denominator))
+
+
+@lru_cache(maxsize=None)
+def _grid_priors(k: int, normalized: bool) -> tuple:
+    """A few priors over ``k`` components: uniform, skewed both ways, unnormalized (mass left over), and one
+    with tiny weights 1/1000."""
+    shapes = [(Fraction(1, k),) * k]
+    if k >= 2:
+        rest = Fraction(1, 4 * (k - 1))
+        shapes += [(rest,) * (k - 1) + (Fraction(3, 4),), (Fraction(3, 4),) + (rest,) * (k - 1)]
+    if not normalized:
+        shapes.append((Fraction(1, 2 * k),) * k)
+    if k >= 2:
+        shapes.append((1 - Fraction(k - 1, 1000),) + (Fraction(1, 1000),) * (k - 1))
+    return tuple(dict.fromkeys(shapes))
+
+
+def _prior_scope(choose, *, n, min_size, max_size, normalized):
+    k = n if n is not None else choose(_scope_sizes(min_size, max_size, 3))
+    return choose(_grid_priors(k, normalized))
+
+
+@lru_cache(maxsize=None)
+def _transition_menu(n_states: int, n_actions: int, n_observations: int) -> tuple:
+    """Transition tables ``[state][action][observation] -> next state`` a small machine needs, simplest first
+    (duplicates dropped). One state: stay. More: count the steps (state 1 after the first step); remember
+    whether the observation matched the action (what a policy needs to act on o == a, as in the reactive
+    counterexamples to Definition 2); remember the last observation; remember the last action. "Stay in the
+    start state" is left out for 2+ states: it would only repeat the 1-state machines.
+
+    >>> [t[0] for t in _transition_menu(2, 2, 2)]  # the rows of state 0
+    [((1, 1), (1, 1)), ((1, 0), (0, 1)), ((0, 1), (0, 1)), ((0, 0), (1, 1))]
+    """
+    if n_states == 1:
+        rules = (lambda s, a, o: 0,)
+    else:
+        rules = (lambda s, a, o: min(s + 1, n_states - 1),
+                 lambda s, a, o: int(a == o),
+                 lambda s, a, o: o % n_states,
+                 lambda s, a, o: a % n_states)
+    tables = (tuple(tuple(tuple(rule(s, a, o) for o in range(n_observations)) for a in range(n_actions))
+                    for s in range(n_states)) for rule in rules)
+    return tuple(dict.fromkeys(tables))
+
+
+def _transition_costs(menu) -> list | None:
+    """Costs of a policy's transition menu: counting steps and reacting to o == a are equally simple (both
+    cost nothing), so reactive policies are as cheap as time-dependent ones in the enumeration."""
+    return [0, 0] + [1] * (len(menu) - 2) if len(menu) > 2 else None
+
+
+@lru_cache(maxsize=None)
+def _policy_rows(n_actions: int, semi: bool, max_denominator: int) -> tuple:
+    """The emission rows of policies in scope: the uniform law first (the usual base policy, against which
+    every other row has finite KL), then the distribution scope."""
+    rows = _grid_distributions(n_actions, semi, max_denominator)
+    uniform = tuple(Fraction(1, n_actions) for _ in range(n_actions))
+    return tuple(sorted(rows, key=lambda r: r != uniform))
+
+
+def _policy_scope(choose, *, n_actions, n_observations, min_states, max_states, semi, max_denominator):
+    n_states = choose(_scope_sizes(min_states, max_states, 2))
+    rows = _policy_rows(n_actions, semi, max_denominator)
+    first = choose(rows)
+    # The other states' rows differ from the start state's: equal rows would repeat a 1-state policy.
+    others = [r for r in rows if r != first] or [first]
+    emission = [list(first)] + [list(choose(others)) for _ in range(1, n_states)]
+    menu = _transition_menu(n_states, n_actions, n_observations)
+    transition = _nested_lists(choose(menu, costs=_transition_costs(menu)))
+    return _DrawnFiniteStatePolicy(emission, transition, semi=semi)
+
+
+def _environment_scope(choose, *, n_actions, n_observations, min_states, max_states, max_denominator):
+    n_states = choose(_scope_sizes(min_states, max_states, 2))
+    rows = _grid_distributions(n_observations, False, max_denominator)
+
+    def laws_of_one_state():
+        # Action 0's law from the grid; each further action first repeats it (an i.i.d. environment), then
+        # echoes the action (observation a surely: the simplest reactive environment), then the grid.
+        first = choose(rows)
+        laws = [list(first)]
+        for a in range(1, n_actions):
+            echo = tuple(Fraction(int(o == a % n_observations)) for o in range(n_observations))
+            laws.append(list(choose(list(dict.fromkeys([first, echo, *rows])))))
+        return laws
+
+    emission = [laws_of_one_state() for _ in range(n_states)]
+    transition = _nested_lists(choose(_transition_menu(n_states, n_actions, n_observations)))
+    return _DrawnFiniteStateEnvironment(emission, transition)
+
+
+def _mixture_scope(choose, *, n_actions, n_observations, min_components, max_components, max_states, semi, update,
+                   components, custom, max_denominator):
+    k = choose(_scope_sizes(min_components, max_components, 3))
+    structure = choose(["independent"] if custom or k == 1 else ["independent", "shared", "duplicate"])
+    if structure == "shared":
+        n_states = choose(_scope_sizes(1, max_states, 2))
+        transition = choose(_transition_menu(n_states, n_actions, n_observations))
+        rows = _grid_distributions(n_actions, semi, max_denominator)
+        comps = [_DrawnFiniteStatePolicy([list(choose(rows)) for _ in range(n_states)], _nested_lists(transition),
+                                         semi=semi) for _ in range(k)]
+    elif structure == "duplicate":  # component j repeats an earlier component i (exact ties in the posterior)
+        distinct = [choose.draw(components) for _ in range(k - 1)]
+        i, j = choose([(i, j) for j in range(1, k) for i in range(j)])
+        comps = distinct[:j] + [distinct[i]] + distinct[j:]
+    else:
+        comps = [choose.draw(components) for _ in range(k)]
+    for c in comps:
+        if not isinstance(c, Policy) or c.n_actions != n_actions:
+            raise InvalidArgument(f"components drew {c!r}, not a theory.Policy over {n_actions} actions")
+    prior = _prior_scope(choose, n=k, min_size=k, max_size=k, normalized=False)
+    return _DrawnMixture(comps, prior, update=update)
+
+
+def _history_scope(choose, *, policy, env, n_actions, n_observations, min_length, max_length, flags):
+    length = choose(_scope_sizes(min_length, max_length, 2))
+    history: tuple = ()
+    for _ in range(length):
+        probs = policy.probs(history, arith="exact")
+        actions = [a for a in range(n_actions) if probs[a] > 0]
+        if not actions:
+            break
+        a = choose(actions)
+        if env is not None:
+            law = env.probs(history, a, arith="exact")
+            o = choose([o for o in range(n_observations) if law[o] > 0])
+        else:
+            o = choose(range(n_observations))
+        history += ((a, o, choose([False, True])),) if flags else ((a, o),)
+    return history
+
+
+def _mean_reward_scope(choose, *, n_actions, n_observations, max_denominator):
+    rewards = [r for r in (Fraction(0), Fraction(1), Fraction(1, 2)) if r.denominator <= max_denominator]
+    return _DrawnMeanReward([[choose(rewards) for _ in range(n_observations)] for _ in range(n_actions)])
+
+
+#: (values, multiplier, action_coef, observation_coef) of the history utilities in scope: the last action is 0;
+#: the last observation is 0; the parity of the whole history; an order-dependent three-valued one.
+_HISTORY_UTILITIES = (((0, 1), 0, 1, 0), ((0, 1), 0, 0, 1), ((0, 1), 1, 1, 1), ((0, "1/2", 1), 2, 1, 0))
+
+
+def _history_utility_scope(choose, *, max_values, max_denominator):
+    shapes = [u for u in _HISTORY_UTILITIES
+              if len(u[0]) <= max_values and all(Fraction(v).denominator <= max_denominator for v in u[0])]
+    values, multiplier, action_coef, observation_coef = choose(shapes or [((1,), 0, 0, 0)])
+    return HistoryTableUtility(values=values, multiplier=multiplier, action_coef=action_coef,
+                               observation_coef=observation_coef)
+
+
+def _in_range(candidates, lo, hi, *, exclude_min=False) -> list:
+    """The candidates in ``[lo, hi]`` (``(lo, hi]`` with ``exclude_min``), in order, each once."""
+    return list(dict.fromkeys(c for c in candidates if lo <= c <= hi and not (exclude_min and c == lo)))
+
+
+def _scalar_scope(choose, *, values):
+    return choose(values)
+
+
+def _alphabet_scope(choose, *, min_actions, max_actions, min_observations, max_observations):
+    return (choose(_scope_sizes(min_actions, max_actions, 2)),
+            choose(_scope_sizes(min_observations, max_observations, 2)))

@@ -32,15 +32,16 @@ def test_a_good_certificate_replays(tmp_path, certificate):
 def test_the_certificate_records_what_a_reader_needs(certificate):
     assert certificate["claim"] == "conj-pinsker-quarter" and certificate["kind"] == "refutation"
     assert certificate["arith"] == "exact"
-    part = certificate["parts"][0]
-    assert part["holds"] is False and "exact" in part["lhs"] and "enclosure" in part["rhs"]
+    part = next(p for p in certificate["parts"] if p["holds"] is False)
+    assert "exact" in part["lhs"] and "enclosure" in part["rhs"]
     assert {"python", "python-flint", "sympy", "numpy"} <= set(certificate["versions"])
 
 
 def test_an_edited_instance_no_longer_proves_its_claim(tmp_path, certificate):
     data = json.loads(json.dumps(certificate))
-    # Make β equal to π: the trajectory laws coincide, so TVD = KL = 0 and nothing is refuted any more.
+    # Make β equal to π and q equal to p: the laws coincide, so TVD = KL = 0 and nothing is refuted any more.
     data["instance"]["dict"]["beta"] = data["instance"]["dict"]["pi"]
+    data["instance"]["dict"]["q"] = data["instance"]["dict"]["p"]
     result = replay(_write(tmp_path, data))
     assert not result.ok and "no longer proves its claim" in result.message
 

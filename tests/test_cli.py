@@ -59,6 +59,7 @@ def test_counterexample_then_replay(tmp_path, capsys):
     assert "certificate verified" in capsys.readouterr().out
     data = json.loads(out.read_text())
     data["instance"]["dict"]["beta"] = data["instance"]["dict"]["pi"]
+    data["instance"]["dict"]["q"] = data["instance"]["dict"]["p"]
     out.write_text(json.dumps(data))
     assert main(["replay", str(out)]) == 1
     assert "no longer proves its claim" in capsys.readouterr().err

@@ -14,6 +14,12 @@ is a leaf of its own, as in :mod:`theory.measures`.
 
 Both sides are exact linear forms in logarithms in exact arithmetic, whose equality is decided exactly.
 
+**The worst-case form.** The same identity holds for Definition 2 observation sequence by observation sequence:
+:func:`theory.worst_case_kl` (a backward maximum over the observation tree of per-step KLs) must equal the
+maximum over o_{1:m} of the KL between the action-sequence laws with those observations held fixed, enumerated
+leaf by leaf by :func:`proofs_checks.reference.worst_case_kl`. An equality, not a bound: a worst case taken as
+a minimum, or over too few sequences, fails it.
+
 :func:`make` builds false variants: ``weights="beta"`` weighs the leaves by P^{β,μ} instead of P^{π,μ}, and
 ``drop_last=True`` drops the last step from the left side; both must be refuted.
 
@@ -22,8 +28,10 @@ Both sides are exact linear forms in logarithms in exact arithmetic, whose equal
 >>> import theory
 >>> x = {"pi": theory.FiniteStatePolicy.iid(["1/2", "1/2"]), "beta": theory.FiniteStatePolicy.iid(["1/4", "3/4"]),
 ...      "env": theory.sequence_environment(2), "horizon": 2, "history": ()}
->>> part, = CLAIM.parts(x, theory.get_context("exact"))
+>>> part, worst = CLAIM.parts(x, theory.get_context("exact"))
 >>> part.lhs == part.rhs == 2 * theory.kl(["1/2", "1/2"], ["1/4", "3/4"], arith="exact")  # decided exactly
+True
+>>> worst.lhs == worst.rhs == part.lhs      # i.i.d. policies: every observation sequence gives the same KL
 True
 """
 
@@ -34,8 +42,9 @@ import math
 from hypothesis import strategies as st
 
 import theory
+from proofs_checks import reference
 from proofs_checks import strategies as S
-from proofs_checks.claim import Claim
+from proofs_checks.claim import Claim, Part
 
 __all__ = ["CLAIM", "make", "trajectory_cases", "trajectory_leaves", "leaf_kl", "toy_examples"]
 
@@ -173,13 +182,17 @@ def make(*, weights="pi", drop_last=False, id="chain-rule", kind="theorem") -> C
     if weights not in ("pi", "beta"):
         raise ValueError(f"weights {weights!r} must be 'pi' or 'beta'")
 
-    def lhs(x, arith):
-        m = x["horizon"] - 1 if drop_last else x["horizon"]
-        leaves = trajectory_leaves(x["pi"], x["beta"], x["env"], m, x["history"], arith=arith, under=weights)
-        return leaf_kl(leaves, arith=arith)
-
-    def rhs(x, arith):
-        return theory.trajectory_kl(x["pi"], x["beta"], x["env"], x["horizon"], x["history"], arith=arith)
+    def parts(x, arith):
+        pi, beta, env, m, h = x["pi"], x["beta"], x["env"], x["horizon"], x["history"]
+        leaves = trajectory_leaves(pi, beta, env, m - 1 if drop_last else m, h, arith=arith, under=weights)
+        return [
+            Part("expected form: Σ_x P(x) ln(π(x)/β(x)) (leaves) = theory.trajectory_kl (per-step sum)",
+                 leaf_kl(leaves, arith=arith), "==", theory.trajectory_kl(pi, beta, env, m, h, arith=arith)),
+            # Two-sided: Definition 2 against its own definition, so a worst case computed too small fails too.
+            Part("worst-case form (Definition 2): max over o_{1:m} of the open-loop KL (leaves) = "
+                 "theory.worst_case_kl", reference.worst_case_kl(pi, beta, env.n_observations, m, h, arith=arith),
+                 "==", theory.worst_case_kl(pi, beta, env, m, h, arith=arith)),
+        ]
 
     if weights == "beta":
         title = "chain rule with the leaves weighed by P^{β,μ} (false)"
@@ -195,7 +208,9 @@ def make(*, weights="pi", drop_last=False, id="chain-rule", kind="theorem") -> C
                   "used throughout the proofs of Theorems 1 and 4)",
         statement="For all policies π, β (semi-distributions allowed, ⊥ ending a trajectory), environments μ, start "
                   "histories h and horizons m: Σ_x P^{π,μ}_h(x) ln(π(a_{1:m}|x)/β(a_{1:m}|x)) = "
-                  "E_{x~P^{π,μ}_h} Σ_{t=1}^m KL(π(·|x_{<t}) ‖ β(·|x_{<t})), both sides possibly +∞.",
+                  "E_{x~P^{π,μ}_h} Σ_{t=1}^m KL(π(·|x_{<t}) ‖ β(·|x_{<t})), both sides possibly +∞; and for "
+                  "every observation sequence the same identity with the observations held fixed, so Definition "
+                  "2 (the maximum over o_{1:m}) is the maximum of the per-step sums along o_{1:m}.",
         latex=r"\sum_{x} P^{\pi,\mu}_h(x)\,\ln\frac{\pi(a_{1:m}\mid x)}{\beta(a_{1:m}\mid x)}"
               r" = \mathbb{E}^{\pi,\mu}_h \sum_{t=1}^{m} \mathrm{KL}\big(\pi(\cdot\mid x_{<t})\,\|\,"
               r"\beta(\cdot\mid x_{<t})\big)",
@@ -204,12 +219,12 @@ def make(*, weights="pi", drop_last=False, id="chain-rule", kind="theorem") -> C
             "and μ. Left: an independent enumeration of every trajectory reachable under π and μ, the "
             "trajectory probabilities multiplied out from the kernels' probabilities at each leaf, one log of "
             "the ratio π(x)/β(x) per leaf (+∞ when β(x) = 0 < π(x)). Right: theory.trajectory_kl (the per-step "
-            "KLs summed over the merged tree). Equality is decided exactly on linear forms in logarithms.",
+            "KLs summed over the merged tree). The worst-case form likewise: for every observation sequence "
+            "the action-sequence KL enumerated leaf by leaf (proofs_checks.reference.worst_case_kl), maximized, "
+            "against theory.worst_case_kl. Equality is decided exactly on linear forms in logarithms.",
         given=trajectory_cases(),
         examples=toy_examples,
-        lhs=lhs,
-        relation="==",
-        rhs=rhs,
+        parts=parts,
         max_examples=150,
     )
 

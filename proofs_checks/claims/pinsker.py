@@ -3,11 +3,22 @@
 For policies π, β and an environment μ, from a start history over m steps,
 ``TVD(P^{π,μ}_h, P^{β,μ}_h) ≤ sqrt(KL^μ_{h,m}(π‖β) / 2)``. The check compares squares, ``TVD² ≤ c·KL``
 with ``c = 1/2``, so that both sides stay exact (a rational and a linear form in logarithms).
+
+Each instance also carries two one-step semi-distributions p, q over the actions (their missing mass is ⊥, the
+abstain outcome): Pinsker holds for them with ⊥ one more outcome, and — two-sided, since Pinsker only bounds
+the KL from below — :func:`theory.kl` must equal the independent sum ``Σ p ln(p/q)`` over the actions and ⊥
+(:func:`proofs_checks.reference.kl`). A KL that dropped ⊥ would be too small, or even negative.
 :func:`make` builds the same check with another constant: ``c = 1/4`` is the false conjecture
 ``conj-pinsker-quarter``.
 
 >>> CLAIM.kind, CLAIM.expected
 ('theorem', 'holds')
+>>> import theory
+>>> x = {"pi": theory.FiniteStatePolicy.iid([1, 0]), "beta": theory.FiniteStatePolicy.iid(["1/2", "1/2"]),
+...      "env": theory.sequence_environment(2), "horizon": 1,
+...      "p": (Fraction(1, 2), Fraction(0)), "q": (Fraction(1, 4), Fraction(1, 4))}   # ⊥: 1/2 each
+>>> [(p.lhs, p.rhs) for p in CLAIM.parts(x, theory.get_context("exact"))][1:]
+[(Fraction(1, 16), LogLinear(1/4*ln(2))), (LogLinear(1/2*ln(2)), LogLinear(1/2*ln(2)))]
 """
 
 from __future__ import annotations
@@ -17,20 +28,33 @@ from fractions import Fraction
 from hypothesis import strategies as st
 
 import theory
+from proofs_checks import reference
 from proofs_checks import strategies as S
-from proofs_checks.claim import Claim
+from proofs_checks.claim import Claim, Part
 
 
 @st.composite
 def trajectory_cases(draw, *, max_actions=3, max_observations=2, max_states=2, max_horizon=3):
-    """π, β and μ over a drawn alphabet, and a horizon: the instances of trajectory inequalities."""
+    """π, β and μ over a drawn alphabet, and a horizon: the instances of trajectory inequalities; and p, q, two
+    semi-distributions over the actions (⊥ the missing mass).
+
+    >>> from hypothesis import given, settings
+    >>> @settings(max_examples=10, database=None, derandomize=True)
+    ... @given(trajectory_cases())
+    ... def check(x):
+    ...     assert sorted(x) == ['beta', 'env', 'horizon', 'p', 'pi', 'q'] and sum(x["p"]) <= 1
+    >>> check()
+    """
     n_actions, n_obs = draw(S.alphabets(min_actions=2, max_actions=max_actions, max_observations=max_observations))
     policies = S.finite_state_policies(n_actions=n_actions, n_observations=n_obs, max_states=max_states)
+    one_step = S.distributions(n_actions, semi=True)
     return {
         "pi": draw(policies),
         "beta": draw(policies),
         "env": draw(S.finite_state_environments(n_actions=n_actions, n_observations=n_obs, max_states=max_states)),
         "horizon": draw(st.integers(1, max_horizon)),
+        "p": draw(one_step),
+        "q": draw(one_step),
     }
 
 
@@ -38,28 +62,35 @@ def make(constant=Fraction(1, 2), *, id="pinsker", kind="theorem") -> Claim:
     """The check ``TVD² ≤ constant·KL`` on trajectory laws."""
     c = Fraction(constant)
 
-    def tvd_squared(x, arith):
+    def parts(x, arith):
         t = theory.trajectory_tvd(x["pi"], x["beta"], x["env"], x["horizon"], arith=arith)
-        return t * t
-
-    def scaled_kl(x, arith):
-        return theory.trajectory_kl(x["pi"], x["beta"], x["env"], x["horizon"], arith=arith) * arith.convert(c)
+        out = [Part(f"trajectory laws: TVD² ≤ {c}·KL", t * t, "<=",
+                    theory.trajectory_kl(x["pi"], x["beta"], x["env"], x["horizon"], arith=arith) * arith.convert(c))]
+        if "p" in x:  # instances saved before the one-step part have no p, q
+            p, q = x["p"], x["q"]
+            d, k = theory.tvd(p, q, arith=arith), theory.kl(p, q, arith=arith)
+            out.append(Part(f"one step, semi-distributions with ⊥ an outcome: TVD(p,q)² ≤ {c}·KL(p‖q)", d * d, "<=",
+                            k * arith.convert(c)))
+            out.append(Part("theory.kl(p, q) = Σ p ln(p/q) over the actions and ⊥ (independent sum)", k, "==",
+                            reference.kl(p, q, arith=arith)))
+        return out
 
     return Claim(
         id=id,
         title=f"trajectory TVD ≤ sqrt(KL·{c})" if c != Fraction(1, 2) else "Pinsker: trajectory TVD ≤ sqrt(KL/2)",
         kind=kind,
         reference="Pinsker's inequality (standard); used with the paper's Theorem 2",
-        statement=f"For all π, β, μ, h and m: TVD(P^π, P^β)^2 ≤ {c}·KL^μ_{{h,m}}(π‖β).",
+        statement=f"For all π, β, μ, h and m: TVD(P^π, P^β)^2 ≤ {c}·KL^μ_{{h,m}}(π‖β); and for semi-distributions "
+                  f"p, q (⊥ one more outcome) TVD(p, q)^2 ≤ {c}·KL(p‖q).",
         latex=r"\mathrm{TV}\big(P^{\pi,\mu}_{h},P^{\beta,\mu}_{h}\big)^2 \le " + f"{c.numerator}/{c.denominator}"
         + r"\,\mathrm{KL}^{\mu}_{h,m}(\pi\,\|\,\beta)",
         how="Random finite-state π, β, μ (exact rational tables), |A| ≤ 3, |O| ≤ 2, horizons 1–3; both sides "
             "computed on the full trajectory tree (TVD exactly as a rational, KL as an exact linear form in "
-            "logarithms) and compared without square roots.",
+            "logarithms) and compared without square roots. Also one step of two drawn semi-distributions p, q "
+            "(⊥ an outcome): Pinsker by theory.tvd and theory.kl, and theory.kl against the independent sum "
+            "Σ p ln(p/q) over the actions and ⊥ (proofs_checks.reference.kl), an exact equality.",
         given=trajectory_cases(),
-        lhs=tvd_squared,
-        relation="<=",
-        rhs=scaled_kl,
+        parts=parts,
         max_examples=60,
     )
 

@@ -19,6 +19,9 @@ min over N of w_μ/S_μ, where N is the set of histories extending h by fewer th
 S_μ the total weight of the components ranked at or above μ (μ is in the top set exactly when w_μ ≥ α·S_μ);
 this is the hypothesis, and it is checked as the first part. Then ν_α ≤ μ on N (exact), the expected and the
 worst-case trajectory KL(π‖μ) ≤ KL(π‖ν_α) (exact linear forms in logarithms), and the support statement at h.
+Two-sided: ν_α ≤ μ holds for any imitator that gives too *little* probability, so ν_α(·|h) is also pinned to
+Definition 4 computed independently (:func:`proofs_checks.reference.pessimistic_probs`: the minimum over the
+Definition 3 top set of the Bayes posterior, from the components' own probabilities).
 
 **Demonstration** in the Theorem 1 world (:class:`proofs_checks.worlds.NovelSituation`, μ = ν_τ = τ): at the
 novel event (k = 50), KL(π*‖ν_α) = ∞ while KL(π*‖ξ) ≤ ln(1/c) = ln 1025. The KL-constrained agent regularized to
@@ -41,6 +44,7 @@ from fractions import Fraction
 from hypothesis import strategies as st
 
 import theory
+from proofs_checks import reference
 from proofs_checks import strategies as S
 from proofs_checks.claim import Claim, Part
 from proofs_checks.claims.thm1_novel_situations import enclosure_bounds
@@ -182,14 +186,21 @@ def drawn_parts(x, arith, *, base: str = "imitator", hypothesis: bool = True) ->
         gap = min(min(mu.probs(g, arith=EXACT) - imitator.probs(g, arith=EXACT)) for g in nodes)
         parts.append(Part("ν_α(a|h') ≤ μ(a|h') for every action and history of the horizon", arith.convert(gap),
                           ">=", arith.convert(0)))
+        definition = reference.pessimistic_probs(mixture, h, x["alpha"], arith=EXACT)
+        off = sum(abs(p - q) for p, q in zip(imitator.probs(h, arith=EXACT), definition))
+        parts.append(Part("ν_α(·|h) = Definition 4: min over the Definition 3 top set of the Bayes posterior "
+                          "(Σ_a |difference|)", arith.convert(off), "==", arith.convert(0)))
     parts.append(Part(f"expected KL^μ_{{h,m}}(π‖μ) ≤ KL^μ_{{h,m}}(π‖{name})",
                       theory.trajectory_kl(pi, mu, env, m, h, arith=arith), "<=",
                       theory.trajectory_kl(pi, beta, env, m, h, arith=arith)))
     parts.append(Part(f"worst-case KL_{{h,m}}(π‖μ) ≤ KL_{{h,m}}(π‖{name})",
                       theory.worst_case_kl(pi, mu, env, m, h, arith=arith), "<=",
                       theory.worst_case_kl(pi, beta, env, m, h, arith=arith)))
-    p_pi, p_mu = pi.probs(h, arith=EXACT), mu.probs(h, arith=EXACT)
-    finite = not math.isinf(theory.kl(p_pi, beta.probs(h, arith=EXACT), arith=EXACT))
+    p_pi, p_mu, p_beta = pi.probs(h, arith=EXACT), mu.probs(h, arith=EXACT), beta.probs(h, arith=EXACT)
+    # π never abstains, so KL(π‖base)(h) < ∞ iff the base gives every action π takes positive probability. Read
+    # off the supports (not theory.kl, which rejects an engine row summing above 1 instead of letting the parts
+    # above refute it).
+    finite = all(p_beta[a] > 0 for a in range(len(p_pi)) if p_pi[a] > 0)
     off = sum((p_pi[a] for a in range(len(p_mu)) if p_mu[a] == 0), Fraction(0)) if finite else Fraction(0)
     parts.append(Part(f"KL(π‖{name})(h) < ∞ ⇒ π(a|h) = 0 where μ(a|h) = 0", arith.convert(off), "==",
                       arith.convert(0)))
@@ -279,8 +290,9 @@ def make(*, hypothesis: bool = True, id: str = "thm4-pessimistic-kl", kind: str 
         how="Drawn: mixtures of 2-4 finite-state components (|A| ≤ 3, |O| ≤ 2), μ a component, a start history μ "
             "can produce, horizon ≤ 3, π a component / ξ / the renormalized imitator / a drawn policy, α lowered "
             "to keep μ in the top set on the horizon (checked exactly as the first part). Exact: ν_α ≤ μ on every "
-            "history of the horizon, expected and worst-case KL(π‖μ) ≤ KL(π‖ν_α) (raw sums over actions: ⊥ carries "
-            "no π mass), and the support statement at h. Demonstration in the NovelSituation world at k = 50: the "
+            "history of the horizon, ν_α(·|h) = Definition 4 computed independently (two-sided), expected and "
+            "worst-case KL(π‖μ) ≤ KL(π‖ν_α) (raw sums over actions: ⊥ carries no π mass), and the support "
+            "statement at h. Demonstration in the NovelSituation world at k = 50: the "
             "agent regularized to ν_α (abstention allowed, demonstrator τ) switches with probability 0 and has "
             "value 0 at budgets 0, 1, 6.933, 100 (α = 1/100 and 1/2000), the agent regularized to ξ switches at "
             "every positive budget and reaches V* at 6.933 ≥ ln 1025 (optimizer in ball arithmetic at 256 bits, "

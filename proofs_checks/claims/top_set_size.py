@@ -11,7 +11,14 @@ A second bound, also derived here: ``S_n ≥ n·w_n`` (the ranking is decreasing
 ``|T| ≤ 1/α`` — attained by a uniform posterior over K components with α = 1/K.
 
 The check decides all three exactly, without logarithms: the mass growth ``(1−α)^{|T|−1}·S_{|T|} ≥ w_max``, the
-size bound in its power form ``(1−α)^{|T|−1} ≥ w_max``, and ``α·|T| ≤ 1``. :func:`make` builds the false
+size bound in its power form ``(1−α)^{|T|−1} ≥ w_max``, and ``α·|T| ≤ 1``.
+
+**Two-sided.** Upper bounds on |T| pass an engine whose top set is too small — and say nothing when it is the
+wrong set. So the posterior and the top set the bounds are computed from are pinned to independent references
+(:mod:`proofs_checks.reference`): the posterior equals Bayes' rule (the prior times the components' own
+likelihoods, over the demonstrator steps only when the mixture updates only on those), and
+:func:`theory.top_set` equals Definition 3 applied to that posterior. Instances include mixtures with
+``update="demonstrator"`` and histories with flagged steps. :func:`make` builds the false
 variant without the "1 +" (``(1−α)^{|T|} ≥ w_max``), refuted whenever the top component alone carries more than
 1 − α.
 
@@ -19,7 +26,7 @@ variant without the "1 +" (``(1−α)^{|T|} ≥ w_max``), refuted whenever the t
 ('theorem', 'holds')
 >>> import theory
 >>> x = toy_examples()[0]       # uniform over 8 components, α = 1/8: all 8 are in the top set
->>> [(p.lhs, p.rhs) for p in CLAIM.parts(x, theory.get_context("exact"))][1:]
+>>> [(p.lhs, p.rhs) for p in CLAIM.parts(x, theory.get_context("exact"))][1:3]
 [(Fraction(823543, 2097152), Fraction(1, 8)), (Fraction(1, 1), 1)]
 """
 
@@ -30,6 +37,7 @@ from fractions import Fraction
 from hypothesis import strategies as st
 
 import theory
+from proofs_checks import reference
 from proofs_checks import strategies as S
 from proofs_checks.claim import Claim, Part
 
@@ -52,7 +60,8 @@ def size_bound(w_max, alpha) -> float:
 
 @st.composite
 def size_cases(draw, *, max_components=8, max_history=3):
-    """A mixture of 1–8 components, a history it may produce, and α.
+    """A mixture of 1–8 components (updating on every step, or only on demonstrator steps), a history it may
+    produce (its steps sometimes flagged as demonstrator steps or not), and α.
 
     >>> from hypothesis import given, settings
     >>> @settings(max_examples=10, database=None, derandomize=True)
@@ -62,29 +71,40 @@ def size_cases(draw, *, max_components=8, max_history=3):
     >>> check()
     """
     n_actions, n_obs = draw(S.alphabets(min_actions=2, max_actions=3, max_observations=2))
+    update = draw(st.sampled_from(["all", "demonstrator"]))
     xi = draw(S.mixtures(n_actions=n_actions, n_observations=n_obs, min_components=1, max_components=max_components,
-                         max_states=2))
-    history = draw(S.histories(xi, max_length=max_history))
+                         max_states=2, update=update))
+    history = draw(S.histories(xi, max_length=max_history, flags=draw(st.booleans())))
     return {"xi": xi, "history": history, "alpha": draw(S.alphas())}
 
 
 def toy_examples() -> list[dict]:
     """Named instances: ``uniform-8`` (α = 1/8, |T| = 8 = 1/α: the 1/α bound is attained), ``two-tight``
     (posterior (1−α, α) with α = 1/3: |T| = 2 = 1 + ln(1/w_max)/ln(1/(1−α)), the derived bound attained),
-    ``geometric`` (posterior ∝ 16, 8, 4, 2, 1 with α = 1/10: |T| = 3), ``alpha-one`` (α = 1: only the top one).
+    ``geometric`` (posterior ∝ 16, 8, 4, 2, 1 with α = 1/10: |T| = 3), ``alpha-one`` (α = 1: only the top one),
+    ``own-weight-counts`` (posterior (1/2, 1/4, 1/4), α = 1/2: 1/4 < (1/2)(3/4), so |T| = 1; leaving the
+    component's own weight out of the sum would admit it), ``demonstrator-steps`` (update="demonstrator": the
+    first step, not a demonstrator step, would rule out the component that the second makes the favourite).
 
-    >>> [x["name"] for x in toy_examples()]
-    ['uniform-8', 'two-tight', 'geometric', 'alpha-one']
+    >>> [x["name"] for x in toy_examples()][4:]
+    ['own-weight-counts', 'demonstrator-steps']
     """
     consts = [theory.FiniteStatePolicy.iid(["1/2", "1/2"]) for _ in range(8)]
     uniform = theory.BayesianMixture(consts, [Fraction(1, 8)] * 8)
     geometric = theory.BayesianMixture(consts[:5], ["16/31", "8/31", "4/31", "2/31", "1/31"])
+    zeros = theory.FiniteStatePolicy.iid([1, 0])
+    learner = theory.BayesianMixture([zeros, consts[0]], ["1/2", "1/2"], update="demonstrator")
     return [
         {"name": "uniform-8", "xi": uniform, "history": (), "alpha": Fraction(1, 8)},
         {"name": "two-tight", "xi": theory.BayesianMixture(consts[:2], ["2/3", "1/3"]), "history": (),
          "alpha": Fraction(1, 3)},
         {"name": "geometric", "xi": geometric, "history": (), "alpha": Fraction(1, 10)},
         {"name": "alpha-one", "xi": geometric, "history": (), "alpha": Fraction(1)},
+        {"name": "own-weight-counts", "xi": theory.BayesianMixture(consts[:3], ["1/2", "1/4", "1/4"]), "history": (),
+         "alpha": Fraction(1, 2)},
+        # Posterior (2/3, 1/3) from the flagged step alone; top set {zeros} at α = 1/2.
+        {"name": "demonstrator-steps", "xi": learner, "history": ((1, 0, False), (0, 0, True)),
+         "alpha": Fraction(1, 2)},
     ]
 
 
@@ -104,11 +124,19 @@ def make(*, plus_one=True, id="top-set-size", kind="theorem") -> Claim:
         w_max = w[members[0]]
         mass = sum((w[i] for i in members[1:]), w[members[0]])
         shrink = (1 - a) ** (n - 1 if plus_one else n)
+        # The references: Bayes' rule from the components' own probabilities, Definition 3 on its exact values.
+        bayes = reference.posterior(xi, h, arith=arith)
+        off = sum((abs(w[i] - bayes[i]) for i in range(1, len(w))), abs(w[0] - bayes[0]))
+        definition = set(reference.top_set(reference.posterior(xi, h, arith="exact"), alpha))
+        differ = sum(1 for i in range(len(w)) if (i in definition) != (i in members))
         return [
             Part("mass growth: (1−α)^(|T|−1)·S_T >= w_max", shrink * mass if plus_one else shrink, ">=", w_max),
             Part("size: (1−α)^(|T|−1) >= w_max, i.e. |T| <= 1 + ln(1/w_max)/ln(1/(1−α))" if plus_one
                  else "size without the 1 +: (1−α)^|T| >= w_max", shrink, ">=", w_max),
             Part("size: α·|T| <= 1", a * n, "<=", 1),
+            Part("posterior = Bayes' rule (Σ_i |w_i(h) − prior_i·likelihood_i/Σ|)", off, "==", 0),
+            Part("theory.top_set = Definition 3 on the Bayes posterior (components whose membership differs)",
+                 arith.convert(differ), "==", 0),
         ]
 
     title = ("top-set size: |T| ≤ 1 + ln(1/w_max)/ln(1/(1−α)) and |T| ≤ 1/α" if plus_one
@@ -128,9 +156,11 @@ def make(*, plus_one=True, id="top-set-size", kind="theorem") -> Claim:
               r" \frac{1}{\alpha}",
         how="Random mixtures of 1–8 finite-state components (exact priors: integer-proportional and dyadic Kraft "
             "weights down to 2^-23, duplicates and shared tables for exact ties), histories of length ≤ 3 drawn "
-            "from the mixture, α in (0, 1] (1, 1/2, 1/10, 1/1000 and fractions). The top set by theory.top_set "
-            "(exact decisions), the posterior by Bayes' rule in exact rationals; the bounds are compared in "
-            "their power forms, exactly.",
+            "from the mixture, α in (0, 1] (1, 1/2, 1/10, 1/1000 and fractions); mixtures updating on every step "
+            "or only on demonstrator steps, histories with flagged steps. The top set by theory.top_set (exact "
+            "decisions), the posterior by theory's BayesianMixture; the bounds are compared in their power "
+            "forms, exactly. Two-sided: the posterior against Bayes' rule computed from the components' own "
+            "probabilities, and the top set against Definition 3 applied to it (proofs_checks.reference).",
         given=size_cases(),
         examples=toy_examples,
         parts=parts,

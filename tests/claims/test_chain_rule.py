@@ -32,12 +32,13 @@ def test_false_variants_fail_on_a_finite_hand_instance():
     x = {"pi": theory.FiniteStatePolicy.iid(["1/2", "1/2"]), "beta": theory.FiniteStatePolicy.iid(["1/4", "3/4"]),
          "env": theory.sequence_environment(2), "horizon": 2, "history": ()}
     one_step = theory.kl(["1/2", "1/2"], ["1/4", "3/4"], arith="exact")
-    part, = chain_rule.CLAIM.parts(x, theory.get_context("exact"))
+    part, worst = chain_rule.CLAIM.parts(x, theory.get_context("exact"))
     assert part.lhs == part.rhs == 2 * one_step
-    dropped, = chain_rule.make(drop_last=True).parts(x, theory.get_context("exact"))
+    assert worst.lhs == worst.rhs == 2 * one_step  # i.i.d.: every observation sequence gives the same KL
+    dropped, _ = chain_rule.make(drop_last=True).parts(x, theory.get_context("exact"))
     assert dropped.lhs == one_step and chain_rule.make(drop_last=True).evaluate(x, "exact").holds is False
     # Weighed by β the left side is −KL(β‖π) = −(1/4 ln(1/2) + 3/4 ln(3/2))·2 < 0.
-    flipped, = chain_rule.make(weights="beta").parts(x, theory.get_context("exact"))
+    flipped, _ = chain_rule.make(weights="beta").parts(x, theory.get_context("exact"))
     assert flipped.lhs == -2 * theory.kl(["1/4", "3/4"], ["1/2", "1/2"], arith="exact")
     assert chain_rule.make(weights="beta").evaluate(x, "exact").holds is False
 
@@ -72,3 +73,22 @@ def test_toy_examples_round_trip_and_hold():
         ev = chain_rule.CLAIM.evaluate(y, "exact")
         assert ev.holds, x["name"]
         assert ev.parts[0].lhs == chain_rule.CLAIM.evaluate(x, "exact").parts[0].lhs
+
+
+def test_worst_case_part_is_the_maximum_over_observation_sequences():
+    # π copies the last observation, β leans to action 0: observation 1 makes π take action 1, far from β, so the
+    # maximum (observation 1) and the minimum (observation 0) differ; the part pins theory.worst_case_kl to the max.
+    copy = theory.FiniteStatePolicy([["1/2", "1/2"], [1, 0], [0, 1]], [[[1, 2], [1, 2]], [[1, 2], [1, 2]],
+                                                                        [[1, 2], [1, 2]]])
+    beta = theory.FiniteStatePolicy.iid(["9/10", "1/10"], n_observations=2)
+    x = {"pi": copy, "beta": beta, "env": theory.FiniteStateEnvironment([[["1/2", "1/2"], ["1/2", "1/2"]]],
+                                                                        [[[0, 0], [0, 0]]]),
+         "horizon": 2, "history": ()}
+    ctx = theory.get_context("exact")
+    first = theory.kl(["1/2", "1/2"], ["9/10", "1/10"], arith="exact")
+    by_obs = [first + theory.kl([1, 0], ["9/10", "1/10"], arith="exact"),
+              first + theory.kl([0, 1], ["9/10", "1/10"], arith="exact")]
+    assert ctx.sign(by_obs[1] - by_obs[0]) > 0
+    _, worst = chain_rule.CLAIM.parts(x, ctx)
+    assert ctx.sign(worst.lhs - by_obs[1]) == 0 and ctx.sign(worst.rhs - by_obs[1]) == 0
+    assert chain_rule.CLAIM.evaluate(x, "exact").holds

@@ -19,11 +19,15 @@ def seed0():
 def test_refuted_and_shrunk(seed0):
     assert seed0.verdict == "refuted" and seed0.met and seed0.evaluation.context == "exact"
     x = seed0.counterexample
-    # Shrunk to the smallest counterexample: two deterministic components, one step, π the other component.
+    # Found in the small scope: two components, one step, π the other component.
     assert len(x["mixture"]) == 2 and x["horizon"] == 1 and x["history"] == ()
     assert x["pi_kind"] == "component" and x["pi_component"] != x["mu"]
     part = seed0.evaluation.parts[1]
-    assert part.lhs == float("inf") and part.rhs == theory.kl([0, 1], ["1/2", "1/2"], arith="exact")
+    assert part.holds is False and part.lhs > part.rhs
+    # Recomputed by hand from the instance: KL(π‖μ) for one step against KL(π‖ξ).
+    pi, mu = (x["mixture"].components[i].probs(arith="exact") for i in (x["pi_component"], x["mu"]))
+    assert part.lhs == theory.kl(pi, mu, arith="exact")
+    assert part.rhs == theory.kl(pi, x["mixture"].probs(arith="exact"), arith="exact")
 
 
 def test_refuted_under_another_seed():

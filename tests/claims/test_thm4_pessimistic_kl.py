@@ -4,6 +4,7 @@ certificate replays; the demonstration's numbers; regression test for the empty-
 import json
 from fractions import Fraction
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 
@@ -32,9 +33,12 @@ def test_dropping_the_top_set_hypothesis_is_refuted(dropped):
     assert result.verdict == "refuted"
     names = {p.name for p in result.evaluation.violated_parts()}
     assert "ν_α(a|h') ≤ μ(a|h') for every action and history of the horizon" in names
-    # μ is not in the top set of the shrunk instance: that is what makes it a counterexample.
+    # μ leaves the top set somewhere on the horizon (at h or at a history μ can produce): that is what makes the
+    # shrunk instance a counterexample.
     x = result.counterexample
-    assert x["mu"] not in theory.top_set(x["mixture"], x["history"], x["alpha"], arith="exact")
+    nodes = thm4.requirement_histories(x["mixture"].components[x["mu"]], x["history"], x["horizon"],
+                                       x["env"].n_observations)
+    assert any(x["mu"] not in theory.top_set(x["mixture"], g, x["alpha"], arith="exact") for g in nodes)
 
 
 def test_certificate_replays(tmp_path, dropped):
@@ -105,3 +109,23 @@ def test_instances_round_trip_as_exact_json():
     assert y == x
     a, b = thm4.CLAIM.evaluate(x, "exact"), thm4.CLAIM.evaluate(y, "exact")
     assert [(p.name, str(p.lhs)) for p in a.parts] == [(p.name, str(p.lhs)) for p in b.parts]
+
+
+def test_the_imitator_is_pinned_to_definition_4(monkeypatch):
+    # ξ = (½ fair coin, ½ always-0) after one step of 0: posterior (1/3, 2/3). At α = 1/4 both are in the top set
+    # and ν_α(·|h) = min((1/2, 1/2), (1, 0)) = (1/2, 0): the Definition 4 part is exactly 0.
+    fair, zero = theory.FiniteStatePolicy.iid(["1/2", "1/2"]), theory.FiniteStatePolicy.iid([1, 0])
+    x = {"mixture": theory.BayesianMixture([fair, zero], ["1/2", "1/2"]), "mu": 1,
+         "env": theory.sequence_environment(2), "history": ((0, 0),), "horizon": 1, "alpha": Fraction(1, 4),
+         "pi_kind": "component", "pi_component": 1, "pi": None}
+    name = "ν_α(·|h) = Definition 4: min over the Definition 3 top set of the Bayes posterior (Σ_a |difference|)"
+    ev = thm4.CLAIM.evaluate(x, "exact")
+    assert ev.holds and {p.name: p for p in ev.parts}[name].lhs == 0
+    # An imitator taking the maximum over the components, (1, 1/2), is off by |1 − 1/2| + |1/2 − 0| = 1.
+    def maximum(self, history=(), *, arith=None):
+        rows = [c.probs(history, arith="exact") for c in self.mixture.components]
+        return np.array([max(col) for col in zip(*rows)], dtype=object)
+
+    monkeypatch.setattr(theory.PessimisticImitator, "probs", maximum)
+    ev = thm4.CLAIM.evaluate(x, "exact")
+    assert ev.holds is False and {p.name: p for p in ev.violated_parts()}[name].lhs == 1

@@ -56,13 +56,14 @@ def test_theory_top_set_matches_definition_3_and_the_bounds(weights, alpha):
 
 
 def test_hand_numbers():
-    uniform, two, geometric, alpha_one = ts.toy_examples()
+    uniform, two, geometric, alpha_one, *_ = ts.toy_examples()
     ctx = theory.get_context("exact")
     # Uniform over 8, α = 1/8: each w_n = 1/8 ≥ (1/8)(n/8): all 8 members, α·|T| = 1 (the 1/α bound attained).
     assert theory.top_set(uniform["xi"], (), uniform["alpha"], arith="exact") == list(range(8))
     assert ts.CLAIM.parts(uniform, ctx)[2].lhs == 1
     # (2/3, 1/3), α = 1/3: 1/3 ≥ (1/3)·1, so |T| = 2 and (1−α)^1 = 2/3 = w_max: the derived bound attained.
-    mass, size, _ = ts.CLAIM.parts(two, ctx)
+    mass, size, _, posterior, top = ts.CLAIM.parts(two, ctx)
+    assert posterior.lhs == 0 and top.lhs == 0
     assert mass.lhs == mass.rhs == size.lhs == size.rhs == Fraction(2, 3)
     # Weights ∝ 16, 8, 4, 2, 1, α = 1/10: 2/31 < (1/10)(30/31), so |T| = 3 ≤ 1 + ln(31/16)/ln(10/9) ≈ 7.28.
     assert theory.top_set(geometric["xi"], (), geometric["alpha"], arith="exact") == [0, 1, 2]
@@ -73,3 +74,24 @@ def test_hand_numbers():
 def test_toy_examples_round_trip():
     for x in ts.toy_examples():
         assert ts.CLAIM.evaluate(decode(encode(x)), "exact").holds, x["name"]
+
+
+def test_the_reference_parts_pin_posterior_and_top_set():
+    ctx = theory.get_context("exact")
+    own, demo = ts.toy_examples()[4:]
+    # (1/2, 1/4, 1/4), α = 1/2: 1/4 < (1/2)(3/4) = 3/8, so only component 0 (w_n ≥ α·w_{<n} would admit 1 and 2).
+    assert theory.top_set(own["xi"], (), own["alpha"], arith="exact") == [0]
+    # Only the flagged second step counts: posterior ∝ (1/2·1, 1/2·1/2) = (2/3, 1/3), top set {0} at α = 1/2.
+    assert list(demo["xi"].posterior(demo["history"], arith="exact")) == [Fraction(2, 3), Fraction(1, 3)]
+    assert theory.top_set(demo["xi"], demo["history"], demo["alpha"], arith="exact") == [0]
+    for x in (own, demo):
+        parts = ts.CLAIM.parts(x, ctx)
+        assert parts[3].lhs == 0 and parts[4].lhs == 0 and ts.CLAIM.evaluate(x, "exact").holds
+
+
+def test_a_wrong_top_set_is_a_violation(monkeypatch):
+    # An engine that admits every component fails the Definition 3 part (and here the 1/α bound too).
+    own = ts.toy_examples()[4]
+    monkeypatch.setattr(theory, "top_set", lambda xi, h, alpha, arith=None: list(range(len(xi))))
+    ev = ts.CLAIM.evaluate(own, "exact")
+    assert ev.holds is False and ev.violated_parts()[-1].name.startswith("theory.top_set = Definition 3")
