@@ -539,14 +539,16 @@ def _show(instance, limit: int = 2000) -> str:
 #: Time budget (seconds) of one claim's check when neither the claim nor the caller sets one.
 DEFAULT_BUDGET = 5.0
 #: Instances the small-scope stage enumerates at most, unless the claim or the caller says otherwise.
-DEFAULT_SCOPE_LIMIT = 600
+DEFAULT_SCOPE_LIMIT = 400
 #: Hypothesis draws when neither the claim nor the caller sets ``max_examples``.
 DEFAULT_EXAMPLES = 150
 #: Optimizer starts and float evaluations of the margin-optimization stage.
-DEFAULT_STARTS, DEFAULT_EVALUATIONS = 6, 1500
+DEFAULT_STARTS, DEFAULT_EVALUATIONS = 6, 600
 #: Relative tolerance of the float/exact cross-check: a float side further than this from its certified value
 #: (relative to 1 + |value|) is an engine defect.
 CROSS_CHECK_TOLERANCE = 1e-6
+#: Sides smaller than this in absolute value count as zero when deciding whether an instance is trivial.
+_TRIVIAL = 1e-12
 #: Shares of the budget after which the scope and random stages stop (the optimizer gets the rest).
 _SCOPE_SHARE, _RANDOM_SHARE = 0.35, 0.75
 
@@ -614,7 +616,8 @@ def cross_check(float_ev: Evaluation, certified: Evaluation, *, tolerance: float
 
 def _tightness(ev: Evaluation, ctx: Context):
     """``(margin, relative margin, trivial)`` of the part that attains an evaluation's margin. Trivial: both of
-    its sides are zero (the arguments coincide, as when p = q), which is no evidence for an inequality."""
+    its sides are zero, up to float rounding (the arguments coincide, as when p = q), which is no evidence for an
+    inequality and no start for the optimizer to prefer."""
     best = None
     for p in ev.parts:
         m = p.margin_float(ctx)
@@ -624,7 +627,8 @@ def _tightness(ev: Evaluation, ctx: Context):
         return math.inf, math.inf, True
     m, p = best
     lhs, rhs = _side_floats(p, ctx)
-    trivial = lhs == 0 and rhs == 0
+    # Both sides zero up to float rounding (a KL of π = β comes out -1e-17): the arguments coincide.
+    trivial = abs(lhs) <= _TRIVIAL and abs(rhs) <= _TRIVIAL
     scale = abs(lhs) + abs(rhs)
     rel = m / scale if scale and math.isfinite(scale) and math.isfinite(m) else m
     return m, rel, trivial

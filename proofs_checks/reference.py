@@ -37,7 +37,6 @@ import theory
 
 __all__ = ["ReferenceInputError", "posterior", "top_set", "pessimistic_probs", "kl", "worst_case_kl"]
 
-BOTTOM = "⊥"
 
 
 class ReferenceInputError(ValueError):

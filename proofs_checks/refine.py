@@ -665,7 +665,7 @@ class _Scalar:
         if self.log:
             return math.log(self.value)
         a, b = self._ends()
-        u = ((math.log(self.value) if self.log else float(self.value)) - a) / (b - a)
+        u = (float(self.value) - a) / (b - a)
         if self.value == self.lo or u <= 0:
             return -_SCALAR_EDGE
         if self.value == self.hi or u >= 1:

@@ -16,7 +16,7 @@ import importlib
 
 from .claim import Claim, ClaimError
 
-__all__ = ["SPEC_ORDER", "get", "all_claims", "register", "ids"]
+__all__ = ["SPEC_ORDER", "PAPER_BUDGET", "get", "all_claims", "register", "ids"]
 
 #: The spec's claim ids, in its order: paper results, foundations, conjectures that must be refuted.
 SPEC_ORDER = (
@@ -41,6 +41,11 @@ SPEC_ORDER = (
     "conj-bayes-kl-transfers",
 )
 
+#: Time budget (seconds) of each of the paper's claims that does not set its own. Their searches are sized by
+#: counts (small-scope instances, draws, optimizer evaluations) that fit well inside it on 2 cores, so the
+#: budget is only a guard and ``mightnt check`` gives the same report on every run and with any ``--jobs``.
+PAPER_BUDGET = 20.0
+
 _USER: dict[str, Claim] = {}
 _LOADED: dict[str, Claim] = {}
 
@@ -55,6 +60,8 @@ def _load(claim_id: str) -> Claim:
         claim = module.CLAIM
         if claim.id != claim_id:
             raise ClaimError(f"module {module.__name__} defines claim {claim.id!r}, expected {claim_id!r}")
+        if claim.budget is None:
+            claim.budget = PAPER_BUDGET
         _LOADED[claim_id] = claim
     return _LOADED[claim_id]
 

@@ -881,6 +881,8 @@ class ExactContext(Context):
 
     def sqrt(self, x):
         def one(v):
+            if isinstance(v, float) and v == math.inf:  # sqrt of an infinite divergence stays infinite
+                return v
             if isinstance(v, Fraction):
                 n, d = math.isqrt(v.numerator), math.isqrt(v.denominator)
                 if n * n == v.numerator and d * d == v.denominator:
@@ -999,10 +1001,15 @@ class BallContext(Context):
             return x.exp()
 
     def sqrt(self, x):
+        def one(v):
+            if isinstance(v, float) and v == math.inf:  # sqrt of an infinite divergence stays infinite
+                return v
+            return self.convert(v).sqrt() if not isinstance(v, arb) else v.sqrt()
+
         with self.scope():
             if isinstance(x, np.ndarray):
-                return np.frompyfunc(lambda v: v.sqrt(), 1, 1)(x).astype(object)
-            return x.sqrt()
+                return np.frompyfunc(one, 1, 1)(x).astype(object)
+            return one(x)
 
     def is_zero(self, x):
         if isinstance(x, np.ndarray):

@@ -81,6 +81,20 @@ class MeanReward:
         self.table = table
         self.n_actions, self.n_observations = table.shape
 
+    def __repr__(self) -> str:
+        """A Python expression that rebuilds the utility, with exact rewards (so reports are reproducible).
+
+        >>> MeanReward([[0, "1/6"], [1, 0.5]])
+        MeanReward([[0, '1/6'], [1, '1/2']])
+        """
+        exact = get_context("exact")
+
+        def shown(v) -> str:
+            x = exact.convert(v)
+            return str(x.numerator) if x.denominator == 1 else repr(f"{x.numerator}/{x.denominator}")
+
+        return "MeanReward([" + ", ".join("[" + ", ".join(shown(v) for v in row) + "]" for row in self.table) + "])"
+
     def step_rewards(self, horizon: int, ctx: Context) -> np.ndarray:
         """Per-step contribution ``r[a, o] / m`` as a context array of shape (A, O)."""
         return ctx.array(self.table) / horizon

@@ -517,10 +517,6 @@ def test_regularized_gain_within_pinsker_is_refuted_by_moving_the_temperature(te
         assert certify(claim, drawn.instance).holds is False
 
 
-@pytest.mark.xfail(strict=False, reason="check() starts the optimizer only from its tightest instances, and a "
-                   "float KL a rounding below 0 (π_λ = β, zero utility) makes degenerate instances the tightest "
-                   "(relative margin -1): proofs_checks.claim._tightness should count sides within rounding of 0 "
-                   "as trivial")
 def test_check_refutes_regularized_gain_within_pinsker_at_default_settings():
     from proofs_checks import check
     from tests.benchmark_statements import statement
