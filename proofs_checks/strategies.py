@@ -570,24 +570,31 @@ def with_history(cases, *, policy: str = "beta", env: str = "env", key: str = "h
     return draw_one()
 
 
-@st.composite
-def _histories(draw, policy, env, n_actions, n_obs, min_length, max_length, flags):
-    length = draw(st.integers(min_length, max_length))
+def _grow_history(choose, policy, env, n_actions, n_obs, length, flags):
+    """A history of ``length`` steps (fewer if the policy abstains surely) whose every action has positive
+    probability under ``policy`` and every observation under ``env``, each step picked by ``choose(options)``:
+    the one builder behind the random strategy and its small scope."""
     history: tuple = ()
     for _ in range(length):
         probs = policy.probs(history, arith="exact")
         actions = [a for a in range(n_actions) if probs[a] > 0]
         if not actions:
             break
-        a = draw(st.sampled_from(actions))
+        a = choose(actions)
         if env is not None:
             law = env.probs(history, a, arith="exact")
             observations = [o for o in range(n_obs) if law[o] > 0]
         else:
             observations = list(range(n_obs))
-        o = draw(st.sampled_from(observations))
-        history += ((a, o, draw(st.booleans())),) if flags else ((a, o),)
+        o = choose(observations)
+        history += ((a, o, choose([False, True])),) if flags else ((a, o),)
     return history
+
+
+@st.composite
+def _histories(draw, policy, env, n_actions, n_obs, min_length, max_length, flags):
+    length = draw(st.integers(min_length, max_length))
+    return _grow_history(lambda options: draw(st.sampled_from(options)), policy, env, n_actions, n_obs, length, flags)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -967,20 +974,7 @@ def _mixture_scope(choose, *, n_actions, n_observations, min_components, max_com
 
 def _history_scope(choose, *, policy, env, n_actions, n_observations, min_length, max_length, flags):
     length = choose(_scope_sizes(min_length, max_length, 2))
-    history: tuple = ()
-    for _ in range(length):
-        probs = policy.probs(history, arith="exact")
-        actions = [a for a in range(n_actions) if probs[a] > 0]
-        if not actions:
-            break
-        a = choose(actions)
-        if env is not None:
-            law = env.probs(history, a, arith="exact")
-            o = choose([o for o in range(n_observations) if law[o] > 0])
-        else:
-            o = choose(range(n_observations))
-        history += ((a, o, choose([False, True])),) if flags else ((a, o),)
-    return history
+    return _grow_history(choose, policy, env, n_actions, n_observations, length, flags)
 
 
 def _mean_reward_scope(choose, *, n_actions, n_observations, max_denominator):

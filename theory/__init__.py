@@ -45,6 +45,7 @@ from .measures import (
     optimal_actions,
     optimal_value,
     q_values,
+    reactive_worst_case_kl,
     trajectory_kl,
     trajectory_tvd,
     value,
@@ -85,7 +86,7 @@ __all__ = [
     "elias_gamma", "integer_code_length", "shortest_integer_expression", "min_code_length_at_least",
     "largest_integer_expression", "mixture_from_programs",
     # utilities and measures
-    "MeanReward", "HistoryUtility", "trajectory_kl", "worst_case_kl", "trajectory_tvd", "value",
+    "MeanReward", "HistoryUtility", "trajectory_kl", "worst_case_kl", "reactive_worst_case_kl", "trajectory_tvd", "value",
     "optimal_value", "q_values", "optimal_actions", "kl_breakdown", "KLBreakdown",
     # optima and imitation
     "TreePolicy", "kl_regularized_policy", "kl_constrained_policy", "tvd_constrained_policy",

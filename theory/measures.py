@@ -4,6 +4,9 @@
   computed as the expected sum of per-step KLs (the chain rule), over merged trees.
 * :func:`worst_case_kl` — the paper's Definition 2: the maximum over observation sequences o_{1:m} of the KL
   between the action-sequence laws of π and β with those observations held fixed.
+* :func:`reactive_worst_case_kl` — the maximum of the expected KL over all environments (an expectimax over
+  observations chosen after each action): at least Definition 2, which does not bound the expected KL in a
+  reactive environment.
 * :func:`trajectory_tvd` — total variation between P^{π,μ}_h and P^{β,μ}_h.
 * :func:`value` and :func:`optimal_value` — V^π_μ(h) and the expectimax V*_μ(h); :func:`q_values` and
   :func:`optimal_actions` (Definition 7: the actions attaining V*).
@@ -31,7 +34,7 @@ import numpy as np
 
 from .arith import Context, get_context
 from .divergences import InfiniteDivergence, kl_rows, with_abstain_column
-from .errors import HorizonError, HistoryError, MightntError
+from .errors import AlphabetError, HorizonError, HistoryError, MightntError
 from .kernels import Environment, Policy, normalize_history
 from .trees import Level, Tree, alphabet, branch, grow_decision_tree, select
 from .utilities import as_utility
@@ -39,6 +42,7 @@ from .utilities import as_utility
 __all__ = [
     "trajectory_kl",
     "worst_case_kl",
+    "reactive_worst_case_kl",
     "trajectory_tvd",
     "value",
     "optimal_value",
@@ -329,6 +333,91 @@ def worst_case_kl(pi, beta, env, horizon, history=(), *, arith=None):
     True
     """
     return _worst_case(pi, beta, env, horizon, history, get_context(arith), False).total
+
+
+def _reactive_worst_case(pi, beta, env, horizon, history, ctx: Context):
+    """The expectimax of the expected KL over environments (see :func:`reactive_worst_case_kl`)."""
+    if isinstance(env, numbers.Integral) and not isinstance(env, bool):
+        if env < 1:
+            raise AlphabetError(f"the number of observations {env!r} must be at least 1")
+        n_obs_given, env = int(env), None
+    elif isinstance(env, Environment):
+        n_obs_given = env.n_observations
+    else:
+        raise TypeError(f"env must be a theory.Environment or a number of observations, got {env!r}")
+    for name, p in (("pi", pi), ("beta", beta)):
+        if not isinstance(p, Policy):
+            raise TypeError(f"{name} must be a theory.Policy, got {p!r}")
+    n_actions, n_obs = alphabet(pi, beta, env)
+    n_obs = n_obs_given if n_obs is None else n_obs
+    if n_obs != n_obs_given:
+        raise HistoryError(f"the policies use {n_obs} observations but the environment supplies {n_obs_given}")
+    h = normalize_history(history, n_actions, n_obs)
+    m = check_horizon(horizon)
+    with ctx.scope():
+        if m == 0:
+            return ctx.to_output(ctx.convert(0))
+        # W depends on a node only through the future laws of π and β, so nodes with equal policy states merge
+        # (unlike Definition 2, no observation path is kept: the maximum is taken at every node).
+        tree = Tree((pi, beta), h, ctx)
+        found: list = []
+
+        def step_terms(level: Level):
+            step = _StepKL(tree, level, pi, beta, ctx)
+            if step.infinite.any() and not found:
+                found.append(step.witness(False))
+            level.data["step"] = ctx.zeros(len(level))
+            level.data["step"][~step.infinite] = step.values[~step.infinite]
+            return step
+
+        def expand(level: Level):
+            own, _ = step_terms(level).followed()
+            level.data["own"] = own
+            # Every observation is open to some environment: a child for each action π may take and each o.
+            grow = ctx.zeros((len(level), 2, n_actions, n_obs))
+            grow[:, 0] = own[:, :, None] * ctx.ones((1, 1, n_obs))
+            return grow
+
+        dt = grow_decision_tree(tree, m - 1, expand)
+        step_terms(dt.levels[-1])
+        if found:
+            # Some environment leads π, through actions β allows, to a history where β rules out what π does.
+            return found[0]
+        w_next = dt.levels[-1].data["step"]
+        for d in range(m - 2, -1, -1):
+            level = dt.levels[d]
+            idx = dt.child[d][:, 0]  # (N, A, O)
+            cont = ctx.zeros(idx.shape)
+            ok = idx >= 0
+            cont[ok] = w_next[idx[ok]]
+            # W(h) = step KL(h) + Σ_a π(a|h) max_o W(hao); ⊥ (abstaining) ends the trajectory: no continuation.
+            w_next = level.data["step"] + (level.data["own"] * ctx.maximum(cont, axis=2)).sum(axis=1)
+        return ctx.to_output(w_next[0])
+
+
+def reactive_worst_case_kl(pi, beta, env, horizon, history=(), *, arith=None):
+    """Reactive worst-case trajectory KL: the maximum over all environments μ of the expected KL^μ_{h,m}(π‖β).
+
+    An environment may choose each observation after seeing the whole history, the action just taken included,
+    so the maximum is an expectimax over observations:
+    ``W(h') = Σ_a π(a|h')·[ln(π(a|h')/β(a|h')) + max_o W(h'ao)]`` (⊥, when a policy abstains, is one more
+    outcome that ends the trajectory), W = 0 after m steps. It is at least Definition 2
+    (:func:`worst_case_kl`, observations fixed in advance) and at least the expected KL under any μ, and it is
+    attained by a deterministic environment. Infinite (an :class:`~theory.divergences.InfiniteDivergence`) when
+    some observations lead π, through actions β allows, to a history where β gives 0 to an outcome π gives
+    positive probability. Like :func:`worst_case_kl`, ``env`` only supplies the observation alphabet (an
+    Environment, or the number of observations).
+
+    >>> import theory
+    >>> # π: (1/2, 1/2), then action 0 surely if the first observation echoed the first action. β uniform.
+    >>> pi = theory.FiniteStatePolicy([["1/2", "1/2"], [1, 0]], [[[1, 0], [0, 1]], [[1, 1], [1, 1]]])
+    >>> beta = theory.FiniteStatePolicy.iid(["1/2", "1/2"], n_observations=2)
+    >>> theory.reactive_worst_case_kl(pi, beta, 2, 2, arith="exact")     # the echo environment attains it
+    LogLinear(1*ln(2))
+    >>> theory.worst_case_kl(pi, beta, 2, 2, arith="exact")              # Definition 2: observations fixed
+    LogLinear(1/2*ln(2))
+    """
+    return _reactive_worst_case(pi, beta, env, horizon, history, get_context(arith))
 
 
 def trajectory_tvd(pi, beta, env, horizon, history=(), *, arith=None, demonstrator=None):

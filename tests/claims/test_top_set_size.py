@@ -6,8 +6,7 @@ from fractions import Fraction
 from hypothesis import given, settings
 
 import theory
-from proofs_checks import check
-from proofs_checks import strategies as S
+from proofs_checks import check, reference, strategies as S
 from proofs_checks.certificates import make_certificate, replay, write
 from proofs_checks.claims import top_set_size as ts
 from proofs_checks.instances import decode, encode
@@ -30,25 +29,12 @@ def test_dropping_the_one_is_refuted_and_replays(tmp_path):
     assert replay(tmp_path / "size.json", claim=variant).ok
 
 
-def _definition_3(weights, alpha):
-    """The top set straight from Definition 3 (independent of theory.imitation)."""
-    order = sorted(range(len(weights)), key=lambda i: (-weights[i], i))
-    members, total = [], Fraction(0)
-    for i in order:
-        total += weights[i]
-        if weights[i] >= alpha * total:
-            members.append(i)
-        else:
-            break
-    return members
-
-
 @settings(max_examples=60, deadline=None)
 @given(S.priors(min_size=1, max_size=8, normalized=True), S.alphas())
 def test_theory_top_set_matches_definition_3_and_the_bounds(weights, alpha):
     xi = theory.BayesianMixture([theory.FiniteStatePolicy.iid([1])] * len(weights), weights)
     members = theory.top_set(xi, (), alpha, arith="exact")
-    assert members == _definition_3(list(weights), alpha)
+    assert members == reference.top_set(list(weights), alpha)  # Definition 3, independent of theory.imitation
     w_max = max(weights)
     assert (1 - alpha) ** (len(members) - 1) >= w_max and alpha * len(members) <= 1
     if alpha < 1 and w_max < 1:  # the log form, as a float cross-check (the verdicts never use it)

@@ -357,3 +357,36 @@ def online_law(mixture, alpha, demonstrator, env, horizon) -> dict:
 
     walk((), Fraction(1))
     return law
+
+
+def reactive_worst_case_kl(pi, beta, n_obs, horizon, history=(), *, choices=None):
+    """The maximum over environments of the expected KL, by plain recursion on the definition:
+    W(h) = KL(π(·|h)‖β(·|h)) (⊥ one more outcome) + Σ_a π(a|h)·max_o W(hao), W = 0 after ``horizon`` steps.
+
+    ``choices``, when a dict, receives for every visited (history, action) the first maximizing observation:
+    the deterministic environment that attains the maximum."""
+    n_actions = pi.n_actions
+
+    def w(h, t):
+        if t == horizon:
+            return Fraction(0)
+        pp, qq = with_bot(pi, h), with_bot(beta, h)
+        total = kl_vector(pp, qq)
+        if total == INF:
+            return INF
+        for a in range(n_actions):
+            if pp[a] == 0:
+                continue
+            best, best_o = None, None
+            for o in range(n_obs):
+                v = w(h + ((a, o, False),), t + 1)
+                if v == INF:
+                    return INF
+                if best is None or v > best:
+                    best, best_o = v, o
+            if choices is not None:
+                choices[(tuple(h), a)] = best_o
+            total = total + pp[a] * best
+        return total
+
+    return w(tuple(history), 0)
