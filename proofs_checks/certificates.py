@@ -2,9 +2,15 @@
 
 A certificate holds the claim id, the instance in exact rationals, every part of the claim evaluated on it in
 a certified context (exact values as text, and enclosures as midpoint and radius), the precision, and the
-versions of the software that made it. :func:`replay` rebuilds the instance, re-evaluates the claim in the
-recorded context, and accepts the file only if the recomputed evaluation proves what the certificate says (a
-certified violation for a refutation, certified parts for a witness) and agrees with the recorded numbers.
+versions of the software that made it; for a user's claim, also the module that registers it (what
+``--import`` takes), so a replay in another process finds the claim. :func:`replay` rebuilds the instance,
+re-evaluates the claim in the recorded context, and accepts the file only if the recomputed evaluation proves
+what the certificate says (a certified violation for a refutation, certified parts for a witness) and agrees
+with the recorded numbers.
+
+:func:`assert_holds` (also :meth:`Claim.assert_holds`) is the pytest form of a check: a failure's message has
+the certified counterexample and its certificate's path, and the counterexample is saved in an example database
+(:func:`save_counterexample`) so that the next run certifies it first.
 
 >>> import tempfile, pathlib
 >>> from proofs_checks import registry, check
@@ -22,14 +28,18 @@ from __future__ import annotations
 import datetime
 import json
 import math
+import os
 import platform
+import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .claim import Claim, Evaluation, certify
+from .claim import CheckResult, Claim, ClaimError, Evaluation, certify, check
 from .instances import InstanceError, decode, encode
 
-__all__ = ["CertificateError", "make_certificate", "write", "read", "replay", "ReplayResult", "FORMAT", "VERSION"]
+__all__ = ["CertificateError", "make_certificate", "write", "read", "replay", "ReplayResult", "FORMAT", "VERSION",
+           "assert_holds", "save_counterexample", "saved_counterexamples", "EXAMPLES_DIR"]
 
 FORMAT = "mightnt-certificate"
 VERSION = 1
@@ -81,10 +91,12 @@ def make_certificate(claim: Claim, instance: dict, *, kind: str, evaluation: Eva
     ``"witness"`` (every part certified to hold). Raises CertificateError when the evaluation does not prove it."""
     if kind not in _KINDS:
         raise CertificateError(f"certificate kind {kind!r} is not one of {_KINDS}")
+    from . import registry
+
     ev = evaluation or certify(claim, instance)
     _require(ev, kind, claim.id)
     prec = ev.prec or 128
-    return {
+    out = {
         "format": FORMAT,
         "version": VERSION,
         "claim": claim.id,
@@ -97,6 +109,14 @@ def make_certificate(claim: Claim, instance: dict, *, kind: str, evaluation: Eva
         "versions": _versions(),
         "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
     }
+    # A user's claim: the module whose import registers it (only if this very claim is the registered one).
+    module = registry.origin(claim.id) if registry._USER.get(claim.id) is claim else None
+    if module is not None:
+        out["module"] = module
+        file = getattr(sys.modules.get(module), "__file__", None) if not registry._is_path(module) else None
+        if isinstance(file, str) and file.endswith(".py"):  # so a replay from another folder finds it too
+            out["module_file"] = file
+    return out
 
 
 def _require(ev: Evaluation, kind: str, claim_id: str) -> None:
@@ -150,6 +170,40 @@ class ReplayResult:
     evaluation: Evaluation | None = None
 
 
+def _registered_claim(data: dict, path) -> Claim:
+    """The claim a certificate names: registered already, or registered by importing its module."""
+    from . import registry
+
+    claim_id, module = data["claim"], data.get("module")
+    try:
+        return registry.get(claim_id)
+    except KeyError as err:
+        unknown = str(err.args[0]) if err.args else f"unknown claim {claim_id!r}"
+    if module is None:
+        raise CertificateError(f"{unknown}; the certificate names no module: replay with --import MODULE")
+    if not isinstance(module, str):
+        raise CertificateError(f"{path} has a malformed module {module!r} (a module name or a .py path)")
+    candidates = [module]
+    if isinstance(data.get("module_file"), str):  # the module's file, for a replay from another folder
+        candidates.append(data["module_file"])
+    if registry._is_path(candidates[-1]):  # a certificate moved with its module: look beside it too
+        candidates.append(str(Path(path).resolve().parent / Path(candidates[-1]).name))
+    first_error = None
+    for spec in dict.fromkeys(candidates):
+        try:
+            registry.import_claims(spec)
+            break
+        except ClaimError as err:
+            first_error = first_error or err
+    else:
+        raise CertificateError(f"{path}: the claim {claim_id!r} comes from {module}, which cannot be imported: "
+                               f"{first_error}") from first_error
+    try:
+        return registry.get(claim_id)
+    except KeyError:
+        raise CertificateError(f"{path}: importing {module} did not register the claim {claim_id!r}") from None
+
+
 def _consistent(recorded: dict, value, prec: int) -> bool:
     """Does a recorded value agree with the recomputed one (same infinity, or overlapping enclosures)?"""
     from flint import arb
@@ -177,14 +231,11 @@ def replay(path, *, claim: Claim | None = None) -> ReplayResult:
     """Re-verify a certificate from scratch: rebuild the instance, re-evaluate the claim in the recorded
     arithmetic, and check that it proves what the file says and matches the recorded values.
 
-    ``claim`` replays a certificate of a user-defined claim (the registry knows the paper's claims)."""
-    from . import registry
-
+    ``claim`` replays a certificate of a user-defined claim. Without it the claim is looked up in the registry
+    (the paper's claims, registered ones, installed packages'), and if unknown, the module the certificate
+    names is imported (as ``mightnt --import`` would: its code runs) and must register it."""
     data = read(path)
-    try:
-        target = claim if claim is not None else registry.get(data["claim"])
-    except KeyError as err:
-        raise CertificateError(str(err.args[0]) if err.args else f"unknown claim {data['claim']!r}") from err
+    target = claim if claim is not None else _registered_claim(data, path)
     if target.id != data["claim"]:
         raise CertificateError(f"{path} is a certificate for {data['claim']!r}, not {target.id!r}")
     try:
@@ -222,3 +273,124 @@ def replay(path, *, claim: Claim | None = None) -> ReplayResult:
     what = "refutes" if data["kind"] == "refutation" else "witnesses"
     where = f"{ev.context}" + (f" at {ev.prec} bits" if ev.prec else "")
     return ReplayResult(True, f"certificate verified: the instance {what} {target.id} ({where})", target.id, ev)
+
+
+# -- pytest: assert that a claim meets its expected outcome ------------------------------------------------------
+#: Where :func:`assert_holds` saves counterexamples by default (relative to the current directory).
+EXAMPLES_DIR = ".mightnt/examples"
+
+
+def _database(database):
+    """A hypothesis example database from a folder, a database, or None."""
+    from hypothesis.database import DirectoryBasedExampleDatabase, ExampleDatabase
+
+    if database is None or isinstance(database, ExampleDatabase):
+        return database
+    if isinstance(database, (str, os.PathLike)) and str(database):
+        return DirectoryBasedExampleDatabase(os.fspath(database))
+    raise CertificateError(f"database={database!r} must be a folder, a hypothesis ExampleDatabase, or None")
+
+
+def _key(claim_id: str) -> bytes:
+    return b"mightnt-counterexample:" + claim_id.encode("utf-8")
+
+
+def _saved(db, claim_id: str) -> list:
+    """``(stored value, instance)`` of the counterexamples saved for a claim, in a fixed order (the folder's
+    order is the filesystem's); entries that no longer decode are deleted."""
+    out = []
+    for value in sorted(db.fetch(_key(claim_id))):
+        try:
+            out.append((value, decode(json.loads(value.decode("utf-8")))))
+        except (ValueError, InstanceError):  # written by another version of mightnt, or damaged
+            db.delete(_key(claim_id), value)
+    return out
+
+
+def saved_counterexamples(claim_id: str, *, database=EXAMPLES_DIR) -> list[dict]:
+    """The instances saved as counterexamples to ``claim_id`` in ``database`` (see :func:`assert_holds`).
+
+    >>> import tempfile
+    >>> from fractions import Fraction
+    >>> folder = tempfile.mkdtemp()
+    >>> save_counterexample("my-claim", {"p": Fraction(1, 3)}, database=folder)
+    True
+    >>> saved_counterexamples("my-claim", database=folder)
+    [{'p': Fraction(1, 3)}]
+    """
+    db = _database(database)
+    return [] if db is None else [instance for _, instance in _saved(db, claim_id)]
+
+
+def save_counterexample(claim_id: str, instance: dict, *, database=EXAMPLES_DIR) -> bool:
+    """Save ``instance`` (as exact JSON) as a counterexample to ``claim_id`` in ``database``, a folder or a
+    hypothesis ``ExampleDatabase``; False when it has no exact JSON form (nothing is saved).
+
+    >>> import tempfile
+    >>> save_counterexample("my-claim", {"f": print}, database=tempfile.mkdtemp())
+    False
+    """
+    db = _database(database)
+    try:
+        value = json.dumps(encode(instance), sort_keys=True).encode("utf-8")
+    except InstanceError:
+        return False
+    if db is not None:
+        db.save(_key(claim_id), value)
+    return db is not None
+
+
+def _side_text(side: dict) -> str:
+    exact, flt = side.get("exact"), side.get("float")
+    flt = f"{flt:.10g}" if isinstance(flt, float) else str(flt)
+    return flt if exact in (None, flt) else f"{flt} (= {exact})"
+
+
+def assert_holds(claim: Claim, *, database=EXAMPLES_DIR, certificates=None, **check_options) -> CheckResult:
+    """Check ``claim`` and raise ``AssertionError`` unless its verdict is the expected one; see
+    :meth:`Claim.assert_holds`. Counterexamples saved in ``database`` are certified before the search (the
+    ``try_first`` of :func:`check`); a refutation is saved there; when no saved instance refutes any more, they
+    are deleted (as hypothesis forgets examples that pass).
+
+    >>> from proofs_checks import registry
+    >>> claim = registry.get("conj-pinsker-quarter")      # a false conjecture: the check must refute it
+    >>> assert_holds(claim, database=None).verdict
+    'refuted'
+    """
+    __tracebackhide__ = True  # pytest shows the caller's line, not this function's
+    db = _database(database)
+    saved = _saved(db, claim.id) if db is not None else []
+    result = check(claim, try_first=[instance for _, instance in saved], **check_options)
+    refuted = result.verdict == "refuted" and result.counterexample is not None
+    if db is not None and refuted:
+        save_counterexample(claim.id, result.counterexample, database=db)
+    elif db is not None and result.verdict != "error":  # fixed: the saved counterexamples refute no more
+        for value, _ in saved:
+            db.delete(_key(claim.id), value)
+    if result.met:
+        return result
+    lines = [f"claim {claim.id!r} ({claim.kind}) should be {claim.expected!r} but is {result.verdict!r}: "
+             f"{result.message}"]
+    if refuted:
+        from .claim import counterexample_record
+
+        record = counterexample_record(result.counterexample, result.evaluation)
+        where = record["arith"] + (f" at {record['precision']} bits" if record.get("precision") else "")
+        first = "; saved by an earlier run and tried first" if result.examples <= len(saved) else ""
+        lines.append(f"counterexample (certified in {where}{first}): {record['shown']}")
+        for part in record["parts"]:
+            status = {True: "holds", False: "VIOLATED", None: "undecided"}[part["holds"]]
+            lines.append(f"  {part['name']}: {_side_text(part['lhs'])} {part['relation']} "
+                         f"{_side_text(part['rhs'])}  ({status})")
+        try:
+            folder = Path(certificates) if certificates is not None else Path(tempfile.mkdtemp(prefix="mightnt-"))
+            folder.mkdir(parents=True, exist_ok=True)
+            out = (folder / f"{claim.id}.json").resolve()
+            write(make_certificate(claim, result.counterexample, kind="refutation", evaluation=result.evaluation),
+                  out)
+            lines.append(f"certificate: {out}  (re-verify: mightnt replay {out})")
+        except (CertificateError, InstanceError, OSError) as err:
+            lines.append(f"certificate: not written ({err})")
+    else:
+        lines.append(f"evidence: {result.evidence.summary()}")
+    raise AssertionError("\n".join(lines))

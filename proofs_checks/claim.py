@@ -68,6 +68,7 @@ __all__ = [
     "Evidence",
     "cross_check",
     "counterexample_record",
+    "ClaimSideError",
 ]
 
 KINDS = ("theorem", "witness", "illustration", "conjecture")
@@ -79,6 +80,89 @@ DEFAULT_CERTIFY = ("exact", "ball:128", "ball:512")
 
 class ClaimError(ValueError):
     """A claim is malformed (unknown kind or relation, missing sides, a bad option)."""
+
+
+class ClaimSideError(ClaimError):
+    """A claim's own code failed on an instance: a side (``lhs``, ``rhs``, or the ``parts`` function) raised,
+    or returned something that is not a number (a string, None, a list). The message names the claim, the side
+    and the instance; ``claim_id``, ``side``, ``instance`` and ``cause`` (the exception raised, if any) keep
+    them.
+
+    >>> c = Claim(id="typo", title="a side returns text", examples=lambda: [{"x": 1}],
+    ...           lhs=lambda x, a: "1", relation="<=", rhs=lambda x, a: 2)
+    >>> c.evaluate({"x": 1}, "exact")
+    Traceback (most recent call last):
+    ...
+    proofs_checks.claim.ClaimSideError: claim 'typo': lhs returned '1' (a str), not a number or a value of the exact arithmetic, at instance {'x': 1}
+    """
+
+    def __init__(self, claim_id: str, side: str, instance, problem: str, cause: BaseException | None = None):
+        super().__init__(claim_id, side, problem)
+        self.claim_id, self.side, self.instance, self.problem, self.cause = claim_id, side, instance, problem, cause
+
+    def describe(self, *, instance: bool = True) -> str:
+        """The message, with or without the instance (a report that shows the instance already omits it)."""
+        text = f"claim {self.claim_id!r}: {self.side} {self.problem}"
+        return text + (f", at instance {_show(self.instance, 300)}" if instance else "")
+
+    def __str__(self) -> str:  # built when shown: the optimizer meets many errors and shows few
+        return self.describe()
+
+
+class ClaimSideArithmeticError(ClaimSideError, ArithmeticError):
+    """A side raised an ``ArithmeticError`` (division by zero, an undecided comparison): still one, so the
+    contexts that certify fall back as they do for the engine's own arithmetic errors."""
+
+
+_VALUE_TYPES: tuple = ()
+
+
+def _is_value(value) -> bool:
+    """A side's value: a number (int, Fraction, float, numpy scalar) or a value of an arithmetic context."""
+    global _VALUE_TYPES
+    if not _VALUE_TYPES:  # built once: sides are checked on every evaluation
+        import numbers
+
+        import sympy
+        from flint import arb
+
+        from theory.arith import LogLinear
+
+        _VALUE_TYPES = (numbers.Number, arb, LogLinear, sympy.Basic)
+    if isinstance(value, _VALUE_TYPES):
+        return True
+    import numpy as np
+
+    return isinstance(value, np.ndarray) and value.ndim == 0 and not isinstance(value.item(), (str, bytes))
+
+
+def _side(claim_id: str, side: str, function, instance, arith):
+    """``function(instance, arith)``, with its errors and non-numbers named by the claim, side and instance."""
+    try:
+        value = function(instance, arith)
+    except ClaimSideError:
+        raise
+    except ArithmeticError as err:
+        raise ClaimSideArithmeticError(claim_id, side, instance, f"raised {_raised(err)}", err) from err
+    except Exception as err:
+        raise ClaimSideError(claim_id, side, instance, f"raised {_raised(err)}", err) from err
+    if not _is_value(value):
+        raise ClaimSideError(claim_id, side, instance, f"returned {value!r:.80} (a {type(value).__name__}), not a "
+                             f"number or a value of the {getattr(arith, 'name', arith)} arithmetic")
+    return value
+
+
+def _claim_raised(err: BaseException) -> str:
+    """Why a check's verdict is "error" when the claim's code raised (the report adds the instance)."""
+    return err.describe(instance=False) if isinstance(err, ClaimSideError) else f"the claim raised {_raised(err)}"
+
+
+def _raised(err: BaseException) -> str:
+    """``Type: message`` of an exception; a claim's side error says which claim and side (without the instance,
+    which reports show beside it)."""
+    if isinstance(err, ClaimSideError):
+        return err.describe(instance=False)
+    return f"{type(err).__name__}: {err}"
 
 
 @dataclass(frozen=True)
@@ -297,14 +381,31 @@ class Claim:
     def parts(self, instance: dict, arith) -> list[Part]:
         """The relations of this claim on one instance, evaluated in ``arith``."""
         if self._parts is not None:
-            out = list(self._parts(instance, arith))
+            name = f"parts function {getattr(self._parts, '__name__', 'parts')!r}"
+            try:
+                out = self._parts(instance, arith)
+            except ArithmeticError as err:
+                raise ClaimSideArithmeticError(self.id, name, instance, f"raised {_raised(err)}", err) from err
+            except Exception as err:
+                raise ClaimSideError(self.id, name, instance, f"raised {_raised(err)}", err) from err
+            if not isinstance(out, (list, tuple)):
+                raise ClaimSideError(self.id, name, instance, f"returned {out!r:.80} (a {type(out).__name__}), "
+                                     "not a list of Part")
             for p in out:
                 if not isinstance(p, Part):
-                    raise ClaimError(f"parts of claim {self.id!r} must be Part objects, got {p!r}")
-            return out
+                    raise ClaimSideError(self.id, name, instance, f"returned {p!r:.80} (a {type(p).__name__}) in "
+                                         "its list, not a Part")
+                for side in ("lhs", "rhs"):
+                    value = getattr(p, side)
+                    if not _is_value(value):
+                        raise ClaimSideError(self.id, f"{name}, part {p.name!r}, {side}", instance,
+                                             f"is {value!r:.80} (a {type(value).__name__}), not a number or a "
+                                             f"value of the {getattr(arith, 'name', arith)} arithmetic")
+            return list(out)
         if self._lhs is None:
             return []
-        return [Part("claim", self._lhs(instance, arith), self._relation, self._rhs(instance, arith))]
+        return [Part("claim", _side(self.id, "lhs", self._lhs, instance, arith), self._relation,
+                     _side(self.id, "rhs", self._rhs, instance, arith))]
 
     def evaluate(self, instance: dict, arith=None) -> Evaluation:
         """All parts on one instance in one context (``arith``: a name or a Context)."""
@@ -339,6 +440,29 @@ class Claim:
             if m < -self.tolerance * scale:
                 return True
         return False
+
+    def assert_holds(self, *, database=".mightnt/examples", certificates=None, **check_options) -> "CheckResult":
+        """For pytest: :func:`check` this claim and raise ``AssertionError`` unless the verdict is the expected
+        one (a theorem holds, a conjecture is refuted, ...); return the result otherwise.
+
+        The message of a failure has the certified counterexample (each side exactly and as a float) and the
+        path of its certificate, written to ``certificates`` (a folder; default: a new temporary one). A
+        counterexample is saved in ``database`` (a folder, by default ``.mightnt/examples`` in the current
+        directory, or a hypothesis ``ExampleDatabase``; None saves nothing) and certified first on the next
+        run, so a test that failed fails again at once. ``check_options`` are :func:`check`'s.
+
+        >>> from proofs_checks import strategies as S
+        >>> import theory
+        >>> pinsker = Claim(id="kl-at-least-2-tvd-squared", title="KL ≥ 2·TVD²",
+        ...     given={"p": S.distributions(2), "q": S.distributions(2)},
+        ...     lhs=lambda x, a: theory.kl(x["p"], x["q"], arith=a), relation=">=",
+        ...     rhs=lambda x, a: 2 * theory.tvd(x["p"], x["q"], arith=a) ** 2)
+        >>> pinsker.assert_holds(max_examples=20, database=None).verdict
+        'holds'
+        """
+        from .certificates import assert_holds  # certificates imports this module
+
+        return assert_holds(self, database=database, certificates=certificates, **check_options)
 
     def __repr__(self) -> str:
         return f"<Claim {self.id} ({self.kind}, expected {self.expected})>"
@@ -460,6 +584,13 @@ class CheckResult:
         """Whether the verdict is the claim's expected outcome."""
         return self.verdict == self.expected
 
+    def _repr_markdown_(self) -> str:
+        """How a notebook shows the result: verdict, evidence, and the counterexample as tables (see
+        :func:`proofs_checks.report.result_markdown`)."""
+        from .report import result_markdown  # lazily: the report module imports this one
+
+        return result_markdown(self)
+
     def as_dict(self) -> dict:
         """The JSON record of ``mightnt check --format json``: verdict, evidence, and for a refutation the
         counterexample (the instance in exact JSON, its printed form, and every part exactly and as floats)."""
@@ -496,8 +627,9 @@ def _value_record(value, ctx: Context) -> dict:
 
 def counterexample_record(instance: dict, evaluation: Evaluation) -> dict:
     """A certified counterexample as JSON-ready data: the instance exactly (see :mod:`proofs_checks.instances`;
-    ``None`` when it holds objects without an exact JSON form) and as printed, the certifying arithmetic, and
-    each part with both sides exact and as floats.
+    ``None`` when it holds objects without an exact JSON form), as printed (``shown``, its repr) and as tables
+    (``pretty``, :func:`proofs_checks.report.pretty_instance`), the certifying arithmetic, and each part with
+    both sides exact and as floats.
 
     >>> from fractions import Fraction
     >>> import theory
@@ -508,15 +640,21 @@ def counterexample_record(instance: dict, evaluation: Evaluation) -> dict:
     ({'exact': '1', 'float': 1.0}, False)
     """
     from .instances import InstanceError, encode
+    from .report import pretty_instance  # lazily: the report module imports this one
 
     ctx = _context_of(evaluation)
     try:
         exact = encode(instance)
     except InstanceError:
         exact = None
+    try:
+        pretty = pretty_instance(instance)
+    except Exception:  # a user's object that cannot be printed as tables: its repr stands in
+        pretty = _show(instance)
     return {
         "instance": exact,
         "shown": _show(instance),
+        "pretty": pretty,
         "arith": evaluation.context,
         "precision": evaluation.prec,
         "parts": [{"name": p.name, "relation": p.relation, "lhs": _value_record(p.lhs, ctx),
@@ -636,7 +774,7 @@ def _tightness(ev: Evaluation, ctx: Context):
 
 def check(claim: Claim, *, budget: float | None = None, max_examples: int | None = None,
           scope_limit: int | None = None, starts: int | None = None, seed: int = 0, keep: int | None = None,
-          progress: Callable | None = None, tabulate: bool = True) -> CheckResult:
+          progress: Callable | None = None, tabulate: bool = True, try_first=()) -> CheckResult:
     """Search for violations of ``claim`` in three stages, certify, cross-check, and return the verdict with its
     evidence (see the module docstring).
 
@@ -648,7 +786,9 @@ def check(claim: Claim, *, budget: float | None = None, max_examples: int | None
     stage), ``max_examples`` hypothesis draws (default: the claim's, else :data:`DEFAULT_EXAMPLES`), ``starts``
     optimizer starts (0 skips the stage). ``keep`` is how many of the tightest instances are certified when no
     violation is found; ``progress(claim_id, done, total)`` is called as instances are evaluated;
-    ``tabulate=False`` skips an illustration's table.
+    ``tabulate=False`` skips an illustration's table. ``try_first`` is a list of instances certified before the
+    search (counterexamples an earlier run found, see :meth:`Claim.assert_holds`): the first that is violated
+    refutes the claim at once; one that raises (a claim changed since) is skipped.
 
     >>> from proofs_checks import Claim, strategies as S
     >>> import theory
@@ -661,7 +801,7 @@ def check(claim: Claim, *, budget: float | None = None, max_examples: int | None
     ('refuted', True, 'exact')
     """
     return _Check(claim, budget=budget, max_examples=max_examples, scope_limit=scope_limit, starts=starts,
-                  seed=seed, keep=keep, progress=progress).run(tabulate=tabulate)
+                  seed=seed, keep=keep, progress=progress, try_first=try_first).run(tabulate=tabulate)
 
 
 def _positive_int(value, name: str):
@@ -673,7 +813,14 @@ def _positive_int(value, name: str):
 class _Check:
     """One run of :func:`check`: the stages share the tightest instances seen and the certification log."""
 
-    def __init__(self, claim: Claim, *, budget, max_examples, scope_limit, starts, seed, keep, progress):
+    def __init__(self, claim: Claim, *, budget, max_examples, scope_limit, starts, seed, keep, progress,
+                 try_first=()):
+        try:
+            self.try_first = None if isinstance(try_first, dict) else list(try_first)
+        except TypeError:
+            self.try_first = None
+        if self.try_first is None or not all(isinstance(x, dict) for x in self.try_first):
+            raise ClaimError(f"try_first={try_first!r:.80} must be a list of instances (dicts)")
         if budget is not None and (isinstance(budget, bool) or not isinstance(budget, (int, float))
                                    or not budget > 0 or not math.isfinite(budget)):
             raise ClaimError(f"budget={budget!r} must be a positive number of seconds")
@@ -726,7 +873,7 @@ class _Check:
         try:
             ev = self.claim.evaluate(instance, "float")
         except Exception as err:  # the claim's own code raised: a defect of the claim or the engine
-            raise _Defect(f"the claim raised {type(err).__name__}: {err}", instance, err) from err
+            raise _Defect(_claim_raised(err), instance, err) from err
         m = ev.margin if not math.isnan(ev.margin) else -math.inf
         if stage == "random":
             target(max(min(-m, 1e300), -1e300), label="closeness to violation")
@@ -758,7 +905,7 @@ class _Check:
             if float_ev is None:
                 float_ev = self.claim.evaluate(instance, "float")
         except Exception as err:
-            raise _Defect(f"the claim raised {type(err).__name__}: {err}", instance, err) from err
+            raise _Defect(_claim_raised(err), instance, err) from err
         self.certified.append((instance, cert))
         if cert.parts:
             tol = max(CROSS_CHECK_TOLERANCE, self.claim.tolerance)
@@ -857,7 +1004,8 @@ class _Check:
         self.total = self.scope_cap + self.examples_cap
         violation = defect = None
         try:
-            for stage in (self.scope_stage, self.random_stage, self.refine_stage, self.certify_fixed):
+            for stage in (self.first_stage, self.scope_stage, self.random_stage, self.refine_stage,
+                          self.certify_fixed):
                 stage()
         except _Violation as v:
             violation = v
@@ -877,8 +1025,19 @@ class _Check:
                 if where is not None:
                     defect = _Defect(f"float and {violation.evaluation.context} disagree ({where})", violation.instance)
             except Exception as err:
-                defect = _Defect(f"the claim raised {type(err).__name__}: {err}", violation.instance, err)
+                defect = _Defect(_claim_raised(err), violation.instance, err)
         return self.result(violation, defect, table)
+
+    def first_stage(self):
+        """Certify the instances given to try first; a violated one refutes before any search."""
+        for instance in self.try_first:
+            self.count += 1
+            try:
+                cert = self.certify(instance)
+            except _Defect:  # saved under an older version of the claim: the search proper decides
+                continue
+            if cert.holds is False:
+                raise _Violation(instance, cert)
 
     def certify_fixed(self):
         for instance in (self.claim.examples() if self.claim.examples is not None else []):

@@ -2,8 +2,9 @@
 
     mightnt list
     mightnt check [ID ...] [--profile ci|thorough] [--format table|json|markdown] [--seed N] [--certificates DIR]
-                  [--jobs N] [--budget SECONDS] [--max-examples N] [--timeout SECONDS] [--memory GIB]
-    mightnt counterexample ID [--out FILE] [--profile ...] [--seed N]
+                  [--jobs N] [--budget SECONDS] [--max-examples N] [--timeout SECONDS] [--memory GIB] [--exact]
+                  [--seeds N] [--cluster ADDRESS]
+    mightnt counterexample ID [--out FILE] [--profile ...] [--seed N] [--exact]
     mightnt replay FILE
     mightnt explain ID
     mightnt experiment teacher-student [--budget B] [--turns N] [--corpus K] [--episodes E] [--seed S] [--out DIR]
@@ -12,21 +13,28 @@
 illustrations are tabulated, false conjectures are refuted), 1 otherwise (a claim whose check raised, ran out
 of memory or time, or found float and exact arithmetic disagreeing has the verdict "error" and the run goes
 on), 2 on bad usage. Each claim is checked in a worker process, ``--jobs`` at a time (default: every core);
-progress goes to standard error; results are deterministic under ``--seed`` and do not depend on ``--jobs``
+progress goes to standard error (a bar on a terminal, plain lines elsewhere); results are deterministic under ``--seed`` and do not depend on ``--jobs``
 as long as every claim's check fits its time budget (the report names any stage the budget cut short).
+
+Your own claims: ``--import MODULE`` (repeatable, on list, check, counterexample, replay and explain) imports
+a module name from the current directory, ``module:function``, or a ``.py`` file, and registers its
+``CLAIMS = [...]`` (or the claims it registers on import); installed packages declare theirs in the entry-point
+group ``mightnt.claims``. A certificate of a user's claim names its module, so ``replay`` needs no ``--import``.
 """
 
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
+import textwrap
 import time
 from pathlib import Path
 
 from . import registry
 from .certificates import CertificateError, make_certificate, replay, write
-from .claim import DEFAULT_BUDGET, check
-from .report import FORMATS, render
+from .claim import DEFAULT_BUDGET, check, counterexample_record
+from .report import FORMATS, counterexample_text, render
 from .runner import DEFAULT_MEMORY, DEFAULT_TIMEOUT, default_jobs, run_checks
 
 __all__ = ["main", "PROFILES"]
@@ -36,39 +44,97 @@ __all__ = ["main", "PROFILES"]
 PROFILES = {"ci": 1, "thorough": 10}
 
 
-class _Progress:
-    """One line per claim on standard error; rewritten in place on a terminal."""
+def _fit(text: str) -> str:
+    """``text`` cut to the terminal's width: a line that wraps cannot be rewritten in place."""
+    width = shutil.get_terminal_size((100, 20)).columns - 1
+    return text if len(text) <= width else text[:max(width - 1, 0)] + "…"
 
-    def __init__(self, total: int, stream=sys.stderr):
+
+def _bar(done: int, total: int, width: int = 20) -> str:
+    """``[#####---------------]``: the share ``done / total`` as a bar of ``width`` cells.
+
+    >>> _bar(1, 4, 8)
+    '[##------]'
+    """
+    filled = round(width * done / total) if total else width
+    return "[" + "#" * filled + "-" * (width - filled) + "]"
+
+
+class _Progress:
+    """Progress of the claims on standard error. On a terminal (unless ``bar=False``, as under ``--format
+    json``): each finished claim's line, under a bar rewritten in place with the claims still running; elsewhere
+    (a log, a pipe) one plain line per claim started and finished."""
+
+    def __init__(self, total: int, stream=sys.stderr, *, bar: bool = True):
         self.total, self.stream = total, stream
-        self.tty = hasattr(stream, "isatty") and stream.isatty()
-        self.index = 0
+        self.tty = bar and hasattr(stream, "isatty") and stream.isatty()
+        self.started, self.done = 0, 0
+        self.running: dict = {}  # claim id -> examples (done, total) of its search, when reported
+        self.clock = time.monotonic()
         self.last = 0.0
 
     def start(self, claim_id: str):
-        self.index += 1
-        self.claim_id = claim_id
-        self._write(f"[{self.index}/{self.total}] {claim_id} ...", final=not self.tty)
+        self.started += 1
+        self.running[claim_id] = None
+        if self.tty:
+            self._draw()
+        else:
+            self._line(f"[{self.started}/{self.total}] {claim_id} ...")
 
     def update(self, claim_id: str, done: int, total: int):
         now = time.monotonic()
-        if self.tty and now - self.last > 0.2:
+        if self.tty and now - self.last > 0.2:  # redraws are throttled: the search reports every example
             self.last = now
-            self._write(f"[{self.index}/{self.total}] {claim_id} ... {done}/{total} examples", final=False)
+            self.running[claim_id] = (done, total)
+            self._draw()
 
     def finish(self, result):
         r = result.as_dict() if hasattr(result, "as_dict") else result
-        self.done = getattr(self, "done", 0) + 1
-        self._write(f"[{self.done}/{self.total}] {r['id']}: {r['verdict']} "
-                    f"({'met' if r['met'] else 'NOT met'}, {r['examples']} examples, {r['seconds']:.1f} s)",
-                    final=True)
+        self.done += 1
+        self.running.pop(r["id"], None)
+        self._line(f"[{self.done}/{self.total}] {r['id']}: {r['verdict']} "
+                   f"({'met' if r['met'] else 'NOT met'}, {r['examples']} examples, {r['seconds']:.1f} s)")
+        if self.tty and self.done < self.total:
+            self._draw()
 
-    def _write(self, text: str, *, final: bool):
-        if self.tty:
-            self.stream.write("\r\033[K" + text + ("\n" if final else ""))
-        else:
-            self.stream.write(text + "\n")
+    def _draw(self):
+        running = ", ".join(cid + (f" {n[0]}/{n[1]} examples" if n else "") for cid, n in self.running.items())
+        text = (f"{_bar(self.done, self.total)} {self.done}/{self.total} claims, "
+                f"{time.monotonic() - self.clock:.0f} s" + (f"; running {running}" if running else ""))
+        self.stream.write("\r\033[K" + _fit(text))
         self.stream.flush()
+
+    def _line(self, text: str):
+        # On a terminal the line replaces the bar; the bar is drawn again below it.
+        self.stream.write(("\r\033[K" if self.tty else "") + text + "\n")
+        self.stream.flush()
+
+
+class _Stages:
+    """The experiment's stages on standard error: on a terminal a bar rewritten in place (out of ``expected``
+    stages, an estimate from the configuration), elsewhere one line per stage with the elapsed time."""
+
+    def __init__(self, expected: int, stream=sys.stderr):
+        self.expected, self.stream = max(expected, 1), stream
+        self.tty = hasattr(stream, "isatty") and stream.isatty()
+        self.count = 0
+        self.clock = time.monotonic()
+
+    def __call__(self, message: str):
+        self.count += 1
+        stamp = f"[{time.monotonic() - self.clock:5.0f} s]"
+        if self.tty:
+            # The estimate may fall short when the experiment gains stages: the bar then stays just below full.
+            total = max(self.expected, self.count + 1)
+            self.stream.write("\r\033[K" + _fit(f"{_bar(self.count - 1, total)} {stamp} {message}"))
+        else:
+            self.stream.write(f"{stamp} {message}\n")
+        self.stream.flush()
+
+    def close(self):
+        if self.tty and self.count:
+            self.stream.write("\r\033[K")
+            self.stream.flush()
 
 
 def _search_options(claim, args) -> dict:
@@ -84,6 +150,9 @@ def _search_options(claim, args) -> dict:
 
 
 def _cmd_list(args) -> int:
+    for problem in registry.load_entry_points().values():  # a broken package must not hide the other claims
+        if problem is not None:
+            sys.stderr.write(f"mightnt: warning: {problem}\n")
     claims = registry.all_claims()
     width = max(len(c.id) for c in claims)
     for c in claims:
@@ -110,11 +179,25 @@ def _cmd_check(args) -> int:
             Path(args.certificates).mkdir(parents=True, exist_ok=True)
         except OSError as err:
             return _usage_error(f"--certificates {args.certificates}: {err.strerror or err}")
-    progress = _Progress(len(claims))
-    records = run_checks(claims, jobs=args.jobs, options=lambda c: _search_options(c, args), timeout=args.timeout,
-                         memory=int(args.memory * 2**30) if args.memory else None, certificates=args.certificates,
-                         on_start=lambda c: progress.start(c.id), on_finish=progress.finish)
-    print(render(records, args.format))
+    progress = _Progress(len(claims) * args.seeds, bar=args.format != "json")
+    memory = int(args.memory * 2**30) if args.memory else None
+    if args.cluster or args.seeds > 1:
+        # Claim × seed shards, merged per claim in one place (proofs_checks.cluster) whichever way they run.
+        from .cluster import ClusterError, run_on_cluster, run_shards, seed_range
+
+        seeds = seed_range(args.seed, args.seeds)
+        common = dict(options=lambda c: _search_options(c, args), seeds=seeds, timeout=args.timeout, memory=memory,
+                      certificates=args.certificates, on_finish=progress.finish)
+        try:
+            records = (run_on_cluster(claims, address=args.cluster, **common) if args.cluster else
+                       run_shards(claims, jobs=args.jobs, on_start=lambda c: progress.start(c.id), **common))
+        except ClusterError as err:
+            return _usage_error(str(err))
+    else:
+        records = run_checks(claims, jobs=args.jobs, options=lambda c: _search_options(c, args),
+                             timeout=args.timeout, memory=memory, certificates=args.certificates,
+                             on_start=lambda c: progress.start(c.id), on_finish=progress.finish)
+    print(render(records, args.format, exact=args.exact))
     return 0 if all(r["met"] for r in records) else 1
 
 
@@ -147,11 +230,10 @@ def _cmd_counterexample(args) -> int:
         return _usage_error(f"cannot write {out}: {err.strerror or err}")
     print(f"{what} for {claim.id} certified in {cert['arith']}"
           + (f" at {cert['precision']} bits" if cert["precision"] else "") + f"; written to {out}")
-    for part in cert["parts"]:
-        lhs, rhs = part["lhs"], part["rhs"]
-        show = (lambda v: v.get("exact", v.get("infinite", v.get("enclosure"))))
-        status = "holds" if part["holds"] else "VIOLATED"
-        print(f"  {part['name']}: {show(lhs)} {part['relation']} {show(rhs)}  ({status})")
+    # The instance as tables, then every part with its sides as floats beside their exact forms.
+    if result.counterexample is not None:
+        instance, ev = result.counterexample, result.evaluation
+    print(textwrap.indent(counterexample_text(counterexample_record(instance, ev), exact=args.exact), "  "))
     return 0
 
 
@@ -181,15 +263,29 @@ def _cmd_experiment(args) -> int:
     config = experiment.Config(budgets=budgets, turns=tuple(args.turns or defaults.turns),
                                corpus=defaults.corpus if args.corpus is None else args.corpus,
                                episodes=args.episodes or defaults.episodes, seed=args.seed)
-    start = time.monotonic()
-
-    def progress(message):
-        sys.stderr.write(f"[{time.monotonic() - start:5.0f} s] {message}\n")
-        sys.stderr.flush()
-
-    results = experiment.run(config, out=args.out, progress=progress)
+    out = args.out
+    if out is not None and not _plots_available():
+        # The numbers need no matplotlib; only the figures do.
+        sys.stderr.write("mightnt: matplotlib is not installed, so no plots; pip install 'mightnt[plots]' for them\n")
+        out = None
+    # Stages: the corpus scan, two per (budget, turns), one per (α, budget) for the fix, and the plots.
+    progress = _Stages(1 + 2 * len(config.budgets) * len(config.turns) + len(config.alphas) * len(config.budgets)
+                       + (out is not None))
+    try:
+        results = experiment.run(config, out=out, progress=progress)
+    finally:
+        progress.close()
     print(experiment.report(results))
     return 0
+
+
+def _plots_available() -> bool:
+    """Whether matplotlib can be imported (it is the optional ``plots`` extra)."""
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 def _cmd_explain(args) -> int:
@@ -231,6 +327,12 @@ def _positive_float(text: str) -> float:
     return value
 
 
+def _import_option(p) -> None:
+    p.add_argument("--import", dest="imports", action="append", default=[], metavar="MODULE",
+                   help="import your claims from MODULE (a module name, module:function, or a .py file) "
+                        "defining CLAIMS = [...]; repeatable")
+
+
 def _effort_options(p) -> None:
     p.add_argument("--budget", type=_positive_float, default=None, metavar="SECONDS",
                    help=f"time budget of each claim's search (default: the claim's own, else {DEFAULT_BUDGET:g} s)")
@@ -249,8 +351,11 @@ def _parser() -> argparse.ArgumentParser:
         version = "unknown"
     parser.add_argument("--version", action="version", version=f"mightnt {version}")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("list", help="list the claims").set_defaults(run=_cmd_list)
+    p = sub.add_parser("list", help="list the claims")
+    _import_option(p)
+    p.set_defaults(run=_cmd_list)
     p = sub.add_parser("check", help="check claims (all by default)")
+    _import_option(p)
     p.add_argument("ids", nargs="*", metavar="ID")
     p.add_argument("--profile", choices=sorted(PROFILES), default="ci",
                    help="search effort: ci (each claim's own) or thorough (ten times as much)")
@@ -258,6 +363,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="report format: table (default), json or markdown")
     p.add_argument("--seed", type=int, default=0, help="seed of the random search (default 0)")
     p.add_argument("--certificates", metavar="DIR", help="write a certificate for every refutation found")
+    p.add_argument("--exact", action="store_true",
+                   help="print counterexamples' long exact forms and numbers in full (the table shortens them)")
     _effort_options(p)
     p.add_argument("--jobs", type=_positive_int, default=default_jobs(), metavar="N",
                    help=f"claims checked in parallel, each in its own process (default: every core, here {default_jobs()})")
@@ -265,16 +372,25 @@ def _parser() -> argparse.ArgumentParser:
                    help=f"stop a claim's worker after this long; its verdict is then error (default {DEFAULT_TIMEOUT:g})")
     p.add_argument("--memory", type=_positive_float, default=DEFAULT_MEMORY / 2**30, metavar="GIB",
                    help=f"memory limit of each worker in GiB (default {DEFAULT_MEMORY / 2**30:g})")
+    p.add_argument("--seeds", type=_positive_int, default=1, metavar="N",
+                   help="check each claim under N seeds (--seed, --seed+1, ...) and merge: refuted if any seed "
+                        "refutes, else the evidence of all of them (default 1)")
+    p.add_argument("--cluster", metavar="ADDRESS", default=None,
+                   help="run the claim x seed shards on the Dask cluster whose scheduler is at ADDRESS "
+                        "(tcp://host:8786; needs pip install 'mightnt[cluster]'); same report as a local run")
     p.set_defaults(run=_cmd_check)
     p = sub.add_parser("counterexample", help="search, shrink and certify a counterexample; write it as JSON")
+    _import_option(p)
     p.add_argument("id", metavar="ID")
     p.add_argument("--out", metavar="FILE")
+    p.add_argument("--exact", action="store_true", help="print long exact forms and numbers in full")
     p.add_argument("--profile", choices=sorted(PROFILES), default="ci",
                    help="search effort: ci (each claim's own) or thorough (ten times as much)")
     p.add_argument("--seed", type=int, default=0, help="seed of the random search (default 0)")
     _effort_options(p)
     p.set_defaults(run=_cmd_counterexample)
     p = sub.add_parser("replay", help="re-verify a certificate from scratch")
+    _import_option(p)
     p.add_argument("file", metavar="FILE")
     p.set_defaults(run=_cmd_replay)
     p = sub.add_parser("experiment", help="run the paper's experiment in miniature")
@@ -287,6 +403,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="DIR", default="teacher-student", help="where the plots go (default ./teacher-student)")
     p.set_defaults(run=_cmd_experiment)
     p = sub.add_parser("explain", help="what a claim says, and how it is checked")
+    _import_option(p)
     p.add_argument("id", metavar="ID")
     p.set_defaults(run=_cmd_explain)
     return parser
@@ -295,6 +412,11 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv=None) -> int:
     """Entry point of ``mightnt``; returns the exit status."""
     args = _parser().parse_args(argv)
+    for module in getattr(args, "imports", ()):  # registered before any worker forks: the workers see them
+        try:
+            registry.import_claims(module)
+        except registry.ImportClaimsError as err:
+            return _usage_error(str(err))
     return args.run(args)
 
 

@@ -436,8 +436,8 @@ def _draw(choose: _Chooser, s):
 # ---------------------------------------------------------------------------------------------------------------
 def _instance_key(value) -> str:
     """What makes two instances the same: their exact JSON (:func:`proofs_checks.instances.encode`) when they
-    have one, else their ``repr``. (Plain ``theory`` objects print lossily, ``<FiniteStatePolicy: 1 states, 2
-    actions>``: deduplicating by ``repr`` alone would drop distinct instances.)"""
+    have one, else their ``repr``. (A user's object may print lossily: deduplicating by ``repr`` alone could
+    drop distinct instances.)"""
     from .instances import encode  # lazily: instances imports the strategies, which import this module
 
     try:

@@ -69,6 +69,18 @@ __all__ = [
     "alphabets",
 ]
 
+
+def __dir__() -> list[str]:
+    """The module's public names, for ``dir(S)`` and tab completion: the strategies and constants of
+    ``__all__`` (and the module's dunder attributes), not the modules and classes it imports to build them.
+
+    >>> from proofs_checks import strategies as S
+    >>> "distributions" in dir(S), "st" in dir(S), "Fraction" in dir(S)
+    (True, False, False)
+    """
+    return sorted(set(__all__) | {n for n in globals() if n.startswith("__") and n.endswith("__")})
+
+
 #: Small positive probabilities that :func:`distributions` moves onto an outcome ("near-zeros").
 NEAR_ZEROS = (Fraction(1, 1000), Fraction(1, 65536), Fraction(1, 10**6))
 
@@ -126,39 +138,9 @@ def _q(x) -> str:
     return str(x.numerator) if x.denominator == 1 else repr(str(x))
 
 
-def _table(values) -> str:
-    if isinstance(values, (list, tuple)):
-        return "[" + ", ".join(_table(v) for v in values) + "]"
-    return _q(values)
-
-
-def _ints(values) -> str:
-    if isinstance(values, (list, tuple)):
-        return "[" + ", ".join(_ints(v) for v in values) + "]"
-    return str(int(values))
-
-
-class _DrawnFiniteStatePolicy(FiniteStatePolicy):
-    """A FiniteStatePolicy whose repr rebuilds it (a falsifying example can be pasted back)."""
-
-    def __init__(self, emission, transition, *, semi: bool = False):
-        super().__init__(emission, transition, semi=semi)
-        self._source = (emission, transition)
-
-    def __repr__(self) -> str:
-        emission, transition = self._source
-        semi = ", semi=True" if self.semi else ""
-        return f"FiniteStatePolicy({_table(emission)}, {_ints(transition)}{semi})"
-
-
-class _DrawnFiniteStateEnvironment(FiniteStateEnvironment):
-    def __init__(self, emission, transition):
-        super().__init__(emission, transition)
-        self._source = (emission, transition)
-
-    def __repr__(self) -> str:
-        emission, transition = self._source
-        return f"FiniteStateEnvironment({_table(emission)}, {_ints(transition)})"
+# The base classes print as replayable expressions now; these aliases keep modules that named the former
+# subclasses working.
+_DrawnFiniteStatePolicy, _DrawnFiniteStateEnvironment = FiniteStatePolicy, FiniteStateEnvironment
 
 
 class _ExactProbabilities:
@@ -172,24 +154,6 @@ class _ExactProbabilities:
 
     def __repr__(self) -> str:
         return f"(lambda h: list({self.policy!r}.probs(h, arith='exact')))"
-
-
-class _DrawnFunctionPolicy(FunctionPolicy):
-    def __repr__(self) -> str:
-        semi = ", semi=True" if self.semi else ""
-        return f"Policy.from_function({self.n_actions}, {self.fn!r}, n_observations={self.n_observations}{semi})"
-
-
-class _DrawnMixture(BayesianMixture):
-    def __repr__(self) -> str:
-        comps = ", ".join(repr(c) for c in self.components)
-        update = "" if self.update == "all" else f", update={self.update!r}"
-        return f"BayesianMixture([{comps}], {_table(list(self.prior))}{update})"
-
-
-class _DrawnMeanReward(MeanReward):
-    def __repr__(self) -> str:
-        return f"MeanReward({_table([list(row) for row in self.table])})"
 
 
 class HistoryTableUtility:
@@ -360,7 +324,7 @@ def _finite_state_policies(draw, n_actions, n_observations, min_states, max_stat
     row = distributions(n_actions, semi=semi, max_denominator=max_denominator)
     emission = [list(draw(row)) for _ in range(n_states)]
     transition = draw(_transitions(n_states, n_actions, n_observations))
-    return _DrawnFiniteStatePolicy(emission, transition, semi=semi)
+    return FiniteStatePolicy(emission, transition, semi=semi)
 
 
 def function_policies(*, n_actions, n_observations, max_states=3, semi=False, max_denominator=12):
@@ -369,12 +333,12 @@ def function_policies(*, n_actions, n_observations, max_states=3, semi=False, ma
 
     >>> from hypothesis import find, settings
     >>> p = find(function_policies(n_actions=2, n_observations=1), lambda p: True, settings=settings(database=None, derandomize=True))
-    >>> type(p).__mro__[1].__name__, p.probs(((0, 0),), arith="exact")
+    >>> type(p).__name__, p.probs(((0, 0),), arith="exact")
     ('FunctionPolicy', array([Fraction(1, 1), Fraction(0, 1)], dtype=object))
     """
     inner = finite_state_policies(n_actions=n_actions, n_observations=n_observations, max_states=max_states,
                                   semi=semi, max_denominator=max_denominator)
-    return inner.map(lambda p: _DrawnFunctionPolicy(p.n_actions, _ExactProbabilities(p),
+    return inner.map(lambda p: FunctionPolicy(p.n_actions, _ExactProbabilities(p),
                                                     n_observations=p.n_observations, semi=p.semi))
 
 
@@ -417,7 +381,7 @@ def _finite_state_environments(draw, n_actions, n_observations, min_states, max_
     row = distributions(n_observations, max_denominator=max_denominator)
     emission = [[list(draw(row)) for _ in range(n_actions)] for _ in range(n_states)]
     transition = draw(_transitions(n_states, n_actions, n_observations))
-    return _DrawnFiniteStateEnvironment(emission, transition)
+    return FiniteStateEnvironment(emission, transition)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -481,7 +445,7 @@ def _mixtures(draw, n_actions, n_observations, min_components, max_components, m
         n_states = draw(st.integers(1, max_states))
         transition = draw(_transitions(n_states, n_actions, n_observations))
         row = distributions(n_actions, semi=semi, max_denominator=max_denominator)
-        comps = [_DrawnFiniteStatePolicy([list(draw(row)) for _ in range(n_states)], transition, semi=semi)
+        comps = [FiniteStatePolicy([list(draw(row)) for _ in range(n_states)], transition, semi=semi)
                  for _ in range(k)]
     else:
         comps = [draw(components) for _ in range(k)]
@@ -493,7 +457,7 @@ def _mixtures(draw, n_actions, n_observations, min_components, max_components, m
         if not isinstance(c, Policy) or c.n_actions != n_actions:
             raise InvalidArgument(f"components drew {c!r}, not a theory.Policy over {n_actions} actions")
     prior = draw(priors(k, max_denominator=max_denominator))
-    return _DrawnMixture(comps, prior, update=update)
+    return BayesianMixture(comps, prior, update=update)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -616,7 +580,7 @@ def mean_rewards(*, n_actions, n_observations, max_denominator=12):
     cell = _unit_fractions(max_denominator)
     table = st.lists(st.lists(cell, min_size=n_observations, max_size=n_observations),
                      min_size=n_actions, max_size=n_actions)
-    return small_scope(table.map(_DrawnMeanReward),
+    return small_scope(table.map(MeanReward),
                        partial(_mean_reward_scope, n_actions=n_actions, n_observations=n_observations,
                                max_denominator=max_denominator))
 
@@ -927,7 +891,7 @@ def _policy_scope(choose, *, n_actions, n_observations, min_states, max_states, 
     emission = [list(first)] + [list(choose(others)) for _ in range(1, n_states)]
     menu = _transition_menu(n_states, n_actions, n_observations)
     transition = _nested_lists(choose(menu, costs=_transition_costs(menu)))
-    return _DrawnFiniteStatePolicy(emission, transition, semi=semi)
+    return FiniteStatePolicy(emission, transition, semi=semi)
 
 
 def _environment_scope(choose, *, n_actions, n_observations, min_states, max_states, max_denominator):
@@ -946,7 +910,7 @@ def _environment_scope(choose, *, n_actions, n_observations, min_states, max_sta
 
     emission = [laws_of_one_state() for _ in range(n_states)]
     transition = _nested_lists(choose(_transition_menu(n_states, n_actions, n_observations)))
-    return _DrawnFiniteStateEnvironment(emission, transition)
+    return FiniteStateEnvironment(emission, transition)
 
 
 def _mixture_scope(choose, *, n_actions, n_observations, min_components, max_components, max_states, semi, update,
@@ -957,7 +921,7 @@ def _mixture_scope(choose, *, n_actions, n_observations, min_components, max_com
         n_states = choose(_scope_sizes(1, max_states, 2))
         transition = choose(_transition_menu(n_states, n_actions, n_observations))
         rows = _grid_distributions(n_actions, semi, max_denominator)
-        comps = [_DrawnFiniteStatePolicy([list(choose(rows)) for _ in range(n_states)], _nested_lists(transition),
+        comps = [FiniteStatePolicy([list(choose(rows)) for _ in range(n_states)], _nested_lists(transition),
                                          semi=semi) for _ in range(k)]
     elif structure == "duplicate":  # component j repeats an earlier component i (exact ties in the posterior)
         distinct = [choose.draw(components) for _ in range(k - 1)]
@@ -969,7 +933,7 @@ def _mixture_scope(choose, *, n_actions, n_observations, min_components, max_com
         if not isinstance(c, Policy) or c.n_actions != n_actions:
             raise InvalidArgument(f"components drew {c!r}, not a theory.Policy over {n_actions} actions")
     prior = _prior_scope(choose, n=k, min_size=k, max_size=k, normalized=False)
-    return _DrawnMixture(comps, prior, update=update)
+    return BayesianMixture(comps, prior, update=update)
 
 
 def _history_scope(choose, *, policy, env, n_actions, n_observations, min_length, max_length, flags):
@@ -979,7 +943,7 @@ def _history_scope(choose, *, policy, env, n_actions, n_observations, min_length
 
 def _mean_reward_scope(choose, *, n_actions, n_observations, max_denominator):
     rewards = [r for r in (Fraction(0), Fraction(1), Fraction(1, 2)) if r.denominator <= max_denominator]
-    return _DrawnMeanReward([[choose(rewards) for _ in range(n_observations)] for _ in range(n_actions)])
+    return MeanReward([[choose(rewards) for _ in range(n_observations)] for _ in range(n_actions)])
 
 
 #: (values, multiplier, action_coef, observation_coef) of the history utilities in scope: the last action is 0;

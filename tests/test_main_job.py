@@ -11,8 +11,8 @@ def test_mightnt_check_meets_every_expected_outcome():
     proc = subprocess.run(command + ["check", "--format", "json"], capture_output=True, text=True, timeout=1200)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     report = json.loads(proc.stdout)
-    assert report["total"] == 19 and report["met"] == 19
+    assert report["total"] == 21 and report["met"] == 21
     for claim in report["claims"]:
         assert claim["verdict"] == claim["expected"], claim
     # Progress was shown, one line per claim at least.
-    assert proc.stderr.count("[") >= 19
+    assert proc.stderr.count("[") >= 21

@@ -10,6 +10,7 @@ LogLinear(1/2*ln(5/9) + 1/2*ln(5))
 """
 
 from .arith import BallContext, Context, ExactContext, FloatContext, LogLinear, get_context
+from .channels import Channel, action_sequence_probability, joint, marginal, pushforward
 from .combinators import Hazard, Switch
 from .divergences import InfiniteDivergence, kl, tvd
 from .errors import (
@@ -76,6 +77,8 @@ __all__ = [
     "get_context", "Context", "FloatContext", "ExactContext", "BallContext", "LogLinear",
     # divergences
     "kl", "tvd", "InfiniteDivergence",
+    # channels and action-sequence probabilities
+    "Channel", "pushforward", "joint", "marginal", "action_sequence_probability",
     # kernels
     "Policy", "Environment", "FunctionPolicy", "FunctionEnvironment", "FiniteStatePolicy",
     "FiniteStateEnvironment", "sequence_environment",

@@ -3,9 +3,19 @@
 Conventions (the spec's): ``kl(p, q)`` is p relative to q, in nats unless ``unit="bits"``; ``0·ln(0/q) = 0``;
 ``kl = inf`` (never nan) when p puts mass where q puts none. TVD is half the L1 distance.
 
-Semi-distributions: a vector summing to less than 1 leaves the rest to ⊥ (abstain). Both functions treat ⊥
-as one more outcome, carrying the missing mass. When p sums to 1 this is the plain sum over the listed
-outcomes whatever q is (the "raw sum" the thm4 check uses); when p abstains where q never does, the KL is inf.
+Semi-distributions: a vector summing to less than 1 leaves the rest to ⊥ (abstain). Two conventions for the
+KL, chosen by the ``convention`` keyword (:data:`CONVENTIONS`); :func:`outcome_rows` is the one place the rule
+lives, and the trajectory measures of :mod:`theory.measures` use it for their per-step terms too:
+
+* ``"outcome"`` (the default): ⊥ is one more outcome, carrying the missing mass, so KL is a divergence between
+  two distributions over A ∪ {⊥}: in [0, ∞], and inf when p abstains where q never does. When p sums to 1 this
+  is the plain sum over the listed outcomes whatever q is.
+* ``"actions"`` (the paper's, Theorem 4): the raw sum Σ_a p(a) ln(p(a)/q(a)) over the listed outcomes only; ⊥
+  contributes nothing, whatever either side's abstain mass. Not a divergence: it can be negative when p
+  abstains (``kl(["1/2", 0], [1, 0], convention="actions") = −½ ln 2``), and it is inf only when p puts mass on
+  an outcome q gives 0.
+
+:func:`tvd` always treats ⊥ as one more outcome.
 
 Inputs may be sequences, numpy arrays, or dicts from outcomes to probabilities (missing keys are 0).
 
@@ -18,6 +28,8 @@ inf
 LogLinear(1/2*ln(2) + 1/2*ln(2/3))
 >>> theory.tvd({"x": 0.5, "y": 0.5}, {"x": 1.0})
 0.5
+>>> theory.kl([0.5, 0], [1, 0]), theory.kl(["1/2", 0], [1, 0], convention="actions", arith="exact")
+(inf, LogLinear(1/2*ln(1/2)))
 """
 
 from __future__ import annotations
@@ -29,7 +41,27 @@ import numpy as np
 from .arith import FLOAT_TOLERANCE, Context, get_context
 from .errors import AlphabetError, MightntError
 
-__all__ = ["kl", "tvd", "InfiniteDivergence", "kl_rows", "tvd_rows", "with_abstain_column"]
+__all__ = ["kl", "tvd", "InfiniteDivergence", "kl_rows", "tvd_rows", "with_abstain_column", "outcome_rows",
+           "check_convention", "CONVENTIONS"]
+
+#: The KL conventions for semi-distributions: ⊥ as one more outcome, or the paper's raw sum over actions.
+CONVENTIONS = ("outcome", "actions")
+
+
+def check_convention(convention) -> str:
+    """Validate a KL ``convention`` keyword (one of :data:`CONVENTIONS`) and return it.
+
+    >>> check_convention("actions")
+    'actions'
+    >>> check_convention("raw")
+    Traceback (most recent call last):
+    ...
+    theory.errors.MightntError: convention 'raw' must be 'outcome' (⊥ is one more outcome) or 'actions' (the paper's raw sum over actions)
+    """
+    if not isinstance(convention, str) or convention not in CONVENTIONS:
+        raise MightntError(f"convention {convention!r} must be 'outcome' (⊥ is one more outcome) or 'actions' "
+                           f"(the paper's raw sum over actions)")
+    return convention
 
 
 class InfiniteDivergence(float):
@@ -82,6 +114,21 @@ def with_abstain_column(probs: np.ndarray, abstain: np.ndarray) -> np.ndarray:
     return np.concatenate([probs, abstain.reshape(-1, 1)], axis=1)
 
 
+def outcome_rows(p: np.ndarray, q: np.ndarray, convention: str):
+    """The per-step KL rule: from (N, K+1) rows whose last column is ⊥ (the abstain mass, as
+    :func:`with_abstain_column` appends it), the rows whose row-wise Σ p ln(p/q) (:func:`kl_rows`) is the KL of
+    p relative to q under ``convention``: all K+1 columns for ``"outcome"`` (⊥ one more outcome), the K action
+    columns for ``"actions"`` (the raw sum; ⊥ contributes nothing).
+
+    >>> p, q = np.array([[0.5, 0.0, 0.5]]), np.array([[1.0, 0.0, 0.0]])
+    >>> outcome_rows(p, q, "outcome")[0].tolist(), outcome_rows(p, q, "actions")[0].tolist()
+    ([[0.5, 0.0, 0.5]], [[0.5, 0.0]])
+    """
+    if check_convention(convention) == "actions":
+        return p[:, :-1], q[:, :-1]
+    return p, q
+
+
 def kl_rows(p: np.ndarray, q: np.ndarray, ctx: Context):
     """Row-wise KL of (N, K) arrays: ``(values, infinite, first_bad)``.
 
@@ -105,6 +152,7 @@ def tvd_rows(p: np.ndarray, q: np.ndarray, ctx: Context) -> np.ndarray:
 
 
 def _prepare(p, q, ctx):
+    """Both (semi-)distributions as (1, K+1) rows, ⊥ (the missing mass) as the last column, and the labels."""
     pv, qv, labels = _as_vectors(p, q, ctx)
     if ctx.dtype is object:
         # The ⊥ masses exactly: in ball arithmetic 1 − Σ p is a ball straddling 0 where the mass is exactly 0.
@@ -112,7 +160,6 @@ def _prepare(p, q, ctx):
         pb, qb = ctx.convert(1 - pe.sum()), ctx.convert(1 - qe.sum())
     else:
         pb, qb = 1 - pv.sum(), 1 - qv.sum()
-    if ctx.dtype is not object:
         # Float rounding of a full distribution is not abstention.
         pb, qb = (0.0 if pb < FLOAT_TOLERANCE else pb), (0.0 if qb < FLOAT_TOLERANCE else qb)
     pv = np.append(pv, np.array([pb], dtype=pv.dtype))
@@ -120,28 +167,34 @@ def _prepare(p, q, ctx):
     return pv.reshape(1, -1), qv.reshape(1, -1), labels + ["⊥"]
 
 
-def kl(p, q, *, unit: str = "nats", arith=None):
-    """KL(p‖q) = Σ p ln(p/q) in [0, ∞], with ⊥ as one more outcome for semi-distributions.
+def kl(p, q, *, unit: str = "nats", arith=None, convention: str = "outcome"):
+    """KL(p‖q) = Σ p ln(p/q): with ⊥ as one more outcome for semi-distributions (``convention="outcome"``, in
+    [0, ∞]), or the paper's raw sum over the listed outcomes (``convention="actions"``, ⊥ ignored; can be negative
+    when p abstains). See the module docstring.
 
     Returns a float (``arith="float"``), an exact number (``"exact"``: a Fraction or
     :class:`~theory.arith.LogLinear`), or an arb ball (``"ball"``); an :class:`InfiniteDivergence` (equal to
-    ``math.inf``) when p is not absolutely continuous with respect to q.
+    ``math.inf``) when p is not absolutely continuous with respect to q (over the outcomes the convention sums).
 
     >>> kl([1, 0], [0.5, 0.5], unit="bits")
     1.0
     >>> kl([0.5, 0.5], [1, 0]).where
     1
+    >>> kl([0.5, 0], [1, 0]).where, kl([0.5, 0], [1, 0], convention="actions") < 0
+    ('⊥', True)
     """
     if unit not in ("nats", "bits"):
         raise MightntError(f"unit {unit!r} is not 'nats' or 'bits'")
+    check_convention(convention)
     ctx = get_context(arith)
     with ctx.scope():
         pv, qv, labels = _prepare(p, q, ctx)
-        value, infinite, first_bad = kl_rows(pv, qv, ctx)
+        pk, qk = outcome_rows(pv, qv, convention)
+        value, infinite, first_bad = kl_rows(pk, qk, ctx)
         if infinite[0]:
             where = labels[first_bad[0]]
             return InfiniteDivergence(
-                where, f"p gives outcome {where} probability {pv[0, first_bad[0]]} where q gives it 0"
+                where, f"p gives outcome {where} probability {pk[0, first_bad[0]]} where q gives it 0"
             )
         out = value[0]
         if unit == "bits":

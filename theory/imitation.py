@@ -56,7 +56,12 @@ def top_set_mask(weights: np.ndarray, alpha, ctx: Context) -> np.ndarray:
         order = np.array([sorted(range(k), key=lambda i, row=row: (_Desc(row[i]), i)) for row in weights],
                          dtype=np.int64).reshape(n, k)
     else:
-        order = np.argsort(-weights, axis=1, kind="stable")
+        # Float: weights equal up to rounding (2^-40 of the row's largest) tie, and ties go by index as in exact
+        # arithmetic; an argsort of the raw floats would order exactly tied posteriors by their rounding errors.
+        top = np.max(weights, axis=1, keepdims=True)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            level = np.where(top > 0, np.round(weights / np.where(top > 0, top, 1) * 2.0**40), 0)
+        order = np.argsort(-level, axis=1, kind="stable")
     ranked = np.take_along_axis(weights, order, axis=1)
     cumulative = np.cumsum(ranked, axis=1)
     a = ctx.convert(alpha)

@@ -32,7 +32,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from .arith import FLOAT_TOLERANCE, Context, get_context
+from .arith import FLOAT_TOLERANCE, Context, get_context, to_fraction
 from .errors import AlphabetError, HistoryError
 
 __all__ = [
@@ -114,6 +114,30 @@ def normalize_history(history, n_actions: int | None, n_observations: int | None
             raise HistoryError(f"history step {t} has negative observation {o}")
         out.append((a, o, flag))
     return tuple(out)
+
+
+def _exact_text(x) -> str:
+    """A number as a replayable repr writes it: integers bare, other rationals as exact ``'n/d'`` strings
+    (floats as the simplest rational that rounds to them, as every exact context reads them).
+
+    >>> _exact_text(3), _exact_text("2/6"), _exact_text(0.25)
+    ('3', "'1/3'", "'1/4'")
+    """
+    q = to_fraction(x)
+    return str(q.numerator) if q.denominator == 1 else repr(f"{q.numerator}/{q.denominator}")
+
+
+def _exact_table(values) -> str:
+    """A nested table of numbers as a Python list expression of :func:`_exact_text` entries.
+
+    >>> _exact_table(np.array([[0.5, "1/2"], [1, 0]], dtype=object))
+    "[['1/2', '1/2'], [1, 0]]"
+    """
+    if isinstance(values, np.ndarray):
+        values = values.tolist()
+    if isinstance(values, (list, tuple)):
+        return "[" + ", ".join(_exact_table(v) for v in values) + "]"
+    return _exact_text(values)
 
 
 def _plain(history) -> tuple:
@@ -309,6 +333,15 @@ class FunctionPolicy(_HistoryStates, Policy):
             return ctx.zeros((0, self.n_actions))
         return np.stack([self._row(h, ctx) for h in state])
 
+    def __repr__(self) -> str:
+        """The call that builds the policy (it rebuilds it when the function's own repr does).
+
+        >>> Policy.from_function(2, abs, n_observations=3)
+        Policy.from_function(2, <built-in function abs>, n_observations=3)
+        """
+        obs = "" if self.n_observations is None else f", n_observations={self.n_observations}"
+        return f"Policy.from_function({self.n_actions}, {self.fn!r}{obs}{', semi=True' if self.semi else ''})"
+
     def abstain_batch(self, state, ctx, probs=None):
         if not self.semi:
             return ctx.zeros(len(state))
@@ -352,6 +385,14 @@ class FunctionEnvironment(_HistoryStates, Environment):
         if len(state) == 0:
             return ctx.zeros((0, self.n_actions, self.n_observations))
         return np.stack([np.stack([self._row(h, a, ctx) for a in range(self.n_actions)]) for h in state])
+
+    def __repr__(self) -> str:
+        """The call that builds the environment (it rebuilds it when the function's own repr does).
+
+        >>> Environment.from_function(1, 2, divmod)
+        Environment.from_function(1, 2, <built-in function divmod>)
+        """
+        return f"Environment.from_function({self.n_actions}, {self.n_observations}, {self.fn!r})"
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -439,6 +480,14 @@ class _FiniteStateMachine:
     def probs_batch(self, state, ctx):
         return self._emission.get(ctx)[state]
 
+    def _machine_args(self) -> str:
+        # The exact table: every context converts the given numbers the same way, so these strings rebuild it.
+        initial = f", initial_state={self.initial_state}" if self.initial_state else ""
+        return f"{_exact_table(self.emission('exact'))}, {self.transition.tolist()!r}{initial}"
+
+    def _name_arg(self) -> str:
+        return f", name={self.name!r}" if self.name is not None else ""
+
 
 class FiniteStatePolicy(_FiniteStateMachine, Policy):
     """A policy run by a deterministic finite-state machine over the history.
@@ -495,8 +544,12 @@ class FiniteStatePolicy(_FiniteStateMachine, Policy):
         return self._emission.missing(ctx)[state]
 
     def __repr__(self) -> str:
-        label = f" {self.name!r}" if self.name else ""
-        return f"<FiniteStatePolicy{label}: {self.n_states} states, {self.n_actions} actions>"
+        """A Python expression that rebuilds the policy, with exact probabilities (``from theory import *``).
+
+        >>> FiniteStatePolicy([[0.75, 0.25], ["1/3", "2/3"]], [[[1], [1]], [[1], [1]]], semi=False, name="sticky")
+        FiniteStatePolicy([['3/4', '1/4'], ['1/3', '2/3']], [[[1], [1]], [[1], [1]]], name='sticky')
+        """
+        return f"FiniteStatePolicy({self._machine_args()}{', semi=True' if self.semi else ''}{self._name_arg()})"
 
 
 class FiniteStateEnvironment(_FiniteStateMachine, Environment):
@@ -524,8 +577,12 @@ class FiniteStateEnvironment(_FiniteStateMachine, Environment):
                                 f"has {self.n_observations}")
 
     def __repr__(self) -> str:
-        return (f"<FiniteStateEnvironment{f' {self.name!r}' if self.name else ''}: {self.n_states} states, "
-                f"{self.n_actions} actions, {self.n_observations} observations>")
+        """A Python expression that rebuilds the environment, with exact probabilities.
+
+        >>> sequence_environment(2)
+        FiniteStateEnvironment([[[1], [1]]], [[[0], [0]]], name='no observations')
+        """
+        return f"FiniteStateEnvironment({self._machine_args()}{self._name_arg()})"
 
 
 def sequence_environment(n_actions: int) -> FiniteStateEnvironment:

@@ -14,7 +14,15 @@
 
 A policy that abstains (a semi-distribution) either ends the trajectory when it abstains, or, with
 ``demonstrator=`` given, hands that step to the demonstrator, whose action is recorded with the flag ``True``.
-Per-step KLs treat ⊥ as one more outcome (see :mod:`theory.divergences`).
+The per-step KL of the KL measures follows their ``convention`` keyword (the one rule of
+:func:`theory.divergences.outcome_rows`):
+
+* ``convention="outcome"`` (the default): ⊥ is one more outcome; the step term is the KL over A ∪ {⊥}, so a π
+  that abstains where β never does is infinitely far from β.
+* ``convention="actions"`` (the paper's raw sum, as in its Theorem 4): the step term is
+  Σ_a π(a|h) ln(π(a|h)/β(a|h)); ⊥ contributes nothing (it still ends the trajectory, or hands the step to the
+  demonstrator, as above), and the total can be negative when π abstains. Equivalently, the trajectory's log ratio
+  counts π's own actions only.
 
 >>> import theory
 >>> env = theory.sequence_environment(2)
@@ -23,6 +31,11 @@ Per-step KLs treat ⊥ as one more outcome (see :mod:`theory.divergences`).
 True
 >>> theory.trajectory_kl(theory.FiniteStatePolicy.iid([0, 1]), theory.FiniteStatePolicy.iid([1, 0]), env, 2).where
 ((), 1)
+>>> half = theory.FiniteStatePolicy.iid(["1/2", 0], semi=True)      # abstains half the time
+>>> theory.trajectory_kl(half, theory.FiniteStatePolicy.iid([1, 0]), env, 2, arith="exact")
+inf
+>>> theory.trajectory_kl(half, theory.FiniteStatePolicy.iid([1, 0]), env, 2, arith="exact", convention="actions")
+LogLinear(3/4*ln(1/2))
 """
 
 from __future__ import annotations
@@ -33,7 +46,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .arith import Context, get_context
-from .divergences import InfiniteDivergence, kl_rows, with_abstain_column
+from .divergences import InfiniteDivergence, check_convention, kl_rows, outcome_rows, with_abstain_column
 from .errors import AlphabetError, HorizonError, HistoryError, MightntError
 from .kernels import Environment, Policy, normalize_history
 from .trees import Level, Tree, alphabet, branch, grow_decision_tree, select
@@ -106,16 +119,18 @@ def _inf(tree: Tree, level: Level, i: int, action: int, n_actions: int, p, q, fl
 
 class _StepKL:
     """One level's per-step KL of π against β, shared by the expected and worst-case forms: the rows of both
-    policies (with a ⊥ column when either abstains), the finite part, and where it is infinite."""
+    policies (with a ⊥ column when either abstains and ⊥ is an outcome), the finite part, and where it is
+    infinite."""
 
-    def __init__(self, tree: Tree, level: Level, pi, beta, ctx: Context):
-        self.ctx = ctx
+    def __init__(self, tree: Tree, level: Level, pi, beta, ctx: Context, convention: str = "outcome"):
+        self.ctx, self.convention = ctx, convention
         self.p, self.p_bot = _policy_rows(pi, level.states[0], ctx)
         self.q, self.q_bot = _policy_rows(beta, level.states[1], ctx)
         if pi.semi or beta.semi:
-            self.pk, self.qk = with_abstain_column(self.p, self.p_bot), with_abstain_column(self.q, self.q_bot)
+            self.pk, self.qk = outcome_rows(with_abstain_column(self.p, self.p_bot),
+                                            with_abstain_column(self.q, self.q_bot), convention)
         else:
-            self.pk, self.qk = self.p, self.q
+            self.pk, self.qk = self.p, self.q  # neither abstains: the conventions agree
         self.values, self.infinite, self.first_bad = kl_rows(self.pk, self.qk, ctx)
         self.tree, self.level = tree, level
 
@@ -131,21 +146,25 @@ class _StepKL:
 
     def followed(self):
         """π's own and ⊥ rows with the actions β rules out removed: β's state is undefined after them, and the
-        KL is already infinite there."""
+        KL is already infinite there. Under ``"actions"`` ⊥ is not an outcome, so a β that never abstains does
+        not rule out π's abstentions: they are followed (to the demonstrator's step)."""
         ctx = self.ctx
         own = self.p.copy()
         own[~ctx.is_zero(self.p) & ctx.is_zero(self.q)] = 0
         bot = self.p_bot.copy()
-        bot[~ctx.is_zero(self.p_bot) & ctx.is_zero(self.q_bot)] = 0
+        if self.convention == "outcome":
+            bot[~ctx.is_zero(self.p_bot) & ctx.is_zero(self.q_bot)] = 0
         return own, bot
 
 
 def kl_breakdown(pi, beta, env, horizon, history=(), *, form: str = "expected", arith=None, demonstrator=None,
-                 merge: bool = True, prefixes: bool = False) -> KLBreakdown:
+                 merge: bool = True, prefixes: bool = False, convention: str = "outcome") -> KLBreakdown:
     """Trajectory KL(π‖β) from ``history`` over ``horizon`` steps, with its parts.
 
     ``form="expected"`` (under the environment) or ``"worst-case"`` (Definition 2: the environment only supplies
-    the observation alphabet). ``prefixes=True`` lists every node (and turns merging off).
+    the observation alphabet). ``prefixes=True`` lists every node (and turns merging off). ``convention`` is the
+    per-step rule for abstentions: ``"outcome"`` (⊥ one more outcome) or ``"actions"`` (the paper's raw sum over
+    actions); see the module docstring.
 
     >>> import theory
     >>> env = theory.sequence_environment(2)
@@ -156,11 +175,12 @@ def kl_breakdown(pi, beta, env, horizon, history=(), *, form: str = "expected", 
     """
     if form not in ("expected", "worst-case"):
         raise MightntError(f"form {form!r} must be 'expected' or 'worst-case'")
+    check_convention(convention)
     ctx = get_context(arith)
     if form == "worst-case":
         if demonstrator is not None:
             raise MightntError("the worst-case form has no demonstrator: abstentions end the trajectory")
-        return _worst_case(pi, beta, env, horizon, history, ctx, prefixes)
+        return _worst_case(pi, beta, env, horizon, history, ctx, prefixes, convention)
     n_actions, n_obs, h, m = _setup((("pi", pi), ("beta", beta)), env, history, horizon, demonstrator)
     flags_out = demonstrator is not None
     with ctx.scope():
@@ -173,7 +193,7 @@ def kl_breakdown(pi, beta, env, horizon, history=(), *, form: str = "expected", 
             t = level.depth
             if t == m:
                 return
-            step = _StepKL(tree, level, pi, beta, ctx)
+            step = _StepKL(tree, level, pi, beta, ctx, convention)
             mass = level.weights["mass"]
             finite = ~step.infinite
             if finite.any():
@@ -209,11 +229,14 @@ def kl_breakdown(pi, beta, env, horizon, history=(), *, form: str = "expected", 
         )
 
 
-def trajectory_kl(pi, beta, env, horizon, history=(), *, arith=None, demonstrator=None, merge: bool = True):
-    """Expected trajectory KL^μ_{h,m}(π‖β): the expected sum over the m steps of KL(π(·|h')‖β(·|h')).
+def trajectory_kl(pi, beta, env, horizon, history=(), *, arith=None, demonstrator=None, merge: bool = True,
+                  convention: str = "outcome"):
+    """Expected trajectory KL^μ_{h,m}(π‖β): the expected sum over the m steps of KL(π(·|h')‖β(·|h')), the step
+    KL under ``convention`` (``"outcome"``: ⊥ one more outcome; ``"actions"``: the paper's raw sum over actions).
 
     Infinite (an :class:`~theory.divergences.InfiniteDivergence` whose ``where`` is ``(history, action)``) when
-    π, at a history it reaches with positive probability, takes an action β gives probability 0.
+    π, at a history it reaches with positive probability, takes an action β gives probability 0 (or, under
+    ``"outcome"``, abstains where β never does).
 
     >>> import theory
     >>> env = theory.FiniteStateEnvironment([[[0.5, 0.5], [0.5, 0.5]]], [[[0, 0], [0, 0]]])
@@ -221,10 +244,12 @@ def trajectory_kl(pi, beta, env, horizon, history=(), *, arith=None, demonstrato
     ...                      theory.FiniteStatePolicy.iid(["1/4", "3/4"], n_observations=2), env, 2, arith="exact")
     LogLinear(1*ln(2) + 1*ln(2/3))
     """
-    return kl_breakdown(pi, beta, env, horizon, history, arith=arith, demonstrator=demonstrator, merge=merge).total
+    return kl_breakdown(pi, beta, env, horizon, history, arith=arith, demonstrator=demonstrator, merge=merge,
+                        convention=convention).total
 
 
-def _worst_case(pi, beta, env, horizon, history, ctx: Context, prefixes: bool) -> KLBreakdown:
+def _worst_case(pi, beta, env, horizon, history, ctx: Context, prefixes: bool,
+                convention: str = "outcome") -> KLBreakdown:
     if isinstance(env, numbers.Integral) and not isinstance(env, bool):
         n_obs_given = int(env)
         env = None
@@ -252,7 +277,7 @@ def _worst_case(pi, beta, env, horizon, history, ctx: Context, prefixes: bool) -
             t = level.depth
             if t == m:
                 return
-            step = _StepKL(tree, level, pi, beta, ctx)
+            step = _StepKL(tree, level, pi, beta, ctx, convention)
             weight, opath = level.weights["weight"], level.data["opath"]
             if step.infinite.any() and not found:
                 found.append(step.witness(False))
@@ -320,10 +345,12 @@ def _first_argmax(row, ctx: Context) -> int:
         return int(np.argmax([ctx.to_float(v) for v in row]))
 
 
-def worst_case_kl(pi, beta, env, horizon, history=(), *, arith=None):
+def worst_case_kl(pi, beta, env, horizon, history=(), *, arith=None, convention: str = "outcome"):
     """Worst-case trajectory KL (Definition 2): max over observation sequences of the action-sequence KL.
 
     ``env`` supplies only the observation alphabet (an Environment, or the number of observations).
+    ``convention``: the per-step rule for abstentions, as for :func:`trajectory_kl` (an abstention ends the
+    action sequence either way).
 
     >>> import theory
     >>> # π copies the last observation; β ignores it. The worst observations make π deterministic and far from β.
@@ -332,10 +359,11 @@ def worst_case_kl(pi, beta, env, horizon, history=(), *, arith=None):
     >>> round(theory.worst_case_kl(copy, beta, 2, 2), 6) == round(theory.kl([0, 1], [0.9, 0.1]) + theory.kl([1, 0], [0.9, 0.1]), 6)
     True
     """
-    return _worst_case(pi, beta, env, horizon, history, get_context(arith), False).total
+    return _worst_case(pi, beta, env, horizon, history, get_context(arith), False,
+                       check_convention(convention)).total
 
 
-def _reactive_worst_case(pi, beta, env, horizon, history, ctx: Context):
+def _reactive_worst_case(pi, beta, env, horizon, history, ctx: Context, convention: str = "outcome"):
     """The expectimax of the expected KL over environments (see :func:`reactive_worst_case_kl`)."""
     if isinstance(env, numbers.Integral) and not isinstance(env, bool):
         if env < 1:
@@ -363,7 +391,7 @@ def _reactive_worst_case(pi, beta, env, horizon, history, ctx: Context):
         found: list = []
 
         def step_terms(level: Level):
-            step = _StepKL(tree, level, pi, beta, ctx)
+            step = _StepKL(tree, level, pi, beta, ctx, convention)
             if step.infinite.any() and not found:
                 found.append(step.witness(False))
             level.data["step"] = ctx.zeros(len(level))
@@ -395,7 +423,7 @@ def _reactive_worst_case(pi, beta, env, horizon, history, ctx: Context):
         return ctx.to_output(w_next[0])
 
 
-def reactive_worst_case_kl(pi, beta, env, horizon, history=(), *, arith=None):
+def reactive_worst_case_kl(pi, beta, env, horizon, history=(), *, arith=None, convention: str = "outcome"):
     """Reactive worst-case trajectory KL: the maximum over all environments μ of the expected KL^μ_{h,m}(π‖β).
 
     An environment may choose each observation after seeing the whole history, the action just taken included,
@@ -406,7 +434,8 @@ def reactive_worst_case_kl(pi, beta, env, horizon, history=(), *, arith=None):
     attained by a deterministic environment. Infinite (an :class:`~theory.divergences.InfiniteDivergence`) when
     some observations lead π, through actions β allows, to a history where β gives 0 to an outcome π gives
     positive probability. Like :func:`worst_case_kl`, ``env`` only supplies the observation alphabet (an
-    Environment, or the number of observations).
+    Environment, or the number of observations). ``convention``: the per-step rule for abstentions, as for
+    :func:`trajectory_kl` (``"actions"``: the raw sum over actions, ⊥ contributing nothing).
 
     >>> import theory
     >>> # π: (1/2, 1/2), then action 0 surely if the first observation echoed the first action. β uniform.
@@ -417,7 +446,7 @@ def reactive_worst_case_kl(pi, beta, env, horizon, history=(), *, arith=None):
     >>> theory.worst_case_kl(pi, beta, 2, 2, arith="exact")              # Definition 2: observations fixed
     LogLinear(1/2*ln(2))
     """
-    return _reactive_worst_case(pi, beta, env, horizon, history, get_context(arith))
+    return _reactive_worst_case(pi, beta, env, horizon, history, get_context(arith), check_convention(convention))
 
 
 def trajectory_tvd(pi, beta, env, horizon, history=(), *, arith=None, demonstrator=None):

@@ -29,7 +29,7 @@ import numpy as np
 
 from .arith import Context, get_context, to_fraction
 from .errors import AlphabetError, PriorError, RuledOutHistoryError
-from .kernels import FiniteStatePolicy, Policy, _plain, normalize_history, take
+from .kernels import FiniteStatePolicy, Policy, _exact_text, _plain, normalize_history, take
 
 __all__ = ["BayesianMixture"]
 
@@ -91,7 +91,7 @@ class BayesianMixture(Policy):
         self.names = tuple(names) if names is not None else tuple(f"ν{i}" for i in range(len(components)))
         if len(self.names) != len(components):
             raise AlphabetError(f"{len(self.names)} names for {len(components)} components")
-        self.corpus = tuple(normalize_history(h, self.n_actions, self.n_observations) for h in corpus)
+        self.corpus = _normalize_corpus(corpus, self.n_actions, self.n_observations)
         self._group_components()
         self._initial_cache: dict = {}
         self._table_cache: dict = {}
@@ -249,8 +249,16 @@ class BayesianMixture(Policy):
 
     def _corpus_weights(self, ctx: Context):
         """The corpus likelihood under each component, in the weight domain (one factor per transcript,
-        multiplied in; each transcript's own normalization cancels in the posterior)."""
-        transcripts = sorted(self.corpus, key=len, reverse=True)
+        multiplied in; each transcript's own normalization cancels in the posterior).
+
+        The corpus enters through its sufficient statistic, the multiset of its transcripts (they are
+        independent episodes): each distinct transcript is scored once, turn by turn, and its likelihood raised
+        to its multiplicity (square and multiply in the weight domain, so log space in float). A corpus of a
+        million turns that falls into a few hundred distinct transcripts costs what those few hundred cost."""
+        multiplicity: dict = {}
+        for tr in self.corpus:
+            multiplicity[tr] = multiplicity.get(tr, 0) + 1
+        transcripts = sorted(multiplicity, key=len, reverse=True)
         n = len(transcripts)
         flat = ctx.weights_init(ctx.ones(len(self.components)))
         state = self._new_state(n, np.repeat(flat, n, axis=0), ctx)
@@ -265,7 +273,7 @@ class BayesianMixture(Policy):
             final[:active] = state.weights
         out = flat
         for r in range(n):
-            out = ctx.weights_multiply(out, final[r:r + 1])
+            out = ctx.weights_multiply(out, _weights_power(ctx, final[r:r + 1], multiplicity[transcripts[r]]))
         return out
 
     def advance(self, state, parent, actions, observations, flags, ctx):
@@ -414,7 +422,55 @@ class BayesianMixture(Policy):
         return len(self.components)
 
     def __repr__(self) -> str:
-        return f"<BayesianMixture: {len(self.components)} components, update={self.update!r}>"
+        """A Python expression that rebuilds the mixture: its components, exact prior, and any options set.
+
+        >>> import theory
+        >>> theory.BayesianMixture([theory.FiniteStatePolicy.iid([1, 0])], ["1/2"], update="demonstrator")
+        BayesianMixture([FiniteStatePolicy([[1, 0]], [[[0], [0]]])], ['1/2'], update='demonstrator')
+        """
+        comps = ", ".join(repr(c) for c in self.components)
+        # A float prior stays float (repr rebuilds the same floats); an exact one is written as exact strings.
+        prior = ", ".join(repr(w) if isinstance(w, float) else _exact_text(w) for w in self.prior)
+        options = "" if self.update == "all" else f", update={self.update!r}"
+        if self.names != tuple(f"ν{i}" for i in range(len(self.components))):
+            options += f", names={list(self.names)!r}"
+        if len(self.corpus) > _REPR_CORPUS:
+            # A corpus of 10^6 turns would print for pages: say how large it is instead (no longer rebuildable).
+            options += f", corpus=<{len(self.corpus)} transcripts>"
+        elif self.corpus:
+            options += f", corpus={[_plain(h) for h in self.corpus]!r}"
+        return f"BayesianMixture([{comps}], [{prior}]{options})"
+
+
+#: Longest corpus (in transcripts) a mixture's repr writes out in full.
+_REPR_CORPUS = 20
+
+
+def _normalize_corpus(corpus, n_actions, n_observations) -> tuple:
+    """Validate the corpus's transcripts; the same transcript object repeated (a corpus given by its distinct
+    transcripts, each repeated its number of times) is validated once and shared. Keyed by identity, not
+    equality, so that ``((True, 0),)`` is still refused after an equal ``((1, 0),)``; the held reference keeps
+    an id from being reused."""
+    seen: dict = {}
+    out = []
+    for h in corpus:
+        known = seen.get(id(h))
+        if known is None:
+            known = seen[id(h)] = (h, normalize_history(h, n_actions, n_observations))
+        out.append(known[1])
+    return tuple(out)
+
+
+def _weights_power(ctx: Context, w: np.ndarray, m: int) -> np.ndarray:
+    """``w`` multiplied by itself ``m`` ≥ 1 times in the weight domain (square and multiply: O(log m) steps)."""
+    out = None
+    while m:
+        if m & 1:
+            out = w if out is None else ctx.weights_multiply(out, w)
+        m >>= 1
+        if m:
+            w = ctx.weights_multiply(w, w)
+    return out
 
 
 class _MixtureState:

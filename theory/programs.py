@@ -24,7 +24,7 @@ switch(iid(1/4,3/4), obs_occurred(1), const(0))
 >>> lang.decode(s.code) == s, lang.parse(str(s)) == s
 (True, True)
 >>> s.compile()
-<FiniteStatePolicy 'switch(iid(1/4,3/4), obs_occurred(1), const(0))': 2 states, 2 actions>
+FiniteStatePolicy([['1/4', '3/4'], [1, 0]], [[[0, 1], [0, 1]], [[1, 1], [1, 1]]], name='switch(iid(1/4,3/4), obs_occurred(1), const(0))')
 >>> s.compile().probs(((1, 0),), arith="exact"), s.compile().probs(((1, 1),), arith="exact")
 (array([Fraction(1, 4), Fraction(3, 4)], dtype=object), array([Fraction(1, 1), Fraction(0, 1)], dtype=object))
 >>> lang.kraft_sum(12) <= 1
@@ -776,9 +776,9 @@ class Program:
 
         >>> lang = PolicyLanguage(2, 1)
         >>> lang.parse("switch(const(0), length_ge(3), periodic(0,1))").compile()
-        <FiniteStatePolicy 'switch(const(0), length_ge(3), periodic(0,1))': 5 states, 2 actions>
+        FiniteStatePolicy([[1, 0], [1, 0], [1, 0], [0, 1], [1, 0]], [[[1], [1]], [[2], [2]], [[3], [3]], [[4], [4]], [[3], [3]]], name='switch(const(0), length_ge(3), periodic(0,1))')
         >>> lang.parse("switch(const(0), length_ge((10^100)), const(1))").compile()
-        Switch(<FiniteStatePolicy 'const(0)': 1 states, 2 actions>, LengthAtLeast(4611686018427387905), <FiniteStatePolicy 'const(1)': 1 states, 2 actions>)
+        Switch(FiniteStatePolicy([[1, 0]], [[[0], [0]]], name='const(0)'), LengthAtLeast(4611686018427387905), FiniteStatePolicy([[0, 1]], [[[0], [0]]], name='const(1)'))
         """
         if self._compiled is None:
             m = self._machine()

@@ -33,6 +33,14 @@ class HistoryUtility:
             raise UtilityError(f"a utility must be callable on histories or a theory.MeanReward, got {fn!r}")
         self.fn = fn
 
+    def __repr__(self) -> str:
+        """The call that builds the utility (it rebuilds it when the function's own repr does).
+
+        >>> HistoryUtility(len)
+        HistoryUtility(<built-in function len>)
+        """
+        return f"HistoryUtility({self.fn!r})"
+
     def terminal(self, histories, ctx: Context) -> np.ndarray:
         """Utility of each full history, checked to lie in [0, 1]."""
         out = ctx.zeros(len(histories))

@@ -3,22 +3,42 @@ demonstrator.
 
 At a history where the demonstrator's model μ is in the top set (Definition 3), the pessimistic imitator
 ν_α(a|h) = min over the top set of ν(a|h) (Definition 4) gives every action at most μ's probability:
-ν_α(a|h) ≤ μ(a|h). Each term of the KL's raw sum over actions then only grows when μ is replaced by ν_α, so for
-every policy π (a distribution; the imitator's ⊥ mass takes no part, since π never abstains)
+ν_α(a|h) ≤ μ(a|h). The KL is the paper's raw sum over actions, Σ_a π(a|h) ln(π(a|h)/β(a|h)) (the library's
+``convention="actions"``: ⊥ scores nothing). Each term only grows when μ is replaced by ν_α, so for every policy
+π, abstaining or not,
 
     KL(π‖μ) ≤ KL(π‖ν_α),   equivalently: for every budget b, KL(π‖ν_α) ≤ b implies KL(π‖μ) ≤ b
 
 (the implication for every b is the inequality: take b = KL(π‖ν_α)). In particular a π with finite KL to ν_α
 gives probability 0 to every action μ never takes. Over a horizon the same holds for the expected and the
-worst-case trajectory KL, provided μ stays in the top set at every history the trajectories reach.
+worst-case trajectory KL, with ⊥ ending the trajectory or handed to μ (``demonstrator=μ``), provided μ stays in
+the top set at every history the trajectories reach.
+
+**The convention matters for abstaining π.** With ⊥ as one more outcome (``convention="outcome"``) the theorem
+is false: π = ν_α has KL(π‖ν_α) = 0 but KL(π‖μ) = ∞ wherever ν_α abstains (μ never does).
+
+**The delegated policy** π→μ(a|h) = π(a|h) + θ(h)μ(a|h) (θ = π's abstain probability; the trajectory law when μ
+answers π's abstentions) does *not* satisfy KL(π→μ‖μ) ≤ KL(π‖ν_α): the raw sum rewards abstaining (it is
+negative for π = c·μ, c < 1, while KL(π→μ‖μ) = 0 there), and π = ν_α = (1/2, 0) with μ = (1/2, 1/2) gives
+KL(π→μ‖μ) = ¾ ln(3/2) − ¼ ln 2 ≈ 0.131 > 0. What holds (derived here) is
+
+    KL_{h,m}(π→μ‖μ) ≤ E Σ_t [KL_actions(π‖ν_α)(h_t) + (1 − θ_t) ln(1/(1 − θ_t))],
+
+the expectation over the delegated trajectories: the flagged law of π→μ against the law that flags each step
+with probability θ_t and takes μ's action has per-step KL Σ_a π ln(π/((1−θ)μ)) = KL_actions(π‖μ) +
+(1−θ) ln(1/(1−θ)); forgetting the flags (data processing) gives KL(π→μ‖μ), and ν_α ≤ μ the rest. So a budget b
+to ν_α is a budget b + E Σ_t (1−θ_t) ln(1/(1−θ_t)) ≤ b + m/e to μ for the delegated agent. The acting term
+(1 − θ)·ln(1/(1 − θ)) = (1−θ)·KL(π̂‖ν_α) − KL_actions(π‖ν_α), π̂ = π/(1−θ) the policy conditioned on acting.
 
 **Drawn instances** (exact): a mixture of 2-4 finite-state components over |A| ≤ 3, |O| ≤ 2, the demonstrator μ
-one of them, an environment, a start history h that μ can produce, a horizon m ≤ 3, a policy π (a component, the
-mixture ξ itself, the imitator's own renormalization, or a drawn policy) and α. α is lowered, if needed, to
+one of them, an environment, a start history h that μ can produce, a horizon m ≤ 3, a policy π (a component, ν_α
+itself, the mixture ξ, the imitator's own renormalization, a drawn policy, a drawn semi-distribution policy
+restricted to ν_α's support, or a drawn semi-distribution policy) and α. α is lowered, if needed, to
 min over N of w_μ/S_μ, where N is the set of histories extending h by fewer than m steps that μ can produce and
 S_μ the total weight of the components ranked at or above μ (μ is in the top set exactly when w_μ ≥ α·S_μ);
 this is the hypothesis, and it is checked as the first part. Then ν_α ≤ μ on N (exact), the expected and the
-worst-case trajectory KL(π‖μ) ≤ KL(π‖ν_α) (exact linear forms in logarithms), and the support statement at h.
+worst-case trajectory KL(π‖μ) ≤ KL(π‖ν_α) (exact linear forms in logarithms), and the support statement at h;
+for an abstaining π also the expected form along the delegated trajectories and the delegated bound above.
 Two-sided: ν_α ≤ μ holds for any imitator that gives too *little* probability, so ν_α(·|h) is also pinned to
 Definition 4 computed independently (:func:`proofs_checks.reference.pessimistic_probs`: the minimum over the
 Definition 3 top set of the Bayes posterior, from the components' own probabilities).
@@ -30,7 +50,9 @@ action with probability 0 and has value 0 at every budget (0, 1, 6.933, 100; α 
 {ν_τ}, and α = 1/2000, where ν'_τ is plausible too and the imitator asks for help), while the agent regularized to
 ξ switches with positive probability at every positive budget and reaches V* = 1 once b ≥ ln(1/c) (b = 6.933).
 
-:func:`make` ``(hypothesis=False)`` drops the top-set hypothesis (α is not lowered): refuted.
+:func:`make` variants, each refuted: ``hypothesis=False`` drops the top-set hypothesis (α is not lowered);
+``convention="outcome"`` counts ⊥ as an outcome (refuted by π = ν_α); ``delegation="bare"`` drops the acting term
+from the delegated bound (refuted by π = ν_α = (1/2, 0), μ = (1/2, 1/2)).
 
 >>> CLAIM.kind, CLAIM.expected
 ('theorem', 'holds')
@@ -51,10 +73,16 @@ from proofs_checks.claims.thm1_novel_situations import enclosure_bounds
 from proofs_checks.worlds import world
 from theory.arith import get_context
 
-__all__ = ["CLAIM", "make", "imitation_cases", "top_set_margin", "requirement_histories", "pi_of", "EXAMPLES"]
+__all__ = ["CLAIM", "make", "imitation_cases", "top_set_margin", "requirement_histories", "pi_of", "delegated",
+           "renormalized", "EXAMPLES"]
 
 EXACT = get_context("exact")
-PI_KINDS = ("component", "mixture", "imitator", "drawn")
+#: Which π an instance uses (:func:`pi_of`): a component, ξ, the renormalized imitator, a drawn policy; and π that
+#: abstain: ν_α itself, a drawn semi-distribution policy restricted to ν_α's support, a drawn one.
+#: (ν_α itself comes early: the small-scope enumeration tries the first kinds of every small instance.)
+PI_KINDS = ("component", "imitator-itself", "mixture", "imitator", "drawn", "within", "abstaining")
+ABSTAINING_KINDS = ("imitator-itself", "within", "abstaining")
+DELEGATED = ("bound", "bare")
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -116,7 +144,8 @@ def imitation_cases(draw, *, clamp_alpha: bool = True, max_components: int = 4, 
 
     With ``clamp_alpha``, α is lowered so that μ is in the top set at every history of
     :func:`requirement_histories` (the theorem's hypothesis); ``pi_kind`` says which π to build
-    (:func:`pi_of`): a component, the mixture ξ, the renormalized imitator, or the drawn policy ``pi``.
+    (:func:`pi_of`): a component, the mixture ξ, the renormalized imitator, the drawn policy ``pi``, or an
+    abstaining π (ν_α itself, the drawn semi-distribution policy ``pi`` restricted to ν_α's support, or ``pi``).
     """
     n_a, n_o = draw(S.alphabets(min_actions=2, max_actions=3, max_observations=2))
     mixture = draw(S.mixtures(n_actions=n_a, n_observations=n_o, min_components=2, max_components=max_components,
@@ -132,7 +161,10 @@ def imitation_cases(draw, *, clamp_alpha: bool = True, max_components: int = 4, 
         alpha = min(alpha, _alpha_max(mixture, mu, nodes))
     pi_kind = draw(st.sampled_from(PI_KINDS))
     pi_component = draw(st.integers(0, k - 1))
-    pi = draw(S.finite_state_policies(n_actions=n_a, n_observations=n_o, max_states=2)) if pi_kind == "drawn" else None
+    pi = None
+    if pi_kind in ("drawn", "within", "abstaining"):
+        pi = draw(S.finite_state_policies(n_actions=n_a, n_observations=n_o, max_states=2,
+                                          semi=pi_kind != "drawn"))
     return {"mixture": mixture, "mu": mu, "env": env, "history": history, "horizon": horizon, "alpha": alpha,
             "pi_kind": pi_kind, "pi_component": pi_component, "pi": pi}
 
@@ -150,6 +182,31 @@ class _Renormalized:
         return [x / total for x in p] if total > 0 else [Fraction(1, len(p))] * len(p)
 
 
+class _Within:
+    """``history -> exact row``: a (semi-)policy's action probabilities with those ν_α gives 0 set to 0 (the rest
+    of the mass abstains): an abstaining π whose support lies within the imitator's."""
+
+    def __init__(self, policy: theory.Policy, imitator: theory.PessimisticImitator):
+        self.policy, self.imitator = policy, imitator
+
+    def __call__(self, history):
+        nu = self.imitator.probs(history, arith=EXACT)
+        return [p if q > 0 else Fraction(0) for p, q in zip(self.policy.probs(history, arith=EXACT), nu)]
+
+
+class _Delegated:
+    """``history -> exact row``: π with its abstentions answered by μ, π(a|h) + π(⊥|h)·μ(a|h) (a distribution).
+    A kernel of the unflagged history because the drawn π and μ do not look at the demonstrator flags."""
+
+    def __init__(self, pi: theory.Policy, mu: theory.Policy):
+        self.pi, self.mu = pi, mu
+
+    def __call__(self, history):
+        p = list(self.pi.probs(history, arith=EXACT))
+        theta = 1 - sum(p)
+        return [x + theta * y for x, y in zip(p, self.mu.probs(history, arith=EXACT))]
+
+
 def pi_of(x: dict, imitator: theory.PessimisticImitator) -> theory.Policy:
     """The policy π an instance names."""
     kind = x["pi_kind"]
@@ -160,15 +217,45 @@ def pi_of(x: dict, imitator: theory.PessimisticImitator) -> theory.Policy:
     if kind == "imitator":
         return theory.Policy.from_function(imitator.n_actions, _Renormalized(imitator),
                                            n_observations=imitator.n_observations)
+    if kind == "imitator-itself":
+        return imitator
+    if kind == "within":
+        return theory.Policy.from_function(imitator.n_actions, _Within(x["pi"], imitator),
+                                           n_observations=imitator.n_observations, semi=True)
     return x["pi"]
+
+
+def delegated(pi: theory.Policy, mu: theory.Policy) -> theory.Policy:
+    """π with its abstentions answered by μ, as a policy: π(a|h) + π(⊥|h)·μ(a|h).
+
+    >>> import theory
+    >>> half = theory.FiniteStatePolicy.iid(["1/2", 0], semi=True)
+    >>> delegated(half, theory.FiniteStatePolicy.iid(["1/2", "1/2"])).probs(arith="exact").tolist()
+    [Fraction(3, 4), Fraction(1, 4)]
+    """
+    return theory.Policy.from_function(pi.n_actions, _Delegated(pi, mu), n_observations=pi.n_observations)
+
+
+def renormalized(pi: theory.Policy) -> theory.Policy:
+    """π conditioned on acting, π̂(a|h) = π(a|h)/(1 − π(⊥|h)) (uniform where π abstains surely).
+
+    >>> import theory
+    >>> renormalized(theory.FiniteStatePolicy.iid(["1/4", "1/4"], semi=True)).probs(arith="exact").tolist()
+    [Fraction(1, 2), Fraction(1, 2)]
+    """
+    return theory.Policy.from_function(pi.n_actions, _Renormalized(pi), n_observations=pi.n_observations)
 
 
 # ---------------------------------------------------------------------------------------------------------------
 # The check
 # ---------------------------------------------------------------------------------------------------------------
-def drawn_parts(x, arith, *, base: str = "imitator", hypothesis: bool = True) -> list:
+def drawn_parts(x, arith, *, base: str = "imitator", hypothesis: bool = True, convention: str = "actions",
+                delegation: str | None = "bound") -> list:
     """The parts of a drawn instance, with the base policy the pessimistic imitator (``base="imitator"``, the
-    theorem) or the Bayesian mixture ξ (``base="mixture"``, the false conjecture conj-bayes-kl-transfers)."""
+    theorem) or the Bayesian mixture ξ (``base="mixture"``, the false conjecture conj-bayes-kl-transfers), every
+    KL under ``convention`` (the theorem's is ``"actions"``, the paper's raw sum). With the imitator as base and
+    ``delegation`` set, the delegated parts too: ``"bound"`` the true bound with the acting term, ``"bare"``
+    without it (false)."""
     mixture, mu_i, env = x["mixture"], int(x["mu"]), x["env"]
     mu = mixture.components[mu_i]
     h, m = tuple(x["history"]), int(x["horizon"])
@@ -177,6 +264,7 @@ def drawn_parts(x, arith, *, base: str = "imitator", hypothesis: bool = True) ->
     beta = imitator if base == "imitator" else mixture
     name = "ν_α" if base == "imitator" else "ξ"
     nodes = requirement_histories(mu, h, m, env.n_observations)
+    kw = {"arith": arith, "convention": convention}
     parts = []
     if hypothesis:
         margin = min(top_set_margin(list(mixture.posterior(g, arith=EXACT)), mu_i, x["alpha"]) for g in nodes)
@@ -191,19 +279,45 @@ def drawn_parts(x, arith, *, base: str = "imitator", hypothesis: bool = True) ->
         parts.append(Part("ν_α(·|h) = Definition 4: min over the Definition 3 top set of the Bayes posterior "
                           "(Σ_a |difference|)", arith.convert(off), "==", arith.convert(0)))
     parts.append(Part(f"expected KL^μ_{{h,m}}(π‖μ) ≤ KL^μ_{{h,m}}(π‖{name})",
-                      theory.trajectory_kl(pi, mu, env, m, h, arith=arith), "<=",
-                      theory.trajectory_kl(pi, beta, env, m, h, arith=arith)))
+                      theory.trajectory_kl(pi, mu, env, m, h, **kw), "<=",
+                      theory.trajectory_kl(pi, beta, env, m, h, **kw)))
     parts.append(Part(f"worst-case KL_{{h,m}}(π‖μ) ≤ KL_{{h,m}}(π‖{name})",
-                      theory.worst_case_kl(pi, mu, env, m, h, arith=arith), "<=",
-                      theory.worst_case_kl(pi, beta, env, m, h, arith=arith)))
+                      theory.worst_case_kl(pi, mu, env, m, h, **kw), "<=",
+                      theory.worst_case_kl(pi, beta, env, m, h, **kw)))
     p_pi, p_mu, p_beta = pi.probs(h, arith=EXACT), mu.probs(h, arith=EXACT), beta.probs(h, arith=EXACT)
-    # π never abstains, so KL(π‖base)(h) < ∞ iff the base gives every action π takes positive probability. Read
-    # off the supports (not theory.kl, which rejects an engine row summing above 1 instead of letting the parts
-    # above refute it).
+    # KL(π‖base)(h) < ∞ iff the base gives every action π takes positive probability (and, with ⊥ an outcome,
+    # abstains where π does). Read off the supports (not theory.kl, which rejects an engine row summing above 1
+    # instead of letting the parts above refute it).
     finite = all(p_beta[a] > 0 for a in range(len(p_pi)) if p_pi[a] > 0)
+    if convention == "outcome" and sum(p_pi) < 1 and sum(p_beta) == 1:
+        finite = False
     off = sum((p_pi[a] for a in range(len(p_mu)) if p_mu[a] == 0), Fraction(0)) if finite else Fraction(0)
     parts.append(Part(f"KL(π‖{name})(h) < ∞ ⇒ π(a|h) = 0 where μ(a|h) = 0", arith.convert(off), "==",
                       arith.convert(0)))
+    if base == "imitator" and delegation is not None and pi.semi:
+        # (A π that never abstains hands no step to μ: the delegated parts would repeat the expected form.)
+        parts.extend(_delegated_parts(pi, mu, imitator, env, m, h, arith, convention, delegation))
+    return parts
+
+
+def _delegated_parts(pi, mu, imitator, env, m, h, arith, convention, delegation) -> list:
+    """π with its abstentions answered by μ (``demonstrator=μ``): the expected raw-sum KLs along the delegated
+    trajectories, and the delegated policy's own KL to μ against them."""
+    kw = {"arith": arith, "convention": convention, "demonstrator": mu}
+    to_nu = theory.trajectory_kl(pi, imitator, env, m, h, **kw)
+    parts = [Part("abstentions answered by μ: expected KL^μ_{h,m}(π‖μ) ≤ KL^μ_{h,m}(π‖ν_α) along the delegated "
+                  "trajectories", theory.trajectory_kl(pi, mu, env, m, h, **kw), "<=", to_nu)]
+    bound = to_nu
+    if delegation == "bound" and not (isinstance(to_nu, float) and math.isinf(to_nu)):
+        # E Σ_t (1 − θ_t) ln(1/(1 − θ_t)) = −E Σ_t Σ_a π ln(π/π̂) along the same trajectories (π̂ = π conditioned
+        # on acting gives every action π takes positive probability, so the tree is the same). A raw sum over
+        # actions whatever the convention under test: it is the acting term, not a KL between the policies.
+        acting = theory.trajectory_kl(pi, renormalized(pi), env, m, h, **dict(kw, convention="actions"))
+        with arith.scope():  # ball arithmetic rounds to the context's precision inside its scope only
+            bound = to_nu - acting
+    acting = " + E Σ_t (1−θ_t) ln(1/(1−θ_t))" if delegation == "bound" else ""
+    parts.append(Part(f"delegated: KL^μ_{{h,m}}(π→μ ‖ μ) ≤ KL^μ_{{h,m}}(π‖ν_α) along the delegated trajectories"
+                      f"{acting}", theory.trajectory_kl(delegated(pi, mu), mu, env, m, h, arith=arith), "<=", bound))
     return parts
 
 
@@ -263,36 +377,60 @@ def EXAMPLES():
     return _examples()
 
 
-def make(*, hypothesis: bool = True, id: str = "thm4-pessimistic-kl", kind: str = "theorem",
-         max_examples: int = 60) -> Claim:
-    """The check; ``hypothesis=False`` draws α without lowering it to keep μ in the top set (and drops the
-    hypothesis part), so the conclusion is tested where the theorem does not promise it."""
+def make(*, hypothesis: bool = True, convention: str = "actions", delegation: str = "bound",
+         id: str = "thm4-pessimistic-kl", kind: str = "theorem", max_examples: int = 60,
+         scope_limit: int | None = None) -> Claim:
+    """The check. Variants (each must be refuted): ``hypothesis=False`` draws α without lowering it to keep μ in
+    the top set (and drops the hypothesis part), so the conclusion is tested where the theorem does not promise
+    it; ``convention="outcome"`` computes every KL with ⊥ as one more outcome, under which an abstaining π (ν_α
+    itself) is free relative to ν_α and infinitely far from μ; ``delegation="bare"`` drops the acting term from
+    the delegated bound, KL(π→μ ‖ μ) ≤ KL(π‖ν_α), which π = ν_α breaks wherever ν_α abstains and is not
+    proportional to μ.
+
+    >>> make(convention="outcome", id="thm4-outcome").title
+    'Pessimistic imitation: KL(π‖ν_α) ≤ b implies KL(π‖μ) ≤ b [⊥ as an outcome]'
+    """
+    theory.divergences.check_convention(convention)
+    if delegation not in DELEGATED:
+        raise ValueError(f"delegation {delegation!r} must be one of {DELEGATED}")
 
     def parts(x, arith):
         if "world" in x:
             return _demo_parts(x, arith)
-        return drawn_parts(x, arith, base="imitator", hypothesis=hypothesis)
+        return drawn_parts(x, arith, base="imitator", hypothesis=hypothesis, convention=convention,
+                           delegation=delegation)
 
+    flags = ([] if hypothesis else ["top-set hypothesis dropped"]) + \
+            ([] if convention == "actions" else ["⊥ as an outcome"]) + \
+            ([] if delegation == "bound" else ["delegated bound without the acting term"])
     return Claim(
         id=id,
-        title="Pessimistic imitation: KL(π‖ν_α) ≤ b implies KL(π‖μ) ≤ b" + ("" if hypothesis else
-                                                                           " [top-set hypothesis dropped]"),
+        title="Pessimistic imitation: KL(π‖ν_α) ≤ b implies KL(π‖μ) ≤ b" + (f" [{'; '.join(flags)}]" if flags else ""),
         kind=kind,
         reference="Cohen, Hutter, Bengio, Russell, 'RL, but don't do anything I wouldn't do' (arXiv 2410.06213), "
                   "Theorem 4; the imitator of Cohen, Hutter, Nanda, 'Fully General Online Imitation Learning' "
                   "(JMLR 2022)",
         statement="If μ is in the top set at h (and at the histories the horizon reaches), then ν_α(a|h) ≤ μ(a|h) "
-                  "for every action a, and for every policy π and budget b: KL_{h,m}(π‖ν_α) ≤ b implies "
-                  "KL_{h,m}(π‖μ) ≤ b (expected and worst-case forms). An action μ never takes gets probability 0 "
-                  "from any π with finite KL to ν_α.",
+                  "for every action a, and for every policy π, abstaining or not, and budget b: "
+                  "KL_{h,m}(π‖ν_α) ≤ b implies KL_{h,m}(π‖μ) ≤ b (expected and worst-case forms, the KL the "
+                  "paper's raw sum over actions, ⊥ scoring nothing; also along trajectories whose abstentions μ "
+                  "answers). An action μ never takes gets probability 0 from any π with finite KL to ν_α. The "
+                  "delegated policy π→μ (π(a|h) + π(⊥|h)μ(a|h)) satisfies KL_{h,m}(π→μ‖μ) ≤ "
+                  "KL_{h,m}(π‖ν_α) + E Σ_t (1−θ_t) ln(1/(1−θ_t)) (θ = π's abstain probability; derived here), "
+                  "and not without the last term.",
         latex=r"\mu\in\text{top set}\ \Rightarrow\ \nu_\alpha(a|h)\le\mu(a|h)\ \forall a,\quad "
-              r"\mathrm{KL}_{h,m}(\pi\|\mu)\le\mathrm{KL}_{h,m}(\pi\|\nu_\alpha)",
+              r"\mathrm{KL}_{h,m}(\pi\|\mu)\le\mathrm{KL}_{h,m}(\pi\|\nu_\alpha),\quad "
+              r"\mathrm{KL}_{h,m}(\pi^{\to\mu}\|\mu)\le\mathrm{KL}_{h,m}(\pi\|\nu_\alpha)"
+              r"+\mathbb{E}\textstyle\sum_t(1-\theta_t)\ln\frac{1}{1-\theta_t}",
         how="Drawn: mixtures of 2-4 finite-state components (|A| ≤ 3, |O| ≤ 2), μ a component, a start history μ "
-            "can produce, horizon ≤ 3, π a component / ξ / the renormalized imitator / a drawn policy, α lowered "
-            "to keep μ in the top set on the horizon (checked exactly as the first part). Exact: ν_α ≤ μ on every "
+            "can produce, horizon ≤ 3, π a component / ξ / the renormalized imitator / a drawn policy, or an "
+            "abstaining π (ν_α itself / a drawn semi-distribution restricted to ν_α's support / a drawn "
+            "semi-distribution), α lowered to keep μ in the top set on the horizon (checked exactly as the first "
+            "part). Exact, every KL with convention='actions' (the raw sum over actions): ν_α ≤ μ on every "
             "history of the horizon, ν_α(·|h) = Definition 4 computed independently (two-sided), expected and "
-            "worst-case KL(π‖μ) ≤ KL(π‖ν_α) (raw sums over actions: ⊥ carries no π mass), and the support "
-            "statement at h. Demonstration in the NovelSituation world at k = 50: the "
+            "worst-case KL(π‖μ) ≤ KL(π‖ν_α) (⊥ ending the trajectory), the support statement at h, the expected "
+            "form along trajectories whose abstentions μ answers (demonstrator=μ), and the delegated policy's "
+            "KL to μ against that plus the acting term. Demonstration in the NovelSituation world at k = 50: the "
             "agent regularized to ν_α (abstention allowed, demonstrator τ) switches with probability 0 and has "
             "value 0 at budgets 0, 1, 6.933, 100 (α = 1/100 and 1/2000), the agent regularized to ξ switches at "
             "every positive budget and reaches V* at 6.933 ≥ ln 1025 (optimizer in ball arithmetic at 256 bits, "
@@ -300,11 +438,15 @@ def make(*, hypothesis: bool = True, id: str = "thm4-pessimistic-kl", kind: str 
         derived="The budget form is checked as the equivalent inequality KL(π‖μ) ≤ KL(π‖ν_α) (the implication for "
                 "every b, at b = KL(π‖ν_α)). Over a horizon the theorem needs μ in the top set along the way; the "
                 "check requires it at every history the horizon reaches that μ can produce (a superset of the "
-                "histories a finite KL can reach).",
+                "histories a finite KL can reach). The delegated bound is derived here: the flagged law of π→μ "
+                "against the law that flags each step with π's θ and draws the action from μ has per-step KL "
+                "Σ_a π ln(π/((1−θ)μ)) = KL_actions(π‖μ) + (1−θ) ln(1/(1−θ)); forgetting the flags (data "
+                "processing) gives KL(π→μ‖μ), and ν_α ≤ μ gives KL_actions(π‖μ) ≤ KL_actions(π‖ν_α).",
         given=imitation_cases(clamp_alpha=hypothesis),
         parts=parts,
         examples=_examples,
         max_examples=max_examples,
+        scope_limit=scope_limit,
     )
 
 

@@ -2,6 +2,7 @@
 certificate replays; the demonstration's numbers; regression test for the empty-level bug in mixtures."""
 
 import json
+import math
 from fractions import Fraction
 
 import numpy as np
@@ -9,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 
 import theory
+from theory.arith import LogLinear
 from proofs_checks import check
 from proofs_checks.certificates import make_certificate, replay, write
 from proofs_checks.claims import thm4_pessimistic_kl as thm4
@@ -25,7 +27,7 @@ def test_the_theorem_holds():
 @pytest.fixture(scope="module")
 def dropped():
     claim = thm4.make(hypothesis=False, id="thm4-no-hypothesis")
-    return claim, check(claim, seed=1)
+    return claim, check(claim, seed=1, budget=60)  # a budget no stage reaches: the same instances on any machine
 
 
 def test_dropping_the_top_set_hypothesis_is_refuted(dropped):
@@ -129,3 +131,150 @@ def test_the_imitator_is_pinned_to_definition_4(monkeypatch):
     monkeypatch.setattr(theory.PessimisticImitator, "probs", maximum)
     ev = thm4.CLAIM.evaluate(x, "exact")
     assert ev.holds is False and {p.name: p for p in ev.violated_parts()}[name].lhs == 1
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Abstaining π: the paper's convention (raw sum over actions), ⊥ as an outcome, and the delegated policy
+# ---------------------------------------------------------------------------------------------------------------
+EXPECTED = "expected KL^μ_{h,m}(π‖μ) ≤ KL^μ_{h,m}(π‖ν_α)"
+WORST = "worst-case KL_{h,m}(π‖μ) ≤ KL_{h,m}(π‖ν_α)"
+ANSWERED = ("abstentions answered by μ: expected KL^μ_{h,m}(π‖μ) ≤ KL^μ_{h,m}(π‖ν_α) along the delegated "
+            "trajectories")
+DELEGATED = "delegated: KL^μ_{h,m}(π→μ ‖ μ) ≤ KL^μ_{h,m}(π‖ν_α) along the delegated trajectories"
+BOUND = DELEGATED + " + E Σ_t (1−θ_t) ln(1/(1−θ_t))"
+LN = LogLinear.log
+
+
+def fair_and_zero(mu):
+    """ξ = ½·fair coin + ½·"always 0" at the empty history, α = 1/2: both in the top set (weights tie), so
+    ν_α = min((1/2, 1/2), (1, 0)) = (1/2, 0) with ⊥ = 1/2; μ is component ``mu``; π = ν_α; horizon 1."""
+    fair, zero = theory.FiniteStatePolicy.iid(["1/2", "1/2"]), theory.FiniteStatePolicy.iid([1, 0])
+    return {"mixture": theory.BayesianMixture([fair, zero], ["1/2", "1/2"]), "mu": mu,
+            "env": theory.sequence_environment(2), "history": (), "horizon": 1, "alpha": Fraction(1, 2),
+            "pi_kind": "imitator-itself", "pi_component": 0, "pi": None}
+
+
+def test_pi_equal_to_the_imitator_under_the_papers_convention_and_as_an_outcome():
+    x = fair_and_zero(mu=0)
+    ev = thm4.CLAIM.evaluate(x, "exact")
+    parts = {p.name: p for p in ev.parts}
+    assert ev.holds
+    # Raw sums: KL(ν_α‖ν_α) = 0 and KL(ν_α‖μ) = ½ ln(½/½) + 0 = 0 (μ the fair coin).
+    assert parts[EXPECTED].lhs == 0 and parts[EXPECTED].rhs == 0 and parts[WORST].rhs == 0
+    # With ⊥ as one more outcome the same π is free relative to ν_α and infinitely far from μ (μ never
+    # abstains): the implication fails.
+    ev = thm4.make(convention="outcome", id="thm4-outcome").evaluate(x, "exact")
+    bad = {p.name: p for p in ev.violated_parts()}
+    assert ev.holds is False and bad[EXPECTED].rhs == 0 and math.isinf(bad[EXPECTED].lhs)
+    assert bad[EXPECTED].lhs.where == ((), "⊥") and math.isinf(bad[WORST].lhs)
+
+
+def test_the_delegated_policy_needs_the_acting_term():
+    # π = ν_α = (1/2, 0), θ = 1/2, μ = fair coin: π→μ = (1/2 + 1/4, 1/4) = (3/4, 1/4).
+    x = fair_and_zero(mu=0)
+    ev = thm4.CLAIM.evaluate(x, "exact")
+    parts = {p.name: p for p in ev.parts}
+    lhs = LN(Fraction(3, 2)) * Fraction(3, 4) + LN(Fraction(1, 2)) * Fraction(1, 4)    # ≈ 0.1308 > 0
+    assert parts[BOUND].lhs == lhs
+    # The bound: KL_actions(π‖ν_α) = 0 plus (1 − θ) ln(1/(1 − θ)) = ½ ln 2 ≈ 0.3466.
+    assert ev.holds and parts[BOUND].rhs == LN(Fraction(2)) * Fraction(1, 2)
+    assert parts[ANSWERED].lhs == 0 and parts[ANSWERED].rhs == 0
+    # Without it: 0.1308 ≤ 0 is false.
+    ev = thm4.make(delegation="bare", id="thm4-bare").evaluate(x, "exact")
+    bad = {p.name: p for p in ev.violated_parts()}
+    assert ev.holds is False and list(bad) == [DELEGATED] and bad[DELEGATED].rhs == 0 and bad[DELEGATED].lhs == lhs
+
+
+def test_abstaining_within_the_imitator_scores_negative_raw_kl():
+    # μ = "always 0" = ν_α (α = 1/2 after ξ = ½·fair + ½·zero: the tie keeps both, ν_α = (1/2, 0); with μ = zero
+    # the raw KL of π = ν_α to μ is ½ ln ½ < 0: abstaining lowers the raw sum, which is why the delegated bound
+    # needs the acting term: π→μ = μ here, KL 0.
+    x = fair_and_zero(mu=1)
+    ev = thm4.CLAIM.evaluate(x, "exact")
+    parts = {p.name: p for p in ev.parts}
+    assert ev.holds and parts[EXPECTED].lhs == LN(Fraction(1, 2)) * Fraction(1, 2) and parts[BOUND].lhs == 0
+
+
+@pytest.fixture(scope="module")
+def as_outcome():
+    claim = thm4.make(convention="outcome", id="thm4-outcome")
+    return claim, check(claim, budget=60)
+
+
+@pytest.fixture(scope="module")
+def bare():
+    claim = thm4.make(delegation="bare", id="thm4-bare")
+    return claim, check(claim, budget=60)
+
+
+def test_the_theorem_with_bot_as_an_outcome_is_refuted_by_an_abstaining_pi(as_outcome):
+    _, result = as_outcome
+    assert result.verdict == "refuted"
+    x = result.counterexample
+    names = {p.name for p in result.evaluation.violated_parts()}
+    assert EXPECTED in names or WORST in names
+    # The counterexample's π abstains at h while μ never does (the theorem itself holds for it).
+    pi = thm4.pi_of(x, theory.PessimisticImitator(x["mixture"], x["alpha"]))
+    assert x["pi_kind"] in thm4.ABSTAINING_KINDS and pi.abstain(x["history"], arith="exact") > 0
+    assert thm4.CLAIM.evaluate(x, "exact").holds
+
+
+def test_the_delegated_bound_without_the_acting_term_is_refuted(bare, tmp_path):
+    claim, result = bare
+    assert result.verdict == "refuted"
+    assert {p.name for p in result.evaluation.violated_parts()} == {DELEGATED}
+    x = result.counterexample
+    assert thm4.CLAIM.evaluate(x, "exact").holds
+    path = tmp_path / "bare.json"
+    write(make_certificate(claim, x, kind="refutation", evaluation=result.evaluation), path)
+    assert replay(path, claim=claim).ok
+
+
+def test_abstaining_kinds_are_drawn_and_delegated_parts_only_for_them():
+    seen = set()
+
+    @settings(max_examples=150, deadline=None, database=None, derandomize=True)
+    @given(thm4.imitation_cases(max_horizon=1))
+    def run(x):
+        seen.add(x["pi_kind"])
+        imitator = theory.PessimisticImitator(x["mixture"], x["alpha"])
+        pi = thm4.pi_of(x, imitator)
+        names = {p.name for p in thm4.drawn_parts(x, theory.get_context("exact"))}
+        assert (BOUND in names) == pi.semi == (x["pi_kind"] in thm4.ABSTAINING_KINDS)
+        if x["pi_kind"] == "within":
+            # Its support lies within ν_α's.
+            p, q = pi.probs(x["history"], arith="exact"), imitator.probs(x["history"], arith="exact")
+            assert all(q[a] > 0 for a in range(len(p)) if p[a] > 0)
+
+    run()
+    assert set(thm4.ABSTAINING_KINDS) <= seen
+
+
+def test_make_rejects_a_bad_convention_or_delegation():
+    with pytest.raises(theory.MightntError, match="convention 'raw'"):
+        thm4.make(convention="raw")
+    with pytest.raises(ValueError, match="delegation 'none'"):
+        thm4.make(delegation="none")
+
+
+@pytest.mark.parametrize("arith", ["exact", "ball"])
+def test_the_delegated_bound_is_attained_by_a_scaled_demonstrator(arith):
+    # ν_α = μ and π = c·μ (abstaining with 1 − c): π→μ = μ, so KL(π→μ‖μ) = 0, and the bound is
+    # Σ_t [c ln c + c ln(1/c)] = 0 too: the acting term is exactly what the raw sum's reward for abstaining needs.
+    mu = theory.FiniteStatePolicy.iid(["1/3", "2/3"])
+    pi = theory.FiniteStatePolicy.iid(["1/6", "1/3"], semi=True)   # c = 1/2
+    env, ctx = theory.sequence_environment(2), theory.get_context(arith)
+    kw = {"arith": arith, "convention": "actions", "demonstrator": mu}
+    raw = theory.trajectory_kl(pi, mu, env, 2, **kw)
+    # (Arithmetic on balls rounds to the working precision of the context's scope.)
+    with ctx.scope():
+        acting = -theory.trajectory_kl(pi, thm4.renormalized(pi), env, 2, **kw)
+        total = raw + acting
+    assert ctx.sign(ctx.convert(raw)) < 0 and ctx.sign(ctx.convert(acting)) > 0
+    lhs = theory.trajectory_kl(thm4.delegated(pi, mu), mu, env, 2, arith=arith)
+    if arith == "exact":
+        assert total == 0 and lhs == 0
+    else:
+        # A ball cannot decide a zero; it encloses it, to the working precision.
+        for v in (total, lhs):
+            assert v.contains(0) and v.rad() < 1e-30, v

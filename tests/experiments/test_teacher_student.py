@@ -96,6 +96,52 @@ def test_the_first_empty_grows_like_log_k():
     assert 0 < base_1000 - base_100 < 2 * math.log(10)
 
 
+def test_the_corpus_statistics_give_the_posterior_of_the_corpus_exactly():
+    # The canonical multiset (lessons relabeled, repeated replies replaced) against the sampled transcripts
+    # turn by turn: the same posterior in exact arithmetic, and in float to rounding.
+    programs = E.base_programs(W)
+    for k in (30, 70):
+        stats = E.corpus_statistics(W, k)
+        assert sum(count * len(t) for t, count in stats) == k
+        by_counts = E.base_policy(W, k, programs=programs, statistics=True)
+        by_turns = E.base_policy(W, k, programs=programs, statistics=False)
+        assert len(set(by_counts.corpus)) == len(stats) and len(by_turns.corpus) == len(E.trusted_corpus(W, k))
+        h = ((W.EMPTY, W.EMPTY_REPLY),)
+        assert list(by_counts.posterior(h, arith="exact")) == list(by_turns.posterior(h, arith="exact"))
+        assert np.allclose(by_counts.posterior(h), by_turns.posterior(h), rtol=1e-10, atol=1e-300)
+        assert E.first_empty_cost(by_counts, W) == pytest.approx(E.first_empty_cost(by_turns, W), abs=1e-10)
+    # The default class conditions on the statistics; a class given by hand on the transcripts. The statistics
+    # compress: 5,000 episodes fall into a few hundred distinct canonical transcripts.
+    assert len(set(E.base_policy(W, 70).corpus)) == len(E.corpus_statistics(W, 70))
+    assert len(E.corpus_statistics(W, 10**5)) < len(E.trusted_corpus(W, 10**5)) / 10
+
+
+def test_a_million_trusted_turns_cost_logarithmically_not_linearly():
+    # With a hazard rate 2^-j for every j the corpus resolves, the first silence after 10^6 trusted turns costs
+    # what the law fitted on k = 100..10^4 predicts; the class truncated at j = 14 charges over 80 nats.
+    ks = [100, 1000, 10**4]
+    fitted = [E.first_empty_cost(E.base_policy(W, k), W) for k in ks]
+    slope, intercept = np.polyfit(np.log(ks), fitted, 1)
+    assert 0.8 < slope < 1.6  # ln k + 2 ln ln k + c, over this range
+    measured = E.first_empty_cost(E.base_policy(W, 10**6), W)
+    assert measured == pytest.approx(intercept + slope * math.log(10**6), abs=1.0)
+    truncated = E.first_empty_cost(E.base_policy(W, 10**6, max_hazard=14), W)
+    assert truncated > 80 > 2.5 * measured
+    assert E.resolvable_hazard(10**6) == 24 and E.resolvable_hazard(100) == 14
+
+
+def test_bad_corpus_and_class_sizes_are_refused():
+    for bad in (-1, 2.5, True):
+        with pytest.raises(ValueError, match=repr(bad)):
+            E.corpus_statistics(W, bad)
+        with pytest.raises(ValueError, match=repr(bad)):
+            E.resolvable_hazard(bad)
+    with pytest.raises(ValueError, match="max_hazard 0"):
+        E.base_policy(W, 10, max_hazard=0)
+    with pytest.raises(ValueError, match="max_hazard 12"):
+        E.base_policy(W, 10, programs=_small_class(), max_hazard=12)
+
+
 def test_with_a_single_hazard_rate_it_grows_linearly():
     # Remove the cause (hazards at every scale 2^-j): one rate r makes the cost grow like k·r.
     lang = W.language()
@@ -173,13 +219,20 @@ def test_the_budgeted_mechanism_never_overspends():
 
 
 def test_a_small_run_produces_every_number_and_plot(tmp_path):
-    config = E.Config(budgets=(6, 12), turns=(5, 10), corpus=30, corpus_scan=(10, 100), alphas=(F(1, 1000),),
-                      episodes=100)
+    config = E.Config(budgets=(6, 12), turns=(5, 10), corpus=30, corpus_scan=(10, 100, 1000, 10**5),
+                      fit_range=(100, 1000), alphas=(F(1, 1000),), episodes=100)
     results = E.run(config, out=tmp_path)
     assert len(results["plots"]) == 5
+    fit = results["corpus_fit"]
+    assert (fit["fitted_from_k"], fit["fitted_to_k"]) == (100, 1000) and [r["k"] for r in fit["held_out"]] == [10**5]
+    last = results["corpus_scan"][-1]
+    assert last["max_hazard"] == 21 and last["first_truncated"] > last["first"]
+    assert last["transcripts"] == len(E.corpus_statistics(W, 10**5)) < 10**5 // 20 / 10
     for path in results["plots"]:
         data = open(path, "rb").read()
         assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5000
     text = E.report(results)
     assert "Beside the paper" in text and "Figure 3" in text and "Σθ³" in text
+    assert "beyond the fit, k = 100000: predicted" in text and "first, truncated" in text
+    assert all(row["empty_rate_per_turn"] == 0 for row in results["fix"])
     assert set(results["agents"]) == {(6, 5), (6, 10), (12, 5), (12, 10)}

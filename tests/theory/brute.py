@@ -363,8 +363,8 @@ def reactive_worst_case_kl(pi, beta, n_obs, horizon, history=(), *, choices=None
     """The maximum over environments of the expected KL, by plain recursion on the definition:
     W(h) = KL(π(·|h)‖β(·|h)) (⊥ one more outcome) + Σ_a π(a|h)·max_o W(hao), W = 0 after ``horizon`` steps.
 
-    ``choices``, when a dict, receives for every visited (history, action) the first maximizing observation:
-    the deterministic environment that attains the maximum."""
+    ``choices``, when a dict, receives for every visited (history as (a, o) pairs, action) the first maximizing
+    observation: the deterministic environment that attains the maximum."""
     n_actions = pi.n_actions
 
     def w(h, t):
@@ -385,8 +385,98 @@ def reactive_worst_case_kl(pi, beta, n_obs, horizon, history=(), *, choices=None
                 if best is None or v > best:
                     best, best_o = v, o
             if choices is not None:
-                choices[(tuple(h), a)] = best_o
+                choices[(tuple((s[0], s[1]) for s in h), a)] = best_o
             total = total + pp[a] * best
+        return total
+
+    return w(tuple(history), 0)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The paper's convention (``convention="actions"``): the raw sum over actions, ⊥ contributing nothing
+# ---------------------------------------------------------------------------------------------------------------
+def own_probability(policy, history, steps) -> Fraction:
+    """The policy's probability of its own actions along ``steps``: π(a|h) on its own steps, 1 on the
+    demonstrator's steps and on a final BOT (⊥ is not an outcome: only actions are scored)."""
+    h = tuple(history)
+    p = Fraction(1)
+    for step in steps:
+        if step == BOT:
+            return p
+        a, o, flag = step
+        if not flag:
+            p *= action_probs(policy, h)[a]
+        if p == 0:
+            return p
+        h = h + (step,)
+    return p
+
+
+def trajectory_kl_actions(pi, beta, env, horizon, history=(), demonstrator=None):
+    """The definition with the raw sum over actions: Σ_x P^{π,μ}_h(x) ln(π_own(x)/β_own(x)), the products over
+    π's own actions only (INF when β gives 0 to an own action of a trajectory π reaches)."""
+    total = Fraction(0)
+    for steps, p in trajectories(pi, env, horizon, history, demonstrator).items():
+        den = own_probability(beta, history, steps)
+        if den == 0:
+            return INF
+        total = total + p * ln(own_probability(pi, history, steps) / den)
+    return total
+
+
+def worst_case_kl_actions(pi, beta, n_obs, horizon, history=()):
+    """Definition 2 with the raw sum over actions: max over observation sequences of Σ over action sequences
+    (ended by ⊥ or by the horizon) of P_π(seq)·ln(π_own(seq)/β_own(seq)), ⊥ itself scoring nothing."""
+    n_actions = pi.n_actions
+    best = None
+    for observations in itertools.product(range(n_obs), repeat=horizon):
+        total = Fraction(0)
+        infinite = False
+
+        def walk(h, t, p, log_ratio):
+            nonlocal total, infinite
+            if t == horizon:
+                total = total + p * log_ratio
+                return
+            pp = action_probs(pi, h)
+            qq = action_probs(beta, h)
+            bot = abstain_prob(pi, h)
+            if bot > 0:
+                total = total + p * bot * log_ratio
+            for a in range(n_actions):
+                if pp[a] == 0:
+                    continue
+                if qq[a] == 0:
+                    infinite = True
+                    continue
+                walk(h + ((a, observations[t], False),), t + 1, p * pp[a], log_ratio + ln(pp[a] / qq[a]))
+
+        walk(tuple(history), 0, Fraction(1), Fraction(0))
+        value = INF if infinite else total
+        if best is None or value == INF or (best != INF and value > best):
+            best = value
+    return best if best is not None else Fraction(0)
+
+
+def reactive_worst_case_kl_actions(pi, beta, n_obs, horizon, history=()):
+    """The reactive worst case with the raw sum over actions:
+    W(h) = Σ_a π(a|h)·[ln(π(a|h)/β(a|h)) + max_o W(hao)], W = 0 after ``horizon`` steps."""
+    n_actions = pi.n_actions
+
+    def w(h, t):
+        if t == horizon:
+            return Fraction(0)
+        pp, qq = action_probs(pi, h), action_probs(beta, h)
+        total = kl_vector(pp, qq)
+        if total == INF:
+            return INF
+        for a in range(n_actions):
+            if pp[a] == 0:
+                continue
+            values = [w(h + ((a, o, False),), t + 1) for o in range(n_obs)]
+            if INF in values:
+                return INF
+            total = total + pp[a] * max(values)
         return total
 
     return w(tuple(history), 0)

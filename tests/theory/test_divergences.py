@@ -180,3 +180,36 @@ def test_numpy_inputs_and_output_types():
     assert isinstance(theory.kl(p, q), float)
     assert isinstance(theory.kl(p, q, arith="exact"), LogLinear)
     assert isinstance(theory.tvd(p, q, arith="exact"), Fraction) and theory.tvd(p, q, arith="exact") == Fraction(1, 4)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# convention="actions": the paper's raw sum over actions, ⊥ contributing nothing
+# ---------------------------------------------------------------------------------------------------------------
+@given(pairs(semi=True))
+def test_kl_under_the_actions_convention_is_the_raw_sum_over_the_listed_outcomes(pq):
+    p, q = pq
+    expected = kl_vector(list(p), list(q))
+    f, e, b = all_arithmetics(theory.kl, p, q, convention="actions")
+    assert exact_equal(e, expected), (e, expected)
+    assert_agree(f, e, b)
+    if sum(p) == 1:
+        # p never abstains: its ⊥ term 0·ln(0/q(⊥)) vanishes, so the two conventions agree.
+        assert exact_equal(theory.kl(list(p), list(q), arith="exact"), e)
+
+
+def test_the_actions_convention_ignores_bot_and_can_be_negative():
+    # p abstains with 1/2 where q never abstains: ∞ with ⊥ as an outcome, ½ ln ½ < 0 as the raw sum.
+    assert theory.kl(["1/2", 0], [1, 0], arith="exact").where == BOT
+    raw = theory.kl(["1/2", 0], [1, 0], arith="exact", convention="actions")
+    assert exact_equal(raw, LogLinear.log(Fraction(1, 2)) * Fraction(1, 2)) and float(raw) < 0
+    # An action q rules out is still infinite, and says which.
+    assert theory.kl(["1/2", "1/4"], [1, 0], convention="actions").where == 1
+    # In bits: nats over ln 2.
+    assert close(theory.kl([0.5, 0], [1, 0], convention="actions", unit="bits"), -0.5)
+
+
+def test_a_bad_convention_is_rejected_by_name():
+    with pytest.raises(theory.MightntError, match="convention 'outcomes'"):
+        theory.kl([0.5, 0.5], [0.5, 0.5], convention="outcomes")
+    with pytest.raises(theory.MightntError, match="convention None"):
+        theory.kl([0.5, 0.5], [0.5, 0.5], convention=None)

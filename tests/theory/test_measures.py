@@ -272,3 +272,227 @@ def test_value_of_an_abstaining_policy_needs_a_demonstrator():
     semi = theory.FiniteStatePolicy.iid(["1/2", "1/4"], semi=True)
     with pytest.raises(theory.MightntError, match="demonstrator"):
         theory.value(semi, theory.sequence_environment(2), theory.MeanReward([[0], [1]]), 1)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Reactive worst-case KL (the maximum of the expected KL over environments)
+# ---------------------------------------------------------------------------------------------------------------
+def echo_example():
+    """The spec's example: π plays (½, ½), then action 0 surely if the first observation echoed the first action
+    (else (½, ½)); β uniform; μ echoes the action."""
+    echo = theory.FiniteStateEnvironment([[[1, 0], [0, 1]]], [[[0, 0], [0, 0]]])
+    pi = theory.FiniteStatePolicy([["1/2", "1/2"], [1, 0]], [[[1, 0], [0, 1]], [[1, 1], [1, 1]]])
+    beta = theory.FiniteStatePolicy.iid(["1/2", "1/2"], n_observations=2)
+    return pi, beta, echo
+
+
+@given(instances(semi_pi=True, semi_beta=True, max_leaves=27))
+def test_reactive_worst_case_kl_is_its_definition_and_bounds_both_kls(x):
+    expected = brute.reactive_worst_case_kl(x.pi, x.beta, x.n_observations, x.horizon, x.history)
+    f, e, b = three(theory.reactive_worst_case_kl, x.pi, x.beta, x.env, x.horizon, x.history)
+    assert exact_equal(e, expected), (e, expected)
+    assert_agree(f, e, b)
+    # Only the observation alphabet matters.
+    assert exact_equal(theory.reactive_worst_case_kl(x.pi, x.beta, x.n_observations, x.horizon, x.history,
+                                                     arith="exact"), e)
+    # At least the expected KL under the drawn μ and at least Definition 2 (infinite whenever either is).
+    for other in (theory.trajectory_kl(x.pi, x.beta, x.env, x.horizon, x.history, arith="exact"),
+                  theory.worst_case_kl(x.pi, x.beta, x.env, x.horizon, x.history, arith="exact")):
+        if is_infinite(other):
+            assert is_infinite(e)
+        elif not is_infinite(e):
+            assert theory.get_context("exact").sign(e - other) >= 0, (e, other)
+
+
+@given(instances(beta_mixture=True, max_leaves=27, max_horizon=3))
+def test_reactive_worst_case_kl_to_a_mixture_is_its_definition(x):
+    expected = brute.reactive_worst_case_kl(x.pi, x.beta, x.n_observations, x.horizon, x.history)
+    f, e, b = three(theory.reactive_worst_case_kl, x.pi, x.beta, x.env, x.horizon, x.history)
+    assert exact_equal(e, expected), (e, expected)
+    assert_agree(f, e, b)
+
+
+@settings(max_examples=20)
+@given(instances(semi_pi=True, semi_beta=True, max_leaves=16, min_horizon=1))
+def test_reactive_worst_case_is_attained_by_a_deterministic_environment(x):
+    # The brute force records its maximizing observation at every (history, action): as an environment, that
+    # choice gives an expected KL equal to the reactive worst case (so it is a maximum, not only a bound).
+    choices: dict = {}
+    e = brute.reactive_worst_case_kl(x.pi, x.beta, x.n_observations, x.horizon, x.history, choices=choices)
+    n_obs = x.n_observations
+
+    def law(history, action):
+        # Histories and actions π never reaches are not in the table: any law will do there.
+        o = choices.get((tuple((a, b) for a, b, *_ in history), action), 0)
+        return [Fraction(int(i == o)) for i in range(n_obs)]
+
+    worst = theory.FunctionEnvironment(x.n_actions, n_obs, law)
+    attained = theory.trajectory_kl(x.pi, x.beta, worst, x.horizon, x.history, arith="exact")
+    assert exact_equal(attained, e), (attained, e)
+
+
+def test_reactive_worst_case_kl_of_the_echo_example():
+    pi, beta, echo = echo_example()
+    ln2 = LogLinear.log(2)
+    f, e, b = three(theory.reactive_worst_case_kl, pi, beta, echo, 2)
+    assert exact_equal(e, ln2)
+    assert_agree(f, e, b)
+    # The echo attains it; Definition 2 (observations fixed in advance) is half of it.
+    assert exact_equal(theory.trajectory_kl(pi, beta, echo, 2, arith="exact"), ln2)
+    assert exact_equal(theory.worst_case_kl(pi, beta, echo, 2, arith="exact"), ln2 / 2)
+    # π stays in its deterministic state once the echo matched: ln 2 for every later step.
+    assert exact_equal(theory.reactive_worst_case_kl(pi, beta, 2, 6, arith="exact"), 5 * ln2)
+    assert theory.reactive_worst_case_kl(pi, beta, 2, 1, arith="exact") == 0
+
+
+def test_reactive_worst_case_kl_is_infinite_where_some_observation_leads_beta_to_rule_out_pi():
+    # β rules out action 1 only after observation 1, which μ never emits: the expected KL under that μ is finite,
+    # but some environment emits observation 1, so the reactive worst case (like Definition 2) is infinite.
+    pi = theory.FiniteStatePolicy.iid(["1/2", "1/2"], n_observations=2)
+    beta = theory.FiniteStatePolicy([["1/2", "1/2"], [1, 0]], [[[0, 1], [0, 1]], [[0, 1], [0, 1]]])
+    never_one = theory.FiniteStateEnvironment([[[1, 0], [1, 0]]], [[[0, 0], [0, 0]]])
+    assert exact_equal(theory.trajectory_kl(pi, beta, never_one, 2, arith="exact"), 0)
+    for arith in ("float", "exact", "ball"):
+        r = theory.reactive_worst_case_kl(pi, beta, never_one, 2, arith=arith)
+        assert isinstance(r, theory.InfiniteDivergence) and math.isinf(r)
+        assert r.where == (((0, 1),), 1)
+
+
+@settings(max_examples=10)
+@given(alphabets(min_actions=2), st.data())
+def test_reactive_worst_case_kl_on_long_horizons_merges(ao, data):
+    # Horizon 12: the unmerged tree would have (|A|·|O|)^12 nodes; merged on the policies' states it is small.
+    n_actions, n_obs = ao
+    pi = data.draw(finite_state_policies(n_actions=n_actions, n_observations=n_obs, max_states=2))
+    beta = data.draw(finite_state_policies(n_actions=n_actions, n_observations=n_obs, max_states=2))
+    f, e = theory.reactive_worst_case_kl(pi, beta, n_obs, 12), theory.reactive_worst_case_kl(pi, beta, n_obs, 12,
+                                                                                               arith="exact")
+    assert_agree(f, e)
+    if not is_infinite(e):
+        # Every step adds a non-negative KL: the reactive worst case grows with the horizon.
+        assert f >= theory.reactive_worst_case_kl(pi, beta, n_obs, 6) - 1e-12
+
+
+def test_reactive_worst_case_kl_rejects_bad_input():
+    pi, beta, echo = echo_example()
+    with pytest.raises(theory.HorizonError, match="-1"):
+        theory.reactive_worst_case_kl(pi, beta, echo, -1)
+    with pytest.raises(theory.AlphabetError, match="0"):
+        theory.reactive_worst_case_kl(pi, beta, 0, 2)
+    with pytest.raises(theory.HistoryError, match="3"):
+        theory.reactive_worst_case_kl(pi, beta, 3, 2)
+    with pytest.raises(TypeError, match="env"):
+        theory.reactive_worst_case_kl(pi, beta, "echo", 2)
+    with pytest.raises(theory.HistoryError):
+        theory.reactive_worst_case_kl(pi, beta, echo, 2, ((0, 5),))
+    assert theory.reactive_worst_case_kl(pi, beta, echo, 0, arith="exact") == 0
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The convention for abstentions: ⊥ as one more outcome, or the paper's raw sum over actions
+# ---------------------------------------------------------------------------------------------------------------
+ACTIONS = {"convention": "actions"}
+
+
+@given(instances(semi_pi=True, semi_beta=True))
+def test_trajectory_kl_under_the_actions_convention_is_its_definition(x):
+    expected = brute.trajectory_kl_actions(x.pi, x.beta, x.env, x.horizon, x.history)
+    f, e, b = three(theory.trajectory_kl, x.pi, x.beta, x.env, x.horizon, x.history, **ACTIONS)
+    assert exact_equal(e, expected), (e, expected)
+    assert_agree(f, e, b)
+    # Unmerged trees and the breakdown's per-step sum give the same number.
+    assert exact_equal(theory.trajectory_kl(x.pi, x.beta, x.env, x.horizon, x.history, arith="exact", merge=False,
+                                            **ACTIONS), e)
+    parts = theory.kl_breakdown(x.pi, x.beta, x.env, x.horizon, x.history, arith="exact", **ACTIONS)
+    if not is_infinite(e):
+        assert exact_equal(sum(parts.per_step, Fraction(0)), e)
+
+
+@given(instances(semi_pi=True, semi_beta=True, demonstrator=True, max_leaves=27))
+def test_trajectory_kl_under_the_actions_convention_with_a_demonstrator_is_its_definition(x):
+    # ⊥ hands the step to the demonstrator and scores nothing, even where β never abstains.
+    expected = brute.trajectory_kl_actions(x.pi, x.beta, x.env, x.horizon, x.history, x.demonstrator)
+    f, e, b = three(theory.trajectory_kl, x.pi, x.beta, x.env, x.horizon, x.history, demonstrator=x.demonstrator,
+                    **ACTIONS)
+    assert exact_equal(e, expected), (e, expected)
+    assert_agree(f, e, b)
+
+
+@given(instances(semi_pi=True, semi_beta=True))
+def test_worst_case_kl_under_the_actions_convention_is_its_definition(x):
+    expected = brute.worst_case_kl_actions(x.pi, x.beta, x.n_observations, x.horizon, x.history)
+    f, e, b = three(theory.worst_case_kl, x.pi, x.beta, x.env, x.horizon, x.history, **ACTIONS)
+    assert exact_equal(e, expected), (e, expected)
+    assert_agree(f, e, b)
+    wc = theory.kl_breakdown(x.pi, x.beta, x.env, x.horizon, x.history, form="worst-case", arith="exact", **ACTIONS)
+    assert exact_equal(wc.total, e)
+
+
+@given(instances(semi_pi=True, semi_beta=True, max_leaves=27))
+def test_reactive_worst_case_kl_under_the_actions_convention_is_its_definition(x):
+    expected = brute.reactive_worst_case_kl_actions(x.pi, x.beta, x.n_observations, x.horizon, x.history)
+    f, e, b = three(theory.reactive_worst_case_kl, x.pi, x.beta, x.env, x.horizon, x.history, **ACTIONS)
+    assert exact_equal(e, expected), (e, expected)
+    assert_agree(f, e, b)
+
+
+@given(instances(semi_beta=True, demonstrator=True, max_leaves=27))
+def test_the_conventions_agree_when_pi_never_abstains(x):
+    # ⊥ then carries no π mass: its term 0·ln(0/β(⊥)) is 0 under "outcome", absent under "actions".
+    for fn, kw in ((theory.trajectory_kl, {"demonstrator": x.demonstrator}), (theory.worst_case_kl, {}),
+                   (theory.reactive_worst_case_kl, {})):
+        outcome = fn(x.pi, x.beta, x.env, x.horizon, x.history, arith="exact", **kw)
+        actions = fn(x.pi, x.beta, x.env, x.horizon, x.history, arith="exact", **kw, **ACTIONS)
+        assert exact_equal(outcome, actions), (fn.__name__, outcome, actions)
+
+
+def pessimistic_example():
+    """ξ = ½·"always 0" + ½·fair coin; at α = 1/4 both are in the top set at (), so ν_α(·|()) = (1/2, 0) with
+    ⊥ = 1/2; μ = "always 0" is in the top set along every history it produces."""
+    stay, fair = theory.FiniteStatePolicy.iid([1, 0]), theory.FiniteStatePolicy.iid(["1/2", "1/2"])
+    nu = theory.PessimisticImitator(theory.BayesianMixture([stay, fair], ["1/2", "1/2"]), "1/4")
+    return nu, stay, theory.sequence_environment(2)
+
+
+@pytest.mark.parametrize("arith", ["float", "exact", "ball"])
+def test_pi_equal_to_the_imitator_is_free_under_both_conventions_but_infinitely_far_from_mu_as_an_outcome(arith):
+    nu, mu, env = pessimistic_example()
+    ctx = theory.get_context(arith)
+    # "outcome": KL(ν_α‖ν_α) = 0 but KL(ν_α‖μ) = ∞ (ν_α abstains where μ never does): Theorem 4's implication
+    # fails for abstaining π under this convention.
+    assert ctx.sign(ctx.convert(theory.trajectory_kl(nu, nu, env, 2, arith=arith))) == 0
+    inf = theory.trajectory_kl(nu, mu, env, 2, arith=arith)
+    assert is_infinite(inf) and inf.where == ((), "⊥")
+    assert is_infinite(theory.worst_case_kl(nu, mu, env, 2, arith=arith))
+    # "actions": finite, and ≤ KL_actions(ν_α‖ν_α) = 0. Step 1: ½ ln(½/1); step 2 (after action 0, reached with
+    # probability ½, posterior (2/3, 1/3), both still in the top set, ν_α = (1/2, 0)): ½ ln ½ again.
+    # No observations, so the expected, Definition 2 and reactive forms coincide.
+    want = LogLinear.log(Fraction(1, 2)) * Fraction(3, 4)
+    for fn in (theory.trajectory_kl, theory.worst_case_kl, theory.reactive_worst_case_kl):
+        got = fn(nu, mu, env, 2, arith=arith, convention="actions")
+        assert not is_infinite(got) and ctx.sign(ctx.convert(got)) < 0
+        if arith == "float":
+            assert_agree(got, want)
+        elif arith == "exact":
+            assert exact_equal(got, want), (fn.__name__, got)
+        else:
+            assert got.contains(want.enclosure(200))
+        assert ctx.sign(ctx.convert(fn(nu, nu, env, 2, arith=arith, convention="actions"))) == 0
+
+
+def test_the_actions_convention_follows_abstentions_to_the_demonstrator_even_where_beta_never_abstains():
+    # π abstains surely at the first step, then plays 0; β = "always 1" never abstains. Under "outcome" the
+    # first step is already infinite; under "actions" it scores nothing and the demonstrator's step is followed.
+    pi = theory.FiniteStatePolicy([[0, 0], [1, 0]], [[[1], [1]], [[1], [1]]], semi=True)
+    beta, demo = theory.FiniteStatePolicy.iid([0, 1]), theory.FiniteStatePolicy.iid([1, 0])
+    env = theory.sequence_environment(2)
+    assert theory.trajectory_kl(pi, beta, env, 2, demonstrator=demo, arith="exact").where == ((), "⊥")
+    actions = theory.trajectory_kl(pi, beta, env, 2, demonstrator=demo, arith="exact", convention="actions")
+    assert is_infinite(actions) and actions.where == (((0, 0, True),), 0)
+
+
+@pytest.mark.parametrize("fn", ["trajectory_kl", "worst_case_kl", "reactive_worst_case_kl", "kl_breakdown"])
+def test_a_bad_convention_is_rejected_by_name(fn):
+    pi = theory.FiniteStatePolicy.iid(["1/2", "1/2"])
+    with pytest.raises(theory.MightntError, match="convention 'raw'"):
+        getattr(theory, fn)(pi, pi, theory.sequence_environment(2), 1, convention="raw")

@@ -229,3 +229,36 @@ def test_mixture_of_semi_components_in_ball_arithmetic():
     assert xi.abstain(arith="ball").is_zero()
     value = theory.trajectory_kl(xi, xi, env, 2, arith="ball")
     assert not math.isnan(value) and value.contains(0)
+
+
+def test_a_corpus_with_repeated_transcripts_enters_through_its_counts():
+    # Each distinct transcript is scored once and its likelihood raised to its count (square and multiply):
+    # exactly Bayes over the whole corpus (brute force transcript by transcript) in exact arithmetic, within
+    # rounding in float and ball; a hazard (not finite-state) component included.
+    comps = [theory.FiniteStatePolicy.iid(["1/3", "2/3"]),
+             theory.FiniteStatePolicy([["1/2", "1/2"], ["1/5", "4/5"]], [[[0], [1]], [[0], [1]]]),
+             theory.Hazard(theory.FiniteStatePolicy.iid(["1/2", "1/2"]), "1/8",
+                           theory.FiniteStatePolicy.constant(1, n_actions=2))]
+    xi = theory.BayesianMixture(comps, ["1/4", "1/4", "1/4"])
+    a, b = ((0, 0), (1, 0), (1, 0)), ((1, 0), (1, 0))
+    corpus = [a] * 7 + [b] * 5 + [((0, 0),)] + [a] * 6  # a 13 times (binary 1101), b 5 times, interleaved
+    exact = xi.condition_on(corpus).posterior(((1, 0),), arith="exact")
+    assert list(exact) == brute.posterior(xi, ((1, 0),), corpus=corpus)
+    for f, e, ball in zip(xi.condition_on(corpus).posterior(((1, 0),)), exact,
+                          xi.condition_on(corpus).posterior(((1, 0),), arith="ball")):
+        assert_agree(float(f), e, ball)
+    # A thousand copies: the float posterior is the log-likelihood ratio scaled by 1000 (no underflow).
+    many = xi.condition_on([a] * 1000).posterior()
+    one = np.log([float(x) for x in brute.posterior(xi, (), corpus=[a])]) - np.log([0.25] * 3)
+    expected = np.exp(1000 * (one - one.max()))
+    assert np.allclose(many, expected / expected.sum(), rtol=1e-9, atol=1e-300)
+
+
+def test_a_repeated_transcript_object_is_validated_like_any_other():
+    xi = theory.BayesianMixture([theory.FiniteStatePolicy.iid(["1/2", "1/2"])], ["1"])
+    ok = ((1, 0),)
+    assert len(xi.condition_on([ok] * 3).corpus) == 3
+    with pytest.raises(theory.HistoryError, match="action True"):
+        xi.condition_on([ok, ((True, 0),)])  # equal to ok, but a bool is not an action
+    with pytest.raises(theory.HistoryError, match="action 2"):
+        xi.condition_on([ok, ((2, 0),)] * 2)

@@ -1,0 +1,89 @@
+"""conj-worst-case-bounds-expected (false): Definition 2 bounds the expected KL in every environment.
+
+The paper's Definition 2 (:func:`theory.worst_case_kl`) is the maximum over observation sequences o_{1:m},
+*fixed in advance*, of the KL between the action-sequence laws of π and β. The conjecture reads it as a worst
+case over environments: ``KL^μ_{h,m}(π‖β) ≤ KL_{h,m}(π‖β)`` for every μ. It fails for an environment that reacts
+to the agent's actions. The smallest counterexample, which the small-scope search finds among its first hundred
+instances: π plays (½, ½), then action 0 surely if the first observation equals the first action (else (½, ½));
+β uniform; μ echoes the action. Under μ the echo always matches, so ``KL^μ = ln 2``; with the observation held
+fixed, the first action matches it with probability ½, so Definition 2 is ``½ ln 2``.
+
+What does hold is in :mod:`reactive_worst_case`: the expected KL is bounded by the *reactive* worst case
+(:func:`theory.reactive_worst_case_kl`, the maximum over environments), and by Definition 2 when μ's
+observations ignore the agent's actions. :func:`make` builds those true versions: ``bound="reactive"`` and
+``environments="action-blind"``; both hold.
+
+>>> CLAIM.kind, CLAIM.expected
+('conjecture', 'refuted')
+>>> import theory
+>>> from proofs_checks.claims.reactive_worst_case import echo_example
+>>> ev = CLAIM.evaluate(echo_example(), "exact")
+>>> ev.holds, ev.parts[0].lhs, ev.parts[0].rhs        # KL^μ = ln 2 > Definition 2 = ½ ln 2
+(False, LogLinear(1*ln(2)), LogLinear(1/2*ln(2)))
+"""
+
+from __future__ import annotations
+
+import theory
+from proofs_checks.claim import Claim, Part
+from proofs_checks.claims.reactive_worst_case import reactive_cases
+
+__all__ = ["CLAIM", "make"]
+
+_ENVIRONMENTS = ("any", "action-blind")
+
+
+def make(*, bound: str = "definition-2", environments: str = "any", id: str = "conj-worst-case-bounds-expected",
+         kind: str = "conjecture", max_examples: int = 40) -> Claim:
+    """The bound ``KL^μ_{h,m}(π‖β) ≤ bound`` with ``bound="definition-2"`` (the false conjecture) or
+    ``"reactive"`` (the maximum over environments: true), for ``environments="any"`` μ or only
+    ``"action-blind"`` ones (observations that ignore the agent's actions: true for Definition 2 as well).
+
+    >>> make(bound="reactive").title
+    'the expected KL is at most the reactive worst case (true)'
+    """
+    if bound not in ("definition-2", "reactive"):
+        raise ValueError(f"bound {bound!r} must be 'definition-2' or 'reactive'")
+    if environments not in _ENVIRONMENTS:
+        raise ValueError(f"environments {environments!r} must be one of {_ENVIRONMENTS}")
+    upper = theory.worst_case_kl if bound == "definition-2" else theory.reactive_worst_case_kl
+    name = "Definition 2" if bound == "definition-2" else "the reactive worst case"
+    blind = environments == "action-blind"
+
+    def parts(x, arith):
+        pi, beta, m, h = x["pi"], x["beta"], x["horizon"], x["history"]
+        env = x["blind"] if blind else x["env"]
+        return [Part(f"expected KL^μ_{{h,m}}(π‖β) ≤ {name}" + (" (μ action-blind)" if blind else ""),
+                     theory.trajectory_kl(pi, beta, env, m, h, arith=arith), "<=",
+                     upper(pi, beta, env, m, h, arith=arith))]
+
+    if bound == "reactive":
+        title = "the expected KL is at most the reactive worst case (true)"
+    elif blind:
+        title = "Definition 2 bounds the expected KL when observations ignore actions (true)"
+    else:
+        title = "Definition 2 (worst-case KL) bounds the expected KL in every environment"
+    return Claim(
+        id=id,
+        title=title,
+        kind=kind,
+        reference="Cohen, Hutter, Bengio, Russell (arXiv 2410.06213), Definition 2 (worst-case trajectory KL) "
+                  "against the expected trajectory KL of §2",
+        statement="For all policies π, β, environments μ, start histories h and horizons m: KL^μ_{h,m}(π‖β) ≤ "
+                  "KL_{h,m}(π‖β), the maximum over observation sequences o_{1:m} of the KL between the "
+                  "action-sequence laws of π and β with those observations held fixed (Definition 2).",
+        latex=r"\mathrm{KL}^{\mu}_{h,m}(\pi\|\beta)\ \le\ \max_{o_{1:m}}\mathrm{KL}\big(\pi(a_{1:m}\,\|\,o_{1:m})"
+              r"\,\big\|\,\beta(a_{1:m}\,\|\,o_{1:m})\big)",
+        how="Random finite-state π, β, μ (exact tables, π and β sometimes semi-distributions), |A| ≤ 3, |O| = 2 "
+            "(with one observation both sides coincide), horizons 2–3 (with one step they coincide), start "
+            "histories of length ≤ 2. Left: theory.trajectory_kl under μ; right: theory.worst_case_kl. Decided "
+            "exactly on linear forms in logarithms. The small scope reaches the echo counterexample (a policy "
+            "that reacts to o = a, an environment that echoes the action) within its first hundred instances.",
+        given=reactive_cases(blind="blind" if blind else None),
+        parts=parts,
+        max_examples=max_examples,
+        scope_limit=120,
+    )
+
+
+CLAIM = make()

@@ -1,0 +1,379 @@
+"""reactive-worst-case: the maximum of the expected KL over environments bounds both the expected KL and
+Definition 2; Definition 2 bounds the expected KL only when the observations ignore the agent's actions (ours).
+
+The paper's Definition 2 (:func:`theory.worst_case_kl`) is a maximum over observation sequences o_{1:m} *fixed in
+advance*: a worst case over open-loop observations, not over environments. An environment that reacts to the
+agent's actions can do worse. The *reactive worst case* (:func:`theory.reactive_worst_case_kl`) is the maximum
+of the expected KL over all environments, an expectimax over observations,
+
+``W(h) = Σ_a π(a|h)·[ln(π(a|h)/β(a|h)) + max_o W(hao)]``, ``W = 0`` after m steps
+
+(⊥, when a policy abstains, is one more outcome that ends the trajectory). Checked here, on drawn π, β, μ:
+
+1. **two-sided:** the engine's W equals an independent enumeration (:func:`adaptive_leaf_kl`): the maximum over
+   adaptive deterministic observation choices of ``Σ_x π(x)·ln(π(x)/β(x))`` over whole trajectories, one
+   logarithm of the product ratio per leaf, no per-step KL; and the deterministic environment that makes those
+   choices attains W as an expected KL (:func:`theory.trajectory_kl` under it). An engine computing W too small,
+   or too large, fails.
+2. ``KL^μ_{h,m}(π‖β) ≤ W`` for the drawn μ, and ``Definition 2 ≤ W`` (open-loop observations are one
+   environment's choice).
+3. ``KL^ν_{h,m}(π‖β) ≤ Definition 2`` for an action-blind ν: a finite-state environment whose observation laws
+   *and* state transitions are equal across actions, so its observations depend on past observations only. Then
+   the trajectory law mixes the open-loop laws over ν's observation sequences, and the expected KL is an
+   average of open-loop KLs, each at most their maximum.
+
+Derivation of 3: for such ν, ``P(a_{1:m}, o_{1:m}) = ν(o_{1:m})·Π_t π(a_t | a_{<t}, o_{<t})``, so
+``KL^ν = Σ_o ν(o)·KL(π(·|o)‖β(·|o)) ≤ max_o KL(π(·|o)‖β(·|o))``. Derived here, not in the paper.
+
+The spec's echo example: π plays (½, ½), then action 0 surely if the first observation equals the first action
+(else (½, ½)); β uniform; μ echoes the action. ``KL^μ = W = ln 2 > Definition 2 = ½ ln 2``.
+
+:func:`make` builds false variants: ``bound="definition-2"`` puts Definition 2 where W stands (refuted: the echo
+example); ``blind="dropped"`` asks part 3 of any drawn environment (refuted: the echo); ``blind="rows"`` only
+makes the observation laws equal across the current action, letting the state remember past actions (refuted:
+:func:`delayed_echo`, whose second observation repeats the first action).
+
+>>> CLAIM.kind, CLAIM.expected
+('theorem', 'holds')
+>>> import theory
+>>> x = echo_example()
+>>> [(p.lhs, p.rhs) for p in CLAIM.parts(x, theory.get_context("exact"))][2:4]   # KL^μ ≤ W and Def. 2 ≤ W
+[(LogLinear(1*ln(2)), LogLinear(1*ln(2))), (LogLinear(1/2*ln(2)), LogLinear(1*ln(2)))]
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import numpy as np
+from hypothesis import strategies as st
+
+import theory
+from proofs_checks import strategies as S
+from proofs_checks.claim import Claim, Part
+
+__all__ = ["CLAIM", "make", "reactive_cases", "blind_environment", "adaptive_leaf_kl", "maximizing_environment",
+           "action_blind", "echo_example", "delayed_echo", "toy_examples"]
+
+_BLIND = ("blind", "rows", "dropped")
+
+
+def _is_inf(x) -> bool:
+    return isinstance(x, float) and math.isinf(x)
+
+
+def adaptive_leaf_kl(pi, beta, n_observations: int, horizon: int, history=(), *, arith, choices=None):
+    """The maximum over adaptive deterministic observation choices (an observation for every history and action)
+    of ``Σ_x π(x)·ln(π(x)/β(x))`` over the trajectories x, enumerated leaf by leaf from the policies' own
+    probabilities (``policy.probs``, ``policy.abstain``): one logarithm of the product ratio per leaf, no
+    per-step KL. ``math.inf`` when some choice leads π to a leaf β gives probability 0.
+
+    Each subtree below a history carries π's whole mass at that history (⊥ ends a leaf), so comparing subtrees'
+    leaf sums compares the continuations: the maximum is taken at every (history, action). ``choices``, when a
+    dict, receives the first maximizing observation at every (history, action) π reaches.
+
+    >>> import theory
+    >>> x = echo_example()
+    >>> adaptive_leaf_kl(x["pi"], x["beta"], 2, 2, arith="exact")
+    LogLinear(1*ln(2))
+    """
+    ctx = theory.get_context(arith)
+    start = tuple((int(s[0]), int(s[1])) for s in history)
+
+    def zero(v) -> bool:
+        return bool(ctx.is_zero(v))
+
+    def best_of(values):
+        best = ctx.maximum(np.array(values, dtype=object), axis=0)
+        return best.item() if isinstance(best, np.ndarray) else best
+
+    def first_argmax(values) -> int:
+        try:
+            return ctx.argmax_set(values)[0]
+        except ArithmeticError:
+            # Enclosures that cannot separate tied maximizers: any of them attains the maximum.
+            return int(np.argmax([ctx.to_float(v) for v in values]))
+
+    def visit(h, p_pi, p_beta, t):
+        if t == horizon:
+            return p_pi * ctx.log(p_pi / p_beta)
+        a_pi, a_beta = pi.probs(h, arith=ctx), beta.probs(h, arith=ctx)
+        total = ctx.convert(0)
+        if pi.semi:
+            bot = ctx.convert(pi.abstain(h, arith=ctx))
+            if not zero(bot):
+                bot_beta = ctx.convert(beta.abstain(h, arith=ctx)) if beta.semi else ctx.convert(0)
+                if zero(bot_beta):
+                    return math.inf
+                total = total + p_pi * bot * ctx.log(p_pi * bot / (p_beta * bot_beta))
+        for a in range(len(a_pi)):
+            if zero(a_pi[a]):
+                continue
+            if zero(a_beta[a]):
+                return math.inf
+            values = []
+            for o in range(n_observations):
+                v = visit(h + ((a, o),), p_pi * a_pi[a], p_beta * a_beta[a], t + 1)
+                if _is_inf(v):
+                    return math.inf
+                values.append(v)
+            best = best_of(values)
+            if choices is not None:
+                choices[(h, a)] = first_argmax(values)
+            total = total + best
+        return total
+
+    with ctx.scope():
+        if horizon == 0:
+            return ctx.convert(0)
+        return visit(start, ctx.convert(1), ctx.convert(1), 0)
+
+
+class _Choices:
+    """``(history, action) -> law`` of a deterministic environment that emits the recorded observation (the first
+    one where nothing is recorded: π never goes there)."""
+
+    def __init__(self, choices: dict, n_observations: int):
+        self.choices, self.n_observations = choices, n_observations
+
+    def __call__(self, history, action):
+        o = self.choices.get((tuple((int(s[0]), int(s[1])) for s in history), action), 0)
+        return [Fraction(int(i == o)) for i in range(self.n_observations)]
+
+    def __repr__(self) -> str:
+        return f"(the observations maximizing the expected KL: {self.choices!r})"
+
+
+def maximizing_environment(pi, beta, n_observations: int, horizon: int, history=(), *, arith="exact"):
+    """``(environment, W)``: the deterministic environment making the maximizing choices of
+    :func:`adaptive_leaf_kl`, as a :class:`theory.FunctionEnvironment`, and the maximum W itself.
+
+    >>> import theory
+    >>> x = echo_example()
+    >>> env, w = maximizing_environment(x["pi"], x["beta"], 2, 2)
+    >>> [list(env.probs((), a, arith="exact")) for a in (0, 1)]     # it echoes the action
+    [[Fraction(1, 1), Fraction(0, 1)], [Fraction(0, 1), Fraction(1, 1)]]
+    >>> theory.trajectory_kl(x["pi"], x["beta"], env, 2, arith="exact") == w
+    True
+    """
+    choices: dict = {}
+    w = adaptive_leaf_kl(pi, beta, n_observations, horizon, history, arith=arith, choices=choices)
+    env = theory.FunctionEnvironment(pi.n_actions, n_observations, _Choices(choices, n_observations))
+    return env, w
+
+
+def blind_environment(env, mode: str = "blind"):
+    """An action-blind copy of a finite-state environment: every action gets action 0's observation laws and
+    (``mode="blind"``) action 0's state transitions, so the observations depend on past observations only.
+    ``mode="rows"`` keeps the transitions (the state may remember past actions: not action-blind);
+    ``mode="dropped"`` returns ``env`` itself.
+
+    >>> import theory
+    >>> echo = echo_example()["env"]
+    >>> [list(blind_environment(echo).probs((), a, arith="exact")) for a in (0, 1)]
+    [[Fraction(1, 1), Fraction(0, 1)], [Fraction(1, 1), Fraction(0, 1)]]
+    >>> blind_environment(echo, "sideways")
+    Traceback (most recent call last):
+    ...
+    ValueError: mode 'sideways' must be one of ('blind', 'rows', 'dropped')
+    """
+    if mode not in _BLIND:
+        raise ValueError(f"mode {mode!r} must be one of {_BLIND}")
+    if mode == "dropped":
+        return env
+    emission = env.emission(arith="exact")
+    transition = np.asarray(env.transition)
+    n_actions = env.n_actions
+    rows = [[list(emission[s, 0]) for _ in range(n_actions)] for s in range(env.n_states)]
+    if mode == "blind":
+        transition = np.repeat(transition[:, :1, :], n_actions, axis=1)
+    return S._DrawnFiniteStateEnvironment(rows, transition.tolist())
+
+
+def action_blind(env) -> bool:
+    """Whether a finite-state environment's observation laws and transitions are equal across actions in every
+    state (a sufficient condition for its observations to ignore the agent's actions).
+
+    >>> action_blind(echo_example()["env"]), action_blind(blind_environment(echo_example()["env"]))
+    (False, True)
+    """
+    emission = env.emission(arith="exact")
+    transition = np.asarray(env.transition)
+    return bool((emission == emission[:, :1]).all() and (transition == transition[:, :1]).all())
+
+
+@st.composite
+def reactive_cases(draw, *, blind: str | None = "blind", max_actions: int = 3, max_states: int = 2,
+                   max_horizon: int = 3, max_history: int = 2):
+    """π, β (each sometimes a semi-distribution), an environment μ, a horizon of 2 or more, a start history
+    reachable under π and μ, and (unless ``blind=None``) ``blind``: an environment made from another drawn one by
+    :func:`blind_environment` in that mode (for ``"dropped"``, μ itself).
+
+    Two observations and two steps at least: with one observation, or one step, the expected KL, Definition 2
+    and the reactive worst case all coincide. π and β are drawn before μ and the horizon, so the small scope
+    reaches a policy that reacts to o == a and an environment that echoes (the counterexample to Definition 2
+    bounding the expected KL) among its first hundred instances.
+
+    >>> from hypothesis import given, settings
+    >>> @settings(max_examples=10, database=None, derandomize=True)
+    ... @given(reactive_cases())
+    ... def check(x):
+    ...     assert action_blind(x["blind"]) and x["env"].n_observations == 2 and x["horizon"] >= 2
+    >>> check()
+    """
+    n_actions, n_obs = draw(S.alphabets(min_actions=2, max_actions=max_actions, min_observations=2,
+                                        max_observations=2))
+    kw = dict(n_actions=n_actions, n_observations=n_obs, max_states=max_states)
+    pi = draw(S.finite_state_policies(semi=draw(st.booleans()), **kw))
+    beta = draw(S.finite_state_policies(semi=draw(st.booleans()), **kw))
+    env = draw(S.finite_state_environments(**kw))
+    x = {"pi": pi, "beta": beta, "env": env, "horizon": draw(st.integers(2, max_horizon)),
+         "history": draw(S.histories(pi, env, max_length=max_history)) if max_history else ()}
+    if blind == "dropped":
+        x["blind"] = env  # no hypothesis: the drawn μ itself
+    elif blind is not None:
+        x["blind"] = blind_environment(draw(S.finite_state_environments(**kw)), blind)
+    return x
+
+
+def echo_example() -> dict:
+    """The spec's example: π plays (½, ½), then action 0 surely if the first observation equals the first action
+    (else (½, ½)); β uniform; μ echoes the action; the action-blind environment emits fair coin flips.
+
+    >>> sorted(echo_example())
+    ['beta', 'blind', 'env', 'history', 'horizon', 'name', 'pi']
+    """
+    echo = theory.FiniteStateEnvironment([[[1, 0], [0, 1]]], [[[0, 0], [0, 0]]], name="echo")
+    pi = theory.FiniteStatePolicy([["1/2", "1/2"], [1, 0]], [[[1, 0], [0, 1]], [[1, 1], [1, 1]]],
+                                  name="act 0 once echoed")
+    beta = theory.FiniteStatePolicy.iid(["1/2", "1/2"], n_observations=2)
+    coin = theory.FiniteStateEnvironment([[["1/2", "1/2"], ["1/2", "1/2"]]], [[[0, 0], [0, 0]]], name="coin")
+    return {"name": "echo", "pi": pi, "beta": beta, "env": echo, "blind": coin, "horizon": 2, "history": ()}
+
+
+def delayed_echo() -> dict:
+    """Observations that ignore the current action but not the past ones: μ's state remembers the last action
+    and its next observation reports it (the same law for every current action), so o_2 = a_1. π plays
+    (½, ½) twice, remembering a_1, then action 0 surely if o_2 = a_1 (else (½, ½)). Under μ that always
+    happens: ``KL^μ = ln 2``, while Definition 2 (o_2 fixed, a_1 = o_2 with probability ½) is ``½ ln 2``.
+
+    >>> x = delayed_echo()
+    >>> action_blind(x["blind"]), x["horizon"]
+    (False, 3)
+    """
+    # States: 0 start; 1 and 2 after a_1 = 0 and 1; 3 "echoed" (action 0 surely); 4 "not echoed".
+    half = ["1/2", "1/2"]
+    pi = theory.FiniteStatePolicy(
+        [half, half, half, [1, 0], half],
+        [[[1, 1], [2, 2]],          # remember a_1
+         [[3, 4], [3, 4]],          # a_1 = 0: o_2 = 0 is the echo
+         [[4, 3], [4, 3]],          # a_1 = 1: o_2 = 1 is the echo
+         [[3, 3], [3, 3]], [[4, 4], [4, 4]]], name="act 0 once o_2 = a_1")
+    beta = theory.FiniteStatePolicy.iid(half, n_observations=2)
+    # State s emits observation s whatever the action; the next state is the action just taken.
+    late = S._DrawnFiniteStateEnvironment([[[1, 0], [1, 0]], [[0, 1], [0, 1]]], [[[0, 0], [1, 1]], [[0, 0], [1, 1]]])
+    return {"name": "delayed-echo", "pi": pi, "beta": beta, "env": late, "blind": late, "horizon": 3,
+            "history": ()}
+
+
+def toy_examples(blind: str = "blind") -> list[dict]:
+    """The named instances certified on every check: the echo example, and the delayed echo (whose environment
+    is action-blind only in its current rows: it serves as μ, and as the ``blind`` environment only for the
+    ``blind="rows"`` variant).
+
+    >>> [x["name"] for x in toy_examples()], toy_examples("rows")[1]["blind"] is toy_examples("rows")[1]["env"]
+    (['echo', 'delayed-echo'], False)
+    """
+    echo, late = echo_example(), delayed_echo()
+    if blind == "dropped":
+        echo["blind"] = echo["env"]
+    if blind != "rows":
+        late["blind"] = echo_example()["blind"]
+    return [echo, late]
+
+
+def make(*, bound: str = "reactive", blind: str = "blind", id: str = "reactive-worst-case",
+         kind: str = "theorem", max_examples: int = 40) -> Claim:
+    """The reactive worst-case check. False variants: ``bound="definition-2"`` (Definition 2 in place of the
+    reactive worst case W), ``blind="dropped"`` (part 3 for any environment) and ``blind="rows"`` (part 3 for
+    environments whose current observation law ignores the current action, but whose state remembers actions).
+
+    >>> make(bound="definition-2").title
+    'Definition 2 bounds the expected KL and equals the maximum over environments (false)'
+    """
+    if bound not in ("reactive", "definition-2"):
+        raise ValueError(f"bound {bound!r} must be 'reactive' or 'definition-2'")
+    if blind not in _BLIND:
+        raise ValueError(f"blind {blind!r} must be one of {_BLIND}")
+    upper = theory.reactive_worst_case_kl if bound == "reactive" else theory.worst_case_kl
+    name = "W" if bound == "reactive" else "Definition 2"
+
+    def parts(x, arith):
+        pi, beta, env, m, h = x["pi"], x["beta"], x["env"], x["horizon"], x["history"]
+        n_obs = env.n_observations
+        w = upper(pi, beta, env, m, h, arith=arith)
+        worst_env, reference = maximizing_environment(pi, beta, n_obs, m, h, arith=arith)
+        attained = reference if _is_inf(reference) else theory.trajectory_kl(pi, beta, worst_env, m, h,
+                                                                              arith=arith)
+        expected = theory.trajectory_kl(pi, beta, env, m, h, arith=arith)
+        open_loop = theory.worst_case_kl(pi, beta, env, m, h, arith=arith)
+        blind_kl = theory.trajectory_kl(pi, beta, x["blind"], m, h, arith=arith)
+        return [
+            Part(f"{name} = max over adaptive observation choices of Σ_x π(x) ln(π(x)/β(x)) (leaves)",
+                 w, "==", reference),
+            Part(f"the maximizing deterministic environment attains it: KL^μ* = {name}", attained, "==", w),
+            Part(f"expected KL under the drawn μ ≤ {name}", expected, "<=", w),
+            Part(f"Definition 2 ≤ {name}", open_loop, "<=", w),
+            Part("expected KL under an action-blind μ ≤ Definition 2" if blind == "blind" else
+                 "expected KL under μ ≤ Definition 2 (" + ("any μ" if blind == "dropped" else
+                                                          "μ blind to the current action only") + ", false)",
+                 blind_kl, "<=", open_loop),
+        ]
+
+    if bound == "definition-2":
+        title = "Definition 2 bounds the expected KL and equals the maximum over environments (false)"
+    elif blind == "dropped":
+        title = "Definition 2 bounds the expected KL in every environment (false)"
+    elif blind == "rows":
+        title = "Definition 2 bounds the expected KL when observations ignore the current action (false)"
+    else:
+        title = "the reactive worst case bounds the expected KL and Definition 2; Definition 2 bounds it when " \
+                "observations ignore actions"
+    return Claim(
+        id=id,
+        title=title,
+        kind=kind,
+        reference="Cohen, Hutter, Bengio, Russell (arXiv 2410.06213), Definition 2 (worst-case trajectory KL) "
+                  "against the expected KL of §2; the reactive worst case is ours",
+        derived="Ours, not in the paper: the reactive worst case W (the expected KL maximized over environments, an "
+                "expectimax over observations) and the three relations. KL^μ ≤ W because W maximizes over μ; "
+                "Definition 2 ≤ W because a fixed observation sequence is one environment's choice; and for an "
+                "environment whose observations depend on past observations only, the trajectory law is a "
+                "ν(o)-mixture of open-loop laws, so KL^ν = Σ_o ν(o)·KL(π(·|o)‖β(·|o)) ≤ Definition 2.",
+        statement="For all policies π, β (semi-distributions allowed, ⊥ ending a trajectory), start histories h and "
+                  "horizons m, with W(h') = Σ_a π(a|h')[ln(π(a|h')/β(a|h')) + max_o W(h'ao)] (W = 0 after m "
+                  "steps): KL^μ_{h,m}(π‖β) ≤ W(h) for every environment μ, with equality for a deterministic "
+                  "one; KL_{h,m}(π‖β) (Definition 2) ≤ W(h); and KL^ν_{h,m}(π‖β) ≤ KL_{h,m}(π‖β) for every "
+                  "environment ν whose observations do not depend on the agent's actions.",
+        latex=r"\mathrm{KL}^{\mu}_{h,m}(\pi\|\beta)\le \max_{\mu'}\mathrm{KL}^{\mu'}_{h,m}(\pi\|\beta) = W(h),\quad"
+              r"\overline{\mathrm{KL}}_{h,m}(\pi\|\beta)\le W(h),\quad"
+              r"\mathrm{KL}^{\nu}_{h,m}(\pi\|\beta)\le\overline{\mathrm{KL}}_{h,m}(\pi\|\beta)"
+              r"\ \text{if }\nu\text{ ignores actions}",
+        how="Random finite-state π, β, μ (exact tables, π and β sometimes semi-distributions), |A| ≤ 3, |O| = 2, "
+            "horizons 2–3, start histories of length ≤ 2, and an action-blind environment made from another drawn "
+            "one (action 0's observation laws and transitions for every action). W by "
+            "theory.reactive_worst_case_kl (the tree engine, merged); against an independent enumeration of the "
+            "maximum over adaptive observation choices of the leaf sum Σ_x π(x) ln(π(x)/β(x)), and against the "
+            "expected KL (theory.trajectory_kl) under the deterministic environment making the maximizing "
+            "choices. Definition 2 by theory.worst_case_kl. Named examples: the spec's echo and a delayed echo. "
+            "Every relation decided exactly on linear forms in logarithms.",
+        given=reactive_cases(blind=blind),
+        examples=lambda: toy_examples(blind),
+        parts=parts,
+        max_examples=max_examples,
+        scope_limit=120,
+    )
+
+
+CLAIM = make()
