@@ -87,3 +87,26 @@ def test_explain_says_what_and_how(capsys):
 def test_python_dash_m_is_the_same_command():
     proc = subprocess.run([sys.executable, "-m", "proofs_checks", "list"], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0 and "thm1-novel-situations" in proc.stdout
+
+
+def test_version_prints_the_installed_version(capsys):
+    from importlib import metadata
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out.strip() == f"mightnt {metadata.version('mightnt')}"
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["check", "pinsker", "--jobs", "0"], "--jobs"),
+    (["check", "pinsker", "--budget", "nan"], "--budget"),
+    (["check", "pinsker", "--max-examples", "-3"], "--max-examples"),
+    (["check", "pinsker", "--timeout", "inf"], "--timeout"),
+])
+def test_bad_effort_options_are_one_line_usage_errors(argv, message, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
