@@ -328,7 +328,7 @@ def _describe(s) -> str:
         transforms = s._transformations
     else:
         return type(s).__name__
-    return inner + "".join(f".{method}()" for method, _ in transforms)
+    return inner + "".join(f".{method}()" for method, *_ in transforms)
 
 
 def _untransformed(s):
@@ -371,13 +371,13 @@ def _classify(s) -> tuple:
         return "value", s, ()
     if isinstance(base, SampledFromStrategy):
         return "fixed", s, ()
-    if any(method == "filter" for method, _ in transforms):
+    if any(method == "filter" for method, *_ in transforms):
         return "filtered", s, transforms
     return "value", (_untransformed(s) if transforms else s), transforms
 
 
 def _apply_transforms(value, transforms):
-    for method, fn in transforms:
+    for method, fn, *_ in transforms:
         if method == "map":
             value = fn(value)
         elif not fn(value):
@@ -430,7 +430,7 @@ class _Walker:
             self.values.append(raw)
             self.descriptions.append(description)
             self.movable.append(kind == "value" or (kind == "filtered" and
-                                                    all(m == "filter" for m, _ in transforms)))
+                                                    all(m == "filter" for m, *_ in transforms)))
             self.ranges.append(_scalar_range(s))
             return _apply_transforms(raw, transforms) if kind == "value" else raw
         # replaying
@@ -443,7 +443,7 @@ class _Walker:
         raw = self._values[k]
         if kind == "value":
             return _apply_transforms(raw, transforms)
-        if kind == "filtered" and all(m == "filter" for m, _ in transforms):
+        if kind == "filtered" and all(m == "filter" for m, *_ in transforms):
             return _apply_transforms(raw, transforms)
         if kind == "fixed":
             plain = _rebuild(s) if isinstance(s, LazyStrategy) and not s._transformations else s

@@ -142,7 +142,7 @@ class _Scoped(LazyStrategy):
 
     def __repr__(self) -> str:
         return repr(self._inner) + "".join(
-            f".{method}({get_pretty_function_description(fn)})" for method, fn in self._transformations)
+            f".{method}({get_pretty_function_description(fn)})" for method, fn, *_ in self._transformations)
 
 
 def small_scope(strategy, definition):
@@ -246,7 +246,7 @@ def _rebuild(s: LazyStrategy):
 
 def _apply(value, transforms):
     """Apply ``(method, fn)`` transforms to one chosen value; a failed filter rejects the leaf."""
-    for method, fn in transforms:
+    for method, fn, *_ in transforms:
         if method == "map":
             value = fn(value)
         elif not fn(value):
@@ -255,7 +255,7 @@ def _apply(value, transforms):
 
 
 def _has_filter(transforms) -> bool:
-    return any(method == "filter" for method, _ in transforms)
+    return any(method == "filter" for method, *_ in transforms)
 
 
 def _apply_eagerly(options, transforms) -> list:
