@@ -28,6 +28,10 @@ from .errors import (
     TemperatureError,
     UndecidedError,
     UtilityError,
+    OptionError,
+    TypeMismatchError,
+    ResourceLimitError,
+    UnderflowError,
 )
 from .events import ActionOccurred, Event, LengthAtLeast, ObservationOccurred
 from .imitation import OnlineImitator, PessimisticImitator, top_set
@@ -99,5 +103,6 @@ __all__ = [
     # errors
     "MightntError", "ProbabilityError", "AlphabetError", "HistoryError", "PriorError", "RuledOutHistoryError",
     "TemperatureError", "BudgetError", "AlphaError", "UtilityError", "HorizonError", "ArithmeticContextError",
+    "OptionError", "TypeMismatchError", "ResourceLimitError", "UnderflowError",
     "ProgramError", "UndecidedError",
 ]

@@ -28,6 +28,10 @@ __all__ = [
     "ArithmeticContextError",
     "ProgramError",
     "UndecidedError",
+    "OptionError",
+    "TypeMismatchError",
+    "ResourceLimitError",
+    "UnderflowError",
 ]
 
 
@@ -123,6 +127,50 @@ class ArithmeticContextError(MightntError):
 
 class ProgramError(MightntError):
     """A program of the policy language is malformed, or a code cannot be decoded."""
+
+
+class OptionError(MightntError):
+    """A keyword option has a value outside its allowed set or range (an iteration count, a tolerance, a flag,
+    a mode name).
+
+    >>> import theory
+    >>> from theory.validation import option
+    >>> option("dual", name="method", choices=("bisection", "newton"))
+    Traceback (most recent call last):
+    ...
+    theory.errors.OptionError: method 'dual' is not one of 'bisection', 'newton'
+    """
+
+
+class TypeMismatchError(MightntError):
+    """An argument has the wrong kind of object (a policy where an environment is needed, a string where a
+    number is needed). A ``ValueError`` subclass, so that every bad input is caught by ``except ValueError``.
+
+    >>> from theory.validation import require_instance
+    >>> require_instance(3, (str,), name="label")
+    Traceback (most recent call last):
+    ...
+    theory.errors.TypeMismatchError: label must be a str, got 3 (int)
+    """
+
+
+class ResourceLimitError(MightntError):
+    """A computation would need more nodes, bytes, programs or bits than its limit allows. Raised *before*
+    allocating, with the estimate, the limit, and the option that raises it.
+
+    >>> from theory.validation import guard_size
+    >>> guard_size(10**12, limit=10**7, what="history-tree nodes", option="max_nodes")
+    Traceback (most recent call last):
+    ...
+    theory.errors.ResourceLimitError: this computation needs about 1000000000000 history-tree nodes, above the limit 10000000; pass max_nodes=... to raise it (or shrink the input)
+    """
+
+
+class UnderflowError(MightntError):
+    """An exact positive value would round to 0 (or an exact finite value to infinity) in float arithmetic,
+    which would silently turn a finite KL infinite or a plausible model "ruled out". Use ``arith="exact"`` or
+    ``arith="ball"``.
+    """
 
 
 class UndecidedError(ArithmeticError):
