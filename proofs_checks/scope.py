@@ -47,6 +47,7 @@ from hypothesis.errors import HypothesisDeprecationWarning, InvalidArgument, Uns
 from hypothesis.internal.reflection import get_pretty_function_description
 from hypothesis.strategies import SearchStrategy
 from hypothesis.strategies import fractions as _st_fractions
+from hypothesis.strategies import integers as _st_integers
 # hypothesis internals, read by introspection (hypothesis 6.155); a strategy class not handled below is reported
 # as unsupported, so a renamed internal degrades to random search, never to a crash.
 from hypothesis.strategies._internal.collections import (
@@ -123,6 +124,15 @@ def _identity(strategy):
     return strategy
 
 
+# A transform is (method, function) before hypothesis 6.150-ish and (method, function, call site) after; hypothesis
+# unpacks its own length, so ours must match it. Read the arity off a probe rather than a version number.
+_TRANSFORM_ARITY = len(_st_integers().map(abs)._transformations[-1])
+
+
+def _transform(method: str, fn) -> tuple:
+    return (method, fn, None)[:_TRANSFORM_ARITY]
+
+
 class _Scoped(LazyStrategy):
     """A strategy drawing exactly as ``inner`` does (hypothesis unwraps lazy strategies before drawing, so the
     random behaviour is unchanged), carrying the definition of its small scope. ``map`` and ``filter`` keep it
@@ -135,10 +145,10 @@ class _Scoped(LazyStrategy):
         self.definition = definition
 
     def map(self, pack):
-        return _Scoped(self._inner, self.definition, (*self._transformations, ("map", pack)))
+        return _Scoped(self._inner, self.definition, (*self._transformations, _transform("map", pack)))
 
     def filter(self, condition):
-        return _Scoped(self._inner, self.definition, (*self._transformations, ("filter", condition)))
+        return _Scoped(self._inner, self.definition, (*self._transformations, _transform("filter", condition)))
 
     def __repr__(self) -> str:
         return repr(self._inner) + "".join(
