@@ -325,7 +325,7 @@ class Claim:
                  expected: str | None = None, statement: str = "", latex: str = "", reference: str = "",
                  how: str = "", certify_in: tuple = DEFAULT_CERTIFY, tolerance: float = 1e-9,
                  max_examples: int | None = None, derived: str = "", keep: int = 3, budget: float | None = None,
-                 scope_limit: int | None = None):
+                 scope_limit: int | None = None, certificate_data: Callable | None = None):
         if not isinstance(id, str) or not id or any(c.isspace() for c in id):
             raise ClaimError(f"claim id {id!r} must be a non-empty string without spaces")
         if kind not in KINDS:
@@ -372,6 +372,10 @@ class Claim:
         if not isinstance(keep, int) or keep < 0:
             raise ClaimError(f"keep {keep!r} of claim {id!r} must be a non-negative integer")
         self.keep = keep
+        if certificate_data is not None and not callable(certificate_data):
+            raise ClaimError(f"certificate_data {certificate_data!r} of claim {id!r} must be callable")
+        # instance -> {"lp_dual": [...]}: what an independent checker needs beyond the instance (LP duals)
+        self.certificate_data = certificate_data
 
     @property
     def strategy(self):

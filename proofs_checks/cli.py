@@ -5,9 +5,21 @@
                   [--jobs N] [--budget SECONDS] [--max-examples N] [--timeout SECONDS] [--memory GIB] [--exact]
                   [--seeds N] [--cluster ADDRESS]
     mightnt counterexample ID [--out FILE] [--profile ...] [--seed N] [--exact]
-    mightnt replay FILE
+    mightnt replay FILE [--timeout SECONDS] [--kernel]
     mightnt explain ID
     mightnt experiment teacher-student [--budget B] [--turns N] [--corpus K] [--episodes E] [--seed S] [--out DIR]
+
+Exit status of every command: 0 success; 1 a negative result (a claim missed its expected outcome, no
+counterexample was found, a certificate did not verify); 2 a user error (bad options, a size above its limit,
+an output path that cannot be written, a malformed certificate, an instance too large to replay), printed as one
+line ``mightnt: error: ...`` on standard error and never as a traceback; 3 an internal error (a defect of
+mightnt), printed as one line with a hint to rerun with ``--debug``. ``--debug`` (before or after the command
+name) shows the traceback of either kind of error instead.
+
+Sizes given on the command line are checked before anything runs (integers and numbers in the ranges the
+options' help names; the experiment's memory, estimated from its sizes, against its limit), and so are output
+paths (``--out``, ``--certificates``: the folder must exist or be creatable, and be writable), so that a bad
+value fails at once rather than after the search.
 
 ``check`` exits 0 when every claim meets its expected outcome (theorems hold, witnesses are exhibited,
 illustrations are tabulated, false conjectures are refuted), 1 otherwise (a claim whose check raised, ran out
@@ -25,6 +37,8 @@ group ``mightnt.claims``. A certificate of a user's claim names its module, so `
 from __future__ import annotations
 
 import argparse
+import math
+import os
 import shutil
 import sys
 import textwrap
@@ -32,7 +46,7 @@ import time
 from pathlib import Path
 
 from . import registry
-from .certificates import CertificateError, make_certificate, replay, write
+from .certificates import REPLAY_TIMEOUT, CertificateError, make_certificate, replay, write
 from .claim import DEFAULT_BUDGET, check, counterexample_record
 from .report import FORMATS, counterexample_text, render
 from .runner import DEFAULT_MEMORY, DEFAULT_TIMEOUT, default_jobs, run_checks
@@ -172,13 +186,58 @@ def _usage_error(message: str) -> str:
     return 2
 
 
+class UsageError(ValueError):
+    """A command-line value that cannot be used (a size out of range, an output path that cannot be written):
+    ``mightnt`` prints it as one line and exits with status 2."""
+
+
+def _output_file(path, option: str) -> Path:
+    """``path`` as a file that can be written, checked before any work: its folder exists and is writable, and
+    it is not a folder itself (nor an existing file that cannot be overwritten).
+
+    >>> _output_file("/no/such/folder/x.json", "--out")
+    Traceback (most recent call last):
+    ...
+    proofs_checks.cli.UsageError: --out /no/such/folder/x.json: the folder /no/such/folder does not exist
+    """
+    out = Path(path)
+    parent = out.parent
+    if out.is_dir():
+        raise UsageError(f"{option} {out}: is a folder; give a file name")
+    if not parent.is_dir():
+        what = "is not a folder" if parent.exists() else "does not exist"
+        raise UsageError(f"{option} {out}: the folder {parent} {what}")
+    if out.exists() and not os.access(out, os.W_OK):
+        raise UsageError(f"{option} {out}: the file exists and is not writable")
+    if not out.exists() and not os.access(parent, os.W_OK | os.X_OK):
+        raise UsageError(f"{option} {out}: the folder {parent} is not writable")
+    return out
+
+
+def _output_folder(path, option: str) -> Path:
+    """``path`` as a folder, created (with its parents) if missing, and checked writable, before any work.
+
+    >>> _output_folder("/dev/null", "--certificates")
+    Traceback (most recent call last):
+    ...
+    proofs_checks.cli.UsageError: --certificates /dev/null: exists and is not a folder
+    """
+    out = Path(path)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"{option} {out}: exists and is not a folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise UsageError(f"{option} {out}: cannot create the folder: {err.strerror or err}") from None
+    if not os.access(out, os.W_OK | os.X_OK):
+        raise UsageError(f"{option} {out}: the folder is not writable")
+    return out
+
+
 def _cmd_check(args) -> int:
     claims = _resolve(args.ids)
     if args.certificates:
-        try:
-            Path(args.certificates).mkdir(parents=True, exist_ok=True)
-        except OSError as err:
-            return _usage_error(f"--certificates {args.certificates}: {err.strerror or err}")
+        _output_folder(args.certificates, "--certificates")
     progress = _Progress(len(claims) * args.seeds, bar=args.format != "json")
     memory = int(args.memory * 2**30) if args.memory else None
     if args.cluster or args.seeds > 1:
@@ -203,9 +262,7 @@ def _cmd_check(args) -> int:
 
 def _cmd_counterexample(args) -> int:
     (claim,) = _resolve([args.id])
-    out = Path(args.out or f"{claim.id}.json")
-    if not out.parent.is_dir():  # say so before the search, not after it
-        return _usage_error(f"--out {out}: the folder {out.parent} does not exist")
+    out = _output_file(args.out or f"{claim.id}.json", "--out")  # said before the search, not after it
     progress = _Progress(1)
     progress.start(claim.id)
     result = check(claim, **_search_options(claim, args), progress=progress.update)
@@ -227,7 +284,7 @@ def _cmd_counterexample(args) -> int:
     try:
         write(cert, out)
     except OSError as err:
-        return _usage_error(f"cannot write {out}: {err.strerror or err}")
+        raise UsageError(f"cannot write {out}: {err.strerror or err}") from None
     print(f"{what} for {claim.id} certified in {cert['arith']}"
           + (f" at {cert['precision']} bits" if cert["precision"] else "") + f"; written to {out}")
     # The instance as tables, then every part with its sides as floats beside their exact forms.
@@ -238,36 +295,53 @@ def _cmd_counterexample(args) -> int:
 
 
 def _cmd_replay(args) -> int:
+    """Exit 0 when the certificate verifies, 1 when it is well formed but does not verify; a malformed
+    certificate raises CertificateError, which :func:`main` prints as one line with exit 2."""
     try:
-        result = replay(args.file)
+        result = replay(args.file, timeout=args.timeout)
     except CertificateError as err:
-        sys.stderr.write(f"mightnt: invalid certificate: {err}\n")
-        return 1
-    (sys.stdout if result.ok else sys.stderr).write(("" if result.ok else "mightnt: ") + result.message + "\n")
-    return 0 if result.ok else 1
+        raise CertificateError(f"invalid certificate: {err}") from err
+    if result.ok and getattr(args, "kernel", False):  # then the small trusted kernel, from the instance alone
+        from . import kernel
+
+        print(result.message)
+        try:
+            result = kernel.check_file(args.file)
+        except kernel.NotCovered as err:
+            sys.stderr.write(f"mightnt: kernel: {err}\n")
+            return 1
+    if result.ok:
+        print(result.message)
+        return 0
+    sys.stderr.write(f"mightnt: certificate rejected: {result.message}\n")
+    return 1
 
 
 def _cmd_experiment(args) -> int:
     from .experiments import teacher_student as experiment
 
     defaults = experiment.Config()
-    for name, values in (("budget", args.budget), ("turns", args.turns)):
-        for v in values or ():
-            if not v > 0:
-                return _usage_error(f"--{name} {v:g} must be positive")
-    if args.corpus is not None and args.corpus < 0:
-        return _usage_error(f"--corpus {args.corpus} must be a non-negative number of turns")
-    if args.episodes is not None and args.episodes < 1:
-        return _usage_error(f"--episodes {args.episodes} must be a positive integer")
     budgets = tuple(int(b) if float(b).is_integer() else b for b in (args.budget or defaults.budgets))
     config = experiment.Config(budgets=budgets, turns=tuple(args.turns or defaults.turns),
                                corpus=defaults.corpus if args.corpus is None else args.corpus,
                                episodes=args.episodes or defaults.episodes, seed=args.seed)
+    # Refused before anything is allocated: the memory the sampled episodes and the corpus would take.
+    need, limit = experiment.estimated_bytes(config), experiment.MAX_BYTES
+    if need > limit:
+        most = experiment.most_episodes(config, limit)
+        raise UsageError(f"--episodes {config.episodes}, --turns {max(config.turns)} and --corpus {config.corpus} "
+                         f"would need about {_bytes(need)} of memory (estimated), above the limit of "
+                         f"{_bytes(limit)}; use at most {most} episodes at these sizes"
+                         if most >= 1 else
+                         f"--turns {max(config.turns)} and --corpus {config.corpus} would need about {_bytes(need)} "
+                         f"of memory (estimated), above the limit of {_bytes(limit)}; use smaller sizes")
     out = args.out
     if out is not None and not _plots_available():
         # The numbers need no matplotlib; only the figures do.
         sys.stderr.write("mightnt: matplotlib is not installed, so no plots; pip install 'mightnt[plots]' for them\n")
         out = None
+    if out is not None:
+        _output_folder(out, "--out")
     # Stages: the corpus scan, two per (budget, turns), one per (α, budget) for the fix, and the plots.
     progress = _Stages(1 + 2 * len(config.budgets) * len(config.turns) + len(config.alphas) * len(config.budgets)
                        + (out is not None))
@@ -277,6 +351,18 @@ def _cmd_experiment(args) -> int:
         progress.close()
     print(experiment.report(results))
     return 0
+
+
+def _bytes(n: int) -> str:
+    """A byte count for people.
+
+    >>> _bytes(23_500_000_000), _bytes(512)
+    ('21.9 GiB', '512 bytes')
+    """
+    for unit, size in (("TiB", 2**40), ("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if n >= size:
+            return f"{n / size:.3g} {unit}"
+    return f"{n} bytes"
 
 
 def _plots_available() -> bool:
@@ -307,24 +393,57 @@ def _cmd_explain(args) -> int:
     return 0
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text} must be at least 1")
-    return value
+def _whole(minimum: int, maximum: int):
+    """An argparse type: a whole number in [minimum, maximum] (at most 30 digits are read).
+
+    >>> _whole(1, 10)("11")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: 11 must be at most 10
+    """
+    def parse(text: str) -> int:
+        stripped = text.strip()
+        if len(stripped) > 30:
+            raise argparse.ArgumentTypeError(f"{stripped[:20]}... has {len(stripped)} characters; the most is "
+                                             f"{maximum}")
+        try:
+            value = int(stripped)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"{text} must be at least {minimum}")
+        if value > maximum:
+            raise argparse.ArgumentTypeError(f"{text} must be at most {maximum}")
+        return value
+
+    parse.__name__ = "whole number"  # argparse names the type in its messages
+    return parse
 
 
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not (value > 0 and value < float("inf")):
-        raise argparse.ArgumentTypeError(f"{text} must be a positive number")
-    return value
+def _number(minimum: float, maximum: float):
+    """An argparse type: a finite number in (minimum, maximum] (positive when ``minimum`` is 0).
+
+    >>> _number(0, 100)("nan")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: nan must be a number above 0 and at most 100
+    """
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if not (math.isfinite(value) and minimum < value <= maximum):
+            raise argparse.ArgumentTypeError(f"{text} must be a number above {minimum:g} and at most {maximum:g}")
+        return value
+
+    parse.__name__ = "number"
+    return parse
+
+
+#: Ranges of the command line's sizes (checked when the command line is read).
+MAX_SEED = 2**63 - 1
+_seed = _whole(0, MAX_SEED)
 
 
 def _import_option(p) -> None:
@@ -334,14 +453,22 @@ def _import_option(p) -> None:
 
 
 def _effort_options(p) -> None:
-    p.add_argument("--budget", type=_positive_float, default=None, metavar="SECONDS",
-                   help=f"time budget of each claim's search (default: the claim's own, else {DEFAULT_BUDGET:g} s)")
-    p.add_argument("--max-examples", type=_positive_int, default=None, metavar="N",
-                   help="random draws per claim (default: the claim's own)")
+    p.add_argument("--budget", type=_number(0, 10**6), default=None, metavar="SECONDS",
+                   help=f"time budget of each claim's search, at most 10^6 (default: the claim's own, else "
+                        f"{DEFAULT_BUDGET:g} s)")
+    p.add_argument("--max-examples", type=_whole(1, 10**8), default=None, metavar="N",
+                   help="random draws per claim, 1 to 10^8 (default: the claim's own)")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a usage error as one line (exit status 2) that points to ``--help``."""
+
+    def error(self, message):
+        self.exit(2, f"mightnt: error: {self.prog}: {_one_line(message)} (see {self.prog} --help)\n")
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="mightnt", description="Check the claims of 'RL, but don't do anything "
+    parser = _Parser(prog="mightnt", description="Check the claims of 'RL, but don't do anything "
                                      "I wouldn't do' numerically and exactly.")
     from importlib import metadata
 
@@ -350,6 +477,7 @@ def _parser() -> argparse.ArgumentParser:
     except metadata.PackageNotFoundError:  # pragma: no cover - run from a source tree
         version = "unknown"
     parser.add_argument("--version", action="version", version=f"mightnt {version}")
+    parser.add_argument("--debug", action="store_true", help="show the traceback of an error")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("list", help="list the claims")
     _import_option(p)
@@ -361,18 +489,20 @@ def _parser() -> argparse.ArgumentParser:
                    help="search effort: ci (each claim's own) or thorough (ten times as much)")
     p.add_argument("--format", choices=FORMATS, default="table",
                    help="report format: table (default), json or markdown")
-    p.add_argument("--seed", type=int, default=0, help="seed of the random search (default 0)")
+    p.add_argument("--seed", type=_seed, default=0, help="seed of the random search, 0 to 2^63-1 (default 0)")
     p.add_argument("--certificates", metavar="DIR", help="write a certificate for every refutation found")
     p.add_argument("--exact", action="store_true",
                    help="print counterexamples' long exact forms and numbers in full (the table shortens them)")
     _effort_options(p)
-    p.add_argument("--jobs", type=_positive_int, default=default_jobs(), metavar="N",
-                   help=f"claims checked in parallel, each in its own process (default: every core, here {default_jobs()})")
-    p.add_argument("--timeout", type=_positive_float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
-                   help=f"stop a claim's worker after this long; its verdict is then error (default {DEFAULT_TIMEOUT:g})")
-    p.add_argument("--memory", type=_positive_float, default=DEFAULT_MEMORY / 2**30, metavar="GIB",
-                   help=f"memory limit of each worker in GiB (default {DEFAULT_MEMORY / 2**30:g})")
-    p.add_argument("--seeds", type=_positive_int, default=1, metavar="N",
+    p.add_argument("--jobs", type=_whole(1, 1024), default=default_jobs(), metavar="N",
+                   help=f"claims checked in parallel, each in its own process, 1 to 1024 (default: every core, "
+                        f"here {default_jobs()})")
+    p.add_argument("--timeout", type=_number(0, 10**7), default=DEFAULT_TIMEOUT, metavar="SECONDS",
+                   help=f"stop a claim's worker after this long, at most 10^7; its verdict is then error "
+                        f"(default {DEFAULT_TIMEOUT:g})")
+    p.add_argument("--memory", type=_number(0, 2**20), default=DEFAULT_MEMORY / 2**30, metavar="GIB",
+                   help=f"memory limit of each worker in GiB, at most 2^20 (default {DEFAULT_MEMORY / 2**30:g})")
+    p.add_argument("--seeds", type=_whole(1, 10**4), default=1, metavar="N",
                    help="check each claim under N seeds (--seed, --seed+1, ...) and merge: refuted if any seed "
                         "refutes, else the evidence of all of them (default 1)")
     p.add_argument("--cluster", metavar="ADDRESS", default=None,
@@ -386,38 +516,87 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--exact", action="store_true", help="print long exact forms and numbers in full")
     p.add_argument("--profile", choices=sorted(PROFILES), default="ci",
                    help="search effort: ci (each claim's own) or thorough (ten times as much)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the random search (default 0)")
+    p.add_argument("--seed", type=_seed, default=0, help="seed of the random search, 0 to 2^63-1 (default 0)")
     _effort_options(p)
     p.set_defaults(run=_cmd_counterexample)
     p = sub.add_parser("replay", help="re-verify a certificate from scratch")
     _import_option(p)
     p.add_argument("file", metavar="FILE")
+    p.add_argument("--timeout", type=_number(0, 10**7), default=REPLAY_TIMEOUT, metavar="SECONDS",
+                   help=f"refuse a certificate whose evaluation takes longer (default {REPLAY_TIMEOUT:g})")
+    p.add_argument("--kernel", action="store_true",
+                   help="also re-check it with the small trusted kernel (proofs_checks/kernel/, standard "
+                        "library only), which recomputes every part from the instance alone")
     p.set_defaults(run=_cmd_replay)
     p = sub.add_parser("experiment", help="run the paper's experiment in miniature")
     p.add_argument("name", choices=["teacher-student"])
-    p.add_argument("--budget", type=float, action="append", help="KL budget in nats (repeatable; default 10 and 20)")
-    p.add_argument("--turns", type=int, action="append", help="teacher turns per episode (repeatable; default 20 and 40)")
-    p.add_argument("--corpus", type=int, default=None, help="trusted corpus size in turns (default 100)")
-    p.add_argument("--episodes", type=int, default=None, help="sampled episodes per agent (default 2000)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--budget", type=_number(0, 10**6), action="append",
+                   help="KL budget in nats, positive, at most 10^6 (repeatable; default 10 and 20)")
+    p.add_argument("--turns", type=_whole(1, 10**4), action="append",
+                   help="teacher turns per episode, 1 to 10^4 (repeatable; default 20 and 40)")
+    p.add_argument("--corpus", type=_whole(0, 10**8), default=None,
+                   help="trusted corpus size in turns, 0 to 10^8 (default 100)")
+    p.add_argument("--episodes", type=_whole(1, 10**12), default=None,
+                   help="sampled episodes per agent (default 2000; refused when the memory they need, estimated "
+                        "before anything runs, is above the limit)")
+    p.add_argument("--seed", type=_seed, default=0, help="seed, 0 to 2^63-1 (default 0)")
     p.add_argument("--out", metavar="DIR", default="teacher-student", help="where the plots go (default ./teacher-student)")
     p.set_defaults(run=_cmd_experiment)
     p = sub.add_parser("explain", help="what a claim says, and how it is checked")
     _import_option(p)
     p.add_argument("id", metavar="ID")
     p.set_defaults(run=_cmd_explain)
+    for p in sub.choices.values():  # --debug after the command name too (SUPPRESS: keeps one given before it)
+        p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                       help="show the traceback of an error")
     return parser
 
 
+def _one_line(text) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= 500 else text[:499] + "…"
+
+
 def main(argv=None) -> int:
-    """Entry point of ``mightnt``; returns the exit status."""
+    """Entry point of ``mightnt``; returns the exit status (see the module docstring: 0, 1, 2 or 3).
+
+    A user error (a bad value, a malformed certificate, a path that cannot be written) is one line on standard
+    error and exit status 2; an internal error one line, a hint, and exit status 3; ``--debug`` shows the
+    traceback instead.
+
+    >>> main(["replay", "/no/such/certificate.json"])
+    2
+    """
     args = _parser().parse_args(argv)
-    for module in getattr(args, "imports", ()):  # registered before any worker forks: the workers see them
-        try:
-            registry.import_claims(module)
-        except registry.ImportClaimsError as err:
-            return _usage_error(str(err))
-    return args.run(args)
+    debug = getattr(args, "debug", False)
+    try:
+        for module in getattr(args, "imports", ()):  # registered before any worker forks: the workers see them
+            try:
+                registry.import_claims(module)
+            except registry.ImportClaimsError as err:
+                return _usage_error(str(err))
+        return args.run(args)
+    except (ValueError, OSError, RecursionError) as err:  # CertificateError, MightntError, UsageError, ...
+        if debug:
+            raise
+        sys.stderr.write(f"mightnt: error: {_one_line(err) or type(err).__name__}\n")
+        return 2
+    except MemoryError:
+        if debug:
+            raise
+        sys.stderr.write("mightnt: error: out of memory; use smaller sizes\n")
+        return 2
+    except KeyboardInterrupt:
+        if debug:
+            raise
+        sys.stderr.write("mightnt: interrupted\n")
+        return 130
+    except Exception as err:  # a defect of mightnt itself
+        if debug:
+            raise
+        sys.stderr.write(f"mightnt: internal error: {type(err).__name__}: {_one_line(err)} "
+                         f"(rerun with --debug for the traceback, and please report it)\n")
+        return 3
 
 
 if __name__ == "__main__":  # pragma: no cover

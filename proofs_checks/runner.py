@@ -98,8 +98,10 @@ def run_checks(claims: list, *, jobs: int = 1, options=None, timeout: float = DE
     """
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
         raise ValueError(f"jobs={jobs!r} must be a positive integer")
-    if not (isinstance(timeout, (int, float)) and timeout > 0 and math.isfinite(timeout)):
+    if isinstance(timeout, bool) or not (isinstance(timeout, (int, float)) and timeout > 0 and math.isfinite(timeout)):
         raise ValueError(f"timeout={timeout!r} must be a positive number of seconds")
+    if memory is not None and (isinstance(memory, bool) or not isinstance(memory, int) or memory < 2**20):
+        raise ValueError(f"memory={memory!r} must be None or a whole number of bytes, at least 2^20 (1 MiB)")
     options_for = options if callable(options) else (lambda claim, common=dict(options or {}): common)
     # fork: the children inherit every claim the parent registered, user claims included.
     ctx = multiprocessing.get_context("fork")

@@ -44,7 +44,8 @@ import sympy
 from flint import arb, fmpq, fmpz
 from flint import ctx as _flint_ctx
 
-from .errors import ArithmeticContextError, ProbabilityError, UndecidedError
+from .errors import ArithmeticContextError, ProbabilityError, UndecidedError, UnderflowError
+from .validation import MAX_BALL_PRECISION
 
 __all__ = [
     "Context",
@@ -497,7 +498,7 @@ def _check_rows(arr: np.ndarray, name: str, semi: bool, *, tolerance, show) -> n
     flat = arr.reshape(-1, arr.shape[-1])
     near_one = np.zeros(flat.shape[0], dtype=bool)
     for r, row in enumerate(flat):
-        where = "" if flat.shape[0] == 1 else f" (row {list(np.unravel_index(r, arr.shape[:-1]))})"
+        where = "" if flat.shape[0] == 1 else f" (row {[int(k) for k in np.unravel_index(r, arr.shape[:-1])]})"
         for i, v in enumerate(row):
             if v != v:
                 raise ProbabilityError(f"{name}{where} has nan at index {i}; probabilities must be numbers in [0, 1]")
@@ -629,21 +630,61 @@ class Context:
         best = self.maximum(np.asarray(values, dtype=self.dtype), axis=0)
         return [i for i, v in enumerate(values) if self.sign(v - best) == 0]
 
-    def gibbs(self, base: np.ndarray, values: np.ndarray, temperature):
+    #: Smallest temperature λ this context's Gibbs weights can use (0: any positive λ). The float context
+    #: refuses subnormal λ; see :meth:`check_temperature`.
+    min_temperature = 0
+
+    def check_temperature(self, temperature, *, shown=None):
+        """``temperature`` itself if this context can compute Gibbs weights at it; otherwise a
+        :class:`~theory.errors.TemperatureError` naming the limit (:attr:`min_temperature`).
+
+        >>> get_context("float").check_temperature(1e-310)
+        Traceback (most recent call last):
+        ...
+        theory.errors.TemperatureError: temperature 1e-310 is below the smallest the float context can use, ~2.2250738585072014e-308 (the smallest normal float); use arith='exact' or arith='ball', or a larger temperature
+        >>> get_context("exact").check_temperature(Fraction(1, 10**400)) == Fraction(1, 10**400)   # any λ > 0
+        True
+        """
+        from .errors import TemperatureError
+
+        if self.min_temperature and to_fraction(temperature) < to_fraction(self.min_temperature):
+            raise TemperatureError(
+                f"temperature {shown if shown is not None else temperature!r} is below the smallest the {self.name} "
+                f"context can use, ~{self.min_temperature!r}{self._temperature_limit_reason}; use arith='exact' or "
+                "arith='ball', or a larger temperature")
+        return temperature
+
+    _temperature_limit_reason = ""
+
+    def gibbs(self, base: np.ndarray, values: np.ndarray, temperature, *, kl: bool = False):
         """Rows of ``π ∝ base·exp(values/temperature)`` (zero where base is zero) and
         ``W = temperature·ln Σ base·exp(values/temperature)``: Gibbs' variational optimum of
         ``E_π[values] − temperature·KL(π‖base)`` and its value.
 
+        With ``kl=True`` also each row's ``KL(π‖base) = Σ π·ln(π/base)``, computed from the log-space weights
+        and never as ``(E_π[values] − W)/temperature``, whose difference cancels at small temperatures (the
+        float context also keeps it accurate, and non-negative, at large ones).
+
         >>> probs, w = get_context("float").gibbs(np.array([[0.5, 0.5]]), np.array([[0.0, 1.0]]), 1.0)
         >>> probs.round(6), w.round(6)
         (array([[0.268941, 0.731059]]), array([0.620115]))
+        >>> probs, w, kl = get_context("float").gibbs(np.array([[0.5, 0.5]]), np.array([[0.0, 1.0]]), 1e-16, kl=True)
+        >>> probs, kl   # λ → 0: all mass on the better action, KL = ln 2
+        (array([[0., 1.]]), array([0.69314718]))
         """
         live = ~self.is_zero(base)
         e = self.zeros(base.shape)
         e[live] = self.exp(values[live] / temperature)
         weighted = base * e
         total = weighted.sum(axis=1)
-        return weighted / total[:, None], temperature * self.log(total)
+        with np.errstate(over="ignore", under="ignore"):  # symbolic exp(10^40): numpy's flags, not an error
+            w = temperature * self.log(total)
+        probs = weighted / total[:, None]
+        if not kl:
+            return probs, w
+        terms = self.zeros(base.shape)
+        terms[live] = (probs * (values - w[:, None]) / temperature)[live]  # ln(π/base), exact here: no rounding
+        return probs, w, terms.sum(axis=1)
 
     # -- posterior weights ---------------------------------------------------------------------------------
     # Posterior weights live in a context-specific *weight domain*. The float context keeps unnormalized log
@@ -697,11 +738,14 @@ class Context:
     def distribution(self, values, *, name: str = "p", semi: bool = False) -> np.ndarray:
         """Rows (last axis) of probabilities, validated, in this context.
 
-        Each entry must lie in [0, 1] (no nan) and each row sum to at most 1, and to exactly 1 unless
+        Each entry must be a number (a float, int, Fraction or numeric string such as ``"1/3"``; not a bool,
+        not a nested sequence) in [0, 1] (no nan), and each row sum to at most 1, and to exactly 1 unless
         ``semi``. Exact inputs (int, Fraction, str) are checked exactly. Float inputs are checked in float,
         with tolerance :data:`FLOAT_TOLERANCE`; a float row whose sum is within the tolerance of 1 *is* a
         distribution, and the exact and ball contexts make it sum to exactly 1 (dividing each entry's simplest
-        rational by the row's exact sum), so float noise never turns into abstain mass.
+        rational by the row's exact sum), so float noise never turns into abstain mass. An exact entry that is
+        not 0 but rounds to 0 in float raises :class:`~theory.errors.UnderflowError` in the float context
+        (float would turn a finite KL infinite, or a possible history impossible), after every other check.
 
         >>> get_context("exact").distribution([1/3, 2/3])
         array([Fraction(1, 3), Fraction(2, 3)], dtype=object)
@@ -711,14 +755,110 @@ class Context:
         Traceback (most recent call last):
         ...
         theory.errors.ProbabilityError: π(·|h) sums to 5/6 < 1; a distribution sums to exactly 1 (pass semi=True for a semi-distribution)
+        >>> get_context("float").distribution([True, False])
+        Traceback (most recent call last):
+        ...
+        theory.errors.ProbabilityError: p has the bool True at index 0; probabilities are numbers, so write 1 or 0
+        >>> get_context("float").distribution([Fraction(1, 10**400), "1/2"], semi=True, name="q")
+        Traceback (most recent call last):
+        ...
+        theory.errors.UnderflowError: q has the exact probability 1/10^400 at index 0, which is not 0 but rounds to 0 in float arithmetic (a finite KL would turn infinite, a possible history impossible); use arith='exact' or arith='ball'
         """
-        raw = np.asarray(values, dtype=object)
+        import reprlib
+        import sys
+
+        from .validation import MAX_EXACT_DIGITS
+        from .validation import _shown as _plain_shown
+
+        def _shown(value) -> str:
+            try:
+                return _plain_shown(value)
+            except RecursionError:  # nested too deeply for repr
+                return reprlib.repr(value)
+
+        try:
+            raw = np.asarray(values, dtype=object)
+        except (TypeError, ValueError) as err:
+            raise ProbabilityError(f"{name} {_shown(values)} is not a rectangular array of probabilities "
+                                   f"({err}); give a sequence of numbers, or equal-length rows of them") from None
         if raw.ndim == 0 or raw.shape[-1] == 0:
-            raise ProbabilityError(f"{name} must be a non-empty array of probabilities, got {values!r}")
-        if any(isinstance(v, (float, np.floating)) for v in raw.reshape(-1)):
-            floats = np.vectorize(FLOAT.convert, otypes=[float])(raw)
+            raise ProbabilityError(f"{name} must be a non-empty sequence (or array) of probabilities, got "
+                                   f"{_shown(values)} ({type(values).__name__})")
+
+        def where(i: int) -> str:
+            row, col = divmod(i, raw.shape[-1])
+            rows = raw.reshape(-1, raw.shape[-1]).shape[0]
+            return ("" if rows == 1 else f" (row {[int(k) for k in np.unravel_index(row, raw.shape[:-1])]})",
+                    col)
+
+        def short(q: Fraction) -> str:
+            # 1/10^400 rather than 401 digits.
+            if q.denominator.bit_length() > 200 and q.numerator == 1:
+                d, p = q.denominator, 0
+                while d % 10 == 0:
+                    d, p = d // 10, p + 1
+                if d == 1:
+                    return f"1/10^{p}"
+            return _shown(q) if q.denominator.bit_length() > 200 else str(q)
+
+        flat = raw.reshape(-1)
+        # Exact value of each entry given exactly (None for floats), validated one by one.
+        exact_of = [None] * len(flat)
+        has_float = isinstance(values, np.ndarray) and values.dtype.kind == "f"
+        if not has_float:
+            for i, v in enumerate(flat):
+                if isinstance(v, (float, np.floating)):
+                    has_float = True
+                    continue
+                at, col = where(i)
+                if isinstance(v, (bool, np.bool_)):
+                    raise ProbabilityError(f"{name}{at} has the bool {v!r} at index {col}; probabilities are "
+                                           "numbers, so write 1 or 0")
+                if isinstance(v, str) and len(v) > MAX_EXACT_DIGITS:
+                    raise ProbabilityError(f"{name}{at} has a string of {len(v)} characters at index {col}, more "
+                                           f"than the {MAX_EXACT_DIGITS} accepted for one number")
+                try:
+                    if isinstance(v, (list, tuple, dict, set, np.ndarray)):
+                        raise ArithmeticContextError("nested")
+                    q = to_fraction(v)
+                except ArithmeticContextError:
+                    nested = isinstance(v, (list, tuple, dict, set, np.ndarray))
+                    hint = ("the rows are ragged or nested too deeply; give equal-length rows of numbers" if nested
+                            else "probabilities are numbers in [0, 1] (floats, ints, Fractions, or strings "
+                                 "such as '1/3')")
+                    raise ProbabilityError(f"{name}{at} has {_shown(v)} ({type(v).__name__}) at index {col}, "
+                                           f"which is not a number; {hint}") from None
+                if q < 0:
+                    raise ProbabilityError(f"{name}{at} has a negative entry {_shown(v)} at index "
+                                           f"{col}; probabilities must lie in [0, 1]")
+                if q > 1:
+                    raise ProbabilityError(f"{name}{at} has entry {_shown(v)} > 1 at index {col}; probabilities "
+                                           "must lie in [0, 1]")
+                exact_of[i] = q
+
+        def float_images() -> np.ndarray:
+            out = np.array([float(v) if q is None else float(q) for v, q in zip(flat, exact_of)], dtype=float)
+            return out.reshape(raw.shape)
+
+        def check_underflow(floats: np.ndarray) -> None:
+            # Last, once the values are known to be valid: only the float context cannot represent them.
+            # Subnormal images count too: they keep only a few significant bits, so a KL would be silently off.
+            for i, (f, q) in enumerate(zip(floats.reshape(-1), exact_of)):
+                if q is not None and f < sys.float_info.min and q != 0:
+                    at, col = where(i)
+                    rounds = ("rounds to 0 in float arithmetic (a finite KL would turn infinite, a possible history "
+                              "impossible)" if f == 0.0 else
+                              f"rounds to the subnormal float {float(f)!r}, which keeps only a few of its digits (a KL would "
+                              "be silently inexact)")
+                    raise UnderflowError(f"{name}{at} has the exact probability {short(q)} at index {col}, which is "
+                                         f"not 0 but {rounds}; use arith='exact' or arith='ball'")
+
+        if has_float:
+            floats = (np.asarray(values, dtype=float) if isinstance(values, np.ndarray) and values.dtype.kind == "f"
+                      else float_images())
             near_one = _check_rows(floats, name, semi, tolerance=FLOAT_TOLERANCE, show=lambda v: repr(float(v)))
             if self.dtype is not object:
+                check_underflow(floats)
                 return floats
             exact = EXACT.array(raw)
             rows = exact.reshape(-1, exact.shape[-1])
@@ -727,12 +867,59 @@ class Context:
                 if total != 1:
                     rows[r] = rows[r] / total
             return exact if isinstance(self, ExactContext) else self.array(exact)
-        exact = EXACT.array(raw)
-        _check_rows(exact, name, semi, tolerance=0, show=str)
+        exact = np.empty(raw.shape, dtype=object)
+        exact.reshape(-1)[:] = exact_of
+        _check_rows(exact, name, semi, tolerance=0, show=lambda v: str(v) if len(str(v)) <= 80
+                    else f"{str(v)[:36]}...{str(v)[-36:]} ({len(str(v))} characters)")
+        if self.dtype is not object:
+            check_underflow(float_images())
         return exact if isinstance(self, ExactContext) else self.array(exact)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
+
+
+def _exact_shown(x) -> str:
+    """A short display of an exact number whose float image is 0 or infinite (1/10^400 rather than 401 digits)."""
+    if isinstance(x, Fraction) or isinstance(x, numbers.Integral):
+        q = Fraction(x)
+        parts = []
+        for n in (abs(q.numerator), q.denominator):
+            text = str(n) if n.bit_length() < 200 else None
+            if text is None:
+                p = 0
+                while n % 10 == 0 and p < 100_000:
+                    n //= 10
+                    p += 1
+                text = (f"10^{p}" if n == 1 else f"{n if n.bit_length() < 64 else '...'}·10^{p}")
+            parts.append(text)
+        sign = "-" if q < 0 else ""
+        den = f"({parts[1]})" if "·" in parts[1] else parts[1]
+        shown = sign + (parts[0] if parts[1] == "1" else f"{parts[0]}/{den}")
+        e = (abs(q.numerator).bit_length() - q.denominator.bit_length()) * math.log10(2) if q else 0
+        return f"{shown} (about {sign}1e{round(e):+d})".replace("e+", "e")
+    text = str(x)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _float_range_error(x, what: str) -> UnderflowError:
+    return UnderflowError(
+        f"the exact value {_exact_shown(x)} is not 0 but {what} in float arithmetic, which would turn a finite "
+        "value infinite or a possible history impossible; use arith='exact' or arith='ball'")
+
+
+def _check_float_image(x, out: float) -> None:
+    """Raise UnderflowError when the float ``out`` of the exact number ``x`` is 0 or infinite but ``x`` is not."""
+    if isinstance(x, (float, np.floating)):
+        return
+    if isinstance(x, str):
+        x = to_fraction(x)
+    if out == 0.0:
+        nonzero = (x.sign() != 0) if isinstance(x, LogLinear) else (x != 0)
+        if nonzero:
+            raise _float_range_error(x, "rounds to 0")
+    elif math.isinf(out):
+        raise _float_range_error(x, "overflows to infinity")
 
 
 class FloatContext(Context):
@@ -747,17 +934,54 @@ class FloatContext(Context):
     certified = False
 
     def convert(self, x):
+        """One number as a float. An exact value (int, Fraction, numeric string, LogLinear) that is non-zero
+        but rounds to 0, or finite but overflows, raises :class:`~theory.errors.UnderflowError` instead of
+        silently turning a finite KL infinite or a model "ruled out"; floats pass through unchanged.
+
+        >>> FloatContext().convert("1/4"), FloatContext().convert(1e-320)
+        (0.25, 1e-320)
+        >>> FloatContext().convert(Fraction(1, 10**400))
+        Traceback (most recent call last):
+        ...
+        theory.errors.UnderflowError: the exact value 1/10^400 (about 1e-400) is not 0 but rounds to 0 in float arithmetic, which would turn a finite value infinite or a possible history impossible; use arith='exact' or arith='ball'
+        """
+        if isinstance(x, (float, np.floating)):
+            return float(x)
         if isinstance(x, str):
-            return float(to_fraction(x))
+            x = to_fraction(x)
         if isinstance(x, arb):
             return float(x.mid())
-        return float(x)
+        try:
+            out = float(x)
+        except OverflowError:
+            raise _float_range_error(x, "overflows to infinity") from None
+        if out == 0.0 or math.isinf(out):
+            _check_float_image(x, out)
+        return out
 
     def array(self, values) -> np.ndarray:
-        try:
+        """A nested sequence or array of numbers as a float64 array. Float arrays pass through vectorized;
+        only entries of other inputs that come out 0 or infinite are checked against their exact value
+        (:meth:`convert`'s :class:`~theory.errors.UnderflowError`).
+
+        >>> FloatContext().array([["1/2", 0.5], [0, 1]])
+        array([[0.5, 0.5],
+               [0. , 1. ]])
+        """
+        if isinstance(values, np.ndarray) and values.dtype.kind in "fiub":
             return np.asarray(values, dtype=np.float64)
-        except (TypeError, ValueError):
+        try:
+            out = np.asarray(values, dtype=np.float64)
+        except (TypeError, ValueError, OverflowError):
             return super().array(values)
+        suspect = (out == 0.0) | np.isinf(out)
+        if suspect.any():
+            raw = np.asarray(values, dtype=object)
+            if raw.shape == out.shape:
+                for v, f in zip(raw[suspect].reshape(-1), out[suspect].reshape(-1)):
+                    if not isinstance(v, (float, np.floating)):
+                        _check_float_image(v, f)
+        return out
 
     def to_output(self, x):
         return float(x)
@@ -780,14 +1004,43 @@ class FloatContext(Context):
     def is_zero(self, x):
         return np.asarray(x) == 0
 
-    def gibbs(self, base, values, temperature):
-        # Log-sum-exp with the row maximum factored out: exp(Q/λ) overflows for small λ.
+    #: Below the smallest normal float, λ has lost precision (a subnormal), and 1/λ overflows.
+    min_temperature = float(np.finfo(np.float64).tiny)
+    _temperature_limit_reason = " (the smallest normal float)"
+
+    def gibbs(self, base, values, temperature, *, kl: bool = False):
+        # Log space throughout: the exponents s = (Q − max Q)/λ are ≤ 0, so nothing overflows at any λ (Q/λ
+        # itself would, and inf − inf is nan); an exponent that underflows to −inf gives weight exactly 0.
+        # L = ln Σ base·e^s, π = base·e^(s − L), W = max Q + λ·L. When every exponent is small (large λ, π ≈ base)
+        # L = log1p(Σ base·expm1(s)) keeps its relative accuracy, so W does not lose λ·ε to rounding.
+        temperature = float(self.check_temperature(temperature))
         with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
-            logits = np.where(base > 0, np.log(np.where(base > 0, base, 1.0)) + values / temperature, -np.inf)
+            live = base > 0
+            any_live = live.any(axis=1)
+            vmax = np.max(np.where(live, values, -np.inf), axis=1)
+            vmax = np.where(np.isfinite(vmax), vmax, 0.0)
+            s = np.where(live, (values - vmax[:, None]) / temperature, -np.inf)
+            b = np.where(live, base, 0.0)
+            logits = np.where(live, np.log(np.where(live, base, 1.0)), -np.inf) + s
             top = np.max(logits, axis=1)
-            shifted = np.exp(logits - top[:, None])
-            total = shifted.sum(axis=1)
-            return shifted / total[:, None], temperature * (top + np.log(total))
+            top = np.where(np.isfinite(top), top, 0.0)
+            total = np.exp(logits - top[:, None]).sum(axis=1)
+            lse = top + np.log(np.where(total > 0, total, 1.0))
+            # A float row within FLOAT_TOLERANCE of summing to 1 is a distribution (see distribution()).
+            deficit = 1.0 - b.sum(axis=1)
+            deficit = np.where(np.abs(deficit) <= FLOAT_TOLERANCE, 0.0, deficit)
+            near = any_live & (np.min(np.where(live, s, 0.0), axis=1) > -0.5) & (deficit == 0)
+            if near.any():
+                lse[near] = np.log1p((b[near] * np.expm1(np.where(live[near], s[near], 0.0))).sum(axis=1))
+            r = s - lse[:, None]  # ln(π/base) on live entries (−inf where π underflows)
+            probs = np.where(live, b * np.exp(r), 0.0)
+            w = vmax + temperature * lse
+            if not kl:
+                return probs, w
+            # KL = Σ π r = Σ base·φ(r) + (1 − Σ base), φ(r) = 1 + (r − 1)e^r ≥ 0 (as Σ π = 1): a sum of
+            # non-negative terms, with φ's series where r is small (1 + (r − 1)e^r cancels there).
+            terms = np.where(live, b * _phi(r), 0.0)
+            return probs, w, np.where(any_live, terms.sum(axis=1) + deficit, 0.0)
 
     def sign(self, x) -> int:
         x = float(x)
@@ -964,8 +1217,12 @@ class BallContext(Context):
     certified = True
 
     def __init__(self, prec: int = 128):
-        if not isinstance(prec, numbers.Integral) or prec < 8:
+        if isinstance(prec, (bool, np.bool_)) or not isinstance(prec, numbers.Integral) or prec < 8:
             raise ArithmeticContextError(f"ball precision {prec!r} must be an integer number of bits >= 8")
+        if prec > MAX_BALL_PRECISION:
+            raise ArithmeticContextError(
+                f"ball precision {int(prec)} bits is above the maximum {MAX_BALL_PRECISION} bits "
+                f"(validation.MAX_BALL_PRECISION); use at most {MAX_BALL_PRECISION} bits, or arith='exact'")
         self.prec = int(prec)
 
     def scope(self):
@@ -1043,6 +1300,57 @@ class BallContext(Context):
             f"the maximum of {values} is not separated from the other values at {self.prec} bits "
             "(a tie cannot be certified by enclosures; use arith='exact')", prec=self.prec)
 
+    def gibbs(self, base, values, temperature, *, kl: bool = False):
+        """Gibbs weights as enclosures, in log space: each row is shifted by the value ``c`` of its entry with
+        the largest midpoint (that entry's exponent is exactly 0), so ``exp((Q − c)/λ)`` stays finite at any
+        λ > 0 (``exp(Q/λ)`` itself becomes ``[+/- inf]`` for small λ, and inf/inf is nan). ``W = c + λ·ln Σ``.
+        Raises :class:`~theory.errors.TemperatureError` when λ is so small against the enclosures' own width
+        that the weights are no longer finite (raise the precision, or use ``arith="exact"``).
+
+        >>> ball = BallContext(prec=64)
+        >>> probs, w = ball.gibbs(ball.array([["1/2", "1/2"]]), ball.array([[0, 1]]), ball.convert("1e-40"))
+        >>> probs[0, 1], w[0]   # exp(1/λ) = exp(10^40) would be [+/- inf]
+        ([1.00000000000000 +/- 1e-19], [1.00000000000000 +/- 1.3e-19])
+        """
+        from .errors import TemperatureError
+
+        with self.scope():
+            base, values = np.asarray(base, dtype=object), np.asarray(values, dtype=object)
+            n, k = base.shape
+            live = ~self.is_zero(base) if base.size else np.zeros((n, k), dtype=bool)
+            mids = np.full((n, k), -np.inf)
+            for i, j in zip(*np.nonzero(live)):
+                mids[i, j] = self.to_float(values[i, j])
+            ref = np.argmax(mids, axis=1)
+            rows = np.arange(n)
+            c = values[rows, ref] if k else np.zeros(n, dtype=object)
+            lam = temperature if isinstance(temperature, arb) else self.convert(temperature)
+            zero, one = self.convert(0), self.convert(1)
+            s = np.full((n, k), zero, dtype=object)
+            e = np.full((n, k), zero, dtype=object)
+            for i, j in zip(*np.nonzero(live)):
+                if j == ref[i]:
+                    e[i, j] = one  # exactly: the difference of a ball with itself would straddle 0
+                else:
+                    s[i, j] = (values[i, j] - c[i]) / lam
+                    e[i, j] = s[i, j].exp()
+            weighted = base * e
+            total = weighted.sum(axis=1) if k else np.zeros(n, dtype=object)
+            probs = weighted / total[:, None]
+            lse = self.log(total)
+            w = c + lam * lse
+            # KL(π‖base) = Σ π·ln(π/base), with ln(π/base) = s − ln Σ from the log-space weights.
+            kl_rows = np.where(live, probs * (s - lse[:, None]), zero).sum(axis=1) if kl else None
+            parts = [probs, w] + ([kl_rows] if kl else [])
+            if not all(v.is_finite() for part in parts for v in np.asarray(part).reshape(-1)):
+                widest = max((float(v.rad()) for v in values.reshape(-1)), default=0.0)
+                raise TemperatureError(
+                    f"temperature {self.to_float(lam):.3g} is below what ball arithmetic at {self.prec} bits can "
+                    f"resolve for these values (their enclosures are up to ±{widest:.3g} wide, so λ must be well "
+                    "above that); use a larger precision (arith='ball:<bits>'), arith='exact', or a larger "
+                    "temperature")
+        return (probs, w, kl_rows) if kl else (probs, w)
+
 
     def __repr__(self) -> str:
         return f"BallContext(prec={self.prec})"
@@ -1053,6 +1361,25 @@ def _arb_max(row) -> arb:
     for v in row[1:]:
         out = out.max(v)
     return out
+
+
+def _phi(r: np.ndarray) -> np.ndarray:
+    """φ(r) = 1 + (r − 1)·e^r = Σ_{n≥2} (n − 1) r^n / n! (≥ 0; 1 at r = −∞), elementwise, accurate near r = 0.
+
+    >>> _phi(np.array([-np.inf, 0.0, 1e-9, np.log(2)])).tolist()
+    [1.0, 0.0, 5.000000003333333e-19, 0.3862943611198906]
+    """
+    with np.errstate(invalid="ignore", over="ignore", under="ignore"):
+        direct = 1.0 + (r - 1.0) * np.exp(r)
+        direct = np.where(np.isneginf(r), 1.0, direct)
+        small = np.abs(r) < 0.5
+        x = np.where(small, r, 0.0)
+        # Horner on Σ_{n=2}^{21} (n − 1) x^n / n!; the first omitted term is below 2^-60 of the sum for |x| < 1/2.
+        acc = np.zeros_like(x)
+        for n in range(21, 1, -1):
+            acc = acc * x + (n - 1) / math.factorial(n)
+        series = acc * x * x
+        return np.where(small, series, direct)
 
 
 FLOAT = FloatContext()
@@ -1069,22 +1396,31 @@ def get_context(arith=None) -> Context:
     Traceback (most recent call last):
     ...
     theory.errors.ArithmeticContextError: unknown arithmetic 'double'; use 'float', 'exact', 'ball' or 'ball:<bits>'
+    >>> get_context("ball:1000000000")
+    Traceback (most recent call last):
+    ...
+    theory.errors.ArithmeticContextError: ball precision 1000000000 bits is above the maximum 65536 bits (validation.MAX_BALL_PRECISION); use at most 65536 bits, or arith='exact'
     """
-    if arith is None or arith == "float":
-        return FLOAT
     if isinstance(arith, Context):
         return arith
-    if arith == "exact":
+    if arith is None or (isinstance(arith, str) and arith == "float"):
+        return FLOAT
+    if isinstance(arith, str) and arith == "exact":
         return EXACT
-    if arith == "ball":
+    if isinstance(arith, str) and arith == "ball":
         return BallContext()
     if isinstance(arith, str) and arith.startswith("ball:"):
-        try:
-            bits = int(arith[5:])
-        except ValueError:
-            bits = None
-        if bits is not None:
-            return BallContext(bits)
+        digits = arith[5:].strip()
+        unsigned = digits[1:] if digits[:1] in ("+", "-") else digits
+        if unsigned.isascii() and unsigned.isdigit():
+            if len(unsigned) > 12:
+                # Not even read: so many digits are certainly outside [8, MAX_BALL_PRECISION].
+                side = ("below the minimum 8 bits" if digits.startswith("-")
+                        else f"above the maximum {MAX_BALL_PRECISION} bits (validation.MAX_BALL_PRECISION)")
+                raise ArithmeticContextError(
+                    f"ball precision {digits[:16]}... ({len(unsigned)} digits) is {side}; "
+                    f"use 'ball:<bits>' with 8 <= bits <= {MAX_BALL_PRECISION}, or arith='exact'")
+            return BallContext(int(digits))
     raise ArithmeticContextError(
         f"unknown arithmetic {arith!r}; use 'float', 'exact', 'ball' or 'ball:<bits>'"
     )

@@ -34,21 +34,50 @@ from typing import Callable
 import numpy as np
 
 from .arith import get_context
-from .errors import AlphabetError, MightntError
-from .kernels import Policy, _ConvertedTable, normalize_history
+from .errors import AlphabetError, TypeMismatchError, UnderflowError
+from .kernels import Policy, _ConvertedTable, _shown, normalize_history
+from .validation import require_instance
+from .validation import flag as _flag
 
 __all__ = ["Channel", "pushforward", "joint", "marginal", "action_sequence_probability"]
+
+
+def _as_tuple(values, what: str) -> tuple:
+    """A finite iterable (not a string, a mapping or a set, whose order is no order) as a tuple.
+
+    >>> _as_tuple(range(2), "inputs")
+    (0, 1)
+    >>> _as_tuple(5, "inputs")
+    Traceback (most recent call last):
+    ...
+    theory.errors.TypeMismatchError: inputs must be a sequence of outcomes (a list, tuple or range), got 5 (int)
+    """
+    if isinstance(values, (str, bytes, dict, set, frozenset)) or not hasattr(values, "__iter__"):
+        raise TypeMismatchError(f"{what} must be a sequence of outcomes (a list, tuple or range), got "
+                                f"{_shown(values)} ({type(values).__name__})")
+    return tuple(values)
+
+
+def _hashable(label, what: str):
+    """``label`` if it can be a dict key (an outcome); otherwise TypeMismatchError naming it."""
+    try:
+        hash(label)
+    except TypeError:
+        raise TypeMismatchError(f"{what} {_shown(label)} ({type(label).__name__}) cannot be an outcome: outcomes "
+                                "are hashable values (numbers, strings, tuples), not lists or dicts") from None
+    return label
 
 
 def _labels(labels, n: int, what: str) -> tuple:
     """Validated outcome labels (distinct, ``n`` of them); ``range(n)`` when not given."""
     if labels is None:
         return tuple(range(n))
-    labels = tuple(labels)
+    labels = _as_tuple(labels, f"{what} labels")
     if len(labels) != n:
-        raise AlphabetError(f"{len(labels)} {what} labels {labels!r} for a channel with {n} {what}s")
+        raise AlphabetError(f"{len(labels)} {what} labels {_shown(labels)} for a channel with {n} {what}s")
     seen = set()
     for label in labels:
+        _hashable(label, f"{what} label")
         if label in seen:
             raise AlphabetError(f"{what} label {label!r} appears twice in {labels!r}; labels must be distinct")
         seen.add(label)
@@ -78,13 +107,19 @@ class Channel:
     """
 
     def __init__(self, matrix, *, inputs=None, outputs=None, semi: bool = False):
-        raw = np.asarray(matrix, dtype=object)
+        try:
+            raw = np.asarray(matrix, dtype=object)
+        except (TypeError, ValueError):  # nesting numpy cannot even hold
+            raw = np.empty(0, dtype=object)
         if raw.ndim != 2 or 0 in raw.shape:
             raise AlphabetError(f"a channel is a non-empty 2-d matrix (inputs × outputs), got shape {raw.shape} "
-                                f"from {matrix!r}")
-        self.semi = bool(semi)
+                                f"from {_shown(matrix)}")
+        self.semi = _flag(semi, name="semi")
         for i, row in enumerate(raw):  # row by row, so the error names the row plainly
-            get_context("float").distribution(row, name=f"channel row {i}", semi=self.semi)
+            try:
+                get_context("float").distribution(row, name=f"channel row {i}", semi=self.semi)
+            except UnderflowError:
+                pass  # valid, only not representable in float: matrix(arith="float") will say so
         self._table = _ConvertedTable(raw, name="channel", semi=self.semi)
         self.n_inputs, self.n_outputs = raw.shape
         self._explicit_outputs = outputs is not None
@@ -103,9 +138,9 @@ class Channel:
         ((0, 1), [[1.0, 0.0], [0.0, 1.0], [1.0, 0.0], [0.0, 1.0]])
         """
         if not callable(function):
-            raise MightntError(f"function {function!r} is not callable")
-        inputs = tuple(inputs)
-        images = [function(x) for x in inputs]
+            raise TypeMismatchError(f"function {_shown(function)} ({type(function).__name__}) is not callable")
+        inputs = _as_tuple(inputs, "inputs")
+        images = [_hashable(function(x), f"function value at input {x!r}") for x in inputs]
         outputs = tuple(dict.fromkeys(images))
         column = {y: j for j, y in enumerate(outputs)}
         matrix = [[int(column[y] == j) for j in range(len(outputs))] for y in images]
@@ -154,9 +189,13 @@ def _as_distribution(distribution, inputs, ctx, name: str):
         if not values:
             raise AlphabetError(f"{name} is empty; a distribution needs at least one outcome")
         return labels, ctx.distribution(values, name=name, semi=True)
-    shape = np.shape(np.asarray(distribution, dtype=object))
-    if len(shape) != 1:
-        raise AlphabetError(f"{name} must be one-dimensional (or a dict), got shape {shape}")
+    try:
+        shape = np.shape(np.asarray(distribution, dtype=object))
+    except (TypeError, ValueError):  # nesting numpy cannot even hold
+        shape = None
+    if shape is None or len(shape) != 1:
+        raise AlphabetError(f"{name} must be one-dimensional (or a dict), got {_shown(distribution)}"
+                            f"{f' of shape {shape}' if shape else ''}")
     if inputs is not None and shape[0] != len(inputs):
         raise AlphabetError(f"{name} has {shape[0]} outcomes but the channel has {len(inputs)} inputs")
     probs = ctx.distribution(distribution, name=name, semi=True)
@@ -166,6 +205,8 @@ def _as_distribution(distribution, inputs, ctx, name: str):
 def _law(labels, probs, ctx) -> dict:
     """A dict from labels to output values, adding the mass of repeated labels (in order of first appearance)."""
     out: dict = {}
+    for label in labels:
+        _hashable(label, "outcome")
     for label, v in zip(labels, probs):
         out[label] = out[label] + v if label in out else v
     return {k: ctx.to_output(v) for k, v in out.items()}
@@ -201,7 +242,8 @@ def pushforward(distribution, channel_or_function, *, arith=None):
                 return _law(channel.outputs, out, ctx)
             return out
         if not callable(channel_or_function):
-            raise MightntError(f"pushforward needs a theory.Channel or a function, got {channel_or_function!r}")
+            raise TypeMismatchError(f"pushforward needs a theory.Channel or a function, got "
+                                    f"{_shown(channel_or_function)} ({type(channel_or_function).__name__})")
         labels, p = _as_distribution(distribution, None, ctx, "p")
         return _law([channel_or_function(x) for x in labels], p, ctx)
 
@@ -222,8 +264,7 @@ def joint(distribution, channel: Channel, *, arith=None) -> dict:
     ...     theory.kl(p, q, arith="exact")
     True
     """
-    if not isinstance(channel, Channel):
-        raise MightntError(f"joint needs a theory.Channel, got {channel!r}")
+    require_instance(channel, Channel, name="joint's channel", what="theory.Channel")
     ctx = get_context(arith)
     with ctx.scope():
         labels, p = _as_distribution(distribution, channel.inputs, ctx, "p")
@@ -248,7 +289,7 @@ def marginal(distribution: dict, index, *, arith=None) -> dict:
     theory.errors.AlphabetError: coordinate 2 is outside 0..1 (the outcomes are tuples of length 2)
     """
     if not isinstance(distribution, dict) or not distribution:
-        raise AlphabetError(f"marginal needs a non-empty dict from tuples to probabilities, got {distribution!r}")
+        raise AlphabetError(f"marginal needs a non-empty dict from tuples to probabilities, got {_shown(distribution)}")
     lengths = {len(k) if isinstance(k, tuple) else None for k in distribution}
     if None in lengths or len(lengths) != 1:
         bad = next(k for k in distribution if not isinstance(k, tuple) or len(k) != len(next(iter(distribution))))
@@ -293,8 +334,8 @@ def action_sequence_probability(policy: Policy, history, *, start=(), arith=None
     >>> round(theory.action_sequence_probability(fair, [(1, 0)] * 2000, log=True), 6)
     -1386.294361
     """
-    if not isinstance(policy, Policy):
-        raise MightntError(f"policy {policy!r} is not a theory.Policy")
+    require_instance(policy, Policy, name="policy", what="theory.Policy")
+    log = _flag(log, name="log")
     ctx = get_context(arith)
     with ctx.scope():
         before = normalize_history(start, policy.n_actions, policy.n_observations)

@@ -43,7 +43,8 @@ import numpy as np
 from .arith import Context, FloatContext, get_context, to_fraction
 from .errors import AlphabetError, ArithmeticContextError, ProbabilityError, RuledOutHistoryError
 from .events import Event
-from .kernels import Policy, _plain, normalize_history, take
+from .kernels import Policy, _plain, _shown, normalize_history, take
+from .validation import MAX_EXACT_DIGITS, require_instance
 
 __all__ = ["Switch", "Hazard", "check_rate", "rows_defined"]
 
@@ -51,8 +52,7 @@ __all__ = ["Switch", "Hazard", "check_rate", "rows_defined"]
 def _check_parts(parts: dict) -> tuple[int, int | None]:
     """Common action alphabet and observation alphabet (None when no part knows it) of the parts."""
     for role, p in parts.items():
-        if not isinstance(p, Policy):
-            raise TypeError(f"{role} is {p!r}, not a theory.Policy")
+        require_instance(p, Policy, name=role, what="theory.Policy")
     roles = list(parts)
     n_actions = parts[roles[0]].n_actions
     for role in roles[1:]:
@@ -78,13 +78,25 @@ def check_rate(rate) -> Fraction:
     Traceback (most recent call last):
     ...
     theory.errors.ProbabilityError: hazard rate 1 must lie strictly between 0 and 1 (a switch probability per step)
+    >>> check_rate(True)
+    Traceback (most recent call last):
+    ...
+    theory.errors.ProbabilityError: hazard rate True is a bool, not a number; give a rational such as '1/8'
     """
+    if isinstance(rate, (bool, np.bool_)):
+        raise ProbabilityError(f"hazard rate {rate!r} is a bool, not a number; give a rational such as '1/8'")
+    if isinstance(rate, str) and len(rate) > MAX_EXACT_DIGITS:
+        raise ProbabilityError(f"hazard rate {_shown(rate)} has {len(rate)} characters, more than the "
+                               f"{MAX_EXACT_DIGITS} accepted for one number")
     try:
+        if isinstance(rate, (list, tuple, dict, set, np.ndarray)):  # not even a scalar
+            raise ArithmeticContextError("not a number")
         r = to_fraction(rate)
     except ArithmeticContextError as err:
-        raise ProbabilityError(f"hazard rate {rate!r} is not a number; give a rational such as '1/8'") from err
+        raise ProbabilityError(f"hazard rate {_shown(rate)} is not a number; give a rational such as '1/8'") from err
     if not 0 < r < 1:
-        raise ProbabilityError(f"hazard rate {rate!r} must lie strictly between 0 and 1 (a switch probability per step)")
+        raise ProbabilityError(f"hazard rate {_shown(rate)} must lie strictly between 0 and 1 (a switch probability "
+                               "per step)")
     return r
 
 
@@ -102,6 +114,7 @@ def rows_defined(policy: Policy, state, ctx: Context, probs: np.ndarray | None =
     >>> rows_defined(zero, s, ctx)
     array([ True, False])
     """
+    require_instance(policy, Policy, name="policy", what="theory.Policy")
     own = getattr(policy, "rows_defined", None)
     if own is not None:
         return np.asarray(own(state, ctx), dtype=bool)
@@ -140,8 +153,7 @@ class Switch(Policy):
 
     def __init__(self, before: Policy, event: Event, after: Policy):
         self.n_actions, self.n_observations = _check_parts({"before": before, "after": after})
-        if not isinstance(event, Event):
-            raise TypeError(f"event is {event!r}, not a theory.events.Event")
+        require_instance(event, Event, name="event", what="theory.events.Event")
         event.check_alphabets(self.n_actions, self.n_observations)
         self.before, self.event, self.after = before, event, after
         self.semi = bool(before.semi or after.semi)

@@ -39,7 +39,9 @@ import math
 import numpy as np
 
 from .arith import FLOAT_TOLERANCE, Context, get_context
-from .errors import AlphabetError, MightntError
+from .errors import AlphabetError, OptionError
+from .kernels import _shown
+from .validation import option
 
 __all__ = ["kl", "tvd", "InfiniteDivergence", "kl_rows", "tvd_rows", "with_abstain_column", "outcome_rows",
            "check_convention", "CONVENTIONS"]
@@ -56,10 +58,10 @@ def check_convention(convention) -> str:
     >>> check_convention("raw")
     Traceback (most recent call last):
     ...
-    theory.errors.MightntError: convention 'raw' must be 'outcome' (⊥ is one more outcome) or 'actions' (the paper's raw sum over actions)
+    theory.errors.OptionError: convention 'raw' must be 'outcome' (⊥ is one more outcome) or 'actions' (the paper's raw sum over actions)
     """
     if not isinstance(convention, str) or convention not in CONVENTIONS:
-        raise MightntError(f"convention {convention!r} must be 'outcome' (⊥ is one more outcome) or 'actions' "
+        raise OptionError(f"convention {convention!r} must be 'outcome' (⊥ is one more outcome) or 'actions' "
                            f"(the paper's raw sum over actions)")
     return convention
 
@@ -98,9 +100,13 @@ def _as_vectors(p, q, ctx: Context):
         p, q = [p.get(k, 0) for k in labels], [q.get(k, 0) for k in labels]
     shapes = []
     for name, v in (("p", p), ("q", q)):
-        shape = np.shape(np.asarray(v, dtype=object))
-        if len(shape) != 1:
-            raise AlphabetError(f"{name} must be one-dimensional, got shape {shape}")
+        try:
+            shape = np.shape(np.asarray(v, dtype=object))
+        except (TypeError, ValueError):  # ragged nesting numpy cannot even hold
+            shape = None
+        if shape is None or len(shape) != 1:
+            raise AlphabetError(f"{name} must be a one-dimensional sequence of probabilities (or a dict from outcomes "
+                            f"to probabilities), got {_shown(v)}{f' of shape {shape}' if shape else ''}")
         shapes.append(shape[0])
     if shapes[0] != shapes[1]:
         raise AlphabetError(f"p has {shapes[0]} outcomes but q has {shapes[1]}; both must be over the same alphabet")
@@ -182,9 +188,21 @@ def kl(p, q, *, unit: str = "nats", arith=None, convention: str = "outcome"):
     1
     >>> kl([0.5, 0], [1, 0]).where, kl([0.5, 0], [1, 0], convention="actions") < 0
     ('⊥', True)
+
+    Probabilities given exactly that are not 0 but round to 0 in float raise
+    :class:`~theory.errors.UnderflowError` with ``arith="float"``, never a silent ``inf``; exact and ball
+    arithmetic give the finite value:
+
+    >>> from fractions import Fraction
+    >>> tiny = Fraction(1, 10**400)
+    >>> kl(["1/2", "1/2"], [tiny, 1 - tiny])
+    Traceback (most recent call last):
+    ...
+    theory.errors.UnderflowError: q has the exact probability 1/10^400 at index 0, which is not 0 but rounds to 0 in float arithmetic (a finite KL would turn infinite, a possible history impossible); use arith='exact' or arith='ball'
+    >>> round(float(kl(["1/2", "1/2"], [tiny, 1 - tiny], arith="exact")), 6)
+    459.823871
     """
-    if unit not in ("nats", "bits"):
-        raise MightntError(f"unit {unit!r} is not 'nats' or 'bits'")
+    option(unit, name="unit", choices=("nats", "bits"))
     check_convention(convention)
     ctx = get_context(arith)
     with ctx.scope():

@@ -33,10 +33,11 @@ import numbers
 
 import numpy as np
 
-from .errors import AlphabetError, HorizonError
-from .kernels import normalize_history
+from .errors import AlphabetError, HorizonError, ResourceLimitError
+from .kernels import MAX_ALPHABET, _shown, check_alphabet_size, normalize_history
 
-__all__ = ["Event", "ObservationOccurred", "ActionOccurred", "LengthAtLeast", "LENGTH_CAP", "TABLE_LIMIT"]
+__all__ = ["Event", "ObservationOccurred", "ActionOccurred", "LengthAtLeast", "LENGTH_CAP", "TABLE_LIMIT",
+           "TABLE_ENTRIES_LIMIT"]
 
 #: Lengths are stored capped at this value: no history anyone can build is longer, and it fits in int64.
 LENGTH_CAP = 2**62
@@ -44,10 +45,38 @@ LENGTH_CAP = 2**62
 #: Largest number of automaton states :meth:`Event.table` will tabulate.
 TABLE_LIMIT = 10**7
 
+#: Largest number of entries (states × actions × observations) of one tabulated automaton.
+TABLE_ENTRIES_LIMIT = 4 * 10**7
+
+
+def _table_alphabets(n_states: int, n_actions, n_observations) -> tuple[int, int]:
+    """Validated alphabet sizes for :meth:`Event.table`, refusing a table above :data:`TABLE_ENTRIES_LIMIT`.
+
+    >>> _table_alphabets(2, 3, 2)
+    (3, 2)
+    >>> _table_alphabets(2, 10**6, 10**6)
+    Traceback (most recent call last):
+    ...
+    theory.errors.ResourceLimitError: an automaton table of 2 states × 1000000 actions × 1000000 observations has 2000000000000 entries, above the limit 40000000 (events.TABLE_ENTRIES_LIMIT); use smaller alphabets
+    """
+    n_actions = check_alphabet_size(n_actions, "n_actions")
+    n_observations = check_alphabet_size(n_observations, "n_observations")
+    entries = n_states * n_actions * n_observations
+    if entries > TABLE_ENTRIES_LIMIT:
+        raise ResourceLimitError(
+            f"an automaton table of {n_states} states × {n_actions} actions × {n_observations} observations has "
+            f"{entries} entries, above the limit {TABLE_ENTRIES_LIMIT} (events.TABLE_ENTRIES_LIMIT); use smaller "
+            "alphabets")
+    return n_actions, n_observations
+
 
 def _check_symbol(value, what: str) -> int:
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) or value < 0:
-        raise AlphabetError(f"{what} {value!r} must be a non-negative integer (an index into the {what} alphabet)")
+        raise AlphabetError(f"{what} {_shown(value)} must be a non-negative integer (an index into the {what} "
+                            "alphabet)")
+    if value >= MAX_ALPHABET:
+        raise AlphabetError(f"{what} {_shown(int(value))} is outside every supported {what} alphabet (at most "
+                            f"{MAX_ALPHABET} symbols, kernels.MAX_ALPHABET)")
     return int(value)
 
 
@@ -154,13 +183,14 @@ class ObservationOccurred(_SymbolOccurred):
         return any(o == self.symbol for _, o in _steps(history))
 
     def check_alphabets(self, n_actions, n_observations):
-        if n_observations is not None and self.symbol >= n_observations:
+        if n_observations is not None and self.symbol >= check_alphabet_size(n_observations, "n_observations"):
             raise AlphabetError(
                 f"event {self} names observation {self.symbol}, outside the observation alphabet "
                 f"0..{n_observations - 1}; use an observation the policies can see"
             )
 
     def table(self, n_actions, n_observations):
+        n_actions, n_observations = _table_alphabets(2, n_actions, n_observations)
         self.check_alphabets(n_actions, n_observations)
         t = np.zeros((2, n_actions, n_observations), dtype=np.int64)
         t[0, :, self.symbol] = 1
@@ -193,13 +223,14 @@ class ActionOccurred(_SymbolOccurred):
         return any(a == self.symbol for a, _ in _steps(history))
 
     def check_alphabets(self, n_actions, n_observations):
-        if n_actions is not None and self.symbol >= n_actions:
+        if n_actions is not None and self.symbol >= check_alphabet_size(n_actions, "n_actions"):
             raise AlphabetError(
                 f"event {self} names action {self.symbol}, outside the action alphabet 0..{n_actions - 1}; "
                 "use an action the policies can take"
             )
 
     def table(self, n_actions, n_observations):
+        n_actions, n_observations = _table_alphabets(2, n_actions, n_observations)
         self.check_alphabets(n_actions, n_observations)
         t = np.zeros((2, n_actions, n_observations), dtype=np.int64)
         t[0, self.symbol, :] = 1
@@ -233,7 +264,7 @@ class LengthAtLeast(Event):
     def __init__(self, T):
         if isinstance(T, (bool, np.bool_)) or not isinstance(T, numbers.Integral) or T < 1:
             raise HorizonError(
-                f"LengthAtLeast needs a positive integer T, got {T!r}; use T >= 1 (length >= 0 always holds)"
+                f"LengthAtLeast needs a positive integer T, got {_shown(T)}; use T >= 1 (length >= 0 always holds)"
             )
         self.T = int(T)
         self.n_states = self.T + 1
@@ -258,6 +289,7 @@ class LengthAtLeast(Event):
                 f"LengthAtLeast({self.T}) has {self.n_states} automaton states, more than the {TABLE_LIMIT} "
                 "that can be tabulated; use the batched interface (theory.combinators.Switch) instead"
             )
+        n_actions, n_observations = _table_alphabets(self.n_states, n_actions, n_observations)
         nxt = np.minimum(np.arange(self.n_states, dtype=np.int64) + 1, self.T)
         t = np.broadcast_to(nxt[:, None, None], (self.n_states, n_actions, n_observations)).copy()
         return t, np.arange(self.n_states) >= self.T

@@ -12,6 +12,17 @@ Top-set membership is a comparison of posterior weights, so in ball arithmetic t
 exact arithmetic (the weights of rational components are rational) and encloses the result: a tie never
 becomes an "undecided".
 
+**Ruled-out histories.** At a history that every component of the mixture gives probability 0 the posterior
+is undefined, and every object here that is asked about such a history raises
+:class:`~theory.errors.RuledOutHistoryError`, as the mixture itself does: :func:`top_set`, the pessimistic
+imitator's ``probs``/``abstain``/``top_set``, and :meth:`OnlineImitator.law` and :meth:`OnlineImitator.simulate`
+started from such a history. Inside a tree or a simulation (a history reached through the demonstrator's
+actions, which the components need not predict), the top set there is empty, so the imitator abstains fully
+(θ = 1) and the demonstrator acts.
+
+The demonstrator, who acts whenever the imitator abstains, must be a full distribution: a semi-distribution
+demonstrator is refused with a :class:`~theory.errors.ProbabilityError`.
+
 >>> import theory
 >>> a, b = theory.FiniteStatePolicy.iid(["1/2", "1/2"]), theory.FiniteStatePolicy.iid(["1/4", "3/4"])
 >>> xi = theory.BayesianMixture([a, b], ["1/2", "1/2"])
@@ -28,7 +39,7 @@ from __future__ import annotations
 import numpy as np
 
 from .arith import EXACT, BallContext, Context, get_context, parameter
-from .errors import AlphaError
+from .errors import AlphaError, ProbabilityError, TypeMismatchError
 from .kernels import Environment, Policy, normalize_history
 from .measures import check_horizon
 from .mixtures import BayesianMixture
@@ -44,14 +55,17 @@ def _check_alpha(alpha):
 
 
 def top_set_mask(weights: np.ndarray, alpha, ctx: Context) -> np.ndarray:
-    """Boolean (N, K): which components are in the top set, row by row (Definition 3).
+    """Boolean (N, K): which components are in the top set, row by row (Definition 3). A row of all-zero
+    weights (a history every component rules out: no posterior) has an empty top set.
 
-    >>> top_set_mask(np.array([[0.1, 0.6, 0.3]]), 0.3, get_context("float"))
-    array([[False,  True,  True]])
+    >>> top_set_mask(np.array([[0.1, 0.6, 0.3], [0.0, 0.0, 0.0]]), 0.3, get_context("float"))
+    array([[False,  True,  True],
+           [False, False, False]])
     """
     n, k = weights.shape
     if k == 0 or n == 0:
         return np.zeros((n, k), dtype=bool)
+    undefined = np.asarray(ctx.is_zero(weights.sum(axis=1)), dtype=bool).reshape(n)
     if ctx.dtype is object:
         order = np.array([sorted(range(k), key=lambda i, row=row: (_Desc(row[i]), i)) for row in weights],
                          dtype=np.int64).reshape(n, k)
@@ -72,6 +86,7 @@ def top_set_mask(weights: np.ndarray, alpha, ctx: Context) -> np.ndarray:
         member_ranked = ranked >= a * cumulative * (1 - 1e-12)
     # Membership is monotone along the ranking (w decreases, the sum grows): once out, out for good.
     member_ranked = np.logical_and.accumulate(member_ranked, axis=1)
+    member_ranked[undefined] = False
     mask = np.zeros((n, k), dtype=bool)
     np.put_along_axis(mask, order, member_ranked, axis=1)
     return mask
@@ -107,9 +122,15 @@ def top_set(mixture: BayesianMixture, history=(), alpha=1, *, arith=None) -> lis
     [2, 0]
     >>> theory.top_set(xi, ((0, 0), (0, 0)), "1/4")   # 25/107 < (1/4)(106/107)
     [2]
+
+    At a history every component rules out there is no posterior, hence no top set:
+
+    >>> theory.top_set(theory.BayesianMixture([theory.FiniteStatePolicy.iid([1, 0])], [1]), ((1, 0),), "1/2")
+    Traceback (most recent call last):
+    ...
+    theory.errors.RuledOutHistoryError: every component of the mixture gives history ((1, 0),) probability 0, so its posterior is undefined
     """
-    if not isinstance(mixture, BayesianMixture):
-        raise TypeError(f"top_set needs a theory.BayesianMixture, got {mixture!r}")
+    _require_mixture(mixture, "top_set")
     _check_alpha(alpha)
     ctx = _decision_context(get_context(arith))
     with ctx.scope():
@@ -119,9 +140,37 @@ def top_set(mixture: BayesianMixture, history=(), alpha=1, *, arith=None) -> lis
         return sorted(members, key=lambda i: (_Desc(w[i]) if ctx.dtype is object else -w[i], i))
 
 
+def _require_mixture(mixture, who: str) -> None:
+    if not isinstance(mixture, BayesianMixture):
+        raise TypeMismatchError(f"{who} needs a theory.BayesianMixture, got {_short(mixture)} "
+                                f"({type(mixture).__name__}); build one with theory.BayesianMixture(components, prior)")
+
+
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _require_full_demonstrator(demonstrator, who: str) -> Policy:
+    """The demonstrator acts whenever the imitator abstains, so it must be a policy that never abstains."""
+    if not isinstance(demonstrator, Policy):
+        raise TypeMismatchError(f"{who}: demonstrator must be a theory.Policy, got {_short(demonstrator)} "
+                                f"({type(demonstrator).__name__})")
+    if demonstrator.semi:
+        raise ProbabilityError(
+            f"{who}: demonstrator {_short(demonstrator)} is a semi-distribution (it may abstain), but the "
+            "demonstrator acts whenever the imitator abstains, so it must be a full distribution; give a policy "
+            "whose action probabilities sum to 1 (not semi=True)")
+    return demonstrator
+
+
 class PessimisticImitator(Policy):
     """ν_α(a|h) = min over the top set of ν_i(a|h) (Definition 4): a semi-distribution; θ(h) = 1 − Σ_a ν_α(a|h)
     is the probability of abstaining.
+
+    At a history every component rules out, ``probs``, ``abstain`` and ``top_set`` raise
+    :class:`~theory.errors.RuledOutHistoryError` (as :func:`top_set` and the mixture do); where a tree reaches
+    such a history (through a demonstrator's actions), the top set is empty and the imitator abstains fully.
 
     >>> import theory
     >>> stay, move = theory.FiniteStatePolicy.iid([1, 0]), theory.FiniteStatePolicy.iid([0, 1])
@@ -130,13 +179,17 @@ class PessimisticImitator(Policy):
     (array([0., 0.]), 1.0)
     >>> imitator.probs(((0, 0),)), imitator.abstain(((0, 0),))
     (array([1., 0.]), 0.0)
+    >>> only_stay = theory.PessimisticImitator(theory.BayesianMixture([stay], [1]), 0.5)
+    >>> only_stay.abstain(((1, 0),))   # the only component never moves
+    Traceback (most recent call last):
+    ...
+    theory.errors.RuledOutHistoryError: every component of the mixture gives history ((1, 0),) probability 0, so its posterior is undefined
     """
 
     semi = True
 
     def __init__(self, mixture: BayesianMixture, alpha):
-        if not isinstance(mixture, BayesianMixture):
-            raise TypeError(f"the pessimistic imitator needs a theory.BayesianMixture, got {mixture!r}")
+        _require_mixture(mixture, "the pessimistic imitator")
         _check_alpha(alpha)
         self.mixture = mixture
         self.alpha = alpha
@@ -145,6 +198,10 @@ class PessimisticImitator(Policy):
 
     def initial(self, ctx):
         return self.mixture.initial(_decision_context(ctx))
+
+    def start(self, history, ctx):
+        # The mixture's own start: it raises RuledOutHistoryError at a history every component rules out.
+        return self.mixture.start(history, _decision_context(ctx))
 
     def advance(self, state, parent, actions, observations, flags, ctx):
         return self.mixture.advance(state, parent, actions, observations, flags, _decision_context(ctx))
@@ -197,6 +254,12 @@ class OnlineImitator:
     """The imitator that acts with ν_α, asks the demonstrator when it abstains, and updates its posterior only on
     the demonstrator's steps (its mixture is re-made with ``update="demonstrator"``).
 
+    The demonstrator must be a full distribution (a semi-distribution is refused with a
+    :class:`~theory.errors.ProbabilityError`). :meth:`law` and :meth:`simulate` started from a history that every
+    component rules out raise :class:`~theory.errors.RuledOutHistoryError`; a history reached by a demonstrator
+    action that every component rules out leaves an empty top set, so from there on the imitator asks at every
+    step.
+
     >>> import theory
     >>> good, bad = theory.FiniteStatePolicy.iid([1, 0]), theory.FiniteStatePolicy.iid([0.5, 0.5])
     >>> online = theory.OnlineImitator(theory.BayesianMixture([good, bad], [0.5, 0.5]), 0.1, demonstrator=good)
@@ -206,10 +269,8 @@ class OnlineImitator:
     """
 
     def __init__(self, mixture: BayesianMixture, alpha, *, demonstrator: Policy):
-        if not isinstance(mixture, BayesianMixture):
-            raise TypeError(f"the online imitator needs a theory.BayesianMixture, got {mixture!r}")
-        if not isinstance(demonstrator, Policy) or demonstrator.semi:
-            raise TypeError(f"demonstrator must be a theory.Policy that never abstains, got {demonstrator!r}")
+        _require_mixture(mixture, "the online imitator")
+        _require_full_demonstrator(demonstrator, "the online imitator")
         _check_alpha(alpha)
         learner = BayesianMixture(mixture.components, mixture.prior, update="demonstrator", names=mixture.names,
                                   corpus=mixture.corpus)

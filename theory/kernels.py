@@ -27,13 +27,18 @@ array([Fraction(0, 1), Fraction(1, 1)], dtype=object)
 
 from __future__ import annotations
 
+import math
 import numbers
-from typing import Callable, Sequence
+import reprlib
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
 from .arith import FLOAT_TOLERANCE, Context, get_context, to_fraction
-from .errors import AlphabetError, HistoryError
+from .errors import AlphabetError, HistoryError, TypeMismatchError, UnderflowError
+from .validation import _shown as _plain_shown
+from .validation import flag as _flag
+from .validation import require_instance
 
 __all__ = [
     "Kernel",
@@ -47,7 +52,34 @@ __all__ = [
     "take",
     "normalize_history",
     "check_alphabet_size",
+    "MAX_ALPHABET",
 ]
+
+#: Largest alphabet (number of actions, observations or states per table axis) a kernel accepts: tables are
+#: allocated per symbol, and no computation over a bigger alphabet finishes anyway.
+MAX_ALPHABET = 1 << 20
+
+
+_SHORT_REPR = reprlib.Repr()
+_SHORT_REPR.maxlevel, _SHORT_REPR.maxlong, _SHORT_REPR.maxstring, _SHORT_REPR.maxother = 3, 60, 60, 60
+
+
+def _shown(value) -> str:
+    """A short repr of a value for an error message (at most about 80 characters), safe on any input: a
+    nesting too deep for ``repr`` is shown abbreviated rather than raising ``RecursionError``.
+
+    >>> deep = [0.5]
+    >>> for _ in range(10_000):
+    ...     deep = [deep]
+    >>> _shown(deep)
+    '[[[[...]]]]'
+    >>> _shown("x" * 100)[-5:]
+    'xx...'
+    """
+    try:
+        return _plain_shown(value)
+    except RecursionError:
+        return _SHORT_REPR.repr(value)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -70,12 +102,25 @@ def take(state, idx):
         return [take(s, idx) for s in state]
     if hasattr(state, "take"):
         return state.take(idx)
-    raise TypeError(f"cannot index state of type {type(state).__name__}")  # pragma: no cover
+    raise TypeMismatchError(f"cannot index a state batch {_shown(state)} ({type(state).__name__}); a state batch is "
+                            "an array, a tuple or list of state batches, None, or an object with a take method")
 
 
 def check_alphabet_size(n, name: str) -> int:
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
-        raise AlphabetError(f"{name} must be a positive integer, got {n!r}")
+    """An alphabet size as a Python int: a positive integer (not a bool) of at most :data:`MAX_ALPHABET`.
+
+    >>> check_alphabet_size(3, "n_actions")
+    3
+    >>> check_alphabet_size(10**12, "n_actions")
+    Traceback (most recent call last):
+    ...
+    theory.errors.AlphabetError: n_actions 1000000000000 is above the largest supported alphabet size 1048576 (kernels.MAX_ALPHABET)
+    """
+    if isinstance(n, (bool, np.bool_)) or not isinstance(n, numbers.Integral) or n < 1:
+        raise AlphabetError(f"{name} must be a positive integer, got {_shown(n)}")
+    if n > MAX_ALPHABET:
+        raise AlphabetError(f"{name} {_shown(int(n))} is above the largest supported alphabet size {MAX_ALPHABET} "
+                            "(kernels.MAX_ALPHABET)")
     return int(n)
 
 
@@ -89,18 +134,28 @@ def normalize_history(history, n_actions: int | None, n_observations: int | None
     Traceback (most recent call last):
     ...
     theory.errors.HistoryError: history step 0 has observation 5, outside the observation alphabet 0..1
+    >>> normalize_history([(0, 1, "no")], 2, 2)
+    Traceback (most recent call last):
+    ...
+    theory.errors.HistoryError: history step 0 demonstrator flag 'no' must be True or False (or 0 or 1)
     """
+    if n_actions is not None:
+        n_actions = check_alphabet_size(n_actions, "n_actions")
+    if n_observations is not None:
+        n_observations = check_alphabet_size(n_observations, "n_observations")
     if isinstance(history, (str, bytes)) or not isinstance(history, (Sequence, np.ndarray)):
-        raise HistoryError(f"a history is a sequence of (action, observation) pairs, got {history!r}")
+        raise HistoryError(f"a history is a sequence of (action, observation) pairs, got {_shown(history)}")
     out = []
     for t, step in enumerate(history):
         if isinstance(step, (str, bytes)) or not isinstance(step, (Sequence, np.ndarray)) or len(step) not in (2, 3):
-            raise HistoryError(f"history step {t} is {step!r}; each step is an (action, observation) pair")
+            raise HistoryError(f"history step {t} is {_shown(step)}; each step is an (action, observation) pair")
         a, o = step[0], step[1]
-        flag = bool(step[2]) if len(step) == 3 else True
+        # Not bool(step[2]): bool("no") is True.
+        demonstrated = _flag(step[2], name=f"history step {t} demonstrator flag", error=HistoryError) \
+            if len(step) == 3 else True
         for value, what in ((a, "action"), (o, "observation")):
             if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-                raise HistoryError(f"history step {t} has {what} {value!r}; {what}s are integers")
+                raise HistoryError(f"history step {t} has {what} {_shown(value)}; {what}s are integers")
         a, o = int(a), int(o)
         if n_actions is not None and not 0 <= a < n_actions:
             raise HistoryError(f"history step {t} has action {a}, outside the action alphabet 0..{n_actions - 1}")
@@ -112,7 +167,7 @@ def normalize_history(history, n_actions: int | None, n_observations: int | None
             )
         if o < 0:
             raise HistoryError(f"history step {t} has negative observation {o}")
-        out.append((a, o, flag))
+        out.append((a, o, demonstrated))
     return tuple(out)
 
 
@@ -145,6 +200,35 @@ def _plain(history) -> tuple:
     if all(step[2] for step in history):
         return tuple((a, o) for a, o, _ in history)
     return tuple(history)
+
+
+def _function_row(raw, n: int, *, what: str, where: str, per: str) -> list:
+    """The list of probabilities a user function returned, checked to be a sequence (list, tuple, 1-d array) of
+    length ``n``; a mapping, set, string, generator, scalar or None raises
+    :class:`~theory.errors.TypeMismatchError` naming ``where`` and the value (a dict's keys are not
+    probabilities).
+
+    >>> _function_row((0.5, 0.5), 2, what="policy function", where="history ()", per="action")
+    [0.5, 0.5]
+    >>> _function_row({0: 0.5, 1: 0.5}, 2, what="policy function", where="history ()", per="action")
+    Traceback (most recent call last):
+    ...
+    theory.errors.TypeMismatchError: policy function returned {0: 0.5, 1: 0.5} (dict) at history (); it must return a list, tuple or 1-d array of 2 probabilities, one per action in order
+    """
+    if isinstance(raw, np.ndarray):
+        if raw.ndim != 1:
+            raise AlphabetError(f"{what} returned an array of shape {raw.shape} at {where}; it must return "
+                                f"{n} probabilities, one per {per}")
+    elif isinstance(raw, (str, bytes, Mapping)) or not isinstance(raw, Sequence):
+        raise TypeMismatchError(f"{what} returned {_shown(raw)} ({type(raw).__name__}) at {where}; it must return "
+                                f"a list, tuple or 1-d array of {n} probabilities, one per {per} in order")
+    if len(raw) != n:
+        raise AlphabetError(f"{what} returned {len(raw)} probabilities at {where}; expected {n} (one per {per})")
+    for i, v in enumerate(raw):
+        if isinstance(v, (Sequence, np.ndarray, Mapping, set)) and not isinstance(v, str):
+            raise AlphabetError(f"{what} returned {_shown(raw)} at {where}: entry {i} is {_shown(v)}, not a number; "
+                                f"return a flat sequence of {n} probabilities, one per {per}")
+    return list(raw)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -236,13 +320,19 @@ class Policy(Kernel):
     def from_function(n_actions: int, fn: Callable, *, n_observations: int | None = None, semi: bool = False):
         """A policy from ``fn(history) -> probabilities`` (the general, slow path; memoized per history).
 
-        ``fn`` receives the history as a tuple of ``(action, observation)`` pairs and returns a sequence of
-        ``n_actions`` probabilities (floats, Fractions or strings such as ``"1/3"``).
+        ``fn`` receives the history as a tuple of ``(action, observation)`` pairs and returns a sequence (list,
+        tuple or 1-d array) of ``n_actions`` probabilities (floats, Fractions or strings such as ``"1/3"``); any
+        other return value (a dict, set, string, generator, number, None) raises
+        :class:`~theory.errors.TypeMismatchError` naming the history and the value.
 
         >>> import theory
         >>> alternate = theory.Policy.from_function(2, lambda h: [1, 0] if len(h) % 2 == 0 else [0, 1])
         >>> alternate.probs(((0, 0),))
         array([0., 1.])
+        >>> theory.Policy.from_function(2, lambda h: {0: 0.5, 1: 0.5}).probs()
+        Traceback (most recent call last):
+        ...
+        theory.errors.TypeMismatchError: policy function returned {0: 0.5, 1: 0.5} (dict) at history (); it must return a list, tuple or 1-d array of 2 probabilities, one per action in order
         """
         return FunctionPolicy(n_actions, fn, n_observations=n_observations, semi=semi)
 
@@ -309,22 +399,18 @@ class FunctionPolicy(_HistoryStates, Policy):
         self.n_actions = check_alphabet_size(n_actions, "n_actions")
         self.n_observations = None if n_observations is None else check_alphabet_size(n_observations, "n_observations")
         if not callable(fn):
-            raise TypeError(f"fn must be callable, got {fn!r}")
+            raise TypeMismatchError(f"fn must be a function of the history, got {_shown(fn)} ({type(fn).__name__})")
         self.fn = fn
-        self.semi = bool(semi)
+        self.semi = _flag(semi, name="semi")
         self._memo: dict = {}
 
     def _row(self, history, ctx):
         k = (ctx.cache_key, history)
         row = self._memo.get(k)
         if row is None:
-            raw = self.fn(history)
-            if len(raw) != self.n_actions:
-                raise AlphabetError(
-                    f"policy function returned {len(raw)} probabilities at history {history!r}; "
-                    f"expected {self.n_actions} (one per action)"
-                )
-            row = ctx.distribution(list(raw), name=f"policy probabilities at history {history!r}", semi=self.semi)
+            raw = _function_row(self.fn(history), self.n_actions, what="policy function",
+                                where=f"history {history!r}", per="action")
+            row = ctx.distribution(raw, name=f"policy probabilities at history {history!r}", semi=self.semi)
             self._memo[k] = row
         return row
 
@@ -361,7 +447,8 @@ class FunctionEnvironment(_HistoryStates, Environment):
         self.n_actions = check_alphabet_size(n_actions, "n_actions")
         self.n_observations = check_alphabet_size(n_observations, "n_observations")
         if not callable(fn):
-            raise TypeError(f"fn must be callable, got {fn!r}")
+            raise TypeMismatchError(f"fn must be a function of the history and action, got {_shown(fn)} "
+                                    f"({type(fn).__name__})")
         self.fn = fn
         self._memo: dict = {}
 
@@ -369,14 +456,10 @@ class FunctionEnvironment(_HistoryStates, Environment):
         k = (ctx.cache_key, history, action)
         row = self._memo.get(k)
         if row is None:
-            raw = self.fn(history, action)
-            if len(raw) != self.n_observations:
-                raise AlphabetError(
-                    f"environment function returned {len(raw)} probabilities at history {history!r}, action "
-                    f"{action}; expected {self.n_observations} (one per observation)"
-                )
+            raw = _function_row(self.fn(history, action), self.n_observations, what="environment function",
+                                where=f"history {history!r}, action {action}", per="observation")
             row = ctx.distribution(
-                list(raw), name=f"observation probabilities at history {history!r}, action {action}", semi=False
+                raw, name=f"observation probabilities at history {history!r}, action {action}", semi=False
             )
             self._memo[k] = row
         return row
@@ -399,21 +482,63 @@ class FunctionEnvironment(_HistoryStates, Environment):
 # The fast path: finite-state machines
 # ---------------------------------------------------------------------------------------------------------------
 def _transition_table(transition, n_states: int, n_actions: int, name: str) -> np.ndarray:
-    t = np.asarray(transition)
+    """The transition table as an int64 array of shape (n_states, n_actions, n_observations), every entry a state.
+
+    >>> _transition_table([[[0], [True]]], 1, 2, "policy")
+    Traceback (most recent call last):
+    ...
+    theory.errors.AlphabetError: policy transition[0, 1, 0] = True is a bool; entries are integer state indices
+    """
+    shape_hint = (f"expected ({n_states}, {n_actions}, n_observations) (next state for each state, action and "
+                  "observation)")
+    if isinstance(transition, np.ndarray) and transition.dtype.kind in "iu":
+        t = transition
+    else:
+        try:
+            t = np.asarray(transition, dtype=object)
+        except (TypeError, ValueError):
+            raise AlphabetError(f"{name} transition {_shown(transition)} is not a rectangular table; "
+                                f"{shape_hint}") from None
     if t.ndim != 3 or t.shape[0] != n_states or t.shape[1] != n_actions:
-        raise AlphabetError(
-            f"{name} transition has shape {t.shape}; expected ({n_states}, {n_actions}, n_observations) "
-            "(next state for each state, action and observation)"
-        )
-    if t.size and not np.issubdtype(t.dtype, np.integer):
-        if not np.all(np.equal(np.mod(t.astype(float), 1), 0)):
-            raise AlphabetError(f"{name} transition entries must be integer state indices")
-        t = t.astype(np.int64)
+        raise AlphabetError(f"{name} transition has shape {t.shape} (from {_shown(transition)}); {shape_hint}")
+    if t.dtype == object:
+        ints = np.zeros(t.shape, dtype=np.int64)
+        for idx, v in np.ndenumerate(t):
+            shown = f"{name} transition{list(idx)} = {_shown(v)}"
+            if isinstance(v, (bool, np.bool_)):
+                raise AlphabetError(f"{shown} is a bool; entries are integer state indices")
+            if isinstance(v, (float, np.floating)) and math.isfinite(v) and float(v).is_integer():
+                v = int(v)
+            if not isinstance(v, numbers.Integral):
+                raise AlphabetError(f"{shown} is not an integer state index ({type(v).__name__})")
+            if not 0 <= v < n_states:
+                raise AlphabetError(f"{shown} is not a state in 0..{n_states - 1}")
+            ints[idx] = int(v)
+        t = ints
     bad = (t < 0) | (t >= n_states)
     if bad.any():
         idx = tuple(int(i) for i in np.argwhere(bad)[0])
         raise AlphabetError(f"{name} transition{list(idx)} = {t[idx]} is not a state in 0..{n_states - 1}")
     return t.astype(np.int64)
+
+
+def _emission_array(emission, ndim: int, expected: str) -> np.ndarray:
+    """An emission table as an object array of ``ndim`` dimensions, none empty; otherwise AlphabetError naming it.
+
+    >>> _emission_array([[0.5, 0.5], [1]], 2, "(n_states, n_actions)")
+    Traceback (most recent call last):
+    ...
+    theory.errors.AlphabetError: emission [[0.5, 0.5], [1]] has shape (2,); expected (n_states, n_actions) (equal-length rows of probabilities)
+    """
+    try:
+        em = np.asarray(emission, dtype=object)
+    except (TypeError, ValueError):
+        em = None
+    if em is None or em.ndim != ndim or 0 in em.shape:
+        shape = "no shape" if em is None else f"shape {em.shape}"
+        raise AlphabetError(f"emission {_shown(emission)} has {shape}; expected {expected} (equal-length rows of "
+                            "probabilities)")
+    return em
 
 
 class _ConvertedTable:
@@ -424,7 +549,11 @@ class _ConvertedTable:
         self.shape = self._raw.shape
         self.name, self.semi = name, semi
         self._cache: dict = {}
-        get_context("float").distribution(self._raw, name=name, semi=semi)  # eager validation
+        try:
+            get_context("float").distribution(self._raw, name=name, semi=semi)  # eager validation
+        except UnderflowError:
+            # Valid, but not representable in float: only the float context refuses it (when asked for it).
+            pass
 
     def get(self, ctx: Context) -> np.ndarray:
         out = self._cache.get(ctx.cache_key)
@@ -451,12 +580,14 @@ class _FiniteStateMachine:
     context, a transition table, an initial state; a state batch is an int array, advanced by one gather."""
 
     def _set_machine(self, emission: "_ConvertedTable", transition, initial_state, kind: str, name):
+        if name is not None:
+            require_instance(name, str, name="name")
         n_states = emission.shape[0]
         self._emission = emission
         self.transition = _transition_table(transition, n_states, self.n_actions, kind)
         if (isinstance(initial_state, bool) or not isinstance(initial_state, numbers.Integral)
                 or not 0 <= initial_state < n_states):
-            raise AlphabetError(f"initial_state {initial_state!r} is not a state in 0..{n_states - 1}")
+            raise AlphabetError(f"initial_state {_shown(initial_state)} is not a state in 0..{n_states - 1}")
         self.initial_state = int(initial_state)
         self.name = name
 
@@ -504,14 +635,13 @@ class FiniteStatePolicy(_FiniteStateMachine, Policy):
     """
 
     def __init__(self, emission, transition, initial_state: int = 0, *, semi: bool = False, name: str | None = None):
-        em = np.asarray(emission, dtype=object)
-        if em.ndim != 2 or em.shape[1] < 1:
-            raise AlphabetError(f"emission has shape {em.shape}; expected (n_states, n_actions)")
-        self.n_actions = em.shape[1]
-        self.semi = bool(semi)
+        em = _emission_array(emission, 2, "(n_states, n_actions)")
+        self.n_actions = check_alphabet_size(em.shape[1], "n_actions")
+        self.semi = _flag(semi, name="semi")
         self._set_machine(_ConvertedTable(em, name="emission", semi=self.semi), transition, initial_state, "policy",
                           name)
-        self.n_observations = self.transition.shape[2]
+        self.n_observations = check_alphabet_size(self.transition.shape[2], "n_observations (the transition's last "
+                                                  "axis)")
 
     @classmethod
     def iid(cls, probs, *, n_observations: int = 1, semi: bool = False):
@@ -521,8 +651,17 @@ class FiniteStatePolicy(_FiniteStateMachine, Policy):
         array([Fraction(1, 3), Fraction(2, 3)], dtype=object)
         """
         n_obs = check_alphabet_size(n_observations, "n_observations")
+        if isinstance(probs, np.ndarray):
+            if probs.ndim != 1:
+                raise AlphabetError(f"probs has shape {probs.shape}; the i.i.d. policy takes one distribution")
+        elif isinstance(probs, (str, bytes, Mapping)) or not isinstance(probs, Sequence):
+            raise TypeMismatchError(f"probs must be a sequence of action probabilities, got {_shown(probs)} "
+                                    f"({type(probs).__name__})")
         row = list(probs)
-        return cls([row], np.zeros((1, len(row), n_obs), dtype=np.int64), semi=semi)
+        if not row:
+            raise AlphabetError("probs is empty; the i.i.d. policy needs at least one action")
+        n_actions = check_alphabet_size(len(row), "n_actions")
+        return cls([row], np.zeros((1, n_actions, n_obs), dtype=np.int64), semi=semi)
 
     @classmethod
     def constant(cls, action: int, *, n_actions: int, n_observations: int = 1):
@@ -532,8 +671,8 @@ class FiniteStatePolicy(_FiniteStateMachine, Policy):
         array([1., 0.])
         """
         n_actions = check_alphabet_size(n_actions, "n_actions")
-        if isinstance(action, bool) or not isinstance(action, numbers.Integral) or not 0 <= action < n_actions:
-            raise AlphabetError(f"action {action!r} is outside the action alphabet 0..{n_actions - 1}")
+        if isinstance(action, (bool, np.bool_)) or not isinstance(action, numbers.Integral) or not 0 <= action < n_actions:
+            raise AlphabetError(f"action {_shown(action)} is outside the action alphabet 0..{n_actions - 1}")
         row = [0] * n_actions
         row[int(action)] = 1
         return cls.iid(row, n_observations=n_observations)
@@ -566,10 +705,9 @@ class FiniteStateEnvironment(_FiniteStateMachine, Environment):
     """
 
     def __init__(self, emission, transition, initial_state: int = 0, *, name: str | None = None):
-        em = np.asarray(emission, dtype=object)
-        if em.ndim != 3:
-            raise AlphabetError(f"emission has shape {em.shape}; expected (n_states, n_actions, n_observations)")
-        self.n_actions, self.n_observations = em.shape[1], em.shape[2]
+        em = _emission_array(emission, 3, "(n_states, n_actions, n_observations)")
+        self.n_actions = check_alphabet_size(em.shape[1], "n_actions")
+        self.n_observations = check_alphabet_size(em.shape[2], "n_observations")
         self._set_machine(_ConvertedTable(em, name="environment emission", semi=False), transition, initial_state,
                           "environment", name)
         if self.transition.shape[2] != self.n_observations:

@@ -12,18 +12,94 @@ sequence-form policies on small trees; its optimum is exact, so verdicts may res
 
 from __future__ import annotations
 
+import math
+import numbers
 from fractions import Fraction
 
 import numpy as np
 
 from .arith import get_context, to_fraction
-from .errors import MightntError
+from .errors import ArithmeticContextError, MightntError
+from .kernels import _shown
+from .validation import MAX_EXACT_DIGITS, MAX_TREE_NODES
 
-__all__ = ["maximize", "InfeasibleError"]
+__all__ = ["maximize", "InfeasibleError", "LinearProgramError"]
 
 
 class InfeasibleError(MightntError):
-    """The linear program has no feasible point (or is unbounded)."""
+    """The linear program has no feasible point (or is unbounded).
+
+    >>> maximize([1], a_eq=[[1]], b_eq=[-1], arith="exact")
+    Traceback (most recent call last):
+    ...
+    theory.linprog.InfeasibleError: linear program is infeasible
+    """
+
+
+class LinearProgramError(MightntError):
+    """A linear program's data is malformed: a coefficient that is not a finite number, or arrays whose shapes
+    do not fit together.
+
+    >>> maximize([1, None])
+    Traceback (most recent call last):
+    ...
+    theory.linprog.LinearProgramError: c[1] = None is not a number (NoneType); coefficients are finite ints, floats, Fractions or numeric strings
+    """
+
+
+def _coefficient(v, where: str):
+    """One coefficient, checked: a finite real number (not a bool), returned as given (or as its exact value)."""
+    if isinstance(v, (bool, np.bool_)):
+        raise LinearProgramError(f"{where} = {v!r} is a bool, not a number; write 1 or 0")
+    if isinstance(v, (float, np.floating)):
+        if not math.isfinite(v):
+            raise LinearProgramError(f"{where} = {v!r} is not a finite number")
+        return float(v)
+    if isinstance(v, str) and len(v) > MAX_EXACT_DIGITS:
+        raise LinearProgramError(f"{where} has {len(v)} characters, more than the {MAX_EXACT_DIGITS} accepted")
+    if isinstance(v, (str, numbers.Rational)) or hasattr(v, "numerator"):
+        try:
+            return to_fraction(v)
+        except ArithmeticContextError:
+            pass
+    raise LinearProgramError(f"{where} = {_shown(v)} is not a number ({type(v).__name__}); coefficients are finite "
+                             "ints, floats, Fractions or numeric strings")
+
+
+def _float_or_inf(v) -> float:
+    try:
+        return float(v)
+    except OverflowError:
+        return math.inf
+
+
+def _table(values, name: str, ndim: int, columns: int | None) -> np.ndarray:
+    """``values`` as an object array of ``ndim`` dimensions (``columns`` columns for a matrix) of checked
+    coefficients; LinearProgramError naming it otherwise."""
+    try:
+        arr = np.asarray(values, dtype=object)
+    except (TypeError, ValueError):
+        arr = None
+    if arr is not None and ndim == 2 and arr.ndim == 1 and arr.shape[0] == 0:
+        arr = arr.reshape(0, columns)  # no constraint rows at all
+    shape_text = "a vector" if ndim == 1 else f"a matrix with {columns} columns (one per variable)"
+    if (arr is None or arr.ndim != ndim or (ndim == 2 and arr.shape[1] != columns and arr.shape[0] != 0)
+            or isinstance(values, (str, bytes, dict, set))):
+        got = "" if arr is None else f" of shape {arr.shape}"
+        raise LinearProgramError(f"{name} must be {shape_text}, got {_shown(values)}{got}")
+    if arr.size > MAX_TREE_NODES:
+        raise LinearProgramError(f"{name} has {arr.size} entries, more than the {MAX_TREE_NODES} a linear program "
+                                 "here may have")
+    kinds = {type(v) for v in arr.flat}
+    if kinds <= {int, float, Fraction, np.int64, np.float64}:
+        # The common case, checked in bulk: only floats can be non-finite.
+        floats = np.array([v for v in arr.flat if type(v) in (float, np.float64)], dtype=float)
+        if np.isfinite(floats).all():
+            return arr
+    out = np.empty(arr.shape, dtype=object)
+    for idx, v in np.ndenumerate(arr):
+        out[idx] = _coefficient(v, f"{name}[{', '.join(str(int(i)) for i in idx)}]")
+    return out
 
 
 def maximize(c, *, a_eq=None, b_eq=None, a_ub=None, b_ub=None, arith=None):
@@ -33,16 +109,44 @@ def maximize(c, *, a_eq=None, b_eq=None, a_ub=None, b_ub=None, arith=None):
 
     >>> maximize([1], a_ub=[[1]], b_ub=[0.5])[1]
     0.5
+
+    Malformed data (a coefficient that is not a finite number, shapes that do not fit) raises
+    :class:`LinearProgramError` naming it:
+
+    >>> maximize([1, 1], a_ub=[[1, 1]], b_ub=[1, 2])
+    Traceback (most recent call last):
+    ...
+    theory.linprog.LinearProgramError: a_ub has 1 rows but b_ub has 2 entries; give one right-hand side per row
     """
     ctx = get_context(arith)
+    c = _table(c, "c", 1, None)
     n = len(c)
-    a_eq = np.zeros((0, n), dtype=object) if a_eq is None else np.asarray(a_eq, dtype=object).reshape(-1, n)
-    a_ub = np.zeros((0, n), dtype=object) if a_ub is None else np.asarray(a_ub, dtype=object).reshape(-1, n)
-    b_eq = np.zeros(0, dtype=object) if b_eq is None else np.asarray(b_eq, dtype=object).reshape(-1)
-    b_ub = np.zeros(0, dtype=object) if b_ub is None else np.asarray(b_ub, dtype=object).reshape(-1)
+    if n == 0:
+        raise LinearProgramError("c is empty; a linear program needs at least one variable")
+    tables = {}
+    for a_name, b_name, a, b in (("a_eq", "b_eq", a_eq, b_eq), ("a_ub", "b_ub", a_ub, b_ub)):
+        if (a is None) != (b is None):
+            given, missing = (a_name, b_name) if b is None else (b_name, a_name)
+            raise LinearProgramError(f"{given} is given but {missing} is not; pass both, or neither")
+        if a is None:
+            tables[a_name], tables[b_name] = np.zeros((0, n), dtype=object), np.zeros(0, dtype=object)
+            continue
+        a_arr, b_arr = _table(a, a_name, 2, n), _table(b, b_name, 1, None)
+        if a_arr.shape[0] != b_arr.shape[0]:
+            raise LinearProgramError(f"{a_name} has {a_arr.shape[0]} rows but {b_name} has {b_arr.shape[0]} entries; "
+                                     "give one right-hand side per row")
+        tables[a_name], tables[b_name] = a_arr.reshape(-1, n), b_arr
+    a_eq, b_eq, a_ub, b_ub = tables["a_eq"], tables["b_eq"], tables["a_ub"], tables["b_ub"]
     if ctx.dtype is not object:
-        return _float(np.asarray(c, dtype=float), a_eq.astype(float), b_eq.astype(float), a_ub.astype(float),
-                      b_ub.astype(float))
+        arrays = {}
+        for name, arr in (("c", c), ("a_eq", a_eq), ("b_eq", b_eq), ("a_ub", a_ub), ("b_ub", b_ub)):
+            try:
+                arrays[name] = arr.astype(float)
+            except OverflowError:
+                big = next(v for v in arr.reshape(-1) if not math.isfinite(_float_or_inf(v)))
+                raise LinearProgramError(f"{name} has the coefficient {_shown(big)}, too large for float "
+                                         "arithmetic; use arith='exact'") from None
+        return _float(arrays["c"], arrays["a_eq"], arrays["b_eq"], arrays["a_ub"], arrays["b_ub"])
     x, value = _exact([to_fraction(v) for v in c], a_eq, b_eq, a_ub, b_ub)
     with ctx.scope():
         return [ctx.convert(v) for v in x], ctx.convert(value)

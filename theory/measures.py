@@ -40,6 +40,7 @@ LogLinear(3/4*ln(1/2))
 
 from __future__ import annotations
 
+import math
 import numbers
 from dataclasses import dataclass, field
 
@@ -47,10 +48,12 @@ import numpy as np
 
 from .arith import Context, get_context
 from .divergences import InfiniteDivergence, check_convention, kl_rows, outcome_rows, with_abstain_column
-from .errors import AlphabetError, HorizonError, HistoryError, MightntError
+from .errors import AlphabetError, HorizonError, HistoryError, MightntError, OptionError, TypeMismatchError
 from .kernels import Environment, Policy, normalize_history
-from .trees import Level, Tree, alphabet, branch, grow_decision_tree, select
+from .trees import (Level, Tree, alphabet, branch, check_max_nodes, grow_decision_tree, guard_walk,
+                    recursion_guard, select)
 from .utilities import as_utility
+from .validation import flag, guard_size, integer, require_instance
 
 __all__ = [
     "trajectory_kl",
@@ -67,22 +70,40 @@ __all__ = [
 
 
 def check_horizon(horizon) -> int:
-    if isinstance(horizon, bool) or not isinstance(horizon, numbers.Integral) or horizon < 0:
-        raise HorizonError(f"horizon {horizon!r} must be a non-negative integer")
-    return int(horizon)
+    """A horizon as a Python int: a non-negative integer (not a bool, not a float), else HorizonError.
+
+    >>> check_horizon(3), check_horizon(np.int64(0))
+    (3, 0)
+    >>> check_horizon(1.5)
+    Traceback (most recent call last):
+    ...
+    theory.errors.HorizonError: horizon 1.5 is not an integer (float); a horizon is a non-negative integer
+    """
+    try:
+        return integer(horizon, name="horizon", minimum=0, error=HorizonError)
+    except HorizonError as err:
+        raise HorizonError(f"{err}; a horizon is a non-negative integer") from None
+
+
+def _check_policy(p, name: str) -> None:
+    require_instance(p, Policy, name=name, what="theory.Policy")
 
 
 def _setup(policies, env, history, horizon, demonstrator=None):
     for name, p in policies:
-        if not isinstance(p, Policy):
-            raise TypeError(f"{name} must be a theory.Policy, got {p!r}")
-    if not isinstance(env, Environment):
-        raise TypeError(f"env must be a theory.Environment, got {env!r}")
-    if demonstrator is not None and not isinstance(demonstrator, Policy):
-        raise TypeError(f"demonstrator must be a theory.Policy, got {demonstrator!r}")
+        _check_policy(p, name)
+    require_instance(env, Environment, name="env", what="theory.Environment")
+    if demonstrator is not None:
+        _check_policy(demonstrator, "demonstrator")
     n_actions, n_obs = alphabet(*(p for _, p in policies), env, demonstrator)
     h = normalize_history(history, n_actions, n_obs)
     return n_actions, n_obs, h, check_horizon(horizon)
+
+
+def _walk(tree: Tree, visit, root: Level, m: int) -> None:
+    """Run a recursive depth-first walk from ``root``, a RecursionError becoming a WalkDepthError."""
+    with recursion_guard(m):
+        visit(root)
 
 
 def _policy_rows(policy: Policy, state, ctx: Context):
@@ -158,13 +179,15 @@ class _StepKL:
 
 
 def kl_breakdown(pi, beta, env, horizon, history=(), *, form: str = "expected", arith=None, demonstrator=None,
-                 merge: bool = True, prefixes: bool = False, convention: str = "outcome") -> KLBreakdown:
+                 merge: bool = True, prefixes: bool = False, convention: str = "outcome",
+                 max_nodes: int | None = None) -> KLBreakdown:
     """Trajectory KL(π‖β) from ``history`` over ``horizon`` steps, with its parts.
 
     ``form="expected"`` (under the environment) or ``"worst-case"`` (Definition 2: the environment only supplies
     the observation alphabet). ``prefixes=True`` lists every node (and turns merging off). ``convention`` is the
     per-step rule for abstentions: ``"outcome"`` (⊥ one more outcome) or ``"actions"`` (the paper's raw sum over
-    actions); see the module docstring.
+    actions); see the module docstring. ``max_nodes`` bounds the history-tree nodes created (default
+    :data:`~theory.validation.MAX_TREE_NODES`): a larger computation is refused with a ResourceLimitError.
 
     >>> import theory
     >>> env = theory.sequence_environment(2)
@@ -173,18 +196,23 @@ def kl_breakdown(pi, beta, env, horizon, history=(), *, form: str = "expected", 
     >>> b.total, len(b.prefixes)
     (Fraction(0, 1), 3)
     """
-    if form not in ("expected", "worst-case"):
-        raise MightntError(f"form {form!r} must be 'expected' or 'worst-case'")
+    if not isinstance(form, str) or form not in ("expected", "worst-case"):
+        raise OptionError(f"form {form!r} must be 'expected' or 'worst-case'")
     check_convention(convention)
+    merge = flag(merge, name="merge")
+    prefixes = flag(prefixes, name="prefixes")
+    max_nodes = check_max_nodes(max_nodes)
     ctx = get_context(arith)
     if form == "worst-case":
         if demonstrator is not None:
             raise MightntError("the worst-case form has no demonstrator: abstentions end the trajectory")
-        return _worst_case(pi, beta, env, horizon, history, ctx, prefixes, convention)
+        return _worst_case(pi, beta, env, horizon, history, ctx, prefixes, convention, max_nodes)
     n_actions, n_obs, h, m = _setup((("pi", pi), ("beta", beta)), env, history, horizon, demonstrator)
+    guard_walk(m, max_nodes)
     flags_out = demonstrator is not None
+    branching = 2 * n_actions * n_obs
     with ctx.scope():
-        tree = Tree((pi, beta, env, demonstrator), h, ctx, merge=merge and not prefixes)
+        tree = Tree((pi, beta, env, demonstrator), h, ctx, merge=merge and not prefixes, max_nodes=max_nodes)
         per_step = [ctx.convert(0) for _ in range(m)]
         found: list = []
         listing: list | None = [] if prefixes else None
@@ -209,16 +237,17 @@ def kl_breakdown(pi, beta, env, horizon, history=(), *, form: str = "expected", 
             demo_p = demonstrator.probs_batch(level.states[3], ctx) if demonstrator is not None else None
             w = mass[:, None, None, None] * branch(ctx, own, bot, env_p, demo_p)
             (parent, a, o, f), (child_mass,) = select(ctx, w)
+            tree.reserve(len(parent), level.depth + 1)
             nxt = tree.children(level, parent, a, o, f)
             nxt.weights["mass"] = child_mass
             nxt, _ = tree.merge(nxt)
-            for chunk in tree.chunks(nxt):
+            for chunk in tree.chunks(nxt, tree.chunk_size(branching)):
                 visit(chunk)
 
         if m > 0:
             root = tree.root()
             root.weights["mass"] = ctx.ones(1)
-            visit(root)
+            _walk(tree, visit, root, m)
         total = sum(per_step[1:], per_step[0]) if m else ctx.convert(0)
         infinite = found[0] if found else None
         return KLBreakdown(
@@ -230,13 +259,14 @@ def kl_breakdown(pi, beta, env, horizon, history=(), *, form: str = "expected", 
 
 
 def trajectory_kl(pi, beta, env, horizon, history=(), *, arith=None, demonstrator=None, merge: bool = True,
-                  convention: str = "outcome"):
+                  convention: str = "outcome", max_nodes: int | None = None):
     """Expected trajectory KL^μ_{h,m}(π‖β): the expected sum over the m steps of KL(π(·|h')‖β(·|h')), the step
     KL under ``convention`` (``"outcome"``: ⊥ one more outcome; ``"actions"``: the paper's raw sum over actions).
 
     Infinite (an :class:`~theory.divergences.InfiniteDivergence` whose ``where`` is ``(history, action)``) when
     π, at a history it reaches with positive probability, takes an action β gives probability 0 (or, under
-    ``"outcome"``, abstains where β never does).
+    ``"outcome"``, abstains where β never does). ``max_nodes`` bounds the history-tree nodes created (default
+    :data:`~theory.validation.MAX_TREE_NODES`; beyond it, a ResourceLimitError before they are allocated).
 
     >>> import theory
     >>> env = theory.FiniteStateEnvironment([[[0.5, 0.5], [0.5, 0.5]]], [[[0, 0], [0, 0]]])
@@ -245,30 +275,51 @@ def trajectory_kl(pi, beta, env, horizon, history=(), *, arith=None, demonstrato
     LogLinear(1*ln(2) + 1*ln(2/3))
     """
     return kl_breakdown(pi, beta, env, horizon, history, arith=arith, demonstrator=demonstrator, merge=merge,
-                        convention=convention).total
+                        convention=convention, max_nodes=max_nodes).total
+
+
+def _observation_alphabet(env):
+    """``(n_obs_given, env or None)`` for the worst-case forms, whose ``env`` is an Environment or a count."""
+    if isinstance(env, numbers.Integral) and not isinstance(env, (bool, np.bool_)):
+        if env < 1:
+            raise AlphabetError(f"the number of observations {env!r} must be at least 1")
+        return int(env), None
+    if isinstance(env, Environment):
+        return env.n_observations, env
+    raise TypeMismatchError(f"env must be a theory.Environment or a number of observations, got {env!r} "
+                            f"({type(env).__name__})")
+
+
+def _observation_sequences(n_obs: int, m: int):
+    """Σ_{t<m} n_obs^t, the entries of the worst-case tables, exactly when small and as a power of two (of the
+    right size) when astronomically large, without computing the huge power."""
+    if n_obs == 1:
+        return m
+    bits = (m - 1) * math.log2(n_obs)
+    if bits < 1000:
+        return (n_obs ** m - 1) // (n_obs - 1)
+    return 1 << int(bits)
 
 
 def _worst_case(pi, beta, env, horizon, history, ctx: Context, prefixes: bool,
-                convention: str = "outcome") -> KLBreakdown:
-    if isinstance(env, numbers.Integral) and not isinstance(env, bool):
-        n_obs_given = int(env)
-        env = None
-    else:
-        if not isinstance(env, Environment):
-            raise TypeError(f"env must be a theory.Environment or a number of observations, got {env!r}")
-        n_obs_given = env.n_observations
+                convention: str = "outcome", max_nodes: int | None = None) -> KLBreakdown:
+    max_nodes = check_max_nodes(max_nodes)
+    n_obs_given, env = _observation_alphabet(env)
     for name, p in (("pi", pi), ("beta", beta)):
-        if not isinstance(p, Policy):
-            raise TypeError(f"{name} must be a theory.Policy, got {p!r}")
+        _check_policy(p, name)
     n_actions, n_obs = alphabet(pi, beta, env)
     n_obs = n_obs_given if n_obs is None else n_obs
     if n_obs != n_obs_given:
         raise HistoryError(f"the policies use {n_obs} observations but the environment supplies {n_obs_given}")
     h = normalize_history(history, n_actions, n_obs)
     m = check_horizon(horizon)
+    guard_walk(m, max_nodes)
+    # The maximum is over whole observation sequences: one table entry per sequence of each length < m.
+    guard_size(_observation_sequences(n_obs, m), limit=max_nodes,
+               what=f"observation sequences ({n_obs} observations, horizon {m})", option="max_nodes")
     with ctx.scope():
         # Nodes are keyed by their observation path too: the maximum is over whole observation sequences.
-        tree = Tree((pi, beta), h, ctx, merge=not prefixes)
+        tree = Tree((pi, beta), h, ctx, merge=not prefixes, max_nodes=max_nodes)
         f = [ctx.zeros(n_obs ** t) for t in range(m)]
         found: list = []
         listing: list | None = [] if prefixes else None
@@ -293,11 +344,12 @@ def _worst_case(pi, beta, env, horizon, history, ctx: Context, prefixes: bool,
             ones = ctx.ones((len(level), n_actions, n_obs))
             w = weight[:, None, None, None] * branch(ctx, own, None, ones, None)
             (parent, a, o, fl), (child_w,) = select(ctx, w)
+            tree.reserve(len(parent), level.depth + 1)
             nxt = tree.children(level, parent, a, o, fl)
             nxt.weights["weight"] = child_w
             nxt.data["opath"] = opath[parent] * n_obs + o
             nxt, _ = tree.merge(nxt, extra_key=nxt.data["opath"])
-            for chunk in tree.chunks(nxt):
+            for chunk in tree.chunks(nxt, tree.chunk_size(2 * n_actions * n_obs)):
                 visit(chunk)
 
         observations: tuple | None = None
@@ -306,7 +358,7 @@ def _worst_case(pi, beta, env, horizon, history, ctx: Context, prefixes: bool,
             root = tree.root()
             root.weights["weight"] = ctx.ones(1)
             root.data["opath"] = np.zeros(1, dtype=np.int64)
-            visit(root)
+            _walk(tree, visit, root, m)
             # Backward maximum over the observation tree: V_t[j] = f_t[j] + max_o V_{t+1}[j·|O| + o].
             values = [None] * m
             values[m - 1] = f[m - 1]
@@ -345,12 +397,15 @@ def _first_argmax(row, ctx: Context) -> int:
         return int(np.argmax([ctx.to_float(v) for v in row]))
 
 
-def worst_case_kl(pi, beta, env, horizon, history=(), *, arith=None, convention: str = "outcome"):
+def worst_case_kl(pi, beta, env, horizon, history=(), *, arith=None, convention: str = "outcome",
+                  max_nodes: int | None = None):
     """Worst-case trajectory KL (Definition 2): max over observation sequences of the action-sequence KL.
 
     ``env`` supplies only the observation alphabet (an Environment, or the number of observations).
     ``convention``: the per-step rule for abstentions, as for :func:`trajectory_kl` (an abstention ends the
-    action sequence either way).
+    action sequence either way). The maximum keeps a table entry per observation sequence, |O|^t of them at
+    step t: beyond ``max_nodes`` entries or tree nodes in all (default
+    :data:`~theory.validation.MAX_TREE_NODES`) it is refused with a ResourceLimitError before allocating.
 
     >>> import theory
     >>> # π copies the last observation; β ignores it. The worst observations make π deterministic and far from β.
@@ -360,22 +415,16 @@ def worst_case_kl(pi, beta, env, horizon, history=(), *, arith=None, convention:
     True
     """
     return _worst_case(pi, beta, env, horizon, history, get_context(arith), False,
-                       check_convention(convention)).total
+                       check_convention(convention), max_nodes).total
 
 
-def _reactive_worst_case(pi, beta, env, horizon, history, ctx: Context, convention: str = "outcome"):
+def _reactive_worst_case(pi, beta, env, horizon, history, ctx: Context, convention: str = "outcome",
+                         max_nodes: int | None = None):
     """The expectimax of the expected KL over environments (see :func:`reactive_worst_case_kl`)."""
-    if isinstance(env, numbers.Integral) and not isinstance(env, bool):
-        if env < 1:
-            raise AlphabetError(f"the number of observations {env!r} must be at least 1")
-        n_obs_given, env = int(env), None
-    elif isinstance(env, Environment):
-        n_obs_given = env.n_observations
-    else:
-        raise TypeError(f"env must be a theory.Environment or a number of observations, got {env!r}")
+    max_nodes = check_max_nodes(max_nodes)
+    n_obs_given, env = _observation_alphabet(env)
     for name, p in (("pi", pi), ("beta", beta)):
-        if not isinstance(p, Policy):
-            raise TypeError(f"{name} must be a theory.Policy, got {p!r}")
+        _check_policy(p, name)
     n_actions, n_obs = alphabet(pi, beta, env)
     n_obs = n_obs_given if n_obs is None else n_obs
     if n_obs != n_obs_given:
@@ -387,7 +436,7 @@ def _reactive_worst_case(pi, beta, env, horizon, history, ctx: Context, conventi
             return ctx.to_output(ctx.convert(0))
         # W depends on a node only through the future laws of π and β, so nodes with equal policy states merge
         # (unlike Definition 2, no observation path is kept: the maximum is taken at every node).
-        tree = Tree((pi, beta), h, ctx)
+        tree = Tree((pi, beta), h, ctx, max_nodes=max_nodes)
         found: list = []
 
         def step_terms(level: Level):
@@ -423,7 +472,8 @@ def _reactive_worst_case(pi, beta, env, horizon, history, ctx: Context, conventi
         return ctx.to_output(w_next[0])
 
 
-def reactive_worst_case_kl(pi, beta, env, horizon, history=(), *, arith=None, convention: str = "outcome"):
+def reactive_worst_case_kl(pi, beta, env, horizon, history=(), *, arith=None, convention: str = "outcome",
+                           max_nodes: int | None = None):
     """Reactive worst-case trajectory KL: the maximum over all environments μ of the expected KL^μ_{h,m}(π‖β).
 
     An environment may choose each observation after seeing the whole history, the action just taken included,
@@ -435,7 +485,9 @@ def reactive_worst_case_kl(pi, beta, env, horizon, history=(), *, arith=None, co
     some observations lead π, through actions β allows, to a history where β gives 0 to an outcome π gives
     positive probability. Like :func:`worst_case_kl`, ``env`` only supplies the observation alphabet (an
     Environment, or the number of observations). ``convention``: the per-step rule for abstentions, as for
-    :func:`trajectory_kl` (``"actions"``: the raw sum over actions, ⊥ contributing nothing).
+    :func:`trajectory_kl` (``"actions"``: the raw sum over actions, ⊥ contributing nothing). The whole tree is
+    kept for the backward pass: beyond ``max_nodes`` nodes (default :data:`~theory.validation.MAX_TREE_NODES`)
+    it is refused with a ResourceLimitError before allocating.
 
     >>> import theory
     >>> # π: (1/2, 1/2), then action 0 surely if the first observation echoed the first action. β uniform.
@@ -446,14 +498,17 @@ def reactive_worst_case_kl(pi, beta, env, horizon, history=(), *, arith=None, co
     >>> theory.worst_case_kl(pi, beta, 2, 2, arith="exact")              # Definition 2: observations fixed
     LogLinear(1/2*ln(2))
     """
-    return _reactive_worst_case(pi, beta, env, horizon, history, get_context(arith), check_convention(convention))
+    return _reactive_worst_case(pi, beta, env, horizon, history, get_context(arith), check_convention(convention),
+                                max_nodes)
 
 
-def trajectory_tvd(pi, beta, env, horizon, history=(), *, arith=None, demonstrator=None):
+def trajectory_tvd(pi, beta, env, horizon, history=(), *, arith=None, demonstrator=None,
+                   max_nodes: int | None = None):
     """Total variation between the trajectory laws P^{π,μ}_h and P^{β,μ}_h over ``horizon`` steps.
 
     The trees of the two laws cannot be merged (TVD is not a sum over steps), so this walks the full tree,
-    skipping only the histories both laws give probability 0.
+    skipping only the histories both laws give probability 0; beyond ``max_nodes`` nodes (default
+    :data:`~theory.validation.MAX_TREE_NODES`) it is refused with a ResourceLimitError before allocating.
 
     >>> import theory
     >>> env = theory.sequence_environment(2)
@@ -461,9 +516,11 @@ def trajectory_tvd(pi, beta, env, horizon, history=(), *, arith=None, demonstrat
     0.75
     """
     n_actions, n_obs, h, m = _setup((("pi", pi), ("beta", beta)), env, history, horizon, demonstrator)
+    max_nodes = check_max_nodes(max_nodes)
+    guard_walk(m, max_nodes)
     ctx = get_context(arith)
     with ctx.scope():
-        tree = Tree((pi, beta, env, demonstrator), h, ctx, merge=False)
+        tree = Tree((pi, beta, env, demonstrator), h, ctx, merge=False, max_nodes=max_nodes)
         total = [ctx.convert(0)]
 
         def visit(level: Level):
@@ -481,19 +538,21 @@ def trajectory_tvd(pi, beta, env, horizon, history=(), *, arith=None, demonstrat
             wp = mp[:, None, None, None] * branch(ctx, p, p_bot, env_p, demo_p)
             wb = mb[:, None, None, None] * branch(ctx, q, q_bot, env_p, demo_p)
             (parent, a, o, f), (cp, cb) = select(ctx, wp, wb)
+            tree.reserve(len(parent), level.depth + 1)
             nxt = tree.children(level, parent, a, o, f)
             nxt.weights["pi"], nxt.weights["beta"] = cp, cb
-            for chunk in tree.chunks(nxt):
+            for chunk in tree.chunks(nxt, tree.chunk_size(2 * n_actions * n_obs)):
                 visit(chunk)
 
         root = tree.root()
         root.weights["pi"], root.weights["beta"] = ctx.ones(1), ctx.ones(1)
-        visit(root)
+        _walk(tree, visit, root, m)
         return ctx.to_output(total[0] / 2)
 
 
-def value(pi, env, utility, horizon, history=(), *, arith=None, demonstrator=None):
-    """V^π_μ(h) = E[U(h x)] over the next ``horizon`` steps (Definition 1).
+def value(pi, env, utility, horizon, history=(), *, arith=None, demonstrator=None, max_nodes: int | None = None):
+    """V^π_μ(h) = E[U(h x)] over the next ``horizon`` steps (Definition 1). Beyond ``max_nodes`` history-tree
+    nodes (default :data:`~theory.validation.MAX_TREE_NODES`) it is refused with a ResourceLimitError.
 
     >>> import theory
     >>> env = theory.sequence_environment(2)
@@ -504,9 +563,11 @@ def value(pi, env, utility, horizon, history=(), *, arith=None, demonstrator=Non
     u = as_utility(utility, n_actions, n_obs)
     if pi.semi and demonstrator is None:
         raise MightntError("π abstains (it is a semi-distribution); pass demonstrator= to say who acts then")
+    max_nodes = check_max_nodes(max_nodes)
+    guard_walk(m, max_nodes)
     ctx = get_context(arith)
     with ctx.scope():
-        tree = Tree((pi, env, demonstrator), h, ctx, merge=u.additive)
+        tree = Tree((pi, env, demonstrator), h, ctx, merge=u.additive, max_nodes=max_nodes)
         rewards = u.step_rewards(m, ctx) if m else None
         total = [ctx.convert(0)]
 
@@ -523,27 +584,27 @@ def value(pi, env, utility, horizon, history=(), *, arith=None, demonstrator=Non
             if rewards is not None:
                 total[0] = total[0] + (w * rewards[None, None]).sum()
             (parent, a, o, f), (child_mass,) = select(ctx, w)
+            tree.reserve(len(parent), level.depth + 1)
             nxt = tree.children(level, parent, a, o, f)
             nxt.weights["mass"] = child_mass
             nxt, _ = tree.merge(nxt)
-            for chunk in tree.chunks(nxt):
+            for chunk in tree.chunks(nxt, tree.chunk_size(2 * n_actions * n_obs)):
                 visit(chunk)
 
         root = tree.root()
         root.weights["mass"] = ctx.ones(1)
-        visit(root)
+        _walk(tree, visit, root, m)
         return ctx.to_output(total[0])
 
 
-def _expectimax(env, utility, horizon, history, ctx: Context):
+def _expectimax(env, utility, horizon, history, ctx: Context, max_nodes: int | None = None):
     """Root Q-values of the expectimax over all actions, and the decision tree."""
-    if not isinstance(env, Environment):
-        raise TypeError(f"env must be a theory.Environment, got {env!r}")
+    require_instance(env, Environment, name="env", what="theory.Environment")
     n_actions, n_obs = env.n_actions, env.n_observations
     h = normalize_history(history, n_actions, n_obs)
     m = check_horizon(horizon)
     u = as_utility(utility, n_actions, n_obs)
-    tree = Tree((env,), h, ctx, merge=u.additive)
+    tree = Tree((env,), h, ctx, merge=u.additive, max_nodes=max_nodes)
 
     def expand(level: Level):
         e = env.probs_batch(level.states[0], ctx)
@@ -570,8 +631,10 @@ def _expectimax(env, utility, horizon, history, ctx: Context):
     return q, w_next
 
 
-def optimal_value(env, utility, horizon, history=(), *, arith=None):
-    """V*_μ(h): the expectimax value over the next ``horizon`` steps.
+def optimal_value(env, utility, horizon, history=(), *, arith=None, max_nodes: int | None = None):
+    """V*_μ(h): the expectimax value over the next ``horizon`` steps. The whole tree is kept for the backward
+    pass: beyond ``max_nodes`` nodes (default :data:`~theory.validation.MAX_TREE_NODES`) it is refused with a
+    ResourceLimitError before allocating.
 
     >>> import theory
     >>> env = theory.FiniteStateEnvironment([[[0.9, 0.1], [0.2, 0.8]]], [[[0, 0], [0, 0]]])
@@ -580,12 +643,13 @@ def optimal_value(env, utility, horizon, history=(), *, arith=None):
     """
     ctx = get_context(arith)
     with ctx.scope():
-        q, w = _expectimax(env, utility, horizon, history, ctx)
+        q, w = _expectimax(env, utility, horizon, history, ctx, max_nodes)
         return ctx.to_output(w[0])
 
 
-def q_values(env, utility, horizon, history=(), *, arith=None) -> np.ndarray:
+def q_values(env, utility, horizon, history=(), *, arith=None, max_nodes: int | None = None) -> np.ndarray:
     """Q*(h, a) for every action: the value of taking ``a`` now and acting optimally after (horizon >= 1).
+    ``max_nodes`` as for :func:`optimal_value`.
 
     >>> import theory
     >>> env = theory.FiniteStateEnvironment([[[0.9, 0.1], [0.2, 0.8]]], [[[0, 0], [0, 0]]])
@@ -597,13 +661,13 @@ def q_values(env, utility, horizon, history=(), *, arith=None) -> np.ndarray:
         raise HorizonError(f"Q-values need a horizon of at least 1, got {horizon!r}")
     ctx = get_context(arith)
     with ctx.scope():
-        q, _ = _expectimax(env, utility, m, history, ctx)
+        q, _ = _expectimax(env, utility, m, history, ctx, max_nodes)
         return q[0] if ctx.dtype is object else np.asarray(q[0], dtype=float)
 
 
-def optimal_actions(env, utility, horizon, history=(), *, arith=None) -> list[int]:
+def optimal_actions(env, utility, horizon, history=(), *, arith=None, max_nodes: int | None = None) -> list[int]:
     """The V-optimal actions at h (Definition 7): those whose Q* equals V*. Exact in exact arithmetic; in
-    float arithmetic, ties within 1e-12.
+    float arithmetic, ties within 1e-12. ``max_nodes`` as for :func:`optimal_value`.
 
     >>> import theory
     >>> env = theory.FiniteStateEnvironment([[[0.5, 0.5], [0.5, 0.5]]], [[[0, 0], [0, 0]]])
@@ -611,7 +675,7 @@ def optimal_actions(env, utility, horizon, history=(), *, arith=None) -> list[in
     [0, 1]
     """
     ctx = get_context(arith)
-    q = q_values(env, utility, horizon, history, arith=ctx)
+    q = q_values(env, utility, horizon, history, arith=ctx, max_nodes=max_nodes)
     with ctx.scope():
         if ctx.dtype is not object:
             best = float(np.max(q))

@@ -12,6 +12,11 @@ learns only from the actions the demonstrator took when asked.
 In the float context the posterior lives in log space, so long data (a corpus of thousands of steps) does not
 underflow; exact and ball contexts keep plain numbers, which do not.
 
+At a history every component gives probability 0 (a *ruled-out* history) the posterior is undefined:
+:meth:`BayesianMixture.posterior`, ``probs`` and ``abstain`` raise :class:`~theory.errors.RuledOutHistoryError`
+there, as do :func:`theory.top_set` and the imitators. Inside a tree (a batch of histories reached through another
+policy's actions), a ruled-out row has all-zero posterior weights and an all-zero predictive row.
+
 >>> import theory
 >>> fair, biased = theory.FiniteStatePolicy.iid([0.5, 0.5]), theory.FiniteStatePolicy.iid([0.9, 0.1])
 >>> xi = theory.BayesianMixture([fair, biased], ["1/2", "1/2"])
@@ -28,8 +33,9 @@ from typing import Sequence
 import numpy as np
 
 from .arith import Context, get_context, to_fraction
-from .errors import AlphabetError, PriorError, RuledOutHistoryError
+from .errors import AlphabetError, PriorError, RuledOutHistoryError, TypeMismatchError
 from .kernels import FiniteStatePolicy, Policy, _exact_text, _plain, normalize_history, take
+from .validation import flag, option, real
 
 __all__ = ["BayesianMixture"]
 
@@ -62,16 +68,21 @@ class BayesianMixture(Policy):
     (array([0.5, 0.5]), (0.25, 0.25))
     >>> xi.posterior(((1, 0),))
     array([0., 1.])
+    >>> xi.posterior(((1, 0), (0, 0)))   # no component takes 0 after 1
+    Traceback (most recent call last):
+    ...
+    theory.errors.RuledOutHistoryError: every component of the mixture gives history ((1, 0), (0, 0)) probability 0, so its posterior is undefined
     """
 
     def __init__(self, components: Sequence[Policy], prior, *, normalize: bool = False, update: str = "all",
                  names: Sequence[str] | None = None, corpus=()):
-        components = list(components)
+        components = _sequence(components, "components", "a list of theory.Policy objects")
         if not components:
             raise AlphabetError("a mixture needs at least one component")
         for i, c in enumerate(components):
             if not isinstance(c, Policy):
-                raise TypeError(f"component {i} is {c!r}, not a theory.Policy")
+                raise TypeMismatchError(f"component {i} is {_short(c)} ({type(c).__name__}), not a theory.Policy")
+        normalize = flag(normalize, name="normalize")
         self.n_actions = components[0].n_actions
         for i, c in enumerate(components):
             if c.n_actions != self.n_actions:
@@ -82,16 +93,19 @@ class BayesianMixture(Policy):
         if len(obs) > 1:
             raise AlphabetError(f"components disagree on the observation alphabet size: {sorted(obs)}")
         self.n_observations = obs.pop() if obs else None
-        if update not in ("all", "demonstrator"):
-            raise AlphabetError(f"update {update!r} must be 'all' or 'demonstrator'")
-        self.update = update
+        self.update = option(update, name="update", choices=("all", "demonstrator"))
         self.components = tuple(components)
         self.semi = any(c.semi for c in components)
         self.prior = self._check_prior(prior, len(components), normalize)
-        self.names = tuple(names) if names is not None else tuple(f"ν{i}" for i in range(len(components)))
+        self.names = (tuple(_sequence(names, "names", "a list of strings")) if names is not None
+                      else tuple(f"ν{i}" for i in range(len(components))))
+        for i, name in enumerate(self.names):
+            if not isinstance(name, str):
+                raise TypeMismatchError(f"name {i} of the mixture is {_short(name)} ({type(name).__name__}), not a string")
         if len(self.names) != len(components):
             raise AlphabetError(f"{len(self.names)} names for {len(components)} components")
-        self.corpus = _normalize_corpus(corpus, self.n_actions, self.n_observations)
+        self.corpus = _normalize_corpus(_sequence(corpus, "corpus", "a list of histories"), self.n_actions,
+                                        self.n_observations)
         self._group_components()
         self._initial_cache: dict = {}
         self._table_cache: dict = {}
@@ -99,9 +113,14 @@ class BayesianMixture(Policy):
     # -- construction --------------------------------------------------------------------------------------
     @staticmethod
     def _check_prior(prior, k: int, normalize: bool) -> tuple:
-        values = list(prior)
+        values = _sequence(prior, "prior", "a list of positive weights, one per component", error=PriorError)
         if len(values) != k:
             raise PriorError(f"prior has {len(values)} weights for {k} components; give one weight per component")
+        for i, v in enumerate(values):
+            if isinstance(v, (bool, np.bool_)):
+                raise PriorError(f"prior weight {v!r} of component {i} is a bool, not a number; give a positive weight")
+            if not isinstance(v, (float, np.floating)):
+                real(v, name=f"prior weight of component {i}", error=PriorError)  # a number (not nan, not a list)
         exact = all(not isinstance(v, (float, np.floating)) for v in values)
         if exact:
             fr = [to_fraction(v) for v in values]
@@ -137,6 +156,7 @@ class BayesianMixture(Policy):
         >>> xi.posterior().round(6)
         array([0., 1.])
         """
+        transcripts = _sequence(transcripts, "transcripts", "a list of histories (one per episode)")
         return BayesianMixture(self.components, self.prior, update=self.update, names=self.names,
                                corpus=self.corpus + tuple(transcripts))
 
@@ -444,6 +464,20 @@ class BayesianMixture(Policy):
 
 #: Longest corpus (in transcripts) a mixture's repr writes out in full.
 _REPR_CORPUS = 20
+
+
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _sequence(value, name: str, what: str, *, error: type = TypeMismatchError) -> list:
+    """``value`` as a list: any iterable but a string, bytes or mapping (whose iteration is not what is meant)."""
+    from collections.abc import Iterable, Mapping
+
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
+        raise error(f"{name} must be {what}, got {_short(value)} ({type(value).__name__})")
+    return list(value)
 
 
 def _normalize_corpus(corpus, n_actions, n_observations) -> tuple:

@@ -15,7 +15,15 @@ leaves it free). It is a policy like any other, usable in every measure.
 
 With ``demonstrator=`` and a semi-distribution β (the pessimistic imitator), the agent may also abstain: ⊥ is
 one more action, after which the demonstrator acts (the step is flagged as a demonstrator step), and
-``π(⊥|h') ∝ β(⊥|h') exp(Q(h',⊥)/λ)`` with ``Q(h',⊥)`` the demonstrator's expected continuation.
+``π(⊥|h') ∝ β(⊥|h') exp(Q(h',⊥)/λ)`` with ``Q(h',⊥)`` the demonstrator's expected continuation. The demonstrator
+must be a full distribution (a semi-distribution is refused with a :class:`~theory.errors.ProbabilityError`).
+
+Numerics: the Gibbs weights are computed in log space by the arithmetic context (:meth:`Context.gibbs
+<theory.arith.Context.gibbs>`), so no temperature produces nan; a temperature below what the context can use
+raises :class:`~theory.errors.TemperatureError` naming the limit (float: the smallest normal float; ball: the
+width of the enclosures). ``kl_spent`` is a forward pass over the tree (the expected sum of the per-node KL, each
+from the log-space weights), never a difference like (Q − W)/λ that cancels. The KL-constrained optimum is
+certified within its budget (in ball arithmetic when the context is float).
 
 >>> import theory
 >>> env = theory.sequence_environment(2)
@@ -32,13 +40,14 @@ from fractions import Fraction
 
 import numpy as np
 
-from .arith import Context, get_context, parameter, to_fraction
-from .errors import BudgetError, MightntError, TemperatureError
+from .arith import Context, get_context, to_fraction
+from .errors import HistoryError, BudgetError, MightntError, ProbabilityError, TemperatureError
 from .kernels import Policy
 from .linprog import maximize
-from .measures import _setup
+from .measures import _setup, trajectory_kl
 from .trees import DecisionTree, Level, Tree, grow_decision_tree
 from .utilities import as_utility
+from .validation import integer, real
 
 __all__ = ["TreePolicy", "kl_regularized_policy", "kl_constrained_policy", "tvd_constrained_policy"]
 
@@ -179,6 +188,7 @@ class TreePolicy(Policy):
         >>> pi.largest_probability(2)   # β never takes action 2, so neither does π
         0.0
         """
+        integer(action, name="action", minimum=0, maximum=self.n_actions - 1, error=HistoryError)
         ctx = get_context(arith)
         own, _ = self._tables(ctx)
         with ctx.scope():
@@ -199,9 +209,12 @@ class TreePolicy(Policy):
 # ---------------------------------------------------------------------------------------------------------------
 # KL-regularized optimum
 # ---------------------------------------------------------------------------------------------------------------
-def _check_temperature(t):
-    if parameter(t, error=TemperatureError, what="temperature") <= 0:
-        raise TemperatureError(f"temperature {t!r} must be a positive finite number (λ > 0)")
+def _check_temperature(t, ctx: Context | None = None):
+    """A temperature is a positive finite number (not a bool, not nan), and not below the smallest the
+    arithmetic context can use (:meth:`~theory.arith.Context.check_temperature`)."""
+    real(t, name="temperature", minimum=0, open_minimum=True, error=TemperatureError)
+    if ctx is not None:
+        ctx.check_temperature(t)
     return t
 
 
@@ -212,6 +225,10 @@ class _Problem:
         self.n_actions, self.n_obs, self.history, self.m = _setup((("beta", beta),), env, history, horizon,
                                                                   demonstrator)
         self.u = as_utility(utility, self.n_actions, self.n_obs)
+        if demonstrator is not None and demonstrator.semi:
+            raise ProbabilityError(
+                f"demonstrator {demonstrator!r:.80} is a semi-distribution (it may abstain), but it acts whenever the "
+                "agent abstains, so it must be a full distribution; give a policy whose probabilities sum to 1")
         self.beta, self.env, self.demo, self.ctx = beta, env, demonstrator, ctx
         self.abstains = beta.semi and demonstrator is not None
         tree = Tree((beta, env, demonstrator), self.history, ctx, merge=self.u.additive and not all_actions)
@@ -245,7 +262,8 @@ class _Problem:
         return (level.data["env"][:, None] * cont).sum(axis=3)
 
     def solve(self, temperature):
-        """Backward induction at temperature λ: per level (π own (N, A), π⊥ (N,) or None, Q (N, 2, A), W (N,))."""
+        """Backward induction at temperature λ: per level (π own (N, A), π⊥ (N,) or None, KL(π‖β) per node (N,),
+        W (N,)); the node KL comes from the context's log-space Gibbs weights (:meth:`Context.gibbs`)."""
         ctx = self.ctx
         lam = ctx.convert(temperature)
         w_next = self.leaf
@@ -258,16 +276,18 @@ class _Problem:
                 q_bot_value = (level.data["demo"] * q_all[:, 1]).sum(axis=1)
                 base = np.concatenate([base, level.data["beta_bot"][:, None]], axis=1)
                 values = np.concatenate([values, q_bot_value[:, None]], axis=1)
-            probs, w = ctx.gibbs(base, values, lam)
+            probs, w, node_kl = ctx.gibbs(base, values, lam, kl=True)
             own, bot = (probs[:, :-1], probs[:, -1]) if self.abstains else (probs, None)
-            out[d] = (own, bot, values, w)
+            out[d] = (own, bot, node_kl, w)
             w_next = w
         return out
 
     def spend(self, own_tables, bot_tables, temperature=None, solution=None):
-        """Expected KL to β (``math.inf`` when π leaves β's support) and value of a tabulated policy, forward
-        from the root. With ``solution`` (from :meth:`solve`), the per-node KL uses ln(π/β) = (Q − W)/λ,
-        exact and stable."""
+        """Expected KL to β (``math.inf`` when π leaves β's support) and value of a tabulated policy: a forward
+        pass from the root, the expected sum over the steps of KL(π(·|h')‖β(·|h')) under π and μ. With
+        ``solution`` (from :meth:`solve`), the per-node KL is the one the context's log-space Gibbs weights
+        return, never (Q − W)/λ, whose difference cancels at small λ (1e-16 gave KL 0, 1e-300 gave 1e284, for
+        a true KL of ln 2)."""
         from .divergences import kl_rows, with_abstain_column
 
         ctx, dt = self.ctx, self.dt
@@ -280,14 +300,7 @@ class _Problem:
             own, bot = own_tables[d], None if bot_tables is None else bot_tables[d]
             q, e = level.data["beta"], level.data["env"]
             if solution is not None:
-                _, _, values, w = solution[d]
-                lam = ctx.convert(temperature)
-                full = own if bot is None else np.concatenate([own, bot[:, None]], axis=1)
-                base = q if bot is None else np.concatenate([q, level.data["beta_bot"][:, None]], axis=1)
-                live = ~ctx.is_zero(base)
-                terms = ctx.zeros(full.shape)
-                terms[live] = full[live] * (values - w[:, None])[live] / lam
-                node_kl = terms.sum(axis=1)
+                node_kl = solution[d][2]
             else:
                 pk, qk = (own, q) if bot is None else (
                     with_abstain_column(own, bot), with_abstain_column(q, level.data["beta_bot"]))
@@ -319,7 +332,11 @@ def kl_regularized_policy(beta, env, utility, horizon, temperature, history=(), 
     """The KL-regularized optimum ``argmax_π V^π_μ(h) − λ KL^μ_{h,m}(π‖β)`` (λ = ``temperature``).
 
     The returned :class:`TreePolicy` has ``kl_spent`` and ``value``, and ``value − λ·kl_spent`` equals the
-    backward-induction value W(h) (Gibbs' variational principle).
+    backward-induction value W(h) (Gibbs' variational principle). ``kl_spent`` is computed by a forward pass
+    (the expected sum of the per-step KL(π(·|h')‖β(·|h'))) from log-space Gibbs weights, so it stays accurate
+    at any temperature; a temperature below what the arithmetic can use (in float, a subnormal λ; in ball, one
+    so small against the enclosures' width that the weights are unbounded) raises a
+    :class:`~theory.errors.TemperatureError` naming the limit.
 
     >>> import theory
     >>> env = theory.sequence_environment(2)
@@ -328,9 +345,16 @@ def kl_regularized_policy(beta, env, utility, horizon, temperature, history=(), 
     >>> p1 = pi.probs(arith="exact")[1]   # e/(1+e), kept exact as a sympy expression
     >>> import sympy; sympy.simplify(p1 - sympy.E / (1 + sympy.E))
     0
+    >>> beta = theory.FiniteStatePolicy.iid([0.5, 0.5])
+    >>> theory.kl_regularized_policy(beta, env, theory.MeanReward([[0], [1]]), 1, 1e-300).kl_spent   # ln 2
+    0.6931471805599453
+    >>> theory.kl_regularized_policy(beta, env, theory.MeanReward([[0], [1]]), 1, 1e-310)
+    Traceback (most recent call last):
+    ...
+    theory.errors.TemperatureError: temperature 1e-310 is below the smallest the float context can use, ~2.2250738585072014e-308 (the smallest normal float); use arith='exact' or arith='ball', or a larger temperature
     """
-    _check_temperature(temperature)
     ctx = get_context(arith)
+    _check_temperature(temperature, ctx)
     with ctx.scope():
         problem = _Problem(beta, env, utility, horizon, history, ctx, demonstrator)
         if problem.m == 0:
@@ -356,10 +380,22 @@ def _is_float_inf(x) -> bool:
 
 
 def _check_budget(budget):
-    """A budget is a non-negative number: exact, a finite float, or +inf (no constraint); never nan or -inf."""
-    if parameter(budget, error=BudgetError, what="budget", allow_inf=True) < 0:
-        raise BudgetError(f"budget {budget!r} must be a non-negative number")
+    """A budget is a non-negative number: exact, a finite float, or +inf (no constraint); never nan, -inf, a
+    bool or a non-number."""
+    real(budget, name="budget", minimum=0, allow_inf=True, error=BudgetError)
     return budget
+
+
+def _check_bisection(rtol, max_iterations):
+    """The bisection's options: ``0 < rtol < 1`` (a real number, not a bool or nan) and ``max_iterations`` a
+    non-negative integer (not a bool)."""
+    real(rtol, name="rtol", minimum=0, maximum=1, open_minimum=True, open_maximum=True)
+    integer(max_iterations, name="max_iterations", minimum=0, maximum=10_000)
+
+
+#: How many times the KL-constrained optimum steps λ up (by factors 1 + rtol·4^k) to certify its budget before
+#: falling back to β itself.
+_STEP_BACK_TRIES = 24
 
 
 def _cheapest_optimal(problem: _Problem):
@@ -429,6 +465,12 @@ def kl_constrained_policy(beta, env, utility, horizon, budget, history=(), *, ar
     budget: bisection in log λ until the bracket's relative width is below ``rtol``; the returned policy is
     the feasible end (``kl_spent ≤ budget``) and ``temperature_bracket = (λ_lo, λ_hi)``.
 
+    The budget is never exceeded: in an uncertified context (float) the returned policy's KL is re-computed
+    in ball arithmetic (β and μ from their own definitions, the policy's tables as stored), and if that does
+    not certify ``KL ≤ budget`` the temperature steps up (towards β) until it does, ending, at worst, at β
+    itself (KL exactly 0). Exact and ball arithmetic certify every feasibility test of the bisection directly.
+    ``rtol`` must lie in (0, 1) and ``max_iterations`` be a non-negative integer.
+
     >>> import theory
     >>> env = theory.sequence_environment(2)
     >>> beta = theory.FiniteStatePolicy.iid([0.9, 0.1])
@@ -437,12 +479,40 @@ def kl_constrained_policy(beta, env, utility, horizon, budget, history=(), *, ar
     (0.5, True)
     >>> theory.kl_constrained_policy(beta, env, theory.MeanReward([[0], [1]]), 1, budget=5).probs()
     array([0., 1.])
+    >>> theory.kl_constrained_policy(beta, env, theory.MeanReward([[0], [1]]), 1, budget=0.5, rtol=float("nan"))
+    Traceback (most recent call last):
+    ...
+    theory.errors.OptionError: rtol nan is not a finite number
     """
     _check_budget(budget)
+    _check_bisection(rtol, max_iterations)
     ctx = get_context(arith)
     with ctx.scope():
         problem = _Problem(beta, env, utility, horizon, history, ctx, demonstrator)
         b = math.inf if isinstance(budget, float) and math.isinf(budget) else ctx.convert(budget)
+
+        def certified(pol) -> bool:
+            """Whether ``pol``'s KL is certified within the budget (in ball arithmetic, when the context's own
+            comparisons are not certified)."""
+            if ctx.certified or _is_float_inf(budget):
+                return True
+            ball = get_context("ball")
+            try:
+                with ball.scope():
+                    k = trajectory_kl(pol, beta, env, horizon, history, arith=ball, demonstrator=demonstrator)
+                    return ball.compare(k, ball.convert(budget)) <= 0
+            except ArithmeticError:
+                return False  # an enclosure that may exceed the budget is not certified feasible
+
+        def base_policy():
+            """β itself (λ = ∞): the empty table, so that β answers in every context (KL exactly 0)."""
+            own = [lv.data["beta"] for lv in problem.dt.levels[:-1]]
+            bot = [lv.data["beta_bot"] for lv in problem.dt.levels[:-1]] if problem.abstains else None
+            pol = problem.tree_policy([], [] if problem.abstains else None)
+            pol.kl_spent, pol.value = ctx.to_output(ctx.convert(0)), ctx.to_output(problem.spend(own, bot)[1])
+            pol.temperature, pol.temperature_bracket, pol.budget, pol.binding = math.inf, (math.inf, math.inf), budget, True
+            return pol
+
         cheapest, (v0, kl0) = _cheapest_optimal(problem) if problem.m else ([], (problem.leaf[0], ctx.convert(0)))
         own0 = [s[0] for s in cheapest]
         bot0 = [s[1] for s in cheapest] if problem.abstains else None
@@ -451,15 +521,10 @@ def kl_constrained_policy(beta, env, utility, horizon, budget, history=(), *, ar
             pol.kl_spent, pol.value = ctx.to_output(kl0), ctx.to_output(v0)
             pol.temperature, pol.temperature_bracket = 0, (0, 0)
             pol.budget, pol.binding = budget, False
-            return pol
+            if certified(pol):
+                return pol
         if ctx.sign(b) == 0:
-            # Zero budget: β itself (λ = ∞).
-            own = [lv.data["beta"] for lv in problem.dt.levels[:-1]]
-            bot = [lv.data["beta_bot"] for lv in problem.dt.levels[:-1]] if problem.abstains else None
-            pol = problem.tree_policy(own, bot)
-            pol.kl_spent, pol.value = map(ctx.to_output, problem.spend(own, bot))
-            pol.temperature, pol.temperature_bracket, pol.budget, pol.binding = math.inf, (math.inf, math.inf), budget, True
-            return pol
+            return base_policy()  # zero budget: β itself
 
         def evaluate(lam):
             sol = problem.solve(lam)
@@ -503,11 +568,27 @@ def kl_constrained_policy(beta, env, utility, horizon, budget, history=(), *, ar
                 hi_lam, hi = mid, trial
             else:
                 lo_lam = mid
-        own, bot, k, v = hi
-        pol = problem.tree_policy(own, bot)
-        pol.kl_spent, pol.value, pol.temperature = ctx.to_output(k), ctx.to_output(v), hi_lam
-        pol.temperature_bracket, pol.budget, pol.binding = (lo_lam, hi_lam), budget, True
-        return pol
+
+        def finish(result, lam, bracket):
+            own, bot, k, v = result
+            pol = problem.tree_policy(own, bot)
+            pol.kl_spent, pol.value, pol.temperature = ctx.to_output(k), ctx.to_output(v), lam
+            pol.temperature_bracket, pol.budget, pol.binding = bracket, budget, True
+            return pol
+
+        pol = finish(hi, hi_lam, (lo_lam, hi_lam))
+        # Step back inside the budget if the float end of the bracket is not certified feasible: a larger λ
+        # spends less (towards β), in growing steps; β itself is always feasible.
+        step = max(float(rtol), 1e-12)
+        for _ in range(_STEP_BACK_TRIES):
+            if certified(pol):
+                return pol
+            hi_lam = hi_lam * (1 + step)
+            trial = evaluate(hi_lam)
+            if feasible(trial[2]):
+                pol = finish(trial, hi_lam, (lo_lam, hi_lam))
+            step *= 4
+        return pol if certified(pol) else base_policy()
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -37,16 +37,19 @@ import itertools
 import numbers
 import re
 from fractions import Fraction
+import math
 from math import comb
 
 import numpy as np
 
 from .arith import to_fraction
 from .combinators import Hazard, Switch
-from .errors import ArithmeticContextError, MightntError, ProgramError, RuledOutHistoryError
+from .errors import ArithmeticContextError, MightntError, ProgramError, ResourceLimitError, RuledOutHistoryError
 from .events import LENGTH_CAP, ActionOccurred, LengthAtLeast, ObservationOccurred
 from .kernels import FiniteStatePolicy, Policy
 from .mixtures import BayesianMixture
+from .validation import MAX_PROGRAMS, guard_size
+from .validation import integer as _integer
 
 __all__ = [
     "PolicyLanguage",
@@ -75,6 +78,18 @@ _INTEGER_OPS = {"01": "+", "10": "*", "11": "^"}
 
 #: An integer expression whose value has more bits than this is not materialized (``.value`` refuses it).
 VALUE_BITS_LIMIT = 1 << 20
+
+#: Default limit on the big-integer operations of the counting table behind :meth:`PolicyLanguage.counts`
+#: (about ``max_bits²/2``, on integers of up to ``max_bits`` bits; ``max_operations=`` raises it): 10^6 is reached
+#: near 1,400 bits, a few seconds.
+MAX_COUNT_OPERATIONS = 1_000_000
+
+#: Largest code width, in bits, of one grid distribution (``log2`` of their number) a language accepts.
+MAX_DISTRIBUTION_BITS = 4096
+
+
+def _check_max(value, name: str, default: int) -> int:
+    return default if value is None else _integer(value, name=name, minimum=1)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -109,6 +124,27 @@ def elias_gamma(n: int) -> str:
 
 def _gamma_length(n: int) -> int:
     return 2 * (n.bit_length() - 1) + 1
+
+
+def _periodic_lengths(body: int, width: int) -> list[range]:
+    """The periods k of ``periodic(a_1..a_k)`` programs whose body has exactly ``body`` bits, ``gamma(k) + k·width``,
+    as ranges, found per bit length of k rather than k by k (with one action, ``width`` is 0 and a body of g bits
+    holds every k with gamma(k) = g: 2^((g−1)/2) of them).
+
+    >>> _periodic_lengths(5, 1), _periodic_lengths(5, 0)
+    ([range(2, 3)], [range(4, 8)])
+    """
+    out = []
+    b = 1
+    while 2 * (b - 1) + 1 <= body:
+        g, lo, hi = 2 * (b - 1) + 1, 1 << (b - 1), (1 << b) - 1
+        if width == 0:
+            if g == body:
+                out.append(range(lo, hi + 1))
+        elif (body - g) % width == 0 and lo <= (body - g) // width <= hi:
+            out.append(range((body - g) // width, (body - g) // width + 1))
+        b += 1
+    return out
 
 
 def _positive_int(n, what: str) -> int:
@@ -1204,6 +1240,14 @@ class PolicyLanguage:
                 raise ProgramError(f"{what} must be a positive integer, got {value!r}")
         self.n_actions, self.n_observations = int(n_actions), int(n_observations)
         self.grid, self.max_states = int(grid), int(max_states)
+        # log2 of the number of grid distributions, C(grid + |A| − 1, |A| − 1), estimated before computing it.
+        k, n = self.n_actions - 1, self.grid + self.n_actions - 1
+        bits = (math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)) / math.log(2)
+        if bits > MAX_DISTRIBUTION_BITS:
+            raise ResourceLimitError(
+                f"{self.n_actions} actions with grid {self.grid} give about 2^{bits:.0f} grid distributions, a code "
+                f"of {bits:.0f} bits each, above the {MAX_DISTRIBUTION_BITS} bits accepted; use fewer actions or a "
+                "coarser grid")
         self.primitives = self._check_primitives(primitives)
         self.constructors = CONSTRUCTORS if self.primitives else CONSTRUCTORS[:8]
         self.tag_width = fixed_width(len(self.constructors))
@@ -1216,6 +1260,7 @@ class PolicyLanguage:
         self.signature = (self.n_actions, self.n_observations, self.grid,
                           tuple((n, id(p), b) for n, (p, b) in self.primitives.items()))
         self._programs: dict[int, list[Program]] = {}
+        self._counts: dict = {}
         self._events: dict[int, list[EventExpression]] = {}
         self._distributions: list | None = None
 
@@ -1298,13 +1343,16 @@ class PolicyLanguage:
     def _encode_distribution(self, dist) -> str:
         return _fixed(self._rank([int(p * self.grid) for p in dist]), self.distribution_width)
 
-    def distributions(self) -> list[tuple]:
-        """All grid distributions, in code order (index i is coded as i in ``distribution_width`` bits).
+    def distributions(self, *, max_programs: int | None = None) -> list[tuple]:
+        """All grid distributions, in code order (index i is coded as i in ``distribution_width`` bits). More
+        than ``max_programs`` (default :data:`~theory.validation.MAX_PROGRAMS`) are refused before listing.
 
         >>> PolicyLanguage(2, 1, grid=2).distributions()
         [(Fraction(0, 1), Fraction(1, 1)), (Fraction(1, 2), Fraction(1, 2)), (Fraction(1, 1), Fraction(0, 1))]
         """
         if self._distributions is None:
+            guard_size(self.n_distributions, limit=_check_max(max_programs, "max_programs", MAX_PROGRAMS),
+                       what=f"grid distributions ({self.n_actions} actions, grid {self.grid})", option="max_programs")
             out = []
             for cut in itertools.combinations(range(self.grid + self.n_actions - 1), self.n_actions - 1):
                 bounds = (-1,) + cut + (self.grid + self.n_actions - 1,)
@@ -1623,11 +1671,8 @@ class PolicyLanguage:
                 out.extend(_MarkovAction(self, rows) for rows in itertools.product(dists, repeat=self.n_actions))
             if body == self.n_observations * self.distribution_width:
                 out.extend(_MarkovObs(self, rows) for rows in itertools.product(dists, repeat=self.n_observations))
-            k = 1
-            while _gamma_length(k) + k * self.action_width <= body:
-                if _gamma_length(k) + k * self.action_width == body:
-                    out.extend(_Periodic(self, acts) for acts in itertools.product(range(self.n_actions), repeat=k))
-                k += 1
+            for k in itertools.chain.from_iterable(_periodic_lengths(body, self.action_width)):
+                out.extend(_Periodic(self, acts) for acts in itertools.product(range(self.n_actions), repeat=k))
             if body == 0:
                 out.append(_CopyObs(self))
             # switch: P, E, Q with ℓ(P) + ℓ(E) + ℓ(Q) = body; each part is at least tw (programs) or 2 (events).
@@ -1658,33 +1703,61 @@ class PolicyLanguage:
         self._programs[L] = out
         return out
 
-    def enumerate(self, max_bits: int):
+    def enumerate(self, max_bits: int, *, max_programs: int | None = None):
         """Yield every program with ``length <= max_bits``, ordered by length, then code.
 
         The number of programs grows exponentially with ``max_bits``; :meth:`count` says how many there are
-        without building them.
+        without building them, and more than ``max_programs`` (default
+        :data:`~theory.validation.MAX_PROGRAMS`) are refused with a ResourceLimitError before any is built.
 
         >>> lang = PolicyLanguage(2, 1)
         >>> [(str(p), p.length) for p in lang.enumerate(5)]
         [('copy_obs', 3), ('const(0)', 4), ('const(1)', 4), ('periodic(0)', 5), ('periodic(1)', 5)]
+        >>> lang.enumerate(40)
+        Traceback (most recent call last):
+        ...
+        theory.errors.ResourceLimitError: this computation needs about 1770412462 programs (PolicyLanguage(2, 1, grid=4) up to 40 bits), above the limit 1000000; pass max_programs=... to raise it (or shrink the input)
         """
         max_bits = self._check_bits(max_bits)
+        self._guard_programs(max_bits, max_programs)
+        return self._enumerate(max_bits)
+
+    def _enumerate(self, max_bits: int):
         for L in range(max_bits + 1):
             yield from self._programs_of_length(L)
+
+    def _guard_programs(self, max_bits: int, max_programs) -> None:
+        """Refuse, before building any, more programs of at most ``max_bits`` bits than ``max_programs``."""
+        limit = _check_max(max_programs, "max_programs", MAX_PROGRAMS)
+        guard_size(self.count(max_bits), limit=limit, option="max_programs",
+                   what=f"programs ({self!r} up to {max_bits} bits)")
 
     def _check_bits(self, max_bits) -> int:
         if isinstance(max_bits, (bool, np.bool_)) or not isinstance(max_bits, numbers.Integral) or max_bits < 0:
             raise ProgramError(f"max_bits must be a non-negative integer, got {max_bits!r}")
         return int(max_bits)
 
-    def counts(self, max_bits: int) -> list[int]:
+    def counts(self, max_bits: int, *, max_operations: int | None = None) -> list[int]:
         """``counts[L]`` = the number of programs of exactly L bits, for L = 0..max_bits (by dynamic programming
         over the code table, without building the programs).
 
+        The table costs about ``max_bits²/2`` big-integer operations; beyond ``max_operations`` (default
+        :data:`MAX_COUNT_OPERATIONS`) it is refused with a ResourceLimitError before it starts.
+
         >>> PolicyLanguage(2, 1).counts(8)
         [0, 0, 0, 1, 2, 2, 10, 0, 4]
+        >>> PolicyLanguage(2, 1).counts(10**6)
+        Traceback (most recent call last):
+        ...
+        theory.errors.ResourceLimitError: this computation needs about 500001500001 big-integer operations (the counting table up to 1000000 bits), above the limit 1000000; pass max_operations=... to raise it (or shrink the input)
         """
         max_bits = self._check_bits(max_bits)
+        limit = _check_max(max_operations, "max_operations", MAX_COUNT_OPERATIONS)
+        guard_size((max_bits + 1) * (max_bits + 2) // 2, limit=limit, option="max_operations",
+                   what=f"big-integer operations (the counting table up to {max_bits} bits)")
+        cached = self._counts.get("table")
+        if cached is not None and len(cached) > max_bits:
+            return cached[:max_bits + 1]
         tw, wa, wd = self.tag_width, self.action_width, self.distribution_width
         A, O, C = self.n_actions, self.n_observations, self.n_distributions
         ints = _integer_counts(max_bits)
@@ -1693,40 +1766,50 @@ class PolicyLanguage:
             events[L] = (O if L == 2 + self.observation_width else 0) + (A if L == 2 + wa else 0)
             events[L] += ints[L - 2] if L >= 2 else 0
         progs = [0] * (max_bits + 1)
+        # tails[k]: the ways to complete a switch or hazard whose first part is followed by k more bits, i.e.
+        # Σ_LE events[LE]·progs[k − LE] + Σ_{g odd} 2^((g−1)/2)·progs[k − g] (an event, or a rate 2^-j with
+        # gamma(j) = g bits, then the last program). Filled as soon as the programs it needs are counted, so
+        # the whole table costs O(max_bits²) operations rather than O(max_bits³).
+        tails: list[int] = []
         for L in range(tw, max_bits + 1):
             body = L - tw
             n = (A if body == wa else 0) + (C if body == wd else 0) + (1 if body == 0 else 0)
             n += (C**A if body == A * wd else 0) + (C**O if body == O * wd else 0)
-            k = 1
-            while _gamma_length(k) + k * wa <= body:
-                if _gamma_length(k) + k * wa == body:
-                    n += A**k
-                k += 1
-            for L1 in range(tw, body + 1):
-                for LE in range(2, body - L1 + 1):
-                    n += progs[L1] * events[LE] * progs[body - L1 - LE]
-                for g in range(1, body - L1 + 1, 2):
-                    n += progs[L1] * (1 << ((g - 1) // 2)) * progs[body - L1 - g]
+            for ks in _periodic_lengths(body, wa):
+                # One action (wa = 0): each period k gives A**k = 1 program, so a range counts its length.
+                n += ks.stop - ks.start if A == 1 else sum(A**k for k in ks)
+            # A first program has at least tw bits, so the tails needed have k <= body − tw < L − 1 bits and
+            # read progs below L only.
+            while len(tails) <= body - tw:
+                k = len(tails)
+                t = sum(events[LE] * progs[k - LE] for LE in range(2, k + 1))
+                t += sum((1 << ((g - 1) // 2)) * progs[k - g] for g in range(1, k + 1, 2))
+                tails.append(t)
+            n += sum(progs[L1] * tails[body - L1] for L1 in range(tw, body - tw + 1))
             n += sum(1 for _, bits in self.primitives.values() if bits == body)
             progs[L] = n
-        return progs
+        self._counts["table"] = progs
+        return list(progs)
 
-    def count(self, max_bits: int) -> int:
-        """The number of programs with ``length <= max_bits``.
+    def count(self, max_bits: int, *, max_operations: int | None = None) -> int:
+        """The number of programs with ``length <= max_bits`` (``max_operations`` as for :meth:`counts`).
 
         >>> PolicyLanguage(2, 1).count(8)
         19
         """
-        return sum(self.counts(max_bits))
+        return sum(self.counts(max_bits, max_operations=max_operations))
 
-    def kraft_sum(self, max_bits: int) -> Fraction:
+    def kraft_sum(self, max_bits: int, *, max_operations: int | None = None) -> Fraction:
         """The exact Kraft sum Σ 2^-ℓ(s) over programs with ``length <= max_bits`` (at most 1: the code is
-        prefix-free).
+        prefix-free). ``max_operations`` as for :meth:`counts`: ``kraft_sum(10**6)`` is refused at once.
 
         >>> PolicyLanguage(2, 1).kraft_sum(6)
         Fraction(15, 32)
         """
-        return sum((Fraction(n, 2**L) for L, n in enumerate(self.counts(max_bits))), Fraction(0))
+        counts = self.counts(max_bits, max_operations=max_operations)
+        # One common denominator: Σ n_L 2^(max − L) / 2^max, rather than a Fraction addition per length.
+        top = len(counts) - 1
+        return Fraction(sum(n << (top - L) for L, n in enumerate(counts)), 1 << top)
 
     def code_table(self) -> str:
         """This language's exact code table (field widths in bits), for recomputing lengths by hand.
@@ -1903,10 +1986,14 @@ class _Parser:
 # ---------------------------------------------------------------------------------------------------------------
 # The complexity prior
 # ---------------------------------------------------------------------------------------------------------------
-def mixture_from_programs(max_bits: int, *, language: PolicyLanguage, update: str = "all") -> BayesianMixture:
+def mixture_from_programs(max_bits: int, *, language: PolicyLanguage, update: str = "all",
+                          max_programs: int | None = None) -> BayesianMixture:
     """The Bayesian mixture of every program of ``language`` with ``length <= max_bits``, with prior weight
     ``2^-length`` (exact Fractions; their sum is the Kraft sum, at most 1, and is not renormalized: the
     posterior is normalized anyway). Component names are the programs' ``str()``.
+
+    The programs are counted first (:meth:`PolicyLanguage.count`): more than ``max_programs`` (default
+    :data:`~theory.validation.MAX_PROGRAMS`) are refused with a ResourceLimitError before any is built.
 
     >>> lang = PolicyLanguage(2, 1)
     >>> xi = mixture_from_programs(6, language=lang)
@@ -1914,10 +2001,14 @@ def mixture_from_programs(max_bits: int, *, language: PolicyLanguage, update: st
     (15, ('copy_obs', 'const(0)', 'const(1)'), (Fraction(1, 8), Fraction(1, 16), Fraction(1, 16)))
     >>> xi.probs(((1, 0),) * 3, arith="exact")
     array([Fraction(23, 584), Fraction(561, 584)], dtype=object)
+    >>> mixture_from_programs(40, language=lang)
+    Traceback (most recent call last):
+    ...
+    theory.errors.ResourceLimitError: this computation needs about 1770412462 programs (PolicyLanguage(2, 1, grid=4) up to 40 bits), above the limit 1000000; pass max_programs=... to raise it (or shrink the input)
     """
     if not isinstance(language, PolicyLanguage):
         raise ProgramError(f"language must be a PolicyLanguage, got {language!r}")
-    programs = list(language.enumerate(max_bits))
+    programs = list(language.enumerate(max_bits, max_programs=max_programs))
     if not programs:
         raise ProgramError(
             f"no program of {language!r} has at most {max_bits} bits; the shortest has {language.tag_width}"

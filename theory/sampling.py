@@ -16,7 +16,6 @@ log-ratios such as ``ln π(a_t|h_t) − ln β(a_t|h_t)``).
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -26,8 +25,26 @@ from .errors import MightntError
 from .kernels import Environment, Policy, normalize_history, take
 from .measures import check_horizon
 from .trees import alphabet
+from .validation import guard_size, integer, require_instance
 
-__all__ = ["sample_episodes", "Episodes"]
+__all__ = ["sample_episodes", "Episodes", "MAX_SAMPLE_BYTES", "sample_bytes"]
+
+#: Default limit on the memory :func:`sample_episodes` may allocate (``max_bytes=`` raises it): 2 GiB.
+MAX_SAMPLE_BYTES = 1 << 31
+
+
+def sample_bytes(episodes: int, horizon: int, *, n_actions: int, n_observations: int, tracked: int = 0,
+                 kernels: int = 2) -> int:
+    """An upper estimate of the bytes :func:`sample_episodes` allocates: per (episode, step) cell, the recorded
+    arrays (actions and observations int64, the flag, two float64 probabilities, two float64 per tracked policy);
+    per episode, one step's probability tables and the kernels' states.
+
+    >>> sample_bytes(1000, 10, n_actions=2, n_observations=2)
+    618000
+    """
+    per_cell = 8 + 8 + 1 + 8 + 8 + 16 * tracked
+    per_episode = 8 * (4 * (n_actions + 1) + 2 * n_actions * n_observations) + 64 * (kernels + tracked)
+    return episodes * (max(horizon, 1) * per_cell + per_episode)
 
 
 @dataclass
@@ -64,11 +81,14 @@ def _draw(rng: np.random.Generator, probs: np.ndarray) -> np.ndarray:
 
 
 def sample_episodes(policy: Policy, env: Environment, horizon: int, *, episodes: int = 1000, seed: int = 0,
-                    history=(), demonstrator: Policy | None = None, track: dict | None = None) -> Episodes:
+                    history=(), demonstrator: Policy | None = None, track: dict | None = None,
+                    max_bytes: int | None = None) -> Episodes:
     """Sample ``episodes`` runs of ``horizon`` steps of ``policy`` in ``env`` from ``history``.
 
     A policy that abstains needs a ``demonstrator`` (who acts then; the step is flagged as a demonstrator
     step). ``track`` maps names to policies whose probabilities of each output are recorded as well.
+    The memory needed is estimated first (:func:`sample_bytes`): above ``max_bytes`` (default
+    :data:`MAX_SAMPLE_BYTES`, 2 GiB) the call is refused with a ResourceLimitError before allocating.
 
     >>> import theory
     >>> pi, beta = theory.FiniteStatePolicy.iid([1, 0]), theory.FiniteStatePolicy.iid([0.5, 0.5])
@@ -76,15 +96,26 @@ def sample_episodes(policy: Policy, env: Environment, horizon: int, *, episodes:
     >>> runs.log_ratio("beta").sum(axis=1).round(6)   # 3·ln 2 on every episode
     array([2.079442, 2.079442, 2.079442, 2.079442, 2.079442])
     """
-    if isinstance(episodes, bool) or not isinstance(episodes, numbers.Integral) or episodes < 1:
-        raise MightntError(f"episodes {episodes!r} must be a positive integer")
+    episodes = integer(episodes, name="episodes", minimum=1)
+    seed = integer(seed, name="seed", minimum=0)
+    require_instance(policy, Policy, name="policy", what="theory.Policy")
+    require_instance(env, Environment, name="env", what="theory.Environment")
+    if demonstrator is not None:
+        require_instance(demonstrator, Policy, name="demonstrator", what="theory.Policy")
     if policy.semi and demonstrator is None:
         raise MightntError("the policy abstains (a semi-distribution); pass demonstrator= to say who acts then")
-    track = dict(track or {})
+    track = dict(require_instance(track if track is not None else {}, dict, name="track",
+                                  what="dict of name -> theory.Policy"))
+    for name, k in track.items():
+        require_instance(k, Policy, name=f"tracked policy {name!r}", what="theory.Policy")
     ctx = get_context("float")
     n_actions, n_obs = alphabet(policy, env, demonstrator, *track.values())
     h = normalize_history(history, n_actions, n_obs)
     m = check_horizon(horizon)
+    limit = MAX_SAMPLE_BYTES if max_bytes is None else integer(max_bytes, name="max_bytes", minimum=1)
+    guard_size(sample_bytes(episodes, m, n_actions=n_actions, n_observations=n_obs, tracked=len(track),
+                            kernels=2 + (demonstrator is not None)),
+               limit=limit, what=f"bytes ({episodes} episodes of {m} steps)", option="max_bytes")
     rng = np.random.default_rng(seed)
     kernels = [policy, env] + ([demonstrator] if demonstrator is not None else []) + list(track.values())
     states = [take(k.start(h, ctx), np.zeros(episodes, dtype=np.int64)) for k in kernels]

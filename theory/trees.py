@@ -14,19 +14,32 @@ Forward computations that only need sums over nodes walk the tree depth first ov
 memory stays bounded at long horizons; computations that need the whole tree (backward induction, linear
 programs) keep every level.
 
+Every walk is guarded against sizes it cannot finish (see :func:`guard_walk` and :meth:`Tree.reserve`): a walk
+to horizon m needs at least m + 1 nodes, refused up front beyond ``max_nodes``
+(:data:`~theory.validation.MAX_TREE_NODES` by default); then a tree counts the nodes it creates and refuses,
+before allocating them, a level of a merging tree (or a whole tree that does not merge) beyond ``max_nodes``,
+with a :class:`~theory.errors.ResourceLimitError` naming the estimate and the keyword that raises the limit. The depth-first walks are recursive (one Python frame per
+level) until an iterative walk replaces them, so a horizon beyond the interpreter's recursion limit is refused
+with a :class:`WalkDepthError` rather than a ``RecursionError``.
+
 This module is the machinery; :mod:`theory.measures` and :mod:`theory.optimize` are thin layers over it.
 """
 
 from __future__ import annotations
 
+import contextlib
+import sys
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .arith import Context
+from .errors import HorizonError, ResourceLimitError, TypeMismatchError
 from .kernels import Kernel, take
+from .validation import MAX_TREE_NODES, guard_size, integer
 
-__all__ = ["Level", "Tree", "CHUNK", "branch", "select", "alphabet", "DecisionTree", "unique_rows"]
+__all__ = ["Level", "Tree", "CHUNK", "branch", "select", "alphabet", "DecisionTree", "unique_rows",
+           "WalkDepthError", "guard_walk", "recursion_guard", "check_max_nodes"]
 
 #: Largest number of nodes processed in one numpy batch by depth-first forward walks.
 CHUNK = 1 << 17
@@ -34,6 +47,70 @@ CHUNK = 1 << 17
 _MERGE_GIVE_UP_SIZE = 1 << 10
 # Levels smaller than this are not worth keying (their children are merged at the next level anyway).
 _MERGE_MIN_SIZE = 64
+
+
+class WalkDepthError(ResourceLimitError, HorizonError):
+    """A horizon too long for the recursive depth-first walk: it needs one Python frame per level, and Python's
+    recursion limit (``sys.getrecursionlimit()``) is lower. Both a :class:`~theory.errors.ResourceLimitError`
+    and a :class:`~theory.errors.HorizonError`. Pending the iterative walk, use a shorter horizon or raise the
+    limit with ``sys.setrecursionlimit``.
+
+    >>> issubclass(WalkDepthError, ResourceLimitError) and issubclass(WalkDepthError, HorizonError)
+    True
+    """
+
+
+def check_max_nodes(max_nodes) -> int:
+    """The node limit a caller passed (``None``: :data:`~theory.validation.MAX_TREE_NODES`), validated.
+
+    >>> check_max_nodes(None) == MAX_TREE_NODES, check_max_nodes(10**9)
+    (True, 1000000000)
+    """
+    if max_nodes is None:
+        return MAX_TREE_NODES
+    return integer(max_nodes, name="max_nodes", minimum=1)
+
+
+def _depth_error(horizon: int, limit: int) -> WalkDepthError:
+    return WalkDepthError(
+        f"horizon {horizon} needs a recursion depth of about {horizon} frames, above Python's recursion limit "
+        f"{limit} (sys.getrecursionlimit()); this tree walk is recursive until the iterative walk lands: use a "
+        f"shorter horizon, or raise the limit with sys.setrecursionlimit")
+
+
+def guard_walk(horizon: int, max_nodes: int, *, recursive: bool = True) -> None:
+    """Refuse, before anything is built, a walk that certainly cannot finish: every level up to ``horizon``
+    holds at least one node (so ``horizon + 1`` nodes against ``max_nodes``), and a recursive walk needs one
+    frame per level (so ``horizon`` against Python's recursion limit).
+
+    >>> guard_walk(10, MAX_TREE_NODES)      # fine: returns None
+    >>> guard_walk(10**9, MAX_TREE_NODES)
+    Traceback (most recent call last):
+    ...
+    theory.errors.ResourceLimitError: this computation needs about 1000000001 history-tree nodes (at least one per level up to the horizon), above the limit 10000000; pass max_nodes=... to raise it (or shrink the input)
+    """
+    guard_size(horizon + 1, limit=max_nodes, what="history-tree nodes (at least one per level up to the horizon)",
+               option="max_nodes")
+    if recursive and horizon > sys.getrecursionlimit():
+        raise _depth_error(horizon, sys.getrecursionlimit())
+
+
+@contextlib.contextmanager
+def recursion_guard(horizon: int):
+    """Turn a ``RecursionError`` of a recursive walk into a :class:`WalkDepthError` naming the horizon.
+
+    >>> with recursion_guard(5000):
+    ...     def deep(n):
+    ...         return 0 if n == 0 else 1 + deep(n - 1)
+    ...     deep(10**6)
+    Traceback (most recent call last):
+    ...
+    theory.trees.WalkDepthError: horizon 5000 needs a recursion depth of about 5000 frames, above Python's recursion limit 1000 (sys.getrecursionlimit()); this tree walk is recursive until the iterative walk lands: use a shorter horizon, or raise the limit with sys.setrecursionlimit
+    """
+    try:
+        yield
+    except RecursionError:
+        raise _depth_error(horizon, sys.getrecursionlimit()) from None
 
 
 _HASH_MULTIPLIERS = np.random.default_rng(20241008).integers(1, 2**63 - 1, size=4096, dtype=np.int64) | 1
@@ -111,15 +188,54 @@ class Tree:
     """Expansion, merging and history reconstruction for a fixed tuple of kernels in one context.
 
     ``kernels`` is a tuple of policies and environments (``None`` entries are allowed and ignored);
-    ``history`` the normalized start history (triples).
+    ``history`` the normalized start history (triples). ``max_nodes`` bounds the nodes the tree may create in
+    all (:meth:`reserve`); ``None`` is :data:`~theory.validation.MAX_TREE_NODES`.
     """
 
-    def __init__(self, kernels, history, ctx: Context, *, merge: bool = True):
+    def __init__(self, kernels, history, ctx: Context, *, merge: bool = True, max_nodes: int | None = None):
         self.kernels = tuple(kernels)
         self.history = tuple(history)
         self.ctx = ctx
         self.merge_enabled = merge
         self._merge_misses = 0
+        self.max_nodes = check_max_nodes(max_nodes)
+        #: Nodes of the tree so far, in all and per depth: counted by :meth:`reserve` when created, less those
+        #: :meth:`merge` merged away.
+        self.created = 1
+        self.level_nodes: dict = {0: 1}
+
+    def reserve(self, n: int, depth: int) -> None:
+        """Count ``n`` nodes about to be created at ``depth`` (part of a level, before merging), refusing
+        before they are allocated when they would take the tree beyond ``max_nodes``:
+
+        * while the tree merges equal states, one *level* (all its nodes at one depth, over every batch of a
+          depth-first walk) may hold at most ``max_nodes`` nodes: merged trees legitimately reach long
+          horizons with many modest levels;
+        * a tree that does not merge (or stopped merging) may hold at most ``max_nodes`` nodes in all.
+
+        :meth:`merge` gives back the nodes it merges away.
+
+        >>> t = Tree((), (), None, merge=False, max_nodes=10)
+        >>> t.reserve(5, 1)
+        >>> t.reserve(5, 2)
+        Traceback (most recent call last):
+        ...
+        theory.errors.ResourceLimitError: this computation needs about 11 history-tree nodes (in a tree that does not merge), above the limit 10; pass max_nodes=... to raise it (or shrink the input)
+        """
+        n = int(n)
+        if self.merge_enabled and self._merge_misses < 2:
+            guard_size(self.level_nodes.get(depth, 0) + n, limit=self.max_nodes, option="max_nodes",
+                       what=f"history-tree nodes at depth {depth} (one level, before merging)")
+        else:
+            guard_size(self.created + n, limit=self.max_nodes, option="max_nodes",
+                       what="history-tree nodes (in a tree that does not merge)")
+        self.created += n
+        self.level_nodes[depth] = self.level_nodes.get(depth, 0) + n
+
+    def chunk_size(self, branching: int) -> int:
+        """Rows per batch of a depth-first walk whose nodes have up to ``branching`` children each: at most
+        :data:`CHUNK`, and small enough that one batch's child table stays within ``max_nodes`` entries."""
+        return max(1, min(CHUNK, self.max_nodes // max(1, int(branching))))
 
     # -- construction --------------------------------------------------------------------------------------
     def root(self) -> Level:
@@ -178,6 +294,8 @@ class Tree:
                 self._merge_misses += 1
             return level, None
         self._merge_misses = 0
+        self.created -= n - len(first)
+        self.level_nodes[level.depth] = self.level_nodes.get(level.depth, n) - (n - len(first))
         merged = level.take(first)
         merged.weights = {name: self.sum_by(w, inverse, len(first)) for name, w in level.weights.items()}
         return merged, inverse
@@ -267,7 +385,7 @@ def alphabet(*kernels):
         if k is None:
             continue
         if not isinstance(k, Kernel):
-            raise TypeError(f"{k!r} is not a theory policy or environment")
+            raise TypeMismatchError(f"{k!r} is not a theory policy or environment")
         if n_actions is None:
             n_actions = k.n_actions
         elif k.n_actions != n_actions:
@@ -303,8 +421,11 @@ def grow_decision_tree(tree: Tree, horizon: int, expand) -> DecisionTree:
 
     ``expand(level)`` computes the level's per-node data (stored in ``level.data``) and returns an
     (N, 2, A, O) array whose non-zero entries are the children to create (axis 1: demonstrator flag). It is
-    called on every level but the leaves. Children with equal kernel keys are merged.
+    called on every level but the leaves. Children with equal kernel keys are merged. Refused before it starts
+    when ``horizon + 1`` levels exceed the tree's ``max_nodes``, and before each level that would take the tree
+    beyond it (:meth:`Tree.reserve`).
     """
+    guard_walk(horizon, tree.max_nodes, recursive=False)
     ctx = tree.ctx
     level = tree.root()
     levels, child_tables = [level], []
@@ -312,6 +433,7 @@ def grow_decision_tree(tree: Tree, horizon: int, expand) -> DecisionTree:
         grow = expand(level)
         keep = ~ctx.is_zero(grow)
         parent, flag, action, obs = np.nonzero(keep)
+        tree.reserve(len(parent), level.depth + 1)
         nxt = tree.children(level, parent, action, obs, flag.astype(bool))
         nxt, inverse = tree.merge(nxt)
         index = np.full(keep.shape, -1, dtype=np.int64)

@@ -15,10 +15,14 @@ Two forms:
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
 from .arith import Context, get_context
-from .errors import UtilityError
+from .errors import HorizonError, UnderflowError, UtilityError
+from .kernels import _shown, check_alphabet_size, normalize_history
+from .validation import integer
 
 __all__ = ["MeanReward", "HistoryUtility", "as_utility"]
 
@@ -30,7 +34,7 @@ class HistoryUtility:
 
     def __init__(self, fn):
         if not callable(fn):
-            raise UtilityError(f"a utility must be callable on histories or a theory.MeanReward, got {fn!r}")
+            raise UtilityError(f"a utility must be callable on histories or a theory.MeanReward, got {_shown(fn)}")
         self.fn = fn
 
     def __repr__(self) -> str:
@@ -46,10 +50,17 @@ class HistoryUtility:
         out = ctx.zeros(len(histories))
         for i, h in enumerate(histories):
             raw = self.fn(h)
+            if isinstance(raw, (bool, np.bool_, list, tuple, dict, set, np.ndarray)) or raw is None:
+                raise UtilityError(f"utility of history {h!r} is {_shown(raw)} ({type(raw).__name__}), not a number "
+                                   "in [0, 1]")
+            if isinstance(raw, numbers.Integral) and not 0 <= raw <= 1:
+                raise UtilityError(f"utility of history {h!r} is {_shown(raw)}, outside [0, 1]")
             try:
                 v = ctx.convert(raw)
-            except (TypeError, ValueError) as err:
-                raise UtilityError(f"utility of history {h!r} is {raw!r}, not a number in [0, 1]") from err
+            except UnderflowError:
+                raise  # a valid utility the float context cannot represent: it names the value and the remedy
+            except (TypeError, ValueError, OverflowError, ArithmeticError) as err:
+                raise UtilityError(f"utility of history {h!r} is {_shown(raw)}, not a number in [0, 1]") from err
             if ctx.dtype is not object and not (0 <= v <= 1):
                 raise UtilityError(f"utility of history {h!r} is {raw!r}, outside [0, 1]")
             if ctx.dtype is object and (v < 0 or v > 1):
@@ -70,22 +81,38 @@ class MeanReward:
     Traceback (most recent call last):
     ...
     theory.errors.UtilityError: reward r[0, 0] = 2 lies outside [0, 1]
+    >>> MeanReward([[]])
+    Traceback (most recent call last):
+    ...
+    theory.errors.UtilityError: rewards [[]] have shape (1, 0); a reward table needs at least one action and one observation
     """
 
     additive = True
 
     def __init__(self, rewards):
-        table = np.asarray(rewards, dtype=object)
+        try:
+            table = np.asarray(rewards, dtype=object)
+        except (TypeError, ValueError):  # nesting numpy cannot even hold
+            table = np.empty(0, dtype=object)
         if table.ndim != 2:
-            raise UtilityError(f"rewards must have shape (n_actions, n_observations), got {table.shape}")
+            raise UtilityError(f"rewards must have shape (n_actions, n_observations), got {_shown(rewards)} of "
+                               f"shape {table.shape}")
+        if 0 in table.shape:
+            raise UtilityError(f"rewards {_shown(rewards)} have shape {table.shape}; a reward table needs at least "
+                               "one action and one observation")
         exact = get_context("exact")
         for idx, v in np.ndenumerate(table):
+            where = f"reward r[{int(idx[0])}, {int(idx[1])}] = {_shown(v)}"
+            if isinstance(v, (bool, np.bool_)):
+                raise UtilityError(f"{where} is a bool; rewards are numbers in [0, 1] (write 1 or 0)")
             try:
                 x = exact.convert(v)
             except ValueError as err:
-                raise UtilityError(f"reward r{list(idx)} = {v!r} is not a number") from err
+                raise UtilityError(f"{where} is not a number") from err
+            if not isinstance(x, numbers.Rational):
+                raise UtilityError(f"{where} is not a number ({type(v).__name__})")
             if not 0 <= x <= 1:
-                raise UtilityError(f"reward r[{idx[0]}, {idx[1]}] = {v!r} lies outside [0, 1]")
+                raise UtilityError(f"{where} lies outside [0, 1]")
         self.table = table
         self.n_actions, self.n_observations = table.shape
 
@@ -104,17 +131,39 @@ class MeanReward:
         return "MeanReward([" + ", ".join("[" + ", ".join(shown(v) for v in row) + "]" for row in self.table) + "])"
 
     def step_rewards(self, horizon: int, ctx: Context) -> np.ndarray:
-        """Per-step contribution ``r[a, o] / m`` as a context array of shape (A, O)."""
+        """Per-step contribution ``r[a, o] / m`` as a context array of shape (A, O).
+
+        >>> MeanReward([[0, 1]]).step_rewards(0, get_context("exact"))
+        Traceback (most recent call last):
+        ...
+        theory.errors.HorizonError: horizon 0 must be at least 1
+        """
+        horizon = integer(horizon, name="horizon", minimum=1, error=HorizonError)
         return ctx.array(self.table) / horizon
 
     def terminal(self, histories, ctx: Context) -> np.ndarray:
         return ctx.zeros(len(histories))
 
     def __call__(self, steps, *, horizon: int | None = None):
-        """The utility of the given new steps (their mean reward), as a float."""
-        steps = list(steps)
-        m = len(steps) if horizon is None else horizon
-        return float(sum(float(get_context("float").convert(self.table[a, o])) for a, o, *_ in steps) / m)
+        """The utility of the given new steps (their mean reward over ``horizon`` steps, by default as many as
+        there are steps), as a float.
+
+        >>> MeanReward([[0, 1]])(((0, 1), (0, 0)))
+        0.5
+        >>> MeanReward([[0, 1]])(())
+        Traceback (most recent call last):
+        ...
+        theory.errors.HorizonError: the mean reward of no steps is undefined; pass at least one step, or horizon=m >= 1
+        """
+        steps = normalize_history(steps, self.n_actions, self.n_observations)
+        if horizon is None:
+            if not steps:
+                raise HorizonError("the mean reward of no steps is undefined; pass at least one step, or "
+                                   "horizon=m >= 1")
+            m = len(steps)
+        else:
+            m = integer(horizon, name="horizon", minimum=max(1, len(steps)), error=HorizonError)
+        return float(sum(float(get_context("float").convert(self.table[a, o])) for a, o, _ in steps) / m)
 
 
 def as_utility(utility, n_actions: int | None = None, n_observations: int | None = None):
@@ -128,6 +177,10 @@ def as_utility(utility, n_actions: int | None = None, n_observations: int | None
     theory.errors.UtilityError: reward table has shape (2, 2) but the alphabet has 2 actions and 1 observations; expected shape (2, 1)
     """
     if isinstance(utility, MeanReward):
+        if n_actions is not None:
+            n_actions = check_alphabet_size(n_actions, "n_actions")
+        if n_observations is not None:
+            n_observations = check_alphabet_size(n_observations, "n_observations")
         expected = (n_actions, n_observations)
         if n_actions is not None and n_observations is not None and utility.table.shape != expected:
             raise UtilityError(

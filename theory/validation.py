@@ -66,7 +66,12 @@ MAX_EXACT_DIGITS = 100_000
 
 
 def _shown(value) -> str:
-    text = repr(value)
+    if isinstance(value, int) and value.bit_length() > 1000:  # too long to print (and Python refuses to)
+        return f"an integer of about 2^{value.bit_length() - 1}"
+    try:
+        text = repr(value)
+    except (RecursionError, ValueError):  # a deeply nested input, or an int inside too long to print
+        return f"a deeply nested or oversized {type(value).__name__}"
     return text if len(text) <= 80 else text[:77] + "..."
 
 

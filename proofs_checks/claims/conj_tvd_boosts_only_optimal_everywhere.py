@@ -33,6 +33,7 @@ from proofs_checks import strategies as S
 from proofs_checks.claim import Claim
 from proofs_checks.claims.thm2_tvd_constraint import SequenceForm, _decision_nodes, three_armed_bandit
 from proofs_checks.claims.thm2_tvd_constraint import make as _make_thm2
+from proofs_checks.lp_witness import tvd_lp_dual
 from proofs_checks.strategies import HistoryTableUtility
 
 __all__ = ["CLAIM", "make", "lean_cases", "random_tree", "scan", "scan_table"]
@@ -219,6 +220,7 @@ def make(*, scope: str = "everywhere", id: str = "conj-tvd-boosts-only-optimal-e
                  "natural over-reading, refuted here; the spec's scan (150 random trees of horizon 3) is reproduced "
                  "by scan()."),
         examples=lambda: [three_armed_bandit()],
+        certificate_data=lambda instance: {"lp_dual": tvd_lp_dual(instance)},
         **kw,
     )
 

@@ -348,7 +348,8 @@ def _decision_nodes(pi, env, history, horizon, arith):
 def make(*, scope: str = "start", optimality: str = "full", every_maximizer: bool = True,
          id: str = "thm2-tvd-constraint", kind: str = "theorem", max_examples: int = 150, title: str | None = None,
          statement: str | None = None, how: str | None = None, derived: str = "", latex: str | None = None,
-         examples=None, given=None, tabulate=None, reference: str | None = None) -> Claim:
+         examples=None, given=None, tabulate=None, reference: str | None = None,
+         certificate_data=None) -> Claim:
     """The check "actions π_c raises above β are V-optimal", at the start history (``scope="start"``) or at
     every history π_c reaches (``"everywhere"``); with ``optimality="myopic"`` optimal means optimal for one step.
 
@@ -449,6 +450,7 @@ def make(*, scope: str = "start", optimality: str = "full", every_maximizer: boo
         tabulate=tabulate,
         certify_in=("exact",),
         max_examples=max_examples,
+        certificate_data=certificate_data,
     )
 
 

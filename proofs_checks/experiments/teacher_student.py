@@ -46,6 +46,9 @@ import numpy as np
 import theory
 
 __all__ = [
+    "estimated_bytes",
+    "most_episodes",
+    "MAX_BYTES",
     "World",
     "base_programs",
     "base_policy",
@@ -473,6 +476,62 @@ class Config:
     seed: int = 0
 
 
+#: Bytes the experiment holds per sampled (episode, turn) cell at its peak, counted from the arrays: the episode
+#: arrays take 65 (actions and observations int64, the abstention flag, two float64 probabilities, two float64
+#: per tracked policy, two policies tracked) and the statistics' temporaries about 60 more; the estimate keeps
+#: a factor of about 3 over that.
+BYTES_PER_CELL = 400
+#: Bytes per turn of the sampled trusted corpus (its transcripts as arrays before they are merged).
+BYTES_PER_CORPUS_TURN = 100
+#: The experiment's fixed overhead in bytes (the program class, the exact agents' tables).
+BASE_BYTES = 200 * 2**20
+#: Memory :func:`run` may take (``max_bytes=`` raises it); the command line refuses sizes above it.
+MAX_BYTES = 4 * 2**30
+
+
+def estimated_bytes(config: "Config") -> int:
+    """The memory :func:`run` takes at its peak for ``config``, estimated from its sizes before anything runs
+    (the sampled episodes dominate: ``episodes`` × the longest ``turns`` cells).
+
+    >>> estimated_bytes(Config()) < MAX_BYTES < estimated_bytes(Config(episodes=10**9))
+    True
+    """
+    _validate(config)
+    cells = config.episodes * max(config.turns)
+    corpus = max([config.corpus, *config.corpus_scan])
+    return BASE_BYTES + BYTES_PER_CELL * cells + BYTES_PER_CORPUS_TURN * corpus
+
+
+def most_episodes(config: "Config", limit: int = MAX_BYTES) -> int:
+    """The most episodes :func:`run` may sample per agent under ``limit`` bytes, the other sizes as in ``config``
+    (0 when even one episode is too many).
+
+    >>> most_episodes(Config()) >= Config().episodes
+    True
+    """
+    _validate(config)
+    rest = BASE_BYTES + BYTES_PER_CORPUS_TURN * max([config.corpus, *config.corpus_scan])
+    return max(0, (limit - rest) // (BYTES_PER_CELL * max(config.turns)))
+
+
+def _validate(config: "Config") -> None:
+    """The sizes of ``config``: whole numbers in range (a ValueError subclass naming the value otherwise)."""
+    from theory.validation import integer, real
+
+    integer(config.episodes, name="episodes", minimum=1)
+    integer(config.corpus, name="corpus", minimum=0)
+    integer(config.seed, name="seed", minimum=0)
+    integer(config.max_n, name="max_n", minimum=1)
+    if not config.turns or not config.budgets or not config.corpus_scan:
+        raise theory.OptionError("Config needs at least one budget, one episode length and one corpus size")
+    for t in config.turns:
+        integer(t, name="turns", minimum=1)
+    for k in config.corpus_scan:
+        integer(k, name="corpus_scan size", minimum=1)
+    for b in config.budgets:
+        real(b, name="budget", minimum=0, open_minimum=True)
+
+
 def _log_law(scan: list, fit_range: tuple) -> dict:
     """Least squares first ≈ intercept + slope·ln k over the scan's k in ``fit_range`` (all k ≥ 100, or all k,
     when fewer than two fall in it), and its prediction at every larger k (the law checked out of sample)."""
@@ -517,10 +576,20 @@ def _agent_statistics(runs: theory.Episodes, world: World, max_n: int) -> dict:
 
 
 def run(config: Config = Config(), *, world: World = World(), out: Path | str | None = None,
-        progress=None) -> dict:
+        progress=None, max_bytes: int = MAX_BYTES) -> dict:
     """Every measurement of the experiment, as a dict of numbers (and PNG plots in ``out`` when given).
 
-    ``progress(message)`` is called as the stages go (the command line prints them)."""
+    ``progress(message)`` is called as the stages go (the command line prints them). Sizes whose memory
+    (:func:`estimated_bytes`) is above ``max_bytes`` are refused before anything runs.
+
+    >>> run(Config(episodes=10**9))
+    Traceback (most recent call last):
+    ...
+    theory.errors.ResourceLimitError: this computation needs about ... bytes of memory, above the limit 4294967296; pass max_bytes=... to raise it (or shrink the input)
+    """
+    from theory.validation import guard_size
+
+    guard_size(estimated_bytes(config), limit=max_bytes, what="bytes of memory", option="max_bytes")
     say = progress or (lambda message: None)
     results: dict = {"config": config, "world": world}
     env = world.environment()

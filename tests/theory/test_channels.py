@@ -254,5 +254,5 @@ def test_malformed_histories_raise_the_librarys_errors():
         with pytest.raises(error) as info:
             theory.action_sequence_probability(xi, **kw)
         assert words in str(info.value), (words, str(info.value))
-    with pytest.raises(theory.MightntError, match="not a theory.Policy"):
+    with pytest.raises(theory.TypeMismatchError, match=r"must be a theory.Policy, got array\(\[0.5, 0.5\]\)"):
         theory.action_sequence_probability(np.array([0.5, 0.5]), ())

@@ -332,9 +332,9 @@ def test_parts_must_fit_together():
         Switch(two_obs, ObservationOccurred(2), two_obs)
     with pytest.raises(theory.AlphabetError, match="action 2"):
         Switch(two, ActionOccurred(2), two)
-    with pytest.raises(TypeError):
+    with pytest.raises(theory.TypeMismatchError, match="'never'"):
         Switch(two, "never", two)
-    with pytest.raises(TypeError):
+    with pytest.raises(theory.TypeMismatchError, match=r"after must be a theory.Policy, got \[0.5, 0.5\]"):
         Hazard(two, "1/2", [0.5, 0.5])
     # A part with an unknown observation alphabet adopts the other's.
     fn = theory.Policy.from_function(2, lambda h: [1, 0])

@@ -381,7 +381,7 @@ def test_reactive_worst_case_kl_rejects_bad_input():
         theory.reactive_worst_case_kl(pi, beta, 0, 2)
     with pytest.raises(theory.HistoryError, match="3"):
         theory.reactive_worst_case_kl(pi, beta, 3, 2)
-    with pytest.raises(TypeError, match="env"):
+    with pytest.raises(theory.TypeMismatchError, match="env"):
         theory.reactive_worst_case_kl(pi, beta, "echo", 2)
     with pytest.raises(theory.HistoryError):
         theory.reactive_worst_case_kl(pi, beta, echo, 2, ((0, 5),))
