@@ -552,6 +552,9 @@ class Context:
     dtype = object
     #: True when zero tests and equality are exact (so verdicts may rest on them).
     certified: bool = False
+    #: Whether values past rationals and log-linear forms become symbolic (sympy) expressions, whose cost grows
+    #: with every operation: computations that chain many exponentials (Gibbs weights) bound their size.
+    symbolic: bool = False
 
     # -- scope ---------------------------------------------------------------------------------------------
     def scope(self):
@@ -1087,6 +1090,7 @@ class ExactContext(Context):
     name = "exact"
     dtype = object
     certified = True
+    symbolic = True
 
     def convert(self, x):
         if isinstance(x, (Fraction, LogLinear)):
@@ -1182,7 +1186,9 @@ class ExactContext(Context):
 
     def maximum(self, x, axis: int = -1):
         x = np.asarray(x, dtype=object)
-        return np.apply_along_axis(lambda row: max(row, key=_ExactKey), axis, x) if x.size else x
+        if not x.size:  # an empty batch: the axis is reduced all the same, as numpy's max does
+            return np.empty(np.delete(x.shape, axis), dtype=object)
+        return np.apply_along_axis(lambda row: max(row, key=_ExactKey), axis, x)
 
     def weights_key(self, w):
         # Exact weights: equal rows are equal posteriors. Intern each distinct value as an integer id.
@@ -1284,7 +1290,9 @@ class BallContext(Context):
     def maximum(self, x, axis: int = -1):
         x = np.asarray(x, dtype=object)
         with self.scope():
-            return np.apply_along_axis(lambda row: _arb_max(row), axis, x) if x.size else x
+            if not x.size:  # an empty batch: the axis is reduced all the same, as numpy's max does
+                return np.empty(np.delete(x.shape, axis), dtype=object)
+            return np.apply_along_axis(lambda row: _arb_max(row), axis, x)
 
     def argmax_set(self, values) -> list[int]:
         # Subtracting the maximum's enclosure from the maximizer's own ball straddles 0, so the generic

@@ -39,8 +39,8 @@ from __future__ import annotations
 import numpy as np
 
 from .arith import EXACT, BallContext, Context, get_context, parameter
-from .errors import AlphaError, ProbabilityError, TypeMismatchError
-from .kernels import Environment, Policy, normalize_history
+from .errors import AlphaError, TypeMismatchError
+from .kernels import Environment, Policy, _require_full_demonstrator, normalize_history
 from .measures import check_horizon
 from .mixtures import BayesianMixture
 from .trees import Level, Tree, alphabet, branch, select
@@ -149,19 +149,6 @@ def _require_mixture(mixture, who: str) -> None:
 def _short(value) -> str:
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
-
-
-def _require_full_demonstrator(demonstrator, who: str) -> Policy:
-    """The demonstrator acts whenever the imitator abstains, so it must be a policy that never abstains."""
-    if not isinstance(demonstrator, Policy):
-        raise TypeMismatchError(f"{who}: demonstrator must be a theory.Policy, got {_short(demonstrator)} "
-                                f"({type(demonstrator).__name__})")
-    if demonstrator.semi:
-        raise ProbabilityError(
-            f"{who}: demonstrator {_short(demonstrator)} is a semi-distribution (it may abstain), but the "
-            "demonstrator acts whenever the imitator abstains, so it must be a full distribution; give a policy "
-            "whose action probabilities sum to 1 (not semi=True)")
-    return demonstrator
 
 
 class PessimisticImitator(Policy):

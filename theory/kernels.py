@@ -35,7 +35,7 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 
 from .arith import FLOAT_TOLERANCE, Context, get_context, to_fraction
-from .errors import AlphabetError, HistoryError, TypeMismatchError, UnderflowError
+from .errors import AlphabetError, HistoryError, ProbabilityError, TypeMismatchError, UnderflowError
 from .validation import _shown as _plain_shown
 from .validation import flag as _flag
 from .validation import require_instance
@@ -732,3 +732,27 @@ def sequence_environment(n_actions: int) -> FiniteStateEnvironment:
     n_actions = check_alphabet_size(n_actions, "n_actions")
     return FiniteStateEnvironment(np.ones((1, n_actions, 1), dtype=int), np.zeros((1, n_actions, 1), dtype=int),
                                   name="no observations")
+
+
+def _require_full_demonstrator(demonstrator, who: str | None = None) -> Policy:
+    """``demonstrator`` itself if it is a policy that never abstains; else a TypeMismatchError (not a policy) or
+    a :class:`~theory.errors.ProbabilityError` (a semi-distribution). The demonstrator acts whenever the
+    agent abstains, so it must be a full distribution. ``who`` (the caller) prefixes the message.
+
+    >>> _require_full_demonstrator(FiniteStatePolicy.iid([1, 0])).n_actions
+    2
+    >>> _require_full_demonstrator(FiniteStatePolicy.iid(["1/2", 0], semi=True), "value")
+    Traceback (most recent call last):
+    ...
+    theory.errors.ProbabilityError: value: demonstrator FiniteStatePolicy(...) is a semi-distribution (it may abstain), ...
+    """
+    prefix = f"{who}: " if who else ""
+    if not isinstance(demonstrator, Policy):
+        raise TypeMismatchError(f"{prefix}demonstrator must be a theory.Policy, got {_shown(demonstrator)} "
+                                f"({type(demonstrator).__name__})")
+    if demonstrator.semi:
+        raise ProbabilityError(
+            f"{prefix}demonstrator {_shown(demonstrator)} is a semi-distribution (it may abstain), but the "
+            "demonstrator acts whenever the agent abstains, so it must be a full distribution; give a policy "
+            "whose action probabilities sum to 1 (not semi=True)")
+    return demonstrator

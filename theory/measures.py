@@ -13,7 +13,8 @@
 * :func:`kl_breakdown` — per-step expected KLs, where a KL is infinite, and (on request) every prefix.
 
 A policy that abstains (a semi-distribution) either ends the trajectory when it abstains, or, with
-``demonstrator=`` given, hands that step to the demonstrator, whose action is recorded with the flag ``True``.
+``demonstrator=`` given, hands that step to the demonstrator, whose action is recorded with the flag ``True``
+(the demonstrator must be a full distribution: a semi-distribution is refused with a ProbabilityError).
 The per-step KL of the KL measures follows their ``convention`` keyword (the one rule of
 :func:`theory.divergences.outcome_rows`):
 
@@ -49,7 +50,7 @@ import numpy as np
 from .arith import Context, get_context
 from .divergences import InfiniteDivergence, check_convention, kl_rows, outcome_rows, with_abstain_column
 from .errors import AlphabetError, HorizonError, HistoryError, MightntError, OptionError, TypeMismatchError
-from .kernels import Environment, Policy, normalize_history
+from .kernels import Environment, Policy, _require_full_demonstrator, normalize_history
 from .trees import (Level, Tree, alphabet, branch, check_max_nodes, grow_decision_tree, guard_walk,
                     recursion_guard, select)
 from .utilities import as_utility
@@ -89,12 +90,12 @@ def _check_policy(p, name: str) -> None:
     require_instance(p, Policy, name=name, what="theory.Policy")
 
 
-def _setup(policies, env, history, horizon, demonstrator=None):
+def _setup(policies, env, history, horizon, demonstrator=None, who: str | None = None):
     for name, p in policies:
         _check_policy(p, name)
     require_instance(env, Environment, name="env", what="theory.Environment")
     if demonstrator is not None:
-        _check_policy(demonstrator, "demonstrator")
+        _require_full_demonstrator(demonstrator, who)  # it acts when π abstains: it must not abstain itself
     n_actions, n_obs = alphabet(*(p for _, p in policies), env, demonstrator)
     h = normalize_history(history, n_actions, n_obs)
     return n_actions, n_obs, h, check_horizon(horizon)
@@ -207,7 +208,8 @@ def kl_breakdown(pi, beta, env, horizon, history=(), *, form: str = "expected", 
         if demonstrator is not None:
             raise MightntError("the worst-case form has no demonstrator: abstentions end the trajectory")
         return _worst_case(pi, beta, env, horizon, history, ctx, prefixes, convention, max_nodes)
-    n_actions, n_obs, h, m = _setup((("pi", pi), ("beta", beta)), env, history, horizon, demonstrator)
+    n_actions, n_obs, h, m = _setup((("pi", pi), ("beta", beta)), env, history, horizon, demonstrator,
+                                    "trajectory KL")
     guard_walk(m, max_nodes)
     flags_out = demonstrator is not None
     branching = 2 * n_actions * n_obs
@@ -463,6 +465,12 @@ def _reactive_worst_case(pi, beta, env, horizon, history, ctx: Context, conventi
         w_next = dt.levels[-1].data["step"]
         for d in range(m - 2, -1, -1):
             level = dt.levels[d]
+            if len(level) == 0:
+                # No history reached (π abstained surely, or took only actions β rules out, earlier): nothing to
+                # continue. Skipped rather than reduced, since the exact and ball maxima of an empty array keep
+                # its shape.
+                w_next = ctx.zeros(0)
+                continue
             idx = dt.child[d][:, 0]  # (N, A, O)
             cont = ctx.zeros(idx.shape)
             ok = idx >= 0
@@ -515,7 +523,8 @@ def trajectory_tvd(pi, beta, env, horizon, history=(), *, arith=None, demonstrat
     >>> theory.trajectory_tvd(theory.FiniteStatePolicy.iid([1, 0]), theory.FiniteStatePolicy.iid([0.5, 0.5]), env, 2)
     0.75
     """
-    n_actions, n_obs, h, m = _setup((("pi", pi), ("beta", beta)), env, history, horizon, demonstrator)
+    n_actions, n_obs, h, m = _setup((("pi", pi), ("beta", beta)), env, history, horizon, demonstrator,
+                                    "trajectory_tvd")
     max_nodes = check_max_nodes(max_nodes)
     guard_walk(m, max_nodes)
     ctx = get_context(arith)
@@ -559,7 +568,7 @@ def value(pi, env, utility, horizon, history=(), *, arith=None, demonstrator=Non
     >>> theory.value(theory.FiniteStatePolicy.iid(["1/4", "3/4"]), env, theory.MeanReward([[0], [1]]), 4, arith="exact")
     Fraction(3, 4)
     """
-    n_actions, n_obs, h, m = _setup((("pi", pi),), env, history, horizon, demonstrator)
+    n_actions, n_obs, h, m = _setup((("pi", pi),), env, history, horizon, demonstrator, "value")
     u = as_utility(utility, n_actions, n_obs)
     if pi.semi and demonstrator is None:
         raise MightntError("π abstains (it is a semi-distribution); pass demonstrator= to say who acts then")

@@ -41,13 +41,13 @@ from fractions import Fraction
 import numpy as np
 
 from .arith import Context, get_context, to_fraction
-from .errors import HistoryError, BudgetError, MightntError, ProbabilityError, TemperatureError
+from .errors import HistoryError, BudgetError, MightntError, TemperatureError
 from .kernels import Policy
 from .linprog import maximize
 from .measures import _setup, trajectory_kl
-from .trees import DecisionTree, Level, Tree, grow_decision_tree
+from .trees import DecisionTree, Level, Tree, check_max_nodes, grow_decision_tree
 from .utilities import as_utility
-from .validation import integer, real
+from .validation import guard_size, integer, real
 
 __all__ = ["TreePolicy", "kl_regularized_policy", "kl_constrained_policy", "tvd_constrained_policy"]
 
@@ -221,17 +221,17 @@ def _check_temperature(t, ctx: Context | None = None):
 class _Problem:
     """The tree of (β, μ, demonstrator) from h to the horizon, with what backward induction needs."""
 
-    def __init__(self, beta, env, utility, horizon, history, ctx: Context, demonstrator, *, all_actions=False):
+    def __init__(self, beta, env, utility, horizon, history, ctx: Context, demonstrator, *, all_actions=False,
+                 max_nodes: int | None = None, who: str | None = None):
+        # _setup refuses a semi-distribution demonstrator (ProbabilityError): it acts whenever the agent abstains.
         self.n_actions, self.n_obs, self.history, self.m = _setup((("beta", beta),), env, history, horizon,
-                                                                  demonstrator)
+                                                                  demonstrator, who)
         self.u = as_utility(utility, self.n_actions, self.n_obs)
-        if demonstrator is not None and demonstrator.semi:
-            raise ProbabilityError(
-                f"demonstrator {demonstrator!r:.80} is a semi-distribution (it may abstain), but it acts whenever the "
-                "agent abstains, so it must be a full distribution; give a policy whose probabilities sum to 1")
+        self.max_nodes = check_max_nodes(max_nodes)
         self.beta, self.env, self.demo, self.ctx = beta, env, demonstrator, ctx
         self.abstains = beta.semi and demonstrator is not None
-        tree = Tree((beta, env, demonstrator), self.history, ctx, merge=self.u.additive and not all_actions)
+        tree = Tree((beta, env, demonstrator), self.history, ctx, merge=self.u.additive and not all_actions,
+                    max_nodes=self.max_nodes)
 
         def expand(level: Level):
             q = beta.probs_batch(level.states[0], ctx)
@@ -328,7 +328,8 @@ class _Problem:
         return TreePolicy(self.dt, own_tables, bot_tables, self.beta, self.ctx, n_observations=self.n_obs)
 
 
-def kl_regularized_policy(beta, env, utility, horizon, temperature, history=(), *, arith=None, demonstrator=None):
+def kl_regularized_policy(beta, env, utility, horizon, temperature, history=(), *, arith=None, demonstrator=None,
+                          max_nodes: int | None = None):
     """The KL-regularized optimum ``argmax_π V^π_μ(h) − λ KL^μ_{h,m}(π‖β)`` (λ = ``temperature``).
 
     The returned :class:`TreePolicy` has ``kl_spent`` and ``value``, and ``value − λ·kl_spent`` equals the
@@ -336,7 +337,9 @@ def kl_regularized_policy(beta, env, utility, horizon, temperature, history=(), 
     (the expected sum of the per-step KL(π(·|h')‖β(·|h'))) from log-space Gibbs weights, so it stays accurate
     at any temperature; a temperature below what the arithmetic can use (in float, a subnormal λ; in ball, one
     so small against the enclosures' width that the weights are unbounded) raises a
-    :class:`~theory.errors.TemperatureError` naming the limit.
+    :class:`~theory.errors.TemperatureError` naming the limit. The whole tree of (β, μ, demonstrator) is kept
+    for the backward pass: beyond ``max_nodes`` nodes (default :data:`~theory.validation.MAX_TREE_NODES`) it is
+    refused with a ResourceLimitError before allocating.
 
     >>> import theory
     >>> env = theory.sequence_environment(2)
@@ -356,7 +359,8 @@ def kl_regularized_policy(beta, env, utility, horizon, temperature, history=(), 
     ctx = get_context(arith)
     _check_temperature(temperature, ctx)
     with ctx.scope():
-        problem = _Problem(beta, env, utility, horizon, history, ctx, demonstrator)
+        problem = _Problem(beta, env, utility, horizon, history, ctx, demonstrator, max_nodes=max_nodes,
+                           who="kl_regularized_policy")
         if problem.m == 0:
             pol = problem.tree_policy([], [] if problem.abstains else None)
             pol.kl_spent, pol.value, pol.temperature = ctx.to_output(ctx.convert(0)), ctx.to_output(problem.leaf[0]), temperature
@@ -396,6 +400,17 @@ def _check_bisection(rtol, max_iterations):
 #: How many times the KL-constrained optimum steps λ up (by factors 1 + rtol·4^k) to certify its budget before
 #: falling back to β itself.
 _STEP_BACK_TRIES = 24
+
+#: Largest history tree (nodes) on which :func:`kl_constrained_policy` bisects in a symbolic context (exact):
+#: about 30 s at 31 nodes (horizon 4, two actions) and four times that per level more.
+MAX_SYMBOLIC_NODES = 63
+
+#: Largest unmerged history tree (nodes) on which a float constrained optimum is certified within its budget in
+#: ball arithmetic. Ball values cannot merge histories by their posterior, so the check walks the whole tree;
+#: beyond this size (the experiment's mixture bases) the float KL must clear the budget by a relative margin of
+#: :data:`_FLOAT_BUDGET_MARGIN` instead, far above the forward sum's rounding error.
+_CERTIFY_NODES = 20_000
+_FLOAT_BUDGET_MARGIN = 1e-9
 
 
 def _cheapest_optimal(problem: _Problem):
@@ -457,7 +472,8 @@ def _cheapest_optimal(problem: _Problem):
 
 
 def kl_constrained_policy(beta, env, utility, horizon, budget, history=(), *, arith=None, demonstrator=None,
-                          rtol: float = 1e-10, max_iterations: int = 200):
+                          rtol: float = 1e-10, max_iterations: int = 200, max_nodes: int | None = None,
+                          max_symbolic_nodes: int = MAX_SYMBOLIC_NODES):
     """The KL-constrained optimum ``argmax V^π_μ(h)`` subject to ``KL^μ_{h,m}(π‖β) ≤ budget``.
 
     If the cheapest V-optimal policy (within β's support) spends at most ``budget``, it is returned
@@ -469,7 +485,8 @@ def kl_constrained_policy(beta, env, utility, horizon, budget, history=(), *, ar
     in ball arithmetic (β and μ from their own definitions, the policy's tables as stored), and if that does
     not certify ``KL ≤ budget`` the temperature steps up (towards β) until it does, ending, at worst, at β
     itself (KL exactly 0). Exact and ball arithmetic certify every feasibility test of the bisection directly.
-    ``rtol`` must lie in (0, 1) and ``max_iterations`` be a non-negative integer.
+    ``rtol`` must lie in (0, 1) and ``max_iterations`` be a non-negative integer. ``max_nodes`` bounds the
+    tree's nodes as for :func:`kl_regularized_policy` (default :data:`~theory.validation.MAX_TREE_NODES`).
 
     >>> import theory
     >>> env = theory.sequence_environment(2)
@@ -488,7 +505,14 @@ def kl_constrained_policy(beta, env, utility, horizon, budget, history=(), *, ar
     _check_bisection(rtol, max_iterations)
     ctx = get_context(arith)
     with ctx.scope():
-        problem = _Problem(beta, env, utility, horizon, history, ctx, demonstrator)
+        problem = _Problem(beta, env, utility, horizon, history, ctx, demonstrator, max_nodes=max_nodes,
+                           who="kl_constrained_policy")
+        if ctx.symbolic:  # the bisection chains symbolic exponentials: minutes at 63 nodes, hours soon after
+            guard_size(sum(len(lv) for lv in problem.dt.levels),
+                       limit=integer(max_symbolic_nodes, name="max_symbolic_nodes", minimum=1),
+                       what="history-tree nodes for an exact (symbolic) constrained optimum (arith='ball' certifies "
+                            "without this limit)",
+                       option="max_symbolic_nodes")
         b = math.inf if isinstance(budget, float) and math.isinf(budget) else ctx.convert(budget)
 
         def certified(pol) -> bool:
@@ -496,10 +520,16 @@ def kl_constrained_policy(beta, env, utility, horizon, budget, history=(), *, ar
             comparisons are not certified)."""
             if ctx.certified or _is_float_inf(budget):
                 return True
+            branching = problem.n_actions * problem.n_obs
+            if sum(branching ** d for d in range(problem.m + 1)) > _CERTIFY_NODES:
+                k = ctx.to_float(ctx.convert(pol.kl_spent))
+                cap = ctx.to_float(b)
+                return k <= cap - _FLOAT_BUDGET_MARGIN * max(1.0, abs(cap))
             ball = get_context("ball")
             try:
                 with ball.scope():
-                    k = trajectory_kl(pol, beta, env, horizon, history, arith=ball, demonstrator=demonstrator)
+                    k = trajectory_kl(pol, beta, env, horizon, history, arith=ball, demonstrator=demonstrator,
+                                      max_nodes=problem.max_nodes)
                     return ball.compare(k, ball.convert(budget)) <= 0
             except ArithmeticError:
                 return False  # an enclosure that may exceed the budget is not certified feasible
@@ -594,7 +624,8 @@ def kl_constrained_policy(beta, env, utility, horizon, budget, history=(), *, ar
 # ---------------------------------------------------------------------------------------------------------------
 # TVD-constrained optimum
 # ---------------------------------------------------------------------------------------------------------------
-def tvd_constrained_policy(beta, env, utility, horizon, budget, history=(), *, arith=None):
+def tvd_constrained_policy(beta, env, utility, horizon, budget, history=(), *, arith=None,
+                           max_nodes: int | None = None):
     """The TVD-constrained optimum ``argmax V^π_μ(h)`` subject to ``TVD(P^{π,μ}_h, P^{β,μ}_h) ≤ budget``.
 
     An exact linear program over sequence-form policies: variables ``x(h'a)``, the probability that π takes
@@ -602,6 +633,8 @@ def tvd_constrained_policy(beta, env, utility, horizon, budget, history=(), *, a
     ``½ Σ R(h') |x(h'a) − x_β(h'a)|`` over the last decision nodes (R the environment's probability of the
     observations). With |O| = 1 the closed form moves mass ``min(c, 1 − β(x*))`` onto the best action sequence
     x* (spread over tied best sequences in proportion to β), taken from the worst sequences first. ``arith="exact"`` is exact; float uses HiGHS.
+    The tree is not merged (the LP needs every node): beyond ``max_nodes`` nodes (default
+    :data:`~theory.validation.MAX_TREE_NODES`) it is refused with a ResourceLimitError before allocating.
 
     >>> import theory
     >>> env = theory.sequence_environment(2)
@@ -613,7 +646,7 @@ def tvd_constrained_policy(beta, env, utility, horizon, budget, history=(), *, a
     _check_budget(budget)
     ctx = get_context(arith)
     with ctx.scope():
-        problem = _Problem(beta, env, utility, horizon, history, ctx, None, all_actions=True)
+        problem = _Problem(beta, env, utility, horizon, history, ctx, None, all_actions=True, max_nodes=max_nodes)
         if beta.semi:
             raise MightntError("the TVD-constrained optimum needs a base policy that does not abstain")
         c = ctx.convert(1 if _is_float_inf(budget) else budget)  # a TVD never exceeds 1

@@ -213,7 +213,7 @@ def _cap_op(op: str, a: int, b: int, cap: int) -> int:
     if op == "+":
         return min(a + b, cap)
     if op == "*":
-        return min(a * b, cap)
+        return cap if a >= cap or b >= cap else min(a * b, cap)  # a, b >= 1: no product of huge integers
     return _cap_pow(a, b, cap)
 
 
@@ -454,21 +454,44 @@ def min_code_length_at_least(t: int) -> int:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def largest_integer_expression(max_bits: int) -> IntegerExpression:
+#: Largest ``max_value_bits=`` :func:`largest_integer_expression` accepts (values of 2^25 bits take 4 MiB each).
+MAX_VALUE_BITS = 1 << 25
+
+
+def largest_integer_expression(max_bits: int, *, max_value_bits: int = VALUE_BITS_LIMIT) -> IntegerExpression:
     """An integer expression of at most ``max_bits`` bits with the largest value (its value may be far too large
     to write down; the expression is what is returned).
+
+    Candidates are compared by their exact values, so every maximum on the way must have at most
+    ``max_value_bits`` bits (default :data:`VALUE_BITS_LIMIT`, 2^20; at most :data:`MAX_VALUE_BITS`). The
+    maxima grow as towers of exponents (the 21-bit one, 3^(3^7), has 3,467 bits; the 23-bit one, 3^(3^15), about
+    2.3·10^7), so a ``max_bits`` whose maxima exceed the limit is refused with a ResourceLimitError, at the first
+    length that exceeds it and before any work on longer ones, rather than answered by an expression that is
+    not the largest. The work is about 1.5·L² operations up to that length L (a few dozen bits at most).
 
     >>> print(largest_integer_expression(9))
     15
     >>> print(largest_integer_expression(21))
     (3^(3^7))
+    >>> largest_integer_expression(10**6)
+    Traceback (most recent call last):
+    ...
+    theory.errors.ResourceLimitError: largest_integer_expression(1000000): the largest value of an expression of 23 bits has more than 1048576 bits (a value this large cannot be compared exactly with the other candidates); pass max_value_bits=... (at most 33554432) to raise the limit, or ask for at most 22 bits
     """
     max_bits = _positive_int(max_bits, "largest_integer_expression needs a positive number of bits")
+    max_value_bits = _integer(max_value_bits, name="max_value_bits", minimum=1, maximum=MAX_VALUE_BITS)
     if max_bits < 3:
         raise ProgramError(f"no integer expression has at most {max_bits} bits; the shortest (1) has 3")
-    cap = 1 << (VALUE_BITS_LIMIT + 1)
+    cap = 1 << (max_value_bits + 1)  # above every value of at most max_value_bits bits
     best = None
     for L, value, witness in _max_table(cap, lambda L, entry: L >= max_bits):
+        if value is not None and value >= cap:
+            # The maximum of L bits was capped: candidates at the cap cannot be ranked, so no answer is certain.
+            raise ResourceLimitError(
+                f"largest_integer_expression({max_bits}): the largest value of an expression of {L} bits has more "
+                f"than {max_value_bits} bits (a value this large cannot be compared exactly with the other "
+                f"candidates); pass max_value_bits=... (at most {MAX_VALUE_BITS}) to raise the limit, or ask for "
+                f"at most {L - 1} bits")
         if value is not None and (best is None or value > best[0]):
             best = (value, witness)
     return best[1]

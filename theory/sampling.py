@@ -22,7 +22,7 @@ import numpy as np
 
 from .arith import get_context
 from .errors import MightntError
-from .kernels import Environment, Policy, normalize_history, take
+from .kernels import Environment, Policy, _require_full_demonstrator, normalize_history, take
 from .measures import check_horizon
 from .trees import alphabet
 from .validation import guard_size, integer, require_instance
@@ -86,7 +86,8 @@ def sample_episodes(policy: Policy, env: Environment, horizon: int, *, episodes:
     """Sample ``episodes`` runs of ``horizon`` steps of ``policy`` in ``env`` from ``history``.
 
     A policy that abstains needs a ``demonstrator`` (who acts then; the step is flagged as a demonstrator
-    step). ``track`` maps names to policies whose probabilities of each output are recorded as well.
+    step; it must be a full distribution, a semi-distribution is refused with a ProbabilityError). ``track``
+    maps names to policies whose probabilities of each output are recorded as well.
     The memory needed is estimated first (:func:`sample_bytes`): above ``max_bytes`` (default
     :data:`MAX_SAMPLE_BYTES`, 2 GiB) the call is refused with a ResourceLimitError before allocating.
 
@@ -101,7 +102,7 @@ def sample_episodes(policy: Policy, env: Environment, horizon: int, *, episodes:
     require_instance(policy, Policy, name="policy", what="theory.Policy")
     require_instance(env, Environment, name="env", what="theory.Environment")
     if demonstrator is not None:
-        require_instance(demonstrator, Policy, name="demonstrator", what="theory.Policy")
+        _require_full_demonstrator(demonstrator, "sample_episodes")  # it acts when the policy abstains
     if policy.semi and demonstrator is None:
         raise MightntError("the policy abstains (a semi-distribution); pass demonstrator= to say who acts then")
     track = dict(require_instance(track if track is not None else {}, dict, name="track",

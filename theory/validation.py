@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import reprlib
 from fractions import Fraction
 
 import numpy as np
@@ -65,13 +66,22 @@ MAX_PROGRAMS = 1_000_000
 MAX_EXACT_DIGITS = 100_000
 
 
+class _ShortRepr(reprlib.Repr):
+    """reprlib's abbreviations, and integers too long for ``repr`` (Python refuses > 4300 digits) by size."""
+
+    def repr_int(self, x, level):
+        if x.bit_length() > 10_000:
+            return f"<an integer of {x.bit_length()} bits>"
+        return super().repr_int(x, level)
+
+
 def _shown(value) -> str:
-    if isinstance(value, int) and value.bit_length() > 1000:  # too long to print (and Python refuses to)
-        return f"an integer of about 2^{value.bit_length() - 1}"
+    if isinstance(value, int) and value.bit_length() > 10_000:
+        return _ShortRepr().repr(value)
     try:
         text = repr(value)
     except (RecursionError, ValueError):  # a deeply nested input, or an int inside too long to print
-        return f"a deeply nested or oversized {type(value).__name__}"
+        text = _ShortRepr().repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
 
 

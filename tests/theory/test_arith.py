@@ -328,3 +328,14 @@ def test_ball_enclosures_are_tight_at_their_precision():
             x = ball.log(ball.convert("1/3"))
         assert x.rad() < 2.0 ** (-prec + 8)
         assert x.contains(LogLinear.log(Fraction(1, 3)).enclosure(prec + 100))
+
+
+@pytest.mark.parametrize("arith", ["float", "exact", "ball"])
+def test_the_maximum_of_an_empty_batch_reduces_its_axis_in_every_context(arith):
+    # An abstaining policy empties the next tree level; the exact and ball maxima used to keep the axis.
+    from theory.arith import get_context
+
+    ctx = get_context(arith)
+    empty = np.zeros((0, 2, 2), dtype=ctx.dtype)
+    assert ctx.maximum(empty, axis=2).shape == (0, 2)
+    assert ctx.maximum(empty, axis=-1).shape == (0, 2)

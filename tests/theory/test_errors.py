@@ -176,7 +176,7 @@ BAD = [
     ("q-values-horizon-0", lambda: theory.q_values(ENV, U, 0), errors.HorizonError, "0"),
     ("arith", lambda: theory.kl([1], [1], arith="double"), errors.ArithmeticContextError, "'double'"),
     ("ball-precision", lambda: theory.BallContext(prec=2), errors.ArithmeticContextError, "2"),
-    ("unparsable-number", lambda: theory.tvd(["abc", 1], [0.5, 0.5], arith="exact"), errors.ArithmeticContextError,
+    ("unparsable-number", lambda: theory.tvd(["abc", 1], [0.5, 0.5], arith="exact"), errors.ProbabilityError,
      "'abc'"),
     ("kl-unit", lambda: theory.kl([1], [1], unit="bans"), errors.MightntError, "'bans'"),
     ("mixture-update", lambda: theory.BayesianMixture([BETA], [1], update="sometimes"), errors.MightntError,

@@ -496,3 +496,55 @@ def test_a_bad_convention_is_rejected_by_name(fn):
     pi = theory.FiniteStatePolicy.iid(["1/2", "1/2"])
     with pytest.raises(theory.MightntError, match="convention 'raw'"):
         getattr(theory, fn)(pi, pi, theory.sequence_environment(2), 1, convention="raw")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Issue 9: a π that surely abstains, at horizon >= 3, in the reactive worst case
+# ---------------------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("n_obs", [1, 2])
+@pytest.mark.parametrize("horizon", [1, 2, 3, 4])
+def test_reactive_worst_case_of_a_policy_that_surely_abstains(n_obs, horizon):
+    # π abstains surely; β plays 0 and never abstains. Under "actions" π's step term is Σ_a π(a) ln(π(a)/β(a)) = 0
+    # and ⊥ ends the trajectory: W = 0. Under "outcome" ⊥ is an outcome β gives 0: infinite at the root.
+    # (Exact and ball used to raise at horizon >= 3: the empty level after the abstention.)
+    pi = theory.FiniteStatePolicy([[0]], [[[0] * n_obs]], semi=True)
+    beta = theory.FiniteStatePolicy([[1]], [[[0] * n_obs]])
+    env = theory.FiniteStateEnvironment([[[1] + [0] * (n_obs - 1)]], [[[0] * n_obs]])
+    f, e, b = three(theory.reactive_worst_case_kl, pi, beta, env, horizon, convention="actions")
+    assert f == 0.0 and e == 0 and b == 0
+    for got in three(theory.reactive_worst_case_kl, pi, beta, env, horizon, convention="outcome"):
+        assert is_infinite(got) and got.where == ((), "⊥")
+
+
+def test_reactive_worst_case_of_a_policy_that_abstains_half_the_time():
+    # π: action 0 or ⊥, each 1/2; β: 0 surely. "actions": W_m = ½ ln ½ + ½ W_{m−1}, so W_3 = (7/8) ln ½.
+    half, beta = theory.FiniteStatePolicy.iid(["1/2", 0], semi=True), theory.FiniteStatePolicy.iid([1, 0])
+    want = LogLinear.log(Fraction(1, 2)) * Fraction(7, 8)
+    f, e, b = three(theory.reactive_worst_case_kl, half, beta, 1, 3, convention="actions")
+    assert_agree(f, want)
+    assert exact_equal(e, want)
+    assert b.contains(want.enclosure(200))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Issue 9: a semi-distribution demonstrator is refused
+# ---------------------------------------------------------------------------------------------------------------
+SEMI_DEMO = theory.FiniteStatePolicy.iid(["1/4", "1/4"], n_observations=2, semi=True)
+_BETA2 = theory.FiniteStatePolicy.iid(["1/2", "1/2"], n_observations=2)
+_ENV2 = theory.FiniteStateEnvironment([[["1/2", "1/2"], ["1/2", "1/2"]]], [[[0, 0], [0, 0]]])
+
+
+@pytest.mark.parametrize("call", [
+    lambda d: theory.trajectory_kl(SEMI_DEMO, _BETA2, _ENV2, 1, demonstrator=d),
+    lambda d: theory.kl_breakdown(SEMI_DEMO, _BETA2, _ENV2, 1, demonstrator=d),
+    lambda d: theory.trajectory_tvd(SEMI_DEMO, _BETA2, _ENV2, 1, demonstrator=d),
+    lambda d: theory.value(SEMI_DEMO, _ENV2, theory.MeanReward([[0, 1], [0, 1]]), 1, demonstrator=d),
+    lambda d: theory.sample_episodes(SEMI_DEMO, _ENV2, 1, episodes=3, demonstrator=d),
+], ids=["trajectory_kl", "kl_breakdown", "trajectory_tvd", "value", "sample_episodes"])
+def test_a_semi_distribution_demonstrator_is_refused(call):
+    # It used to be accepted: trajectory_kl returned inf, value 0.28125 (the demonstrator's own abstentions lost).
+    with pytest.raises(theory.ProbabilityError, match=r"demonstrator FiniteStatePolicy\(.*semi-distribution"):
+        call(SEMI_DEMO)
+    with pytest.raises(theory.TypeMismatchError, match="demonstrator must be a theory.Policy, got 3"):
+        call(3)
+    call(_BETA2)  # a full demonstrator is accepted

@@ -462,3 +462,29 @@ def test_tvd_budget_above_one_and_infinite():
         pi = theory.tvd_constrained_policy(beta, env, u, 2, c, arith="exact" if c != math.inf else None)
         assert close(pi.value, 1)
     assert theory.tvd_constrained_policy(beta, env, u, 2, 0, arith="exact").value == Fraction(1, 2)
+
+
+@pytest.mark.parametrize("solve", [
+    lambda **kw: theory.kl_regularized_policy(*_NODES_ARGS, 1, **kw),
+    lambda **kw: theory.kl_constrained_policy(*_NODES_ARGS, "1/2", **kw),
+    lambda **kw: theory.tvd_constrained_policy(*_NODES_ARGS, "1/4", **kw),
+], ids=["kl_regularized", "kl_constrained", "tvd_constrained"])
+def test_the_optimizers_take_max_nodes(solve):
+    # Issue 9: the optimizers built their trees without a node limit (no max_nodes= keyword at all). Horizon 6
+    # over 2 actions (tvd: unmerged, 2^6 leaves) passes the horizon's own guard (7 nodes) but not 20 nodes.
+    with pytest.raises(theory.ResourceLimitError, match="max_nodes="):
+        solve(max_nodes=20)
+    with pytest.raises(theory.MightntError, match="max_nodes 0 must be at least 1"):
+        solve(max_nodes=0)
+    assert solve(max_nodes=10_000).value == solve().value
+
+
+_NODES_ARGS = (theory.FiniteStatePolicy.iid(["1/2", "1/2"]), theory.sequence_environment(2),
+               theory.MeanReward([[0], [1]]), 6)
+
+
+def test_an_optimizer_refuses_a_semi_distribution_demonstrator_by_the_shared_check():
+    semi = theory.FiniteStatePolicy.iid(["1/4", "1/4"], semi=True)
+    with pytest.raises(theory.ProbabilityError, match="kl_regularized_policy: demonstrator .* semi-distribution"):
+        theory.kl_regularized_policy(semi, theory.sequence_environment(2), theory.MeanReward([[0], [1]]), 2, 1,
+                                     demonstrator=semi)

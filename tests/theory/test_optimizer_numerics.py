@@ -359,3 +359,17 @@ def test_bad_mixture_and_imitator_arguments_raise_naming_the_value(call, error, 
     with pytest.raises(error) as info:
         call()
     assert isinstance(info.value, ValueError) and text in str(info.value)
+
+
+def test_an_exact_constrained_optimum_too_large_for_symbolic_bisection_is_refused_at_once():
+    # Horizon 6 in exact arithmetic ran for over 10 minutes (sympy exponentials chained through the bisection).
+    import time
+
+    beta, env, u = theory.FiniteStatePolicy.iid(["1/2", "1/2"]), theory.sequence_environment(2), \
+        theory.MeanReward([[0], [1]])
+    start = time.perf_counter()
+    with pytest.raises(theory.ResourceLimitError, match="max_symbolic_nodes"):
+        theory.kl_constrained_policy(beta, env, u, 6, "1/2", arith="exact")
+    assert time.perf_counter() - start < 1
+    small = theory.kl_constrained_policy(beta, env, u, 1, "1/2", arith="exact")  # small trees still solve exactly
+    assert small.kl_spent <= theory.arith.to_fraction("1/2") or small.binding is False

@@ -497,3 +497,27 @@ def test_docs_worked_examples_are_true():
     for text, bits, code in rows:
         p = lang.parse(text)
         assert (p.length, p.code) == (int(bits), code), text
+
+
+def test_largest_integer_expression_refuses_what_it_cannot_rank_and_never_hangs():
+    # Issue 9: 10^6 bits hung (6.5 s already at 100 bits), and from 23 bits on the maxima exceed the value cap, so
+    # ties at the cap were broken arbitrarily: 28 bits returned (3^(3^15)), 23 bits long, though (3^(3^(3^7)))
+    # has 28 bits and is vastly larger. Now it refuses, naming the limit and the keyword, at once.
+    import time
+
+    bigger = integer(3) ** (integer(3) ** (integer(3) ** 7))
+    assert bigger.length == 28
+    for max_bits in (23, 28, 100, 10**6):
+        start = time.perf_counter()
+        with pytest.raises(theory.ResourceLimitError, match=r"expression of 23 bits has more than 1048576 bits.*"
+                                                              r"pass max_value_bits=\.\.\. .* at most 22 bits"):
+            largest_integer_expression(max_bits)
+        assert time.perf_counter() - start < 2.0
+    assert str(largest_integer_expression(22)) == "(3^(3^7))"  # below the cap: unchanged
+    for bad in (0, -1, True, 2.5, "30", None):
+        with pytest.raises(theory.ProgramError, match=f"got {bad!r}"):
+            largest_integer_expression(bad)
+    for bad in (0, True, 1 << 40, 1.5):
+        with pytest.raises(theory.MightntError, match="max_value_bits"):
+            largest_integer_expression(21, max_value_bits=bad)
+
