@@ -303,8 +303,9 @@ def _observation_sequences(n_obs: int, m: int):
     return 1 << int(bits)
 
 
-def _worst_case(pi, beta, env, horizon, history, ctx: Context, prefixes: bool,
-                convention: str = "outcome", max_nodes: int | None = None) -> KLBreakdown:
+def _pair_setup(pi, beta, env, history, horizon, max_nodes):
+    """What both worst cases check first: the limit, the observation alphabet (an environment or a count), the
+    two policies, the start history and the horizon."""
     max_nodes = check_max_nodes(max_nodes)
     n_obs_given, env = _observation_alphabet(env)
     for name, p in (("pi", pi), ("beta", beta)):
@@ -313,8 +314,12 @@ def _worst_case(pi, beta, env, horizon, history, ctx: Context, prefixes: bool,
     n_obs = n_obs_given if n_obs is None else n_obs
     if n_obs != n_obs_given:
         raise HistoryError(f"the policies use {n_obs} observations but the environment supplies {n_obs_given}")
-    h = normalize_history(history, n_actions, n_obs)
-    m = check_horizon(horizon)
+    return max_nodes, env, n_actions, n_obs, normalize_history(history, n_actions, n_obs), check_horizon(horizon)
+
+
+def _worst_case(pi, beta, env, horizon, history, ctx: Context, prefixes: bool,
+                convention: str = "outcome", max_nodes: int | None = None) -> KLBreakdown:
+    max_nodes, env, n_actions, n_obs, h, m = _pair_setup(pi, beta, env, history, horizon, max_nodes)
     guard_walk(m, max_nodes)
     # The maximum is over whole observation sequences: one table entry per sequence of each length < m.
     guard_size(_observation_sequences(n_obs, m), limit=max_nodes,
@@ -423,16 +428,7 @@ def worst_case_kl(pi, beta, env, horizon, history=(), *, arith=None, convention:
 def _reactive_worst_case(pi, beta, env, horizon, history, ctx: Context, convention: str = "outcome",
                          max_nodes: int | None = None):
     """The expectimax of the expected KL over environments (see :func:`reactive_worst_case_kl`)."""
-    max_nodes = check_max_nodes(max_nodes)
-    n_obs_given, env = _observation_alphabet(env)
-    for name, p in (("pi", pi), ("beta", beta)):
-        _check_policy(p, name)
-    n_actions, n_obs = alphabet(pi, beta, env)
-    n_obs = n_obs_given if n_obs is None else n_obs
-    if n_obs != n_obs_given:
-        raise HistoryError(f"the policies use {n_obs} observations but the environment supplies {n_obs_given}")
-    h = normalize_history(history, n_actions, n_obs)
-    m = check_horizon(horizon)
+    max_nodes, env, n_actions, n_obs, h, m = _pair_setup(pi, beta, env, history, horizon, max_nodes)
     with ctx.scope():
         if m == 0:
             return ctx.to_output(ctx.convert(0))
