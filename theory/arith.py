@@ -767,17 +767,10 @@ class Context:
         ...
         theory.errors.UnderflowError: q has the exact probability 1/10^400 at index 0, which is not 0 but rounds to 0 in float arithmetic (a finite KL would turn infinite, a possible history impossible); use arith='exact' or arith='ball'
         """
-        import reprlib
         import sys
 
         from .validation import MAX_EXACT_DIGITS
-        from .validation import _shown as _plain_shown
-
-        def _shown(value) -> str:
-            try:
-                return _plain_shown(value)
-            except RecursionError:  # nested too deeply for repr
-                return reprlib.repr(value)
+        from .validation import _shown
 
         try:
             raw = np.asarray(values, dtype=object)

@@ -35,9 +35,8 @@ import numpy as np
 
 from .arith import get_context
 from .errors import AlphabetError, TypeMismatchError, UnderflowError
-from .kernels import Policy, _ConvertedTable, _shown, normalize_history
-from .validation import require_instance
-from .validation import flag as _flag
+from .kernels import Policy, _ConvertedTable, normalize_history
+from .validation import flag as _flag, require_instance, _shown
 
 __all__ = ["Channel", "pushforward", "joint", "marginal", "action_sequence_probability"]
 

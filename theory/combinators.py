@@ -43,8 +43,8 @@ import numpy as np
 from .arith import Context, FloatContext, get_context, to_fraction
 from .errors import AlphabetError, ArithmeticContextError, ProbabilityError, RuledOutHistoryError
 from .events import Event
-from .kernels import Policy, _plain, _shown, normalize_history, take
-from .validation import MAX_EXACT_DIGITS, require_instance
+from .kernels import Policy, _plain, normalize_history, take
+from .validation import MAX_EXACT_DIGITS, require_instance, _shown
 
 __all__ = ["Switch", "Hazard", "check_rate", "rows_defined"]
 

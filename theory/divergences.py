@@ -40,8 +40,7 @@ import numpy as np
 
 from .arith import FLOAT_TOLERANCE, Context, get_context
 from .errors import AlphabetError, OptionError
-from .kernels import _shown
-from .validation import option
+from .validation import option, _shown
 
 __all__ = ["kl", "tvd", "InfiniteDivergence", "kl_rows", "tvd_rows", "with_abstain_column", "outcome_rows",
            "check_convention", "CONVENTIONS"]

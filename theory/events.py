@@ -34,7 +34,8 @@ import numbers
 import numpy as np
 
 from .errors import AlphabetError, HorizonError, ResourceLimitError
-from .kernels import MAX_ALPHABET, _shown, check_alphabet_size, normalize_history
+from .kernels import MAX_ALPHABET, check_alphabet_size, normalize_history
+from .validation import _shown
 
 __all__ = ["Event", "ObservationOccurred", "ActionOccurred", "LengthAtLeast", "LENGTH_CAP", "TABLE_LIMIT",
            "TABLE_ENTRIES_LIMIT"]

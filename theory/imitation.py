@@ -44,6 +44,7 @@ from .kernels import Environment, Policy, _require_full_demonstrator, normalize_
 from .measures import check_horizon
 from .mixtures import BayesianMixture
 from .trees import Level, Tree, alphabet, branch, select
+from .validation import _shown
 
 __all__ = ["top_set", "PessimisticImitator", "OnlineImitator", "top_set_mask"]
 
@@ -142,13 +143,10 @@ def top_set(mixture: BayesianMixture, history=(), alpha=1, *, arith=None) -> lis
 
 def _require_mixture(mixture, who: str) -> None:
     if not isinstance(mixture, BayesianMixture):
-        raise TypeMismatchError(f"{who} needs a theory.BayesianMixture, got {_short(mixture)} "
+        raise TypeMismatchError(f"{who} needs a theory.BayesianMixture, got {_shown(mixture)} "
                                 f"({type(mixture).__name__}); build one with theory.BayesianMixture(components, prior)")
 
 
-def _short(value) -> str:
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
 
 
 class PessimisticImitator(Policy):

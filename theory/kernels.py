@@ -29,16 +29,13 @@ from __future__ import annotations
 
 import math
 import numbers
-import reprlib
 from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
 from .arith import FLOAT_TOLERANCE, Context, get_context, to_fraction
 from .errors import AlphabetError, HistoryError, ProbabilityError, TypeMismatchError, UnderflowError
-from .validation import _shown as _plain_shown
-from .validation import flag as _flag
-from .validation import require_instance
+from .validation import flag as _flag, require_instance, _shown
 
 __all__ = [
     "Kernel",
@@ -60,26 +57,6 @@ __all__ = [
 MAX_ALPHABET = 1 << 20
 
 
-_SHORT_REPR = reprlib.Repr()
-_SHORT_REPR.maxlevel, _SHORT_REPR.maxlong, _SHORT_REPR.maxstring, _SHORT_REPR.maxother = 3, 60, 60, 60
-
-
-def _shown(value) -> str:
-    """A short repr of a value for an error message (at most about 80 characters), safe on any input: a
-    nesting too deep for ``repr`` is shown abbreviated rather than raising ``RecursionError``.
-
-    >>> deep = [0.5]
-    >>> for _ in range(10_000):
-    ...     deep = [deep]
-    >>> _shown(deep)
-    '[[[[...]]]]'
-    >>> _shown("x" * 100)[-5:]
-    'xx...'
-    """
-    try:
-        return _plain_shown(value)
-    except RecursionError:
-        return _SHORT_REPR.repr(value)
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -20,8 +20,7 @@ import numpy as np
 
 from .arith import get_context, to_fraction
 from .errors import ArithmeticContextError, MightntError
-from .kernels import _shown
-from .validation import MAX_EXACT_DIGITS, MAX_TREE_NODES
+from .validation import MAX_EXACT_DIGITS, MAX_TREE_NODES, _shown
 
 __all__ = ["maximize", "InfeasibleError", "LinearProgramError"]
 

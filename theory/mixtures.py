@@ -35,7 +35,7 @@ import numpy as np
 from .arith import Context, get_context, to_fraction
 from .errors import AlphabetError, PriorError, RuledOutHistoryError, TypeMismatchError
 from .kernels import FiniteStatePolicy, Policy, _exact_text, _plain, normalize_history, take
-from .validation import flag, option, real
+from .validation import _shown, flag, option, real
 
 __all__ = ["BayesianMixture"]
 
@@ -81,7 +81,7 @@ class BayesianMixture(Policy):
             raise AlphabetError("a mixture needs at least one component")
         for i, c in enumerate(components):
             if not isinstance(c, Policy):
-                raise TypeMismatchError(f"component {i} is {_short(c)} ({type(c).__name__}), not a theory.Policy")
+                raise TypeMismatchError(f"component {i} is {_shown(c)} ({type(c).__name__}), not a theory.Policy")
         normalize = flag(normalize, name="normalize")
         self.n_actions = components[0].n_actions
         for i, c in enumerate(components):
@@ -101,7 +101,7 @@ class BayesianMixture(Policy):
                       else tuple(f"ν{i}" for i in range(len(components))))
         for i, name in enumerate(self.names):
             if not isinstance(name, str):
-                raise TypeMismatchError(f"name {i} of the mixture is {_short(name)} ({type(name).__name__}), not a string")
+                raise TypeMismatchError(f"name {i} of the mixture is {_shown(name)} ({type(name).__name__}), not a string")
         if len(self.names) != len(components):
             raise AlphabetError(f"{len(self.names)} names for {len(components)} components")
         self.corpus = _normalize_corpus(_sequence(corpus, "corpus", "a list of histories"), self.n_actions,
@@ -466,9 +466,6 @@ class BayesianMixture(Policy):
 _REPR_CORPUS = 20
 
 
-def _short(value) -> str:
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def _sequence(value, name: str, what: str, *, error: type = TypeMismatchError) -> list:
@@ -476,7 +473,7 @@ def _sequence(value, name: str, what: str, *, error: type = TypeMismatchError) -
     from collections.abc import Iterable, Mapping
 
     if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
-        raise error(f"{name} must be {what}, got {_short(value)} ({type(value).__name__})")
+        raise error(f"{name} must be {what}, got {_shown(value)} ({type(value).__name__})")
     return list(value)
 
 

@@ -48,8 +48,7 @@ from .errors import ArithmeticContextError, MightntError, ProgramError, Resource
 from .events import LENGTH_CAP, ActionOccurred, LengthAtLeast, ObservationOccurred
 from .kernels import FiniteStatePolicy, Policy
 from .mixtures import BayesianMixture
-from .validation import MAX_PROGRAMS, guard_size
-from .validation import integer as _integer
+from .validation import guard_size, integer as _integer, MAX_PROGRAMS
 
 __all__ = [
     "PolicyLanguage",

@@ -21,8 +21,8 @@ import numpy as np
 
 from .arith import Context, get_context
 from .errors import HorizonError, UnderflowError, UtilityError
-from .kernels import _shown, check_alphabet_size, normalize_history
-from .validation import integer
+from .kernels import check_alphabet_size, normalize_history
+from .validation import integer, _shown
 
 __all__ = ["MeanReward", "HistoryUtility", "as_utility"]
 

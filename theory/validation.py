@@ -69,6 +69,10 @@ MAX_EXACT_DIGITS = 100_000
 class _ShortRepr(reprlib.Repr):
     """reprlib's abbreviations, and integers too long for ``repr`` (Python refuses > 4300 digits) by size."""
 
+    def __init__(self):
+        super().__init__()
+        self.maxlevel, self.maxlong, self.maxstring, self.maxother = 3, 60, 60, 60
+
     def repr_int(self, x, level):
         if x.bit_length() > 10_000:
             return f"<an integer of {x.bit_length()} bits>"
@@ -76,6 +80,19 @@ class _ShortRepr(reprlib.Repr):
 
 
 def _shown(value) -> str:
+    """A short repr of a value for an error message (at most about 80 characters), safe on any input: nesting
+    too deep for ``repr`` and integers too long to print are abbreviated rather than raising.
+
+    >>> deep = [0.5]
+    >>> for _ in range(10_000):
+    ...     deep = [deep]
+    >>> _shown(deep)
+    '[[[[...]]]]'
+    >>> _shown("x" * 100)[-5:]
+    'xx...'
+    >>> _shown(10**5000)
+    '<an integer of 16610 bits>'
+    """
     if isinstance(value, int) and value.bit_length() > 10_000:
         return _ShortRepr().repr(value)
     try:
