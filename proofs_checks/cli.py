@@ -47,6 +47,7 @@ from pathlib import Path
 
 from . import registry
 from .certificates import REPLAY_TIMEOUT, CertificateError, make_certificate, replay, write
+from .certificates import _one_line as one_line  # the one-line form of every user-facing error
 from .claim import DEFAULT_BUDGET, check, counterexample_record
 from .report import FORMATS, counterexample_text, render
 from .runner import DEFAULT_MEMORY, DEFAULT_TIMEOUT, default_jobs, run_checks
@@ -464,7 +465,7 @@ class _Parser(argparse.ArgumentParser):
     """argparse, with a usage error as one line (exit status 2) that points to ``--help``."""
 
     def error(self, message):
-        self.exit(2, f"mightnt: error: {self.prog}: {_one_line(message)} (see {self.prog} --help)\n")
+        self.exit(2, f"mightnt: error: {self.prog}: {one_line(message, 500)} (see {self.prog} --help)\n")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -552,11 +553,6 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _one_line(text) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= 500 else text[:499] + "…"
-
-
 def main(argv=None) -> int:
     """Entry point of ``mightnt``; returns the exit status (see the module docstring: 0, 1, 2 or 3).
 
@@ -579,7 +575,7 @@ def main(argv=None) -> int:
     except (ValueError, OSError, RecursionError) as err:  # CertificateError, MightntError, UsageError, ...
         if debug:
             raise
-        sys.stderr.write(f"mightnt: error: {_one_line(err) or type(err).__name__}\n")
+        sys.stderr.write(f"mightnt: error: {one_line(err, 500) or type(err).__name__}\n")
         return 2
     except MemoryError:
         if debug:
@@ -594,7 +590,7 @@ def main(argv=None) -> int:
     except Exception as err:  # a defect of mightnt itself
         if debug:
             raise
-        sys.stderr.write(f"mightnt: internal error: {type(err).__name__}: {_one_line(err)} "
+        sys.stderr.write(f"mightnt: internal error: {type(err).__name__}: {one_line(err, 500)} "
                          f"(rerun with --debug for the traceback, and please report it)\n")
         return 3
 
