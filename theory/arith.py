@@ -34,18 +34,50 @@ True
 from __future__ import annotations
 
 import contextlib
+import importlib
 import math
 import numbers
+import sys
 from fractions import Fraction
 from math import gcd
+from typing import TYPE_CHECKING
 
 import numpy as np
-import sympy
-from flint import arb, fmpq, fmpz
-from flint import ctx as _flint_ctx
 
 from .errors import ArithmeticContextError, ProbabilityError, UndecidedError, UnderflowError
 from .validation import MAX_BALL_PRECISION
+
+
+class _LazyModule:
+    """A module imported on first use: sympy and python-flint load when exact symbolic values or balls are first
+    needed, not on ``import theory`` (they take most of its import time)."""
+
+    def __init__(self, name: str):
+        self._name = name
+        self._module = None
+
+    def __getattr__(self, attr):
+        if self._module is None:
+            self._module = importlib.import_module(self._name)
+        return getattr(self._module, attr)
+
+
+if TYPE_CHECKING:
+    from flint import arb
+
+sympy = _LazyModule("sympy")
+_flint = _LazyModule("flint")
+
+
+def _instance_of(x, module: str, name: str) -> bool:
+    """``isinstance(x, module.name)`` without importing ``module``: while it is not loaded, none of its objects
+    can exist.
+
+    >>> _instance_of(1, "sympy", "Basic")
+    False
+    """
+    loaded = sys.modules.get(module)
+    return loaded is not None and isinstance(x, getattr(loaded, name))
 
 __all__ = [
     "Context",
@@ -122,11 +154,11 @@ def to_fraction(x) -> Fraction:
             return Fraction(x.strip())
         except (ValueError, ZeroDivisionError) as err:
             raise ArithmeticContextError(f"cannot read {x!r} as an exact rational number") from err
-    if isinstance(x, fmpq):
+    if _instance_of(x, "flint", "fmpq"):
         return Fraction(int(x.p), int(x.q))
-    if isinstance(x, fmpz):
+    if _instance_of(x, "flint", "fmpz"):
         return Fraction(int(x))
-    if isinstance(x, sympy.Rational):
+    if _instance_of(x, "sympy", "Rational"):
         return Fraction(int(x.p), int(x.q))
     if isinstance(x, numbers.Rational):
         return Fraction(x.numerator, x.denominator)
@@ -252,7 +284,7 @@ class LogLinear:
 
     def enclosure(self, prec: int = 128) -> arb:
         """An arb ball containing this number, computed at ``prec`` bits."""
-        with _flint_ctx.workprec(prec):
+        with _flint.ctx.workprec(prec):
             total = _fraction_to_arb(self.rational)
             for r, c in self.terms.items():
                 total += _fraction_to_arb(c) * _fraction_to_arb(r).log()
@@ -451,13 +483,13 @@ def _to_sympy(x) -> sympy.Expr:
 
 def _fraction_to_arb(x: Fraction) -> arb:
     if x.denominator == 1:
-        return arb(x.numerator)
-    return arb(fmpq(x.numerator, x.denominator))
+        return _flint.arb(x.numerator)
+    return _flint.arb(_flint.fmpq(x.numerator, x.denominator))
 
 
 def _sympy_to_arb(expr: sympy.Expr, prec: int) -> arb:
     """Evaluate a sympy expression built from rationals, +, ×, powers, exp and log as an arb enclosure."""
-    with _flint_ctx.workprec(prec):
+    with _flint.ctx.workprec(prec):
         return _sympy_to_arb_rec(sympy.sympify(expr))
 
 
@@ -465,12 +497,12 @@ def _sympy_to_arb_rec(e) -> arb:
     if e.is_Rational:
         return _fraction_to_arb(Fraction(int(e.p), int(e.q)))
     if e.is_Add:
-        total = arb(0)
+        total = _flint.arb(0)
         for a in e.args:
             total += _sympy_to_arb_rec(a)
         return total
     if e.is_Mul:
-        total = arb(1)
+        total = _flint.arb(1)
         for a in e.args:
             total *= _sympy_to_arb_rec(a)
         return total
@@ -486,9 +518,9 @@ def _sympy_to_arb_rec(e) -> arb:
     if isinstance(e, sympy.log):
         return _sympy_to_arb_rec(e.args[0]).log()
     if e is sympy.E:
-        return arb(1).exp()
+        return _flint.arb(1).exp()
     if e is sympy.pi:
-        return arb.pi()
+        return _flint.arb.pi()
     raise ArithmeticContextError(f"cannot evaluate {e} in ball arithmetic")
 
 
@@ -737,6 +769,24 @@ class Context:
         """Integer merge keys identifying equal posteriors, or None when this context cannot merge them."""
         return None
 
+    def merge_keys(self, values: np.ndarray) -> np.ndarray:
+        """Integer rows (N, d) identifying the values of a 1-d array for merging: equal keys mean values that
+        may stand for each other. Exact numbers: equal values (interned, per call); balls: identical balls
+        (midpoint and radius), which enclose whatever either stands for; floats: equal to about 40 bits
+        (:class:`FloatContext`).
+
+        >>> get_context("exact").merge_keys(np.array([Fraction(1, 2), Fraction(1, 3), Fraction(2, 4)], dtype=object)).tolist()
+        [[0], [1], [0]]
+        """
+        ids: dict = {}
+        token = self._merge_token
+        flat = [ids.setdefault(token(v), len(ids)) for v in np.asarray(values).reshape(-1)]
+        return np.asarray(flat, dtype=np.int64).reshape(-1, 1)
+
+    @staticmethod
+    def _merge_token(v):
+        return v
+
     # -- validation ----------------------------------------------------------------------------------------
     def distribution(self, values, *, name: str = "p", semi: bool = False) -> np.ndarray:
         """Rows (last axis) of probabilities, validated, in this context.
@@ -945,7 +995,7 @@ class FloatContext(Context):
             return float(x)
         if isinstance(x, str):
             x = to_fraction(x)
-        if isinstance(x, arb):
+        if _instance_of(x, "flint", "arb"):
             return float(x.mid())
         try:
             out = float(x)
@@ -1061,6 +1111,17 @@ class FloatContext(Context):
         total = e.sum(axis=1)
         return e / np.where(total > 0, total, 1.0)[:, None]
 
+    def merge_keys(self, values):
+        """Floats agreeing to 40 significant bits share a key (mantissa rounded, exponent): what a float
+        computation along different orders of the same steps leaves equal.
+
+        >>> keys = get_context("float").merge_keys(np.array([0.1 + 0.2, 0.3, 0.4]))
+        >>> bool((keys[0] == keys[1]).all()), bool((keys[0] == keys[2]).all())
+        (True, False)
+        """
+        mantissa, exponent = np.frexp(np.asarray(values, dtype=float))
+        return np.stack([np.round(mantissa * 2.0**40).astype(np.int64), exponent.astype(np.int64)], axis=1)
+
     def weights_key(self, logw):
         # Quantized log weights (row maximum 0): histories whose posteriors agree to ~1e-12 merge; weights
         # below e^-800 of the largest are zero in float64 anyway, so the clip loses nothing.
@@ -1088,12 +1149,12 @@ class ExactContext(Context):
     def convert(self, x):
         if isinstance(x, (Fraction, LogLinear)):
             return x
-        if isinstance(x, sympy.Basic) and not isinstance(x, sympy.Rational):
+        if _instance_of(x, "sympy", "Basic") and not _instance_of(x, "sympy", "Rational"):
             return x
         return to_fraction(x)
 
     def to_float(self, x) -> float:
-        if isinstance(x, sympy.Basic):
+        if _instance_of(x, "sympy", "Basic"):
             # Refine until the enclosure pins the float down (a value near 0 needs more than 53 bits).
             prec = 96
             while True:
@@ -1215,6 +1276,11 @@ class BallContext(Context):
     dtype = object
     certified = True
 
+    @staticmethod
+    def _merge_token(v):
+        # Identical balls only: the midpoint and radius exactly.
+        return v.mid().man_exp(), v.rad().man_exp()
+
     def __init__(self, prec: int = 128):
         if isinstance(prec, (bool, np.bool_)) or not isinstance(prec, numbers.Integral) or prec < 8:
             raise ArithmeticContextError(f"ball precision {prec!r} must be an integer number of bits >= 8")
@@ -1225,7 +1291,7 @@ class BallContext(Context):
         self.prec = int(prec)
 
     def scope(self):
-        return _flint_ctx.workprec(self.prec)
+        return _flint.ctx.workprec(self.prec)
 
     @property
     def cache_key(self):
@@ -1233,16 +1299,16 @@ class BallContext(Context):
 
     def convert(self, x):
         with self.scope():
-            if isinstance(x, arb):
+            if _instance_of(x, "flint", "arb"):
                 return x
             if isinstance(x, LogLinear):
                 return x.enclosure(self.prec)
-            if isinstance(x, sympy.Basic) and not isinstance(x, sympy.Rational):
+            if _instance_of(x, "sympy", "Basic") and not _instance_of(x, "sympy", "Rational"):
                 return _sympy_to_arb(x, self.prec)
             return _fraction_to_arb(to_fraction(x))
 
     def to_float(self, x) -> float:
-        return float(x.mid()) if isinstance(x, arb) else float(x)
+        return float(x.mid()) if _instance_of(x, "flint", "arb") else float(x)
 
     def log(self, x):
         with self.scope():
@@ -1260,7 +1326,7 @@ class BallContext(Context):
         def one(v):
             if isinstance(v, float) and v == math.inf:  # sqrt of an infinite divergence stays infinite
                 return v
-            return self.convert(v).sqrt() if not isinstance(v, arb) else v.sqrt()
+            return self.convert(v).sqrt() if not _instance_of(v, "flint", "arb") else v.sqrt()
 
         with self.scope():
             if isinstance(x, np.ndarray):
@@ -1325,7 +1391,7 @@ class BallContext(Context):
             ref = np.argmax(mids, axis=1)
             rows = np.arange(n)
             c = values[rows, ref] if k else np.zeros(n, dtype=object)
-            lam = temperature if isinstance(temperature, arb) else self.convert(temperature)
+            lam = temperature if _instance_of(temperature, "flint", "arb") else self.convert(temperature)
             zero, one = self.convert(0), self.convert(1)
             s = np.full((n, k), zero, dtype=object)
             e = np.full((n, k), zero, dtype=object)

@@ -43,7 +43,7 @@ from .errors import AlphaError, TypeMismatchError
 from .kernels import Environment, Policy, _require_full_demonstrator, normalize_history
 from .measures import check_horizon
 from .mixtures import BayesianMixture
-from .trees import Level, Tree, alphabet, branch, select
+from .trees import Level, Tree, alphabet, branch, walk
 from .validation import _shown
 
 __all__ = ["top_set", "PessimisticImitator", "OnlineImitator", "top_set_mask"]
@@ -277,25 +277,21 @@ class OnlineImitator:
         with ctx.scope():
             tree = Tree((self.imitator, env, self.demonstrator), h, ctx, merge=False)
 
-            def visit(level: Level):
+            def step(level: Level):
                 mass = level.weights["mass"]
                 if level.depth == m:
                     for hist, p in zip(tree.histories(level, flags=True), mass):
                         out[hist[len(h):]] = ctx.to_output(p)
-                    return
+                    return None
                 p = self.imitator.probs_batch(level.states[0], ctx)
                 theta = self.imitator.abstain_batch(level.states[0], ctx, p)
-                w = mass[:, None, None, None] * branch(
+                return {"mass": mass[:, None, None, None] * branch(
                     ctx, p, theta, env.probs_batch(level.states[1], ctx),
-                    self.demonstrator.probs_batch(level.states[2], ctx))
-                (parent, a, o, f), (child,) = select(ctx, w)
-                nxt = tree.children(level, parent, a, o, f)
-                nxt.weights["mass"] = child
-                visit(nxt)
+                    self.demonstrator.probs_batch(level.states[2], ctx))}
 
             root = tree.root()
             root.weights["mass"] = ctx.ones(1)
-            visit(root)
+            walk(tree, m, step, root=root)
         return out
 
     def simulate(self, env: Environment, horizon: int, *, episodes: int = 1000, seed: int = 0, history=()):

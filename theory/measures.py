@@ -51,8 +51,8 @@ from .arith import Context, get_context
 from .divergences import InfiniteDivergence, check_convention, kl_rows, outcome_rows, with_abstain_column
 from .errors import AlphabetError, HorizonError, HistoryError, MightntError, OptionError, TypeMismatchError
 from .kernels import Environment, Policy, _require_full_demonstrator, normalize_history
-from .trees import (Level, Tree, alphabet, branch, check_max_nodes, grow_decision_tree, guard_walk,
-                    recursion_guard, select)
+from .trees import (Level, Tree, alphabet, branch, check_max_nodes, grow_decision_tree, guard_walk, merge_groups,
+                    walk)
 from .utilities import as_utility
 from .validation import flag, guard_size, integer, require_instance
 
@@ -99,12 +99,6 @@ def _setup(policies, env, history, horizon, demonstrator=None, who: str | None =
     n_actions, n_obs = alphabet(*(p for _, p in policies), env, demonstrator)
     h = normalize_history(history, n_actions, n_obs)
     return n_actions, n_obs, h, check_horizon(horizon)
-
-
-def _walk(tree: Tree, visit, root: Level, m: int) -> None:
-    """Run a recursive depth-first walk from ``root``, a RecursionError becoming a WalkDepthError."""
-    with recursion_guard(m):
-        visit(root)
 
 
 def _policy_rows(policy: Policy, state, ctx: Context):
@@ -212,17 +206,16 @@ def kl_breakdown(pi, beta, env, horizon, history=(), *, form: str = "expected", 
                                     "trajectory KL")
     guard_walk(m, max_nodes)
     flags_out = demonstrator is not None
-    branching = 2 * n_actions * n_obs
     with ctx.scope():
         tree = Tree((pi, beta, env, demonstrator), h, ctx, merge=merge and not prefixes, max_nodes=max_nodes)
         per_step = [ctx.convert(0) for _ in range(m)]
         found: list = []
         listing: list | None = [] if prefixes else None
 
-        def visit(level: Level):
+        def step(level: Level):
             t = level.depth
             if t == m:
-                return
+                return None
             step = _StepKL(tree, level, pi, beta, ctx, convention)
             mass = level.weights["mass"]
             finite = ~step.infinite
@@ -233,23 +226,16 @@ def kl_breakdown(pi, beta, env, horizon, history=(), *, form: str = "expected", 
             if listing is not None:
                 listing.extend(step.listing(mass, flags_out))
             if t + 1 == m:
-                return
+                return None
             own, bot = step.followed()
             env_p = env.probs_batch(level.states[2], ctx)
             demo_p = demonstrator.probs_batch(level.states[3], ctx) if demonstrator is not None else None
-            w = mass[:, None, None, None] * branch(ctx, own, bot, env_p, demo_p)
-            (parent, a, o, f), (child_mass,) = select(ctx, w)
-            tree.reserve(len(parent), level.depth + 1)
-            nxt = tree.children(level, parent, a, o, f)
-            nxt.weights["mass"] = child_mass
-            nxt, _ = tree.merge(nxt)
-            for chunk in tree.chunks(nxt, tree.chunk_size(branching)):
-                visit(chunk)
+            return {"mass": mass[:, None, None, None] * branch(ctx, own, bot, env_p, demo_p)}
 
         if m > 0:
             root = tree.root()
             root.weights["mass"] = ctx.ones(1)
-            _walk(tree, visit, root, m)
+            walk(tree, m - 1, step, root=root)
         total = sum(per_step[1:], per_step[0]) if m else ctx.convert(0)
         infinite = found[0] if found else None
         return KLBreakdown(
@@ -319,70 +305,96 @@ def _pair_setup(pi, beta, env, history, horizon, max_nodes):
 
 def _worst_case(pi, beta, env, horizon, history, ctx: Context, prefixes: bool,
                 convention: str = "outcome", max_nodes: int | None = None) -> KLBreakdown:
+    """Definition 2 by a walk over *groups*: the nodes of one level that share an observation prefix, with their
+    weights π(a_{<t}|o_{<t}). A group's value (the maximum, over the observations to come, of the weighted sum
+    of step KLs) depends only on its induced state, the weighted set of merged nodes it holds, so groups with
+    equal induced states are merged (:func:`~theory.trees.merge_groups`): V_t(g) = f_t(g) + max_o V_{t+1}(g·o),
+    where f_t(g) is the group's expected step KL."""
     max_nodes, env, n_actions, n_obs, h, m = _pair_setup(pi, beta, env, history, horizon, max_nodes)
     guard_walk(m, max_nodes)
-    # The maximum is over whole observation sequences: one table entry per sequence of each length < m.
-    guard_size(_observation_sequences(n_obs, m), limit=max_nodes,
-               what=f"observation sequences ({n_obs} observations, horizon {m})", option="max_nodes")
     with ctx.scope():
-        # Nodes are keyed by their observation path too: the maximum is over whole observation sequences.
-        tree = Tree((pi, beta), h, ctx, merge=not prefixes, max_nodes=max_nodes)
-        f = [ctx.zeros(n_obs ** t) for t in range(m)]
+        tree = Tree((pi, beta), h, ctx, merge=not prefixes, max_nodes=max_nodes, eager=True)
+        if m and tree.keys(tree.root()) is None or prefixes:
+            # Nothing merges: one group per observation sequence of each length < m, refused up front.
+            guard_size(_observation_sequences(n_obs, m), limit=max_nodes,
+                       what=f"observation sequences ({n_obs} observations, horizon {m})", option="max_nodes")
+        f: dict = {}        # f[t][g]: group g's expected step KL at depth t
+        tables: dict = {}   # tables[t][g, o]: the group at depth t + 1 that g continues to under o (-1: none)
         found: list = []
         listing: list | None = [] if prefixes else None
 
-        def visit(level: Level):
+        def step(level: Level):
             t = level.depth
-            if t == m:
-                return
-            step = _StepKL(tree, level, pi, beta, ctx, convention)
-            weight, opath = level.weights["weight"], level.data["opath"]
-            if step.infinite.any() and not found:
-                found.append(step.witness(False))
-            finite = ~step.infinite
-            contrib = ctx.zeros(len(level))
-            contrib[finite] = weight[finite] * step.values[finite]
-            f[t] = f[t] + tree.sum_by(contrib, opath, n_obs ** t)
+            if t == 0:
+                group, rep, n_groups = np.zeros(len(level), dtype=np.int64), None, 1
+            else:
+                labels = level.data["label"]
+                merged = merge_groups(tree, level, labels, ctx.merge_keys(level.weights["weight"]))
+                if merged is None:
+                    _, first, group = np.unique(labels, return_index=True, return_inverse=True)
+                    group, rep = group.reshape(-1), None
+                else:
+                    group, rep = merged
+                n_groups = int(group.max(initial=-1)) + 1
+                table = np.full((len(f[t - 1]), n_obs), -1, dtype=np.int64)
+                table[labels // n_obs, labels % n_obs] = group
+                tables[t - 1] = table
+            rows = np.arange(len(level)) if rep is None or rep.all() else np.nonzero(rep)[0]
+            sub = level if len(rows) == len(level) else level.take(rows)
+            kl = _StepKL(tree, sub, pi, beta, ctx, convention)
+            weight = sub.weights["weight"]
+            if kl.infinite.any() and not found:
+                found.append(kl.witness(False))
+            finite = ~kl.infinite
+            contrib = ctx.zeros(len(sub))
+            contrib[finite] = weight[finite] * kl.values[finite]
+            f[t] = tree.sum_by(contrib, group[rows], n_groups)
             if listing is not None:
-                listing.extend(step.listing(weight, False))
+                listing.extend(kl.listing(weight, False))
             if t + 1 == m:
-                return
-            own, _ = step.followed()
-            ones = ctx.ones((len(level), n_actions, n_obs))
-            w = weight[:, None, None, None] * branch(ctx, own, None, ones, None)
-            (parent, a, o, fl), (child_w,) = select(ctx, w)
-            tree.reserve(len(parent), level.depth + 1)
-            nxt = tree.children(level, parent, a, o, fl)
-            nxt.weights["weight"] = child_w
-            nxt.data["opath"] = opath[parent] * n_obs + o
-            nxt, _ = tree.merge(nxt, extra_key=nxt.data["opath"])
-            for chunk in tree.chunks(nxt, tree.chunk_size(2 * n_actions * n_obs)):
-                visit(chunk)
+                return None
+            level.data["group"] = group
+            own, _ = kl.followed()
+            grow = weight[:, None, None, None] * branch(ctx, own, None, ctx.ones((len(sub), n_actions, n_obs)), None)
+            if len(rows) == len(level):
+                return {"weight": grow}
+            full = ctx.zeros((len(level),) + grow.shape[1:])
+            full[rows] = grow
+            return {"weight": full}
+
+        def label(level, parent, action, observation, flag):
+            # A child's raw group: its parent's group and the observation (the maximum is over whole sequences).
+            return level.data["group"][parent] * n_obs + observation
 
         observations: tuple | None = None
         steps: list = []
         if m > 0:
             root = tree.root()
             root.weights["weight"] = ctx.ones(1)
-            root.data["opath"] = np.zeros(1, dtype=np.int64)
-            _walk(tree, visit, root, m)
-            # Backward maximum over the observation tree: V_t[j] = f_t[j] + max_o V_{t+1}[j·|O| + o].
-            values = [None] * m
-            values[m - 1] = f[m - 1]
-            for t in range(m - 2, -1, -1):
-                nxt_v = values[t + 1].reshape(n_obs ** t, n_obs)
-                values[t] = f[t] + ctx.maximum(nxt_v, axis=1)
+            walk(tree, m - 1, step, root=root, label=label, chunked=False)
+            # Backward maximum over the groups: V_t(g) = f_t(g) + max_o V_{t+1}(g·o), 0 where g·o holds no node.
+            values: dict = {}
+            conts: dict = {}
+            for t in range(max(f), -1, -1):
+                if t + 1 in values:
+                    table = tables[t]
+                    cont = ctx.zeros(table.shape)
+                    ok = table >= 0
+                    cont[ok] = values[t + 1][table[ok]]
+                    conts[t] = cont
+                    values[t] = f[t] + ctx.maximum(cont, axis=1)
+                else:
+                    values[t] = f[t]
             total = values[0][0]
             # The maximizing observation sequence (first maximizer; ties by smallest observation).
-            j = 0
-            seq = []
-            for t in range(m - 1):
-                steps.append(ctx.to_output(f[t][j]))
-                row = values[t + 1].reshape(n_obs ** t, n_obs)[j]
-                o = _first_argmax(row, ctx)
+            g, seq = 0, []
+            for t in range(m):
+                steps.append(ctx.to_output(f[t][g]) if g >= 0 and t in f else ctx.to_output(ctx.convert(0)))
+                if t + 1 == m:
+                    break
+                o = _first_argmax(conts[t][g], ctx) if g >= 0 and t in conts else 0
                 seq.append(o)
-                j = j * n_obs + o
-            steps.append(ctx.to_output(f[m - 1][j]))
+                g = int(tables[t][g, o]) if g >= 0 and t in tables else -1
             observations = tuple(seq)
         else:
             total = ctx.convert(0)
@@ -528,11 +540,11 @@ def trajectory_tvd(pi, beta, env, horizon, history=(), *, arith=None, demonstrat
         tree = Tree((pi, beta, env, demonstrator), h, ctx, merge=False, max_nodes=max_nodes)
         total = [ctx.convert(0)]
 
-        def visit(level: Level):
+        def step(level: Level):
             mp, mb = level.weights["pi"], level.weights["beta"]
             if level.depth == m:
                 total[0] = total[0] + abs(mp - mb).sum()
-                return
+                return None
             p, p_bot = _policy_rows(pi, level.states[0], ctx)
             q, q_bot = _policy_rows(beta, level.states[1], ctx)
             env_p = env.probs_batch(level.states[2], ctx)
@@ -540,18 +552,12 @@ def trajectory_tvd(pi, beta, env, horizon, history=(), *, arith=None, demonstrat
             if demonstrator is None and (pi.semi or beta.semi):
                 # Abstaining ends the trajectory: the ⊥-ended histories are outcomes of their own.
                 total[0] = total[0] + abs(mp * p_bot - mb * q_bot).sum()
-            wp = mp[:, None, None, None] * branch(ctx, p, p_bot, env_p, demo_p)
-            wb = mb[:, None, None, None] * branch(ctx, q, q_bot, env_p, demo_p)
-            (parent, a, o, f), (cp, cb) = select(ctx, wp, wb)
-            tree.reserve(len(parent), level.depth + 1)
-            nxt = tree.children(level, parent, a, o, f)
-            nxt.weights["pi"], nxt.weights["beta"] = cp, cb
-            for chunk in tree.chunks(nxt, tree.chunk_size(2 * n_actions * n_obs)):
-                visit(chunk)
+            return {"pi": mp[:, None, None, None] * branch(ctx, p, p_bot, env_p, demo_p),
+                    "beta": mb[:, None, None, None] * branch(ctx, q, q_bot, env_p, demo_p)}
 
         root = tree.root()
         root.weights["pi"], root.weights["beta"] = ctx.ones(1), ctx.ones(1)
-        _walk(tree, visit, root, m)
+        walk(tree, m, step, root=root)
         return ctx.to_output(total[0] / 2)
 
 
@@ -576,29 +582,27 @@ def value(pi, env, utility, horizon, history=(), *, arith=None, demonstrator=Non
         rewards = u.step_rewards(m, ctx) if m else None
         total = [ctx.convert(0)]
 
-        def visit(level: Level):
+        def step(level: Level):
             mass = level.weights["mass"]
             if level.depth == m:
                 if not u.additive:
                     total[0] = total[0] + (mass * u.terminal(tree.histories(level), ctx)).sum()
-                return
+                return None
             p, p_bot = _policy_rows(pi, level.states[0], ctx)
             env_p = env.probs_batch(level.states[1], ctx)
             demo_p = demonstrator.probs_batch(level.states[2], ctx) if demonstrator is not None else None
             w = mass[:, None, None, None] * branch(ctx, p, p_bot, env_p, demo_p)
             if rewards is not None:
                 total[0] = total[0] + (w * rewards[None, None]).sum()
-            (parent, a, o, f), (child_mass,) = select(ctx, w)
-            tree.reserve(len(parent), level.depth + 1)
-            nxt = tree.children(level, parent, a, o, f)
-            nxt.weights["mass"] = child_mass
-            nxt, _ = tree.merge(nxt)
-            for chunk in tree.chunks(nxt, tree.chunk_size(2 * n_actions * n_obs)):
-                visit(chunk)
+            return {"mass": w}
 
         root = tree.root()
         root.weights["mass"] = ctx.ones(1)
-        _walk(tree, visit, root, m)
+        if not u.additive:
+            walk(tree, m, step, root=root)
+        elif m:
+            # An additive utility needs no leaves: the last level's rewards are counted where it is created.
+            walk(tree, m - 1, step, root=root)
         return ctx.to_output(total[0])
 
 

@@ -10,36 +10,36 @@ Two nodes whose kernel keys coincide have the same future (same action and obser
 so forward computations of expectations merge them, summing their weights. With finite-state kernels and
 mixtures whose posterior is a function of counts, this turns exponential trees into polynomial ones.
 
-Forward computations that only need sums over nodes walk the tree depth first over *chunks* of a level, so
-memory stays bounded at long horizons; computations that need the whole tree (backward induction, linear
-programs) keep every level.
+Every computation walks the tree with the one iterative walk, :func:`walk` (no Python recursion, so any
+horizon the node budget allows): a *step* function computes what it needs at a level and returns the weights of
+the children to create; the walk creates them, merges equal states and goes on. Forward computations that only
+need sums over nodes go depth first over *chunks* of a level, so memory stays bounded at long horizons, and a
+level that has been visited keeps only the links that rebuild histories (``keep="links"``); computations that
+need whole levels (the worst case's groups of observation prefixes) walk level by level; backward induction
+keeps every level (``keep="levels"``, returning a :class:`DecisionTree`).
 
 Every walk is guarded against sizes it cannot finish (see :func:`guard_walk` and :meth:`Tree.reserve`): a walk
 to horizon m needs at least m + 1 nodes, refused up front beyond ``max_nodes``
 (:data:`~theory.validation.MAX_TREE_NODES` by default); then a tree counts the nodes it creates and refuses,
 before allocating them, a level of a merging tree (or a whole tree that does not merge) beyond ``max_nodes``,
-with a :class:`~theory.errors.ResourceLimitError` naming the estimate and the keyword that raises the limit. The depth-first walks are recursive (one Python frame per
-level) until an iterative walk replaces them, so a horizon beyond the interpreter's recursion limit is refused
-with a :class:`WalkDepthError` rather than a ``RecursionError``.
+with a :class:`~theory.errors.ResourceLimitError` naming the estimate and the keyword that raises the limit.
 
 This module is the machinery; :mod:`theory.measures` and :mod:`theory.optimize` are thin layers over it.
 """
 
 from __future__ import annotations
 
-import contextlib
-import sys
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .arith import Context
-from .errors import HorizonError, ResourceLimitError, TypeMismatchError
+from .errors import TypeMismatchError
 from .kernels import Kernel, take
 from .validation import MAX_TREE_NODES, guard_size, integer
 
-__all__ = ["Level", "Tree", "CHUNK", "branch", "select", "alphabet", "DecisionTree", "unique_rows",
-           "WalkDepthError", "guard_walk", "recursion_guard", "check_max_nodes"]
+__all__ = ["Level", "Tree", "CHUNK", "walk", "branch", "select", "alphabet", "DecisionTree", "unique_rows",
+           "guard_walk", "check_max_nodes", "merge_groups"]
 
 #: Largest number of nodes processed in one numpy batch by depth-first forward walks.
 CHUNK = 1 << 17
@@ -47,17 +47,6 @@ CHUNK = 1 << 17
 _MERGE_GIVE_UP_SIZE = 1 << 10
 # Levels smaller than this are not worth keying (their children are merged at the next level anyway).
 _MERGE_MIN_SIZE = 64
-
-
-class WalkDepthError(ResourceLimitError, HorizonError):
-    """A horizon too long for the recursive depth-first walk: it needs one Python frame per level, and Python's
-    recursion limit (``sys.getrecursionlimit()``) is lower. Both a :class:`~theory.errors.ResourceLimitError`
-    and a :class:`~theory.errors.HorizonError`. Pending the iterative walk, use a shorter horizon or raise the
-    limit with ``sys.setrecursionlimit``.
-
-    >>> issubclass(WalkDepthError, ResourceLimitError) and issubclass(WalkDepthError, HorizonError)
-    True
-    """
 
 
 def check_max_nodes(max_nodes) -> int:
@@ -71,17 +60,9 @@ def check_max_nodes(max_nodes) -> int:
     return integer(max_nodes, name="max_nodes", minimum=1)
 
 
-def _depth_error(horizon: int, limit: int) -> WalkDepthError:
-    return WalkDepthError(
-        f"horizon {horizon} needs a recursion depth of about {horizon} frames, above Python's recursion limit "
-        f"{limit} (sys.getrecursionlimit()); this tree walk is recursive until the iterative walk lands: use a "
-        f"shorter horizon, or raise the limit with sys.setrecursionlimit")
-
-
-def guard_walk(horizon: int, max_nodes: int, *, recursive: bool = True) -> None:
+def guard_walk(horizon: int, max_nodes: int) -> None:
     """Refuse, before anything is built, a walk that certainly cannot finish: every level up to ``horizon``
-    holds at least one node (so ``horizon + 1`` nodes against ``max_nodes``), and a recursive walk needs one
-    frame per level (so ``horizon`` against Python's recursion limit).
+    holds at least one node, so ``horizon + 1`` nodes against ``max_nodes``.
 
     >>> guard_walk(10, MAX_TREE_NODES)      # fine: returns None
     >>> guard_walk(10**9, MAX_TREE_NODES)
@@ -91,26 +72,6 @@ def guard_walk(horizon: int, max_nodes: int, *, recursive: bool = True) -> None:
     """
     guard_size(horizon + 1, limit=max_nodes, what="history-tree nodes (at least one per level up to the horizon)",
                option="max_nodes")
-    if recursive and horizon > sys.getrecursionlimit():
-        raise _depth_error(horizon, sys.getrecursionlimit())
-
-
-@contextlib.contextmanager
-def recursion_guard(horizon: int):
-    """Turn a ``RecursionError`` of a recursive walk into a :class:`WalkDepthError` naming the horizon.
-
-    >>> with recursion_guard(5000):
-    ...     def deep(n):
-    ...         return 0 if n == 0 else 1 + deep(n - 1)
-    ...     deep(10**6)
-    Traceback (most recent call last):
-    ...
-    theory.trees.WalkDepthError: horizon 5000 needs a recursion depth of about 5000 frames, above Python's recursion limit 1000 (sys.getrecursionlimit()); this tree walk is recursive until the iterative walk lands: use a shorter horizon, or raise the limit with sys.setrecursionlimit
-    """
-    try:
-        yield
-    except RecursionError:
-        raise _depth_error(horizon, sys.getrecursionlimit()) from None
 
 
 _HASH_MULTIPLIERS = np.random.default_rng(20241008).integers(1, 2**63 - 1, size=4096, dtype=np.int64) | 1
@@ -169,6 +130,11 @@ class Level:
             return len(self.parent)
         return 1
 
+    def retire(self) -> None:
+        """Drop what a visited level no longer needs (kernel states, weights, per-node data), keeping only the
+        links that rebuild its nodes' histories: a long walk then holds a few bytes per node it has passed."""
+        self.states, self.weights, self.data = (), {}, {}
+
     def take(self, idx) -> "Level":
         """The sub-level of rows ``idx``."""
         return Level(
@@ -192,11 +158,15 @@ class Tree:
     all (:meth:`reserve`); ``None`` is :data:`~theory.validation.MAX_TREE_NODES`.
     """
 
-    def __init__(self, kernels, history, ctx: Context, *, merge: bool = True, max_nodes: int | None = None):
+    def __init__(self, kernels, history, ctx: Context, *, merge: bool = True, max_nodes: int | None = None,
+                 eager: bool = False):
         self.kernels = tuple(kernels)
         self.history = tuple(history)
         self.ctx = ctx
         self.merge_enabled = merge
+        #: Merge every level, however small or few its coincidences, and never give up (a tree whose merged
+        #: levels are compared, as the worst case compares groups of nodes, needs every equal state merged).
+        self.eager = eager
         self._merge_misses = 0
         self.max_nodes = check_max_nodes(max_nodes)
         #: Nodes of the tree so far, in all and per depth: counted by :meth:`reserve` when created, less those
@@ -252,7 +222,11 @@ class Tree:
             None if k is None else k.advance(s, parent, actions, observations, flags, self.ctx)
             for k, s in zip(self.kernels, level.states)
         )
-        return Level(level.depth + 1, states, {}, level, parent, actions, observations, flags)
+        # The links outlive the level's states (they rebuild histories): kept in the smallest integer type.
+        # Alphabets are at most MAX_ALPHABET (< 2^31) letters.
+        link = np.int32 if len(level) < 2**31 else np.int64
+        return Level(level.depth + 1, states, {}, level, parent.astype(link), actions.astype(np.int32),
+                     observations.astype(np.int32), flags)
 
     def keys(self, level: Level) -> np.ndarray | None:
         """Integer keys (N, d) of the level's nodes, or None when some kernel cannot provide one."""
@@ -278,7 +252,7 @@ class Tree:
         if not self.merge_enabled or self._merge_misses >= 2:
             self._stop_keys(level)
             return level, None
-        if n < _MERGE_MIN_SIZE:
+        if n == 0 or (n < _MERGE_MIN_SIZE and not self.eager):
             return level, None
         keys = self.keys(level)
         if keys is None:
@@ -288,7 +262,7 @@ class Tree:
         if extra_key is not None:
             keys = np.concatenate([keys, extra_key.reshape(n, -1).astype(np.int64)], axis=1)
         first, inverse = unique_rows(keys)
-        if len(first) > 0.98 * n:
+        if len(first) > 0.98 * n and not self.eager:
             # Too few coincidences to be worth copying the level for.
             if n >= _MERGE_GIVE_UP_SIZE:
                 self._merge_misses += 1
@@ -416,8 +390,93 @@ class DecisionTree:
         return sum(len(lv) for lv in self.levels)
 
 
+def walk(tree: Tree, horizon: int, step, *, root: Level | None = None, keep: str = "links", label=None,
+         chunked: bool = True, leaves: bool = True) -> DecisionTree | None:
+    """The one walk over a history tree, iterative (any horizon the node budget allows), from ``root`` (default
+    ``tree.root()``) to ``horizon`` steps.
+
+    ``step(level)`` is called once on every level (or chunk of one) reached, leaves included unless
+    ``leaves=False``; before the horizon it returns the weights of the children to create, an (N, 2, A, O)
+    array or a dict of them by name (axis 1: the demonstrator flag; children are created where any of them is
+    non-zero, and the named ones are stored in the children's ``weights``), or None for no children. The walk
+    then creates the children, merges those with equal kernel keys (and equal ``label``, when given:
+    ``label(level, parent, action, observation, flag)`` returns an integer per child, stored in its
+    ``data["label"]``), and visits them.
+
+    ``keep``:
+
+    * ``"links"`` (forward sums): depth first over chunks of at most :data:`CHUNK` rows (``chunked=False``: whole
+      levels, in order of depth), and a visited level keeps only the links that rebuild histories
+      (:meth:`Level.retire`), so memory stays bounded at long horizons;
+    * ``"levels"`` (backward induction): whole levels, all kept; returns the :class:`DecisionTree`.
+
+    >>> import theory
+    >>> from theory.arith import get_context
+    >>> pi, env = theory.FiniteStatePolicy.iid([0.5, 0.5]), theory.sequence_environment(2)
+    >>> ctx = get_context("exact")
+    >>> tree = Tree((pi, env), (), ctx)
+    >>> sizes = []
+    >>> def step(level):
+    ...     sizes.append(len(level))
+    ...     return branch(ctx, pi.probs_batch(level.states[0], ctx), None, env.probs_batch(level.states[1], ctx), None)
+    >>> walk(tree, 3, step, keep="links")
+    >>> sizes        # 1 root, then 2 children per node (histories of equal states are merged only from 64 on)
+    [1, 2, 4, 8]
+    """
+    guard_walk(horizon, tree.max_nodes)
+    if keep not in ("links", "levels"):
+        raise ValueError(f"keep {keep!r} must be 'links' or 'levels'")
+    ctx = tree.ctx
+    root = tree.root() if root is None else root
+    levels, tables = ([root], []) if keep == "levels" else (None, None)
+    by_chunks = chunked and keep == "links"
+    stack = [root]
+    while stack:
+        level = stack.pop()
+        last = level.depth >= horizon
+        grow = step(level) if leaves or not last else None
+        if last or grow is None:
+            if keep == "links":
+                level.retire()
+            elif not last:
+                raise ValueError("a step of a decision tree must return the weights of its children")
+            continue
+        named = grow if isinstance(grow, dict) else {None: grow}
+        arrays = list(named.values())
+        grown = ~ctx.is_zero(arrays[0])
+        for w in arrays[1:]:
+            grown |= ~ctx.is_zero(w)
+        parent, flag, action, observation = np.nonzero(grown)
+        tree.reserve(len(parent), level.depth + 1)
+        nxt = tree.children(level, parent, action, observation, flag.astype(bool))
+        for name, w in named.items():
+            if name is not None:
+                nxt.weights[name] = w[grown]
+        extra = None
+        if label is not None:
+            extra = np.asarray(label(level, parent, action, observation, flag), dtype=np.int64)
+            nxt.data["label"] = extra
+        if keep == "links":
+            level.retire()
+        nxt, inverse = tree.merge(nxt, extra_key=extra)
+        if keep == "levels":
+            index = np.full(grown.shape, -1, dtype=np.int64)
+            index[grown] = np.arange(len(parent)) if inverse is None else inverse
+            tables.append(index)
+            levels.append(nxt)
+            stack.append(nxt)
+        elif len(nxt) == 0:
+            continue
+        elif by_chunks:
+            stack.extend(reversed(list(tree.chunks(nxt, tree.chunk_size(grown[0].size)))))
+        else:
+            stack.append(nxt)
+    return DecisionTree(tree, levels, tables) if keep == "levels" else None
+
+
 def grow_decision_tree(tree: Tree, horizon: int, expand) -> DecisionTree:
-    """Grow every level of a tree to ``horizon`` steps, keeping all of them.
+    """Grow every level of a tree to ``horizon`` steps, keeping all of them (:func:`walk` with
+    ``keep="levels"``).
 
     ``expand(level)`` computes the level's per-node data (stored in ``level.data``) and returns an
     (N, 2, A, O) array whose non-zero entries are the children to create (axis 1: demonstrator flag). It is
@@ -425,20 +484,60 @@ def grow_decision_tree(tree: Tree, horizon: int, expand) -> DecisionTree:
     when ``horizon + 1`` levels exceed the tree's ``max_nodes``, and before each level that would take the tree
     beyond it (:meth:`Tree.reserve`).
     """
-    guard_walk(horizon, tree.max_nodes, recursive=False)
-    ctx = tree.ctx
-    level = tree.root()
-    levels, child_tables = [level], []
-    for _ in range(horizon):
-        grow = expand(level)
-        keep = ~ctx.is_zero(grow)
-        parent, flag, action, obs = np.nonzero(keep)
-        tree.reserve(len(parent), level.depth + 1)
-        nxt = tree.children(level, parent, action, obs, flag.astype(bool))
-        nxt, inverse = tree.merge(nxt)
-        index = np.full(keep.shape, -1, dtype=np.int64)
-        index[keep] = np.arange(len(parent)) if inverse is None else inverse
-        child_tables.append(index)
-        levels.append(nxt)
-        level = nxt
-    return DecisionTree(tree, levels, child_tables)
+    return walk(tree, horizon, expand, keep="levels", leaves=False)
+
+
+def merge_groups(tree: Tree, level: Level, labels: np.ndarray, weight_keys: np.ndarray):
+    """Merge *groups* of nodes of a whole level: nodes carry a group label, and two groups are the same when they
+    hold the same nodes (equal kernel keys) with the same weights (equal ``weight_keys``, integer rows from the
+    context's :meth:`~theory.arith.Context.merge_keys`). Groups of nodes are how Definition 2 merges
+    observation prefixes: a prefix's induced state is the weighted set of nodes it leads to.
+
+    Returns ``(group, representative)``: ``group[i]`` is node i's merged group (numbered by first appearance),
+    and ``representative[i]`` is True for the nodes of each merged group's first member (the nodes of the
+    other members duplicate them). None when the tree cannot key its nodes (nothing merges).
+
+    >>> import theory
+    >>> from theory.arith import get_context
+    >>> ctx = get_context("float")
+    >>> pi = theory.FiniteStatePolicy.iid([0.5, 0.5], n_observations=2)
+    >>> tree = Tree((pi,), (), ctx)
+    >>> level = tree.children(tree.root(), [0, 0, 0, 0], [0, 1, 0, 1], [0, 0, 1, 1], [False] * 4)
+    >>> group, rep = merge_groups(tree, level, np.array([0, 0, 1, 1]), ctx.merge_keys(ctx.array([0.5] * 4)))
+    >>> group.tolist(), rep.tolist()       # observation 1 leads to the same state as observation 0
+    ([0, 0, 0, 0], [True, True, False, False])
+    """
+    n = len(labels)
+    keys = tree.keys(level) if tree.merge_enabled else None
+    if keys is None:
+        return None
+    rows = np.concatenate([keys, np.asarray(weight_keys, dtype=np.int64).reshape(n, -1)], axis=1)
+    d = rows.shape[1]
+    with np.errstate(over="ignore"):
+        h = (rows * _HASH_MULTIPLIERS[:d]).sum(axis=1) if d <= len(_HASH_MULTIPLIERS) else unique_rows(rows)[1]
+        # An order-free hash of each label's set of rows: a non-linear mix of each row's hash, summed.
+        mixed = (h ^ (h >> np.int64(29))) * np.int64(-7046029254386353131)
+    raw, first_of_raw, raw_of = np.unique(labels, return_index=True, return_inverse=True)
+    raw_of = raw_of.reshape(-1)
+    # Raw labels in order of first appearance, so the numbering never depends on the label values.
+    order = np.argsort(first_of_raw, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    raw_of = rank[raw_of]
+    n_raw = len(order)
+    count = np.bincount(raw_of, minlength=n_raw)
+    with np.errstate(over="ignore"):
+        set_hash = np.zeros(n_raw, dtype=np.int64)
+        np.add.at(set_hash, raw_of, mixed)
+    first, inverse = unique_rows(np.stack([set_hash, count], axis=1))
+    # Verify: each label's rows, sorted by hash, equal its representative's (a hash collision merges nothing).
+    sort = np.lexsort((h, raw_of))
+    start = np.concatenate([[0], np.cumsum(count)[:-1]])
+    pos_label = raw_of[sort]
+    offset = np.arange(n) - start[pos_label]
+    rep_label = first[inverse[pos_label]]
+    rep_pos = start[rep_label] + offset
+    if not np.array_equal(rows[sort], rows[sort][rep_pos]):
+        return np.arange(n_raw)[raw_of], np.ones(n, dtype=bool)
+    group = inverse[raw_of]
+    return group, first[group] == raw_of

@@ -79,8 +79,8 @@ MUTANTS = (
         ("top-set-size",)),
     Mutant(
         "worst-case-min", "theory/measures.py",
-        "values[t] = f[t] + ctx.maximum(nxt_v, axis=1)",
-        "values[t] = f[t] - ctx.maximum(-nxt_v, axis=1)",
+        "values[t] = f[t] + ctx.maximum(cont, axis=1)",
+        "values[t] = f[t] - ctx.maximum(-cont, axis=1)",
         "Definition 2 takes the minimum over observation sequences instead of the maximum",
         ("chain-rule",)),
     Mutant(
@@ -162,7 +162,7 @@ def copy_tree(dest, mutant: Mutant | None = None, *, source=REPO) -> Path:
 
     >>> d = Path(tempfile.mkdtemp())
     >>> root = copy_tree(d, get("worst-case-min"))
-    >>> "- ctx.maximum(-nxt_v" in (root / "theory" / "measures.py").read_text()
+    >>> "- ctx.maximum(-cont" in (root / "theory" / "measures.py").read_text()
     True
     >>> shutil.rmtree(d)
     """
