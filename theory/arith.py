@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from . import compiled
 from .errors import ArithmeticContextError, ProbabilityError, UndecidedError, UnderflowError
 from .validation import MAX_BALL_PRECISION
 
@@ -769,6 +770,41 @@ class Context:
         """Integer merge keys identifying equal posteriors, or None when this context cannot merge them."""
         return None
 
+    def predictive(self, post: np.ndarray, table: np.ndarray, states: np.ndarray, group_of: np.ndarray,
+                   offset: np.ndarray) -> np.ndarray:
+        """``Σ_k post[n, k]·table[r(n, k), :]`` (N, A): the predictive of a posterior ``post`` (N, K) over
+        finite-state components whose action probabilities are the rows ``table[r(n, k)]``, where
+        ``r(n, k) = offset[k] + states[n, group_of[k]]`` (component k's machine state is column ``group_of[k]``).
+
+        >>> ctx = get_context("exact")
+        >>> ctx.predictive(ctx.array([["1/4", "3/4"]]), ctx.array([[1, 0], ["1/2", "1/2"]]), np.array([[0]]),
+        ...                np.array([0, 0]), np.array([0, 1])).tolist()
+        [[Fraction(5, 8), Fraction(3, 8)]]
+        """
+        rows = offset[None, :] + np.take(states, group_of, axis=1)
+        return (post[:, :, None] * np.take(table, rows, axis=0)).sum(axis=1)
+
+    def posterior_after_actions(self, w: np.ndarray, post: np.ndarray, table: np.ndarray, table_w: np.ndarray,
+                                states: np.ndarray, group_of: np.ndarray, offset: np.ndarray):
+        """The weights (weight domain) and normalized posteriors after each action, row ``n·A + a``, of a
+        mixture with weights ``w`` and posterior ``post`` (N, K) over finite-state components whose action
+        probabilities are the rows ``table[r(n, k)]`` (``table_w``: the same in the weight domain; rows as for
+        :meth:`predictive`).
+
+        >>> ctx = get_context("exact")
+        >>> w, post = ctx.posterior_after_actions(ctx.array([["1/4", "3/4"]]), ctx.array([["1/4", "3/4"]]),
+        ...                                       ctx.array([[1, 0], ["1/2", "1/2"]]), ctx.array([[1, 0], ["1/2", "1/2"]]),
+        ...                                       np.array([[0]]), np.array([0, 0]), np.array([0, 1]))
+        >>> post.tolist()
+        [[Fraction(2, 5), Fraction(3, 5)], [Fraction(0, 1), Fraction(1, 1)]]
+        """
+        rows = offset[None, :] + np.take(states, group_of, axis=1)
+        n, k = w.shape
+        a = table_w.shape[1]
+        factor = np.take(table_w, rows, axis=0).transpose(0, 2, 1).reshape(n * a, k)
+        after = self.weights_step(np.repeat(w, a, axis=0), factor)
+        return after, self.weights_linear(after)
+
     def merge_keys(self, values: np.ndarray) -> np.ndarray:
         """Integer rows (N, d) identifying the values of a 1-d array for merging: equal keys mean values that
         may stand for each other. Exact numbers: equal values (interned, per call); balls: identical balls
@@ -1104,7 +1140,21 @@ class FloatContext(Context):
     def weights_defined(self, logw):
         return np.isfinite(np.max(logw, axis=1))
 
+    def predictive(self, post, table, states, group_of, offset):
+        # One compiled pass instead of numpy's gather, product and sum (theory.compiled), when numba is there.
+        if compiled.AVAILABLE:
+            return compiled.predictive(post, table, states, group_of, offset)
+        return super().predictive(post, table, states, group_of, offset)
+
+    def posterior_after_actions(self, logw, post, table, log_table, states, group_of, offset):
+        # Bayes' rule on the linear posterior, compiled (theory.compiled): no exponential per weight.
+        if compiled.AVAILABLE:
+            return compiled.posterior_after_actions(logw, post, table, log_table, states, group_of, offset)
+        return super().posterior_after_actions(logw, post, table, log_table, states, group_of, offset)
+
     def weights_linear(self, logw):
+        if compiled.AVAILABLE:
+            return compiled.softmax_rows(logw)
         top = np.max(logw, axis=1)
         with np.errstate(invalid="ignore"):
             e = np.exp(logw - np.where(np.isfinite(top), top, 0.0)[:, None])

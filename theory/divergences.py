@@ -143,8 +143,10 @@ def kl_rows(p: np.ndarray, q: np.ndarray, ctx: Context):
     pz, qz = ctx.is_zero(p), ctx.is_zero(q)
     bad = ~pz & qz
     infinite = bad.any(axis=1)
-    first_bad = np.where(infinite, bad.argmax(axis=1), -1)
+    first_bad = np.where(infinite, bad.argmax(axis=1), -1) if infinite.any() else np.full(len(p), -1)
     ok = ~pz & ~qz
+    if ok.all():  # the common case: no masks to gather through
+        return (p * ctx.log_ratio(p, q)).sum(axis=1), infinite, first_bad
     terms = ctx.zeros(p.shape)
     if ok.any():
         terms[ok] = p[ok] * ctx.log_ratio(p[ok], q[ok])

@@ -32,6 +32,7 @@ from typing import Sequence
 
 import numpy as np
 
+from . import compiled
 from .arith import Context, get_context, to_fraction
 from .errors import AlphabetError, PriorError, RuledOutHistoryError, TypeMismatchError
 from .kernels import FiniteStatePolicy, Policy, _exact_text, _plain, normalize_history, take
@@ -214,6 +215,11 @@ class BayesianMixture(Policy):
             self._table_cache[ctx.cache_key] = tables
         return tables
 
+    def _machine_rows(self, state: "_MixtureState"):
+        """What locates each finite-state component's emission row: (states, group_of, offset), row
+        ``offset[k] + states[n, group_of[k]]`` (see :meth:`_rows`)."""
+        return state.fs_states, self._fs_group_of, self._fs_row_offset
+
     def _rows(self, state: "_MixtureState") -> np.ndarray:
         """(N, K_fs) rows of the stacked emission table that the finite-state components use now."""
         if state.rows is None:
@@ -300,17 +306,20 @@ class BayesianMixture(Policy):
         parent = np.asarray(parent, dtype=np.int64)
         actions = np.asarray(actions, dtype=np.int64)
         observations = np.asarray(observations, dtype=np.int64)
-        n, n_a = len(state), self.n_actions
+        n_a = self.n_actions
         # Everything is computed once per (parent, action) or (parent, action, observation) at the parent
         # level, then each child takes its row with one 1-d gather: far cheaper than index arithmetic per child.
         # Statistics are tracked only while a tree may still merge (see without_keys).
         mode = self._statistics(ctx) if state.counts is not None else None
-        posterior_pa, fixed_pa = self._posterior_after_action(state, ctx, fixed=mode == "fixed")  # (N·A, K)
+        # The posterior after each (node, action), normalized once and shared by its children (one per observation).
+        posterior_pa, linear_pa, fixed_pa = self._posterior_after_action(state, ctx, fixed=mode == "fixed")
         pa = parent * n_a + actions
         weights = np.take(posterior_pa, pa, axis=0)
+        post = np.take(linear_pa, pa, axis=0)
         skip = ~np.asarray(flags, dtype=bool) if self.update == "demonstrator" else np.zeros(len(parent), dtype=bool)
         if skip.any():
             weights[skip] = state.weights[parent[skip]]
+            post[skip] = self.posterior_batch(state, ctx)[parent[skip]]
         if mode == "fixed":
             counts = np.take(fixed_pa, pa, axis=0)
             if skip.any():
@@ -323,23 +332,24 @@ class BayesianMixture(Policy):
             counts = counts.copy()
             counts[idx[:, None], cols] += 1
         if len(self._fs_groups):
-            n_obs = self._fs_transitions.shape[2]
-            successors = np.take(self._fs_transitions.reshape(-1, n_a * n_obs),
-                                 self._fs_group_offset[None, :] + state.fs_states, axis=0)  # (N, G, A·O)
-            # Explicit column count: an empty level (n = 0) cannot infer it from -1.
-            successors = successors.transpose(0, 2, 1).reshape(n * n_a * n_obs, len(self._fs_groups))
-            fs_states = np.take(successors, pa * n_obs + observations, axis=0)
+            fs_states = compiled.successor_states(state.fs_states, parent, actions, observations,
+                                                  self._fs_group_offset, self._fs_transitions)
         else:
             fs_states = state.fs_states[parent]
         others = tuple(g["proto"].advance(gs, parent, actions, observations, flags, ctx)
                        for g, gs in zip(self._other_groups, state.other_states))
-        return _MixtureState(fs_states, others, weights, counts)
+        out = _MixtureState(fs_states, others, weights, counts)
+        out.post = post
+        return out
 
     def _posterior_after_action(self, state, ctx, *, fixed: bool = False):
-        """(N·A, K) weights after each node's each action (row n·A + a), and the fixed-point log likelihoods
-        (float statistics, when ``fixed``)."""
+        """(N·A, K) weights after each node's each action (row n·A + a), the same normalized, and the fixed-point
+        log likelihoods (float statistics, when ``fixed``)."""
         n, k, n_a = len(state), len(self.components), self.n_actions
-        _, em_w = self._tables(ctx)
+        em, em_w = self._tables(ctx)
+        if self._fs_identity and not fixed:
+            return (*ctx.posterior_after_actions(state.weights, self.posterior_batch(state, ctx), em, em_w,
+                                                 *self._machine_rows(state)), None)
         factor = np.empty((n, n_a, k), dtype=ctx.dtype)
         if len(self._fs_members):
             factor[:, :, self._fs_members] = np.take(em_w, self._rows(state), axis=0).transpose(0, 2, 1)
@@ -353,11 +363,14 @@ class BayesianMixture(Policy):
             # A zero likelihood becomes a huge negative integer (the sum stays an integer, never nan).
             steps = np.where(np.isfinite(factor), np.round(factor * _FIXED_POINT), -(2.0**55)).astype(np.int64)
             fixed_pa = np.maximum(np.repeat(state.counts, n_a, axis=0) + steps, -(2**60))
-        return ctx.weights_step(repeated, factor), fixed_pa
+        after = ctx.weights_step(repeated, factor)
+        return after, ctx.weights_linear(after), fixed_pa
 
     def posterior_batch(self, state, ctx: Context) -> np.ndarray:
         """(N, K) posterior weights (rows of ruled-out histories are zero)."""
-        return ctx.weights_linear(state.weights)
+        if state.post is None:
+            state.post = ctx.weights_linear(state.weights)
+        return state.post
 
     def component_probs_batch(self, state, ctx: Context) -> np.ndarray:
         """(N, K, A) action probabilities of each component."""
@@ -380,16 +393,17 @@ class BayesianMixture(Policy):
 
     def probs_batch(self, state, ctx):
         w = self.posterior_batch(state, ctx)
-        probs = self._component_probs(state, ctx)
-        if ctx.dtype is not object:
-            return np.einsum("nk,nka->na", w, probs)
-        return (w[:, :, None] * probs).sum(axis=1)
+        if self._fs_identity and state.probs is None:
+            # Every component a finite-state machine: ξ in one step of the context, without the (N, K, A)
+            # table of component probabilities.
+            return ctx.predictive(w, self._tables(ctx)[0], *self._machine_rows(state))
+        return (w[:, :, None] * self._component_probs(state, ctx)).sum(axis=1)
 
     def without_keys(self, state):
         """The same state without merge statistics (a tree that has stopped merging needs no keys)."""
         others = tuple(g["proto"].without_keys(gs) for g, gs in zip(self._other_groups, state.other_states))
         out = _MixtureState(state.fs_states, others, state.weights, None)
-        out.rows, out.probs = state.rows, state.probs
+        out.rows, out.probs, out.post = state.rows, state.probs, state.post
         return out
 
     def key(self, state, ctx):
@@ -508,12 +522,13 @@ class _MixtureState:
     """A mixture's state batch: finite-state groups' states (N, G), the other components' state batches,
     posterior weights (weight domain), count statistics, and per-batch caches (emission rows, probabilities)."""
 
-    __slots__ = ("fs_states", "other_states", "weights", "counts", "rows", "probs")
+    __slots__ = ("fs_states", "other_states", "weights", "counts", "rows", "probs", "post")
 
     def __init__(self, fs_states, other_states, weights, counts):
         self.fs_states, self.other_states, self.weights, self.counts = fs_states, other_states, weights, counts
         self.rows = None
         self.probs = None
+        self.post = None
 
     def __len__(self) -> int:
         return len(self.weights)
@@ -523,4 +538,5 @@ class _MixtureState:
                             None if self.counts is None else self.counts[idx])
         out.rows = None if self.rows is None else self.rows[idx]
         out.probs = None if self.probs is None else self.probs[idx]
+        out.post = None if self.post is None else self.post[idx]
         return out

@@ -320,7 +320,8 @@ class Tree:
             yield level
             return
         for start in range(0, n, size):
-            yield level.take(np.arange(start, min(n, start + size)))
+            # A slice: every part of the level is a view, not a copy.
+            yield level.take(slice(start, min(n, start + size)))
 
 
 def branch(ctx: Context, own: np.ndarray, abstain: np.ndarray | None, env: np.ndarray,
@@ -526,13 +527,13 @@ def merge_groups(tree: Tree, level: Level, labels: np.ndarray, weight_keys: np.n
     raw_of = rank[raw_of]
     n_raw = len(order)
     count = np.bincount(raw_of, minlength=n_raw)
-    with np.errstate(over="ignore"):
-        set_hash = np.zeros(n_raw, dtype=np.int64)
-        np.add.at(set_hash, raw_of, mixed)
-    first, inverse = unique_rows(np.stack([set_hash, count], axis=1))
-    # Verify: each label's rows, sorted by hash, equal its representative's (a hash collision merges nothing).
+    # Each label's rows together, sorted by hash; every label holds at least one row.
     sort = np.lexsort((h, raw_of))
     start = np.concatenate([[0], np.cumsum(count)[:-1]])
+    with np.errstate(over="ignore"):
+        set_hash = np.add.reduceat(mixed[sort], start)
+    first, inverse = unique_rows(np.stack([set_hash, count], axis=1))
+    # Verify: each label's rows equal its representative's, in the same order (a hash collision merges nothing).
     pos_label = raw_of[sort]
     offset = np.arange(n) - start[pos_label]
     rep_label = first[inverse[pos_label]]
