@@ -38,8 +38,16 @@ AVAILABLE = _numba_present()
 _compiled: dict = {}
 
 
-def _kernel(name: str):
-    """A compiled loop of :mod:`theory._loops` (numba imported, and the loop compiled, on first use)."""
+#: Rows from which a kernel runs on every core; below, the serial loop, whose call costs less than waking the
+#: threads (and which several worker processes, one per core, can run side by side without contention).
+PARALLEL_ROWS = 1 << 14
+
+
+def _kernel(name: str, rows: int):
+    """A compiled loop of :mod:`theory._loops` for ``rows`` rows (numba imported, and the loop compiled, on first
+    use)."""
+    if rows >= PARALLEL_ROWS:
+        name += "_parallel"
     kernel = _compiled.get(name)
     if kernel is None:
         from . import _loops
@@ -57,7 +65,7 @@ def softmax_rows(logw: np.ndarray) -> np.ndarray:
     """
     logw = np.ascontiguousarray(logw, dtype=np.float64)
     out = np.empty_like(logw)
-    _kernel("softmax")(logw, out)
+    _kernel("softmax", len(logw))(logw, out)
     return out
 
 
@@ -78,7 +86,7 @@ def predictive(post: np.ndarray, table: np.ndarray, states: np.ndarray, group_of
     """
     post = np.ascontiguousarray(post, dtype=np.float64)
     xi = np.empty((post.shape[0], table.shape[1]))
-    _kernel("predictive")(post, *_rows_spec(states, group_of, offset), np.ascontiguousarray(table, dtype=np.float64),
+    _kernel("predictive", len(post))(post, *_rows_spec(states, group_of, offset), np.ascontiguousarray(table, dtype=np.float64),
                               xi)
     return xi
 
@@ -100,7 +108,7 @@ def posterior_after_actions(logw: np.ndarray, post: np.ndarray, table: np.ndarra
     shape = (logw.shape[0] * table.shape[1], logw.shape[1])
     out_log, out_post = np.empty(shape), np.empty(shape)
     with np.errstate(divide="ignore"):
-        _kernel("posterior_after")(logw, np.ascontiguousarray(post, dtype=np.float64),
+        _kernel("posterior_after", len(logw))(logw, np.ascontiguousarray(post, dtype=np.float64),
                                        *_rows_spec(states, group_of, offset),
                                        np.ascontiguousarray(table, dtype=np.float64),
                                        np.ascontiguousarray(log_table, dtype=np.float64), out_log, out_post)
@@ -122,7 +130,7 @@ def successor_states(states: np.ndarray, parent, actions, observations, offset: 
     if not AVAILABLE:
         return transitions[offset[None, :] + states[parent], actions[:, None], observations[:, None]]
     out = np.empty((len(parent), states.shape[1]), dtype=np.int64)
-    _kernel("successors")(np.ascontiguousarray(states, dtype=np.int64), parent, actions, observations,
+    _kernel("successors", len(parent))(np.ascontiguousarray(states, dtype=np.int64), parent, actions, observations,
                      np.ascontiguousarray(offset, dtype=np.int64), np.ascontiguousarray(transitions, dtype=np.int64),
                      out)
     return out

@@ -102,3 +102,25 @@ def _numpy_softmax(logw):
         e = np.exp(logw - np.where(np.isfinite(top), top, 0.0)[:, None])
     total = e.sum(axis=1)
     return e / np.where(total > 0, total, 1.0)[:, None]
+
+
+@pytest.mark.parametrize("threshold", [1, 1 << 30])
+def test_the_parallel_and_serial_loops_agree(monkeypatch, threshold):
+    # Every row its own task in parallel (threshold 1), or none (a huge threshold): the same numbers.
+    monkeypatch.setattr(compiled, "PARALLEL_ROWS", threshold)
+    rng = np.random.default_rng(5)
+    logw = rng.normal(scale=50, size=(300, 5))
+    logw[rng.random(logw.shape) < 0.2] = -np.inf
+    table = rng.dirichlet(np.ones(3), size=10)
+    table[rng.random(table.shape) < 0.3] = 0.0
+    states, group_of, offset = rng.integers(0, 2, size=(300, 1)), np.zeros(5, dtype=int), np.arange(5) * 2
+    post = compiled.softmax_rows(logw)
+    np.testing.assert_allclose(post, _numpy_softmax(logw), rtol=1e-12)
+    np.testing.assert_allclose(compiled.predictive(post, table, states, group_of, offset),
+                               Context.predictive(FLOAT, post, table, states, group_of, offset), rtol=1e-12, atol=1e-15)
+    with np.errstate(divide="ignore"):
+        log_table = np.log(table)
+    got_log, got_post = compiled.posterior_after_actions(logw, post, table, log_table, states, group_of, offset)
+    want_log, _ = Context.posterior_after_actions(FLOAT, logw, post, table, log_table, states, group_of, offset)
+    np.testing.assert_array_equal(got_log, want_log)
+    np.testing.assert_allclose(got_post, _numpy_softmax(want_log), rtol=1e-9, atol=1e-280)
