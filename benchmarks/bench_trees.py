@@ -1,19 +1,24 @@
 """Speed of the history-tree engine, as ratios against naive baselines measured in the same run.
 
-Run: ``python -m benchmarks.bench_trees`` (add ``--quick`` for a short run). Speed only: every timing is
-paired with a check that the engine and the baseline agree to 1e-9 relative, but correctness is the tests' job.
-Times are the best of three runs (one for the slowest), all in the same process.
-
-Three measurements (the targets of the theory issue):
+Run: ``python -m benchmarks.bench_trees`` (``--quick`` for a short run, ``--full`` to add the switching agent at
+horizon 10^4, a few minutes). Speed only: every timing is paired with a check that the engine and the baseline
+(or a closed form) agree to 1e-9 relative, but correctness is the tests' job. Times are the best of three runs
+(one for the slowest), all in the same process, after a warm-up (numba compiles the float context's loops on
+first use, then loads them from its disk cache).
 
 1. ``trajectory_kl`` of a 16-component mixture of finite-state policies against a finite-state policy,
    |A| = |O| = 2, horizon 10, against two baselines: the obvious recursive walk that asks each kernel for its
    probabilities at each history through the public API (one call per node and kernel), and a hand-written
    recursion that carries the component states and posterior down the tree (plain Python floats; a much
-   stronger baseline).
+   stronger baseline). The target is 30x the carried recursion.
 2. Time per tree node of the engine from horizon 4 to 12 (flat means the numpy batches amortize).
 3. A class with finite state plus counts (i.i.d. and Markov-on-last-action components): horizon 100 with
    equal states merged, next to the size of the unmerged tree (4^100 nodes: never).
+4. The Theorem 1 world at long horizons (:func:`proofs_checks.worlds.switch_class`: three models of a trusted
+   policy and their switch variants): the expected KL and Definition 2 at horizons 100, 1000 and 10^4 for the
+   trusted policy τ, whose histories merge to two states a level, and for the switching agent, whose merge by
+   the event time (about t states at level t: quadratic in the horizon); the ratio of horizon 1000 to 100.
+5. Definition 2 for two i.i.d. policies at horizon 10^4: m times the one-step KL, against the closed form.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ import numpy as np
 
 import theory
 from benchmarks.naive import count_nodes, naive_api_trajectory_kl, naive_trajectory_kl, random_instance
+from proofs_checks.worlds import switch_class
 
 
 def _timed(fn, *args, repeat: int = 3, **kwargs):
@@ -58,6 +64,7 @@ def count_class(n_actions: int = 2, n_observations: int = 2):
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="smaller horizons (for a smoke run)")
+    parser.add_argument("--full", action="store_true", help="also the switching agent at horizon 10^4 (minutes)")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     rng = np.random.default_rng(args.seed)
@@ -100,6 +107,28 @@ def main(argv=None) -> int:
     ok &= agree
     print(f"   horizon 10 merged vs unmerged: {'agree to 1e-9' if agree else 'DISAGREE'}, "
           f"merged {t_unmerged / t_merged:.1f}x faster")
+
+    print("4. the Theorem 1 world (3 models + switch variants, p(E) = 1/100), expected KL and Definition 2")
+    tau, agent, xi_t1, env_t1 = switch_class()
+    theory.worst_case_kl(agent, xi_t1, env_t1, 3)  # warm-up
+    agents = (("trusted τ", tau, (100, 1000) if args.quick else (100, 1000, 10**4)),
+              ("switching", agent, (100, 1000) if args.quick else (100, 1000, 10**4) if args.full else (100, 1000, 3000)))
+    for label, pi, horizons_t1 in agents:
+        for name, fn in (("expected KL ", theory.trajectory_kl), ("Definition 2", theory.worst_case_kl)):
+            times = {}
+            for m in horizons_t1:
+                value, times[m] = _timed(fn, pi, xi_t1, env_t1, m, repeat=3 if m <= 1000 else 1)
+                print(f"   {label:9s} {name} horizon {m:5d}: {value:.9f} in {times[m]:7.3f} s")
+            print(f"   {label:9s} {name} horizon 1000 / horizon 100: {times[1000] / times[100]:5.1f}x the time")
+
+    print("5. Definition 2 of two i.i.d. policies, |O| = 3, horizon 10^4 (closed form: m times the step KL)")
+    p_iid = theory.FiniteStatePolicy.iid([0.5, 0.5], n_observations=3)
+    b_iid = theory.FiniteStatePolicy.iid([0.25, 0.75], n_observations=3)
+    value, t = _timed(theory.worst_case_kl, p_iid, b_iid, 3, 10**4, repeat=1)
+    closed = 10**4 * theory.kl([0.5, 0.5], [0.25, 0.75])
+    agree = _agree(value, closed)
+    ok &= agree
+    print(f"   {value:.9f} in {t:.3f} s ({'agrees with' if agree else 'DISAGREES with'} 10^4 · KL = {closed:.9f})")
     return 0 if ok else 1
 
 

@@ -28,7 +28,7 @@ from theory import Switch
 from theory.arith import get_context
 from theory.events import ObservationOccurred
 
-__all__ = ["NovelSituation", "WORLDS", "world", "switch_overhead_bits", "fair_vs_zeros", "echo_three"]
+__all__ = ["NovelSituation", "WORLDS", "world", "switch_overhead_bits", "fair_vs_zeros", "echo_three", "switch_class"]
 
 
 def switch_overhead_bits(n_actions: int = 2, n_observations: int = 2, *, event: str = "obs_occurred(1)",
@@ -279,3 +279,34 @@ def echo_three():
     lean = theory.FiniteStatePolicy.iid(["2/3", "1/3"], n_observations=2)
     fair = theory.FiniteStatePolicy.iid(["1/2", "1/2"], n_observations=2)
     return theory.BayesianMixture([lean, copy, fair], ["1/2", "1/4", "1/4"]), echo
+
+
+def switch_class(p_event=0.01, *, delta: int = 10, arith_exact: bool = False):
+    """The long-horizon Theorem 1 world of the scale benchmarks: three models of a trusted policy ("always safe"
+    = action 0, i.i.d. 9/10–1/10 and i.i.d. 1/2–1/2), each with a variant that switches to action 1 once
+    observation 1 (the event E) has occurred, prior 2^-Δ times its model's; observations i.i.d., E with
+    probability ``p_event``. Returns ``(trusted, switching, ξ, env)``: τ = always safe, the switching agent
+    ``Switch(τ, E, always 1)`` (a component of ξ), the mixture and the environment. Exact rationals with
+    ``arith_exact``, floats otherwise.
+
+    How the trees merge (docs/scale.md): against ξ, τ's histories merge to two states a level (the event seen
+    or not), so every measure is linear in the horizon; the switching agent's merge by the event time, so a
+    level holds about t states and a measure to horizon m costs about m²/2.
+
+    >>> tau, agent, xi, env = switch_class()
+    >>> len(xi), agent.after.probs(())
+    (6, array([0., 1.]))
+    """
+    num = (lambda a, b: Fraction(a, b)) if arith_exact else (lambda a, b: a / b)
+    p_event = Fraction(p_event).limit_denominator(10**6) if arith_exact else float(p_event)
+    event = ObservationOccurred(1)
+    safe = theory.FiniteStatePolicy.constant(0, n_actions=2, n_observations=2)
+    switch = theory.FiniteStatePolicy.constant(1, n_actions=2, n_observations=2)
+    models = [safe, theory.FiniteStatePolicy.iid([num(9, 10), num(1, 10)], n_observations=2),
+              theory.FiniteStatePolicy.iid([num(1, 2), num(1, 2)], n_observations=2)]
+    prior = [num(2, 5), num(1, 5), num(1, 10)]
+    variants = [Switch(m, event, switch) for m in models]
+    xi = theory.BayesianMixture(models + variants, prior + [w * num(1, 2**delta) for w in prior])
+    row = [1 - p_event, p_event]
+    env = theory.FiniteStateEnvironment([[row, row]], [[[0, 0], [0, 0]]], name="rare event")
+    return safe, variants[0], xi, env

@@ -12,7 +12,8 @@ whether the kernels are in use.
 
 >>> import numpy as np
 >>> post = softmax_rows(np.log([[0.25, 0.75]]))
->>> post.round(6).tolist(), predictive(post, np.array([[0, 1]]), np.array([[1.0, 0.0], [0.5, 0.5]])).round(6).tolist()
+>>> xi = predictive(post, np.array([[1.0, 0.0], [0.5, 0.5]]), np.array([[0]]), np.array([0, 0]), np.array([0, 1]))
+>>> post.round(6).tolist(), xi.round(6).tolist()
 ([[0.25, 0.75]], [[0.625, 0.375]])
 """
 
@@ -60,7 +61,7 @@ def softmax_rows(logw: np.ndarray) -> np.ndarray:
     """Each row of float log weights (N, K) normalized: ``exp(logw[n] − max) / Σ exp(logw[n] − max)``, zeros for a
     row of -inf.
 
-    >>> softmax_rows(np.log([[1.0, 3.0], [0.0, 0.0]])).tolist()
+    >>> softmax_rows(np.array([[0.0, np.log(3.0)], [-np.inf, -np.inf]])).round(12).tolist()
     [[0.25, 0.75], [0.0, 0.0]]
     """
     logw = np.ascontiguousarray(logw, dtype=np.float64)
@@ -99,7 +100,7 @@ def posterior_after_actions(logw: np.ndarray, post: np.ndarray, table: np.ndarra
     a row where some weight nears the bottom of the float range.
 
     >>> logw, post = posterior_after_actions(np.log([[0.25, 0.75]]), np.array([[0.25, 0.75]]),
-    ...                                      np.array([[1.0, 0.0], [0.5, 0.5]]), np.log([[1.0, 0.0], [0.5, 0.5]]),
+    ...                                      np.array([[1.0, 0.0], [0.5, 0.5]]), np.array([[0.0, -np.inf], [-0.5, -0.5]]),
     ...                                      np.array([[0]]), np.array([0, 0]), np.array([0, 1]))
     >>> post.round(6).tolist()
     [[0.4, 0.6], [0.0, 1.0]]

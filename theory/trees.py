@@ -254,23 +254,26 @@ class Tree:
             return level, None
         if n == 0 or (n < _MERGE_MIN_SIZE and not self.eager):
             return level, None
-        keys = self.keys(level)
-        if keys is None:
+        kernel_keys = self.keys(level)
+        if kernel_keys is None:
             self.merge_enabled = False
             self._stop_keys(level)
             return level, None
+        keys = kernel_keys
         if extra_key is not None:
             keys = np.concatenate([keys, extra_key.reshape(n, -1).astype(np.int64)], axis=1)
         first, inverse = unique_rows(keys)
-        if len(first) > 0.98 * n and not self.eager:
-            # Too few coincidences to be worth copying the level for.
-            if n >= _MERGE_GIVE_UP_SIZE:
+        if len(first) == n or (len(first) > 0.98 * n and not self.eager):
+            # Nothing (or too little) to merge: not worth copying the level for.
+            if n >= _MERGE_GIVE_UP_SIZE and not self.eager:
                 self._merge_misses += 1
+            level.data["keys"] = kernel_keys  # for merge_groups, which would compute them again
             return level, None
         self._merge_misses = 0
         self.created -= n - len(first)
         self.level_nodes[level.depth] = self.level_nodes.get(level.depth, n) - (n - len(first))
         merged = level.take(first)
+        merged.data["keys"] = kernel_keys[first]
         merged.weights = {name: self.sum_by(w, inverse, len(first)) for name, w in level.weights.items()}
         return merged, inverse
 
@@ -509,7 +512,9 @@ def merge_groups(tree: Tree, level: Level, labels: np.ndarray, weight_keys: np.n
     ([0, 0, 0, 0], [True, True, False, False])
     """
     n = len(labels)
-    keys = tree.keys(level) if tree.merge_enabled else None
+    keys = level.data.get("keys") if tree.merge_enabled else None
+    if keys is None and tree.merge_enabled:
+        keys = tree.keys(level)
     if keys is None:
         return None
     rows = np.concatenate([keys, np.asarray(weight_keys, dtype=np.int64).reshape(n, -1)], axis=1)

@@ -73,8 +73,8 @@ class Mutant:
 MUTANTS = (
     Mutant(
         "posterior-float-unnormalized", "theory/mixtures.py",
-        "return ctx.weights_linear(state.weights)",
-        "return ctx.weights_linear(state.weights) * (2 if ctx.dtype is not object else 1)",
+        "state.post = ctx.weights_linear(state.weights)\n        return state.post",
+        "state.post = ctx.weights_linear(state.weights)\n        return state.post * (2 if ctx.dtype is not object else 1)",
         "float-only posterior normalization: float posterior weights sum to 2 (exact and ball untouched)",
         ("top-set-size",)),
     Mutant(

@@ -16,6 +16,8 @@ from theory.arith import get_context
 from theory.events import ObservationOccurred
 from theory.trees import Tree, branch, merge_groups, walk
 
+from proofs_checks.worlds import switch_class
+
 from . import brute
 from .compare import assert_agree, exact_equal
 
@@ -159,19 +161,7 @@ def test_the_maximizing_observations_attain_the_maximum(x):
 # ---------------------------------------------------------------------------------------------------------------
 # Long horizons on the Theorem 1 world
 # ---------------------------------------------------------------------------------------------------------------
-def theorem1_world(p_event=0.01):
-    """Three models of a trusted policy (always safe, i.i.d. 0.9/0.1, i.i.d. 0.5/0.5), each with a variant
-    that switches to action 1 once observation 1 has occurred; i.i.d. observations."""
-    event = ObservationOccurred(1)
-    safe = theory.FiniteStatePolicy.constant(0, n_actions=2, n_observations=2)
-    switch = theory.FiniteStatePolicy.constant(1, n_actions=2, n_observations=2)
-    models = [safe, theory.FiniteStatePolicy.iid([0.9, 0.1], n_observations=2),
-              theory.FiniteStatePolicy.iid([0.5, 0.5], n_observations=2)]
-    prior = [0.4, 0.2, 0.1]
-    xi = theory.BayesianMixture(models + [Switch(m, event, switch) for m in models],
-                                prior + [w / 1024 for w in prior])
-    env = theory.FiniteStateEnvironment([[[1 - p_event, p_event]] * 2], [[[0, 0], [0, 0]]])
-    return safe, xi, env, prior
+PRIOR = [0.4, 0.2, 0.1]  # switch_class's models; each variant has 2^-10 of its model's weight
 
 
 def _safe_step_kls(prior, m, p_event):
@@ -192,9 +182,9 @@ def _safe_step_kls(prior, m, p_event):
 
 def test_horizon_5000_expected_kl_matches_the_closed_form():
     p = 0.01
-    safe, xi, env, prior = theorem1_world(p)
+    safe, _, xi, env = switch_class(p)
     m = 5000
-    before, switch, after = _safe_step_kls(prior, m, p)
+    before, switch, after = _safe_step_kls(PRIOR, m, p)
     # P(no event among the first t observations) = (1-p)^t. Step t (0-based) is "before" when no event in the
     # first t observations, "switch" when the first event is observation t, "after" otherwise.
     t = np.arange(m)
@@ -208,9 +198,9 @@ def test_horizon_5000_expected_kl_matches_the_closed_form():
 
 
 def test_horizon_5000_definition_2_matches_the_closed_form():
-    safe, xi, env, prior = theorem1_world()
+    safe, _, xi, env = switch_class()
     m = 5000
-    before, switch, after = _safe_step_kls(prior, m, 0.01)
+    before, switch, after = _safe_step_kls(PRIOR, m, 0.01)
     # Observations fixed in advance: the first event at observation s (step s + 1 pays "switch"), or never.
     cb, ca = np.concatenate([[0], np.cumsum(before)]), np.concatenate([[0], np.cumsum(after)])
     s = np.arange(m - 1)
@@ -231,11 +221,11 @@ def test_iid_worst_case_at_horizon_10000_is_m_times_the_step_kl():
     assert theory.worst_case_kl(pi, beta, 3, 10**4) == pytest.approx(10**4 * float(step), rel=1e-9)
 
 
-def test_the_switching_agent_at_long_horizons_agrees_across_arithmetics_where_ball_can_follow():
-    safe, xi, env, _ = theorem1_world()
-    agent = Switch(safe, ObservationOccurred(1), theory.FiniteStatePolicy.constant(1, n_actions=2, n_observations=2))
-    for m in (6, 40):
-        f = theory.worst_case_kl(agent, xi, 2, m)
-        assert math.isfinite(f) and f > 0
-        e = theory.trajectory_kl(agent, xi, env, m)
-        assert 0 < e <= f + 1e-12  # Definition 2 bounds the expected KL when observations ignore actions
+def test_the_switching_agent_agrees_across_the_three_arithmetics():
+    _, agent, xi, env = switch_class(arith_exact=True)
+    for fn, kw in ((theory.worst_case_kl, {}), (theory.trajectory_kl, {})):
+        f, e, b = three(fn, agent, xi, env, 6, **kw)
+        assert_agree(f, e, b)
+        assert e > 0
+    # Definition 2 bounds the expected KL when observations ignore actions.
+    assert theory.trajectory_kl(agent, xi, env, 40) <= theory.worst_case_kl(agent, xi, env, 40) + 1e-12
