@@ -96,6 +96,24 @@ def successors_row(states, parent, actions, observations, offset, transitions, o
 
 
 @_jit
+def kl_row(p, q, values, infinite, first_bad, n):
+    total = 0.0
+    bad = -1
+    for k in range(p.shape[1]):
+        pk, qk = p[n, k], q[n, k]
+        if pk != 0.0:
+            if qk == 0.0:
+                if bad < 0:
+                    bad = k
+            else:
+                # Two logs rather than one quotient: p/q can overflow when q is tiny.
+                total += pk * (math.log(pk) - math.log(qk))
+    values[n] = total
+    infinite[n] = bad >= 0
+    first_bad[n] = bad
+
+
+@_jit
 def softmax(logw, out):
     for n in range(len(logw)):
         softmax_row(logw, out, n)
@@ -141,3 +159,15 @@ def successors(states, parent, actions, observations, offset, transitions, out):
 def successors_parallel(states, parent, actions, observations, offset, transitions, out):
     for i in prange(len(parent)):
         successors_row(states, parent, actions, observations, offset, transitions, out, i)
+
+
+@_jit
+def kl(p, q, values, infinite, first_bad):
+    for n in range(len(p)):
+        kl_row(p, q, values, infinite, first_bad, n)
+
+
+@_parallel
+def kl_parallel(p, q, values, infinite, first_bad):
+    for n in prange(len(p)):
+        kl_row(p, q, values, infinite, first_bad, n)

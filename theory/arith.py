@@ -770,6 +770,27 @@ class Context:
         """Integer merge keys identifying equal posteriors, or None when this context cannot merge them."""
         return None
 
+    def kl_rows(self, p: np.ndarray, q: np.ndarray):
+        """Row-wise KL of (N, K) arrays, ``(values, infinite, first_bad)``: the finite part (the sum over outcomes
+        where both are positive), whether p has mass where q has none, and the first such outcome (-1 if none).
+
+        >>> ctx = get_context("exact")
+        >>> v, inf, bad = ctx.kl_rows(ctx.array([["1/2", "1/2"]]), ctx.array([["1/2", "1/2"]]))
+        >>> v.tolist(), inf.tolist(), bad.tolist()
+        ([Fraction(0, 1)], [False], [-1])
+        """
+        pz, qz = self.is_zero(p), self.is_zero(q)
+        bad = ~pz & qz
+        infinite = bad.any(axis=1)
+        first_bad = np.where(infinite, bad.argmax(axis=1), -1) if infinite.any() else np.full(len(p), -1)
+        ok = ~pz & ~qz
+        if ok.all():  # the common case: no masks to gather through
+            return (p * self.log_ratio(p, q)).sum(axis=1), infinite, first_bad
+        terms = self.zeros(p.shape)
+        if ok.any():
+            terms[ok] = p[ok] * self.log_ratio(p[ok], q[ok])
+        return terms.sum(axis=1), infinite, first_bad
+
     def predictive(self, post: np.ndarray, table: np.ndarray, states: np.ndarray, group_of: np.ndarray,
                    offset: np.ndarray) -> np.ndarray:
         """``Σ_k post[n, k]·table[r(n, k), :]`` (N, A): the predictive of a posterior ``post`` (N, K) over
@@ -1139,6 +1160,12 @@ class FloatContext(Context):
 
     def weights_defined(self, logw):
         return np.isfinite(np.max(logw, axis=1))
+
+    def kl_rows(self, p, q):
+        # One compiled pass over the rows instead of numpy's masks (theory.compiled), when numba is there.
+        if compiled.AVAILABLE:
+            return compiled.kl_rows(p, q)
+        return super().kl_rows(p, q)
 
     def predictive(self, post, table, states, group_of, offset):
         # One compiled pass instead of numpy's gather, product and sum (theory.compiled), when numba is there.

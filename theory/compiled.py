@@ -24,7 +24,7 @@ import os
 
 import numpy as np
 
-__all__ = ["AVAILABLE", "softmax_rows", "predictive", "posterior_after_actions", "successor_states"]
+__all__ = ["AVAILABLE", "kl_rows", "softmax_rows", "predictive", "posterior_after_actions", "successor_states"]
 
 
 def _numba_present() -> bool:
@@ -55,6 +55,21 @@ def _kernel(name: str, rows: int):
 
         kernel = _compiled[name] = getattr(_loops, name)
     return kernel
+
+
+def kl_rows(p: np.ndarray, q: np.ndarray):
+    """Row-wise KL of float (N, K) arrays: ``(values, infinite, first_bad)``, as
+    :meth:`theory.arith.Context.kl_rows`.
+
+    >>> values, infinite, first_bad = kl_rows(np.array([[0.5, 0.5], [1.0, 0.0]]), np.array([[0.25, 0.75], [0.0, 1.0]]))
+    >>> values.round(6).tolist(), infinite.tolist(), first_bad.tolist()
+    ([0.143841, 0.0], [False, True], [-1, 0])
+    """
+    p = np.ascontiguousarray(p, dtype=np.float64)
+    n = len(p)
+    values, infinite, first_bad = np.empty(n), np.empty(n, dtype=np.bool_), np.empty(n, dtype=np.int64)
+    _kernel("kl", n)(p, np.ascontiguousarray(q, dtype=np.float64), values, infinite, first_bad)
+    return values, infinite, first_bad
 
 
 def softmax_rows(logw: np.ndarray) -> np.ndarray:

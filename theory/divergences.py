@@ -138,19 +138,16 @@ def kl_rows(p: np.ndarray, q: np.ndarray, ctx: Context):
     """Row-wise KL of (N, K) arrays: ``(values, infinite, first_bad)``.
 
     ``values[i]`` is the finite part (the sum over outcomes where both are positive), ``infinite[i]`` says
-    whether p has mass where q has none, and ``first_bad[i]`` is the first such outcome (-1 if none).
+    whether p has mass where q has none, and ``first_bad[i]`` is the first such outcome (-1 if none). The
+    context computes it (:meth:`~theory.arith.Context.kl_rows`).
+
+    >>> from theory.arith import get_context
+    >>> values, infinite, first_bad = kl_rows(np.array([[0.5, 0.5], [1.0, 0.0]]), np.array([[0.5, 0.5], [0.0, 1.0]]),
+    ...                                       get_context("float"))
+    >>> values.tolist(), infinite.tolist(), first_bad.tolist()
+    ([0.0, 0.0], [False, True], [-1, 0])
     """
-    pz, qz = ctx.is_zero(p), ctx.is_zero(q)
-    bad = ~pz & qz
-    infinite = bad.any(axis=1)
-    first_bad = np.where(infinite, bad.argmax(axis=1), -1) if infinite.any() else np.full(len(p), -1)
-    ok = ~pz & ~qz
-    if ok.all():  # the common case: no masks to gather through
-        return (p * ctx.log_ratio(p, q)).sum(axis=1), infinite, first_bad
-    terms = ctx.zeros(p.shape)
-    if ok.any():
-        terms[ok] = p[ok] * ctx.log_ratio(p[ok], q[ok])
-    return terms.sum(axis=1), infinite, first_bad
+    return ctx.kl_rows(p, q)
 
 
 def tvd_rows(p: np.ndarray, q: np.ndarray, ctx: Context) -> np.ndarray:

@@ -124,3 +124,15 @@ def test_the_parallel_and_serial_loops_agree(monkeypatch, threshold):
     want_log, _ = Context.posterior_after_actions(FLOAT, logw, post, table, log_table, states, group_of, offset)
     np.testing.assert_array_equal(got_log, want_log)
     np.testing.assert_allclose(got_post, _numpy_softmax(want_log), rtol=1e-9, atol=1e-280)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(0, 30), st.integers(1, 5))
+def test_the_compiled_row_kl_equals_the_numpy_one(seed, n, k):
+    rng = np.random.default_rng(seed)
+    p, q = rng.dirichlet(np.ones(k), size=n), rng.dirichlet(np.ones(k), size=n)
+    p[rng.random(p.shape) < 0.25] = 0.0
+    q[rng.random(q.shape) < 0.25] = 0.0
+    got, want = compiled.kl_rows(p, q), Context.kl_rows(FLOAT, p, q)
+    np.testing.assert_allclose(got[0], want[0], rtol=1e-12, atol=1e-15)
+    assert np.array_equal(got[1], want[1]) and np.array_equal(got[2], want[2])
