@@ -1,4 +1,4 @@
-"""The code in the README and the tutorial runs, block after block, as written."""
+"""The code in the README, the tutorial and the engine page runs, block after block, as written."""
 
 import re
 from pathlib import Path
@@ -12,7 +12,7 @@ def _blocks(path: Path) -> list[str]:
     return re.findall(r"```python\n(.*?)```", path.read_text(encoding="utf-8"), re.S)
 
 
-@pytest.mark.parametrize("name", ["README.md", "docs/tutorial.md"])
+@pytest.mark.parametrize("name", ["README.md", "docs/tutorial.md", "docs/engine.md"])
 def test_code_blocks_run(name):
     blocks = _blocks(ROOT / name)
     assert blocks, f"{name} has no python blocks"
