@@ -42,6 +42,7 @@ import math
 from hypothesis import strategies as st
 
 import theory
+from theory.events import ObservationOccurred
 from proofs_checks import reference
 from proofs_checks import strategies as S
 from proofs_checks.claim import Claim, Part
@@ -165,8 +166,14 @@ def toy_examples() -> list[dict]:
     shyer = theory.FiniteStatePolicy.iid(["1/3", "1/6"], n_observations=2, semi=True)
     # β takes action 1 surely after observation 1, where π still takes action 0 with probability 1/4.
     late = theory.FiniteStatePolicy([["1/2", "1/2"], [0, 1]], [[[0, 1], [0, 1]], [[0, 1], [0, 1]]])
+    # Two observation prefixes reach the same states with different weights: Definition 2 may merge such prefixes
+    # only when the weights agree too (theory.trees.merge_groups).
+    steer = theory.Switch(theory.FiniteStatePolicy([[0, 1], ["1/4", "3/4"]], [[[0, 0], [1, 0]], [[0, 0], [1, 0]]]),
+                          ObservationOccurred(1), theory.FiniteStatePolicy([["1/4", "3/4"]], [[[0, 0], [0, 0]]]))
+    follow = theory.FiniteStatePolicy([["1/2", "1/2"], ["1/4", "3/4"]], [[[0, 1], [1, 0]], [[0, 0], [1, 0]]])
     return [
         {"name": "copy-the-echo", "pi": copy, "beta": lean, "env": echo, "horizon": 3, "history": ()},
+        {"name": "same-states-other-weights", "pi": steer, "beta": follow, "env": echo, "horizon": 3, "history": ()},
         {"name": "abstaining", "pi": shy, "beta": shyer, "env": echo, "horizon": 3, "history": ((1, 1),)},
         {"name": "infinite-at-step-2", "pi": copy, "beta": late, "env": echo, "horizon": 2, "history": ()},
     ]

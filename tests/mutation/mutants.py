@@ -12,7 +12,7 @@ nonzero with some claim not met (refuted, error, …) and no traceback; a crash 
     python -m tests.mutation.mutants --list
 
 >>> sorted(m.name for m in MUTANTS)[:3]
-['demonstrator-update-ignored', 'imitator-max', 'kl-drops-bottom']
+['compiled-bayes-rule-unnormalized', 'demonstrator-update-ignored', 'groups-merge-ignoring-weights']
 >>> get("worst-case-min").path
 'theory/measures.py'
 """
@@ -84,6 +84,18 @@ MUTANTS = (
         "Definition 2 takes the minimum over observation sequences instead of the maximum",
         ("chain-rule",)),
     Mutant(
+        "groups-merge-ignoring-weights", "theory/trees.py",
+        "rows = np.concatenate([keys, np.asarray(weight_keys, dtype=np.int64).reshape(n, -1)], axis=1)",
+        "rows = keys",
+        "Definition 2 merges observation prefixes that reach the same states with different weights",
+        ("chain-rule",)),
+    Mutant(
+        "compiled-bayes-rule-unnormalized", "theory/_loops.py",
+        "v = out_post[i, k] / total\n",
+        "v = out_post[i, k] / (total if k else 1.0)\n",
+        "the float context's compiled Bayes' rule leaves the first component's weight unnormalized",
+        ("mixture-dominance",)),
+    Mutant(
         "demonstrator-update-ignored", "theory/mixtures.py",
         'if self.update == "demonstrator" else',
         'if self.update == "demonstrators" else',
@@ -126,7 +138,7 @@ def get(name: str) -> Mutant:
     >>> get("imitator-min")
     Traceback (most recent call last):
     ...
-    tests.mutation.mutants.MutationError: unknown mutant 'imitator-min'; known: demonstrator-update-ignored, imitator-max, kl-drops-bottom, posterior-float-unnormalized, top-set-ascending, top-set-too-large, worst-case-min
+    tests.mutation.mutants.MutationError: unknown mutant 'imitator-min'; known: compiled-bayes-rule-unnormalized, demonstrator-update-ignored, groups-merge-ignoring-weights, imitator-max, kl-drops-bottom, posterior-float-unnormalized, top-set-ascending, top-set-too-large, worst-case-min
     """
     for m in MUTANTS:
         if m.name == name:
@@ -322,7 +334,7 @@ def main(argv=None) -> int:
     Exits 0 when the control is clean and every mutant is caught, 1 otherwise, 2 on bad usage.
 
     >>> main(["--list"])  # doctest: +ELLIPSIS
-    demonstrator-update-ignored  theory/mixtures.py  ...
+    compiled-bayes-rule-unnormalized  theory/_loops.py  ...
     0
     """
     parser = argparse.ArgumentParser(prog="python -m tests.mutation.mutants", description=__doc__.split("\n\n")[0])
