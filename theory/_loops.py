@@ -54,26 +54,29 @@ def posterior_after_row(logw, post, states, group_of, offset, table, log_table, 
     for a in range(n_actions):
         i = n * n_actions + a
         total = 0.0
+        top = -math.inf
         for k in range(k_count):
             r = offset[k] + states[n, group_of[k]]
-            out_log[i, k] = logw[n, k] + log_table[r, a]
+            lw = logw[n, k] + log_table[r, a]
+            out_log[i, k] = lw
+            if lw > top:
+                top = lw
             v = post[n, k] * table[r, a]
             out_post[i, k] = v
             total += v
-        # Bayes' rule on the linear posterior: no exponential. Where a weight that is not zero in log space
-        # gets near the bottom of the float range (or every weight is), the row is normalized from its logs.
-        exact_enough = total > 0.0
-        if exact_enough:
+        # Bayes' rule on the linear posterior: no exponential. A weight below ~1e-280 is beyond the linear form
+        # (it loses precision, then becomes 0) but counts for nothing while it stays that far below the largest;
+        # its log is kept exactly. When such a weight is within e^-644 of the largest (or the linear form has
+        # nothing left), the row is normalized from its logs instead.
+        redo = not total > 1e-250
+        if not redo:
             for k in range(k_count):
                 v = out_post[i, k] / total
                 out_post[i, k] = v
-                if v < 1e-280 and out_log[i, k] != -math.inf:
-                    exact_enough = False
-        if not exact_enough:
-            top = -math.inf
-            for k in range(k_count):
-                if out_log[i, k] > top:
-                    top = out_log[i, k]
+                # Imprecise (or zero) on the way in or out, and no longer negligible:
+                if (v < 1e-280 or post[n, k] < 1e-280) and out_log[i, k] - top > -644.0:
+                    redo = True
+        if redo:
             if top == -math.inf:  # every component rules this action out: no posterior after it
                 for k in range(k_count):
                     out_post[i, k] = 0.0

@@ -43,7 +43,7 @@ import numpy as np
 from .arith import Context, FloatContext, get_context, to_fraction
 from .errors import AlphabetError, ArithmeticContextError, ProbabilityError, RuledOutHistoryError
 from .events import Event
-from .kernels import Policy, _plain, normalize_history, take
+from .kernels import FiniteStatePolicy, Policy, _plain, normalize_history, take
 from .validation import MAX_EXACT_DIGITS, require_instance, _shown
 
 __all__ = ["Switch", "Hazard", "check_rate", "rows_defined"]
@@ -215,6 +215,51 @@ class Switch(Policy):
         kb[self.happened_batch(state)] = 0
         ke = np.asarray(self.event.key(e, ctx), dtype=np.int64).reshape(n, -1)
         return np.concatenate([kb, ke, np.asarray(ka, dtype=np.int64).reshape(n, -1)], axis=1)
+
+    #: Largest product machine :meth:`as_finite_state` builds (states of before × event × after).
+    MAX_PRODUCT_STATES = 1 << 12
+
+    def as_finite_state(self) -> "FiniteStatePolicy | None":
+        """The same policy as one :class:`~theory.FiniteStatePolicy` when both parts are finite-state policies
+        and the event is a monotone automaton (product of at most :data:`MAX_PRODUCT_STATES` states), else None.
+
+        Its states are (before, event, after) triples; once the event has happened the before part is reset to
+        its state 0, as it no longer matters, so histories that differ only before the event share a state. A
+        Bayesian mixture runs such components as machines (:mod:`theory.compiled`'s loops, count keys).
+
+        >>> import theory
+        >>> from theory.events import ObservationOccurred
+        >>> stay = theory.FiniteStatePolicy.constant(0, n_actions=2, n_observations=2)
+        >>> leave = theory.FiniteStatePolicy.constant(1, n_actions=2, n_observations=2)
+        >>> m = Switch(stay, ObservationOccurred(1), leave).as_finite_state()
+        >>> m.n_states, m.probs(((0, 0),)).tolist(), m.probs(((0, 1),)).tolist()
+        (2, [1.0, 0.0], [0.0, 1.0])
+        """
+        if "_machine" in self.__dict__:
+            return self._machine
+        self._machine = None
+        if not (isinstance(self.before, FiniteStatePolicy) and isinstance(self.after, FiniteStatePolicy)):
+            return None
+        n_e = self.event.n_states
+        if n_e is None or self.before.n_states * n_e * self.after.n_states > self.MAX_PRODUCT_STATES:
+            return None
+        e_trans, e_done = self.event.table(self.n_actions, self.n_observations)
+        e_done = np.asarray(e_done, dtype=bool)
+        if not e_done[np.asarray(e_trans)[e_done]].all():
+            return None  # not monotone: the before part may matter again
+        nb, na = self.before.n_states, self.after.n_states
+        b, e, a = np.meshgrid(np.arange(nb), np.arange(n_e), np.arange(na), indexing="ij")
+        b, e, a = b.reshape(-1), e.reshape(-1), a.reshape(-1)  # state index (b·n_e + e)·na + a
+        raw_b, raw_a = self.before._emission._raw, self.after._emission._raw
+        emission = np.where(e_done[e][:, None], raw_a[a], raw_b[b])
+        nb_next = self.before.transition[b]            # (S, A, O)
+        ne_next = np.asarray(e_trans)[e]
+        na_next = self.after.transition[a]
+        nb_next = np.where(e_done[ne_next], 0, nb_next)  # the event has happened: before no longer matters
+        transition = (nb_next * n_e + ne_next) * na + na_next
+        initial = (self.before.initial_state * n_e + 0) * na + self.after.initial_state
+        self._machine = FiniteStatePolicy(emission.tolist(), transition, initial, semi=self.semi)
+        return self._machine
 
     def __repr__(self):
         return f"Switch({self.before!r}, {self.event}, {self.after!r})"

@@ -165,8 +165,13 @@ class BayesianMixture(Policy):
         """Group the components: finite-state components with the same transition table share one state
         column (and one set of counts); every other component is a group of its own."""
         groups: list[dict] = []
-        for i, c in enumerate(self.components):
-            if isinstance(c, FiniteStatePolicy):
+        # Components that are finite-state machines in another form (a Switch of machines at a monotone event)
+        # run as the machine: one more row of the stacked tables instead of a state batch of their own.
+        self._machines = [_machine_of(c) for c in self.components]
+        for i, c in enumerate(self._machines):
+            if c is None:
+                groups.append({"proto": self.components[i], "members": [i]})
+            elif isinstance(c, FiniteStatePolicy):
                 for g in groups:
                     proto = g["proto"]
                     if (isinstance(proto, FiniteStatePolicy) and proto.initial_state == c.initial_state
@@ -176,8 +181,6 @@ class BayesianMixture(Policy):
                         break
                 else:
                     groups.append({"proto": c, "members": [i]})
-            else:
-                groups.append({"proto": c, "members": [i]})
         self._fs_groups = [g for g in groups if isinstance(g["proto"], FiniteStatePolicy)]
         self._other_groups = [g for g in groups if not isinstance(g["proto"], FiniteStatePolicy)]
         # Finite-state machinery stacked so that a whole level is one gather: every finite-state component's
@@ -185,7 +188,7 @@ class BayesianMixture(Policy):
         fs_members = [i for g in self._fs_groups for i in g["members"]]
         self._fs_members = np.array(fs_members, dtype=np.int64)
         self._fs_group_of = np.array([gi for gi, g in enumerate(self._fs_groups) for _ in g["members"]], dtype=np.int64)
-        sizes = [self.components[i].n_states for i in fs_members]
+        sizes = [self._machines[i].n_states for i in fs_members]
         self._fs_row_offset = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64) if sizes else np.zeros(0, np.int64)
         gsizes = [g["proto"].n_states for g in self._fs_groups]
         self._fs_group_offset = np.concatenate([[0], np.cumsum(gsizes)[:-1]]).astype(np.int64) if gsizes else np.zeros(0, np.int64)
@@ -208,7 +211,7 @@ class BayesianMixture(Policy):
         tables = self._table_cache.get(ctx.cache_key)
         if tables is None:
             if len(self._fs_members):
-                em = np.concatenate([self.components[i].emission(ctx) for i in self._fs_members])
+                em = np.concatenate([self._machines[i].emission(ctx) for i in self._fs_members])
             else:
                 em = ctx.zeros((0, self.n_actions))
             tables = (em, ctx.weights_domain(em))
@@ -384,7 +387,7 @@ class BayesianMixture(Policy):
         w = self.posterior_batch(state, ctx)
         gaps = ctx.zeros((len(state), len(self.components)))
         if len(self._fs_members):
-            fs_gaps = np.concatenate([self.components[i].abstain_batch(np.arange(self.components[i].n_states), ctx)
+            fs_gaps = np.concatenate([self._machines[i].abstain_batch(np.arange(self._machines[i].n_states), ctx)
                                       for i in self._fs_members])
             gaps[:, self._fs_members] = np.take(fs_gaps, self._rows(state))
         for g, gs in zip(self._other_groups, state.other_states):
@@ -516,6 +519,14 @@ def _weights_power(ctx: Context, w: np.ndarray, m: int) -> np.ndarray:
         if m:
             w = ctx.weights_multiply(w, w)
     return out
+
+
+def _machine_of(policy):
+    """The policy as a FiniteStatePolicy (itself, or its ``as_finite_state()`` form), or None."""
+    if isinstance(policy, FiniteStatePolicy):
+        return policy
+    convert = getattr(policy, "as_finite_state", None)
+    return convert() if convert is not None else None
 
 
 class _MixtureState:

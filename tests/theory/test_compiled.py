@@ -60,14 +60,19 @@ def test_bayes_rule_on_the_linear_posterior_equals_the_log_space_one(x):
     np.testing.assert_allclose(got_post, want_post, rtol=1e-9, atol=1e-280)
 
 
-def test_a_weight_near_the_bottom_of_the_float_range_is_renormalized_from_its_log():
-    # A component at e^-700 relative to another: the linear product would be subnormal; the log row is used.
-    logw = np.array([[0.0, -700.0]])
+def test_a_weight_below_the_float_range_comes_back_from_its_log_when_the_others_are_ruled_out():
+    # A component at e^-1000 relative to another (0 in the linear posterior), then an action only it allows:
+    # its log weight is exact, and the row is normalized from the logs.
+    logw = np.array([[0.0, -1000.0]])
     post = _numpy_softmax(logw)
-    table = np.array([[0.5, 0.5], [1e-10, 1 - 1e-10]])
-    _, got = compiled.posterior_after_actions(logw, post, table, np.log(table), np.array([[0]]), np.array([0, 0]),
-                                              np.array([0, 1]))
-    assert got[0, 1] == pytest.approx(np.exp(-700) * 1e-10 / 0.5, rel=1e-12)
+    assert post[0, 1] == 0.0
+    table = np.array([[1.0, 0.0], [0.5, 0.5]])
+    with np.errstate(divide="ignore"):
+        log_table = np.log(table)
+    got_log, got = compiled.posterior_after_actions(logw, post, table, log_table, np.array([[0]]),
+                                                    np.array([0, 0]), np.array([0, 1]))
+    assert got[1].tolist() == [0.0, 1.0] and got_log[1, 1] == -1000.0 + np.log(0.5)
+    assert got[0, 0] == 1.0
 
 
 def test_successor_states_equal_numpys_fancy_index():
@@ -136,3 +141,18 @@ def test_the_compiled_row_kl_equals_the_numpy_one(seed, n, k):
     got, want = compiled.kl_rows(p, q), Context.kl_rows(FLOAT, p, q)
     np.testing.assert_allclose(got[0], want[0], rtol=1e-12, atol=1e-15)
     assert np.array_equal(got[1], want[1]) and np.array_equal(got[2], want[2])
+
+
+def test_a_weight_dormant_below_the_float_range_regains_its_place():
+    # B starts e^-900 below A (0 in the linear posterior) and gains a factor 10 a step: after 400 steps B
+    # dominates. The linear form alone would keep A forever; the logs bring B back.
+    logw = np.array([[0.0, -900.0]])
+    post = _numpy_softmax(logw)
+    table = np.array([[0.05, 0.95], [0.5, 0.5]])
+    log_table = np.log(table)
+    states, group_of, offset = np.array([[0]]), np.array([0, 0]), np.array([0, 1])
+    for _ in range(400):
+        logw, post = compiled.posterior_after_actions(logw, post, table, log_table, states, group_of, offset)
+        logw, post = logw[:1], post[:1]  # action 0 every step
+    np.testing.assert_allclose(post[0], _numpy_softmax(logw)[0], rtol=1e-9)
+    assert post[0, 1] > 0.99
