@@ -46,7 +46,7 @@ from .events import Event
 from .kernels import FiniteStatePolicy, Policy, _plain, normalize_history, take
 from .validation import MAX_EXACT_DIGITS, require_instance, _shown
 
-__all__ = ["Switch", "Hazard", "check_rate", "rows_defined"]
+__all__ = ["Switch", "Hazard", "Machine", "switch_product", "check_rate", "rows_defined"]
 
 
 def _check_parts(parts: dict) -> tuple[int, int | None]:
@@ -134,6 +134,73 @@ def _ruled_out(kind: str, history) -> RuledOutHistoryError:
     )
 
 
+class Machine:
+    """A deterministic finite-state policy as plain tables: emission (S, A) of the numbers as given (an object
+    array), transition (S, A, O), initial state. What :func:`switch_product` combines.
+
+    >>> Machine([[1, 0]], [[[0], [0]]]).n_states
+    1
+    """
+
+    __slots__ = ("emission", "transition", "initial")
+
+    def __init__(self, emission, transition, initial=0):
+        self.emission = np.asarray(emission, dtype=object)
+        self.transition = np.asarray(transition, dtype=np.int64)
+        self.initial = int(initial)
+
+    @property
+    def n_states(self) -> int:
+        return self.transition.shape[0]
+
+
+def switch_product(p: Machine, te: np.ndarray, he: np.ndarray, q: Machine, max_states: int) -> Machine | None:
+    """The reachable product machine of switch(P, E, Q), or None beyond ``max_states`` states.
+
+    States are triples (p, e, q); once E has happened P's state no longer matters and is set to 0, so such
+    histories share states. States are numbered in breadth-first order of discovery (ties by code), so programs
+    with the same structure get identical transition tables (which BayesianMixture shares between components).
+    ``te`` and ``he`` are the event's automaton (:meth:`theory.events.Event.table`).
+
+    >>> stay, leave = Machine([[1, 0]], [[[0, 0], [0, 0]]]), Machine([[0, 1]], [[[0, 0], [0, 0]]])
+    >>> m = switch_product(stay, np.array([[[0, 1], [0, 1]], [[1, 1], [1, 1]]]), np.array([False, True]), leave, 16)
+    >>> m.n_states, m.emission.tolist()
+    (2, [[1, 0], [0, 1]])
+    """
+    Sp, Se, Sq = p.n_states, te.shape[0], q.n_states
+    if Sp * Se * Sq >= 2**62:
+        return None
+    A, O = te.shape[1], te.shape[2]
+
+    def canon(pp, ee, qq):
+        pp = np.where(he[ee], 0, pp)
+        return (pp * Se + ee) * Sq + qq
+
+    start = int(canon(np.array(p.initial), np.array(0), np.array(q.initial)))
+    order = [start]
+    index = {start: 0}
+    frontier = np.array([start], dtype=np.int64)
+    rows = []
+    while frontier.size:
+        pp, ee, qq = frontier // (Se * Sq), (frontier // Sq) % Se, frontier % Sq
+        nxt = canon(p.transition[pp], te[ee], q.transition[qq])  # (F, A, O)
+        rows.append(nxt)
+        fresh = [int(c) for c in np.unique(nxt) if int(c) not in index]
+        if len(index) + len(fresh) > max_states:
+            return None
+        for c in fresh:
+            index[c] = len(order)
+            order.append(c)
+        frontier = np.array(fresh, dtype=np.int64)
+    codes = np.array(order, dtype=np.int64)
+    all_next = np.concatenate(rows, axis=0).reshape(len(order), A, O)
+    sorter = np.argsort(codes)
+    transition = sorter[np.searchsorted(codes, all_next, sorter=sorter)]
+    pp, ee, qq = codes // (Se * Sq), (codes // Sq) % Se, codes % Sq
+    emission = np.where(he[ee][:, None], q.emission[qq], p.emission[pp])
+    return Machine(emission, transition, 0)
+
+
 class Switch(Policy):
     """"Behave like ``before`` until ``event`` first happens, then like ``after``" (the paper's switch variant).
 
@@ -216,7 +283,7 @@ class Switch(Policy):
         ke = np.asarray(self.event.key(e, ctx), dtype=np.int64).reshape(n, -1)
         return np.concatenate([kb, ke, np.asarray(ka, dtype=np.int64).reshape(n, -1)], axis=1)
 
-    #: Largest product machine :meth:`as_finite_state` builds (states of before × event × after).
+    #: Largest product machine :meth:`as_finite_state` builds (reachable (before, event, after) states).
     MAX_PRODUCT_STATES = 1 << 12
 
     def as_finite_state(self) -> "FiniteStatePolicy | None":
@@ -241,24 +308,16 @@ class Switch(Policy):
         if not (isinstance(self.before, FiniteStatePolicy) and isinstance(self.after, FiniteStatePolicy)):
             return None
         n_e = self.event.n_states
-        if n_e is None or self.before.n_states * n_e * self.after.n_states > self.MAX_PRODUCT_STATES:
+        if n_e is None or n_e > self.MAX_PRODUCT_STATES:
             return None
-        e_trans, e_done = self.event.table(self.n_actions, self.n_observations)
-        e_done = np.asarray(e_done, dtype=bool)
-        if not e_done[np.asarray(e_trans)[e_done]].all():
-            return None  # not monotone: the before part may matter again
-        nb, na = self.before.n_states, self.after.n_states
-        b, e, a = np.meshgrid(np.arange(nb), np.arange(n_e), np.arange(na), indexing="ij")
-        b, e, a = b.reshape(-1), e.reshape(-1), a.reshape(-1)  # state index (b·n_e + e)·na + a
-        raw_b, raw_a = self.before._emission._raw, self.after._emission._raw
-        emission = np.where(e_done[e][:, None], raw_a[a], raw_b[b])
-        nb_next = self.before.transition[b]            # (S, A, O)
-        ne_next = np.asarray(e_trans)[e]
-        na_next = self.after.transition[a]
-        nb_next = np.where(e_done[ne_next], 0, nb_next)  # the event has happened: before no longer matters
-        transition = (nb_next * n_e + ne_next) * na + na_next
-        initial = (self.before.initial_state * n_e + 0) * na + self.after.initial_state
-        self._machine = FiniteStatePolicy(emission.tolist(), transition, initial, semi=self.semi)
+        te, he = self.event.table(self.n_actions, self.n_observations)
+        he = np.asarray(he, dtype=bool)
+        if not he[np.asarray(te)[he]].all():
+            return None  # not monotone: the before part could matter again after the event
+        parts = [Machine(p._emission._raw, p.transition, p.initial_state) for p in (self.before, self.after)]
+        m = switch_product(parts[0], np.asarray(te), he, parts[1], self.MAX_PRODUCT_STATES)
+        if m is not None:
+            self._machine = FiniteStatePolicy(m.emission.tolist(), m.transition, m.initial, semi=self.semi)
         return self._machine
 
     def __repr__(self):

@@ -43,7 +43,7 @@ from math import comb
 import numpy as np
 
 from .arith import to_fraction
-from .combinators import Hazard, Switch
+from .combinators import Hazard, Machine as _Machine, Switch, switch_product as _product
 from .errors import ArithmeticContextError, MightntError, ProgramError, ResourceLimitError, RuledOutHistoryError
 from .events import LENGTH_CAP, ActionOccurred, LengthAtLeast, ObservationOccurred
 from .kernels import FiniteStatePolicy, Policy
@@ -742,21 +742,6 @@ class EventExpression:
 # ---------------------------------------------------------------------------------------------------------------
 # Programs
 # ---------------------------------------------------------------------------------------------------------------
-class _Machine:
-    """A deterministic finite-state policy as tables: exact emission (S, A), transition (S, A, O), initial state."""
-
-    __slots__ = ("emission", "transition", "initial")
-
-    def __init__(self, emission, transition, initial=0):
-        self.emission = np.asarray(emission, dtype=object)
-        self.transition = np.asarray(transition, dtype=np.int64)
-        self.initial = int(initial)
-
-    @property
-    def n_states(self) -> int:
-        return self.transition.shape[0]
-
-
 def _onehot(a: int, n: int) -> list[Fraction]:
     row = [Fraction(0)] * n
     row[a] = Fraction(1)
@@ -1180,47 +1165,6 @@ class _Primitive(Program):
 
     def __str__(self):
         return f"primitive({self.name})"
-
-
-def _product(p: _Machine, te: np.ndarray, he: np.ndarray, q: _Machine, max_states: int) -> _Machine | None:
-    """The reachable product machine of switch(P, E, Q), or None beyond ``max_states`` states.
-
-    States are triples (p, e, q); once E has happened P's state no longer matters and is set to 0, so such
-    histories share states. States are numbered in breadth-first order of discovery (ties by code), so programs
-    with the same structure get identical transition tables (which BayesianMixture shares between components).
-    """
-    Sp, Se, Sq = p.n_states, te.shape[0], q.n_states
-    if Sp * Se * Sq >= 2**62:
-        return None
-    A, O = te.shape[1], te.shape[2]
-
-    def canon(pp, ee, qq):
-        pp = np.where(he[ee], 0, pp)
-        return (pp * Se + ee) * Sq + qq
-
-    start = int(canon(np.array(p.initial), np.array(0), np.array(q.initial)))
-    order = [start]
-    index = {start: 0}
-    frontier = np.array([start], dtype=np.int64)
-    rows = []
-    while frontier.size:
-        pp, ee, qq = frontier // (Se * Sq), (frontier // Sq) % Se, frontier % Sq
-        nxt = canon(p.transition[pp], te[ee], q.transition[qq])  # (F, A, O)
-        rows.append(nxt)
-        fresh = [int(c) for c in np.unique(nxt) if int(c) not in index]
-        if len(index) + len(fresh) > max_states:
-            return None
-        for c in fresh:
-            index[c] = len(order)
-            order.append(c)
-        frontier = np.array(fresh, dtype=np.int64)
-    codes = np.array(order, dtype=np.int64)
-    all_next = np.concatenate(rows, axis=0).reshape(len(order), A, O)
-    sorter = np.argsort(codes)
-    transition = sorter[np.searchsorted(codes, all_next, sorter=sorter)]
-    pp, ee, qq = codes // (Se * Sq), (codes // Sq) % Se, codes % Sq
-    emission = np.where(he[ee][:, None], q.emission[qq], p.emission[pp])
-    return _Machine(emission, transition, 0)
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -169,7 +169,8 @@ def toy_examples() -> list[dict]:
     # Two observation prefixes reach the same states with different weights: Definition 2 may merge such prefixes
     # only when the weights agree too (theory.trees.merge_groups).
     steer = theory.Switch(theory.FiniteStatePolicy([[0, 1], ["1/4", "3/4"]], [[[0, 0], [1, 0]], [[0, 0], [1, 0]]]),
-                          ObservationOccurred(1), theory.FiniteStatePolicy([["1/4", "3/4"]], [[[0, 0], [0, 0]]]))
+                          ObservationOccurred(1),
+                          theory.FiniteStatePolicy([["1/4", "3/4"]], [[[0, 0], [0, 0]]])).as_finite_state()
     follow = theory.FiniteStatePolicy([["1/2", "1/2"], ["1/4", "3/4"]], [[[0, 1], [1, 0]], [[0, 0], [1, 0]]])
     return [
         {"name": "copy-the-echo", "pi": copy, "beta": lean, "env": echo, "horizon": 3, "history": ()},
