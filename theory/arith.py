@@ -762,6 +762,15 @@ class Context:
         """Which rows are proper posteriors (not every weight zero)."""
         return ~self.is_zero(w.sum(axis=1))
 
+    def weights_alive(self, w: np.ndarray) -> np.ndarray:
+        """Which weights (of the weight domain) are not zero: a component ruled out by the history has weight 0,
+        and keeps it.
+
+        >>> get_context("exact").weights_alive(get_context("exact").array([[0, "1/2"]])).tolist()
+        [[False, True]]
+        """
+        return ~self.is_zero(w)
+
     def weights_linear(self, w: np.ndarray) -> np.ndarray:
         """Weights as probabilities (rows sum to 1; rows that are not defined are all 0)."""
         return w
@@ -1160,6 +1169,9 @@ class FloatContext(Context):
 
     def weights_defined(self, logw):
         return np.isfinite(np.max(logw, axis=1))
+
+    def weights_alive(self, logw):
+        return np.isfinite(logw)  # log space: a weight 0 is -inf
 
     def kl_rows(self, p, q):
         # One compiled pass over the rows instead of numpy's masks (theory.compiled), when numba is there.

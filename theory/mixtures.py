@@ -202,6 +202,12 @@ class BayesianMixture(Policy):
         # pay off when they are few (classes of i.i.d. and Markov components, whose histories merge in large
         # numbers); many distinct machines rarely share statistics, so their counts would only cost.
         n_counts = sum(gsizes) * self.n_actions
+        # Membership (K, G) of components in finite-state groups, and the group of each count column.
+        self._fs_membership = np.zeros((len(self.components), len(self._fs_groups)), dtype=np.int64)
+        for gi, g in enumerate(self._fs_groups):
+            self._fs_membership[g["members"], gi] = 1
+        self._fs_count_group = np.repeat(np.arange(len(gsizes), dtype=np.int64), np.array(gsizes, dtype=np.int64)
+                                         * self.n_actions)
         self._count_statistics = not self._other_groups and n_counts <= _MAX_COUNT_COLUMNS
         self._n_counts = n_counts if self._count_statistics else 0
 
@@ -412,16 +418,22 @@ class BayesianMixture(Policy):
     def key(self, state, ctx):
         if state.counts is None:
             return None
+        mode = self._statistics(ctx)
+        if mode == "counts":
+            # Which components are still alive (a weight 0 stays 0), and the machine states and counts of the
+            # groups with a live member: a group whose members are all ruled out no longer matters, so histories
+            # that differ only there (the switch variants after the switch, say) share a key.
+            alive = ctx.weights_alive(state.weights)
+            group_alive = (alive.astype(np.int64) @ self._fs_membership) > 0  # (N, G)
+            return np.concatenate([alive.astype(np.int64), np.where(group_alive, state.fs_states, 0),
+                                   np.where(group_alive[:, self._fs_count_group], state.counts, 0)], axis=1)
         parts = [ctx.weights_defined(state.weights)[:, None].astype(np.int64), state.fs_states]
         for g, gs in zip(self._other_groups, state.other_states):
             sub = g["proto"].key(gs, ctx)
             if sub is None:
                 return None
             parts.append(sub)
-        mode = self._statistics(ctx)
-        if mode == "counts":
-            parts.append(state.counts)
-        elif mode == "fixed":
+        if mode == "fixed":
             # Normalize (row maximum 0) so histories with proportional likelihoods share a key.
             rel = state.counts - state.counts.max(axis=1, keepdims=True)
             parts.append(np.maximum(rel, -800 * _FIXED_POINT).astype(np.int64))

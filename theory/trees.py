@@ -412,7 +412,8 @@ def walk(tree: Tree, horizon: int, step, *, root: Level | None = None, keep: str
     * ``"links"`` (forward sums): depth first over chunks of at most :data:`CHUNK` rows (``chunked=False``: whole
       levels, in order of depth), and a visited level keeps only the links that rebuild histories
       (:meth:`Level.retire`), so memory stays bounded at long horizons;
-    * ``"levels"`` (backward induction): whole levels, all kept; returns the :class:`DecisionTree`.
+    * ``"levels"`` (backward induction): whole levels, all kept with their ``data`` and weights (the kernel states
+      only on the last level); returns the :class:`DecisionTree`.
 
     >>> import theory
     >>> from theory.arith import get_context
@@ -462,6 +463,8 @@ def walk(tree: Tree, horizon: int, step, *, root: Level | None = None, keep: str
             nxt.data["label"] = extra
         if keep == "links":
             level.retire()
+        else:
+            level.states = ()  # backward induction needs the level's data and links, not its kernel states
         nxt, inverse = tree.merge(nxt, extra_key=extra)
         if keep == "levels":
             index = np.full(grown.shape, -1, dtype=np.int64)

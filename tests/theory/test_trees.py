@@ -229,3 +229,25 @@ def test_the_switching_agent_agrees_across_the_three_arithmetics():
         assert e > 0
     # Definition 2 bounds the expected KL when observations ignore actions.
     assert theory.trajectory_kl(agent, xi, env, 40) <= theory.worst_case_kl(agent, xi, env, 40) + 1e-12
+
+
+@st.composite
+def mixtures_that_rule_out(draw):
+    """Finite-state mixtures whose components give actions probability 0 (so some are ruled out along the way,
+    and the merge keys blank them), some as switch variants; a policy and an environment with 2 observations."""
+    comps = [draw(_switch_or_machine(2)) for _ in range(draw(st.integers(2, 4)))]
+    beta = theory.BayesianMixture(comps, [Fraction(1, len(comps))] * len(comps))
+    pi = draw(_switch_or_machine(2))
+    p = Fraction(draw(st.sampled_from(["1/4", "1/2", "2/3"])))
+    env = theory.FiniteStateEnvironment([[[p, 1 - p], [1 - p, p]]], [[[0, 0], [0, 0]]])
+    return pi, beta, env
+
+
+@settings(max_examples=25, deadline=None)
+@given(mixtures_that_rule_out(), st.integers(5, 6))
+def test_merging_never_changes_the_expected_kl(x, m):
+    # Levels of 64 nodes and more are merged; exactly the same number without merging.
+    pi, beta, env = x
+    merged = theory.trajectory_kl(pi, beta, env, m, arith="exact")
+    assert exact_equal(merged, theory.trajectory_kl(pi, beta, env, m, arith="exact", merge=False))
+    assert_agree(theory.trajectory_kl(pi, beta, env, m), merged, theory.trajectory_kl(pi, beta, env, m, arith="ball"))
