@@ -3,7 +3,8 @@
 Run: ``python -m benchmarks.bench_trees`` (``--quick`` for a short run, ``--full`` to add the switching agent at
 horizon 10^4, a few minutes). Speed only: every timing is paired with a check that the engine and the baseline
 (or a closed form) agree to 1e-9 relative, but correctness is the tests' job. Times are the best of three runs
-(one for the slowest), all in the same process, after a warm-up (numba compiles the float context's loops on
+(seven for the engine's 0.06 s run in section 1, whose times spread most on a shared machine; one for the
+slowest), all in the same process, after a warm-up (numba compiles the float context's loops on
 first use, then loads them from its disk cache).
 
 1. ``trajectory_kl`` of a 16-component mixture of finite-state policies against a finite-state policy,
@@ -74,8 +75,9 @@ def main(argv=None) -> int:
     ok = True
 
     print(f"1. trajectory_kl, 16 finite-state components, |A| = |O| = 2, horizon {horizon}")
-    theory.trajectory_kl(pi, xi, env, 2)  # warm caches (context conversions), as every baseline has its own
-    engine, t_engine = _timed(theory.trajectory_kl, pi, xi, env, horizon)
+    # Warm up: context conversions and the compiled loops (serial and parallel), loaded on first use.
+    theory.trajectory_kl(pi, xi, env, horizon)
+    engine, t_engine = _timed(theory.trajectory_kl, pi, xi, env, horizon, repeat=7)
     carried, t_carried = _timed(naive_trajectory_kl, pi, xi, env, horizon)
     engine_api, t_engine_api = _timed(theory.trajectory_kl, pi, xi, env, api_horizon)
     api, t_api = _timed(naive_api_trajectory_kl, pi, xi, env, api_horizon, repeat=1)
