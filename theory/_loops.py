@@ -76,18 +76,8 @@ def posterior_after_row(logw, post, states, group_of, offset, table, log_table, 
                 # Imprecise (or zero) on the way in or out, and no longer negligible:
                 if (v < 1e-280 or post[n, k] < 1e-280) and out_log[i, k] - top > -644.0:
                     redo = True
-        if redo:
-            if top == -math.inf:  # every component rules this action out: no posterior after it
-                for k in range(k_count):
-                    out_post[i, k] = 0.0
-            else:
-                total = 0.0
-                for k in range(k_count):
-                    e = math.exp(out_log[i, k] - top)
-                    out_post[i, k] = e
-                    total += e
-                for k in range(k_count):
-                    out_post[i, k] /= total
+        if redo:  # (all zero when every component rules this action out: no posterior after it)
+            softmax_row(out_log, out_post, i)
 
 
 @_jit
