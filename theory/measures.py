@@ -51,7 +51,7 @@ from .arith import Context, get_context
 from .divergences import InfiniteDivergence, check_convention, kl_rows, outcome_rows, with_abstain_column
 from .errors import AlphabetError, HorizonError, HistoryError, MightntError, OptionError, TypeMismatchError
 from .kernels import Environment, Policy, _require_full_demonstrator, normalize_history
-from .trees import (Level, Tree, alphabet, branch, check_max_nodes, grow_decision_tree, guard_walk, merge_groups,
+from .trees import (Level, Tree, alphabet, branch, check_max_nodes, guard_walk, merge_groups,
                     walk)
 from .utilities import as_utility
 from .validation import flag, guard_size, integer, require_instance
@@ -465,7 +465,7 @@ def _reactive_worst_case(pi, beta, env, horizon, history, ctx: Context, conventi
             grow[:, 0] = own[:, :, None] * ctx.ones((1, 1, n_obs))
             return grow
 
-        dt = grow_decision_tree(tree, m - 1, expand)
+        dt = walk(tree, m - 1, expand, keep="levels", leaves=False)
         step_terms(dt.levels[-1])
         if found:
             # Some environment leads π, through actions β allows, to a history where β rules out what π does.
@@ -622,7 +622,7 @@ def _expectimax(env, utility, horizon, history, ctx: Context, max_nodes: int | N
         grow[:, 0] = e
         return grow
 
-    dt = grow_decision_tree(tree, m, expand)
+    dt = walk(tree, m, expand, keep="levels", leaves=False)
     rewards = u.step_rewards(m, ctx) if m else None
     w_next = u.terminal(tree.histories(dt.levels[-1]), ctx)
     q = None

@@ -45,7 +45,7 @@ from .errors import HistoryError, BudgetError, MightntError, TemperatureError
 from .kernels import Policy
 from .linprog import maximize
 from .measures import _setup, trajectory_kl
-from .trees import DecisionTree, Level, Tree, check_max_nodes, grow_decision_tree
+from .trees import DecisionTree, Level, Tree, check_max_nodes, walk
 from .utilities import as_utility
 from .validation import guard_size, integer, real
 
@@ -246,7 +246,7 @@ class _Problem:
                 grow[:, 1] = q_bot[:, None, None] * d[:, :, None] * e
             return grow
 
-        self.dt = grow_decision_tree(tree, self.m, expand)
+        self.dt = walk(tree, self.m, expand, keep="levels", leaves=False)
         self.rewards = self.u.step_rewards(self.m, ctx) if self.m else None
         self.leaf = self.u.terminal(tree.histories(self.dt.levels[-1]), ctx)
 

@@ -36,7 +36,7 @@ import numpy as np
 from .arith import Context
 from .errors import TypeMismatchError
 from .kernels import Kernel, take
-from .validation import MAX_TREE_NODES, guard_size, integer
+from .validation import MAX_TREE_NODES, guard_size, integer, option
 
 __all__ = ["Level", "Tree", "CHUNK", "walk", "branch", "select", "alphabet", "DecisionTree", "unique_rows",
            "guard_walk", "check_max_nodes", "merge_groups"]
@@ -344,8 +344,14 @@ def branch(ctx: Context, own: np.ndarray, abstain: np.ndarray | None, env: np.nd
 
 
 def select(ctx: Context, weights: np.ndarray, *others: np.ndarray):
-    """Indices ``(parent, flag, action, observation)`` of children where any of the weight arrays is non-zero,
-    and those weights at the selected children."""
+    """The children where any of the (N, 2, A, O) weight arrays is non-zero, as indices ``(parent, action,
+    observation, flag)`` (flag: bool), and each array's weights at them.
+
+    >>> from theory.arith import get_context
+    >>> w = np.zeros((1, 2, 2, 1)); w[0, 0, 1, 0] = 0.5
+    >>> select(get_context("float"), w)
+    ((array([0]), array([1]), array([0]), array([False])), [array([0.5])])
+    """
     keep = ~ctx.is_zero(weights)
     for w in others:
         keep |= ~ctx.is_zero(w)
@@ -429,8 +435,7 @@ def walk(tree: Tree, horizon: int, step, *, root: Level | None = None, keep: str
     [1, 2, 4, 8]
     """
     guard_walk(horizon, tree.max_nodes)
-    if keep not in ("links", "levels"):
-        raise ValueError(f"keep {keep!r} must be 'links' or 'levels'")
+    option(keep, name="keep", choices=("links", "levels"))
     ctx = tree.ctx
     root = tree.root() if root is None else root
     levels, tables = ([root], []) if keep == "levels" else (None, None)
@@ -444,19 +449,15 @@ def walk(tree: Tree, horizon: int, step, *, root: Level | None = None, keep: str
             if keep == "links":
                 level.retire()
             elif not last:
-                raise ValueError("a step of a decision tree must return the weights of its children")
+                raise TypeMismatchError("a step of a decision tree must return the weights of its children, not None")
             continue
         named = grow if isinstance(grow, dict) else {None: grow}
-        arrays = list(named.values())
-        grown = ~ctx.is_zero(arrays[0])
-        for w in arrays[1:]:
-            grown |= ~ctx.is_zero(w)
-        parent, flag, action, observation = np.nonzero(grown)
+        (parent, action, observation, flag), selected = select(ctx, *named.values())
         tree.reserve(len(parent), level.depth + 1)
-        nxt = tree.children(level, parent, action, observation, flag.astype(bool))
-        for name, w in named.items():
+        nxt = tree.children(level, parent, action, observation, flag)
+        for name, w in zip(named, selected):
             if name is not None:
-                nxt.weights[name] = w[grown]
+                nxt.weights[name] = w
         extra = None
         if label is not None:
             extra = np.asarray(label(level, parent, action, observation, flag), dtype=np.int64)
@@ -467,31 +468,20 @@ def walk(tree: Tree, horizon: int, step, *, root: Level | None = None, keep: str
             level.states = ()  # backward induction needs the level's data and links, not its kernel states
         nxt, inverse = tree.merge(nxt, extra_key=extra)
         if keep == "levels":
-            index = np.full(grown.shape, -1, dtype=np.int64)
-            index[grown] = np.arange(len(parent)) if inverse is None else inverse
+            index = np.full(next(iter(named.values())).shape, -1, dtype=np.int64)
+            index[parent, flag.astype(np.int64), action, observation] = (np.arange(len(parent)) if inverse is None
+                                                                          else inverse)
             tables.append(index)
             levels.append(nxt)
             stack.append(nxt)
         elif len(nxt) == 0:
             continue
         elif by_chunks:
-            stack.extend(reversed(list(tree.chunks(nxt, tree.chunk_size(grown[0].size)))))
+            branching = int(np.prod(next(iter(named.values())).shape[1:]))  # children per node, at most
+            stack.extend(reversed(list(tree.chunks(nxt, tree.chunk_size(branching)))))
         else:
             stack.append(nxt)
     return DecisionTree(tree, levels, tables) if keep == "levels" else None
-
-
-def grow_decision_tree(tree: Tree, horizon: int, expand) -> DecisionTree:
-    """Grow every level of a tree to ``horizon`` steps, keeping all of them (:func:`walk` with
-    ``keep="levels"``).
-
-    ``expand(level)`` computes the level's per-node data (stored in ``level.data``) and returns an
-    (N, 2, A, O) array whose non-zero entries are the children to create (axis 1: demonstrator flag). It is
-    called on every level but the leaves. Children with equal kernel keys are merged. Refused before it starts
-    when ``horizon + 1`` levels exceed the tree's ``max_nodes``, and before each level that would take the tree
-    beyond it (:meth:`Tree.reserve`).
-    """
-    return walk(tree, horizon, expand, keep="levels", leaves=False)
 
 
 def merge_groups(tree: Tree, level: Level, labels: np.ndarray, weight_keys: np.ndarray):

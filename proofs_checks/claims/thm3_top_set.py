@@ -44,7 +44,7 @@ from proofs_checks import strategies as S
 from proofs_checks.claim import Claim, Part
 from proofs_checks.worlds import echo_three, fair_vs_zeros
 from theory.imitation import top_set_mask
-from theory.trees import Tree, branch, select
+from theory.trees import Tree, branch, walk
 
 __all__ = ["CLAIM", "make", "thm3_cases", "leave_probabilities", "toy_examples"]
 
@@ -68,34 +68,31 @@ def leave_probabilities(xi, mu, env, horizon, alpha, delta, *, arith):
         w_mu = xi.posterior((), arith=ctx)[mu]
         threshold = ctx.convert(delta) * w_mu
         tree = Tree((xi, env), (), ctx, merge=True)
-        level = tree.root()
-        level.weights["in"], level.weights["ville"] = ctx.ones(1), ctx.ones(1)
-        p_leave, p_ville = ctx.convert(0), ctx.convert(0)
-        visited = 0
-        for t in range(horizon + 1):
-            visited += len(level)
+        root = tree.root()
+        root.weights["in"], root.weights["ville"] = ctx.ones(1), ctx.ones(1)
+        totals = {"leave": ctx.convert(0), "ville": ctx.convert(0), "visited": 0}
+
+        def step(level):
+            totals["visited"] += len(level)
             post = xi.posterior_batch(level.states[0], ctx)
             stay = top_set_mask(post, alpha, ctx)[:, mu]
             m_in, m_v = level.weights["in"].copy(), level.weights["ville"].copy()
             if (~stay).any():
-                p_leave = p_leave + m_in[~stay].sum()
+                totals["leave"] = totals["leave"] + m_in[~stay].sum()
                 m_in[~stay] = ctx.convert(0)
-            w_now = post[:, mu]
-            hit = np.array([ctx.sign(threshold - v) >= 0 for v in w_now], dtype=bool)
+            hit = np.array([ctx.sign(threshold - v) >= 0 for v in post[:, mu]], dtype=bool)
             if hit.any():
-                p_ville = p_ville + m_v[hit].sum()
+                totals["ville"] = totals["ville"] + m_v[hit].sum()
                 m_v[hit] = ctx.convert(0)
-            if t == horizon:
-                break
+            if level.depth == horizon:
+                return None
             acts = xi.component_probs_batch(level.states[0], ctx)[:, mu, :]
             grow = branch(ctx, acts, None, env.probs_batch(level.states[1], ctx), None)
-            (parent, a, o, f), (c_in, c_v) = select(ctx, m_in[:, None, None, None] * grow,
-                                                   m_v[:, None, None, None] * grow)
-            if len(parent) == 0:
-                break
-            nxt = tree.children(level, parent, a, o, f)
-            nxt.weights["in"], nxt.weights["ville"] = c_in, c_v
-            level, _ = tree.merge(nxt)
+            # Histories that left (or hit the bound) carry no more mass: they are not expanded.
+            return {"in": m_in[:, None, None, None] * grow, "ville": m_v[:, None, None, None] * grow}
+
+        walk(tree, horizon, step, root=root)
+        p_leave, p_ville, visited = totals["leave"], totals["ville"], totals["visited"]
         return ctx.to_output(p_leave), ctx.to_output(p_ville), ctx.to_output(w_mu), visited
 
 
