@@ -589,6 +589,17 @@ class Context:
     #: with every operation: computations that chain many exponentials (Gibbs weights) bound their size.
     symbolic: bool = False
 
+    @property
+    def rational_counterpart(self) -> "Context | None":
+        """The context that computes this one's answers exactly from the same rational inputs: the exact context
+        for exact and ball arithmetic (a ball then encloses the exact answer), None for floats. Computations
+        that only exist in rationals (an exact linear program) run there and convert back.
+
+        >>> get_context("ball").rational_counterpart.name, get_context("float").rational_counterpart
+        ('exact', None)
+        """
+        return None
+
     # -- scope ---------------------------------------------------------------------------------------------
     def scope(self):
         """A context manager in force while computing (sets ball precision; a no-op elsewhere)."""
@@ -1235,6 +1246,10 @@ class ExactContext(Context):
     certified = True
     symbolic = True
 
+    @property
+    def rational_counterpart(self):
+        return self
+
     def convert(self, x):
         if isinstance(x, (Fraction, LogLinear)):
             return x
@@ -1364,6 +1379,10 @@ class BallContext(Context):
     name = "ball"
     dtype = object
     certified = True
+
+    @property
+    def rational_counterpart(self):
+        return EXACT
 
     @staticmethod
     def _merge_token(v):

@@ -649,15 +649,25 @@ def tvd_constrained_policy(beta, env, utility, horizon, budget, history=(), *, a
         problem = _Problem(beta, env, utility, horizon, history, ctx, None, all_actions=True, max_nodes=max_nodes)
         if beta.semi:
             raise MightntError("the TVD-constrained optimum needs a base policy that does not abstain")
-        c = ctx.convert(1 if _is_float_inf(budget) else budget)  # a TVD never exceeds 1
         if problem.m == 0:
             pol = problem.tree_policy([], None)
             pol.value, pol.tvd_spent = ctx.to_output(problem.leaf[0]), ctx.to_output(ctx.convert(0))
             return pol
-        if problem.n_obs == 1 and ctx.dtype is object:
-            own = _tvd_closed_form(problem, c)
+        # The optimum is solved in rationals wherever the inputs are rational (exact and ball arithmetic), on the
+        # same unmerged tree, and converted: balls then enclose the exact optimum, with no undecidable ties.
+        rational = ctx.rational_counterpart
+        solver, solver_ctx = problem, ctx
+        if rational is not None and rational is not ctx:
+            solver_ctx = rational
+            solver = _Problem(beta, env, utility, horizon, history, rational, None, all_actions=True,
+                              max_nodes=max_nodes)
+        solver_c = solver_ctx.convert(1 if _is_float_inf(budget) else budget)  # a TVD never exceeds 1
+        if rational is not None and problem.n_obs == 1:
+            own = _tvd_closed_form(solver, solver_c)
         else:
-            own = _tvd_linear_program(problem, c)
+            own = _tvd_linear_program(solver, solver_c)
+        if solver is not problem:
+            own = [ctx.array(t) for t in own]
         pol = problem.tree_policy(own, None)
         kl_spent, value_ = problem.spend(own, None)
         pol.kl_spent, pol.value = ctx.to_output(kl_spent), ctx.to_output(value_)

@@ -417,6 +417,18 @@ def test_tvd_constrained_optimum(x, c):
 
 
 @given(instances(with_utility=True, min_horizon=1, max_leaves=27), budgets(max_value=1))
+def test_tvd_constrained_optimum_in_ball_encloses_the_exact_one(x, c):
+    # Ball arithmetic works wherever exact does: with several observations the linear program is solved in
+    # rationals and converted (before: "cannot convert ... (type arb) to an exact rational").
+    pe = theory.tvd_constrained_policy(x.beta, x.env, x.utility, x.horizon, c, x.history, arith="exact")
+    pb = theory.tvd_constrained_policy(x.beta, x.env, x.utility, x.horizon, c, x.history, arith="ball")
+    ball_ctx = get_context("ball")
+    with ball_ctx.scope():
+        for exact, ball in ((pe.value, pb.value), (pe.tvd_spent, pb.tvd_spent)):
+            assert ball.overlaps(ball_ctx.convert(exact)) and ball.rad() < 1e-30, (exact, ball)
+
+
+@given(instances(with_utility=True, min_horizon=1, max_leaves=27), budgets(max_value=1))
 def test_theorem_2_tvd_constrained_boosts_only_optimal_actions_at_the_start(x, c):
     pe = theory.tvd_constrained_policy(x.beta, x.env, x.utility, x.horizon, c, x.history, arith="exact")
     q = brute.q_values(x.env, x.utility, x.horizon, x.history)
