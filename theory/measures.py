@@ -318,6 +318,7 @@ def _worst_case(pi, beta, env, horizon, history, ctx: Context, prefixes: bool,
             # Nothing merges: one group per observation sequence of each length < m, refused up front.
             guard_size(_observation_sequences(n_obs, m), limit=max_nodes,
                        what=f"observation sequences ({n_obs} observations, horizon {m})", option="max_nodes")
+        sizes: list = []    # nodes kept per level
         f: dict = {}        # f[t][g]: group g's expected step KL at depth t
         tables: dict = {}   # tables[t][g, o]: the group at depth t + 1 that g continues to under o (-1: none)
         found: list = []
@@ -340,6 +341,8 @@ def _worst_case(pi, beta, env, horizon, history, ctx: Context, prefixes: bool,
                 table[labels // n_obs, labels % n_obs] = group
                 tables[t - 1] = table
             rows = np.arange(len(level)) if rep is None or rep.all() else np.nonzero(rep)[0]
+            sizes.append(len(rows))
+            _refuse_exponential_growth(sizes, m, max_nodes)
             sub = level if len(rows) == len(level) else level.take(rows)
             kl = _StepKL(tree, sub, pi, beta, ctx, convention)
             weight = sub.weights["weight"]
@@ -406,6 +409,34 @@ def _worst_case(pi, beta, env, horizon, history, ctx: Context, prefixes: bool,
             observations=observations,
             prefixes=listing,
         )
+
+
+#: Growth per level, sustained over the last four levels from depth 10 on, that :func:`_refuse_exponential_growth`
+#: takes for exponential (a polynomial of degree d grows by about 1 + d/t at depth t).
+_EXPONENTIAL_GROWTH = 1.8
+
+
+def _refuse_exponential_growth(sizes: list, horizon: int, max_nodes: int) -> None:
+    """Estimate first: when the levels of a Definition 2 walk have grown by at least :data:`_EXPONENTIAL_GROWTH`
+    four times in a row (observation prefixes whose induced states never coincide), project the last level at
+    that rate and refuse at once if it would exceed ``max_nodes``, rather than after minutes of doubling levels.
+
+    >>> _refuse_exponential_growth([2 ** t for t in range(12)], 40, 10**7)
+    Traceback (most recent call last):
+    ...
+    theory.errors.ResourceLimitError: this computation needs about 549755813888 history-tree nodes at depth 39 (Definition 2: the levels grew by a factor of 2 four times in a row, so the observation prefixes do not merge), above the limit 10000000; pass max_nodes=... to raise it (or shrink the input)
+    """
+    t = len(sizes) - 1
+    if t < 10 or horizon - 1 <= t:
+        return
+    ratios = [sizes[i] / max(sizes[i - 1], 1) for i in range(t - 3, t + 1)]
+    rate = min(ratios)
+    if rate < _EXPONENTIAL_GROWTH:
+        return
+    projected = int(sizes[-1] * rate ** min(horizon - 1 - t, 4000))
+    guard_size(projected, limit=max_nodes, option="max_nodes",
+               what=f"history-tree nodes at depth {horizon - 1} (Definition 2: the levels grew by a factor of "
+                    f"{rate:.3g} four times in a row, so the observation prefixes do not merge)")
 
 
 def _first_argmax(row, ctx: Context) -> int:

@@ -251,3 +251,19 @@ def test_merging_never_changes_the_expected_kl(x, m):
     merged = theory.trajectory_kl(pi, beta, env, m, arith="exact")
     assert exact_equal(merged, theory.trajectory_kl(pi, beta, env, m, arith="exact", merge=False))
     assert_agree(theory.trajectory_kl(pi, beta, env, m), merged, theory.trajectory_kl(pi, beta, env, m, arith="ball"))
+
+
+def test_definition_2_that_is_exponential_by_nature_is_estimated_and_refused_at_once():
+    # π's state is its last action, flipped by observation 1, with stochastic emissions: every observation
+    # sequence weighs π's state differently, so the groups double each level and nothing merges.
+    pi = theory.FiniteStatePolicy([["1/3", "2/3"], ["3/4", "1/4"]], [[[0, 1], [1, 0]], [[0, 1], [1, 0]]])
+    beta = theory.FiniteStatePolicy.iid(["1/2", "1/2"], n_observations=2)
+    start = time.perf_counter()
+    with pytest.raises(theory.ResourceLimitError, match="grew by a factor of 2 four times in a row.*max_nodes"):
+        theory.worst_case_kl(pi, beta, 2, 40)
+    assert time.perf_counter() - start < 5
+    assert theory.worst_case_kl(pi, beta, 2, 12) > 0  # short horizons still run
+    # A class whose levels grow polynomially (counts of nine components) is not refused.
+    from benchmarks.bench_trees import count_class
+    cpi, cxi, cenv = count_class()
+    assert theory.worst_case_kl(cpi, cxi, cenv, 60) == pytest.approx(theory.trajectory_kl(cpi, cxi, cenv, 60), rel=1e-9)
