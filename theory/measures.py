@@ -213,21 +213,19 @@ def kl_breakdown(pi, beta, env, horizon, history=(), *, form: str = "expected", 
         listing: list | None = [] if prefixes else None
 
         def step(level: Level):
-            t = level.depth
-            if t == m:
-                return None
-            step = _StepKL(tree, level, pi, beta, ctx, convention)
+            t = level.depth  # < m: the walk stops at depth m - 1
+            kl = _StepKL(tree, level, pi, beta, ctx, convention)
             mass = level.weights["mass"]
-            finite = ~step.infinite
+            finite = ~kl.infinite
             if finite.any():
-                per_step[t] = per_step[t] + (mass[finite] * step.values[finite]).sum()
-            if step.infinite.any() and not found:
-                found.append(step.witness(flags_out))
+                per_step[t] = per_step[t] + (mass[finite] * kl.values[finite]).sum()
+            if kl.infinite.any() and not found:
+                found.append(kl.witness(flags_out))
             if listing is not None:
-                listing.extend(step.listing(mass, flags_out))
+                listing.extend(kl.listing(mass, flags_out))
             if t + 1 == m:
                 return None
-            own, bot = step.followed()
+            own, bot = kl.followed()
             env_p = env.probs_batch(level.states[2], ctx)
             demo_p = demonstrator.probs_batch(level.states[3], ctx) if demonstrator is not None else None
             return {"mass": mass[:, None, None, None] * branch(ctx, own, bot, env_p, demo_p)}
