@@ -43,8 +43,6 @@ __all__ = ["Level", "Tree", "CHUNK", "walk", "branch", "select", "alphabet", "De
 
 #: Largest number of nodes processed in one numpy batch by depth-first forward walks.
 CHUNK = 1 << 17
-#: A walk creates at most this many times ``max_nodes`` nodes in all (see :meth:`Tree.reserve`).
-WORK_FACTOR = 20
 # A tree stops trying to merge after two consecutive levels of at least this many nodes merged almost nothing.
 _MERGE_GIVE_UP_SIZE = 1 << 10
 # Levels smaller than this are not worth keying (their children are merged at the next level anyway).
@@ -175,8 +173,6 @@ class Tree:
         #: :meth:`merge` merged away.
         self.created = 1
         self.level_nodes: dict = {0: 1}
-        #: Nodes created in all, merged or not: the walk's work.
-        self.work = 1
 
     def reserve(self, n: int, depth: int) -> None:
         """Count ``n`` nodes about to be created at ``depth`` (part of a level, before merging), refusing
@@ -185,12 +181,9 @@ class Tree:
         * while the tree merges equal states, one *level* (all its nodes at one depth, over every batch of a
           depth-first walk) may hold at most ``max_nodes`` nodes: merged trees legitimately reach long
           horizons with many modest levels;
-        * a tree that does not merge (or stopped merging) may hold at most ``max_nodes`` nodes in all;
-        * either way, the walk creates at most :data:`WORK_FACTOR` × ``max_nodes`` nodes in all, counting every
-          level before merging: a long horizon of modest levels (a class with about t states at depth t, say)
-          stops with an error after a few minutes of work rather than running for hours.
+        * a tree that does not merge (or stopped merging) may hold at most ``max_nodes`` nodes in all.
 
-        :meth:`merge` gives back the nodes it merges away (but not the work of creating them).
+        :meth:`merge` gives back the nodes it merges away.
 
         >>> t = Tree((), (), None, merge=False, max_nodes=10)
         >>> t.reserve(5, 1)
@@ -206,10 +199,6 @@ class Tree:
         else:
             guard_size(self.created + n, limit=self.max_nodes, option="max_nodes",
                        what="history-tree nodes (in a tree that does not merge)")
-        guard_size(self.work + n, limit=WORK_FACTOR * self.max_nodes, option="max_nodes",
-                   what=f"history-tree nodes created in all, over every level (at most {WORK_FACTOR} × max_nodes; "
-                        f"depth {depth} reached)")
-        self.work += n
         self.created += n
         self.level_nodes[depth] = self.level_nodes.get(depth, 0) + n
 
