@@ -330,8 +330,8 @@ def _worst_case(pi, beta, env, horizon, history, ctx: Context, prefixes: bool,
                 labels = level.data["label"]
                 merged = merge_groups(tree, level, labels, ctx.merge_keys(level.weights["weight"]))
                 if merged is None:
-                    _, first, group = np.unique(labels, return_index=True, return_inverse=True)
-                    group, rep = group.reshape(-1), None
+                    # Nothing can be keyed: every observation prefix is a group of its own.
+                    group, rep = np.unique(labels, return_inverse=True)[1].reshape(-1), None
                 else:
                     group, rep = merged
                 n_groups = int(group.max(initial=-1)) + 1

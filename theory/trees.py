@@ -452,6 +452,7 @@ def walk(tree: Tree, horizon: int, step, *, root: Level | None = None, keep: str
                 raise TypeMismatchError("a step of a decision tree must return the weights of its children, not None")
             continue
         named = grow if isinstance(grow, dict) else {None: grow}
+        child_shape = next(iter(named.values())).shape  # (N, 2, A, O)
         (parent, action, observation, flag), selected = select(ctx, *named.values())
         tree.reserve(len(parent), level.depth + 1)
         nxt = tree.children(level, parent, action, observation, flag)
@@ -468,7 +469,7 @@ def walk(tree: Tree, horizon: int, step, *, root: Level | None = None, keep: str
             level.states = ()  # backward induction needs the level's data and links, not its kernel states
         nxt, inverse = tree.merge(nxt, extra_key=extra)
         if keep == "levels":
-            index = np.full(next(iter(named.values())).shape, -1, dtype=np.int64)
+            index = np.full(child_shape, -1, dtype=np.int64)
             index[parent, flag.astype(np.int64), action, observation] = (np.arange(len(parent)) if inverse is None
                                                                           else inverse)
             tables.append(index)
@@ -477,7 +478,7 @@ def walk(tree: Tree, horizon: int, step, *, root: Level | None = None, keep: str
         elif len(nxt) == 0:
             continue
         elif by_chunks:
-            branching = int(np.prod(next(iter(named.values())).shape[1:]))  # children per node, at most
+            branching = int(np.prod(child_shape[1:]))  # children per node, at most
             stack.extend(reversed(list(tree.chunks(nxt, tree.chunk_size(branching)))))
         else:
             stack.append(nxt)
