@@ -247,7 +247,7 @@ def _evaluate_part(part: Part, ctx: Context) -> PartResult:
     if rel == "==":
         holds = None if s is None else (s == 0)
         if s is not None and s != 0:
-            margin = -abs(margin) if ctx.dtype is object else -abs(float(margin))
+            margin = -abs(ctx.to_output(margin))
         return PartResult(part.name, rel, lhs, rhs, margin, holds, part.hypothesis)
     if s is None:
         holds = None

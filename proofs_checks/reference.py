@@ -31,7 +31,6 @@ import itertools
 import math
 from fractions import Fraction
 
-import numpy as np
 
 import theory
 
@@ -247,7 +246,4 @@ def worst_case_kl(pi, beta, n_observations: int, horizon: int, history=(), *, ar
             if isinstance(v, float) and math.isinf(v):
                 return math.inf
             values.append(v)
-        if ctx.dtype is not object:
-            return max(values)
-        best = ctx.maximum(np.array(values, dtype=object), axis=0)
-        return best.item() if isinstance(best, np.ndarray) else best
+        return ctx.extreme(values)

@@ -34,6 +34,7 @@ True
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib
 import math
 import numbers
@@ -585,6 +586,8 @@ class Context:
     dtype = object
     #: True when zero tests and equality are exact (so verdicts may rest on them).
     certified: bool = False
+    #: True when values are exact numbers (rationals, exact logarithms, symbolic expressions), not enclosures.
+    is_exact: bool = False
     #: Whether values past rationals and log-linear forms become symbolic (sympy) expressions, whose cost grows
     #: with every operation: computations that chain many exponentials (Gibbs weights) bound their size.
     symbolic: bool = False
@@ -625,10 +628,10 @@ class Context:
         return out
 
     def zeros(self, shape) -> np.ndarray:
-        return self.array(np.zeros(shape, dtype=int)) if self.dtype is object else np.zeros(shape)
+        return self.array(np.zeros(shape, dtype=int))
 
     def ones(self, shape) -> np.ndarray:
-        return self.array(np.ones(shape, dtype=int)) if self.dtype is object else np.ones(shape)
+        return self.array(np.ones(shape, dtype=int))
 
     def to_float(self, x) -> float:
         """A float approximation of one value (for display and for steering searches, never for verdicts)."""
@@ -672,10 +675,147 @@ class Context:
         """Maximum along an axis (ball: an enclosure of the maximum)."""
         return np.max(x, axis=axis)
 
+    def at_least(self, x, y) -> np.ndarray:
+        """Boolean array: where ``x ≥ y`` (broadcast). Exact in certified contexts (a comparison the arithmetic
+        cannot settle raises :class:`~theory.errors.UndecidedError`); the float context counts values within its
+        tie rule (:attr:`FloatContext.tie`) as equal, so rounding never splits a true tie.
+
+        >>> ctx = get_context("exact")
+        >>> ctx.at_least(ctx.array(["1/3", "1/2"]), ctx.convert("1/2")).tolist()
+        [False, True]
+        >>> get_context("float").at_least(np.array([0.1 + 0.2, 0.2]), 0.3).tolist()   # 0.30000000000000004 ties 0.3
+        [True, False]
+        """
+        diff = np.asarray(x, dtype=object) - np.asarray(y, dtype=object)
+        return np.asarray(np.frompyfunc(lambda d: self.sign(d) >= 0, 1, 1)(diff), dtype=bool)
+
     def argmax_set(self, values) -> list[int]:
-        """Indices attaining the maximum of a 1-d array (exact in certified contexts; may raise Undecided)."""
-        best = self.maximum(np.asarray(values, dtype=self.dtype), axis=0)
-        return [i for i, v in enumerate(values) if self.sign(v - best) == 0]
+        """Indices attaining the maximum of a 1-d array: exact in certified contexts (may raise
+        :class:`~theory.errors.UndecidedError`), within the tie rule in float (see :meth:`at_least`).
+
+        >>> get_context("exact").argmax_set(get_context("exact").array(["1/2", "1/3", "1/2"]))
+        [0, 2]
+        >>> get_context("float").argmax_set(np.array([0.1 + 0.2, 0.3, 0.2]))
+        [0, 1]
+        """
+        values = np.asarray(values, dtype=self.dtype)
+        best = self.maximum(values, axis=0)
+        return [int(i) for i in np.nonzero(self.at_least(values, best))[0]]
+
+    def extreme(self, values, *, largest: bool = True):
+        """The largest (or smallest) of a non-empty sequence of values: decided exactly in the exact context,
+        an enclosure of the extreme in ball arithmetic, the float maximum in float.
+
+        >>> get_context("exact").extreme([Fraction(1, 3), Fraction(1, 2)], largest=False)
+        Fraction(1, 3)
+        >>> get_context("float").extreme([0.25, 0.5])
+        0.5
+        """
+        values = list(values)
+        if not values:
+            raise ArithmeticContextError("the extreme of no values is undefined; give at least one value")
+        key = functools.cmp_to_key(self.compare)
+        return max(values, key=key) if largest else min(values, key=key)
+
+    def complement(self, total):
+        """``1 − total``: the mass a semi-distribution leaves to ⊥ (abstention), elementwise. In float a missing
+        mass below :data:`FLOAT_TOLERANCE` is rounding of a full distribution, not abstention, and is 0.
+
+        >>> get_context("exact").complement(Fraction(3, 4))
+        Fraction(1, 4)
+        >>> get_context("float").complement(np.array([0.1 + 0.2 + 0.7, 0.75])).tolist()
+        [0.0, 0.25]
+        """
+        return 1 - total
+
+    def parameter(self, x):
+        """A steering parameter of a computation (a temperature, a bisection bracket's end) in the type this
+        context steers with: an exact rational in certified contexts, so the parameter itself adds no error;
+        a float in float.
+
+        >>> get_context("ball").parameter(0.5), get_context("float").parameter(Fraction(1, 2))
+        (Fraction(1, 2), 0.5)
+        """
+        return to_fraction(x)
+
+    def midpoint(self, lo, hi):
+        """The point a bisection of the positive bracket ``[lo, hi]`` tries next: the arithmetic mean in certified
+        contexts (stays rational), the geometric mean in float (a temperature bracket spans many orders of
+        magnitude, and the float bracket can afford an irrational split).
+
+        >>> get_context("exact").midpoint(Fraction(1), Fraction(4)), get_context("float").midpoint(1.0, 4.0)
+        (Fraction(5, 2), 2.0)
+        """
+        return (lo + hi) / 2
+
+    def rational_bounds(self, x) -> tuple[Fraction, Fraction]:
+        """Rational ``(lo, hi)`` with ``lo ≤ x ≤ hi``: a ball's endpoints (computed exactly from their binary
+        forms), an exact rational twice, an irrational exact value's enclosure at 256 bits; in float the value
+        itself twice (a float is its own best estimate, not an enclosure).
+
+        >>> get_context("exact").rational_bounds(Fraction(1, 3))
+        (Fraction(1, 3), Fraction(1, 3))
+        >>> lo, hi = get_context("exact").rational_bounds(get_context("exact").log(2))
+        >>> lo < hi and hi - lo < Fraction(1, 2**200)
+        True
+        """
+        if _instance_of(x, "flint", "arb"):
+            return _arb_endpoints(x)
+        v = EXACT.convert(x)
+        if isinstance(v, (int, Fraction)):
+            return Fraction(v), Fraction(v)
+        return _arb_endpoints(BallContext(256).convert(v))
+
+    def ball_counterpart(self, prec: int = 256) -> "Context":
+        """The context that encloses this one's answers where they leave the rationals (a bisection over
+        temperatures, say): ball arithmetic at ``prec`` bits for certified contexts, the float context itself.
+
+        >>> get_context("exact").ball_counterpart().name, get_context("float").ball_counterpart().name
+        ('ball', 'float')
+        """
+        return BallContext(prec)
+
+    def sum_by(self, values: np.ndarray, inverse: np.ndarray, size: int) -> np.ndarray:
+        """Rows of ``values`` summed into ``size`` bins given by ``inverse`` (``out[inverse[i]] += values[i]``).
+
+        >>> get_context("exact").sum_by(get_context("exact").array(["1/2", "1/4", 1]), np.array([0, 0, 1]), 2)
+        array([Fraction(3, 4), Fraction(1, 1)], dtype=object)
+        """
+        out = self.zeros((size,) + np.shape(values)[1:])
+        np.add.at(out, inverse, values)
+        return out
+
+    def descending_order(self, weights: np.ndarray) -> np.ndarray:
+        """Per row of a (N, K) array, the column indices by decreasing value, ties by index (stable). The float
+        context ranks values equal to 40 bits of the row's largest as tied: an argsort of raw floats would order
+        exactly tied posteriors by their rounding errors.
+
+        >>> get_context("exact").descending_order(get_context("exact").array([["1/4", "1/2", "1/4"]])).tolist()
+        [[1, 0, 2]]
+        >>> get_context("float").descending_order(np.array([[0.1 + 0.2, 0.3, 0.4]])).tolist()
+        [[2, 0, 1]]
+        """
+        weights = np.asarray(weights, dtype=self.dtype)
+        n, k = weights.shape
+        key = functools.cmp_to_key(self.compare)
+        return np.array([sorted(range(k), key=lambda i, row=row: (_Negated(key(row[i])), i)) for row in weights],
+                        dtype=np.int64).reshape(n, k)
+
+    def weights_transition(self, w: np.ndarray, matrix) -> np.ndarray:
+        """Weight rows (of the weight domain) through a non-negative (K, K') matrix, ``w'_j = Σ_i w_i M_ij``
+        (unnormalized; in float computed in log space, so a weight improbable after long data does not
+        underflow to an exact 0).
+
+        >>> ctx = get_context("exact")
+        >>> ctx.weights_transition(ctx.array([["1/2", "1/2"]]), [["3/4", "1/4"], [0, 1]])
+        array([[Fraction(3, 8), Fraction(5, 8)]], dtype=object)
+        """
+        return self.weights_linear(w) @ self.array(matrix)
+
+    #: Whether posteriors are identified, for merging, by log likelihoods accumulated in fixed point: the float
+    #: context's float sums depend on the order of the steps; exact weights are canonical themselves (see
+    #: :meth:`weights_key`), balls cannot be compared.
+    fixed_point_log_keys: bool = False
 
     #: Smallest temperature λ this context's Gibbs weights can use (0: any positive λ). The float context
     #: refuses subnormal λ; see :meth:`check_temperature`.
@@ -1127,6 +1267,64 @@ class FloatContext(Context):
     def is_zero(self, x):
         return np.asarray(x) == 0
 
+    def zeros(self, shape) -> np.ndarray:
+        return np.zeros(shape)
+
+    def ones(self, shape) -> np.ndarray:
+        return np.ones(shape)
+
+    #: The float tie rule, the one answer to "are these equal?" for floats: values within 2^-40 of the larger
+    #: magnitude (about 1e-12; float64 carries 52 bits, so 12 bits absorb the rounding of long sums).
+    tie = 2.0**-40
+
+    def at_least(self, x, y):
+        x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+        return x >= y - self.tie * np.maximum(np.abs(x), np.abs(y))
+
+    def extreme(self, values, *, largest: bool = True):
+        values = [float(v) for v in values]
+        if not values:
+            raise ArithmeticContextError("the extreme of no values is undefined; give at least one value")
+        return max(values) if largest else min(values)
+
+    def complement(self, total):
+        missing = 1 - np.asarray(total, dtype=float)
+        out = np.where(missing < FLOAT_TOLERANCE, 0.0, missing)
+        return out if out.ndim else float(out)
+
+    def parameter(self, x):
+        return float(x)
+
+    def midpoint(self, lo, hi):
+        return math.sqrt(lo * hi)
+
+    def rational_bounds(self, x):
+        v = Fraction(float(x))
+        return v, v
+
+    def ball_counterpart(self, prec: int = 256):
+        return self
+
+    def sum_by(self, values, inverse, size):
+        if np.ndim(values) == 1:
+            return np.bincount(inverse, weights=values, minlength=size)
+        return super().sum_by(values, inverse, size)
+
+    def descending_order(self, weights):
+        weights = np.asarray(weights, dtype=float)
+        top = np.max(weights, axis=1, keepdims=True) if weights.size else weights
+        with np.errstate(divide="ignore", invalid="ignore"):
+            level = np.where(top > 0, np.round(weights / np.where(top > 0, top, 1) * 2.0**40), 0)
+        return np.argsort(-level, axis=1, kind="stable")
+
+    def weights_transition(self, logw, matrix):
+        with np.errstate(divide="ignore"):
+            log_matrix = np.log(np.asarray(self.array(matrix), dtype=float))
+        with np.errstate(invalid="ignore"):
+            return np.logaddexp.reduce(logw[:, :, None] + log_matrix[None], axis=1)
+
+    fixed_point_log_keys = True
+
     #: Below the smallest normal float, λ has lost precision (a subnormal), and 1/λ overflows.
     min_temperature = float(np.finfo(np.float64).tiny)
     _temperature_limit_reason = " (the smallest normal float)"
@@ -1244,6 +1442,7 @@ class ExactContext(Context):
     name = "exact"
     dtype = object
     certified = True
+    is_exact = True
     symbolic = True
 
     @property
@@ -1356,6 +1555,31 @@ class ExactContext(Context):
 
 
 
+class _Negated:
+    """Reverses a sort key (for descending orders of values without a negation, such as cmp_to_key keys)."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, key):
+        self.key = key
+
+    def __lt__(self, other):
+        return other.key < self.key
+
+    def __eq__(self, other):
+        return self.key == other.key
+
+
+def _arb_endpoints(x) -> tuple[Fraction, Fraction]:
+    """A ball's endpoints, midpoint ∓ radius, computed exactly from their binary forms."""
+    def exact(v):
+        man, exp = v.man_exp()
+        return Fraction(int(man)) * Fraction(2) ** int(exp)
+
+    m, r = exact(x.mid()), exact(x.rad())
+    return m - r, m + r
+
+
 class _ExactKey:
     """Sort key comparing exact numbers of mixed kinds exactly."""
 
@@ -1460,6 +1684,19 @@ class BallContext(Context):
             if not x.size:  # an empty batch: the axis is reduced all the same, as numpy's max does
                 return np.empty(np.delete(x.shape, axis), dtype=object)
             return np.apply_along_axis(lambda row: _arb_max(row), axis, x)
+
+    def extreme(self, values, *, largest: bool = True):
+        values = list(values)
+        if not values:
+            raise ArithmeticContextError("the extreme of no values is undefined; give at least one value")
+        with self.scope():
+            out = self.convert(values[0])
+            for v in values[1:]:
+                out = out.max(v) if largest else out.min(v)
+            return out
+
+    def ball_counterpart(self, prec: int = 256):
+        return self if prec == self.prec else BallContext(prec)
 
     def argmax_set(self, values) -> list[int]:
         # Subtracting the maximum's enclosure from the maximizer's own ball straddles 0, so the generic

@@ -40,7 +40,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from .arith import Context, FloatContext, get_context, to_fraction
+from .arith import Context, get_context, to_fraction
 from .errors import AlphabetError, ArithmeticContextError, ProbabilityError, RuledOutHistoryError
 from .events import Event
 from .kernels import FiniteStatePolicy, Policy, _plain, normalize_history, take
@@ -368,17 +368,9 @@ class Hazard(Policy):
     def _prior_step(self, weights, ctx):
         """Weights of (not switched, switched) after this step's switch draw, in the context's representation
         (unnormalized: ``(w_u(1−r), w_s + w_u·r)``)."""
-        r = self.rate
-        if isinstance(ctx, FloatContext):
-            # The float context keeps log weights: mix in log space, so a long run of data that makes one mode
-            # improbable does not underflow it to an exact 0 (which would make later histories "ruled out").
-            with np.errstate(divide="ignore"):
-                lu = weights[:, 0] + np.log(float(1 - r))
-                ls = np.logaddexp(weights[:, 1], weights[:, 0] + np.log(float(r)))
-            return np.stack([lu, ls], axis=1)
-        w = ctx.weights_linear(weights)
-        rr, keep = ctx.convert(r), ctx.convert(1 - r)
-        return np.stack([w[:, 0] * keep, w[:, 1] + w[:, 0] * rr], axis=1)
+        # The context mixes in its weight domain (float: log space, so a long run of data that makes one mode
+        # improbable does not underflow it to an exact 0, which would make later histories "ruled out").
+        return ctx.weights_transition(weights, [[1 - self.rate, self.rate], [0, 1]])
 
     def _parts(self, b, a, weights, defined, ctx):
         """P's and Q's rows, and on which rows the hazard is defined: its posterior is, Q is (it always has

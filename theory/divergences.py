@@ -38,7 +38,7 @@ import math
 
 import numpy as np
 
-from .arith import FLOAT_TOLERANCE, Context, get_context
+from .arith import Context, get_context
 from .errors import AlphabetError, OptionError
 from .validation import option, _shown
 
@@ -158,14 +158,11 @@ def tvd_rows(p: np.ndarray, q: np.ndarray, ctx: Context) -> np.ndarray:
 def _prepare(p, q, ctx):
     """Both (semi-)distributions as (1, K+1) rows, ⊥ (the missing mass) as the last column, and the labels."""
     pv, qv, labels = _as_vectors(p, q, ctx)
-    if ctx.dtype is object:
-        # The ⊥ masses exactly: in ball arithmetic 1 − Σ p is a ball straddling 0 where the mass is exactly 0.
-        pe, qe, _ = _as_vectors(p, q, get_context("exact"))
-        pb, qb = ctx.convert(1 - pe.sum()), ctx.convert(1 - qe.sum())
-    else:
-        pb, qb = 1 - pv.sum(), 1 - qv.sum()
-        # Float rounding of a full distribution is not abstention.
-        pb, qb = (0.0 if pb < FLOAT_TOLERANCE else pb), (0.0 if qb < FLOAT_TOLERANCE else qb)
+    # The ⊥ masses from the rational inputs where there are any: in ball arithmetic 1 − Σ p is a ball straddling
+    # 0 where the mass is exactly 0.
+    rational = ctx.rational_counterpart or ctx
+    pe, qe, _ = _as_vectors(p, q, rational)
+    pb, qb = ctx.convert(rational.complement(pe.sum())), ctx.convert(rational.complement(qe.sum()))
     pv = np.append(pv, np.array([pb], dtype=pv.dtype))
     qv = np.append(qv, np.array([qb], dtype=qv.dtype))
     return pv.reshape(1, -1), qv.reshape(1, -1), labels + ["⊥"]

@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .arith import EXACT, BallContext, Context, get_context, parameter
+from .arith import Context, get_context, parameter
 from .errors import AlphaError, TypeMismatchError
 from .kernels import Environment, Policy, _require_full_demonstrator, normalize_history
 from .measures import check_horizon
@@ -67,24 +67,11 @@ def top_set_mask(weights: np.ndarray, alpha, ctx: Context) -> np.ndarray:
     if k == 0 or n == 0:
         return np.zeros((n, k), dtype=bool)
     undefined = np.asarray(ctx.is_zero(weights.sum(axis=1)), dtype=bool).reshape(n)
-    if ctx.dtype is object:
-        order = np.array([sorted(range(k), key=lambda i, row=row: (_Desc(row[i]), i)) for row in weights],
-                         dtype=np.int64).reshape(n, k)
-    else:
-        # Float: weights equal up to rounding (2^-40 of the row's largest) tie, and ties go by index as in exact
-        # arithmetic; an argsort of the raw floats would order exactly tied posteriors by their rounding errors.
-        top = np.max(weights, axis=1, keepdims=True)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            level = np.where(top > 0, np.round(weights / np.where(top > 0, top, 1) * 2.0**40), 0)
-        order = np.argsort(-level, axis=1, kind="stable")
+    order = ctx.descending_order(weights)  # ties by index
     ranked = np.take_along_axis(weights, order, axis=1)
     cumulative = np.cumsum(ranked, axis=1)
-    a = ctx.convert(alpha)
-    if ctx.dtype is object:
-        member_ranked = np.frompyfunc(lambda w, s: ctx.sign(w - a * s) >= 0, 2, 1)(ranked, cumulative).astype(bool)
-    else:
-        # Float: ties at the boundary (w = α·S) count as members, within rounding of the cumulative sum.
-        member_ranked = ranked >= a * cumulative * (1 - 1e-12)
+    # Ties at the boundary (w = α·S) are members (in float: within the context's tie rule).
+    member_ranked = ctx.at_least(ranked, ctx.convert(alpha) * cumulative)
     # Membership is monotone along the ranking (w decreases, the sum grows): once out, out for good.
     member_ranked = np.logical_and.accumulate(member_ranked, axis=1)
     member_ranked[undefined] = False
@@ -93,24 +80,9 @@ def top_set_mask(weights: np.ndarray, alpha, ctx: Context) -> np.ndarray:
     return mask
 
 
-class _Desc:
-    """Descending exact order for posterior weights (Fractions)."""
-
-    __slots__ = ("v",)
-
-    def __init__(self, v):
-        self.v = v
-
-    def __lt__(self, other):
-        return self.v > other.v
-
-    def __eq__(self, other):
-        return self.v == other.v
-
-
 def _decision_context(ctx: Context) -> Context:
     """Top-set decisions are made exactly under ball arithmetic (and in the given context otherwise)."""
-    return EXACT if isinstance(ctx, BallContext) else ctx
+    return ctx.rational_counterpart or ctx
 
 
 def top_set(mixture: BayesianMixture, history=(), alpha=1, *, arith=None) -> list[int]:
@@ -137,8 +109,7 @@ def top_set(mixture: BayesianMixture, history=(), alpha=1, *, arith=None) -> lis
     with ctx.scope():
         w = mixture.posterior(history, arith=ctx)
         mask = top_set_mask(w.reshape(1, -1), alpha, ctx)[0]
-        members = [i for i in range(len(w)) if mask[i]]
-        return sorted(members, key=lambda i: (_Desc(w[i]) if ctx.dtype is object else -w[i], i))
+        return [int(i) for i in ctx.descending_order(w.reshape(1, -1))[0] if mask[i]]
 
 
 def _require_mixture(mixture, who: str) -> None:
@@ -210,18 +181,14 @@ class PessimisticImitator(Policy):
             out = masked.min(axis=1)
             out = np.where(mask.any(axis=1)[:, None], out, dctx.convert(0))
         if dctx is ctx:
-            return out if ctx.dtype is object else np.asarray(out, dtype=float)
+            return np.asarray(out, dtype=ctx.dtype)
         with ctx.scope():
             return ctx.array(out)
 
     def abstain_batch(self, state, ctx, probs=None):
         dctx = _decision_context(ctx)
         exact_probs = self.probs_batch(state, dctx)
-        missing = 1 - exact_probs.sum(axis=1)
-        if dctx.dtype is not object:
-            from .arith import FLOAT_TOLERANCE
-
-            missing = np.where(missing < FLOAT_TOLERANCE, 0.0, missing)
+        missing = dctx.complement(exact_probs.sum(axis=1))
         if dctx is ctx:
             return missing
         with ctx.scope():

@@ -33,7 +33,7 @@ from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
-from .arith import FLOAT_TOLERANCE, Context, get_context, to_fraction
+from .arith import Context, get_context, to_fraction
 from .errors import AlphabetError, HistoryError, ProbabilityError, TypeMismatchError, UnderflowError
 from .validation import flag as _flag, require_instance, _shown
 
@@ -262,11 +262,7 @@ class Policy(Kernel):
             probs = self.probs_batch(state, ctx)
         if not self.semi:
             return ctx.zeros(probs.shape[0])
-        missing = 1 - probs.sum(axis=1)
-        if ctx.dtype is not object:
-            # Float noise: a missing mass below the float tolerance is rounding, not abstention.
-            missing = np.where(missing < FLOAT_TOLERANCE, 0.0, missing)
-        return missing
+        return ctx.complement(probs.sum(axis=1))
 
     def probs(self, history=(), *, arith=None) -> np.ndarray:
         """The action distribution at ``history``.

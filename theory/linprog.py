@@ -136,7 +136,7 @@ def maximize(c, *, a_eq=None, b_eq=None, a_ub=None, b_ub=None, arith=None):
                                      "give one right-hand side per row")
         tables[a_name], tables[b_name] = a_arr.reshape(-1, n), b_arr
     a_eq, b_eq, a_ub, b_ub = tables["a_eq"], tables["b_eq"], tables["a_ub"], tables["b_ub"]
-    if ctx.dtype is not object:
+    if ctx.rational_counterpart is None:  # float: HiGHS; otherwise the exact simplex, converted
         arrays = {}
         for name, arr in (("c", c), ("a_eq", a_eq), ("b_eq", b_eq), ("a_ub", a_ub), ("b_ub", b_ub)):
             try:

@@ -700,12 +700,12 @@ def q_values(env, utility, horizon, history=(), *, arith=None, max_nodes: int | 
     ctx = get_context(arith)
     with ctx.scope():
         q, _ = _expectimax(env, utility, m, history, ctx, max_nodes)
-        return q[0] if ctx.dtype is object else np.asarray(q[0], dtype=float)
+        return np.asarray(q[0], dtype=ctx.dtype)
 
 
 def optimal_actions(env, utility, horizon, history=(), *, arith=None, max_nodes: int | None = None) -> list[int]:
     """The V-optimal actions at h (Definition 7): those whose Q* equals V*. Exact in exact arithmetic; in
-    float arithmetic, ties within 1e-12. ``max_nodes`` as for :func:`optimal_value`.
+    float arithmetic, ties by the float context's tie rule (2^-40 relative). ``max_nodes`` as for :func:`optimal_value`.
 
     >>> import theory
     >>> env = theory.FiniteStateEnvironment([[[0.5, 0.5], [0.5, 0.5]]], [[[0, 0], [0, 0]]])
@@ -715,7 +715,4 @@ def optimal_actions(env, utility, horizon, history=(), *, arith=None, max_nodes:
     ctx = get_context(arith)
     q = q_values(env, utility, horizon, history, arith=ctx, max_nodes=max_nodes)
     with ctx.scope():
-        if ctx.dtype is not object:
-            best = float(np.max(q))
-            return [i for i, v in enumerate(q) if v >= best - 1e-12]
         return ctx.argmax_set(q)

@@ -258,7 +258,7 @@ class BayesianMixture(Policy):
         or None (exact weights are canonical themselves; ball weights cannot be compared)."""
         if self._count_statistics:
             return "counts"
-        return "fixed" if ctx.dtype is not object else None
+        return "fixed" if ctx.fixed_point_log_keys else None
 
     def _new_state(self, n: int, weights, ctx: Context) -> "_MixtureState":
         fs_states = np.repeat(self._fs_initial[None, :], n, axis=0)

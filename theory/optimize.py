@@ -40,7 +40,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from .arith import Context, get_context, to_fraction
+from .arith import Context, get_context
 from .errors import HistoryError, BudgetError, MightntError, TemperatureError
 from .kernels import Policy
 from .linprog import maximize
@@ -307,7 +307,7 @@ class _Problem:
                 node_kl, node_inf, _ = kl_rows(pk, qk, ctx)
                 reached = ~ctx.is_zero(mass)
                 infinite |= bool((node_inf & reached).any())
-                node_kl = np.where(node_inf, ctx.convert(0), node_kl) if ctx.dtype is object else np.where(node_inf, 0.0, node_kl)
+                node_kl = np.where(node_inf, ctx.convert(0), node_kl)
             kl = kl + (mass * node_kl).sum()
             weights = ctx.zeros((len(level), 2, self.n_actions, self.n_obs))
             weights[:, 0] = own[:, :, None] * e
@@ -400,6 +400,9 @@ def _check_bisection(rtol, max_iterations):
 #: How many times the KL-constrained optimum steps λ up (by factors 1 + rtol·4^k) to certify its budget before
 #: falling back to β itself.
 _STEP_BACK_TRIES = 24
+#: The temperature bracket's limits: below the smallest, π is the optimum itself to any precision used here;
+#: above the largest, the bisection gives up on meeting the budget.
+_SMALLEST_TEMPERATURE, _LARGEST_TEMPERATURE = Fraction(1, 2**60), 2**80
 
 #: Largest history tree (nodes) on which :func:`kl_constrained_policy` bisects in a symbolic context (exact):
 #: about 30 s at 31 nodes (horizon 4, two actions) and four times that per level more.
@@ -442,11 +445,7 @@ def _cheapest_optimal(problem: _Problem):
         for n in range(len(level)):
             cand = np.nonzero(allowed[n])[0]
             row = values[n, cand]
-            if ctx.dtype is object:
-                winners = [cand[i] for i in ctx.argmax_set(row)]
-            else:
-                top = float(np.max(row))
-                winners = [cand[i] for i, v in enumerate(row) if v >= top - 1e-12 * max(1.0, abs(top))]
+            winners = [cand[i] for i in ctx.argmax_set(row)]
             best_base[n, winners] = base[n, winners]
             v_star[n] = values[n, winners[0]]
             if len(winners) == 1:
@@ -569,8 +568,7 @@ def kl_constrained_policy(beta, env, utility, horizon, budget, history=(), *, ar
             except ArithmeticError:
                 return False  # an enclosure that may exceed the budget is not certified feasible
 
-        exact = ctx.dtype is object
-        lam = Fraction(1) if exact else 1.0
+        lam = ctx.parameter(1)
         hi = evaluate(lam)
         if feasible(hi[2]):
             lo_lam, hi_lam = lam, lam
@@ -578,7 +576,7 @@ def kl_constrained_policy(beta, env, utility, horizon, budget, history=(), *, ar
                 hi_lam, best = lo_lam, hi
                 lo_lam = lo_lam / 2
                 hi = evaluate(lo_lam)
-                if lo_lam < (Fraction(1, 2**60) if exact else 1e-18):
+                if lo_lam < _SMALLEST_TEMPERATURE:
                     break
             hi = best
         else:
@@ -587,12 +585,12 @@ def kl_constrained_policy(beta, env, utility, horizon, budget, history=(), *, ar
             while not feasible(hi[2]):
                 lo_lam, hi_lam = hi_lam, hi_lam * 2
                 hi = evaluate(hi_lam)
-                if hi_lam > (2**80 if exact else 1e24):
+                if hi_lam > _LARGEST_TEMPERATURE:
                     raise MightntError(f"could not bring the KL under the budget {budget!r} (λ up to {hi_lam})")
         for _ in range(max_iterations):
             if (hi_lam - lo_lam) <= rtol * hi_lam:
                 break
-            mid = (lo_lam + hi_lam) / 2 if exact else math.sqrt(lo_lam * hi_lam)
+            mid = ctx.midpoint(lo_lam, hi_lam)
             trial = evaluate(mid)
             if feasible(trial[2]):
                 hi_lam, hi = mid, trial
@@ -717,6 +715,8 @@ def _objective_coefficients(problem: _Problem):
 #: Room added to the TVD budget of the float linear program when HiGHS finds it infeasible (then taken back by
 #: mixing with β).
 _LP_ROOM = (0.0, 1e-8, 1e-6)
+#: Realization weights at or below this are HiGHS's rounding, not mass.
+_HIGHS_NOISE = 1e-15
 
 
 def _tvd_linear_program(problem: _Problem, c):
@@ -729,12 +729,10 @@ def _tvd_linear_program(problem: _Problem, c):
     last = m - 1
     n_last = sizes[last] * n_a
     n_var = n_x + 2 * n_last  # x, then u and v with x_last - x_beta = u - v
-    exact = ctx.dtype is object
-    zero = Fraction(0) if exact else 0.0
-    one = Fraction(1) if exact else 1.0
-
-    def conv(v):
-        return to_fraction(v) if exact else float(v)
+    # An exact program in the exact context (the caller solves ball problems there), HiGHS in float.
+    exact = ctx.is_exact
+    conv = ctx.parameter
+    zero, one = conv(0), conv(1)
 
     obj = [zero] * n_var
     for d in range(m):
@@ -794,16 +792,19 @@ def _tvd_linear_program(problem: _Problem, c):
         tv = float(np.dot(reach_last, np.abs(x[offsets[last]:] - xb[offsets[last]:]))) / 2
         if tv > conv(c):
             x = xb + (conv(c) / tv) * (x - xb)
+        # HiGHS leaves noise where π never reaches a node: a node whose realization weight is below the noise
+        # floor keeps β's action probabilities.
+        for d in range(m):
+            block = x[offsets[d]:offsets[d + 1]].reshape(sizes[d], n_a)  # a view: zeroing it zeroes x
+            block[block.sum(axis=1) <= _HIGHS_NOISE] = 0.0
     own = []
     for d in range(m):
         q = dt.levels[d].data["beta"]
         block = np.asarray([ctx.convert(x[offsets[d] + i]) for i in range(sizes[d] * n_a)],
                            dtype=ctx.dtype).reshape(sizes[d], n_a)
-        if not exact:
-            block = np.clip(block, 0.0, None)
         totals = block.sum(axis=1)
         table = q.copy()
-        live = ~ctx.is_zero(totals) if exact else totals > 1e-15
+        live = ~ctx.is_zero(totals)
         table[live] = block[live] / totals[live][:, None]
         own.append(table)
     return own

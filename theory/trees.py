@@ -283,11 +283,7 @@ class Tree:
 
     def sum_by(self, values: np.ndarray, inverse: np.ndarray, size: int) -> np.ndarray:
         """Sum rows of ``values`` into ``size`` bins given by ``inverse``."""
-        if self.ctx.dtype is not object and values.ndim == 1:
-            return np.bincount(inverse, weights=values, minlength=size)
-        out = self.ctx.zeros((size,) + values.shape[1:])
-        np.add.at(out, inverse, values)
-        return out
+        return self.ctx.sum_by(values, inverse, size)
 
     # -- histories -----------------------------------------------------------------------------------------
     def steps_of(self, level: Level, idx=None) -> np.ndarray:

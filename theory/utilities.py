@@ -20,7 +20,7 @@ import numbers
 import numpy as np
 
 from .arith import Context, get_context
-from .errors import HorizonError, UnderflowError, UtilityError
+from .errors import ArithmeticContextError, HorizonError, UndecidedError, UnderflowError, UtilityError
 from .kernels import check_alphabet_size, normalize_history
 from .validation import integer, _shown
 
@@ -61,9 +61,7 @@ class HistoryUtility:
                 raise  # a valid utility the float context cannot represent: it names the value and the remedy
             except (TypeError, ValueError, OverflowError, ArithmeticError) as err:
                 raise UtilityError(f"utility of history {h!r} is {_shown(raw)}, not a number in [0, 1]") from err
-            if ctx.dtype is not object and not (0 <= v <= 1):
-                raise UtilityError(f"utility of history {h!r} is {raw!r}, outside [0, 1]")
-            if ctx.dtype is object and (v < 0 or v > 1):
+            if _certainly_outside_unit(v, ctx):
                 raise UtilityError(f"utility of history {h!r} is {raw!r}, outside [0, 1]")
             out[i] = v
         return out
@@ -164,6 +162,16 @@ class MeanReward:
         else:
             m = integer(horizon, name="horizon", minimum=max(1, len(steps)), error=HorizonError)
         return float(sum(float(get_context("float").convert(self.table[a, o])) for a, o, _ in steps) / m)
+
+
+def _certainly_outside_unit(v, ctx: Context) -> bool:
+    """Whether a utility value lies outside [0, 1] for sure (nan does; a ball straddling 0 or 1 may be inside)."""
+    try:
+        return ctx.compare(v, 0) < 0 or ctx.compare(v, 1) > 0
+    except UndecidedError:
+        return False
+    except ArithmeticContextError:  # nan has no sign
+        return True
 
 
 def as_utility(utility, n_actions: int | None = None, n_observations: int | None = None):

@@ -95,11 +95,11 @@ import theory
 from proofs_checks import strategies as S
 from proofs_checks.claim import Claim, Part
 from proofs_checks.worlds import world
-from theory.arith import BallContext, LogLinear, get_context
+from theory.arith import LogLinear, get_context
 from theory.events import LengthAtLeast, ObservationOccurred
 from theory.kernels import normalize_history
 
-__all__ = ["CLAIM", "make", "novel_cases", "expectimax_policy", "build", "enclosure_bounds", "BOUNDS", "EXAMPLES",
+__all__ = ["CLAIM", "make", "novel_cases", "expectimax_policy", "build", "BOUNDS", "EXAMPLES",
            "DEPTHS", "NEST_LIMIT", "TABLE_DEPTHS", "variant_weights", "switching_mass", "closed_class",
            "closure_table"]
 
@@ -109,30 +109,6 @@ EXACT = get_context("exact")
 # ---------------------------------------------------------------------------------------------------------------
 # Helpers
 # ---------------------------------------------------------------------------------------------------------------
-def enclosure_bounds(x) -> tuple[Fraction, Fraction]:
-    """Exact rational bounds ``(lo, hi)`` of a value: an arb ball's endpoints (midpoint ∓ radius, computed
-    exactly from their binary forms), or the value itself twice when it is exact.
-
-    >>> from flint import ctx
-    >>> with ctx.workprec(200):
-    ...     x = arb(2).log()
-    >>> lo, hi = enclosure_bounds(x)
-    >>> lo < hi, hi - lo < Fraction(1, 2**190), float(lo) == float(hi) == math.log(2)
-    (True, True, True)
-    >>> enclosure_bounds(Fraction(1, 3))
-    (Fraction(1, 3), Fraction(1, 3))
-    """
-    if isinstance(x, arb):
-        def exact(v):
-            man, exp = v.man_exp()
-            return Fraction(int(man)) * Fraction(2) ** int(exp)
-
-        m, r = exact(x.mid()), exact(x.rad())
-        return m - r, m + r
-    v = Fraction(x) if isinstance(x, (int, Fraction)) else EXACT.convert(x)
-    return v, v
-
-
 class _ExpectimaxRows:
     """``history -> exact one-hot row``: the first V-optimal action (exact Q-values) at histories extending
     ``start`` by fewer than ``horizon`` steps; the uniform row elsewhere."""
@@ -361,30 +337,6 @@ def _continuations(policies: dict, pistar, history: tuple, horizon: int, n_obs: 
     return out
 
 
-def _extreme(values, ctx, largest: bool):
-    """The minimum (or maximum) of a non-empty list of values in ``ctx``: exact comparisons in the exact
-    context, an enclosure of the extreme (``arb.min``/``arb.max``) in ball arithmetic."""
-    values = list(values)
-    if isinstance(ctx, BallContext):
-        with ctx.scope():
-            out = values[0]
-            for v in values[1:]:
-                out = out.max(v) if largest else out.min(v)
-            return out
-    if ctx.dtype is object:
-        key = functools.cmp_to_key(ctx.compare)
-        return max(values, key=key) if largest else min(values, key=key)
-    return max(values) if largest else min(values)
-
-
-def _minimum(values, ctx):
-    return _extreme(values, ctx, False)
-
-
-def _maximum(values, ctx):
-    return _extreme(values, ctx, True)
-
-
 # ---------------------------------------------------------------------------------------------------------------
 # Bounds
 # ---------------------------------------------------------------------------------------------------------------
@@ -515,7 +467,7 @@ def _drawn_parts(x, arith, bound_fn):
     seqs = _continuations({"ξ": xi}, pistar, h, m, env.n_observations, arith)
     cc = arith.convert(c)
     parts.append(Part("ξ(a_1:m|o_1:m) − c_d·π*(a_1:m|o_1:m) ≥ 0 on π*'s continuations",
-                      _minimum([s["ξ"] - cc * s["π*"] for s in seqs], arith), ">=", arith.convert(0)))
+                      arith.extreme([s["ξ"] - cc * s["π*"] for s in seqs], largest=False), ">=", arith.convert(0)))
     bound = bound_fn(delta, depth, arith)
     parts.append(Part("worst-case KL_{h,m}(π*‖ξ) ≤ bound", theory.worst_case_kl(pistar, xi, env, m, h, arith=arith),
                       "<=", bound))
@@ -662,17 +614,17 @@ def _world_parts(x, arith, bound_fn):
                       arith.convert(0)))
     # (2) the switch cost at the event, k = 1..K: flat (within 10^-3 of the bound) and below it.
     costs = [w.switch_cost(hist(k), arith=arith) for k in range(1, K + 1)]
-    parts.append(Part(f"k = 1..{K}: max_k KL(π*‖ξ)(h_k) ≤ bound", _maximum(costs, arith), "<=", bound))
-    parts.append(Part(f"k = 1..{K}: min_k KL(π*‖ξ)(h_k) ≥ ln(1/c) − 1/1000 (flat)", _minimum(costs, arith), ">=",
+    parts.append(Part(f"k = 1..{K}: max_k KL(π*‖ξ)(h_k) ≤ bound", arith.extreme(costs), "<=", bound))
+    parts.append(Part(f"k = 1..{K}: min_k KL(π*‖ξ)(h_k) ≥ ln(1/c) − 1/1000 (flat)", arith.extreme(costs, largest=False), ">=",
                       ln_inv_c - arith.convert(Fraction(1, 1000))))
     # (3) the same switch at the other kind of event: grows with k (shown for the old event when checking the novel).
     others = [w.switch_cost(other(k), arith=arith) for k in range(0, K + 1)]
     if x["novel"]:
         steps = [others[k] - others[k - 1] for k in range(2, K + 1)]
-        parts.append(Part(f"old event, k = 2..{K}: min_k [cost(k) − cost(k−1)] > 0 (grows)", _minimum(steps, arith),
+        parts.append(Part(f"old event, k = 2..{K}: min_k [cost(k) − cost(k−1)] > 0 (grows)", arith.extreme(steps, largest=False),
                           ">", arith.convert(0)))
         lin = [others[k] - ln2 * (k + 1) for k in range(1, K + 1)]
-        parts.append(Part(f"old event, k = 1..{K}: min_k [cost(k) − (k+1)·ln 2] ≥ 0", _minimum(lin, arith), ">=",
+        parts.append(Part(f"old event, k = 1..{K}: min_k [cost(k) − (k+1)·ln 2] ≥ 0", arith.extreme(lin, largest=False), ">=",
                           arith.convert(0)))
     # (4) τ never switches: KL(π*‖τ) = ∞ at the event, for every k.
     to_tau = [theory.kl(pistar.probs(hist(k), arith=EXACT), w.trusted.probs(hist(k), arith=EXACT), arith=arith)
@@ -686,7 +638,7 @@ def _world_parts(x, arith, bound_fn):
         seqs = _continuations({"ξ": xi}, pistar, h, m, 2, arith)
         cc = arith.convert(w.c)
         parts.append(Part(f"h_{k}: ξ(a_1:m|o_1:m) − c·π*(a_1:m|o_1:m) ≥ 0",
-                          _minimum([s["ξ"] - cc * s["π*"] for s in seqs], arith), ">=", arith.convert(0)))
+                          arith.extreme([s["ξ"] - cc * s["π*"] for s in seqs], largest=False), ">=", arith.convert(0)))
         parts.append(Part(f"h_{k}: worst-case KL_{{h,{m}}}(π*‖ξ) ≤ bound",
                           theory.worst_case_kl(pistar, xi, env, m, h, arith=arith), "<=", bound))
         parts.append(Part(f"h_{k}: expected KL^μ_{{h,{m}}}(π*‖ξ) ≤ bound",
@@ -695,22 +647,15 @@ def _world_parts(x, arith, bound_fn):
     v_star = theory.optimal_value(env, u, m, h, arith=arith)
     parts.append(Part(f"h_{K}: π* is V-optimal", theory.value(pistar, env, u, m, h, arith=arith), "==", v_star))
     # (6) the KL-constrained optimum over ξ (ball arithmetic at 256 bits, turned into exact rational bounds).
-    ball = get_context("ball:256") if arith.dtype is object else arith
+    ball = arith.ball_counterpart(256)
     b_hi, b_lo = (Fraction(b) for b in x["budgets"])
     parts.append(Part(f"budget b = {b_hi} ≥ ln(1/c)", arith.convert(b_hi), ">=", ln_inv_c))
-    lo, _ = _bounds(theory.kl_constrained_policy(xi, env, u, m, b_hi, h, arith=ball).value, ball)
+    lo, _ = ball.rational_bounds(theory.kl_constrained_policy(xi, env, u, m, b_hi, h, arith=ball).value)
     parts.append(Part(f"KL-constrained optimum over ξ (b = {b_hi}): V ≥ V* − 2^-100", arith.convert(lo), ">=",
                       v_star - arith.convert(Fraction(1, 2**100))))
-    _, hi = _bounds(theory.kl_constrained_policy(xi, env, u, m, b_lo, h, arith=ball).value, ball)
+    _, hi = ball.rational_bounds(theory.kl_constrained_policy(xi, env, u, m, b_lo, h, arith=ball).value)
     parts.append(Part(f"KL-constrained optimum over ξ (b = {b_lo}): V < V*", arith.convert(hi), "<", v_star))
     return parts
-
-
-def _bounds(value, ctx):
-    if ctx.dtype is object:
-        return enclosure_bounds(value)
-    v = Fraction(float(value))
-    return v, v
 
 
 def make(*, bound: str = "ln(1/c)", novel: bool = True, depths=DEPTHS, id: str = "thm1-novel-situations",

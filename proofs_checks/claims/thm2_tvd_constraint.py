@@ -243,7 +243,7 @@ class SequenceForm:
         self.a_eq, self.b_eq = a_eq, b_eq
 
     def _solve(self, objective, a_ub, b_ub, arith):
-        if get_context(arith).name == "float":
+        if not get_context(arith).certified:
             as_float = lambda rows: [[float(v) for v in r] for r in rows]  # noqa: E731
             try:
                 _, value = maximize([float(v) for v in objective], a_eq=as_float(self.a_eq),
@@ -305,7 +305,7 @@ class SequenceForm:
 # The check
 # ---------------------------------------------------------------------------------------------------------------
 def _certified(arith) -> bool:
-    return arith.name != "float"
+    return arith.certified
 
 
 def _positive(arith, v) -> bool:

@@ -69,7 +69,6 @@ import theory
 from proofs_checks import reference
 from proofs_checks import strategies as S
 from proofs_checks.claim import Claim, Part
-from proofs_checks.claims.thm1_novel_situations import enclosure_bounds
 from proofs_checks.worlds import world
 from theory.arith import get_context
 
@@ -325,10 +324,8 @@ def _demo_parts(x, arith) -> list:
     w = world(x["world"], delta=x["delta"], w_trusted=x["w_trusted"], w_noise=x["w_noise"], p_event=x["p_event"])
     h, m = w.novel_history(int(x["k"])), int(x["horizon"])
     env, u, tau, xi = w.environment, w.utility, w.trusted, w.mixture
-    ball = get_context("ball:256") if arith.dtype is object else arith
-
-    def bounds(v):
-        return enclosure_bounds(v) if ball.dtype is object else (Fraction(float(v)), Fraction(float(v)))
+    ball = arith.ball_counterpart(256)
+    bounds = ball.rational_bounds
 
     zero = arith.convert(0)
     parts = [Part("KL_{h,m}(π*‖ξ) ≤ ln(1/c)", theory.worst_case_kl(w.optimal, xi, env, m, h, arith=arith), "<=",

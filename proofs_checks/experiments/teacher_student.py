@@ -434,7 +434,7 @@ class BudgetedAgent(theory.Policy):
         return (self.base.initial(ctx), np.zeros(1, dtype=np.int64), np.full(1, self.budget), np.zeros(1, np.int64))
 
     def _float_only(self, ctx):
-        if ctx.dtype is object:
+        if ctx.certified:
             raise theory.ArithmeticContextError("the budgeted agent is simulated in float arithmetic only")
 
     def probs_batch(self, state, ctx):

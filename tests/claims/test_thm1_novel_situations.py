@@ -253,9 +253,9 @@ def test_the_optimizer_reaches_v_star_with_budget_ln_inverse_c():
     pol = theory.kl_constrained_policy(w.mixture, w.environment, w.utility, 3, Fraction(6933, 1000), h,
                                        arith="ball:256")
     assert pol.binding is False
-    assert thm1.enclosure_bounds(pol.value)[0] > 1 - Fraction(1, 2**100)
+    assert theory.get_context("ball").rational_bounds(pol.value)[0] > 1 - Fraction(1, 2**100)
     low = theory.kl_constrained_policy(w.mixture, w.environment, w.utility, 3, Fraction(1), h, arith="ball:256")
-    assert low.binding and thm1.enclosure_bounds(low.value)[1] < Fraction(1, 4)
+    assert low.binding and theory.get_context("ball").rational_bounds(low.value)[1] < Fraction(1, 4)
 
 
 def test_expectimax_policy_is_optimal_and_deterministic():
