@@ -193,9 +193,7 @@ class TreePolicy(Policy):
         own, _ = self._tables(ctx)
         with ctx.scope():
             values = [v for table in own for v in table[:, action]]
-            if not values:
-                return ctx.to_output(ctx.convert(0))
-            return ctx.to_output(ctx.maximum(np.asarray(values, dtype=ctx.dtype), axis=0))
+            return ctx.to_output(ctx.extreme(values) if values else ctx.convert(0))
 
     def __repr__(self) -> str:
         parts = [f"{self._dt.size()} tree nodes"]
