@@ -295,6 +295,7 @@ def marginal(distribution: dict, index, *, arith=None) -> dict:
         raise AlphabetError(f"outcome {bad!r} is not a tuple of the same length as the others; a joint law's "
                             "outcomes are tuples of one length")
     (n,) = lengths
+    assert n is not None  # every outcome is a tuple (checked above)
     single = isinstance(index, (int, np.integer)) and not isinstance(index, bool)
     coords = [index] if single else list(index) if isinstance(index, (list, tuple, range)) else [index]
     for c in coords:
@@ -349,13 +350,13 @@ def action_sequence_probability(policy: Policy, history, *, start=(), arith=None
                 # The product is 0 whatever follows; past an impossible action a mixture's posterior is undefined.
                 break
             state = policy.advance(state, one, np.array([a]), np.array([o]), np.array([flag]), ctx)
-        factors = np.array(factors, dtype=ctx.dtype)
+        factor_array = np.array(factors, dtype=ctx.dtype)
         if not log:
-            return ctx.to_output(ctx.ones(1)[0] * factors.prod())
-        if ctx.is_zero(factors).any():
+            return ctx.to_output(ctx.ones(1)[0] * factor_array.prod())
+        if ctx.is_zero(factor_array).any():
             return -math.inf
         # A sum of logs, never the log of the product: the product underflows in float on long histories.
-        return ctx.to_output(ctx.zeros(1)[0] + _pairwise_sum(list(ctx.log(factors))))
+        return ctx.to_output(ctx.zeros(1)[0] + _pairwise_sum(list(ctx.log(factor_array))))
 
 
 def _pairwise_sum(values: list):

@@ -218,6 +218,8 @@ class Switch(Policy):
     [0.0, 0.0, 1.0, 1.0]
     """
 
+    _machine: "FiniteStatePolicy | None"
+
     def __init__(self, before: Policy, event: Event, after: Policy):
         self.n_actions, self.n_observations = _check_parts({"before": before, "after": after})
         require_instance(event, Event, name="event", what="theory.events.Event")
@@ -308,7 +310,7 @@ class Switch(Policy):
         if not (isinstance(self.before, FiniteStatePolicy) and isinstance(self.after, FiniteStatePolicy)):
             return None
         n_e = self.event.n_states
-        if n_e is None or n_e > self.MAX_PRODUCT_STATES:
+        if n_e is None or n_e > self.MAX_PRODUCT_STATES or self.n_observations is None:
             return None
         te, he = self.event.table(self.n_actions, self.n_observations)
         he = np.asarray(he, dtype=bool)

@@ -79,6 +79,9 @@ class InfiniteDivergence(float):
     p gives outcome 1 probability 0.5 where q gives it 0
     """
 
+    where: object
+    reason: str
+
     def __new__(cls, where, reason: str):
         obj = super().__new__(cls, math.inf)
         obj.where = where

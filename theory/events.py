@@ -72,10 +72,10 @@ def _table_alphabets(n_states: int, n_actions, n_observations) -> tuple[int, int
 
 
 def _check_symbol(value, what: str) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) or value < 0:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) or int(value) < 0:
         raise AlphabetError(f"{what} {_shown(value)} must be a non-negative integer (an index into the {what} "
                             "alphabet)")
-    if value >= MAX_ALPHABET:
+    if int(value) >= MAX_ALPHABET:
         raise AlphabetError(f"{what} {_shown(int(value))} is outside every supported {what} alphabet (at most "
                             f"{MAX_ALPHABET} symbols, kernels.MAX_ALPHABET)")
     return int(value)

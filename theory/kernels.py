@@ -93,9 +93,9 @@ def check_alphabet_size(n, name: str) -> int:
     ...
     theory.errors.AlphabetError: n_actions 1000000000000 is above the largest supported alphabet size 1048576 (kernels.MAX_ALPHABET)
     """
-    if isinstance(n, (bool, np.bool_)) or not isinstance(n, numbers.Integral) or n < 1:
+    if isinstance(n, (bool, np.bool_)) or not isinstance(n, numbers.Integral) or int(n) < 1:
         raise AlphabetError(f"{name} must be a positive integer, got {_shown(n)}")
-    if n > MAX_ALPHABET:
+    if int(n) > MAX_ALPHABET:
         raise AlphabetError(f"{name} {_shown(int(n))} is above the largest supported alphabet size {MAX_ALPHABET} "
                             "(kernels.MAX_ALPHABET)")
     return int(n)
@@ -484,7 +484,7 @@ def _transition_table(transition, n_states: int, n_actions: int, name: str) -> n
                 v = int(v)
             if not isinstance(v, numbers.Integral):
                 raise AlphabetError(f"{shown} is not an integer state index ({type(v).__name__})")
-            if not 0 <= v < n_states:
+            if not 0 <= int(v) < n_states:
                 raise AlphabetError(f"{shown} is not a state in 0..{n_states - 1}")
             ints[idx] = int(v)
         t = ints
@@ -552,6 +552,8 @@ class _FiniteStateMachine:
     """What finite-state policies and environments share: a validated emission table converted lazily into each
     context, a transition table, an initial state; a state batch is an int array, advanced by one gather."""
 
+    n_actions: int
+
     def _set_machine(self, emission: "_ConvertedTable", transition, initial_state, kind: str, name):
         if name is not None:
             require_instance(name, str, name="name")
@@ -559,7 +561,7 @@ class _FiniteStateMachine:
         self._emission = emission
         self.transition = _transition_table(transition, n_states, self.n_actions, kind)
         if (isinstance(initial_state, bool) or not isinstance(initial_state, numbers.Integral)
-                or not 0 <= initial_state < n_states):
+                or not 0 <= int(initial_state) < n_states):
             raise AlphabetError(f"initial_state {_shown(initial_state)} is not a state in 0..{n_states - 1}")
         self.initial_state = int(initial_state)
         self.name = name

@@ -79,7 +79,7 @@ def _table(values, name: str, ndim: int, columns: int | None) -> np.ndarray:
         arr = np.asarray(values, dtype=object)
     except (TypeError, ValueError):
         arr = None
-    if arr is not None and ndim == 2 and arr.ndim == 1 and arr.shape[0] == 0:
+    if arr is not None and ndim == 2 and columns is not None and arr.ndim == 1 and arr.shape[0] == 0:
         arr = arr.reshape(0, columns)  # no constraint rows at all
     shape_text = "a vector" if ndim == 1 else f"a matrix with {columns} columns (one per variable)"
     if (arr is None or arr.ndim != ndim or (ndim == 2 and arr.shape[1] != columns and arr.shape[0] != 0)

@@ -138,11 +138,11 @@ class BayesianMixture(Policy):
         for i, v in enumerate(fl):
             if not v > 0 or not np.isfinite(v):
                 raise PriorError(f"prior weight {values[i]!r} of component {i} is not positive; every component needs weight > 0")
-        total = sum(fl)
+        total_float = sum(fl)
         if normalize:
-            return tuple(v / total for v in fl)
-        if total > 1 + 1e-9:
-            raise PriorError(f"prior weights sum to {total!r} > 1; pass normalize=True to rescale them")
+            return tuple(v / total_float for v in fl)
+        if total_float > 1 + 1e-9:
+            raise PriorError(f"prior weights sum to {total_float!r} > 1; pass normalize=True to rescale them")
         return tuple(fl)
 
     def condition_on(self, transcripts) -> "BayesianMixture":
@@ -530,6 +530,7 @@ def _weights_power(ctx: Context, w: np.ndarray, m: int) -> np.ndarray:
         m >>= 1
         if m:
             w = ctx.weights_multiply(w, w)
+    assert out is not None, "a power m >= 1"
     return out
 
 

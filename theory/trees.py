@@ -30,6 +30,7 @@ This module is the machinery; :mod:`theory.measures` and :mod:`theory.optimize` 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal, overload
 
 import numpy as np
 
@@ -292,6 +293,7 @@ class Tree:
         out = np.zeros((len(idx), level.depth, 3), dtype=np.int64)
         lv, rows = level, idx
         while lv.parent_level is not None:
+            assert lv.action is not None and lv.observation is not None and lv.flag is not None and lv.parent is not None
             d = lv.depth - 1
             out[:, d, 0] = lv.action[rows]
             out[:, d, 1] = lv.observation[rows]
@@ -309,8 +311,8 @@ class Tree:
         if flags:
             head = tuple((a, o, bool(f)) for a, o, f in self.history)
             return [head + tuple((int(a), int(o), bool(f)) for a, o, f in row) for row in steps]
-        head = tuple((a, o) for a, o, _ in self.history)
-        return [head + tuple((int(a), int(o)) for a, o, _ in row) for row in steps]
+        pairs = tuple((a, o) for a, o, _ in self.history)
+        return [pairs + tuple((int(a), int(o)) for a, o, _ in row) for row in steps]
 
     def chunks(self, level: Level, size: int = CHUNK):
         """Sub-levels of at most ``size`` rows (the level itself when it is small)."""
@@ -396,6 +398,16 @@ class DecisionTree:
         return sum(len(lv) for lv in self.levels)
 
 
+@overload
+def walk(tree: Tree, horizon: int, step, *, root: Level | None = None, keep: Literal["links"] = "links", label=None,
+         chunked: bool = True, leaves: bool = True) -> None: ...
+
+
+@overload
+def walk(tree: Tree, horizon: int, step, *, root: Level | None = None, keep: Literal["levels"], label=None,
+         chunked: bool = True, leaves: bool = True) -> DecisionTree: ...
+
+
 def walk(tree: Tree, horizon: int, step, *, root: Level | None = None, keep: str = "links", label=None,
          chunked: bool = True, leaves: bool = True) -> DecisionTree | None:
     """The one walk over a history tree, iterative (any horizon the node budget allows), from ``root`` (default
@@ -434,7 +446,8 @@ def walk(tree: Tree, horizon: int, step, *, root: Level | None = None, keep: str
     option(keep, name="keep", choices=("links", "levels"))
     ctx = tree.ctx
     root = tree.root() if root is None else root
-    levels, tables = ([root], []) if keep == "levels" else (None, None)
+    levels: list[Level] = [root]  # kept with keep="levels" only
+    tables: list[np.ndarray] = []
     by_chunks = chunked and keep == "links"
     stack = [root]
     while stack:

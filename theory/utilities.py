@@ -53,7 +53,7 @@ class HistoryUtility:
             if isinstance(raw, (bool, np.bool_, list, tuple, dict, set, np.ndarray)) or raw is None:
                 raise UtilityError(f"utility of history {h!r} is {_shown(raw)} ({type(raw).__name__}), not a number "
                                    "in [0, 1]")
-            if isinstance(raw, numbers.Integral) and not 0 <= raw <= 1:
+            if isinstance(raw, numbers.Integral) and not 0 <= int(raw) <= 1:
                 raise UtilityError(f"utility of history {h!r} is {_shown(raw)}, outside [0, 1]")
             try:
                 v = ctx.convert(raw)

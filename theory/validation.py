@@ -170,7 +170,7 @@ def real(value, *, name: str, minimum=None, maximum=None, open_minimum: bool = F
         if len(text) > MAX_EXACT_DIGITS:
             raise error(f"{name} has {len(text)} characters, more than the {MAX_EXACT_DIGITS} accepted")
         try:
-            result = Fraction(text)
+            result: Fraction | float = Fraction(text)
         except (ValueError, ZeroDivisionError):
             raise error(f"{name} {_shown(value)} is not a number") from None
     elif isinstance(value, (float, np.floating)):

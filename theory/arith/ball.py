@@ -35,6 +35,7 @@ class BallContext(Context):
     name = "ball"
     dtype = object
     certified = True
+    prec: int
 
     @property
     def rational_counterpart(self):

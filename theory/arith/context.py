@@ -267,8 +267,11 @@ class Context:
         weights = np.asarray(weights, dtype=self.dtype)
         n, k = weights.shape
         key = functools.cmp_to_key(self.compare)
-        return np.array([sorted(range(k), key=lambda i, row=row: (_Negated(key(row[i])), i)) for row in weights],
-                        dtype=np.int64).reshape(n, k)
+
+        def order(row) -> list[int]:
+            return sorted(range(k), key=lambda i: (_Negated(key(row[i])), i))
+
+        return np.array([order(row) for row in weights], dtype=np.int64).reshape(n, k)
 
     def weights_transition(self, w: np.ndarray, matrix) -> np.ndarray:
         """Weight rows (of the weight domain) through a non-negative (K, K') matrix, ``w'_j = Σ_i w_i M_ij``
@@ -289,7 +292,7 @@ class Context:
 
     #: Smallest temperature λ this context's Gibbs weights can use (0: any positive λ). The float context
     #: refuses subnormal λ; see :meth:`check_temperature`.
-    min_temperature = 0
+    min_temperature: float = 0
 
     def check_temperature(self, temperature, *, shown=None):
         """``temperature`` itself if this context can compute Gibbs weights at it; otherwise a
@@ -528,7 +531,7 @@ class Context:
             raise ProbabilityError(f"{name} must be a non-empty sequence (or array) of probabilities, got "
                                    f"{_shown(values)} ({type(values).__name__})")
 
-        def where(i: int) -> str:
+        def where(i: int) -> tuple[str, int]:
             row, col = divmod(i, raw.shape[-1])
             rows = raw.reshape(-1, raw.shape[-1]).shape[0]
             return ("" if rows == 1 else f" (row {[int(k) for k in np.unravel_index(row, raw.shape[:-1])]})",
@@ -546,7 +549,7 @@ class Context:
 
         flat = raw.reshape(-1)
         # Exact value of each entry given exactly (None for floats), validated one by one.
-        exact_of = [None] * len(flat)
+        exact_of: list = [None] * len(flat)
         has_float = isinstance(values, np.ndarray) and values.dtype.kind == "f"
         if not has_float:
             for i, v in enumerate(flat):

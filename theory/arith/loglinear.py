@@ -20,6 +20,7 @@ from .symbolic import _arb_sign, _fraction_to_arb
 
 if TYPE_CHECKING:
     from flint import arb
+    from sympy import Expr
 
 
 _LOGLINEAR_PREC_CAP = 1 << 16
@@ -80,7 +81,7 @@ class LogLinear:
     """
 
     __slots__ = ("rational", "terms")
-    __hash__ = None  # equal numbers may have different term lists; compare, do not hash
+    __hash__ = None  # type: ignore[assignment]  # equal numbers may have different term lists; compare, do not hash
 
     def __init__(self, rational=Fraction(0), terms=None):
         self.rational = Fraction(rational)
@@ -104,7 +105,7 @@ class LogLinear:
     # -- structure ---------------------------------------------------------------------------------------------
     def canonical(self) -> tuple[Fraction, dict[int, Fraction]]:
         """``(q, {b: c})`` over the coprime base of this number's integers: zero iff ``q == 0 and not terms``."""
-        ints = []
+        ints: list[int] = []
         for r in self.terms:
             ints.extend((r.numerator, r.denominator))
         base = _coprime_base(ints)
@@ -140,7 +141,7 @@ class LogLinear:
             prec *= 2
         raise UndecidedError(f"sign of {self!r} not settled at {_LOGLINEAR_PREC_CAP} bits", prec=prec)
 
-    def to_sympy(self) -> sympy.Expr:
+    def to_sympy(self) -> Expr:
         """The same number as a sympy expression (logs of rationals are left unevaluated)."""
         expr = sympy.Rational(self.rational.numerator, self.rational.denominator)
         for r, c in self.terms.items():
@@ -312,7 +313,7 @@ def _symbolic_fallback(a, b, op: str):
     raise AssertionError(op)  # pragma: no cover
 
 
-def _to_sympy(x) -> sympy.Expr:
+def _to_sympy(x) -> Expr:
     if isinstance(x, LogLinear):
         return x.to_sympy()
     if isinstance(x, Fraction):

@@ -79,7 +79,7 @@ def to_fraction(x) -> Fraction:
     if _instance_of(x, "sympy", "Rational"):
         return Fraction(int(x.p), int(x.q))
     if isinstance(x, numbers.Rational):
-        return Fraction(x.numerator, x.denominator)
+        return Fraction(int(x.numerator), int(x.denominator))
     raise ArithmeticContextError(f"cannot convert {x!r} (type {type(x).__name__}) to an exact rational")
 
 

@@ -17,6 +17,7 @@ from ._lazy import _flint, sympy
 
 if TYPE_CHECKING:
     from flint import arb
+    from sympy import Expr
 
 
 _SYMBOLIC_PREC_CAP = 4096
@@ -28,7 +29,7 @@ def _fraction_to_arb(x: Fraction) -> arb:
     return _flint.arb(_flint.fmpq(x.numerator, x.denominator))
 
 
-def _sympy_to_arb(expr: sympy.Expr, prec: int) -> arb:
+def _sympy_to_arb(expr: Expr, prec: int) -> arb:
     """Evaluate a sympy expression built from rationals, +, ×, powers, exp and log as an arb enclosure."""
     with _flint.ctx.workprec(prec):
         return _sympy_to_arb_rec(sympy.sympify(expr))
