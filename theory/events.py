@@ -138,26 +138,50 @@ class Event:
 
 
 class _SymbolOccurred(Event):
-    """Shared machinery of ObservationOccurred and ActionOccurred: two states, 0 = not yet, 1 = happened."""
+    """Shared machinery of ObservationOccurred and ActionOccurred: two states, 0 = not yet, 1 = happened; the
+    subclass says which half of a step it reads (``_axis``: 0 the action, 1 the observation)."""
 
     n_states = 2
     _what = "symbol"
+    _axis = 0
+    _advice = ""
 
     def __init__(self, symbol):
         self.symbol = _check_symbol(symbol, self._what)
 
-    def _column(self, actions, observations):
-        raise NotImplementedError
-
     def advance(self, state, parent, actions, observations, flags=None, ctx=None):
-        seen = np.asarray(self._column(actions, observations)) == self.symbol
+        seen = np.asarray((actions, observations)[self._axis]) == self.symbol
         return (np.asarray(state)[np.asarray(parent, dtype=np.int64)] | seen).astype(np.int64)
 
     def happened(self, state):
         return np.asarray(state) == 1
 
+    def holds(self, history) -> bool:
+        return any(step[self._axis] == self.symbol for step in _steps(history))
+
+    def check_alphabets(self, n_actions, n_observations):
+        n = (n_actions, n_observations)[self._axis]
+        if n is not None and self.symbol >= check_alphabet_size(n, ("n_actions", "n_observations")[self._axis]):
+            raise AlphabetError(
+                f"event {self} names {self._what} {self.symbol}, outside the {self._what} alphabet 0..{n - 1}; "
+                f"{self._advice}"
+            )
+
+    def table(self, n_actions, n_observations):
+        n_actions, n_observations = _table_alphabets(2, n_actions, n_observations)
+        self.check_alphabets(n_actions, n_observations)
+        t = np.zeros((2, n_actions, n_observations), dtype=np.int64)
+        t[(0,) + ((self.symbol, slice(None)), (slice(None), self.symbol))[self._axis]] = 1
+        t[1] = 1
+        return t, np.array([False, True])
+
     def _params(self):
         return (self.symbol,)
+
+    def __repr__(self):
+        return f"{type(self).__name__}({self.symbol})"
+
+    __str__ = __repr__
 
 
 class ObservationOccurred(_SymbolOccurred):
@@ -172,36 +196,12 @@ class ObservationOccurred(_SymbolOccurred):
     """
 
     _what = "observation"
-
-    def _column(self, actions, observations):
-        return observations
+    _axis = 1
+    _advice = "use an observation the policies can see"
 
     @property
     def observation(self) -> int:
         return self.symbol
-
-    def holds(self, history) -> bool:
-        return any(o == self.symbol for _, o in _steps(history))
-
-    def check_alphabets(self, n_actions, n_observations):
-        if n_observations is not None and self.symbol >= check_alphabet_size(n_observations, "n_observations"):
-            raise AlphabetError(
-                f"event {self} names observation {self.symbol}, outside the observation alphabet "
-                f"0..{n_observations - 1}; use an observation the policies can see"
-            )
-
-    def table(self, n_actions, n_observations):
-        n_actions, n_observations = _table_alphabets(2, n_actions, n_observations)
-        self.check_alphabets(n_actions, n_observations)
-        t = np.zeros((2, n_actions, n_observations), dtype=np.int64)
-        t[0, :, self.symbol] = 1
-        t[1] = 1
-        return t, np.array([False, True])
-
-    def __repr__(self):
-        return f"ObservationOccurred({self.symbol})"
-
-    __str__ = __repr__
 
 
 class ActionOccurred(_SymbolOccurred):
@@ -212,36 +212,13 @@ class ActionOccurred(_SymbolOccurred):
     """
 
     _what = "action"
-
-    def _column(self, actions, observations):
-        return actions
+    _axis = 0
+    _advice = "use an action the policies can take"
 
     @property
     def action(self) -> int:
         return self.symbol
 
-    def holds(self, history) -> bool:
-        return any(a == self.symbol for a, _ in _steps(history))
-
-    def check_alphabets(self, n_actions, n_observations):
-        if n_actions is not None and self.symbol >= check_alphabet_size(n_actions, "n_actions"):
-            raise AlphabetError(
-                f"event {self} names action {self.symbol}, outside the action alphabet 0..{n_actions - 1}; "
-                "use an action the policies can take"
-            )
-
-    def table(self, n_actions, n_observations):
-        n_actions, n_observations = _table_alphabets(2, n_actions, n_observations)
-        self.check_alphabets(n_actions, n_observations)
-        t = np.zeros((2, n_actions, n_observations), dtype=np.int64)
-        t[0, self.symbol, :] = 1
-        t[1] = 1
-        return t, np.array([False, True])
-
-    def __repr__(self):
-        return f"ActionOccurred({self.symbol})"
-
-    __str__ = __repr__
 
 
 class LengthAtLeast(Event):
