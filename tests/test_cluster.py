@@ -149,7 +149,7 @@ from proofs_checks import Claim, strategies as S
 CLAIMS = [
     Claim(id="cluster-user-pinsker-4", title="KL >= 4 TVD^2", given={"p": S.distributions(2), "q": S.distributions(2)},
           lhs=lambda x, a: theory.kl(x["p"], x["q"], arith=a), relation=">=",
-          rhs=lambda x, a: 4 * theory.tvd(x["p"], x["q"], arith=a) ** 2, max_examples=10, scope_limit=20, budget=5),
+          rhs=lambda x, a: 4 * theory.tvd(x["p"], x["q"], arith=a) ** 2, max_examples=10, scope_limit=20, budget=120),
 ]
 """
 
