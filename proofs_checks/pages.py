@@ -160,6 +160,22 @@ def update(folder: Path | str = DOCS, claims=None) -> list[Path]:
     return changed
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a usage error as one line (exit status 2)."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {' '.join(message.split())} (see {self.prog} --help)\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog=_COMMAND, description="Regenerate the headers of the claims' pages "
+                                     "from the claims (statement, how, kind) in their modules.")
+    parser.add_argument("--check", action="store_true", help="only list the pages that disagree with the claims")
+    parser.add_argument("--docs", default=str(DOCS), metavar="FOLDER",
+                        help="the folder of claim pages (default: docs/claims of this checkout)")
+    return parser
+
+
 def main(argv=None) -> int:
     """``python -m proofs_checks.pages [--check] [--docs FOLDER]``: regenerate the claims' page headers, or with
     ``--check`` list the stale ones. Exit status 0 (all agree, or rewritten), 1 (``--check``: some are stale),
@@ -168,12 +184,7 @@ def main(argv=None) -> int:
     >>> main(["--check", "--docs", "/no/such/folder"])
     2
     """
-    parser = argparse.ArgumentParser(prog=_COMMAND, description="Regenerate the headers of the claims' pages "
-                                     "from the claims (statement, how, kind) in their modules.")
-    parser.add_argument("--check", action="store_true", help="only list the pages that disagree with the claims")
-    parser.add_argument("--docs", default=str(DOCS), metavar="FOLDER",
-                        help="the folder of claim pages (default: docs/claims of this checkout)")
-    args = parser.parse_args(argv)
+    args = _parser().parse_args(argv)
     try:
         if args.check:
             problems = stale(args.docs)
