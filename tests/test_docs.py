@@ -116,6 +116,7 @@ _FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 
 def _run_doctest(block: Block, namespace: dict) -> None:
     test = doctest.DocTestParser().get_doctest(block.text, namespace, str(block), block.page, block.line)
+    test.globs = namespace  # the page's later blocks see what this one defined (get_doctest copies the dict)
     runner = doctest.DocTestRunner(optionflags=_FLAGS)
     report = io.StringIO()
     runner.run(test, out=report.write, clear_globs=False)
