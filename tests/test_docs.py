@@ -164,18 +164,22 @@ def _session(block: Block) -> list[tuple[str, str]]:
     return [tuple(p) for p in pairs]
 
 
+def _check_session(block: Block) -> None:
+    checker = doctest.OutputChecker()
+    for command, expected in _session(block):
+        args = _mightnt_args(shlex.split(command))
+        assert args is not None, f"{block}: {command!r} is not a mightnt command"
+        status, output = _run_mightnt(args)
+        assert status in (0, 1), f"{block}: {command!r} exited {status}"
+        assert checker.check_output(expected, output, _FLAGS), (
+            f"{block}: {command!r} printed\n{output}\nnot what the page shows:\n{expected}")
+
+
 @pytest.mark.parametrize("page", _pages_with("console"))
 def test_console_sessions_print_what_the_page_shows(page, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    checker = doctest.OutputChecker()
     for block in _of(page, "console"):
-        for command, expected in _session(block):
-            args = _mightnt_args(shlex.split(command))
-            assert args is not None, f"{block}: {command!r} is not a mightnt command"
-            status, output = _run_mightnt(args)
-            assert status in (0, 1), f"{block}: {command!r} exited {status}"
-            assert checker.check_output(expected, output, _FLAGS), (
-                f"{block}: {command!r} printed\n{output}\nnot what the page shows:\n{expected}")
+        _check_session(block)
 
 
 # -- sh ----------------------------------------------------------------------------------------------------------
@@ -276,3 +280,11 @@ def test_a_wrong_command_fails_its_check():
         _check_pytest(["tests/claims/test_no_such_claim.py"], "here")
     with pytest.raises(AssertionError, match="not a command this test knows"):
         _check_command(["make", "docs"], "here")
+
+
+def test_a_page_showing_other_output_fails():
+    with pytest.raises(AssertionError, match="not what the page shows"):
+        _check_session(Block("p", 1, "console", "$ mightnt explain pinsker\npinsker: Pinsker, with 1/4\n"))
+    _check_session(Block("p", 1, "console", "$ mightnt explain pinsker\npinsker: Pinsker...\n...\n"))
+    with pytest.raises(AssertionError, match="1 == 0"):
+        _run_doctest(Block("p", 1, "python", ">>> 1 + 1\n3\n"), {})
