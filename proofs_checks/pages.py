@@ -64,9 +64,12 @@ def header(claim: Claim) -> str:
     ('# `pinsker` — Pinsker: trajectory TVD ≤ sqrt(KL/2)', '<!-- end generated -->')
     """
     module = _module_path(claim)
-    lines = [f"{BEGIN} in {module}: do not edit; regenerate with {_COMMAND} -->",
-             f"# `{claim.id}` — {_markdown(claim.title)}", "",
-             f"**Kind:** {claim.kind} (expected verdict: `{claim.expected}`). **Module:** `{module}`."]
+    lines = [
+        f"{BEGIN} in {module}: do not edit; regenerate with {_COMMAND} -->",
+        f"# `{claim.id}` — {_markdown(claim.title)}",
+        "",
+        f"**Kind:** {claim.kind} (expected verdict: `{claim.expected}`). **Module:** `{module}`.",
+    ]
     if claim.reference:
         lines += ["", f"**Reference:** {_markdown(claim.reference)}"]
     if claim.statement:
@@ -96,7 +99,7 @@ def _split(text: str, path: Path) -> tuple[str, str]:
     end = text.find(END)
     if end < 0:
         raise PagesError(f"{path}: the generated header has no end marker {END!r}; restore it and rerun {_COMMAND}")
-    return text[:end + len(END)], text[end + len(END):]
+    return text[: end + len(END)], text[end + len(END) :]
 
 
 def _folder(folder) -> Path:
@@ -139,8 +142,11 @@ def stale(folder: Path | str = DOCS, claims=None) -> list[str]:
             problems.append(f"{claim.id}: no page {path.name}")
         elif _split(path.read_text(encoding="utf-8"), path)[0] != header(claim):
             problems.append(f"{path.name}: its header is not the one generated from the claim; rerun {_COMMAND}")
-    problems += [f"{path.name}: no claim {path.stem!r} (rename or remove the page)"
-                 for path in sorted(folder.glob("*.md")) if path.stem not in known]
+    problems += [
+        f"{path.name}: no claim {path.stem!r} (rename or remove the page)"
+        for path in sorted(folder.glob("*.md"))
+        if path.stem not in known
+    ]
     return problems
 
 
@@ -168,11 +174,18 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog=_COMMAND, description="Regenerate the headers of the claims' pages "
-                                     "from the claims (statement, how, kind) in their modules.")
+    parser = _Parser(
+        prog=_COMMAND,
+        description="Regenerate the headers of the claims' pages "
+        "from the claims (statement, how, kind) in their modules.",
+    )
     parser.add_argument("--check", action="store_true", help="only list the pages that disagree with the claims")
-    parser.add_argument("--docs", default=str(DOCS), metavar="FOLDER",
-                        help="the folder of claim pages (default: docs/claims of this checkout)")
+    parser.add_argument(
+        "--docs",
+        default=str(DOCS),
+        metavar="FOLDER",
+        help="the folder of claim pages (default: docs/claims of this checkout)",
+    )
     return parser
 
 

@@ -81,7 +81,7 @@ def blocks(path: Path) -> list[Block]:
             i += 1
             while i < len(lines) and not lines[i].startswith("```"):
                 i += 1
-            out.append(Block(page, start + 1, language, "".join(line + "\n" for line in lines[start + 1:i])))
+            out.append(Block(page, start + 1, language, "".join(line + "\n" for line in lines[start + 1 : i])))
         i += 1
     return out
 
@@ -105,8 +105,11 @@ def test_pages_are_found():
 
 
 def test_every_block_names_its_language():
-    unnamed = [f"{b} ({b.language or 'no language'})" for b in BLOCKS
-               if b.language not in LANGUAGES and b.page not in UNNAMED_ALLOWED]
+    unnamed = [
+        f"{b} ({b.language or 'no language'})"
+        for b in BLOCKS
+        if b.language not in LANGUAGES and b.page not in UNNAMED_ALLOWED
+    ]
     assert not unnamed, f"blocks must be one of {LANGUAGES}: {unnamed}"
 
 
@@ -172,7 +175,8 @@ def _check_session(block: Block) -> None:
         status, output = _run_mightnt(args)
         assert status in (0, 1), f"{block}: {command!r} exited {status}"
         assert checker.check_output(expected, output, _FLAGS), (
-            f"{block}: {command!r} printed\n{output}\nnot what the page shows:\n{expected}")
+            f"{block}: {command!r} printed\n{output}\nnot what the page shows:\n{expected}"
+        )
 
 
 @pytest.mark.parametrize("page", _pages_with("console"))
@@ -252,7 +256,7 @@ def _check_command(words: list[str], where: str) -> None:
     elif words[:3] == ["python", "-m", "proofs_checks.pages"]:
         pages._parser().parse_args(words[3:])
     elif words[0] == "pytest" or words[:3] == ["python", "-m", "pytest"]:
-        _check_pytest(words[1 if words[0] == "pytest" else 3:], where)
+        _check_pytest(words[1 if words[0] == "pytest" else 3 :], where)
     elif words[:2] == ["python", "-c"]:
         with contextlib.redirect_stdout(io.StringIO()):
             exec(compile(words[2], where, "exec"), {"__name__": "__docs__"})

@@ -29,8 +29,10 @@ def test_a_header_edited_by_hand_is_stale(docs_copy):
     text = path.read_text(encoding="utf-8")
     assert "1–6, 13 or 31 steps" in text
     path.write_text(text.replace("1–6, 13 or 31 steps", "up to 30 steps", 1), encoding="utf-8")
-    assert pages.stale(docs_copy) == ["thm1-novel-situations.md: its header is not the one generated from the "
-                                      "claim; rerun python -m proofs_checks.pages"]
+    assert pages.stale(docs_copy) == [
+        "thm1-novel-situations.md: its header is not the one generated from the "
+        "claim; rerun python -m proofs_checks.pages"
+    ]
     assert pages.update(docs_copy) == [path]
     assert pages.stale(docs_copy) == [] and path.read_text(encoding="utf-8") == text
 
@@ -41,20 +43,23 @@ def test_a_claim_edited_alone_makes_its_page_stale(docs_copy):
     edited.how = edited.how.replace("horizons 1–3", "horizons 1–4")
     assert edited.how != registry.get("pinsker").how
     claims[claims.index(registry.get("pinsker"))] = edited
-    assert pages.stale(docs_copy, claims) == ["pinsker.md: its header is not the one generated from the claim; "
-                                              "rerun python -m proofs_checks.pages"]
+    assert pages.stale(docs_copy, claims) == [
+        "pinsker.md: its header is not the one generated from the claim; rerun python -m proofs_checks.pages"
+    ]
 
 
 def test_a_missing_page_and_a_page_without_claim_are_named(docs_copy):
     (docs_copy / "pinsker.md").rename(docs_copy / "pinskerr.md")
-    assert pages.stale(docs_copy) == ["pinsker: no page pinsker.md",
-                                      "pinskerr.md: no claim 'pinskerr' (rename or remove the page)"]
+    assert pages.stale(docs_copy) == [
+        "pinsker: no page pinsker.md",
+        "pinskerr.md: no claim 'pinskerr' (rename or remove the page)",
+    ]
 
 
 def test_update_keeps_the_prose_below_the_header(docs_copy):
     path = pages.page_path("pinsker", docs_copy)
     prose = path.read_text(encoding="utf-8").split(pages.END, 1)[1]
-    path.write_text(prose.lstrip("\n"), encoding="utf-8")           # the header removed: it is written again
+    path.write_text(prose.lstrip("\n"), encoding="utf-8")  # the header removed: it is written again
     assert pages.update(docs_copy) == [path]
     assert path.read_text(encoding="utf-8") == pages.header(registry.get("pinsker")) + prose
 
