@@ -187,14 +187,3 @@ def test_without_dask_the_cli_says_so_in_one_line(monkeypatch, capsys):
     assert main(["check", "pinsker", "--cluster", "tcp://127.0.0.1:1"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "needs Dask" in err
-
-
-def test_the_python_example_of_the_campaigns_page_runs():
-    from pathlib import Path
-    import re
-
-    page = (Path(__file__).resolve().parent.parent / "docs" / "campaigns.md").read_text(encoding="utf-8")
-    (block,) = re.findall(r"```python\n(.*?)```", page, re.S)
-    namespace: dict = {}
-    exec(compile(block, "docs/campaigns.md", "exec"), namespace)
-    assert namespace["local"][0]["evidence"]["random_examples"] == 4 * 50

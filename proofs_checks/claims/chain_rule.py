@@ -1,27 +1,4 @@
-"""chain-rule: the expected trajectory KL equals the expected sum of the per-step KLs (exact equality).
-
-For policies π, β, an environment μ, a start history h and a horizon m,
-
-``Σ_x P^{π,μ}_h(x) · ln(π(a_{1:m}|x) / β(a_{1:m}|x))  =  E_{x~P^{π,μ}_h} Σ_t KL(π(·|x_{<t}) ‖ β(·|x_{<t}))``.
-
-The right side is :func:`theory.trajectory_kl`, which *is* computed as the expected sum of per-step KLs, so
-comparing it with itself could never fail. The left side is therefore computed independently, by
-:func:`trajectory_leaves`: an enumeration of every full trajectory x reachable under π and μ, built from the
-kernels' own action and observation probabilities (``policy.probs(history)``, ``env.probs(history, a)``), with
-the trajectory probabilities multiplied out at each leaf and one logarithm of the product ratio per leaf. No
-per-step KL appears on the left. Semi-distribution policies are allowed: abstaining (⊥) ends a trajectory and
-is a leaf of its own, as in :mod:`theory.measures`.
-
-Both sides are exact linear forms in logarithms in exact arithmetic, whose equality is decided exactly.
-
-**The worst-case form.** The same identity holds for Definition 2 observation sequence by observation sequence:
-:func:`theory.worst_case_kl` (a backward maximum over the observation tree of per-step KLs) must equal the
-maximum over o_{1:m} of the KL between the action-sequence laws with those observations held fixed, enumerated
-leaf by leaf by :func:`proofs_checks.reference.worst_case_kl`. An equality, not a bound: a worst case taken as
-a minimum, or over too few sequences, fails it.
-
-:func:`make` builds false variants: ``weights="beta"`` weighs the leaves by P^{β,μ} instead of P^{π,μ}, and
-``drop_last=True`` drops the last step from the left side; both must be refuted.
+"""``chain-rule``: :data:`CLAIM`, with its ``statement`` and ``how``; the long prose is docs/claims/chain-rule.md.
 
 >>> CLAIM.kind, CLAIM.expected
 ('theorem', 'holds')

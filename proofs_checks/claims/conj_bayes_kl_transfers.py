@@ -1,13 +1,4 @@
-"""conj-bayes-kl-transfers (false): a KL budget to the Bayesian mixture ξ is a KL budget to the demonstrator μ.
-
-The conjecture is Theorem 4 with ξ in place of the pessimistic imitator ν_α: for every π and budget b,
-KL(π‖ξ) ≤ b ⇒ KL(π‖μ) ≤ b, i.e. (taking b = KL(π‖ξ)) KL(π‖μ) ≤ KL(π‖ξ). It fails because ξ spreads mass over every
-plausible model: ξ(a|h) can exceed μ(a|h), even where μ(a|h) = 0. The smallest counterexample: ξ an even mixture
-of "always 0" (= μ) and "always 1", π = "always 1": KL(π‖ξ) = ln 2, KL(π‖μ) = ∞.
-
-The instances are those of :mod:`thm4_pessimistic_kl` (α lowered so that μ stays in the top set: the theorem's
-hypothesis holds, and it is the base policy ξ, not the data, that breaks the implication). :func:`make`
-``(base="imitator")`` is the true version (Theorem 4 itself), which holds.
+"""``conj-bayes-kl-transfers``: :data:`CLAIM`, with its ``statement`` and ``how``; the long prose is docs/claims/conj-bayes-kl-transfers.md.
 
 >>> CLAIM.kind, CLAIM.expected
 ('conjecture', 'refuted')

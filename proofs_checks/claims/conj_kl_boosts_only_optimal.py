@@ -1,21 +1,4 @@
-"""conj-kl-boosts-only-optimal (false): Theorem 2's property for the KL-regularized optimum.
-
-Theorem 2 (:mod:`~proofs_checks.claims.thm2_tvd_constraint`) says that under a *TVD* constraint only V-optimal
-actions gain probability at the start history. Its KL analogue is false: the KL-regularized optimum
-``π_λ(a|h) ∝ β(a|h) exp(Q_λ(h, a)/λ)`` raises every action whose soft value ``Q_λ(h, a)`` exceeds the soft
-average ``W(h) = λ ln Σ_b β(b|h) exp(Q_λ(h, b)/λ)``, and a good-but-not-best action does. One step with three
-actions paying 1, 9/10 and 0 under a uniform β already shows it: at λ = 1 the second action gets
-``e^{0.9}/(e + e^{0.9} + 1) ≈ 0.398 > 1/3``. (With two actions a single step cannot show it: the better action
-is then the only one above the soft average. Two steps can: a sure decent action against a risky optimal one.)
-
-The check: π_λ from :func:`theory.kl_regularized_policy` in ball arithmetic (the optimum is transcendental),
-the V-optimal actions at h from the exact expectimax, and for every action a that is not V-optimal and that β
-gives a probability strictly between 0 and 1 (where β(a|h) is 0 or 1, π_λ(a|h) equals it exactly: the Gibbs
-optimum keeps β's support and renormalizes a single action to 1) the part ``π_λ(a|h) ≤ β(a|h)``. Expected:
-refuted, the counterexample certified in ball arithmetic at 128 bits (or more).
-
-:func:`make` builds variants; ``make(max_actions=2, max_horizon=1)`` is a true statement (two actions, one
-step), which the check finds to hold.
+"""``conj-kl-boosts-only-optimal``: :data:`CLAIM`, with its ``statement`` and ``how``; the long prose is docs/claims/conj-kl-boosts-only-optimal.md.
 
 >>> CLAIM.kind, CLAIM.expected, CLAIM.certify_in
 ('conjecture', 'refuted', ('ball:128', 'ball:256', 'ball:512'))

@@ -1,14 +1,4 @@
-"""conj-kl-triangle (false): a relaxed triangle inequality KL(π‖τ) ≤ C·(KL(π‖β) + KL(τ‖β)).
-
-Proposition 1 already breaks it with τ = Bernoulli(0) (KL(π‖τ) = ∞); this conjecture asks whether a constant C
-saves it once τ has full support, so that every KL is finite. It does not: with π = β = Bernoulli(1/2) and
-τ = Bernoulli(δ), KL(π‖β) = 0, KL(τ‖β) ≤ ln 2, but KL(π‖τ) = ½ ln(1/(4δ(1 − δ))) → ∞ as δ → 0. The ratio grows
-like ln(1/δ), so refuting C = 100 needs δ below about 2^-200 ≈ e^-139: the instances draw τ with full support and some
-probabilities as small as 2^-600 (exact rationals, still representable in float64 for the search).
-
-``CLAIM`` is the strongest form (C = 100, τ of full support); :func:`make` builds others (``C=1``,
-``full_support=False`` to allow zeros in τ as well, or ``lhs="tvd²"``: TVD(π, τ)² ≤ KL(π‖β) + KL(τ‖β), the true
-relative, which holds with C = 1).
+"""``conj-kl-triangle``: :data:`CLAIM`, with its ``statement`` and ``how``; the long prose is docs/claims/conj-kl-triangle.md.
 
 >>> CLAIM.kind, CLAIM.expected
 ('conjecture', 'refuted')

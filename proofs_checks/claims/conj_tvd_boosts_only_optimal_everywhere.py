@@ -1,21 +1,4 @@
-"""conj-tvd-boosts-only-optimal-everywhere (false): Theorem 2's property at every history the optimum reaches.
-
-Theorem 2 (:mod:`~proofs_checks.claims.thm2_tvd_constraint`) says that the TVD-constrained optimum π_c raises
-only V-optimal actions *at the start history h*, where the constraint is measured. Read as a statement about
-every later history h' (π_c(a|h') > β(a|h') ⇒ a is V-optimal at h'), it is false: π_c moves probability mass
-between whole trajectories, and when it takes the mass of a bad trajectory through h' away to the best
-trajectory elsewhere, the conditional probabilities of the *other* actions at h' rise, suboptimal ones included.
-The smallest case is three actions and two steps (the docs' three-armed bandit: after a first pull of the worst
-arm, the middle arm rises from 1/3 to 1/2 while the best arm is the optimal one there).
-
-The check is :mod:`thm2_tvd_constraint`'s with ``scope="everywhere"``, in a robust form: for every history h'
-π_c reaches with positive probability before the horizon and every action a that is not V-optimal there (for
-the remaining horizon), the part "some maximizer does not raise a at h'", i.e. the minimum over every optimal
-policy of ``x(h')·(π(a|h') − β(a|h'))`` (linear in sequence form; an exact LP over the optimal face) is ≤ 0. A
-refutation thus shows that *every* maximizer raises a suboptimal action, not merely the vertex the solver
-returned. Expected: refuted, with a shrunk counterexample certified in exact rationals. :func:`scan` reproduces
-the spec's scan of random trees: such histories occur in most random trees of horizon 3 with three actions, and
-never at the start history.
+"""``conj-tvd-boosts-only-optimal-everywhere``: :data:`CLAIM`, with its ``statement`` and ``how``; the long prose is docs/claims/conj-tvd-boosts-only-optimal-everywhere.md.
 
 >>> CLAIM.kind, CLAIM.expected
 ('conjecture', 'refuted')

@@ -1,17 +1,4 @@
-"""conj-worst-case-bounds-expected (false): Definition 2 bounds the expected KL in every environment.
-
-The paper's Definition 2 (:func:`theory.worst_case_kl`) is the maximum over observation sequences o_{1:m},
-*fixed in advance*, of the KL between the action-sequence laws of π and β. The conjecture reads it as a worst
-case over environments: ``KL^μ_{h,m}(π‖β) ≤ KL_{h,m}(π‖β)`` for every μ. It fails for an environment that reacts
-to the agent's actions. The smallest counterexample, which the small-scope search finds among its first hundred
-instances: π plays (½, ½), then action 0 surely if the first observation equals the first action (else (½, ½));
-β uniform; μ echoes the action. Under μ the echo always matches, so ``KL^μ = ln 2``; with the observation held
-fixed, the first action matches it with probability ½, so Definition 2 is ``½ ln 2``.
-
-What does hold is in :mod:`reactive_worst_case`: the expected KL is bounded by the *reactive* worst case
-(:func:`theory.reactive_worst_case_kl`, the maximum over environments), and by Definition 2 when μ's
-observations ignore the agent's actions. :func:`make` builds those true versions: ``bound="reactive"`` and
-``environments="action-blind"``; both hold.
+"""``conj-worst-case-bounds-expected``: :data:`CLAIM`, with its ``statement`` and ``how``; the long prose is docs/claims/conj-worst-case-bounds-expected.md.
 
 >>> CLAIM.kind, CLAIM.expected
 ('conjecture', 'refuted')

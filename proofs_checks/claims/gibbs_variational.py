@@ -1,30 +1,4 @@
-"""gibbs-variational: the KL-regularized optimum attains W(h), and no other policy exceeds it.
-
-Gibbs' variational principle, applied node by node from the horizon back (the spec's *KL-regularized optimum*):
-``π*(a|h') ∝ β(a|h') exp(Q(h', a)/λ)`` with ``Q(h', a) = E_o W(h'ao)`` and
-``W(h') = λ ln Σ_a β(a|h') exp(Q(h', a)/λ)``, ``W = U`` at the horizon, maximizes the objective
-``J(π) = V^π_μ(h) − λ·KL^μ_{h,m}(π‖β)``, and ``J(π*) = W(h)``. More precisely, for every policy π,
-``W(h) − J(π) = λ·KL^μ_{h,m}(π‖π*)`` (the chain rule applied to ``ln(π/β) = ln(π/π*) + (Q − W)/λ``), which is
-non-negative and zero only for π = π* on the histories π reaches.
-
-The check, on each instance (β, μ, a utility, a horizon m ≤ 3, a temperature λ, a start history h, and a
-perturbation: a policy σ and a weight ε ∈ (0, 1]):
-
-* π* and W(h) from :func:`theory.kl_regularized_policy` (``objective`` is W(h) from backward induction);
-* **attained**: ``J(π*)`` recomputed from scratch, V by :func:`theory.value` and KL by
-  :func:`theory.trajectory_kl` on the returned policy, equals W(h): ``|J(π*) − W(h)| ≤ 2^-64``;
-* **not exceeded**: the per-step mixture ``π_ε = (1 − ε)·π* + ε·σ`` (a perturbation of π*'s table at every
-  history) has ``J(π_ε) ≤ W(h) + 2^-64``;
-* **the gap**: ``|W(h) − J(π_ε) − λ·KL^μ_{h,m}(π_ε‖π*)| ≤ 2^-64`` (when σ stays in β's support; otherwise
-  ``J(π_ε) = −∞``).
-
-Everything is transcendental (exponentials and logarithms of rationals), so the verdict rests on ball
-arithmetic (128, 256, 512 bits). An equality of real numbers cannot be certified by enclosures, hence the
-tolerance 2^-64: far below any float error, far above the enclosures' radii (about 2^-120 at 128 bits).
-
-:func:`make` builds false variants: ``perturbed=">="`` claims that perturbations do at least as well as W
-(refuted as soon as a perturbation changes π* where it matters), ``temperature_factor=2`` recomputes the
-objective with 2λ against the W of λ (refuted whenever π* spends any KL).
+"""``gibbs-variational``: :data:`CLAIM`, with its ``statement`` and ``how``; the long prose is docs/claims/gibbs-variational.md.
 
 >>> CLAIM.kind, CLAIM.expected, CLAIM.certify_in
 ('theorem', 'holds', ('ball:128', 'ball:256', 'ball:512'))

@@ -1,33 +1,4 @@
-"""imitator-domination: on the event of Theorem 3 the online imitator is dominated by the demonstrator, up to
-a factor exp(Σ_t θ(h_t)) (derived here, not in the paper).
-
-The online imitator (Cohen, Hutter, Nanda 2022; the paper's §5) acts with the pessimistic imitator
-ν_α(a|h) = min over the top set of ν(a|h) and, with the missing mass θ(h) = 1 − Σ_a ν_α(a|h), asks the
-demonstrator μ, who then acts; its posterior updates only on the demonstrator's steps. Its law is over *flagged*
-histories x̃ = ((a_1, o_1, asked_1), …); forgetting the flags gives a history x.
-
-**Derivation.** At a flagged history x̃_{<t} where μ is in the top set, ``ν_α(a|·) ≤ μ(a|·)`` (μ is one of the
-minimized components), so the step probabilities satisfy
-
-* imitator acts: ``ν_α(a) ≤ μ(a)``;  asks: ``θ·μ(a) ≤ μ(a)``;  either, summed: ``ν_α(a) + θμ(a) ≤ (1 + θ)μ(a)``.
-
-Observations have the same law under both. Hence, on the event E that μ is in the top set at every decision
-point of x̃ (steps 1..m; the event of Theorem 3 for the online imitator):
-
-1. ``P_I(x̃) ≤ P_μ(x)`` for every flagged history x̃ ∈ E (flagged domination, no factor);
-2. ``P_I(x, E) := Σ_{x̃→x, x̃∈E} P_I(x̃) ≤ P_μ(x)·max_{x̃→x, x̃∈E} Π_t (1 + θ(x̃_{<t}))`` (sum over flags,
-   backward over t: at each step the two flag branches add up to at most ``(1+θ)μ(a)`` times the largest
-   continuation);
-3. ``P_I(x, E) ≤ P_μ(x)·max exp(Σ_t θ(x̃_{<t}))`` (from 1 + θ ≤ e^θ) — the spec's statement, checked as
-   ``ln P_I(x, E) − ln P_μ(x) ≤ max Σ_t θ``, an exact comparison of a linear form in logarithms with a
-   rational.
-
-P_I(x̃) is :meth:`theory.OnlineImitator.law` (exact). θ, the top set and μ's probabilities are read along
-every flagged history by a batched walk of the same tree. Each part is reported at its worst history.
-
-:func:`make` builds false variants: ``factor=False`` drops the factor (``P_I(x, E) ≤ P_μ(x)``, refuted: asking
-adds θμ(a) on top of ν_α(a)), and ``event=False`` drops the event (refuted where μ has fallen out of the top
-set and ν_α exceeds μ).
+"""``imitator-domination``: :data:`CLAIM`, with its ``statement`` and ``how``; the long prose is docs/claims/imitator-domination.md.
 
 >>> CLAIM.kind, CLAIM.expected
 ('theorem', 'holds')

@@ -1,19 +1,4 @@
-"""mixture-dominance: a Bayesian mixture is never more than ln(1/w_i(h)) nats of KL away from a component.
-
-For a mixture ξ of policies ν_1..ν_K with posterior w_i(h) at a history h, every continuation satisfies
-``ξ(a_{1:m}|h, o_{1:m}) ≥ w_i(h)·ν_i(a_{1:m}|h, o_{1:m})`` (one term of the mixture's sum), so the log ratio
-``ln(ν_i/ξ)`` is at most ``ln(1/w_i(h))`` on every trajectory, and
-
-``KL^μ_{h,m}(ν_i‖ξ) ≤ ln(1/w_i(h))`` and ``WC_{h,m}(ν_i‖ξ) ≤ ln(1/w_i(h))`` for every environment μ and horizon m.
-
-The bound is attained when the components' action-sequence laws after h are disjoint: then ξ = w_i(h)·ν_i on
-ν_i's support. The check detects a sufficient condition from the instance itself: the next-action supports at
-h of the components with positive posterior are pairwise disjoint (the first action then reveals the
-component). On such instances it also checks **equality**, exactly, in both forms.
-
-:func:`make` builds false variants: ``slack=c`` claims ``ln(1/w_i(h)) − c`` (refuted at the tight instances),
-and ``weight="prior"`` uses the prior w_i instead of the posterior w_i(h) (refuted where the data at h made ν_i
-less plausible, e.g. the toy instance ``posterior-dropped``).
+"""``mixture-dominance``: :data:`CLAIM`, with its ``statement`` and ``how``; the long prose is docs/claims/mixture-dominance.md.
 
 >>> CLAIM.kind, CLAIM.expected
 ('theorem', 'holds')

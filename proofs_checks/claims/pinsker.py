@@ -1,15 +1,4 @@
-"""pinsker: trajectory total variation is at most sqrt(KL/2) (Pinsker's inequality on trajectory laws).
-
-For policies π, β and an environment μ, from a start history over m steps,
-``TVD(P^{π,μ}_h, P^{β,μ}_h) ≤ sqrt(KL^μ_{h,m}(π‖β) / 2)``. The check compares squares, ``TVD² ≤ c·KL``
-with ``c = 1/2``, so that both sides stay exact (a rational and a linear form in logarithms).
-
-Each instance also carries two one-step semi-distributions p, q over the actions (their missing mass is ⊥, the
-abstain outcome): Pinsker holds for them with ⊥ one more outcome, and — two-sided, since Pinsker only bounds
-the KL from below — :func:`theory.kl` must equal the independent sum ``Σ p ln(p/q)`` over the actions and ⊥
-(:func:`proofs_checks.reference.kl`). A KL that dropped ⊥ would be too small, or even negative.
-:func:`make` builds the same check with another constant: ``c = 1/4`` is the false conjecture
-``conj-pinsker-quarter``.
+"""``pinsker``: :data:`CLAIM`, with its ``statement`` and ``how``; the long prose is docs/claims/pinsker.md.
 
 >>> CLAIM.kind, CLAIM.expected
 ('theorem', 'holds')

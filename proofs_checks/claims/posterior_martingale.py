@@ -1,25 +1,4 @@
-"""posterior-martingale: posterior weights are martingales under ξ, and ξ/μ is a supermartingale under μ.
-
-Two facts about a Bayesian mixture ξ = Σ_i w_i(h) ν_i, both exact identities or inequalities between rationals:
-
-1. **Posterior martingale.** When every component ν_i sums to 1,
-   ``E_{a~ξ(·|h)}[w_i(ha)] = Σ_a ξ(a|h)·w_i(h)ν_i(a|h)/ξ(a|h) = w_i(h)·Σ_a ν_i(a|h) = w_i(h)``.
-   (The posterior after ``ha`` does not depend on the observation that follows ``a``: policies do not predict
-   observations. The check appends observation 0.)
-2. **Likelihood ratio.** For a demonstrator μ (a component or any policy) and an environment, the ratio
-   ``R_t = ξ(a_{1:t}|h, o)/μ(a_{1:t}|h, o)`` (action probabilities only; observations cancel) along the
-   trajectories of μ from h satisfies ``E_μ[R_{t+1}|h_t] = R_t·Σ_{a: μ(a|h_t)>0} ξ(a|h_t) ≤ R_t``: a
-   non-negative supermartingale with ``R_0 = 1``, so ``E_μ[R_m] ≤ 1``, with equality (a martingale) when ξ
-   puts no mass where μ puts none. This is the process of Ville's inequality, ``P_μ(max_t R_t ≥ c) ≤ 1/c``,
-   on which the paper's Theorem 3 rests (checked in ``thm3-top-set``).
-
-The check computes ξ's likelihood from the components (``Σ_j w_j(h)·Π ν_j(a_k|…)``), not from the predictive,
-walks μ's tree exactly, and checks the supermartingale step at the worst node, the mean, and — when the
-instance has ξ ≪ μ along μ's tree (decided exactly) — the martingale equality.
-
-:func:`make` builds false variants: ``semi=True`` draws semi-distribution components (the posterior identity
-fails: ``E[w_i(ha)] = w_i(h)(1 − ν_i(⊥|h))``), and ``mean_relation=">="`` claims ``E_μ[R_m] ≥ 1`` (fails
-where ξ has mass where μ has none).
+"""``posterior-martingale``: :data:`CLAIM`, with its ``statement`` and ``how``; the long prose is docs/claims/posterior-martingale.md.
 
 >>> CLAIM.kind, CLAIM.expected
 ('theorem', 'holds')

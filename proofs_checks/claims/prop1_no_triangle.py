@@ -1,24 +1,4 @@
-"""prop1-no-triangle (witness; paper Proposition 1): no triangle inequality for KL.
-
-For every ε > 0 there are π, β, τ with KL(π‖β) ≤ ε and KL(τ‖β) ≤ ε, yet KL(π‖τ) = ∞: keeping an agent close to
-a base policy β that is itself close to the trusted policy τ does not keep the agent close to τ.
-
-Two forms are checked, on drawn instances of each:
-
-* **The Bernoulli family.** τ = Bernoulli(0), π = β = Bernoulli(p) with p = min(ε, 1)/2 (distributions over
-  {0, 1}, the second entry the probability of 1). Then KL(π‖β) = 0, KL(τ‖β) = −ln(1 − p) ≤ 2p ≤ ε, and
-  KL(π‖τ) = ∞. The step −ln(1 − p) ≤ 2p on [0, 1/2] is proved with sympy: f(p) = 2p + ln(1 − p) has f(0) = 0 and
-  f′(p) = (1 − 2p)/(1 − p) ≥ 0 there (sympy computes the minimum of f′ on the interval, 0); the parts of the
-  check carry f(0) and that minimum, so the check fails if the proof does. Every drawn ε also gets the instance
-  inequalities in exact arithmetic.
-* **The Bayesian form.** β = ξ, a Bayesian mixture whose components include τ and π (and possibly others): over
-  any horizon and in both the expected and the worst-case form, KL(τ‖ξ) ≤ ln(1/w_τ) and KL(π‖ξ) ≤ ln(1/w_π)
-  (w the mixture's normalized prior), yet KL(π‖τ) = ∞ because π takes, at its first step, an action τ never
-  takes there.
-
-:func:`make` builds false variants: ``constant=1`` (the bound −ln(1 − p) ≤ p, which the sympy proof cannot
-establish), ``halve=False`` (p = min(ε, 1), too large), ``tau_zero=False`` (τ gives the action probability p/2,
-so KL(π‖τ) is finite) and ``bayes_scale=1/2`` (half the mixture bound).
+"""``prop1-no-triangle``: :data:`CLAIM`, with its ``statement`` and ``how``; the long prose is docs/claims/prop1-no-triangle.md.
 
 >>> CLAIM.kind, CLAIM.expected
 ('witness', 'exhibited')

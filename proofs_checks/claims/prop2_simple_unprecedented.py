@@ -1,27 +1,4 @@
-"""prop2-simple-unprecedented: simple unprecedented events exist at every time (an illustration).
-
-Paper: Proposition 2 of Cohen, Hutter, Bengio, Russell (arXiv 2410.06213). The complexity of the simplest event
-that has not happened by time t grows more slowly than every computable unbounded function. With the event
-"the history has reached length T", which is unprecedented until T and happens at T, the simplest such event
-after t costs ``min over T ≥ t of ℓ(T)`` bits, where ℓ(T) is the length of the shortest program for T; and a
-short program can name a huge T (``3^(3^7)`` in 21 bits), so this minimum stays tiny while log2 t grows. This is
-what makes Theorem 1 bite: an agent may wait for an unprecedented event whose description, hence the KL price of
-a switch at it, barely grows with the amount of trusted data.
-
-The asymptotic statement is not decidable by a finite check; what is checked, exactly:
-
-* **unprecedented until T, happens at T**: along a drawn history longer than T, the event "length ≥ T" has not
-  happened at any prefix shorter than T and has happened at every prefix of length T or more, both as
-  :class:`theory.LengthAtLeast` (direct and batched automaton) and as the policy language's event
-  ``length_ge(T)`` (written with the shortest integer expression of T, 2 + ℓ(T) bits);
-* **g(t) = min over T ≥ t of ℓ(T)**: :func:`theory.min_code_length_at_least` (a dynamic program over code lengths)
-  agrees with a brute-force enumeration, written here independently, of every integer expression of up to 21
-  bits (every t ≤ 10^100 has g(t) ≤ 21); a witness T ≥ t with an expression of g(t) bits exists
-  (:func:`theory.largest_integer_expression`); and g(t) is at most the literal's length ``2⌊log2 t⌋ + 3``.
-
-The illustration (``tabulate``): g(t) for t = 10^k up to 10^1000, next to log2 t. Verdict "tabulated" when the
-checkable parts hold. :func:`make` builds false variants (the event has already happened before T;
-g(t) ≥ log2 t), which must be refuted.
+"""``prop2-simple-unprecedented``: :data:`CLAIM`, with its ``statement`` and ``how``; the long prose is docs/claims/prop2-simple-unprecedented.md.
 
 >>> CLAIM.kind, CLAIM.expected
 ('illustration', 'tabulated')

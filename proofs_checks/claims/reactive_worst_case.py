@@ -1,37 +1,4 @@
-"""reactive-worst-case: the maximum of the expected KL over environments bounds both the expected KL and
-Definition 2; Definition 2 bounds the expected KL only when the observations ignore the agent's actions (ours).
-
-The paper's Definition 2 (:func:`theory.worst_case_kl`) is a maximum over observation sequences o_{1:m} *fixed in
-advance*: a worst case over open-loop observations, not over environments. An environment that reacts to the
-agent's actions can do worse. The *reactive worst case* (:func:`theory.reactive_worst_case_kl`) is the maximum
-of the expected KL over all environments, an expectimax over observations,
-
-``W(h) = Σ_a π(a|h)·[ln(π(a|h)/β(a|h)) + max_o W(hao)]``, ``W = 0`` after m steps
-
-(⊥, when a policy abstains, is one more outcome that ends the trajectory). Checked here, on drawn π, β, μ:
-
-1. **two-sided:** the engine's W equals an independent enumeration (:func:`adaptive_leaf_kl`): the maximum over
-   adaptive deterministic observation choices of ``Σ_x π(x)·ln(π(x)/β(x))`` over whole trajectories, one
-   logarithm of the product ratio per leaf, no per-step KL; and the deterministic environment that makes those
-   choices attains W as an expected KL (:func:`theory.trajectory_kl` under it). An engine computing W too small,
-   or too large, fails.
-2. ``KL^μ_{h,m}(π‖β) ≤ W`` for the drawn μ, and ``Definition 2 ≤ W`` (open-loop observations are one
-   environment's choice).
-3. ``KL^ν_{h,m}(π‖β) ≤ Definition 2`` for an action-blind ν: a finite-state environment whose observation laws
-   *and* state transitions are equal across actions, so its observations depend on past observations only. Then
-   the trajectory law mixes the open-loop laws over ν's observation sequences, and the expected KL is an
-   average of open-loop KLs, each at most their maximum.
-
-Derivation of 3: for such ν, ``P(a_{1:m}, o_{1:m}) = ν(o_{1:m})·Π_t π(a_t | a_{<t}, o_{<t})``, so
-``KL^ν = Σ_o ν(o)·KL(π(·|o)‖β(·|o)) ≤ max_o KL(π(·|o)‖β(·|o))``. Derived here, not in the paper.
-
-The spec's echo example: π plays (½, ½), then action 0 surely if the first observation equals the first action
-(else (½, ½)); β uniform; μ echoes the action. ``KL^μ = W = ln 2 > Definition 2 = ½ ln 2``.
-
-:func:`make` builds false variants: ``bound="definition-2"`` puts Definition 2 where W stands (refuted: the echo
-example); ``blind="dropped"`` asks part 3 of any drawn environment (refuted: the echo); ``blind="rows"`` only
-makes the observation laws equal across the current action, letting the state remember past actions (refuted:
-:func:`delayed_echo`, whose second observation repeats the first action).
+"""``reactive-worst-case``: :data:`CLAIM`, with its ``statement`` and ``how``; the long prose is docs/claims/reactive-worst-case.md.
 
 >>> CLAIM.kind, CLAIM.expected
 ('theorem', 'holds')

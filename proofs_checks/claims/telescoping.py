@@ -1,24 +1,4 @@
-"""telescoping: the expected trajectory KL splits at any step j (exact equality).
-
-For policies π, β, an environment μ, a start history h, a horizon m and a split 0 ≤ j ≤ m,
-
-``KL^μ_{h,m}(π‖β) = KL^μ_{h,j}(π‖β) + Σ_{h'} P^{π,μ}_h(h') · KL^μ_{h',m−j}(π‖β)``,
-
-the sum over the histories h' that extend h by the first j steps (under π and μ). The spec writes the second
-term as ``KL_{h',m}``; with a horizon counted in steps *after* h' (our convention, and the paper's), the
-remaining horizon is m − j. With semi-distribution policies a trajectory that abstains (⊥) within the first j
-steps ends there and has no continuation term.
-
-The left side and the first term are :func:`theory.trajectory_kl`; the distribution of h' is enumerated
-independently (:func:`proofs_checks.claims.chain_rule.trajectory_leaves`), and KL_{h',m−j} is computed from
-each h'. Equality is decided exactly on linear forms in logarithms.
-
-The worst-case form (Definition 2) does *not* telescope with equality: its maximum over observation sequences
-is taken once for all m steps. It satisfies the inequality checked as a second part,
-``WC_{h,m} ≤ WC_{h,j} + max_{h'} WC_{h',m−j}`` (h' over the j-step extensions with actions π may take and any
-observations): for fixed observations, the steps after j contribute an average of π-weighted continuation KLs,
-each at most the maximum. :func:`make` builds false variants: ``worst_case="equality"`` claims the
-worst-case form telescopes with the μ-expectation, and ``weights="beta"`` weighs h' by P^{β,μ}.
+"""``telescoping``: :data:`CLAIM`, with its ``statement`` and ``how``; the long prose is docs/claims/telescoping.md.
 
 >>> CLAIM.kind, CLAIM.expected
 ('theorem', 'holds')

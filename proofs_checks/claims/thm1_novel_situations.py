@@ -1,71 +1,4 @@
-"""thm1-novel-situations (theorem; paper Theorem 1, finite version): at an unprecedented event, a Bayesian base
-policy lets the agent switch to an optimal policy for a KL cost of about Δ·ln 2, however much trusted data it saw.
-
-The class: models ν (of the trusted policy τ) and their switch variants. Write S(ν) = :class:`theory.Switch`
-(ν, E, π*), "act as ν until the event E has happened, then as π*", where π* is an unconstrained optimal policy
-for the agent's utility U, and s = 2^-Δ. Let h be a history on which E is *unprecedented*: it happens at the last
-step of h and at no earlier step, so every action in h was taken before E, where every variant acts as ν.
-
-**Which class: its depth d.** The spec's finite class is {ν} ∪ {S(ν)} with w(S(ν)) = s·w(ν): *depth 1*. The
-paper's class (every program, under a complexity prior) is *closed under the switch map*: S(ν) is a program too,
-so its own variant S(S(ν)) is in the class, Δ bits longer again, with weight s·w(S(ν)) = s²·w(ν), and so on. The
-class *closed to depth d* is {S^j(ν) : 0 ≤ j ≤ d} with w(S^j ν) = s^j·w(ν) (the prior is halved so that its Kraft
-sum stays at most 1: Σ_j s^j ≤ 2). Before E every S^j ν (j ≥ 1) acts as ν, after E as π* (the outermost switch
-has fired). Hence, exactly:
-
-1. w(S^j ν|h) = s^j·w(ν|h) for every ν and j (the data cannot tell them apart), so the switching programs carry
-   c_d = Σ_{j=1..d} s^j / Σ_{j=0..d} s^j = s(1 − s^d)/(1 − s^{d+1}) of the posterior (:func:`switching_mass`);
-2. ξ(a_{1:m}|o_{1:m}) ≥ c_d·π*(a_{1:m}|o_{1:m}) on every continuation after h, so the worst-case (and the
-   expected) trajectory KL_{h,m}(π*‖ξ) ≤ ln(1/c_d) = Δ·ln 2 + ln((1 − s^{d+1})/(1 − s^d));
-3. the KL-constrained optimum with budget b ≥ ln(1/c_d) attains V*(h): π* is V-optimal and feasible.
-
-The bound, with its scope (all three forms are checked):
-
-* d = 1, the finite class: c_1 = 1/(1 + 2^Δ) and the cost is at most ln(1 + 2^Δ). **Δ·ln 2 is not an upper
-  bound there**: one deterministic model, Δ = 1, horizon 1 costs ln 3 > ln 2 (``make(bound="Δ·ln2", depths=(1,))``
-  is refuted).
-* closed to depth d: ln(1/c_d) decreases strictly in d and stays strictly above Δ·ln 2 for every finite d, by at
-  most s^d(1 − s)/(1 − s^d) (because ln(1 + x) ≤ x), so it converges to Δ·ln 2 geometrically; one deterministic
-  model that never takes π*'s actions attains it exactly (the table); a model that does take them lowers the
-  cost itself, below Δ·ln 2 at large d (the world's noisy model, k = 50: from d = 8 on), so what stays above
-  Δ·ln 2 is the bound, not every cost. In the full closure (d = ∞, the paper's
-  class) c = 2^-Δ and the cost is at most **Δ·ln 2, attained**: no smaller bound holds
-  (``make(bound="Δ·ln2−1/1000", depths=(None,))`` and, at finite depth, ``make(bound="ln(1/c_{d+1})")`` are
-  refuted). In the paper's Solomonoff class other programs also act as π* after E, so there c ≥ 2^-Δ: the bound
-  Δ·ln 2 still holds, and the cost may be lower.
-* the paper's printed Δ/ln 2 holds for every d (Δ/ln 2 − Δ·ln 2 ≈ 0.75·Δ ≥ ln(1 + 2^-Δ)) but is loose, 1/ln²2 ≈
-  2.08 times Δ·ln 2.
-
-**The full closure, exactly.** S is idempotent as a map on kernels: S(S(ν)) acts as ν before E and as π* after,
-like S(ν). So S^j ν ≡ S ν for every j ≥ 1 (induction), and the infinitely many variants of ν merge into one
-component S(ν) of weight Σ_{j≥1} s^j·w(ν) = w(ν)/(2^Δ − 1) (a mixture sees identical components only through
-their total weight). The check verifies S(S(ν)) ≡ S(ν) on every history the evaluation uses (h's prefixes and
-π*'s continuations), for every depth other than 1. On the same grounds the drawn instances merge the d variants
-of each ν into one component S(ν) of weight Σ_{j≤d} s^j·w(ν) (as cheap as the finite class), while the closure
-tables keep the variants apart as separate components, nested ``Switch`` for real up to :data:`NEST_LIMIT` and the
-kernel S(ν) repeated beyond (the library's nested ``Switch`` costs twice as much per level).
-
-**Drawn instances** (exact): 1-3 finite-state models over |A| ≤ 3, |O| ≤ 2, a drawn prior, Δ in 1..12, a depth d
-in :data:`DEPTHS` (1, 2, 3 or ∞), an event (``ObservationOccurred(x)``, or ``LengthAtLeast(T)`` with T = len(h)), a
-mean-reward utility, an environment, a horizon m ≤ 3, and a history of length up to 31 on which E is
-unprecedented. π* is built from the instance: the deterministic expectimax policy from h (first V-optimal action
-at every node, from exact Q-values).
-
-**The closure tables** (fixed examples, :func:`closure_table`): the world's τ = ``const(0)`` alone, its variants
-to depth d = 1, 2, 4, 8, 16, ∞, Δ = 1 and Δ = 10, at the novel event after k = 50 trusted steps, horizon 2; per
-row, exactly: Σ_j w(S^j τ|h) = c_d, cost = ln(1/c_d) ≤ the bound, Δ·ln 2 < cost (= at d = ∞), cost − Δ·ln 2 ≤
-s^d(1 − s)/(1 − s^d), and cost below the row above.
-
-**The toy world** (:class:`proofs_checks.worlds.NovelSituation`, the finite class, Δ = 10 bits, the policy
-language's price of ``switch(P, obs_occurred(1), const(1))``): τ never switches, a rare observation is the event,
-and U rewards switching. For k = 1..50 steps of trusted data before the event, the one-step switch cost
-−ln ξ(switch|h) stays within 10^-3 of ln(1/c) = ln 1025 ≈ 6.9324 (flat), while the cost of the same switch at an
-event that happened before those k steps grows at least like (k + 1)·ln 2 (the variants were refuted by the
-trusted steps after the event; only a noisy model still predicts the switch). KL(π*‖τ) = ∞ throughout. The
-KL-constrained optimum over ξ (computed by :func:`theory.kl_constrained_policy` in ball arithmetic) reaches V* = 1
-with the budget 6.933 and stays below it with budget 1.
-
-``make(novel=False)`` moves the event to the first step of h (it has happened before): refuted.
+"""``thm1-novel-situations``: :data:`CLAIM`, with its ``statement`` and ``how``; the long prose is docs/claims/thm1-novel-situations.md.
 
 >>> CLAIM.kind, CLAIM.expected
 ('theorem', 'holds')
@@ -717,7 +650,7 @@ def make(*, bound: str = "ln(1/c)", novel: bool = True, depths=DEPTHS, id: str =
         how="Drawn: 1-3 finite-state models, prior, Δ in 1..12, a depth d in {1, 2, 3, ∞} (each ν's variants "
             "merged into one component S(ν) of weight Σ_{j≤d} 2^-jΔ·w(ν), w(ν)/(2^Δ−1) at d = ∞: exact because "
             "S(S(ν)) ≡ S(ν), so S^j ν ≡ S ν, which is checked on every history read), an event (an observation, "
-            "or a length T = |h|), a mean-reward U, environment, horizon ≤ 3, and a history of up to 31 steps on "
+            "or a length T = |h|), a mean-reward U, environment, horizon ≤ 3, and a history of 1–6, 13 or 31 steps on "
             "which the event is unprecedented; π* = exact expectimax from h; exact posterior ratios and their sum "
             "c_d, the sequence-level domination ξ ≥ c_d·π* on π*'s continuations, worst-case and expected "
             "trajectory KL(π*‖ξ) against ln(1/c_d), and "

@@ -1,33 +1,4 @@
-"""thm2-tvd-constraint: under a TVD constraint, only V-optimal actions gain probability at the start history.
-
-Paper: Theorem 2 of Cohen, Hutter, Bengio, Russell, *RL, but don't do anything I wouldn't do* (arXiv 2410.06213).
-Let π_c maximize ``V^π_μ(h)`` subject to ``TVD(P^{π,μ}_h, P^{β,μ}_h) ≤ c``, the trajectory laws of the m steps
-after the start history h. Then every action a with ``π_c(a|h) > β(a|h)`` is V-optimal at h (Definition 7:
-``Q*(h, a) = V*(h)``).
-
-What is computed, exactly, on each instance (β, μ finite-state machines with rational tables, a utility U, a
-horizon m ≤ 3, a budget c, a start history h):
-
-* π_c by :func:`theory.tvd_constrained_policy` (an exact rational simplex over sequence-form policies; a closed
-  form when |O| = 1), and the V-optimal actions at h by :func:`theory.optimal_actions` (exact expectimax);
-* for every action a that is *not* V-optimal, the part ``π_c(a|h) ≤ β(a|h)``;
-* **every maximizer**, not only the returned one: a second exact linear program, built here from scratch by
-  :class:`SequenceForm`, maximizes the probability of a among all policies that satisfy the constraint and
-  attain the optimal value; the part ``max ≤ β(a|h)`` shows that no maximizer at all raises a;
-* in certified arithmetic also that π_c is a maximizer: its TVD (recomputed by :func:`theory.trajectory_tvd`) is
-  at most c and its value (recomputed by :func:`theory.value`) reaches the optimum of the independent program.
-
-Why every maximizer obeys it (a proof sketch the check confirms instance by instance): by LP duality an optimum
-maximizes ``V(π) − λ·2·TVD`` for some λ ≥ 0 over the treeplex of sequence-form policies, a concave, separable
-function of the leaf weights. Let D_n be the marginal value of extra weight at a node n of the tree. Wherever
-the weight exceeds β's, some child also exceeds β's, so by induction up from the leaves (leaf: slope U − λ)
-the left slope is at most ``R(n)·(Q*(n) − λ)``; any node can absorb extra weight along an optimal continuation at
-slope at least ``R(n)·(Q*(n) − λ)``. At the root, optimality of the split of unit mass between actions gives, for
-a boosted action a and an optimal b, ``Q*(a) − λ ≥ D_a ≥ D_b ≥ Q*(b) − λ``: a is optimal.
-
-:func:`make` builds variants: ``scope="everywhere"`` checks the property at every history π_c reaches (the false
-conjecture ``conj-tvd-boosts-only-optimal-everywhere``), ``optimality="myopic"`` asks that boosted actions be
-optimal for a one-step horizon (false: a boosted action may pay off only later).
+"""``thm2-tvd-constraint``: :data:`CLAIM`, with its ``statement`` and ``how``; the long prose is docs/claims/thm2-tvd-constraint.md.
 
 >>> CLAIM.kind, CLAIM.expected, CLAIM.certify_in
 ('theorem', 'holds', ('exact',))

@@ -1,29 +1,4 @@
-"""thm3-top-set: the demonstrator stays in the top set with probability at least 1 − δ (paper Theorem 3).
-
-Setting (Cohen, Bengio, Hutter, Russell, Theorem 3 = Cohen, Hutter, Nanda 2022, Theorem 2): the data are drawn
-from a demonstrator μ that is component k of a Bayesian mixture ξ with prior weight w(μ) (normalized: the
-posterior at the start). For δ in (0, 1) and α < δ·w(μ), with μ-probability at least 1 − δ, μ is in the top
-set (Definition 3) at every step.
-
-**Proof, and the Ville step.** If μ is not in the top set at h, then ``w_μ(h) < α·S ≤ α`` (S a partial sum of
-posterior weights), and since ``w_μ(h) = w(μ)·μ(h)/ξ(h)``, the likelihood ratio ``R = ξ(h)/μ(h)`` exceeds
-``w(μ)/α > 1/δ``. R is a non-negative supermartingale under μ with R_0 = 1 (``posterior-martingale``), so by
-Ville's inequality ``P_μ(max_t R_t ≥ c) ≤ 1/c``; with c = w(μ)/α, ``P_μ(μ ever leaves) ≤ α/w(μ) < δ``.
-
-**The finite check.** On μ's trajectory tree (actions from μ, observations from the environment, horizon up to
-8) the probability that μ is outside the top set at some step 0..m is computed *exactly*, as the mass of the
-first-exit nodes; the Ville event ``max_t R_t ≥ 1/δ`` likewise (``R_t ≥ 1/δ`` iff ``w_μ(h_t) ≤ δ·w(μ)``, no
-division). Histories with equal futures (equal component states, environment state and posterior) are merged,
-so deep trees stay small. Parts:
-
-* ``P_μ(μ leaves the top set within m steps) ≤ δ`` (the theorem);
-* ``P_μ(μ leaves …) ≤ α/w(μ)`` (the sharper bound the proof gives; it needs no hypothesis on α);
-* ``P_μ(max_t R_t ≥ 1/δ) ≤ δ`` (Ville's inequality, the step the proof rests on).
-
-An instance outside the hypothesis (α ≥ δ·w(μ)) is vacuous for the theorem: it has no parts. :func:`make`
-builds false variants: ``hypothesis=False`` drops the hypothesis (α drawn freely in (0, 1]: refuted, e.g. at
-α = 1, δ = 1/3 where μ leaves with probability 1/2), and ``delta_factor=Fraction(1, 2)`` claims the bounds
-with δ/2 (refuted at the toy instance ``fair-vs-zeros``: P = 1/2 > 9/20).
+"""``thm3-top-set``: :data:`CLAIM`, with its ``statement`` and ``how``; the long prose is docs/claims/thm3-top-set.md.
 
 >>> CLAIM.kind, CLAIM.expected
 ('theorem', 'holds')

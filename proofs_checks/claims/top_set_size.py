@@ -1,26 +1,4 @@
-"""top-set-size: the top set has at most 1 + ln(1/w_max)/ln(1/(1−α)) members (derived here, not in the paper).
-
-Definition 3 (the paper's, from Cohen, Hutter, Nanda 2022): rank the components by posterior weight, largest
-first (ties by index); component n is in the top set T iff ``w_n(h) ≥ α·S_n`` with ``S_n = w_1(h) + … + w_n(h)``.
-Membership is monotone along the ranking, so T is the first |T| components.
-
-**Derivation.** For n ≤ |T|: ``w_n ≥ α(S_{n−1} + w_n)`` gives ``(1−α)w_n ≥ αS_{n−1}``, so
-``S_n = S_{n−1} + w_n ≥ S_{n−1}/(1−α)`` and by induction ``S_{|T|} ≥ w_max/(1−α)^{|T|−1}``. Since
-``S_{|T|} ≤ 1``, ``(1−α)^{|T|−1} ≥ w_max``, i.e. ``|T| ≤ 1 + ln(1/w_max)/ln(1/(1−α))`` (for α = 1: |T| = 1).
-A second bound, also derived here: ``S_n ≥ n·w_n`` (the ranking is decreasing), so ``w_n ≥ αS_n ≥ αn·w_n`` and
-``|T| ≤ 1/α`` — attained by a uniform posterior over K components with α = 1/K.
-
-The check decides all three exactly, without logarithms: the mass growth ``(1−α)^{|T|−1}·S_{|T|} ≥ w_max``, the
-size bound in its power form ``(1−α)^{|T|−1} ≥ w_max``, and ``α·|T| ≤ 1``.
-
-**Two-sided.** Upper bounds on |T| pass an engine whose top set is too small — and say nothing when it is the
-wrong set. So the posterior and the top set the bounds are computed from are pinned to independent references
-(:mod:`proofs_checks.reference`): the posterior equals Bayes' rule (the prior times the components' own
-likelihoods, over the demonstrator steps only when the mixture updates only on those), and
-:func:`theory.top_set` equals Definition 3 applied to that posterior. Instances include mixtures with
-``update="demonstrator"`` and histories with flagged steps. :func:`make` builds the false
-variant without the "1 +" (``(1−α)^{|T|} ≥ w_max``), refuted whenever the top component alone carries more than
-1 − α.
+"""``top-set-size``: :data:`CLAIM`, with its ``statement`` and ``how``; the long prose is docs/claims/top-set-size.md.
 
 >>> CLAIM.kind, CLAIM.expected
 ('theorem', 'holds')

@@ -295,3 +295,26 @@ def test_a_model_that_can_switch_pulls_the_cost_below_delta_ln2():
         costs[depth] = theory.worst_case_kl(w.optimal, xi, w.environment, 1, h, arith="exact")
         assert costs[depth] < LogLinear.log(1 / thm1.switching_mass(w.delta, depth))
     assert costs[4] > ln_delta > costs[8] > costs[None]
+
+
+def _drawn_history_lengths(novel):
+    from hypothesis import HealthCheck, given, settings
+
+    seen = set()
+
+    @settings(max_examples=150, database=None, derandomize=True, suppress_health_check=list(HealthCheck))
+    @given(thm1.novel_cases(novel=novel))
+    def draw(x):
+        seen.add(len(x["history"]))
+
+    draw()
+    return seen
+
+
+def test_the_drawn_histories_have_the_lengths_the_claim_states():
+    # The claim's `how` (and so its page) says "a history of 1–6, 13 or 31 steps": the strategy draws a length
+    # L in 0..5 or {12, 30} (1..5 when the event is not novel) and a history of L + 1 steps.
+    novel, not_novel = _drawn_history_lengths(True), _drawn_history_lengths(False)
+    assert novel <= {1, 2, 3, 4, 5, 6, 13, 31} and {1, 31} <= novel
+    assert not_novel <= {2, 3, 4, 5, 6, 13, 31}
+    assert "a history of 1–6, 13 or 31 steps" in thm1.CLAIM.how
