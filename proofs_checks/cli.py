@@ -179,7 +179,7 @@ def _resolve(ids):
     try:
         return [registry.get(i) for i in ids] if ids else registry.all_claims()
     except KeyError as err:
-        raise SystemExit(_usage_error(err.args[0]))
+        raise SystemExit(_usage_error(err.args[0])) from None
 
 
 def _usage_error(message: str) -> str:

@@ -1057,7 +1057,7 @@ def _round(minimizers: list, evaluator: _Evaluator) -> tuple[list, list]:
             break
     found: list = []  # (complexity, margin, order, instance, candidate, minimizer)
     keys: set = set()
-    for m, (margin, index, view, floats, candidate) in enumerate(chosen):
+    for m, (margin, _index, view, floats, candidate) in enumerate(chosen):
         if candidate:
             margin, floats = _simplify(view, floats, margin, evaluator)
         for level, radius in enumerate(RADII + (None,)):

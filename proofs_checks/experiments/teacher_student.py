@@ -575,7 +575,7 @@ def _agent_statistics(runs: theory.Episodes, world: World, max_n: int) -> dict:
     }
 
 
-def run(config: Config = Config(), *, world: World = World(), out: Path | str | None = None,
+def run(config: Config | None = None, *, world: World = World(), out: Path | str | None = None,
         progress=None, max_bytes: int = MAX_BYTES) -> dict:
     """Every measurement of the experiment, as a dict of numbers (and PNG plots in ``out`` when given).
 
@@ -589,6 +589,7 @@ def run(config: Config = Config(), *, world: World = World(), out: Path | str | 
     """
     from theory.validation import guard_size
 
+    config = Config() if config is None else config
     guard_size(estimated_bytes(config), limit=max_bytes, what="bytes of memory", option="max_bytes")
     say = progress or (lambda message: None)
     results: dict = {"config": config, "world": world}

@@ -331,7 +331,7 @@ class Mixture:
 
     def _lik(self, c, h):
         out = Fraction(1)
-        for t, (a, o, *f) in enumerate(h):
+        for t, (a, _o, *f) in enumerate(h):
             if self.update == "all" or not f or f[0]:
                 out *= c.probs(h[:t])[a]
         return out

@@ -38,7 +38,7 @@ class SeqForm:
         n = nx + 2 * len(last) * n_a
         self.value, self.tvd, self.a_eq, self.b_eq = [Fraction(0)] * n, [Fraction(0)] * n, [], []
         for d, level in enumerate(self.nodes):
-            for k, (g, parent, pa, r, xb) in enumerate(level):
+            for k, (_g, parent, pa, _r, _xb) in enumerate(level):
                 row = [Fraction(0)] * n
                 for a in range(n_a):
                     row[self.var(d, k, a)] = Fraction(1)
@@ -80,7 +80,7 @@ def tvd_everywhere(x, prec):
     f = SeqForm(beta, env, u, m, h)
     pc, y_ub, y_eq = _entry(entries, lp="optimum")
     best = check_lp(f.value, [f.tvd], [2 * c], f.a_eq, f.b_eq, pc, y_ub, y_eq)
-    nx, last = f.off[-1], f.nodes[-1]
+    last = f.nodes[-1]
     tvd = sum((r * abs(pc[f.var(m - 1, k, a)] - xb * f.beta[-1][k][a]) for k, (_, _, _, r, xb) in enumerate(last)
                for a in range(f.n_a)), Fraction(0)) / 2
     out = [("π_c is feasible: TVD(π_c, β) ≤ c", tvd, "<=", c, False),

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import theory
-from theory import channels, combinators, events, kernels, linprog, utilities
+from theory import combinators, events, kernels, linprog, utilities
 from theory.errors import (
     AlphabetError,
     HistoryError,

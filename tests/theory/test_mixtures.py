@@ -102,7 +102,7 @@ def test_demonstrator_update_ignores_the_agents_own_steps(case):
     assert list(xi.posterior(h, arith="exact")) == expected
     # Equivalently: the same posterior as the mixture that scores only the flagged steps, by hand.
     prior = [Fraction(w) for w in xi.prior]
-    for k, (a, o, flag) in enumerate(h):
+    for k, (a, _o, flag) in enumerate(h):
         if flag:
             prior = [w * brute.action_probs(c, h[:k])[a] for w, c in zip(prior, xi.components)]
     assert [w / sum(prior) for w in prior] == expected

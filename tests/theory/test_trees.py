@@ -1,7 +1,6 @@
 """theory.trees: the one iterative walk, the merging of observation prefixes by their induced state (Definition 2
 in polynomial time), and long horizons, against brute force and closed forms."""
 
-import math
 import time
 from fractions import Fraction
 

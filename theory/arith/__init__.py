@@ -53,6 +53,9 @@ __all__ = [
     "FLOAT_TOLERANCE",
     "simplest_rational",
     "parameter",
+    "to_fraction",
+    "FLOAT",
+    "EXACT",
 ]
 
 

@@ -2,15 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import math
-import numbers
-from fractions import Fraction
-from math import gcd
 from typing import TYPE_CHECKING
 
-import numpy as np
 
 import importlib
 import sys
@@ -31,7 +24,7 @@ class _LazyModule:
 
 
 if TYPE_CHECKING:
-    from flint import arb
+    pass
 
 sympy = _LazyModule("sympy")
 _flint = _LazyModule("flint")

@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import math
-import numbers
 from fractions import Fraction
-from math import gcd
-from typing import TYPE_CHECKING
 
 import numpy as np
 

@@ -3,10 +3,7 @@ sign and equality are decided exactly."""
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import math
-import numbers
 from fractions import Fraction
 from math import gcd
 from typing import TYPE_CHECKING
