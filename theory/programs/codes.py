@@ -133,6 +133,24 @@ class BitReader:
         raise ProgramError(f"code {self.bits!r} has {what} at bit {self.pos}; no program has this code")
 
 
+class _Coded:
+    """A value with a code in a language (a program, an event): equal to a value of the same sort with the same
+    code in a language of the same signature."""
+
+    #: The sort of value, in ``repr`` and hashes.
+    sort: str
+
+    def __eq__(self, other):
+        return (isinstance(other, _Coded) and other.sort == self.sort
+                and self.language.signature == other.language.signature and self.code == other.code)
+
+    def __hash__(self):
+        return hash((self.sort, self.code))
+
+    def __repr__(self):
+        return f"<{self.sort} {self}: {self.length} bits>"
+
+
 def _check_bits(bits) -> str:
     if not isinstance(bits, str) or any(c not in "01" for c in bits):
         raise ProgramError(f"a code is a string of '0' and '1' characters, got {bits!r}")

@@ -13,13 +13,9 @@ kind's field.
 
 from __future__ import annotations
 
-import numbers
-
-import numpy as np
-
-from ..errors import ProgramError
 from ..events import LENGTH_CAP, ActionOccurred, LengthAtLeast, ObservationOccurred
-from .codes import _fixed, _positive_int
+from .codes import _Coded, _fixed, _positive_int
+from .fields import ACTION, OBSERVATION, Letter
 from .integers import IntegerExpression, IntegerLiteral, _integers_of_length, _read_integer
 
 __all__ = ["EVENT_KINDS", "EVENT_TAGS", "EventExpression"]
@@ -28,12 +24,18 @@ __all__ = ["EVENT_KINDS", "EVENT_TAGS", "EventExpression"]
 EVENT_TAG_WIDTH = 2
 
 
-class EventExpression:
+class EventExpression(_Coded):
     """An event of the policy language: ``obs_occurred(x)``, ``action_occurred(a)`` or ``length_ge(T)``.
 
     Code: a 2-bit tag (``00``, ``01``, ``10``; ``11`` unused), then the observation in ``ceil(log2 |O|)`` bits, the
-    action in ``ceil(log2 |A|)`` bits, or the integer expression T. Each kind is a subclass that states its
-    field once: how it is built, read, coded, enumerated, counted, parsed and printed.
+    action in ``ceil(log2 |A|)`` bits, or the integer expression T.
+
+    Each kind is a subclass that states its field once, as the classmethods ``build(language, arg)`` (validate;
+    ``language.<kind>(arg)`` calls it), ``read(language, reader)`` (the field, after the tag),
+    ``of_length(language, length)`` and ``count(language, length, integers)`` (the events of exactly ``length``
+    bits, tag included, and how many; ``integers[L]`` counts integer expressions of L bits),
+    ``table_size(language)`` (the length formula after ``2 + ``) and ``parse(parser)`` (after the kind's name);
+    and the methods ``_field_length``, ``_field_code``, ``compile`` and ``_holds(steps)``.
 
     >>> from theory.programs import PolicyLanguage
     >>> lang = PolicyLanguage(2, 3)
@@ -44,6 +46,7 @@ class EventExpression:
 
     #: The kind's name in program text.
     kind: str = ""
+    sort = "event"
     #: How its field is written in the code table.
     field: str = ""
 
@@ -51,51 +54,6 @@ class EventExpression:
         self.language, self.arg = language, arg
         self.length = EVENT_TAG_WIDTH + self._field_length()
         self._code = None
-
-    # -- one place per kind: the field -------------------------------------------------------------------------
-    @classmethod
-    def build(cls, language, arg) -> "EventExpression":
-        """The event with this field, validated (``language.<kind>(arg)`` calls it)."""
-        raise NotImplementedError
-
-    @classmethod
-    def read(cls, language, reader) -> "EventExpression":
-        """The event whose field the reader is at (the tag has been read)."""
-        raise NotImplementedError
-
-    @classmethod
-    def of_length(cls, language, length: int) -> list:
-        """Every event of this kind of exactly ``length`` bits (tag included)."""
-        raise NotImplementedError
-
-    @classmethod
-    def count(cls, language, length: int, integers: list[int]) -> int:
-        """How many events of this kind have exactly ``length`` bits; ``integers[L]`` counts integer
-        expressions of L bits."""
-        raise NotImplementedError
-
-    @classmethod
-    def table_size(cls, language) -> str:
-        """The length formula in the code table, after ``2 + ``."""
-        raise NotImplementedError
-
-    @classmethod
-    def parse(cls, parser) -> "EventExpression":
-        """The event whose text the parser is at, after the kind's name."""
-        parser.eat("(")
-        arg = cls._parse_field(parser)
-        parser.eat(")")
-        return cls.build(parser.lang, arg)
-
-    @classmethod
-    def _parse_field(cls, parser):
-        raise NotImplementedError
-
-    def _field_length(self) -> int:
-        raise NotImplementedError
-
-    def _field_code(self) -> str:
-        raise NotImplementedError
 
     # -- shared by all kinds -----------------------------------------------------------------------------------
     @classmethod
@@ -110,71 +68,58 @@ class EventExpression:
             self._code = self.tag() + self._field_code()
         return self._code
 
-    def compile(self):
-        """The event as a :class:`theory.events.Event`.
-
-        ``length_ge(T)`` with T above 2^62 compiles to ``LengthAtLeast(2**62 + 1)``: no storable history is that
-        long, so the two agree on every history (and astronomically large T never need be written out).
-        """
-        raise NotImplementedError
-
     def holds(self, history) -> bool:
         """Direct evaluation on one plain history (the reference semantics)."""
         return self._holds([(int(s[0]), int(s[1])) for s in history])
 
-    def _holds(self, steps: list) -> bool:
-        raise NotImplementedError
-
     def __str__(self):
         return f"{self.kind}({self.arg})"
 
-    def __repr__(self):
-        return f"<event {self}: {self.length} bits>"
-
-    def __eq__(self, other):
-        return (isinstance(other, EventExpression) and self.language.signature == other.language.signature
-                and self.code == other.code)
-
-    def __hash__(self):
-        return hash(("event", self.code))
-
 
 class _LetterOccurred(EventExpression):
-    """Some step so far has this letter of an alphabet (observations: index 1 of a step; actions: index 0)."""
+    """Some step so far has this letter of an alphabet (its index in a step: 0 the action, 1 the observation)."""
 
+    alphabet: Letter
     step_index: int
-    letter: str
-    size_name: str
-    width_name: str
+    #: The event of :mod:`theory.events` it compiles to.
+    compiled: type
+
+    @classmethod
+    def build(cls, language, x):
+        return cls(language, cls.alphabet.check(language, x))
 
     @classmethod
     def read(cls, language, reader):
-        return cls(language, getattr(language, f"read_{cls.letter}")(reader))
+        return cls(language, cls.alphabet.read(language, reader))
 
     @classmethod
     def of_length(cls, language, length):
-        if length != EVENT_TAG_WIDTH + getattr(language, cls.width_name):
+        if length != EVENT_TAG_WIDTH + cls.alphabet.width(language):
             return []
-        return [cls(language, x) for x in range(getattr(language, cls.size_name))]
+        return [cls(language, x) for x in cls.alphabet.values(language)]
 
     @classmethod
     def count(cls, language, length, integers):
-        return getattr(language, cls.size_name) if length == EVENT_TAG_WIDTH + getattr(language, cls.width_name) \
-            else 0
+        return cls.alphabet.size(language) if length == EVENT_TAG_WIDTH + cls.alphabet.width(language) else 0
 
     @classmethod
     def table_size(cls, language):
-        return str(getattr(language, cls.width_name))
+        return str(cls.alphabet.width(language))
 
     @classmethod
-    def _parse_field(cls, parser):
-        return parser.natural(f"an {cls.letter}")
+    def parse(cls, parser):
+        parser.eat("(")
+        return cls.build(parser.lang, cls.alphabet.parse(parser, ")"))
 
     def _field_length(self):
-        return getattr(self.language, self.width_name)
+        return self.alphabet.width(self.language)
 
     def _field_code(self):
-        return _fixed(self.arg, self._field_length())
+        return self.alphabet.code(self.language, self.arg)
+
+    def compile(self):
+        """The event as a :class:`theory.events.Event`."""
+        return self.compiled(self.arg)
 
     def _holds(self, steps):
         return any(s[self.step_index] == self.arg for s in steps)
@@ -189,17 +134,7 @@ class ObservationOccurredExpression(_LetterOccurred):
     """
 
     kind, field = "obs_occurred", "obs_occurred(x)"
-    step_index, letter, size_name, width_name = 1, "observation", "n_observations", "observation_width"
-
-    @classmethod
-    def build(cls, language, x):
-        if isinstance(x, (bool, np.bool_)) or not isinstance(x, numbers.Integral) or not 0 <= x < language.n_observations:
-            raise ProgramError(
-                f"observation {x!r} is outside the observation alphabet 0..{language.n_observations - 1}")
-        return cls(language, int(x))
-
-    def compile(self):
-        return ObservationOccurred(self.arg)
+    alphabet, step_index, compiled = OBSERVATION, 1, ObservationOccurred
 
 
 class ActionOccurredExpression(_LetterOccurred):
@@ -212,14 +147,7 @@ class ActionOccurredExpression(_LetterOccurred):
     """
 
     kind, field = "action_occurred", "action_occurred(a)"
-    step_index, letter, size_name, width_name = 0, "action", "n_actions", "action_width"
-
-    @classmethod
-    def build(cls, language, a):
-        return cls(language, language.check_action(a))
-
-    def compile(self):
-        return ActionOccurred(self.arg)
+    alphabet, step_index, compiled = ACTION, 0, ActionOccurred
 
 
 class LengthAtLeastExpression(EventExpression):
@@ -259,8 +187,11 @@ class LengthAtLeastExpression(EventExpression):
         return "ℓ(T)"
 
     @classmethod
-    def _parse_field(cls, parser):
-        return parser.integer()
+    def parse(cls, parser):
+        parser.eat("(")
+        T = parser.integer()
+        parser.eat(")")
+        return cls.build(parser.lang, T)
 
     def _field_length(self):
         return self.arg.length
@@ -269,6 +200,9 @@ class LengthAtLeastExpression(EventExpression):
         return self.arg.code
 
     def compile(self):
+        """The event as a :class:`theory.events.Event`: ``LengthAtLeast(T)``, and ``LengthAtLeast(2**62 + 1)``
+        for T above 2^62: no storable history is that long, so the two agree on every history (and
+        astronomically large T never need be written out)."""
         return LengthAtLeast(self.arg.capped(LENGTH_CAP + 1))
 
     def _holds(self, steps):

@@ -19,15 +19,15 @@ from math import comb
 
 import numpy as np
 
-from ..arith import to_fraction
-from ..errors import ArithmeticContextError, ProgramError, ResourceLimitError
+from ..errors import ProgramError, ResourceLimitError
 from ..kernels import Policy
 from ..mixtures import BayesianMixture
 from ..validation import MAX_PROGRAMS, guard_size, integer as _integer
 from .codes import BitReader, _canonical_code, _check_bits, _fixed, fixed_width
 from .events import EVENT_KINDS, EVENT_TAG_WIDTH, EventExpression
+from .fields import _rank
 from .integers import CODE_TABLE_ROW as _INTEGER_ROW, _integer_counts
-from .nodes import DEFAULT_CONSTRUCTORS, Program, _fmt_dist
+from .nodes import DEFAULT_CONSTRUCTORS, Program
 from .text import Parser
 
 __all__ = ["MAX_COUNT_OPERATIONS", "MAX_DISTRIBUTION_BITS", "PolicyLanguage", "mixture_from_programs"]
@@ -244,18 +244,6 @@ class PolicyLanguage:
     def __dir__(self):
         return sorted(set(super().__dir__()) | {cls.kind for cls in self._registry + EVENT_KINDS})
 
-    def check_action(self, a, what="action") -> int:
-        """``a`` as an action of this language, or a ProgramError naming it.
-
-        >>> PolicyLanguage(2, 2).check_action(3)
-        Traceback (most recent call last):
-        ...
-        theory.errors.ProgramError: action 3 is outside the action alphabet 0..1
-        """
-        if not _is_count(a) or not 0 <= a < self.n_actions:
-            raise ProgramError(f"{what} {a!r} is outside the action alphabet 0..{self.n_actions - 1}")
-        return int(a)
-
     def check_program(self, p, role: str) -> Program:
         """``p`` as a program of this language (the ``role`` it plays names it in the error).
 
@@ -279,47 +267,6 @@ class PolicyLanguage:
         return isinstance(event, EventExpression) and event.language.signature == self.signature
 
     # -- grid distributions ------------------------------------------------------------------------------------
-    def check_distribution(self, probs, what: str) -> tuple:
-        """``probs`` as a grid distribution of this language (exact Fractions), or a ProgramError naming ``what``.
-
-        >>> PolicyLanguage(2, 2).check_distribution(["1/4", 0.75], "iid distribution")
-        (Fraction(1, 4), Fraction(3, 4))
-        """
-        try:
-            values = [to_fraction(p) for p in probs]
-        except (ArithmeticContextError, TypeError) as err:
-            raise ProgramError(f"{what} {probs!r} is not a sequence of numbers") from err
-        if len(values) != self.n_actions:
-            raise ProgramError(f"{what} {_fmt_dist(values)} has {len(values)} entries; give one per action "
-                               f"({self.n_actions})")
-        for v in values:
-            if v < 0 or (v * self.grid).denominator != 1:
-                raise ProgramError(
-                    f"{what} entry {v} is not a multiple of 1/{self.grid} in [0, 1]; the language's probabilities are "
-                    f"k/{self.grid}"
-                )
-        if sum(values) != 1:
-            raise ProgramError(f"{what} {_fmt_dist(values)} sums to {sum(values)}, not 1")
-        return tuple(values)
-
-    def _rank(self, counts) -> int:
-        # Lexicographic rank of the count vector (k_0, ..., k_{|A|-1}) among all with Σ k = grid.
-        rank, remaining, m = 0, self.grid, len(counts)
-        for i in range(m - 1):
-            parts = m - i - 1
-            for v in range(counts[i]):
-                rank += comb(remaining - v + parts - 1, parts - 1)
-            remaining -= counts[i]
-        return rank
-
-    def encode_distribution(self, dist) -> str:
-        """The code of a grid distribution: its index in :meth:`distributions`, in ``distribution_width`` bits.
-
-        >>> PolicyLanguage(2, 2).encode_distribution((Fraction(1, 4), Fraction(3, 4)))
-        '001'
-        """
-        return _fixed(self._rank([int(p * self.grid) for p in dist]), self.distribution_width)
-
     def distributions(self, *, max_programs: int | None = None) -> list[tuple]:
         """All grid distributions, in code order (index i is coded as i in ``distribution_width`` bits). More
         than ``max_programs`` (default :data:`~theory.validation.MAX_PROGRAMS`) are refused before listing.
@@ -335,7 +282,7 @@ class PolicyLanguage:
                 bounds = (-1,) + cut + (self.grid + self.n_actions - 1,)
                 counts = [bounds[i + 1] - bounds[i] - 1 for i in range(self.n_actions)]
                 out.append(tuple(Fraction(c, self.grid) for c in counts))
-            out.sort(key=lambda d: self._rank([int(p * self.grid) for p in d]))
+            out.sort(key=lambda d: _rank(self.grid, [int(p * self.grid) for p in d]))
             self._distributions = out
         return list(self._distributions)
 
@@ -372,42 +319,6 @@ class PolicyLanguage:
         if reader.pos != len(bits):
             raise ProgramError(f"code {bits!r} has trailing bits after the event {event}")
         return event
-
-    def read_distribution(self, reader) -> tuple:
-        """The grid distribution whose index the :class:`~theory.programs.BitReader` is at.
-
-        >>> PolicyLanguage(2, 2).read_distribution(BitReader("001"))
-        (Fraction(1, 4), Fraction(3, 4))
-        """
-        i = reader.fixed(self.distribution_width, "a grid distribution")
-        if i >= self.n_distributions:
-            reader.bad(f"grid distribution index {i} (there are {self.n_distributions})")
-        return self.distributions()[i]
-
-    def read_action(self, reader) -> int:
-        """The action the reader is at.
-
-        >>> PolicyLanguage(3, 2).read_action(BitReader("10"))
-        2
-        """
-        return self._read_letter(reader, "action", self.n_actions, self.action_width)
-
-    def read_observation(self, reader) -> int:
-        """The observation the reader is at.
-
-        >>> PolicyLanguage(2, 3).read_observation(BitReader("11"))
-        Traceback (most recent call last):
-        ...
-        theory.errors.ProgramError: code '11' has observation 3 outside 0..2 at bit 2; no program has this code
-        """
-        return self._read_letter(reader, "observation", self.n_observations, self.observation_width)
-
-    @staticmethod
-    def _read_letter(reader, letter: str, size: int, width: int) -> int:
-        x = reader.fixed(width, f"an {letter}")
-        if x >= size:
-            reader.bad(f"{letter} {x} outside 0..{size - 1}")
-        return x
 
     def read_event(self, reader) -> EventExpression:
         """The event the reader is at: its tag, then its kind's field.

@@ -26,7 +26,8 @@ from ..combinators import Hazard as _HazardPolicy, Machine as _Machine, Switch a
 from ..combinators import switch_product as _product
 from ..errors import ArithmeticContextError, ProgramError, RuledOutHistoryError
 from ..kernels import FiniteStatePolicy, Policy
-from .codes import _fixed, _gamma_count, _gamma_length, _gamma_values, elias_gamma
+from .codes import _Coded, _gamma_count, _gamma_length, _gamma_values, elias_gamma
+from .fields import ACTION, DISTRIBUTION, OBSERVATION, Field, Letter
 
 __all__ = ["CONSTRUCTORS", "DEFAULT_CONSTRUCTORS", "Program"]
 
@@ -37,15 +38,11 @@ def _onehot(a: int, n: int) -> list[Fraction]:
     return row
 
 
-def _fmt_dist(dist) -> str:
-    return ",".join(str(p) for p in dist)
-
-
 def _last(history, index: int) -> int:
     return int(history[-1][index]) if history else 0
 
 
-class Program:
+class Program(_Coded):
     """A program of a :class:`~theory.programs.PolicyLanguage`: a policy with an exact code and code length.
 
     ``code`` is the bit string, ``length`` its length in bits (the prior weight is ``2^-length``), ``str()`` the
@@ -65,6 +62,7 @@ class Program:
 
     #: The constructor's name in program text (and ``language.<kind>(...)`` builds one).
     kind: str = ""
+    sort = "program"
 
     def __init__(self, language):
         self.language = language
@@ -186,19 +184,66 @@ class Program:
         return Policy.from_function(lang.n_actions, lambda h: self._ref(tuple(h)),
                                     n_observations=lang.n_observations, semi=self.semi)
 
-    # -- values ------------------------------------------------------------------------------------------------
-    def __eq__(self, other):
-        return (isinstance(other, Program) and self.language.signature == other.language.signature
-                and self.code == other.code)
 
-    def __hash__(self):
-        return hash(("program", self.code))
+class _OneRow(Program):
+    """A constructor with one field whose value fixes one row of action probabilities, the same at every
+    history."""
 
-    def __repr__(self):
-        return f"<program {self}: {self.length} bits>"
+    #: The field, the constructor's form in the code table, and the field's role in errors.
+    field: Field
+    form: str
+    role: str
+
+    def __init__(self, language, value):
+        super().__init__(language)
+        self.value = value
+
+    def _row(self) -> list:
+        raise NotImplementedError
+
+    @classmethod
+    def build(cls, language, value):
+        return cls(language, cls.field.check(language, value, cls.role))
+
+    @classmethod
+    def read(cls, language, reader):
+        return cls(language, cls.field.read(language, reader))
+
+    @classmethod
+    def of_body_length(cls, language, body):
+        return [cls(language, v) for v in cls.field.values(language)] if body == cls.field.width(language) else []
+
+    @classmethod
+    def count(cls, language, body, table):
+        return cls.field.size(language) if body == cls.field.width(language) else 0
+
+    @classmethod
+    def table_row(cls, language):
+        return cls.form, f"tag + {cls.field.width(language)}"
+
+    @classmethod
+    def parse(cls, parser):
+        parser.eat("(")
+        return cls.build(parser.lang, cls.field.parse(parser, ")"))
+
+    def _body(self):
+        return self.field.code(self.language, self.value)
+
+    def _body_length(self):
+        return self.field.width(self.language)
+
+    def _machine(self):
+        lang = self.language
+        return _Machine([self._row()], np.zeros((1, lang.n_actions, lang.n_observations), dtype=np.int64))
+
+    def _ref(self, history):
+        return self._row()
+
+    def __str__(self):
+        return f"{self.kind}({self.field.text(self.value)})"
 
 
-class Const(Program):
+class Const(_OneRow):
     """``const(a)``: always take action a. Code: tag, a in ``ceil(log2 |A|)`` bits.
 
     >>> from theory.programs import PolicyLanguage
@@ -206,58 +251,18 @@ class Const(Program):
     '00010'
     """
 
-    kind = "const"
+    kind, form, field, role = "const", "const(a)", ACTION, "action"
 
-    def __init__(self, language, action):
-        super().__init__(language)
-        self.action = action
+    @property
+    def action(self) -> int:
+        """The action a."""
+        return self.value
 
-    @classmethod
-    def build(cls, language, a):
-        return cls(language, language.check_action(a))
-
-    @classmethod
-    def read(cls, language, reader):
-        return cls(language, language.read_action(reader))
-
-    @classmethod
-    def of_body_length(cls, language, body):
-        return [cls(language, a) for a in range(language.n_actions)] if body == language.action_width else []
-
-    @classmethod
-    def count(cls, language, body, table):
-        return language.n_actions if body == language.action_width else 0
-
-    @classmethod
-    def table_row(cls, language):
-        return "const(a)", f"tag + {language.action_width}"
-
-    @classmethod
-    def parse(cls, parser):
-        parser.eat("(")
-        a = parser.natural("an action")
-        parser.eat(")")
-        return cls.build(parser.lang, a)
-
-    def _body(self):
-        return _fixed(self.action, self.language.action_width)
-
-    def _body_length(self):
-        return self.language.action_width
-
-    def _machine(self):
-        lang = self.language
-        return _Machine([_onehot(self.action, lang.n_actions)],
-                        np.zeros((1, lang.n_actions, lang.n_observations), dtype=np.int64))
-
-    def _ref(self, history):
+    def _row(self):
         return _onehot(self.action, self.language.n_actions)
 
-    def __str__(self):
-        return f"const({self.action})"
 
-
-class IID(Program):
+class IID(_OneRow):
     """``iid(p)``: draw each action from p (entries multiples of 1/grid). Code: tag, the index of p among the
     C(grid+|A|−1, |A|−1) grid distributions in fixed width.
 
@@ -270,96 +275,54 @@ class IID(Program):
     theory.errors.ProgramError: iid distribution entry 1/3 is not a multiple of 1/4 in [0, 1]; the language's probabilities are k/4
     """
 
-    kind = "iid"
+    kind, form, field, role = "iid", "iid(p)", DISTRIBUTION, "iid distribution"
 
-    def __init__(self, language, dist):
-        super().__init__(language)
-        self.dist = dist
+    @property
+    def dist(self) -> tuple:
+        """The distribution p."""
+        return self.value
 
-    @classmethod
-    def build(cls, language, p):
-        return cls(language, language.check_distribution(p, "iid distribution"))
-
-    @classmethod
-    def read(cls, language, reader):
-        return cls(language, language.read_distribution(reader))
-
-    @classmethod
-    def of_body_length(cls, language, body):
-        return [cls(language, d) for d in language.distributions()] if body == language.distribution_width else []
-
-    @classmethod
-    def count(cls, language, body, table):
-        return language.n_distributions if body == language.distribution_width else 0
-
-    @classmethod
-    def table_row(cls, language):
-        return "iid(p)", f"tag + {language.distribution_width}"
-
-    @classmethod
-    def parse(cls, parser):
-        parser.eat("(")
-        return cls.build(parser.lang, parser.numbers(")", "a probability"))
-
-    def _body(self):
-        return self.language.encode_distribution(self.dist)
-
-    def _body_length(self):
-        return self.language.distribution_width
-
-    def _machine(self):
-        lang = self.language
-        return _Machine([list(self.dist)], np.zeros((1, lang.n_actions, lang.n_observations), dtype=np.int64))
-
-    def _ref(self, history):
+    def _row(self):
         return list(self.dist)
-
-    def __str__(self):
-        return f"iid({_fmt_dist(self.dist)})"
 
 
 class _Markov(Program):
     """One grid distribution per letter of an alphabet; the state is the last letter seen (0 before any)."""
 
-    #: Index of the letter in a step (0: the action, 1: the observation), and the alphabet's name.
+    #: The alphabet (its letter's index in a step: 0 the action, 1 the observation).
+    alphabet: Letter
     step_index: int
-    letter: str
-    size_name: str
 
     def __init__(self, language, rows):
         super().__init__(language)
         self.rows = rows
 
     @classmethod
-    def _size(cls, language) -> int:
-        return getattr(language, cls.size_name)
-
-    @classmethod
     def build(cls, language, *rows):
-        if len(rows) != cls._size(language):
-            raise ProgramError(f"{cls.kind} needs one distribution per {cls.letter} ({cls._size(language)}), got "
-                               f"{len(rows)}")
-        return cls(language, tuple(language.check_distribution(r, f"{cls.kind} row {b}") for b, r in enumerate(rows)))
+        n = cls.alphabet.size(language)
+        if len(rows) != n:
+            raise ProgramError(f"{cls.kind} needs one distribution per {cls.alphabet.letter} ({n}), got {len(rows)}")
+        return cls(language, tuple(DISTRIBUTION.check(language, r, f"{cls.kind} row {b}") for b, r in enumerate(rows)))
 
     @classmethod
     def read(cls, language, reader):
-        return cls(language, tuple(language.read_distribution(reader) for _ in range(cls._size(language))))
+        return cls(language, tuple(DISTRIBUTION.read(language, reader) for _ in cls.alphabet.values(language)))
 
     @classmethod
     def of_body_length(cls, language, body):
-        n = cls._size(language)
-        if body != n * language.distribution_width:
+        n = cls.alphabet.size(language)
+        if body != n * DISTRIBUTION.width(language):
             return []
-        return [cls(language, rows) for rows in itertools.product(language.distributions(), repeat=n)]
+        return [cls(language, rows) for rows in itertools.product(DISTRIBUTION.values(language), repeat=n)]
 
     @classmethod
     def count(cls, language, body, table):
-        n = cls._size(language)
-        return language.n_distributions**n if body == n * language.distribution_width else 0
+        n = cls.alphabet.size(language)
+        return DISTRIBUTION.size(language)**n if body == n * DISTRIBUTION.width(language) else 0
 
     @classmethod
     def table_row(cls, language):
-        return f"{cls.kind}(...)", f"tag + {cls._size(language)} × {language.distribution_width}"
+        return f"{cls.kind}(...)", f"tag + {cls.alphabet.size(language)} × {DISTRIBUTION.width(language)}"
 
     @classmethod
     def parse(cls, parser):
@@ -367,7 +330,7 @@ class _Markov(Program):
         rows = []
         while True:
             parser.eat("[")
-            rows.append(parser.numbers("]", "a probability"))
+            rows.append(DISTRIBUTION.parse(parser, "]"))
             if parser.peek() != ",":
                 break
             parser.eat(",")
@@ -375,10 +338,10 @@ class _Markov(Program):
         return cls.build(parser.lang, *rows)
 
     def _body(self):
-        return "".join(self.language.encode_distribution(r) for r in self.rows)
+        return "".join(DISTRIBUTION.code(self.language, r) for r in self.rows)
 
     def _body_length(self):
-        return len(self.rows) * self.language.distribution_width
+        return len(self.rows) * DISTRIBUTION.width(self.language)
 
     def _machine(self):
         lang = self.language
@@ -395,7 +358,7 @@ class _Markov(Program):
         return list(self.rows[_last(history, self.step_index)])
 
     def __str__(self):
-        return f"{self.kind}(" + ",".join(f"[{_fmt_dist(r)}]" for r in self.rows) + ")"
+        return f"{self.kind}(" + ",".join(f"[{DISTRIBUTION.text(r)}]" for r in self.rows) + ")"
 
 
 class MarkovAction(_Markov):
@@ -408,8 +371,7 @@ class MarkovAction(_Markov):
     array([0., 1.])
     """
 
-    kind = "markov_action"
-    step_index, letter, size_name = 0, "action", "n_actions"
+    kind, alphabet, step_index = "markov_action", ACTION, 0
 
 
 class MarkovObs(_Markov):
@@ -422,8 +384,7 @@ class MarkovObs(_Markov):
     array([0., 1.])
     """
 
-    kind = "markov_obs"
-    step_index, letter, size_name = 1, "observation", "n_observations"
+    kind, alphabet, step_index = "markov_obs", OBSERVATION, 1
 
 
 def _periodic_lengths(body: int, width: int) -> list[range]:
@@ -466,12 +427,12 @@ class Periodic(Program):
     def build(cls, language, *actions):
         if not actions:
             raise ProgramError("periodic needs at least one action (k >= 1)")
-        return cls(language, tuple(language.check_action(a, "periodic action") for a in actions))
+        return cls(language, tuple(ACTION.check(language, a, "periodic action") for a in actions))
 
     @classmethod
     def read(cls, language, reader):
         k = reader.gamma("a period length")
-        return cls(language, tuple(language.read_action(reader) for _ in range(k)))
+        return cls(language, tuple(ACTION.read(language, reader) for _ in range(k)))
 
     @classmethod
     def of_body_length(cls, language, body):
@@ -496,8 +457,7 @@ class Periodic(Program):
         return cls.build(parser.lang, *acts)
 
     def _body(self):
-        w = self.language.action_width
-        return elias_gamma(len(self.actions)) + "".join(_fixed(a, w) for a in self.actions)
+        return elias_gamma(len(self.actions)) + "".join(ACTION.code(self.language, a) for a in self.actions)
 
     def _body_length(self):
         return _gamma_length(len(self.actions)) + len(self.actions) * self.language.action_width
@@ -580,17 +540,49 @@ class CopyObs(Program):
         return "copy_obs"
 
 
+class _Rate:
+    """A hazard rate r = 2^-j (j >= 1), coded as Elias-gamma(j) and printed as the fraction."""
+
+    def __init__(self, exponent: int):
+        self.exponent = exponent
+        self.code, self.length = elias_gamma(exponent), _gamma_length(exponent)
+
+    @property
+    def value(self) -> Fraction:
+        return Fraction(1, 2**self.exponent)
+
+    def __str__(self):
+        return str(self.value)
+
+
+class _Middle:
+    """The middle field of a composite ``kind(P, m, Q)``: its fewest bits, how it is read, listed and counted by
+    length, and parsed. Its values have ``.code``, ``.length`` and ``str()``."""
+
+    def __init__(self, min_bits: int, read, of_length, count, parse):
+        self.min_bits, self.read, self.of_length, self.count, self.parse = min_bits, read, of_length, count, parse
+
+
+_EVENT = _Middle(2, read=lambda language, reader: language.read_event(reader),
+                 of_length=lambda language, bits: language.events_of_length(bits),
+                 count=lambda language, bits, table: table.events[bits], parse=lambda parser: parser.event())
+_RATE = _Middle(1, read=lambda language, reader: _Rate(reader.gamma("a hazard exponent")),
+                of_length=lambda language, bits: [_Rate(j) for j in _gamma_values(bits)],
+                count=lambda language, bits, table: _gamma_count(bits),
+                parse=lambda parser: parser.number("a hazard rate 2^-j"))
+
+
 class _Composite(Program):
     """``kind(P, m, Q)``: a first program, a middle field, a last program, coded in that order."""
 
-    #: The fewest bits of a middle field.
-    min_middle: int
-    #: The role of the middle field in parse errors.
-    middle_name: str
+    #: The middle field, and the constructor's row of the code table.
+    middle_field: _Middle
+    form: str
+    size: str
 
     def __init__(self, language, before, middle, after):
         super().__init__(language)
-        self.before, self.after = before, after
+        self.before, self.middle, self.after = before, middle, after
 
     @property
     def semi(self):
@@ -599,33 +591,37 @@ class _Composite(Program):
     @classmethod
     def read(cls, language, reader):
         before = language.read_program(reader)
-        middle = cls._read_middle(language, reader)
+        middle = cls.middle_field.read(language, reader)
         return cls(language, before, middle, language.read_program(reader))
 
     @classmethod
     def of_body_length(cls, language, body):
         # ℓ(P) + ℓ(m) + ℓ(Q) = body; each program has at least the tag's bits.
-        tw = language.tag_width
-        for L1 in range(tw, body - tw - cls.min_middle + 1):
+        tw, least = language.tag_width, cls.middle_field.min_bits
+        for L1 in range(tw, body - tw - least + 1):
             firsts = language.programs_of_length(L1)
             if not firsts:
                 continue
-            for LM in range(cls.min_middle, body - L1 - tw + 1):
-                middles = cls._middles(language, LM)
+            for LM in range(least, body - L1 - tw + 1):
+                middles = cls.middle_field.of_length(language, LM)
                 lasts = language.programs_of_length(body - L1 - LM)
                 if middles and lasts:
                     yield from (cls(language, p, m, q) for p in firsts for m in middles for q in lasts)
 
     @classmethod
     def count(cls, language, body, table):
-        return table.composite(cls, lambda LM: cls._middle_count(language, LM, table), body)
+        return table.composite(cls, lambda LM: cls.middle_field.count(language, LM, table), body)
+
+    @classmethod
+    def table_row(cls, language):
+        return cls.form, cls.size
 
     @classmethod
     def parse(cls, parser):
         parser.eat("(")
         before = parser.program()
         parser.eat(",")
-        middle = cls._parse_middle(parser)
+        middle = cls.middle_field.parse(parser)
         parser.eat(",")
         after = parser.program()
         parser.eat(")")
@@ -636,39 +632,14 @@ class _Composite(Program):
         return (language.check_program(before, f"{cls.kind}'s first part"),
                 language.check_program(after, f"{cls.kind}'s last part"))
 
-    @classmethod
-    def _read_middle(cls, language, reader):
-        raise NotImplementedError
-
-    @classmethod
-    def _middles(cls, language, bits: int) -> list:
-        raise NotImplementedError
-
-    @classmethod
-    def _middle_count(cls, language, bits: int, table) -> int:
-        raise NotImplementedError
-
-    @classmethod
-    def _parse_middle(cls, parser):
-        raise NotImplementedError
-
-    def _middle_code(self) -> str:
-        raise NotImplementedError
-
-    def _middle_length(self) -> int:
-        raise NotImplementedError
-
-    def _middle_text(self) -> str:
-        raise NotImplementedError
-
     def _body(self):
-        return self.before.code + self._middle_code() + self.after.code
+        return self.before.code + self.middle.code + self.after.code
 
     def _body_length(self):
-        return self.before.length + self._middle_length() + self.after.length
+        return self.before.length + self.middle.length + self.after.length
 
     def __str__(self):
-        return f"{self.kind}({self.before}, {self._middle_text()}, {self.after})"
+        return f"{self.kind}({self.before}, {self.middle}, {self.after})"
 
 
 class Switch(_Composite):
@@ -680,12 +651,13 @@ class Switch(_Composite):
     18
     """
 
-    kind = "switch"
-    min_middle = 2
+    kind, middle_field = "switch", _EVENT
+    form, size = "switch(P, E, Q)", "tag + ℓ(P) + ℓ(E) + ℓ(Q)"
 
-    def __init__(self, language, before, event, after):
-        super().__init__(language, before, event, after)
-        self.event = event
+    @property
+    def event(self):
+        """The event E."""
+        return self.middle
 
     @classmethod
     def build(cls, language, before, event, after):
@@ -693,35 +665,6 @@ class Switch(_Composite):
         if not language.is_event(event):
             raise ProgramError(f"switch's event must be an event of this language, got {event!r}")
         return cls(language, before, event, after)
-
-    @classmethod
-    def table_row(cls, language):
-        return "switch(P, E, Q)", "tag + ℓ(P) + ℓ(E) + ℓ(Q)"
-
-    @classmethod
-    def _read_middle(cls, language, reader):
-        return language.read_event(reader)
-
-    @classmethod
-    def _middles(cls, language, bits):
-        return language.events_of_length(bits)
-
-    @classmethod
-    def _middle_count(cls, language, bits, table):
-        return table.events[bits]
-
-    @classmethod
-    def _parse_middle(cls, parser):
-        return parser.event()
-
-    def _middle_code(self):
-        return self.event.code
-
-    def _middle_length(self):
-        return self.event.length
-
-    def _middle_text(self):
-        return str(self.event)
 
     def _machine(self):
         lang = self.language
@@ -755,12 +698,11 @@ class Hazard(_Composite):
     theory.errors.ProgramError: hazard rate '1/3' is not 2^-j for an integer j >= 1; use 1/2, 1/4, 1/8, ...
     """
 
-    kind = "hazard"
-    min_middle = 1
+    kind, middle_field = "hazard", _RATE
+    form, size = "hazard(P, 2^-j, Q)", "tag + ℓ(P) + gamma(j) + ℓ(Q)"
 
-    def __init__(self, language, before, exponent, after):
-        super().__init__(language, before, exponent, after)
-        self.exponent = exponent
+    def __init__(self, language, before, rate, after):
+        super().__init__(language, before, rate, after)
         self._memo: dict = {}
 
     @classmethod
@@ -773,41 +715,10 @@ class Hazard(_Composite):
         j = r.denominator.bit_length() - 1
         if r.numerator != 1 or r.denominator != 1 << j or j < 1:
             raise ProgramError(f"hazard rate {rate!r} is not 2^-j for an integer j >= 1; use 1/2, 1/4, 1/8, ...")
-        return cls(language, before, j, after)
+        return cls(language, before, _Rate(j), after)
 
-    @classmethod
-    def table_row(cls, language):
-        return "hazard(P, 2^-j, Q)", "tag + ℓ(P) + gamma(j) + ℓ(Q)"
-
-    @classmethod
-    def _read_middle(cls, language, reader):
-        return reader.gamma("a hazard exponent")
-
-    @classmethod
-    def _middles(cls, language, bits):
-        return _gamma_values(bits)
-
-    @classmethod
-    def _middle_count(cls, language, bits, table):
-        return _gamma_count(bits)
-
-    @classmethod
-    def _parse_middle(cls, parser):
-        return parser.number("a hazard rate 2^-j")
-
-    @property
-    def rate(self) -> Fraction:
-        """The switching probability r = 2^-j."""
-        return Fraction(1, 2**self.exponent)
-
-    def _middle_code(self):
-        return elias_gamma(self.exponent)
-
-    def _middle_length(self):
-        return _gamma_length(self.exponent)
-
-    def _middle_text(self):
-        return str(self.rate)
+    exponent = property(lambda self: self.middle.exponent, doc="j, of the switching probability r = 2^-j.")
+    rate = property(lambda self: self.middle.value, doc="The switching probability r = 2^-j.")
 
     def _general(self):
         return _HazardPolicy(self.before.compile(), self.rate, self.after.compile())
