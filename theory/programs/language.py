@@ -78,6 +78,18 @@ class _CountingTable:
             tails.append(sum(middles[b] * self.programs[k - b] for b in range(1, k + 1) if middles[b]))
         return sum(self.programs[L1] * tails[body - L1] for L1 in range(tw, body - tw + 1))
 
+    def fill(self, each=None) -> list[int]:
+        """Count the programs of every length up to ``max_bits``, constructor by constructor (``each(L, cls, n)``
+        is told each constructor's count), and return ``programs``."""
+        lang = self.language
+        for L in range(lang.tag_width, self.max_bits + 1):
+            for cls in lang.constructor_classes:
+                n = cls.count(lang, L - lang.tag_width, self)
+                if each is not None:
+                    each(L, cls, n)
+                self.programs[L] += n
+        return self.programs
+
 
 class PolicyLanguage:
     """A small prefix-free language of policies over ``n_actions`` actions and ``n_observations`` observations.
@@ -443,11 +455,8 @@ class PolicyLanguage:
         cached = self._counts.get("table")
         if cached is not None and len(cached) > max_bits:
             return cached[:max_bits + 1]
-        table = _CountingTable(self, max_bits)
-        for L in range(self.tag_width, max_bits + 1):
-            table.programs[L] = sum(cls.count(self, L - self.tag_width, table) for cls in self.constructor_classes)
-        self._counts["table"] = table.programs
-        return list(table.programs)
+        progs = self._counts["table"] = _CountingTable(self, max_bits).fill()
+        return list(progs)
 
     def count(self, max_bits: int, *, max_operations: int | None = None) -> int:
         """The number of programs with ``length <= max_bits`` (``max_operations`` as for :meth:`counts`).
@@ -468,6 +477,37 @@ class PolicyLanguage:
         # One common denominator: Σ n_L 2^(max − L) / 2^max, rather than a Fraction addition per length.
         top = len(counts) - 1
         return Fraction(sum(n << (top - L) for L, n in enumerate(counts)), 1 << top)
+
+    def check_constructors(self, max_bits: int, *, max_programs: int | None = None) -> None:
+        """Check every constructor class of this language on all programs of at most ``max_bits`` bits: its
+        count agrees with its enumeration at every length, and each program it enumerates has that length, a
+        code no other program has, and decodes and parses back to itself (printing the same text). A
+        disagreement raises a ProgramError naming the constructor; run this on a new constructor class.
+        ``max_programs`` as for :meth:`enumerate`.
+
+        >>> PolicyLanguage(2, 2).check_constructors(12)
+        """
+        max_bits = self._check_bits(max_bits)
+        self._guard_programs(max_bits, max_programs)
+        codes: dict[str, str] = {}
+
+        def check(L, cls, n):
+            made = list(cls.of_body_length(self, L - self.tag_width))
+            if len(made) != n:
+                raise ProgramError(f"constructor {cls.kind!r} ({cls.__name__}) counts {n} programs of {L} bits but "
+                                   f"enumerates {len(made)}; make count() agree with of_body_length()")
+            for p in made:
+                problem = (f"is a {type(p).__name__}" if type(p) is not cls else
+                           f"has {p.length} bits and a code of {len(p.code)}" if not p.length == len(p.code) == L else
+                           f"has the code of {codes[p.code]}" if p.code in codes else
+                           "does not decode to itself" if str(self.decode(p.code)) != str(p) else
+                           "does not parse to itself" if self.parse(str(p)) != p else None)
+                if problem:
+                    raise ProgramError(f"constructor {cls.kind!r} ({cls.__name__}) enumerates {p} among the programs "
+                                       f"of {L} bits, which {problem}")
+                codes[p.code] = str(p)
+
+        _CountingTable(self, max_bits).fill(check)
 
     def code_table(self) -> str:
         """This language's exact code table (field widths in bits), for recomputing lengths by hand.

@@ -142,7 +142,8 @@ class Program(_Coded):
         return None
 
     def _general(self) -> Policy:
-        raise NotImplementedError  # pragma: no cover - every non-finite kind overrides it
+        """The policy when ``_machine`` gives none: by default the reference interpreter."""
+        return self.reference()
 
     def compile(self) -> Policy:
         """The program as a :class:`theory.Policy`: one :class:`~theory.FiniteStatePolicy` (product machine)
