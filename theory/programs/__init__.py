@@ -31,10 +31,13 @@ FiniteStatePolicy([['1/4', '3/4'], [1, 0]], [[[0, 1], [0, 1]], [[1, 1], [1, 1]]]
 True
 
 The package has one module per concern: :mod:`~theory.programs.codes` (prefix codes and the bit reader),
+:mod:`~theory.programs.fields` (the fixed-width fields: an action, an observation, a grid distribution),
 :mod:`~theory.programs.integers` (integer expressions and integer complexity), :mod:`~theory.programs.events`
 (one class per event kind), :mod:`~theory.programs.nodes` (the :class:`Program` base and one class per
 constructor), :mod:`~theory.programs.text` (the parser) and :mod:`~theory.programs.language`
-(:class:`PolicyLanguage`, which dispatches to its constructor classes, and :func:`mixture_from_programs`).
+(:class:`PolicyLanguage`, which dispatches to its registry of constructor classes, and
+:func:`mixture_from_programs`). A new constructor is one :class:`Program` subclass, registered with
+``PolicyLanguage(..., constructors=DEFAULT_CONSTRUCTORS + (NewConstructor,))``; see ``docs/programs.md``.
 """
 
 from .codes import BitReader, elias_gamma, fixed_width
@@ -69,6 +72,10 @@ __all__ = [
     "largest_integer_expression",
     "mixture_from_programs",
     "CONSTRUCTORS",
+    "DEFAULT_CONSTRUCTORS",
+    "EVENT_KINDS",
     "EVENT_TAGS",
     "INTEGER_TAGS",
+    "BitReader",
+    "Parser",
 ]
