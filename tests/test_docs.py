@@ -40,11 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 #: Pages exempt from the rule that every block names its language, with the reason (their python, console and
 #: shell blocks still run). Remove an entry when the reason is gone.
-UNNAMED_ALLOWED = {
-    # Rewritten on the branch `programs-package` (the policy language moves to a package of its own), so it is
-    # not edited here; it has one block without a language. Remove this entry when that branch is merged.
-    "docs/programs.md": "rewritten on the branch programs-package",
-}
+UNNAMED_ALLOWED: dict[str, str] = {}
 #: The languages a block may declare (see the module docstring).
 LANGUAGES = ("python", "console", "sh", "bash", "text", "math")
 #: ``mightnt`` subcommands that shell blocks only parse: searches (seconds to minutes each) and the experiment.
