@@ -453,7 +453,7 @@ def _mixtures(draw, n_actions, n_observations, min_components, max_components, m
             i = draw(st.integers(0, k - 1))
             j = draw(st.integers(0, k - 1).filter(lambda x: x != i))
             comps[j] = comps[i]
-    for i, c in enumerate(comps):
+    for c in comps:
         if not isinstance(c, Policy) or c.n_actions != n_actions:
             raise InvalidArgument(f"components drew {c!r}, not a theory.Policy over {n_actions} actions")
     prior = draw(priors(k, max_denominator=max_denominator))

@@ -53,7 +53,7 @@ def flagged_paths(xi, mu, env, horizon, alpha, *, arith):
         one = ctx.convert(1)
         data = {"mu": ctx.ones(1), "sum": ctx.zeros(1), "prod": ctx.ones(1), "event": np.ones(1, dtype=bool),
                 "mass": ctx.ones(1)}
-        for t in range(horizon):
+        for _ in range(horizon):
             p = imitator.probs_batch(level.states[0], ctx)
             theta = imitator.abstain_batch(level.states[0], ctx, p)
             member = imitator.top_set_batch(level.states[0], ctx)[:, mu]

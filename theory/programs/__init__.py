@@ -78,4 +78,11 @@ __all__ = [
     "INTEGER_TAGS",
     "BitReader",
     "Parser",
+    "fixed_width",
+    "MAX_VALUE_BITS",
+    "VALUE_BITS_LIMIT",
+    "IntegerLiteral",
+    "IntegerOperation",
+    "MAX_COUNT_OPERATIONS",
+    "MAX_DISTRIBUTION_BITS",
 ]

@@ -61,6 +61,12 @@ class EventExpression(_Coded):
         """This kind's tag bits."""
         return _fixed(EVENT_KINDS.index(cls), EVENT_TAG_WIDTH)
 
+    def _field_code(self) -> str:
+        raise NotImplementedError
+
+    def _holds(self, steps) -> bool:
+        raise NotImplementedError
+
     @property
     def code(self) -> str:
         """The bit string of this event."""

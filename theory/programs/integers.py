@@ -73,6 +73,7 @@ class IntegerExpression:
     """
 
     length: int
+    _code: str | None
 
     @property
     def code(self) -> str:
@@ -239,7 +240,7 @@ def _max_table(cap: int, stop):
     best: list = [None] * 3  # best[L] = (capped max, witness)
     L = 3
     while True:
-        cand = None
+        cand: tuple | None = None
         if (L - 3) % 2 == 0:
             k = (L - 3) // 2
             n = (1 << (k + 1)) - 1
@@ -258,6 +259,7 @@ def _max_table(cap: int, stop):
             best.append(None)
         else:
             value, how, lit = cand
+            witness: IntegerExpression
             if how is None:
                 witness = IntegerLiteral(lit)
             else:
@@ -319,7 +321,7 @@ def largest_integer_expression(max_bits: int, *, max_value_bits: int = VALUE_BIT
     if max_bits < 3:
         raise ProgramError(f"no integer expression has at most {max_bits} bits; the shortest (1) has 3")
     cap = 1 << (max_value_bits + 1)  # above every value of at most max_value_bits bits
-    best = None
+    best: tuple | None = None
     for L, value, witness in _max_table(cap, lambda L, entry: L >= max_bits):
         if value is not None and value >= cap:
             # The maximum of L bits was capped: candidates at the cap cannot be ranked, so no answer is certain.
@@ -330,6 +332,7 @@ def largest_integer_expression(max_bits: int, *, max_value_bits: int = VALUE_BIT
                 f"at most {L - 1} bits")
         if value is not None and (best is None or value > best[0]):
             best = (value, witness)
+    assert best is not None, "some expression of every length >= 3 bits"
     return best[1]
 
 
@@ -366,7 +369,7 @@ class _ShortestSearch:
         """Values <= bound whose shortest expression has exactly L bits (with one such expression)."""
         while len(self.levels) <= L:
             M = len(self.levels)
-            seen = set()
+            seen: set = set()
             for lv in self.levels:
                 seen.update(lv)
             new: dict[int, IntegerExpression] = {}
@@ -389,7 +392,7 @@ class _ShortestSearch:
     def _small(self, m: int) -> list:
         """(value, length, expression) for every value <= bound with a shortest expression of <= m bits."""
         if m not in self.small:
-            out = []
+            out: list = []
             for L in range(3, m + 1):
                 out.extend((v, L, e) for v, e in self._level(L).items())
             out.sort(key=lambda item: item[0])

@@ -247,7 +247,7 @@ class PolicyLanguage:
             raise AttributeError(name)
         for cls in self.__dict__.get("_registry", ()) + EVENT_KINDS:
             if cls.kind == name:
-                def build(*args):
+                def build(*args, cls=cls):
                     return cls.build(self, *args)
                 build.__name__, build.__doc__ = name, cls.__doc__
                 return build
