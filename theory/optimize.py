@@ -603,9 +603,10 @@ def kl_constrained_policy(beta, env, utility, horizon, budget, history=(), *, ar
 
         def optimum(own, bot, kl_spent, value_, temperature, bracket, binding) -> Optimum:
             """The optimum given by the tables ``own`` and ``bot``: a constrained optimum maximizes its value."""
-            return Optimum(policy=problem.tree_policy(own, bot), value=ctx.to_output(value_),
-                           kl_spent=ctx.to_output(kl_spent), tvd_spent=None, objective=ctx.to_output(value_),
-                           temperature=temperature, temperature_bracket=bracket, budget=budget, binding=binding)
+            value_ = ctx.to_output(value_)
+            return Optimum(policy=problem.tree_policy(own, bot), value=value_, kl_spent=ctx.to_output(kl_spent),
+                           tvd_spent=None, objective=value_, temperature=temperature, temperature_bracket=bracket,
+                           budget=budget, binding=binding)
 
         def base_policy():
             """β itself (λ = ∞): the empty table, so that β answers in every context (KL exactly 0)."""
@@ -734,10 +735,10 @@ def tvd_constrained_policy(beta, env, utility, horizon, budget, history=(), *, a
         kl_spent, value_ = problem.spend(own, None)
         # The budget binds when it costs value: decided in the solver's context (exactly where the program is).
         binding = not solver_ctx.at_least(value_ if solved_value is None else solved_value, _best_value(solver))
-        return Optimum(policy=problem.tree_policy(own, None), value=ctx.to_output(value_),
-                       kl_spent=ctx.to_output(kl_spent), tvd_spent=ctx.to_output(_tvd_of(problem, own)),
-                       objective=ctx.to_output(value_), temperature=None, temperature_bracket=None, budget=budget,
-                       binding=bool(binding))
+        value_ = ctx.to_output(value_)
+        return Optimum(policy=problem.tree_policy(own, None), value=value_, kl_spent=ctx.to_output(kl_spent),
+                       tvd_spent=ctx.to_output(_tvd_of(problem, own)), objective=value_, temperature=None,
+                       temperature_bracket=None, budget=budget, binding=bool(binding))
 
 
 def _best_value(problem: _Problem):

@@ -1,11 +1,14 @@
 """theory.optimize: KL-regularized, KL-constrained and TVD-constrained optima against closed forms and
-brute-force backward induction; Gibbs' variational principle; the |O| = 1 closed form against the LP."""
+brute-force backward induction; Gibbs' variational principle; the |O| = 1 closed form against the LP; the
+Optimum every optimizer returns."""
 
+import dataclasses
 import math
 from fractions import Fraction
 
 import numpy as np
 import pytest
+import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
@@ -502,3 +505,109 @@ def test_an_optimizer_refuses_a_semi_distribution_demonstrator_by_the_shared_che
     with pytest.raises(theory.ProbabilityError, match="kl_regularized_policy: demonstrator .* semi-distribution"):
         theory.kl_regularized_policy(semi, theory.sequence_environment(2), theory.MeanReward([[0], [1]]), 2, 1,
                                      demonstrator=semi)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The result: one frozen Optimum, with the same fields from every optimizer
+# ---------------------------------------------------------------------------------------------------------------
+# One step, β fair, action 1 pays 1 and action 0 nothing: V* = 1, reached by action 1 surely (KL ln 2, TVD 1/2).
+_ONE_STEP = (theory.FiniteStatePolicy.iid(["1/2", "1/2"]), theory.sequence_environment(2),
+             theory.MeanReward([[0], [1]]), 1)
+_FIELDS = ["policy", "value", "kl_spent", "tvd_spent", "objective", "temperature", "temperature_bracket", "budget",
+           "binding"]
+
+
+@pytest.mark.parametrize("arith", ["float", "exact", "ball"])
+def test_every_optimizer_returns_a_frozen_optimum_with_the_same_fields(arith):
+    results = [theory.kl_regularized_policy(*_ONE_STEP, 1, arith=arith),
+               theory.kl_constrained_policy(*_ONE_STEP, "1/2", arith=arith),
+               theory.tvd_constrained_policy(*_ONE_STEP, "1/4", arith=arith)]
+    for result in results:
+        assert type(result) is theory.Optimum and isinstance(result.policy, theory.TreePolicy)
+        assert [f.name for f in dataclasses.fields(result)] == _FIELDS
+        for name in _FIELDS:
+            with pytest.raises(dataclasses.FrozenInstanceError):
+                setattr(result, name, None)
+        shown = repr(result)  # floats for reading, whatever the arithmetic
+        assert shown.startswith("Optimum(value=") and all(f"{name}=" in shown for name in _FIELDS)
+        assert repr(result.policy) == "<TreePolicy: 3 tree nodes>"
+        # The policy is just a policy: what the optimizer found about it lives on the Optimum only.
+        assert not any(hasattr(result.policy, name) for name in _FIELDS)
+    assert [r.objective is r.value for r in results] == [False, True, True]  # a constrained optimum maximizes V
+
+
+def test_the_regularized_optimum_by_hand():
+    # λ = 1: π = (1, e)/(1 + e), V = e/(1 + e), W = ln((1 + e)/2) = V − λ·KL exactly.
+    r = theory.kl_regularized_policy(*_ONE_STEP, "1", arith="exact")
+    e = sympy.E
+    assert sympy.simplify(r.value - e / (1 + e)) == 0
+    assert sympy.simplify(r.objective - sympy.log((1 + e) / 2)) == 0
+    assert sympy.simplify(r.objective - (r.value - r.temperature * r.kl_spent)) == 0
+    assert r.temperature == 1 and isinstance(r.temperature, Fraction) and r.temperature_bracket == (1, 1)
+    assert (r.tvd_spent, r.budget, r.binding) == (None, None, None)
+    assert theory.kl_regularized_policy(*_ONE_STEP, "1/2").temperature == 0.5  # float: the float λ
+
+
+def test_the_kl_constrained_optimum_by_hand():
+    # A budget of 1 ≥ ln 2 fits the best policy: the λ → 0 limit, not binding.
+    free = theory.kl_constrained_policy(*_ONE_STEP, 1, arith="exact")
+    assert free.value == free.objective == 1 and free.kl_spent == theory.kl([0, 1], ["1/2", "1/2"], arith="exact")
+    assert (free.temperature, free.temperature_bracket, free.budget, free.binding, free.tvd_spent) == \
+        (0, (0, 0), 1, False, None)
+    # A budget of 1/2 < ln 2 binds: the regularized optimum at the bracket's upper end, within the budget.
+    tight = theory.kl_constrained_policy(*_ONE_STEP, "1/2", arith="exact")
+    lo, hi = tight.temperature_bracket
+    assert tight.binding is True and tight.budget == "1/2" and tight.objective is tight.value
+    assert 0 < lo <= hi == tight.temperature and hi - lo <= Fraction(1, 10**9) * hi
+    assert EXACT.compare(tight.kl_spent, Fraction(1, 2)) <= 0 and EXACT.compare(tight.value, 1) < 0
+    at_hi = theory.kl_regularized_policy(*_ONE_STEP, hi, arith="exact")
+    assert EXACT.compare(at_hi.value, tight.value) == 0 and EXACT.compare(at_hi.kl_spent, tight.kl_spent) == 0
+    # A zero budget: β itself (λ = ∞), which gives up value.
+    zero = theory.kl_constrained_policy(*_ONE_STEP, 0, arith="exact")
+    assert (zero.value, zero.objective, zero.kl_spent) == (Fraction(1, 2), Fraction(1, 2), 0)
+    assert (zero.temperature, zero.temperature_bracket, zero.binding) == (math.inf, (math.inf, math.inf), True)
+
+
+def test_the_tvd_constrained_optimum_by_hand():
+    # A budget of 1/4 moves a quarter of the mass onto action 1: π = (1/4, 3/4), V = 3/4 < V* (binding).
+    t = theory.tvd_constrained_policy(*_ONE_STEP, "1/4", arith="exact")
+    assert (t.value, t.objective, t.tvd_spent, t.budget, t.binding) == \
+        (Fraction(3, 4), Fraction(3, 4), Fraction(1, 4), "1/4", True)
+    assert t.kl_spent == theory.kl(["1/4", "3/4"], ["1/2", "1/2"], arith="exact")
+    assert t.temperature is None and t.temperature_bracket is None
+    # From 1/2 on, the best policy fits: not binding, and it spends 1/2 whatever the budget.
+    for c in ("1/2", "3/4", math.inf):
+        free = theory.tvd_constrained_policy(*_ONE_STEP, c, arith="exact" if c != math.inf else "float")
+        assert (free.value, free.tvd_spent, free.binding) == (1, Fraction(1, 2), False)
+    # Nothing to spend: β, binding. And an action β never takes: the KL to β is infinite.
+    assert theory.tvd_constrained_policy(*_ONE_STEP, 0, arith="exact").binding is True
+    never = theory.tvd_constrained_policy(theory.FiniteStatePolicy.iid([1, 0]), *_ONE_STEP[1:], "1/4", arith="exact")
+    assert (never.value, never.tvd_spent, never.kl_spent, never.binding) == \
+        (Fraction(1, 4), Fraction(1, 4), math.inf, True)
+
+
+@settings(max_examples=40)
+@given(instances(with_utility=True, min_horizon=1, max_leaves=27), budgets(max_value="3/2"))
+def test_the_tvd_optimum_binds_exactly_when_it_gives_up_value_in_every_arithmetic(x, c):
+    pe = theory.tvd_constrained_policy(x.beta, x.env, x.utility, x.horizon, c, x.history, arith="exact")
+    v_star = brute.optimal_value(x.env, x.utility, x.horizon, x.history)
+    assert pe.binding is (pe.value < v_star) and pe.objective == pe.value
+    if pe.binding:
+        assert pe.tvd_spent == min(Fraction(c), 1)  # a binding budget is spent in full
+    pb = theory.tvd_constrained_policy(x.beta, x.env, x.utility, x.horizon, c, x.history, arith="ball")
+    pf = theory.tvd_constrained_policy(x.beta, x.env, x.utility, x.horizon, c, x.history)
+    assert pb.binding is pe.binding and pf.binding is pe.binding
+
+
+@settings(max_examples=40)
+@given(instances(with_utility=True, min_horizon=1, max_leaves=27), budgets(max_value=3),
+       temperatures(min_value="1/10", max_value=10))
+def test_the_fields_mean_the_same_on_random_instances(x, b, lam):
+    r = theory.kl_regularized_policy(x.beta, x.env, x.utility, x.horizon, lam, x.history)
+    assert math.isclose(r.objective, r.value - r.temperature * r.kl_spent, rel_tol=1e-9, abs_tol=1e-12)
+    assert r.temperature_bracket == (r.temperature, r.temperature) == (float(lam), float(lam))
+    k = theory.kl_constrained_policy(x.beta, x.env, x.utility, x.horizon, b, x.history)
+    assert k.objective == k.value and k.temperature == k.temperature_bracket[1] and k.budget is b
+    assert (k.temperature == 0) is (k.binding is False)  # not binding: the λ → 0 limit
+    for result in (r, k):
+        assert result.tvd_spent is None
