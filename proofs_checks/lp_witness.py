@@ -54,7 +54,7 @@ def tvd_lp_dual(instance: dict) -> list[dict]:
     env, u, m, c, h = kx["env"], kx["utility"], kx["horizon"], kx["budget"], tuple(kx["history"])
     f = kernel.lp.SeqForm(kx["beta"], env, u, m, h)
     pi = theory.tvd_constrained_policy(instance["beta"], instance["env"], instance["utility"], m, instance["budget"],
-                                       h, arith="exact")
+                                       h, arith="exact").policy
     x = [Fraction(0)] * len(f.value)
     for d, level in enumerate(f.nodes):
         for k, (g, parent, pa, _, _) in enumerate(level):

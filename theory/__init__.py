@@ -57,7 +57,7 @@ from .measures import (
     worst_case_kl,
 )
 from .mixtures import BayesianMixture
-from .optimize import TreePolicy, kl_constrained_policy, kl_regularized_policy, tvd_constrained_policy
+from .optimize import Optimum, TreePolicy, kl_constrained_policy, kl_regularized_policy, tvd_constrained_policy
 from .programs import (
     EventExpression,
     IntegerExpression,
@@ -96,7 +96,7 @@ __all__ = [
     "MeanReward", "HistoryUtility", "trajectory_kl", "worst_case_kl", "reactive_worst_case_kl", "trajectory_tvd", "value",
     "optimal_value", "q_values", "optimal_actions", "kl_breakdown", "KLBreakdown",
     # optima and imitation
-    "TreePolicy", "kl_regularized_policy", "kl_constrained_policy", "tvd_constrained_policy",
+    "Optimum", "TreePolicy", "kl_regularized_policy", "kl_constrained_policy", "tvd_constrained_policy",
     "top_set", "PessimisticImitator", "OnlineImitator",
     # sampling
     "sample_episodes", "Episodes",

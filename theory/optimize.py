@@ -9,7 +9,9 @@
 * :func:`tvd_constrained_policy` — ``argmax V`` subject to ``TVD_{h,m}(π, β) ≤ c``: an exact linear program over
   sequence-form policies (realization weights), with a closed form when |O| = 1.
 
-Each returns a :class:`TreePolicy`: the optimum on the tree of histories it was solved on, β elsewhere (off
+Each returns an :class:`Optimum`, the same frozen fields from every optimizer: the policy, its value, the KL
+and TVD it spends, the objective maximized, the temperature and its bracket, the budget and whether it binds.
+The policy (a :class:`TreePolicy`) is the optimum on the tree of histories it was solved on, β elsewhere (off
 the tree, beyond the horizon, or where the optimum's own probability of reaching a history is 0 and the LP
 leaves it free). It is a policy like any other, usable in every measure.
 
@@ -28,7 +30,7 @@ certified within its budget (in ball arithmetic when the context is float).
 >>> import theory
 >>> env = theory.sequence_environment(2)
 >>> beta = theory.FiniteStatePolicy.iid([0.5, 0.5])
->>> pi = theory.kl_regularized_policy(beta, env, theory.MeanReward([[0], [1]]), 1, temperature=1)
+>>> pi = theory.kl_regularized_policy(beta, env, theory.MeanReward([[0], [1]]), 1, temperature=1).policy
 >>> pi.probs().round(6)   # one step: π ∝ β e^{r/λ}
 array([0.268941, 0.731059])
 """
@@ -36,11 +38,12 @@ array([0.268941, 0.731059])
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
 
-from .arith import Context, get_context
+from .arith import Context, get_context, to_fraction
 from .errors import HistoryError, BudgetError, MightntError, TemperatureError
 from .kernels import Policy
 from .linprog import maximize
@@ -49,23 +52,22 @@ from .trees import DecisionTree, Level, Tree, check_max_nodes, walk
 from .utilities import as_utility
 from .validation import guard_size, integer, real
 
-__all__ = ["TreePolicy", "kl_regularized_policy", "kl_constrained_policy", "tvd_constrained_policy"]
+__all__ = ["Optimum", "TreePolicy", "kl_regularized_policy", "kl_constrained_policy", "tvd_constrained_policy"]
 
 
 # ---------------------------------------------------------------------------------------------------------------
 # The policy a solved tree defines
 # ---------------------------------------------------------------------------------------------------------------
 class TreePolicy(Policy):
-    """A policy given by a table on a solved history tree, and by a fallback policy everywhere else.
-
-    Attributes set by the optimizers: ``temperature`` (λ; 0 for the λ → 0 limit, ``inf`` for β itself),
-    ``temperature_bracket`` (λ_lo, λ_hi) of the bisection, ``kl_spent`` and ``value`` (expected KL to β and
-    value from the start history), ``budget`` and ``binding`` (whether the constraint binds), ``tvd_spent``.
+    """A policy given by a table on a solved history tree, and by a fallback policy everywhere else: the
+    :attr:`Optimum.policy` of every optimizer.
 
     >>> import theory
     >>> env = theory.sequence_environment(2)
     >>> pi = theory.kl_regularized_policy(theory.FiniteStatePolicy.iid([0.5, 0.5]), env,
-    ...                                   theory.MeanReward([[0], [1]]), 2, temperature=0.5)
+    ...                                   theory.MeanReward([[0], [1]]), 2, temperature=0.5).policy
+    >>> pi
+    <TreePolicy: 7 tree nodes>
     >>> pi.probs(((1, 0), (1, 0))).round(3)   # beyond the horizon: the fallback β
     array([0.5, 0.5])
     """
@@ -83,13 +85,6 @@ class TreePolicy(Policy):
         self.semi = abstain is not None
         self._start = np.array([(a, o, f) for a, o, f in dt.tree.history], dtype=np.int64).reshape(-1, 3)
         self.start_history = tuple((a, o) for a, o, _ in dt.tree.history)
-        self.temperature = None
-        self.temperature_bracket = None
-        self.kl_spent = None
-        self.value = None
-        self.budget = None
-        self.binding = None
-        self.tvd_spent = None
 
     def _tables(self, ctx: Context):
         if ctx.cache_key == self._ctx.cache_key:
@@ -184,7 +179,8 @@ class TreePolicy(Policy):
 
         >>> import theory
         >>> beta = theory.FiniteStatePolicy.iid(["1/2", "1/2", "0"])
-        >>> pi = theory.kl_regularized_policy(beta, theory.sequence_environment(3), theory.MeanReward([[0], [0], [1]]), 3, 1)
+        >>> u = theory.MeanReward([[0], [0], [1]])
+        >>> pi = theory.kl_regularized_policy(beta, theory.sequence_environment(3), u, 3, 1).policy
         >>> pi.largest_probability(2)   # β never takes action 2, so neither does π
         0.0
         """
@@ -196,12 +192,84 @@ class TreePolicy(Policy):
             return ctx.to_output(ctx.extreme(values) if values else ctx.convert(0))
 
     def __repr__(self) -> str:
-        parts = [f"{self._dt.size()} tree nodes"]
-        if self.temperature is not None:
-            parts.append(f"λ={self.temperature}")
-        if self.kl_spent is not None:
-            parts.append(f"KL={self._ctx.to_float(self.kl_spent):.6g}")
-        return f"<TreePolicy: {', '.join(parts)}>"
+        return f"<TreePolicy: {self._dt.size()} tree nodes>"
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class Optimum:
+    """What every optimizer returns: the optimal policy and what it achieves, with the same fields from
+    :func:`kl_regularized_policy`, :func:`kl_constrained_policy` and :func:`tvd_constrained_policy`. Numbers are
+    in the arithmetic context the optimum was solved in (floats, exact numbers, or arb balls); the repr shows
+    them as floats.
+
+    * ``policy`` — the optimum π, a :class:`TreePolicy` (β off the solved tree), usable in every measure.
+    * ``value`` — V^π_μ(h), π's expected utility from the start history h.
+    * ``kl_spent`` — KL^μ_{h,m}(π‖β), the expected KL to β over the horizon: a forward pass over the tree,
+      ``math.inf`` when π takes an action β never does (only the TVD-constrained optimum can).
+    * ``tvd_spent`` — TVD(P^{π,μ}_h, P^{β,μ}_h) of the trajectory laws, for the TVD-constrained optimum; None for
+      the KL optima, whose trees merge histories the TVD must tell apart (:func:`~theory.measures.trajectory_tvd`
+      computes it on the whole tree).
+    * ``objective`` — what the optimizer maximized: for the regularized optimum W(h), the backward-induction
+      value of V − λ·KL, equal to ``value − temperature·kl_spent`` (Gibbs' variational principle; up to rounding
+      in float); ``value`` for the constrained optima.
+    * ``temperature`` — λ in π ∝ β·exp(Q/λ): the given temperature (as the context steers with it: a float, or
+      an exact rational) for the regularized optimum; for the KL-constrained optimum the λ whose regularized
+      optimum is returned, 0 for the λ → 0 limit (the V-optimal policy closest to β, when it fits the budget)
+      and ``math.inf`` for β itself; None for the TVD-constrained optimum, which has no temperature.
+    * ``temperature_bracket`` — (λ_lo, λ_hi) with λ_hi = ``temperature``: for the KL-constrained optimum the
+      bisection's last bracket around the λ that spends the budget exactly ((0, 0) and (inf, inf) at the limits);
+      (λ, λ) for the regularized optimum; None for the TVD-constrained optimum.
+    * ``budget`` — the constraint's budget as given (nats of KL, or a TVD); None for the regularized optimum.
+    * ``binding`` — whether the constraint costs value: False when some policy that is optimal without it fits
+      the budget (``value`` is then the best value V*), True otherwise; None for the regularized optimum. The
+      KL-constrained optimum compares with V* over β's support (the policies of finite KL), the TVD-constrained
+      one with V* over all policies, decided exactly where the linear program is exact (exact and ball
+      arithmetic) and within the float context's tie rule in float.
+
+    >>> import theory
+    >>> beta, env = theory.FiniteStatePolicy.iid(["1/2", "1/2"]), theory.sequence_environment(2)
+    >>> u = theory.MeanReward([[0], [1]])   # one step: action 1 pays 1
+    >>> theory.kl_regularized_policy(beta, env, u, 1, 1)   # value e/(1+e), objective ln((1+e)/2)
+    Optimum(value=0.731059, kl_spent=0.110944, tvd_spent=None, objective=0.620115, temperature=1,
+            temperature_bracket=(1, 1), budget=None, binding=None, policy=<TreePolicy: 3 tree nodes>)
+    >>> theory.kl_constrained_policy(beta, env, u, 1, 5)   # the budget fits the best policy: λ → 0
+    Optimum(value=1, kl_spent=0.693147, tvd_spent=None, objective=1, temperature=0, temperature_bracket=(0, 0),
+            budget=5, binding=False, policy=<TreePolicy: 3 tree nodes>)
+    >>> result = theory.tvd_constrained_policy(beta, env, u, 1, "1/4", arith="exact")
+    >>> result.value, result.tvd_spent, result.objective == result.value, result.binding
+    (Fraction(3, 4), Fraction(1, 4), True, True)
+    >>> result.policy.probs(arith="exact")
+    array([Fraction(1, 4), Fraction(3, 4)], dtype=object)
+    >>> result.value = 1
+    Traceback (most recent call last):
+    ...
+    dataclasses.FrozenInstanceError: cannot assign to field 'value'
+    """
+
+    policy: TreePolicy
+    value: object
+    kl_spent: object
+    tvd_spent: object
+    objective: object
+    temperature: object
+    temperature_bracket: tuple | None
+    budget: object
+    binding: bool | None
+
+    def __repr__(self) -> str:
+        ctx = self.policy._ctx
+
+        def shown(x) -> str:
+            if x is None or isinstance(x, bool):
+                return repr(x)
+            if isinstance(x, tuple):
+                return f"({', '.join(shown(v) for v in x)})"
+            return f"{x if isinstance(x, float) else ctx.to_float(ctx.convert(x)):.6g}"
+
+        numbers = ("value", "kl_spent", "tvd_spent", "objective", "temperature", "temperature_bracket", "budget",
+                   "binding")
+        fields = ", ".join(f"{name}={shown(getattr(self, name))}" for name in numbers)
+        return f"Optimum({fields}, policy={self.policy!r})"
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -330,11 +398,11 @@ def kl_regularized_policy(beta, env, utility, horizon, temperature, history=(), 
                           max_nodes: int | None = None):
     """The KL-regularized optimum ``argmax_π V^π_μ(h) − λ KL^μ_{h,m}(π‖β)`` (λ = ``temperature``).
 
-    The returned :class:`TreePolicy` has ``kl_spent`` and ``value``, and ``value − λ·kl_spent`` equals the
-    backward-induction value W(h) (Gibbs' variational principle). ``kl_spent`` is computed by a forward pass
-    (the expected sum of the per-step KL(π(·|h')‖β(·|h'))) from log-space Gibbs weights, so it stays accurate
-    at any temperature; a temperature below what the arithmetic can use (in float, a subnormal λ; in ball, one
-    so small against the enclosures' width that the weights are unbounded) raises a
+    The returned :class:`Optimum` has ``kl_spent`` and ``value``, and ``value − λ·kl_spent`` equals its
+    ``objective``, the backward-induction value W(h) (Gibbs' variational principle). ``kl_spent`` is computed by
+    a forward pass (the expected sum of the per-step KL(π(·|h')‖β(·|h'))) from log-space Gibbs weights, so it
+    stays accurate at any temperature; a temperature below what the arithmetic can use (in float, a subnormal λ;
+    in ball, one so small against the enclosures' width that the weights are unbounded) raises a
     :class:`~theory.errors.TemperatureError` naming the limit. The whole tree of (β, μ, demonstrator) is kept
     for the backward pass: beyond ``max_nodes`` nodes (default :data:`~theory.validation.MAX_TREE_NODES`) it is
     refused with a ResourceLimitError before allocating.
@@ -342,7 +410,7 @@ def kl_regularized_policy(beta, env, utility, horizon, temperature, history=(), 
     >>> import theory
     >>> env = theory.sequence_environment(2)
     >>> pi = theory.kl_regularized_policy(theory.FiniteStatePolicy.iid(["1/2", "1/2"]), env,
-    ...                                   theory.MeanReward([[0], [1]]), 1, "1", arith="exact")
+    ...                                   theory.MeanReward([[0], [1]]), 1, "1", arith="exact").policy
     >>> p1 = pi.probs(arith="exact")[1]   # e/(1+e), kept exact as a sympy expression
     >>> import sympy; sympy.simplify(p1 - sympy.E / (1 + sympy.E))
     0
@@ -359,19 +427,19 @@ def kl_regularized_policy(beta, env, utility, horizon, temperature, history=(), 
     with ctx.scope():
         problem = _Problem(beta, env, utility, horizon, history, ctx, demonstrator, max_nodes=max_nodes,
                            who="kl_regularized_policy")
+        lam = ctx.parameter(to_fraction(temperature))  # the temperature as the context steers with it
         if problem.m == 0:
-            pol = problem.tree_policy([], [] if problem.abstains else None)
-            pol.kl_spent, pol.value, pol.temperature = ctx.to_output(ctx.convert(0)), ctx.to_output(problem.leaf[0]), temperature
-            pol.objective = pol.value
-            return pol
-        solution = problem.solve(temperature)
-        own = [s[0] for s in solution]
-        bot = [s[1] for s in solution] if problem.abstains else None
-        pol = problem.tree_policy(own, bot)
-        pol.kl_spent, pol.value = map(ctx.to_output, problem.spend(own, bot, temperature, solution))
-        pol.temperature = temperature
-        pol.objective = ctx.to_output(solution[0][3][0])
-        return pol
+            own, bot, kl_spent, value_ = [], [] if problem.abstains else None, ctx.convert(0), problem.leaf[0]
+            objective = value_
+        else:
+            solution = problem.solve(temperature)
+            own = [s[0] for s in solution]
+            bot = [s[1] for s in solution] if problem.abstains else None
+            kl_spent, value_ = problem.spend(own, bot, temperature, solution)
+            objective = solution[0][3][0]
+        return Optimum(policy=problem.tree_policy(own, bot), value=ctx.to_output(value_),
+                       kl_spent=ctx.to_output(kl_spent), tvd_spent=None, objective=ctx.to_output(objective),
+                       temperature=lam, temperature_bracket=(lam, lam), budget=None, binding=None)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -475,8 +543,8 @@ def kl_constrained_policy(beta, env, utility, horizon, budget, history=(), *, ar
 
     If the cheapest V-optimal policy (within β's support) spends at most ``budget``, it is returned
     (``binding=False``, ``temperature=0``). Otherwise the regularized optimum at the λ where it spends the
-    budget: bisection in log λ until the bracket's relative width is below ``rtol``; the returned policy is
-    the feasible end (``kl_spent ≤ budget``) and ``temperature_bracket = (λ_lo, λ_hi)``.
+    budget: bisection in log λ until the bracket's relative width is below ``rtol``; the returned
+    :class:`Optimum` is the feasible end (``kl_spent ≤ budget``) and ``temperature_bracket = (λ_lo, λ_hi)``.
 
     The budget is never exceeded: in an uncertified context (float) the returned policy's KL is re-computed
     in ball arithmetic (β and μ from their own definitions, the policy's tables as stored), and if that does
@@ -488,10 +556,10 @@ def kl_constrained_policy(beta, env, utility, horizon, budget, history=(), *, ar
     >>> import theory
     >>> env = theory.sequence_environment(2)
     >>> beta = theory.FiniteStatePolicy.iid([0.9, 0.1])
-    >>> pi = theory.kl_constrained_policy(beta, env, theory.MeanReward([[0], [1]]), 1, budget=0.5)
-    >>> round(pi.kl_spent, 9), pi.binding
-    (0.5, True)
-    >>> theory.kl_constrained_policy(beta, env, theory.MeanReward([[0], [1]]), 1, budget=5).probs()
+    >>> result = theory.kl_constrained_policy(beta, env, theory.MeanReward([[0], [1]]), 1, budget=0.5)
+    >>> round(result.kl_spent, 9), result.binding, result.objective == result.value
+    (0.5, True, True)
+    >>> theory.kl_constrained_policy(beta, env, theory.MeanReward([[0], [1]]), 1, budget=5).policy.probs()
     array([0., 1.])
     >>> theory.kl_constrained_policy(beta, env, theory.MeanReward([[0], [1]]), 1, budget=0.5, rtol=float("nan"))
     Traceback (most recent call last):
@@ -512,44 +580,46 @@ def kl_constrained_policy(beta, env, utility, horizon, budget, history=(), *, ar
                        option="max_symbolic_nodes")
         b = math.inf if isinstance(budget, float) and math.isinf(budget) else ctx.convert(budget)
 
-        def certified(pol) -> bool:
-            """Whether ``pol``'s KL is certified within the budget (in ball arithmetic, when the context's own
+        def certified(result: Optimum) -> bool:
+            """Whether the optimum's KL is certified within the budget (in ball arithmetic, when the context's own
             comparisons are not certified)."""
             if ctx.certified or _is_float_inf(budget):
                 return True
             branching = problem.n_actions * problem.n_obs
             if sum(branching ** d for d in range(problem.m + 1)) > _CERTIFY_NODES:
-                k = ctx.to_float(ctx.convert(pol.kl_spent))
+                k = ctx.to_float(ctx.convert(result.kl_spent))
                 cap = ctx.to_float(b)
                 return k <= cap - _FLOAT_BUDGET_MARGIN * max(1.0, abs(cap))
             ball = get_context("ball")
             try:
                 with ball.scope():
-                    k = trajectory_kl(pol, beta, env, horizon, history, arith=ball, demonstrator=demonstrator,
-                                      max_nodes=problem.max_nodes)
+                    k = trajectory_kl(result.policy, beta, env, horizon, history, arith=ball,
+                                      demonstrator=demonstrator, max_nodes=problem.max_nodes)
                     return ball.compare(k, ball.convert(budget)) <= 0
             except ArithmeticError:
                 return False  # an enclosure that may exceed the budget is not certified feasible
+
+        def optimum(own, bot, kl_spent, value_, temperature, bracket, binding) -> Optimum:
+            """The optimum given by the tables ``own`` and ``bot``: a constrained optimum maximizes its value."""
+            value_ = ctx.to_output(value_)
+            return Optimum(policy=problem.tree_policy(own, bot), value=value_, kl_spent=ctx.to_output(kl_spent),
+                           tvd_spent=None, objective=value_, temperature=temperature, temperature_bracket=bracket,
+                           budget=budget, binding=binding)
 
         def base_policy():
             """β itself (λ = ∞): the empty table, so that β answers in every context (KL exactly 0)."""
             own = [lv.data["beta"] for lv in problem.dt.levels[:-1]]
             bot = [lv.data["beta_bot"] for lv in problem.dt.levels[:-1]] if problem.abstains else None
-            pol = problem.tree_policy([], [] if problem.abstains else None)
-            pol.kl_spent, pol.value = ctx.to_output(ctx.convert(0)), ctx.to_output(problem.spend(own, bot)[1])
-            pol.temperature, pol.temperature_bracket, pol.budget, pol.binding = math.inf, (math.inf, math.inf), budget, True
-            return pol
+            return optimum([], [] if problem.abstains else None, ctx.convert(0), problem.spend(own, bot)[1],
+                           math.inf, (math.inf, math.inf), True)
 
         cheapest, (v0, kl0) = _cheapest_optimal(problem) if problem.m else ([], (problem.leaf[0], ctx.convert(0)))
         own0 = [s[0] for s in cheapest]
         bot0 = [s[1] for s in cheapest] if problem.abstains else None
         if ctx.compare(kl0, b) <= 0:
-            pol = problem.tree_policy(own0, bot0)
-            pol.kl_spent, pol.value = ctx.to_output(kl0), ctx.to_output(v0)
-            pol.temperature, pol.temperature_bracket = 0, (0, 0)
-            pol.budget, pol.binding = budget, False
-            if certified(pol):
-                return pol
+            cheapest_optimum = optimum(own0, bot0, kl0, v0, 0, (0, 0), False)
+            if certified(cheapest_optimum):
+                return cheapest_optimum
         if ctx.sign(b) == 0:
             return base_policy()  # zero budget: β itself
 
@@ -595,26 +665,19 @@ def kl_constrained_policy(beta, env, utility, horizon, budget, history=(), *, ar
             else:
                 lo_lam = mid
 
-        def finish(result, lam, bracket):
-            own, bot, k, v = result
-            pol = problem.tree_policy(own, bot)
-            pol.kl_spent, pol.value, pol.temperature = ctx.to_output(k), ctx.to_output(v), lam
-            pol.temperature_bracket, pol.budget, pol.binding = bracket, budget, True
-            return pol
-
-        pol = finish(hi, hi_lam, (lo_lam, hi_lam))
+        result = optimum(*hi, hi_lam, (lo_lam, hi_lam), True)
         # Step back inside the budget if the float end of the bracket is not certified feasible: a larger λ
         # spends less (towards β), in growing steps; β itself is always feasible.
         step = max(float(rtol), 1e-12)
         for _ in range(_STEP_BACK_TRIES):
-            if certified(pol):
-                return pol
+            if certified(result):
+                return result
             hi_lam = hi_lam * (1 + step)
             trial = evaluate(hi_lam)
             if feasible(trial[2]):
-                pol = finish(trial, hi_lam, (lo_lam, hi_lam))
+                result = optimum(*trial, hi_lam, (lo_lam, hi_lam), True)
             step *= 4
-        return pol if certified(pol) else base_policy()
+        return result if certified(result) else base_policy()
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -629,15 +692,16 @@ def tvd_constrained_policy(beta, env, utility, horizon, budget, history=(), *, a
     ``½ Σ R(h') |x(h'a) − x_β(h'a)|`` over the last decision nodes (R the environment's probability of the
     observations). With |O| = 1 the closed form moves mass ``min(c, 1 − β(x*))`` onto the best action sequence
     x* (spread over tied best sequences in proportion to β), taken from the worst sequences first. ``arith="exact"`` is exact; float uses HiGHS.
+    The :class:`Optimum` has no temperature; it binds when its value is below the best value of any policy.
     The tree is not merged (the LP needs every node): beyond ``max_nodes`` nodes (default
     :data:`~theory.validation.MAX_TREE_NODES`) it is refused with a ResourceLimitError before allocating.
 
     >>> import theory
     >>> env = theory.sequence_environment(2)
-    >>> pi = theory.tvd_constrained_policy(theory.FiniteStatePolicy.iid(["1/2", "1/2"]), env,
-    ...                                    theory.MeanReward([[0], [1]]), 1, "1/4", arith="exact")
-    >>> pi.probs(arith="exact"), pi.value
-    (array([Fraction(1, 4), Fraction(3, 4)], dtype=object), Fraction(3, 4))
+    >>> result = theory.tvd_constrained_policy(theory.FiniteStatePolicy.iid(["1/2", "1/2"]), env,
+    ...                                        theory.MeanReward([[0], [1]]), 1, "1/4", arith="exact")
+    >>> result.policy.probs(arith="exact"), result.value, result.tvd_spent
+    (array([Fraction(1, 4), Fraction(3, 4)], dtype=object), Fraction(3, 4), Fraction(1, 4))
     """
     _check_budget(budget)
     ctx = get_context(arith)
@@ -646,9 +710,10 @@ def tvd_constrained_policy(beta, env, utility, horizon, budget, history=(), *, a
         if beta.semi:
             raise MightntError("the TVD-constrained optimum needs a base policy that does not abstain")
         if problem.m == 0:
-            pol = problem.tree_policy([], None)
-            pol.value, pol.tvd_spent = ctx.to_output(problem.leaf[0]), ctx.to_output(ctx.convert(0))
-            return pol
+            value_, zero = ctx.to_output(problem.leaf[0]), ctx.to_output(ctx.convert(0))
+            return Optimum(policy=problem.tree_policy([], None), value=value_, kl_spent=zero, tvd_spent=zero,
+                           objective=value_, temperature=None, temperature_bracket=None, budget=budget,
+                           binding=False)
         # The optimum is solved in rationals wherever the inputs are rational (exact and ball arithmetic), on the
         # same unmerged tree, and converted: balls then enclose the exact optimum, with no undecidable ties.
         rational = ctx.rational_counterpart
@@ -662,14 +727,25 @@ def tvd_constrained_policy(beta, env, utility, horizon, budget, history=(), *, a
             own = _tvd_closed_form(solver, solver_c)
         else:
             own = _tvd_linear_program(solver, solver_c)
+        solved_value = None if solver is problem else solver.spend(own, None)[1]
         if solver is not problem:
             own = [ctx.array(t) for t in own]
-        pol = problem.tree_policy(own, None)
         kl_spent, value_ = problem.spend(own, None)
-        pol.kl_spent, pol.value = ctx.to_output(kl_spent), ctx.to_output(value_)
-        pol.tvd_spent = ctx.to_output(_tvd_of(problem, own))
-        pol.budget = budget
-        return pol
+        # The budget binds when it costs value: decided in the solver's context (exactly where the program is).
+        binding = not solver_ctx.at_least(value_ if solved_value is None else solved_value, _best_value(solver))
+        value_ = ctx.to_output(value_)
+        return Optimum(policy=problem.tree_policy(own, None), value=value_, kl_spent=ctx.to_output(kl_spent),
+                       tvd_spent=ctx.to_output(_tvd_of(problem, own)), objective=value_, temperature=None,
+                       temperature_bracket=None, budget=budget, binding=bool(binding))
+
+
+def _best_value(problem: _Problem):
+    """V*(h): the best value of any policy, by backward induction over every action (the tree must have them
+    all, as the TVD-constrained optimum's does)."""
+    v = problem.leaf
+    for d in range(problem.m - 1, -1, -1):
+        v = problem.ctx.maximum(problem.continuation(d, v)[:, 0], axis=1)
+    return v[0]
 
 
 def _reach(problem: _Problem):

@@ -67,7 +67,7 @@ def three_arms_one_pull() -> dict:
     """The docs' toy: one step, three actions paying 1, 9/10 and 0, β uniform, λ = 1.
 
     >>> x = three_arms_one_pull()
-    >>> pi = theory.kl_regularized_policy(x["beta"], x["env"], x["utility"], 1, x["temperature"])
+    >>> pi = theory.kl_regularized_policy(x["beta"], x["env"], x["utility"], 1, x["temperature"]).policy
     >>> [round(float(p), 6) for p in pi.probs()]
     [0.440002, 0.39813, 0.161868]
     """
@@ -95,7 +95,7 @@ def make(*, min_actions: int = 2, max_actions: int = 3, max_horizon: int = 2, ma
     def parts(x, arith):
         beta, env, utility, m, lam = x["beta"], x["env"], x["utility"], x["horizon"], x["temperature"]
         h = tuple(x["history"])
-        pi = theory.kl_regularized_policy(beta, env, utility, m, lam, h, arith=arith)
+        pi = theory.kl_regularized_policy(beta, env, utility, m, lam, h, arith=arith).policy
         optimal = set(theory.optimal_actions(env, utility, m, h, arith="exact"))
         exact_beta = beta.probs(h, arith="exact")
         p, b = pi.probs(h, arith=arith), beta.probs(h, arith=arith)

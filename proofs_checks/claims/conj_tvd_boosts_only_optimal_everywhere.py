@@ -107,7 +107,7 @@ def _violations(x, robust: bool = True) -> list:
     is positive; None when not computed)."""
     beta, env, u, m, c, h = x["beta"], x["env"], x["utility"], x["horizon"], x["budget"], tuple(x["history"])
     exact = theory.get_context("exact")
-    pi = theory.tvd_constrained_policy(beta, env, u, m, c, h, arith=exact)
+    pi = theory.tvd_constrained_policy(beta, env, u, m, c, h, arith=exact).policy
     out, form = [], None
     for steps, depth in _decision_nodes(pi, env, h, m, exact):
         here = h + steps

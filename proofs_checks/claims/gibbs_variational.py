@@ -95,8 +95,8 @@ def one_step() -> dict:
     perturbation pushes halfway to "always action 0".
 
     >>> x = one_step()
-    >>> pi = theory.kl_regularized_policy(x["beta"], x["env"], x["utility"], 1, x["temperature"])
-    >>> round(pi.objective, 9), round(math.log((1 + math.e) / 2), 9)
+    >>> optimum = theory.kl_regularized_policy(x["beta"], x["env"], x["utility"], 1, x["temperature"])
+    >>> round(optimum.objective, 9), round(math.log((1 + math.e) / 2), 9)
     (0.620114507, 0.620114507)
     """
     return {
@@ -117,8 +117,8 @@ def two_steps() -> dict:
     probability 1/2), β = (3/4, 1/4), λ = 1/2, perturbed a tenth of the way towards uniform play.
 
     >>> x = two_steps()
-    >>> pi = theory.kl_regularized_policy(x["beta"], x["env"], x["utility"], 2, x["temperature"])
-    >>> round(pi.value - 0.5 * pi.kl_spent - pi.objective, 12)
+    >>> optimum = theory.kl_regularized_policy(x["beta"], x["env"], x["utility"], 2, x["temperature"])
+    >>> round(optimum.value - 0.5 * optimum.kl_spent - optimum.objective, 12)
     0.0
     """
     return {
@@ -159,8 +159,8 @@ def make(*, perturbed: str = "<=", temperature_factor=1, id: str = "gibbs-variat
 
     def parts(x, arith):
         beta, env, utility, m, h = x["beta"], x["env"], x["utility"], x["horizon"], tuple(x["history"])
-        pi = theory.kl_regularized_policy(beta, env, utility, m, x["temperature"], h, arith=arith)
-        w = pi.objective
+        optimum = theory.kl_regularized_policy(beta, env, utility, m, x["temperature"], h, arith=arith)
+        pi, w = optimum.policy, optimum.objective
         lam = arith.convert(x["temperature"])
         eps = arith.convert(tol)
         j_star, _ = _objective(pi, x, lam * arith.convert(factor), arith)

@@ -284,7 +284,7 @@ def _demo_parts(x, arith) -> list:
         parts.append(Part(f"α = {alpha}: KL_{{h,m}}(π*‖ν_α) = ∞",
                           theory.worst_case_kl(w.optimal, nu, env, m, h, arith=arith), "==", math.inf))
         for b in x["budgets"]:
-            agent = theory.kl_constrained_policy(nu, env, u, m, Fraction(b), h, arith=ball, demonstrator=tau)
+            agent = theory.kl_constrained_policy(nu, env, u, m, Fraction(b), h, arith=ball, demonstrator=tau).policy
             _, p_hi = bounds(agent.probs(h, arith=ball)[w.SWITCH])
             _, v_hi = bounds(theory.value(agent, env, u, m, h, arith=ball, demonstrator=tau))
             parts.append(Part(f"α = {alpha}, b = {b}: the agent regularized to ν_α switches at h with probability 0",
@@ -296,7 +296,7 @@ def _demo_parts(x, arith) -> list:
     for b in x["budgets"]:
         b = Fraction(b)
         agent = theory.kl_constrained_policy(xi, env, u, m, b, h, arith=ball)
-        p_lo, _ = bounds(agent.probs(h, arith=ball)[w.SWITCH])
+        p_lo, _ = bounds(agent.policy.probs(h, arith=ball)[w.SWITCH])
         if b > 0:
             parts.append(Part(f"b = {b}: the agent regularized to ξ switches at h with positive probability",
                               arith.convert(p_lo), ">", zero))

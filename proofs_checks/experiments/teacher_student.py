@@ -327,13 +327,14 @@ def first_empty_cost(base: theory.Policy, world: World, silences: int = 0) -> fl
 # ---------------------------------------------------------------------------------------------------------------
 # Agents
 # ---------------------------------------------------------------------------------------------------------------
-def exact_agent(base: theory.Policy, world: World, turns: int, budget) -> theory.TreePolicy:
-    """The exact KL-constrained optimum: max expected mean reward s.t. expected KL over the episode ≤ budget."""
+def exact_agent(base: theory.Policy, world: World, turns: int, budget) -> theory.Optimum:
+    """The exact KL-constrained optimum: max expected mean reward s.t. expected KL over the episode ≤ budget (the
+    agent is its ``policy``)."""
     return theory.kl_constrained_policy(base, world.environment(), world.utility(), turns, budget)
 
 
 def imitator_agent(world: World, corpus_turns: int, turns: int, budget, alpha, *, programs=None,
-                   seed: int = 0) -> tuple[theory.TreePolicy, theory.PessimisticImitator]:
+                   seed: int = 0) -> tuple[theory.Optimum, theory.PessimisticImitator]:
     """The same optimum regularized to the pessimistic imitator ν_α (abstaining: the trusted teacher answers
     that turn). The imitator's posterior learns from demonstrator data only (the corpus, and the turns the
     teacher answered), so the agent's own utterances never teach it silence."""
@@ -616,14 +617,14 @@ def run(config: Config | None = None, *, world: World = World(), out: Path | str
     for budget in config.budgets:
         for turns in config.turns:
             say(f"exact KL-constrained agent: budget {budget} nats, {turns} turns")
-            agent = exact_agent(base, world, turns, budget)
-            runs = episodes_of(agent, base, world, turns, episodes=config.episodes, seed=config.seed)
+            optimum = exact_agent(base, world, turns, budget)
+            runs = episodes_of(optimum.policy, base, world, turns, episodes=config.episodes, seed=config.seed)
             stats = _agent_statistics(runs, world, config.max_n)
-            stats["mean_reward"] = float(agent.value)
-            stats["kl_to_base"] = float(agent.kl_spent)
-            stats["temperature"] = agent.temperature
-            stats["binding"] = agent.binding
-            kl_teacher = theory.trajectory_kl(agent, world.teacher(), env, turns)
+            stats["mean_reward"] = float(optimum.value)
+            stats["kl_to_base"] = float(optimum.kl_spent)
+            stats["temperature"] = optimum.temperature
+            stats["binding"] = optimum.binding
+            kl_teacher = theory.trajectory_kl(optimum.policy, world.teacher(), env, turns)
             stats["kl_to_teacher"] = float(kl_teacher)
             stats["kl_to_teacher_where"] = getattr(kl_teacher, "where", None)
             say(f"paper's mechanism: budget {budget} nats, {turns} turns (simulated)")
@@ -640,18 +641,18 @@ def run(config: Config | None = None, *, world: World = World(), out: Path | str
         for budget in config.budgets:
             turns = min(config.turns)
             say(f"agent regularized to the pessimistic imitator: α = {alpha}, budget {budget}, {turns} turns")
-            agent, imitator = imitator_agent(world, config.corpus, turns, budget, alpha, seed=config.seed)
-            runs = theory.sample_episodes(agent, env, turns, episodes=config.episodes, seed=config.seed,
+            optimum, imitator = imitator_agent(world, config.corpus, turns, budget, alpha, seed=config.seed)
+            runs = theory.sample_episodes(optimum.policy, env, turns, episodes=config.episodes, seed=config.seed,
                                           demonstrator=world.teacher(), track={"imitator": imitator})
             theta = runs.tracked_abstain["imitator"]
             fix.append({
                 "alpha": alpha, "budget": budget, "turns": turns,
-                "largest_empty_probability": float(agent.largest_probability(world.EMPTY)),
+                "largest_empty_probability": float(optimum.policy.largest_probability(world.EMPTY)),
                 "sampled_empty": int(((runs.actions == world.EMPTY) & ~runs.asked).sum()),
                 "empty_rate_per_turn": float(((runs.actions == world.EMPTY) & ~runs.asked).mean()),
                 "teacher_in_top_set": 0 in theory.top_set(imitator.mixture, (), alpha),
-                "mean_reward": float(agent.value),
-                "kl_to_imitator": float(agent.kl_spent),
+                "mean_reward": float(optimum.value),
+                "kl_to_imitator": float(optimum.kl_spent),
                 "abstention_rate_per_turn": float(runs.asked.mean()),
                 "imitator_theta_mean": float(theta.mean()),
                 "sum_theta_cubed_mean": float((theta ** 3).sum(axis=1).mean()),

@@ -48,7 +48,7 @@ def test_two_actions_one_step_is_true():
 def test_three_arms_one_pull_by_hand():
     # π(1) = e^0.9 / (e + e^0.9 + 1) > 1/3 although arm 0 (reward 1) is the only V-optimal arm.
     x = conj.three_arms_one_pull()
-    pi = theory.kl_regularized_policy(x["beta"], x["env"], x["utility"], 1, 1, arith="ball:128")
+    pi = theory.kl_regularized_policy(x["beta"], x["env"], x["utility"], 1, 1, arith="ball:128").policy
     p1 = pi.probs(arith="ball:128")[1]
     with flint_ctx.workprec(128):
         expected = arb("0.9").exp() / (arb(1).exp() + arb("0.9").exp() + 1)

@@ -25,9 +25,9 @@ def test_three_armed_bandit_by_hand():
     # exactly the mass of the worst leaf (0, 0) onto the best (2, 2): value 1/2 + 1/9 = 11/18.
     x = three_armed_bandit()
     pi = theory.tvd_constrained_policy(x["beta"], x["env"], x["utility"], 2, x["budget"], arith="exact")
-    assert list(pi.probs((), arith="exact")) == [Fraction(2, 9), Fraction(1, 3), Fraction(4, 9)]
-    assert list(pi.probs(((0, 0),), arith="exact")) == [0, Fraction(1, 2), Fraction(1, 2)]
-    assert list(pi.probs(((2, 0),), arith="exact")) == [Fraction(1, 4), Fraction(1, 4), Fraction(1, 2)]
+    assert list(pi.policy.probs((), arith="exact")) == [Fraction(2, 9), Fraction(1, 3), Fraction(4, 9)]
+    assert list(pi.policy.probs(((0, 0),), arith="exact")) == [0, Fraction(1, 2), Fraction(1, 2)]
+    assert list(pi.policy.probs(((2, 0),), arith="exact")) == [Fraction(1, 4), Fraction(1, 4), Fraction(1, 2)]
     assert pi.value == Fraction(11, 18) and pi.tvd_spent == Fraction(1, 9)
     assert theory.optimal_actions(x["env"], x["utility"], 2, arith="exact") == [2]
     # The independent LP: same optimum; no maximizer gives arm 0 more than 2/9 or arm 1 more than 1/3 at h.
@@ -45,7 +45,7 @@ def test_gamble_by_hand():
     # the time. The budget 1/4 doubles the gamble's probability at the start; value 9/20.
     x = gamble()
     pi = theory.tvd_constrained_policy(x["beta"], x["env"], x["utility"], 2, x["budget"], arith="exact")
-    assert list(pi.probs((), arith="exact")) == [Fraction(1, 2), Fraction(1, 2)]
+    assert list(pi.policy.probs((), arith="exact")) == [Fraction(1, 2), Fraction(1, 2)]
     assert pi.value == Fraction(9, 20) and pi.tvd_spent == Fraction(1, 4)
     assert SequenceForm(x["beta"], x["env"], x["utility"], 2).optimum(x["budget"]) == Fraction(9, 20)
     assert thm2.CLAIM.evaluate(x, "exact").holds is True

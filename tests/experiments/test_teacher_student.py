@@ -60,8 +60,8 @@ def test_the_exact_agent_agrees_with_brute_force_on_a_short_episode():
     reg = theory.kl_regularized_policy(base, W.environment(), W.utility(), turns, lam)
     assert reg.objective == pytest.approx(w, rel=1e-9)
     # The engine's KL and value of the returned policy match too (merged trees, independent code path).
-    assert theory.trajectory_kl(agent, base, W.environment(), turns) == pytest.approx(k, rel=1e-9)
-    assert theory.value(agent, W.environment(), W.utility(), turns) == pytest.approx(v, rel=1e-9)
+    assert theory.trajectory_kl(agent.policy, base, W.environment(), turns) == pytest.approx(k, rel=1e-9)
+    assert theory.value(agent.policy, W.environment(), W.utility(), turns) == pytest.approx(v, rel=1e-9)
 
 
 # -- the world ------------------------------------------------------------------------------------------------
@@ -153,7 +153,7 @@ def test_with_a_single_hazard_rate_it_grows_linearly():
 
 # -- finding 3: at equal per-turn KL, the longer episode derails more ----------------------------------------------
 def _mean_empty_fraction(base, turns, budget, episodes=400):
-    agent = E.exact_agent(base, W, turns, budget)
+    agent = E.exact_agent(base, W, turns, budget).policy
     runs = E.episodes_of(agent, base, W, turns, episodes=episodes, seed=1)
     return float(((runs.actions == W.EMPTY) & ~runs.asked).mean())
 
@@ -177,14 +177,14 @@ def test_the_agent_is_infinitely_far_from_the_teacher():
     base = E.base_policy(W, 100, programs=_small_class())
     agent = E.exact_agent(base, W, 6, 20)
     assert agent.kl_spent <= 20
-    kl = theory.trajectory_kl(agent, W.teacher(), W.environment(), 6)
+    kl = theory.trajectory_kl(agent.policy, W.teacher(), W.environment(), 6)
     assert math.isinf(kl) and kl.where[1] == W.EMPTY
 
 
 def test_against_a_teacher_that_sometimes_goes_silent_the_kl_is_finite():
     # Remove the cause (the teacher's zero probability of EMPTY): the KL to the teacher becomes finite.
     base = E.base_policy(W, 100, programs=_small_class())
-    agent = E.exact_agent(base, W, 6, 20)
+    agent = E.exact_agent(base, W, 6, 20).policy
     lax = theory.FiniteStatePolicy.iid(["9/20", "9/20", "1/10"], n_observations=3)
     assert math.isfinite(theory.trajectory_kl(agent, lax, W.environment(), 6))
 
@@ -192,7 +192,8 @@ def test_against_a_teacher_that_sometimes_goes_silent_the_kl_is_finite():
 # -- finding 5: the pessimistic base stops it -----------------------------------------------------------------------
 @pytest.mark.parametrize("alpha", [F(1, 1000), F(1, 10**7)])
 def test_the_imitator_regularized_agent_never_says_empty(alpha):
-    agent, imitator = E.imitator_agent(W, 100, 8, 20, alpha, programs=_small_class())
+    optimum, imitator = E.imitator_agent(W, 100, 8, 20, alpha, programs=_small_class())
+    agent = optimum.policy
     assert 0 in theory.top_set(imitator.mixture, (), alpha)
     assert agent.largest_probability(W.EMPTY) == 0.0
     runs = theory.sample_episodes(agent, W.environment(), 8, episodes=300, seed=0, demonstrator=W.teacher(),
@@ -203,7 +204,7 @@ def test_the_imitator_regularized_agent_never_says_empty(alpha):
 def test_regularized_to_the_bayesian_base_it_does():
     # Remove the cause (the pessimistic base): the same budget buys silence.
     base = E.base_policy(W, 100, programs=_small_class())
-    assert E.exact_agent(base, W, 8, 20).largest_probability(W.EMPTY) > 0.5
+    assert E.exact_agent(base, W, 8, 20).policy.largest_probability(W.EMPTY) > 0.5
 
 
 # -- the paper's mechanism, the whole run, and the plots --------------------------------------------------------------

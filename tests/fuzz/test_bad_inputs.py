@@ -115,10 +115,10 @@ def _tiny_temperature():
     return _regularized(temperature=1e-310)
 
 
-def _temperature_ok(pol, arith="float") -> bool:
+def _temperature_ok(result, arith="float") -> bool:
     """At λ → 0 the optimum takes action 0 surely (Q = (1/2, 1/4) under U and ENV): π = (1, 0), KL = ln 4."""
-    p = [float(x.mid()) if hasattr(x, "mid") else float(x) for x in pol.probs(arith=arith)]
-    kl = pol.kl_spent
+    p = [float(x.mid()) if hasattr(x, "mid") else float(x) for x in result.policy.probs(arith=arith)]
+    kl = result.kl_spent
     kl = float(kl.mid()) if hasattr(kl, "mid") else float(kl)
     return bool(np.allclose(p, [1.0, 0.0], rtol=0, atol=1e-12) and abs(kl - math.log(4)) < 1e-9)
 
@@ -356,7 +356,7 @@ ANSWERS = [
            ("1/10^400", "1e-400")),
     Answer("temperature-1e-310-float", _tiny_temperature, _temperature_ok, E.TemperatureError, ("1e-310",)),
     Answer("temperature-1e-40-ball", lambda: _regularized(temperature="1/" + "1" + "0" * 40, arith="ball"),
-           lambda pol: _temperature_ok(pol, "ball"), E.TemperatureError,
+           lambda result: _temperature_ok(result, "ball"), E.TemperatureError,
            ("1/10^40", "1e-40")),
 ]
 

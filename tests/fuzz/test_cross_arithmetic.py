@@ -591,7 +591,7 @@ def test_kl_regularized_policy(case):
     for ar in ARITHS:
         pol = theory.kl_regularized_policy(beta, env, u, m, lam, arith=ar)
         for h, probs in policy.items():
-            got = pol.probs(h, arith=ar)
+            got = pol.policy.probs(h, arith=ar)
             for a, b in enumerate(probs):
                 CHECKS[ar](f"π({a}|{h}) [{ar}]", b, got[a])
         CHECKS[ar](f"objective W(h) [{ar}]", objective, pol.objective)

@@ -52,10 +52,10 @@ def test_kl_spent_at_tiny_temperatures_is_the_true_kl(lam):
        st.sampled_from([1e-12, 1e-16, 1e-300, TINY, 1e-3, 10.0, 1e300]))
 def test_kl_spent_matches_an_independent_forward_kl_at_any_temperature(x, lam):
     pi = theory.kl_regularized_policy(x.beta, x.env, x.utility, x.horizon, lam, x.history)
-    independent = theory.trajectory_kl(pi, x.beta, x.env, x.horizon, x.history)  # Σ π ln(π/β) on π's tables
+    independent = theory.trajectory_kl(pi.policy, x.beta, x.env, x.horizon, x.history)  # Σ π ln(π/β) on π's tables
     assert not math.isnan(pi.kl_spent) and not math.isnan(pi.value) and not math.isnan(pi.objective)
     assert math.isclose(pi.kl_spent, independent, rel_tol=1e-9, abs_tol=1e-12)
-    assert not np.isnan(pi.probs(x.history)).any()
+    assert not np.isnan(pi.policy.probs(x.history)).any()
 
 
 def test_kl_spent_with_abstention_at_a_tiny_temperature():
@@ -66,7 +66,8 @@ def test_kl_spent_with_abstention_at_a_tiny_temperature():
         pi = theory.kl_regularized_policy(beta, ENV, U, 1, lam, demonstrator=demo)
         # π puts its mass on {action 1, ⊥} (both worth 1) in proportion to β: (1/3, 2/3); KL = ln(4/3).
         assert math.isclose(pi.kl_spent, math.log(4 / 3), rel_tol=1e-9)
-        assert math.isclose(pi.kl_spent, theory.trajectory_kl(pi, beta, ENV, 1, demonstrator=demo), rel_tol=1e-9)
+        assert math.isclose(pi.kl_spent, theory.trajectory_kl(pi.policy, beta, ENV, 1, demonstrator=demo),
+                            rel_tol=1e-9)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -100,7 +101,7 @@ def test_the_limit_is_the_contexts():
 @pytest.mark.parametrize("lam", ["1e-40", Fraction(1, 10**300)])
 def test_ball_at_tiny_temperatures_stays_finite_and_encloses_the_limit(lam):
     pi = theory.kl_regularized_policy(HALF, ENV, U, 1, lam, arith="ball")
-    probs = pi.probs(arith="ball")
+    probs = pi.policy.probs(arith="ball")
     assert all(p.is_finite() for p in probs)
     assert probs[1].contains(1) and BALL.sign(probs[1] - BALL.convert("0.99")) > 0
     with BALL.scope():
@@ -114,7 +115,7 @@ def test_ball_temperature_below_the_enclosures_width_is_a_temperature_error():
     tied = theory.MeanReward([["1/3"], ["1/3"]])
     beta = theory.FiniteStatePolicy.iid(["1/3", "2/3"])
     pi = theory.kl_regularized_policy(beta, ENV, tied, 2, "1e-30", arith="ball")
-    assert all(p.is_finite() for p in pi.probs(arith="ball"))
+    assert all(p.is_finite() for p in pi.policy.probs(arith="ball"))
     with pytest.raises(errors.TemperatureError, match="ball arithmetic at 128 bits"):
         theory.kl_regularized_policy(beta, ENV, tied, 2, "1e-300", arith="ball")
 
@@ -147,11 +148,12 @@ def test_kl_spent_and_objective_at_large_temperatures(lam):
 # ---------------------------------------------------------------------------------------------------------------
 # 2. The KL-constrained optimum never exceeds its budget (certified in ball arithmetic)
 # ---------------------------------------------------------------------------------------------------------------
-def certified_within(pi, beta, env, horizon, history, budget, demonstrator=None) -> bool:
-    if pi.temperature == math.inf:  # β itself: its KL to β is exactly 0 (in ball, ln(q/q) only encloses 0)
-        return theory.trajectory_kl(pi, beta, env, horizon, history, arith="exact", demonstrator=demonstrator) == 0
+def certified_within(result, beta, env, horizon, history, budget, demonstrator=None) -> bool:
+    if result.temperature == math.inf:  # β itself: its KL to β is exactly 0 (in ball, ln(q/q) only encloses 0)
+        return theory.trajectory_kl(result.policy, beta, env, horizon, history, arith="exact",
+                                    demonstrator=demonstrator) == 0
     with BALL.scope():
-        k = theory.trajectory_kl(pi, beta, env, horizon, history, arith=BALL, demonstrator=demonstrator)
+        k = theory.trajectory_kl(result.policy, beta, env, horizon, history, arith=BALL, demonstrator=demonstrator)
         return BALL.compare(k, BALL.convert(budget)) <= 0
 
 
@@ -217,15 +219,15 @@ def test_when_nothing_certifies_the_constrained_optimum_is_beta_itself(monkeypat
     monkeypatch.setattr(optimize, "trajectory_kl", lambda *a, **k: BALL.convert(10))
     pi = theory.kl_constrained_policy(TENTH, ENV, U, 2, 0.5)
     assert pi.temperature == math.inf and pi.kl_spent == 0
-    assert np.allclose(pi.probs(((1, 0),)), [0.9, 0.1])
+    assert np.allclose(pi.policy.probs(((1, 0),)), [0.9, 0.1])
 
 
 def test_zero_budget_is_beta_itself_exactly():
     third = theory.FiniteStatePolicy.iid(["1/3", "2/3"])  # no float equals 1/3: a table could not be β
     pi = theory.kl_constrained_policy(third, ENV, U, 2, 0)
     assert pi.kl_spent == 0 and pi.temperature == math.inf
-    assert list(pi.probs(((0, 0),), arith="exact")) == [Fraction(1, 3), Fraction(2, 3)]
-    assert theory.trajectory_kl(pi, third, ENV, 2, arith="exact") == 0
+    assert list(pi.policy.probs(((0, 0),), arith="exact")) == [Fraction(1, 3), Fraction(2, 3)]
+    assert theory.trajectory_kl(pi.policy, third, ENV, 2, arith="exact") == 0
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -252,9 +254,9 @@ def constrained(**kw):
     (constrained(budget=True), errors.BudgetError, "budget True"),
     (lambda: theory.kl_regularized_policy(HALF, ENV, U, 1, "warm"), errors.TemperatureError, "'warm'"),
     (lambda: theory.kl_regularized_policy(HALF, ENV, U, 1, [1]), errors.TemperatureError, "[1]"),
-    (lambda: theory.kl_regularized_policy(HALF, ENV, U, 1, 1).largest_probability(5), errors.HistoryError,
+    (lambda: theory.kl_regularized_policy(HALF, ENV, U, 1, 1).policy.largest_probability(5), errors.HistoryError,
      "action 5"),
-    (lambda: theory.kl_regularized_policy(HALF, ENV, U, 1, 1).largest_probability(True), errors.HistoryError,
+    (lambda: theory.kl_regularized_policy(HALF, ENV, U, 1, 1).policy.largest_probability(True), errors.HistoryError,
      "action True"),
 ], ids=lambda v: v if isinstance(v, str) else None)
 def test_bad_optimizer_options_raise_naming_the_value(call, error, text):
