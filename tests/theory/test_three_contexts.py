@@ -45,6 +45,11 @@ def _solved(arith):
     return theory.kl_regularized_policy(BETA, ENV, UTILITY, 2, "1/2", arith=arith)
 
 
+def _numbers(optimum: theory.Optimum) -> dict:
+    """An optimizer's result without its policy (whose methods have cases of their own)."""
+    return {f.name: getattr(optimum, f.name) for f in dataclasses.fields(optimum) if f.name != "policy"}
+
+
 #: name -> call(arith): one small instance per public entry point taking ``arith=``.
 CASES = {
     "get_context": lambda a: theory.get_context(a).convert("1/3"),
@@ -84,12 +89,13 @@ CASES = {
     "q_values": lambda a: theory.q_values(ENV, UTILITY, 2, HISTORY, arith=a),
     "optimal_actions": lambda a: theory.optimal_actions(ENV, UTILITY, 2, arith=a),
     "kl_breakdown": lambda a: theory.kl_breakdown(PI, BETA, ENV, 2, arith=a),
-    "TreePolicy.abstain": lambda a: _solved(a).abstain(((0, 0),), arith=a),
-    "TreePolicy.largest_probability": lambda a: _solved(a).largest_probability(1, arith=a),
-    "TreePolicy.probs": lambda a: _solved(a).probs(((0, 0),), arith=a),
-    "kl_regularized_policy": lambda a: _solved(a).value,
-    "kl_constrained_policy": lambda a: theory.kl_constrained_policy(BETA, ENV, UTILITY, 1, "1/10", arith=a).value,
-    "tvd_constrained_policy": lambda a: theory.tvd_constrained_policy(BETA, ENV, UTILITY, 2, "1/5", arith=a).value,
+    "TreePolicy.abstain": lambda a: _solved(a).policy.abstain(((0, 0),), arith=a),
+    "TreePolicy.largest_probability": lambda a: _solved(a).policy.largest_probability(1, arith=a),
+    "TreePolicy.probs": lambda a: _solved(a).policy.probs(((0, 0),), arith=a),
+    "kl_regularized_policy": lambda a: _numbers(_solved(a)),
+    "kl_constrained_policy": lambda a: _numbers(theory.kl_constrained_policy(BETA, ENV, UTILITY, 1, "1/10", arith=a)),
+    "tvd_constrained_policy": lambda a: _numbers(theory.tvd_constrained_policy(BETA, ENV, UTILITY, 2, "1/5",
+                                                                               arith=a)),
     "top_set": lambda a: theory.top_set(MIXTURE, HISTORY, "1/4", arith=a),
     "PessimisticImitator.abstain": lambda a: IMITATOR.abstain(HISTORY, arith=a),
     "PessimisticImitator.probs": lambda a: IMITATOR.probs(HISTORY, arith=a),
