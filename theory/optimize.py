@@ -40,6 +40,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 
@@ -333,7 +334,7 @@ class _Problem:
         ctx = self.ctx
         lam = ctx.convert(temperature)
         w_next = self.leaf
-        out = [None] * self.m
+        out: list = [None] * self.m
         for d in range(self.m - 1, -1, -1):
             level = self.dt.levels[d]
             q_all = self.continuation(d, w_next)
@@ -429,7 +430,8 @@ def kl_regularized_policy(beta, env, utility, horizon, temperature, history=(), 
                            who="kl_regularized_policy")
         lam = ctx.parameter(to_fraction(temperature))  # the temperature as the context steers with it
         if problem.m == 0:
-            own, bot, kl_spent, value_ = [], [] if problem.abstains else None, ctx.convert(0), problem.leaf[0]
+            own, kl_spent, value_ = [], ctx.convert(0), problem.leaf[0]
+            bot: list | None = [] if problem.abstains else None
             objective = value_
         else:
             solution = problem.solve(temperature)
@@ -489,7 +491,7 @@ def _cheapest_optimal(problem: _Problem):
     π ∝ β·exp(−C(a)) on A*, with cost C(h') = −ln Σ_{A*} β exp(−C(a)) and C(a) = E_o C(child)."""
     ctx, dt = problem.ctx, problem.dt
     v_next, c_next = problem.leaf, ctx.zeros(len(problem.leaf))
-    out = [None] * problem.m
+    out: list = [None] * problem.m
     for d in range(problem.m - 1, -1, -1):
         level = dt.levels[d]
         q_all = problem.continuation(d, v_next)
@@ -623,7 +625,7 @@ def kl_constrained_policy(beta, env, utility, horizon, budget, history=(), *, ar
         if ctx.sign(b) == 0:
             return base_policy()  # zero budget: β itself
 
-        def evaluate(lam):
+        def evaluate(lam) -> tuple[list, list | None, Any, Any]:
             sol = problem.solve(lam)
             own = [s[0] for s in sol]
             bot = [s[1] for s in sol] if problem.abstains else None
