@@ -134,6 +134,14 @@ class ExactContext(Context):
             return np.empty(np.delete(x.shape, axis), dtype=object)
         return np.apply_along_axis(lambda row: max(row, key=_ExactKey), axis, x)
 
+    def descending_order(self, weights):
+        weights = np.asarray(weights, dtype=object)
+        if all(isinstance(v, (int, Fraction)) for v in weights.flat):  # rationals: compared directly, fast
+            n, k = weights.shape
+            return np.array([sorted(range(k), key=lambda i, row=row: (-row[i], i)) for row in weights],
+                            dtype=np.int64).reshape(n, k)
+        return super().descending_order(weights)
+
     def weights_key(self, w):
         # Exact weights: equal rows are equal posteriors. Intern each distinct value as an integer id.
         ids: dict = {}
