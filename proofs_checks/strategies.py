@@ -138,11 +138,6 @@ def _q(x) -> str:
     return str(x.numerator) if x.denominator == 1 else repr(str(x))
 
 
-# The base classes print as replayable expressions now; these aliases keep modules that named the former
-# subclasses working.
-_DrawnFiniteStatePolicy, _DrawnFiniteStateEnvironment = FiniteStatePolicy, FiniteStateEnvironment
-
-
 class _ExactProbabilities:
     """``history -> exact action probabilities`` of a finite-state policy (the function of a FunctionPolicy)."""
 

@@ -188,7 +188,7 @@ def blind_environment(env, mode: str = "blind"):
     rows = [[list(emission[s, 0]) for _ in range(n_actions)] for s in range(env.n_states)]
     if mode == "blind":
         transition = np.repeat(transition[:, :1, :], n_actions, axis=1)
-    return S._DrawnFiniteStateEnvironment(rows, transition.tolist())
+    return theory.FiniteStateEnvironment(rows, transition.tolist())
 
 
 def action_blind(env) -> bool:
@@ -272,7 +272,7 @@ def delayed_echo() -> dict:
          [[3, 3], [3, 3]], [[4, 4], [4, 4]]], name="act 0 once o_2 = a_1")
     beta = theory.FiniteStatePolicy.iid(half, n_observations=2)
     # State s emits observation s whatever the action; the next state is the action just taken.
-    late = S._DrawnFiniteStateEnvironment([[[1, 0], [1, 0]], [[0, 1], [0, 1]]], [[[0, 0], [1, 1]], [[0, 0], [1, 1]]])
+    late = theory.FiniteStateEnvironment([[[1, 0], [1, 0]], [[0, 1], [0, 1]]], [[[0, 0], [1, 1]], [[0, 0], [1, 1]]])
     return {"name": "delayed-echo", "pi": pi, "beta": beta, "env": late, "blind": late, "horizon": 3,
             "history": ()}
 
