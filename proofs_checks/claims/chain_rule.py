@@ -46,6 +46,7 @@ from theory.events import ObservationOccurred
 from proofs_checks import reference
 from proofs_checks import strategies as S
 from proofs_checks.claim import Claim, Part
+from proofs_checks.worlds import copy_last_observation, lean_to_zero, noisy_echo
 
 __all__ = ["CLAIM", "make", "trajectory_cases", "trajectory_leaves", "leaf_kl", "toy_examples"]
 
@@ -159,9 +160,7 @@ def toy_examples() -> list[dict]:
     >>> [sorted(x) for x in toy_examples()][0]
     ['beta', 'env', 'history', 'horizon', 'name', 'pi']
     """
-    echo = theory.FiniteStateEnvironment([[["9/10", "1/10"], ["1/10", "9/10"]]], [[[0, 0], [0, 0]]])
-    copy = theory.FiniteStatePolicy([["3/4", "1/4"], ["1/4", "3/4"]], [[[0, 1], [0, 1]], [[0, 1], [0, 1]]])
-    lean = theory.FiniteStatePolicy.iid(["2/3", "1/3"], n_observations=2)
+    echo, copy, lean = noisy_echo(), copy_last_observation(), lean_to_zero()
     shy = theory.FiniteStatePolicy.iid(["1/2", "1/4"], n_observations=2, semi=True)
     shyer = theory.FiniteStatePolicy.iid(["1/3", "1/6"], n_observations=2, semi=True)
     # β takes action 1 surely after observation 1, where π still takes action 0 with probability 1/4.

@@ -30,6 +30,7 @@ from hypothesis import strategies as st
 import theory
 from proofs_checks import strategies as S
 from proofs_checks.claim import Claim, Part
+from proofs_checks.worlds import bandit
 
 __all__ = ["CLAIM", "make", "kl_cases", "positive_policies", "three_arms_one_pull"]
 
@@ -88,15 +89,8 @@ def three_arms_one_pull() -> dict:
     >>> [round(float(p), 6) for p in pi.probs()]
     [0.440002, 0.39813, 0.161868]
     """
-    return {
-        "name": "three arms paying 1, 9/10, 0; one pull",
-        "beta": theory.FiniteStatePolicy.iid([Fraction(1, 3)] * 3),
-        "env": theory.sequence_environment(3),
-        "utility": theory.MeanReward([[1], [Fraction(9, 10)], [0]]),
-        "horizon": 1,
-        "temperature": Fraction(1),
-        "history": (),
-    }
+    return {"name": "three arms paying 1, 9/10, 0; one pull", **bandit([1, Fraction(9, 10), 0]), "horizon": 1,
+            "temperature": Fraction(1), "history": ()}
 
 
 def make(*, min_actions: int = 2, max_actions: int = 3, max_horizon: int = 2, max_observations: int = 2,

@@ -31,10 +31,11 @@ from hypothesis import strategies as st
 import theory
 from proofs_checks import strategies as S
 from proofs_checks.claim import Claim
-from proofs_checks.claims.thm2_tvd_constraint import SequenceForm, _decision_nodes, three_armed_bandit
+from proofs_checks.claims.thm2_tvd_constraint import SequenceForm, _decision_nodes
 from proofs_checks.claims.thm2_tvd_constraint import make as _make_thm2
 from proofs_checks.lp_witness import tvd_lp_dual
 from proofs_checks.strategies import HistoryTableUtility
+from proofs_checks.worlds import three_armed_bandit
 
 __all__ = ["CLAIM", "make", "lean_cases", "random_tree", "scan", "scan_table"]
 

@@ -16,7 +16,7 @@ observations ignore the agent's actions. :func:`make` builds those true versions
 >>> CLAIM.kind, CLAIM.expected
 ('conjecture', 'refuted')
 >>> import theory
->>> from proofs_checks.claims.reactive_worst_case import echo_example
+>>> from proofs_checks.worlds import echo_example
 >>> ev = CLAIM.evaluate(echo_example(), "exact")
 >>> ev.holds, ev.parts[0].lhs, ev.parts[0].rhs        # KL^μ = ln 2 > Definition 2 = ½ ln 2
 (False, LogLinear(1*ln(2)), LogLinear(1/2*ln(2)))

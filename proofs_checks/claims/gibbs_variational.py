@@ -41,6 +41,7 @@ from hypothesis import strategies as st
 import theory
 from proofs_checks import strategies as S
 from proofs_checks.claim import Claim, Part
+from proofs_checks.worlds import bandit, fair_coin, safe_or_gamble
 
 __all__ = ["CLAIM", "make", "gibbs_cases", "StepMixture", "TOLERANCE", "one_step", "two_steps"]
 
@@ -127,9 +128,7 @@ def one_step() -> dict:
     """
     return {
         "name": "one step, rewards 0 and 1, β fair, λ = 1",
-        "beta": theory.FiniteStatePolicy.iid([Fraction(1, 2), Fraction(1, 2)]),
-        "env": theory.sequence_environment(2),
-        "utility": theory.MeanReward([[0], [1]]),
+        **bandit([0, 1]),
         "horizon": 1,
         "temperature": Fraction(1),
         "history": (),
@@ -149,13 +148,11 @@ def two_steps() -> dict:
     """
     return {
         "name": "safe action or gamble, two steps, λ = 1/2",
-        "beta": theory.FiniteStatePolicy.iid([Fraction(3, 4), Fraction(1, 4)], n_observations=2),
-        "env": theory.FiniteStateEnvironment([[[1, 0], [Fraction(1, 2), Fraction(1, 2)]]], [[[0, 0], [0, 0]]]),
-        "utility": theory.MeanReward([[Fraction(2, 5), Fraction(2, 5)], [0, 1]]),
+        **safe_or_gamble(),
         "horizon": 2,
         "temperature": Fraction(1, 2),
         "history": (),
-        "sigma": theory.FiniteStatePolicy.iid([Fraction(1, 2), Fraction(1, 2)], n_observations=2),
+        "sigma": fair_coin(n_observations=2),
         "epsilon": Fraction(1, 10),
     }
 

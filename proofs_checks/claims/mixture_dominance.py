@@ -33,6 +33,7 @@ from hypothesis import strategies as st
 import theory
 from proofs_checks import strategies as S
 from proofs_checks.claim import Claim, Part
+from proofs_checks.worlds import copy_last_observation, fair_coin, noisy_echo
 
 __all__ = ["CLAIM", "make", "dominance_cases", "disjoint_mixtures", "toy_examples", "disjoint_at"]
 
@@ -134,17 +135,15 @@ def toy_examples() -> list[dict]:
     nu0 = theory.FiniteStatePolicy([["1/4", "3/4"], [1, 0]], [[[1], [1]], [[1], [1]]])
     nu1 = theory.FiniteStatePolicy([["3/4", "1/4"], [0, 1]], [[[1], [1]], [[1], [1]]])
     dropped = theory.BayesianMixture([nu0, nu1], ["1/2", "1/2"])
-    echo = theory.FiniteStateEnvironment([[["9/10", "1/10"], ["1/10", "9/10"]]], [[[0, 0], [0, 0]]])
-    copy = theory.FiniteStatePolicy([["3/4", "1/4"], ["1/4", "3/4"]], [[[0, 1], [0, 1]], [[0, 1], [0, 1]]])
-    fair = theory.FiniteStatePolicy.iid(["1/2", "1/2"], n_observations=2)
     stubborn = theory.FiniteStatePolicy.iid(["19/20", "1/20"], n_observations=2)
-    mixed = theory.BayesianMixture([copy, fair, stubborn], ["1/2", "1/4", "1/4"])
+    mixed = theory.BayesianMixture([copy_last_observation(), fair_coin(n_observations=2), stubborn],
+                                   ["1/2", "1/4", "1/4"])
     return [
         {"name": "disjoint-three", "xi": three, "env": theory.sequence_environment(3), "horizon": 2,
          "history": (), "component": 2},
         {"name": "posterior-dropped", "xi": dropped, "env": theory.sequence_environment(2), "horizon": 2,
          "history": ((0, 0),), "component": 0},
-        {"name": "echo-mixture", "xi": mixed, "env": echo, "horizon": 3, "history": ((1, 1),), "component": 2},
+        {"name": "echo-mixture", "xi": mixed, "env": noisy_echo(), "horizon": 3, "history": ((1, 1),), "component": 2},
     ]
 
 

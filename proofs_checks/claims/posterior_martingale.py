@@ -37,6 +37,7 @@ from hypothesis import strategies as st
 import theory
 from proofs_checks import strategies as S
 from proofs_checks.claim import Claim, Part
+from proofs_checks.worlds import copy_last_observation, fair_vs_zeros, lean_to_zero, noisy_echo
 
 __all__ = ["CLAIM", "make", "martingale_cases", "posterior_expectation", "ratio_tree", "toy_examples"]
 
@@ -148,16 +149,12 @@ def toy_examples(semi=False) -> list[dict]:
     >>> [x["name"] for x in toy_examples()]
     ['mu-never-takes-1', 'mu-in-class']
     """
-    never = theory.FiniteStatePolicy.iid([1, 0])
-    fair = theory.FiniteStatePolicy.iid(["1/2", "1/2"])
-    xi = theory.BayesianMixture([never, fair], ["1/2", "1/2"])
-    echo = theory.FiniteStateEnvironment([[["9/10", "1/10"], ["1/10", "9/10"]]], [[[0, 0], [0, 0]]])
-    copy = theory.FiniteStatePolicy([["3/4", "1/4"], ["1/4", "3/4"]], [[[0, 1], [0, 1]], [[0, 1], [0, 1]]])
-    lean = theory.FiniteStatePolicy.iid(["2/3", "1/3"], n_observations=2)
-    both = theory.BayesianMixture([copy, lean], ["1/3", "2/3"])
-    out = [{"name": "mu-never-takes-1", "xi": xi, "env": theory.sequence_environment(2), "history": (),
-            "horizon": 1, "mu": never},
-           {"name": "mu-in-class", "xi": both, "env": echo, "history": ((0, 1),), "horizon": 3, "mu": copy}]
+    xi, seq = fair_vs_zeros()
+    never, fair = xi.components
+    copy = copy_last_observation()
+    both = theory.BayesianMixture([copy, lean_to_zero()], ["1/3", "2/3"])
+    out = [{"name": "mu-never-takes-1", "xi": xi, "env": seq, "history": (), "horizon": 1, "mu": never},
+           {"name": "mu-in-class", "xi": both, "env": noisy_echo(), "history": ((0, 1),), "horizon": 3, "mu": copy}]
     if semi:
         shy = theory.FiniteStatePolicy.iid(["1/2", "1/4"], semi=True)
         out.append({"name": "abstaining-component", "xi": theory.BayesianMixture([shy, fair], ["1/2", "1/2"]),

@@ -52,9 +52,10 @@ from hypothesis import strategies as st
 import theory
 from proofs_checks import strategies as S
 from proofs_checks.claim import Claim, Part
+from proofs_checks.worlds import delayed_echo, echo_example
 
 __all__ = ["CLAIM", "make", "reactive_cases", "blind_environment", "adaptive_leaf_kl", "maximizing_environment",
-           "action_blind", "echo_example", "delayed_echo", "toy_examples"]
+           "action_blind", "toy_examples"]
 
 _BLIND = ("blind", "rows", "dropped")
 
@@ -235,46 +236,6 @@ def reactive_cases(draw, *, blind: str | None = "blind", max_actions: int = 3, m
     elif blind is not None:
         x["blind"] = blind_environment(draw(S.finite_state_environments(**kw)), blind)
     return x
-
-
-def echo_example() -> dict:
-    """The spec's example: π plays (½, ½), then action 0 surely if the first observation equals the first action
-    (else (½, ½)); β uniform; μ echoes the action; the action-blind environment emits fair coin flips.
-
-    >>> sorted(echo_example())
-    ['beta', 'blind', 'env', 'history', 'horizon', 'name', 'pi']
-    """
-    echo = theory.FiniteStateEnvironment([[[1, 0], [0, 1]]], [[[0, 0], [0, 0]]], name="echo")
-    pi = theory.FiniteStatePolicy([["1/2", "1/2"], [1, 0]], [[[1, 0], [0, 1]], [[1, 1], [1, 1]]],
-                                  name="act 0 once echoed")
-    beta = theory.FiniteStatePolicy.iid(["1/2", "1/2"], n_observations=2)
-    coin = theory.FiniteStateEnvironment([[["1/2", "1/2"], ["1/2", "1/2"]]], [[[0, 0], [0, 0]]], name="coin")
-    return {"name": "echo", "pi": pi, "beta": beta, "env": echo, "blind": coin, "horizon": 2, "history": ()}
-
-
-def delayed_echo() -> dict:
-    """Observations that ignore the current action but not the past ones: μ's state remembers the last action
-    and its next observation reports it (the same law for every current action), so o_2 = a_1. π plays
-    (½, ½) twice, remembering a_1, then action 0 surely if o_2 = a_1 (else (½, ½)). Under μ that always
-    happens: ``KL^μ = ln 2``, while Definition 2 (o_2 fixed, a_1 = o_2 with probability ½) is ``½ ln 2``.
-
-    >>> x = delayed_echo()
-    >>> action_blind(x["blind"]), x["horizon"]
-    (False, 3)
-    """
-    # States: 0 start; 1 and 2 after a_1 = 0 and 1; 3 "echoed" (action 0 surely); 4 "not echoed".
-    half = ["1/2", "1/2"]
-    pi = theory.FiniteStatePolicy(
-        [half, half, half, [1, 0], half],
-        [[[1, 1], [2, 2]],          # remember a_1
-         [[3, 4], [3, 4]],          # a_1 = 0: o_2 = 0 is the echo
-         [[4, 3], [4, 3]],          # a_1 = 1: o_2 = 1 is the echo
-         [[3, 3], [3, 3]], [[4, 4], [4, 4]]], name="act 0 once o_2 = a_1")
-    beta = theory.FiniteStatePolicy.iid(half, n_observations=2)
-    # State s emits observation s whatever the action; the next state is the action just taken.
-    late = theory.FiniteStateEnvironment([[[1, 0], [1, 0]], [[0, 1], [0, 1]]], [[[0, 0], [1, 1]], [[0, 0], [1, 1]]])
-    return {"name": "delayed-echo", "pi": pi, "beta": beta, "env": late, "blind": late, "horizon": 3,
-            "history": ()}
 
 
 def toy_examples(blind: str = "blind") -> list[dict]:

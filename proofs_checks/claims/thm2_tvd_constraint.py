@@ -43,11 +43,12 @@ from hypothesis import strategies as st
 import theory
 from proofs_checks import strategies as S
 from proofs_checks.claim import Claim, Part
+from proofs_checks.worlds import gamble, three_armed_bandit
 from theory.arith import get_context, to_fraction
 from theory.errors import MightntError
 from theory.linprog import maximize
 
-__all__ = ["CLAIM", "make", "tvd_cases", "SequenceForm", "three_armed_bandit", "gamble"]
+__all__ = ["CLAIM", "make", "tvd_cases", "SequenceForm"]
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -95,47 +96,6 @@ def _with_history(cases, max_history: int):
         return {**x, "history": draw(S.histories(x["beta"], env=x["env"], max_length=max_history))}
 
     return add()
-
-
-def three_armed_bandit() -> dict:
-    """The named toy of the docs: three arms paying 0, 1/2 and 1, two pulls, β uniform, budget 1/9.
-
-    The optimum moves the mass 1/9 of the worst sequence (0, 0) onto the best (2, 2): at the start only the
-    optimal arm 2 gains (4/9 > 1/3), but after a first pull of arm 0 the suboptimal arm 1 rises from 1/3 to 1/2.
-
-    >>> x = three_armed_bandit()
-    >>> pi = theory.tvd_constrained_policy(x["beta"], x["env"], x["utility"], 2, x["budget"], arith="exact")
-    >>> [str(v) for v in pi.probs((), arith="exact")], [str(v) for v in pi.probs(((0, 0),), arith="exact")]
-    (['2/9', '1/3', '4/9'], ['0', '1/2', '1/2'])
-    """
-    return {
-        "name": "three-armed bandit, two pulls",
-        "beta": theory.FiniteStatePolicy.iid([Fraction(1, 3)] * 3),
-        "env": theory.sequence_environment(3),
-        "utility": theory.MeanReward([[0], [Fraction(1, 2)], [1]]),
-        "horizon": 2,
-        "budget": Fraction(1, 9),
-        "history": (),
-    }
-
-
-def gamble() -> dict:
-    """The named toy with stochastic observations: a safe action (reward 2/5) and a gamble (reward 1 with
-    probability 1/2, else 0) that β takes only a quarter of the time; two steps, budget 1/4.
-
-    >>> x = gamble()
-    >>> theory.optimal_actions(x["env"], x["utility"], 2, arith="exact")
-    [1]
-    """
-    return {
-        "name": "safe action or gamble, two steps",
-        "beta": theory.FiniteStatePolicy.iid([Fraction(3, 4), Fraction(1, 4)], n_observations=2),
-        "env": theory.FiniteStateEnvironment([[[1, 0], [Fraction(1, 2), Fraction(1, 2)]]], [[[0, 0], [0, 0]]]),
-        "utility": theory.MeanReward([[Fraction(2, 5), Fraction(2, 5)], [0, 1]]),
-        "horizon": 2,
-        "budget": Fraction(1, 4),
-        "history": (),
-    }
 
 
 # ---------------------------------------------------------------------------------------------------------------
