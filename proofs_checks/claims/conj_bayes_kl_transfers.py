@@ -24,9 +24,8 @@ hypothesis holds, and it is the base policy ξ, not the data, that breaks the im
 
 from __future__ import annotations
 
-
 from proofs_checks.claim import Claim
-from proofs_checks.claims.thm4_pessimistic_kl import drawn_parts, imitation_cases
+from proofs_checks.kl_transfer import imitation_cases, transfer_parts
 
 __all__ = ["CLAIM", "make"]
 
@@ -40,7 +39,7 @@ def make(*, base: str = "mixture", id: str = "conj-bayes-kl-transfers", kind: st
     name = "ξ" if base == "mixture" else "ν_α"
 
     def parts(x, arith):
-        return drawn_parts(x, arith, base=base, hypothesis=True)
+        return transfer_parts(x, arith, base=base, hypothesis=True)
 
     return Claim(
         id=id,

@@ -13,6 +13,7 @@ import theory
 from theory.arith import LogLinear
 from proofs_checks import check
 from proofs_checks.certificates import make_certificate, replay, write
+from proofs_checks import kl_transfer
 from proofs_checks.claims import thm4_pessimistic_kl as thm4
 from proofs_checks.instances import decode, encode
 from proofs_checks.worlds import world
@@ -38,7 +39,7 @@ def test_dropping_the_top_set_hypothesis_is_refuted(dropped):
     # μ leaves the top set somewhere on the horizon (at h or at a history μ can produce): that is what makes the
     # shrunk instance a counterexample.
     x = result.counterexample
-    nodes = thm4.requirement_histories(x["mixture"].components[x["mu"]], x["history"], x["horizon"],
+    nodes = kl_transfer.requirement_histories(x["mixture"].components[x["mu"]], x["history"], x["horizon"],
                                        x["env"].n_observations)
     assert any(x["mu"] not in theory.top_set(x["mixture"], g, x["alpha"], arith="exact") for g in nodes)
 
@@ -97,12 +98,12 @@ def test_regression_empty_tree_level_with_a_mixture(arith):
 
 
 @settings(max_examples=40, deadline=None)
-@given(thm4.imitation_cases(clamp_alpha=False))
+@given(kl_transfer.imitation_cases(clamp_alpha=False))
 def test_top_set_margin_agrees_with_theory_top_set(x):
     mixture, mu, alpha = x["mixture"], x["mu"], x["alpha"]
     weights = list(mixture.posterior(x["history"], arith="exact"))
     member = mu in theory.top_set(mixture, x["history"], alpha, arith="exact")
-    assert (thm4.top_set_margin(weights, mu, alpha) >= 0) == member
+    assert (kl_transfer.top_set_margin(weights, mu, alpha) >= 0) == member
 
 
 def test_instances_round_trip_as_exact_json():
@@ -214,8 +215,8 @@ def test_the_theorem_with_bot_as_an_outcome_is_refuted_by_an_abstaining_pi(as_ou
     names = {p.name for p in result.evaluation.violated_parts()}
     assert EXPECTED in names or WORST in names
     # The counterexample's π abstains at h while μ never does (the theorem itself holds for it).
-    pi = thm4.pi_of(x, theory.PessimisticImitator(x["mixture"], x["alpha"]))
-    assert x["pi_kind"] in thm4.ABSTAINING_KINDS and pi.abstain(x["history"], arith="exact") > 0
+    pi = kl_transfer.pi_of(x, theory.PessimisticImitator(x["mixture"], x["alpha"]))
+    assert x["pi_kind"] in kl_transfer.ABSTAINING_KINDS and pi.abstain(x["history"], arith="exact") > 0
     assert thm4.CLAIM.evaluate(x, "exact").holds
 
 
@@ -234,20 +235,20 @@ def test_abstaining_kinds_are_drawn_and_delegated_parts_only_for_them():
     seen = set()
 
     @settings(max_examples=150, deadline=None, database=None, derandomize=True)
-    @given(thm4.imitation_cases(max_horizon=1))
+    @given(kl_transfer.imitation_cases(max_horizon=1))
     def run(x):
         seen.add(x["pi_kind"])
         imitator = theory.PessimisticImitator(x["mixture"], x["alpha"])
-        pi = thm4.pi_of(x, imitator)
-        names = {p.name for p in thm4.drawn_parts(x, theory.get_context("exact"))}
-        assert (BOUND in names) == pi.semi == (x["pi_kind"] in thm4.ABSTAINING_KINDS)
+        pi = kl_transfer.pi_of(x, imitator)
+        names = {p.name for p in kl_transfer.transfer_parts(x, theory.get_context("exact"))}
+        assert (BOUND in names) == pi.semi == (x["pi_kind"] in kl_transfer.ABSTAINING_KINDS)
         if x["pi_kind"] == "within":
             # Its support lies within ν_α's.
             p, q = pi.probs(x["history"], arith="exact"), imitator.probs(x["history"], arith="exact")
             assert all(q[a] > 0 for a in range(len(p)) if p[a] > 0)
 
     run()
-    assert set(thm4.ABSTAINING_KINDS) <= seen
+    assert set(kl_transfer.ABSTAINING_KINDS) <= seen
 
 
 def test_make_rejects_a_bad_convention_or_delegation():
@@ -268,10 +269,10 @@ def test_the_delegated_bound_is_attained_by_a_scaled_demonstrator(arith):
     raw = theory.trajectory_kl(pi, mu, env, 2, **kw)
     # (Arithmetic on balls rounds to the working precision of the context's scope.)
     with ctx.scope():
-        acting = -theory.trajectory_kl(pi, thm4.renormalized(pi), env, 2, **kw)
+        acting = -theory.trajectory_kl(pi, kl_transfer.renormalized(pi), env, 2, **kw)
         total = raw + acting
     assert ctx.sign(ctx.convert(raw)) < 0 and ctx.sign(ctx.convert(acting)) > 0
-    lhs = theory.trajectory_kl(thm4.delegated(pi, mu), mu, env, 2, arith=arith)
+    lhs = theory.trajectory_kl(kl_transfer.delegated(pi, mu), mu, env, 2, arith=arith)
     if arith == "exact":
         assert total == 0 and lhs == 0
     else:
