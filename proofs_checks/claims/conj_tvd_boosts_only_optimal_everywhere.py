@@ -31,9 +31,9 @@ from hypothesis import strategies as st
 import theory
 from proofs_checks import strategies as S
 from proofs_checks.claim import Claim
-from proofs_checks.claims.thm2_tvd_constraint import SequenceForm, _decision_nodes
 from proofs_checks.claims.thm2_tvd_constraint import make as _make_thm2
 from proofs_checks.lp_witness import tvd_lp_dual
+from proofs_checks.sequence_form import SequenceForm, decision_nodes
 from proofs_checks.strategies import HistoryTableUtility
 from proofs_checks.worlds import three_armed_bandit
 
@@ -127,7 +127,7 @@ def _violations(x, robust: bool = True) -> list:
     exact = theory.get_context("exact")
     pi = theory.tvd_constrained_policy(beta, env, u, m, c, h, arith=exact)
     out, form = [], None
-    for steps, depth in _decision_nodes(pi, env, h, m, exact):
+    for steps, depth in decision_nodes(pi, env, h, m, exact):
         here = h + steps
         optimal = set(theory.optimal_actions(env, u, m - depth, here, arith="exact"))
         p, b = pi.probs(here, arith="exact"), beta.probs(here, arith="exact")

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import theory
 from proofs_checks.claim import Claim, Part
-from proofs_checks.claims.reactive_worst_case import reactive_cases
+from proofs_checks.cases import reactive_cases
 
 __all__ = ["CLAIM", "make"]
 

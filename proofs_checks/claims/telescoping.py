@@ -10,7 +10,7 @@ remaining horizon is m − j. With semi-distribution policies a trajectory that 
 steps ends there and has no continuation term.
 
 The left side and the first term are :func:`theory.trajectory_kl`; the distribution of h' is enumerated
-independently (:func:`proofs_checks.claims.chain_rule.trajectory_leaves`), and KL_{h',m−j} is computed from
+independently (:func:`proofs_checks.reference.trajectory_leaves`), and KL_{h',m−j} is computed from
 each h'. Equality is decided exactly on linear forms in logarithms.
 
 The worst-case form (Definition 2) does *not* telescope with equality: its maximum over observation sequences
@@ -37,7 +37,9 @@ from hypothesis import strategies as st
 
 import theory
 from proofs_checks.claim import Claim, Part
-from proofs_checks.claims.chain_rule import BOTTOM, toy_examples as _chain_examples, trajectory_cases, trajectory_leaves
+from proofs_checks.cases import trajectory_cases
+from proofs_checks.claims.chain_rule import toy_examples as _chain_examples
+from proofs_checks.reference import BOTTOM, trajectory_leaves
 
 __all__ = ["CLAIM", "make", "split_cases", "continuation_term", "add"]
 
@@ -111,7 +113,7 @@ def _worst_continuation(x, arith):
 
 @st.composite
 def split_cases(draw, **kw):
-    """:func:`~proofs_checks.claims.chain_rule.trajectory_cases` with a horizon of 2–3 and a split j in 0..m.
+    """:func:`~proofs_checks.cases.trajectory_cases` with a horizon of 2–3 and a split j in 0..m.
 
     >>> from hypothesis import given, settings
     >>> @settings(max_examples=10, database=None, derandomize=True)

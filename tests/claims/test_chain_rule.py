@@ -6,7 +6,7 @@ from fractions import Fraction
 import pytest
 
 import theory
-from proofs_checks import check
+from proofs_checks import check, reference
 from proofs_checks.certificates import make_certificate, replay, write
 from proofs_checks.claims import chain_rule
 from proofs_checks.instances import decode, encode
@@ -58,9 +58,9 @@ def test_hand_computed_leaves_and_infinity():
     ctx = theory.get_context("exact")
     pi = theory.FiniteStatePolicy.iid([1, 0])
     beta = theory.FiniteStatePolicy.iid(["1/2", "1/2"])
-    leaves = chain_rule.trajectory_leaves(pi, beta, theory.sequence_environment(2), 3, arith=ctx)
+    leaves = reference.trajectory_leaves(pi, beta, theory.sequence_environment(2), 3, arith=ctx)
     assert leaves == [(((0, 0),) * 3, 1, 1, Fraction(1, 8))]
-    assert chain_rule.leaf_kl(leaves, arith=ctx) == 3 * theory.kl([1, 0], ["1/2", "1/2"], arith="exact")
+    assert reference.leaf_kl(leaves, arith=ctx) == 3 * theory.kl([1, 0], ["1/2", "1/2"], arith="exact")
     # β rules out what π does: both sides are +inf and the claim holds (inf == inf).
     ev = chain_rule.CLAIM.evaluate({"pi": beta, "beta": pi, "env": theory.sequence_environment(2), "horizon": 2,
                                     "history": ()}, "exact")

@@ -9,7 +9,7 @@ import theory
 from proofs_checks import certify, check
 from proofs_checks.certificates import make_certificate, replay, write
 from proofs_checks.claims import mixture_dominance as md
-from proofs_checks.claims.chain_rule import leaf_kl, trajectory_leaves
+from proofs_checks.reference import leaf_kl, trajectory_leaves
 from proofs_checks.instances import decode, encode
 
 EXACT = theory.get_context("exact")

@@ -11,7 +11,7 @@ import theory
 from proofs_checks import check
 from proofs_checks.certificates import make_certificate, replay, write
 from proofs_checks.claims import telescoping
-from proofs_checks.claims.chain_rule import trajectory_cases
+from proofs_checks.cases import trajectory_cases
 from proofs_checks.instances import decode, encode
 
 ECHO = theory.FiniteStateEnvironment([[["9/10", "1/10"], ["1/10", "9/10"]]], [[[0, 0], [0, 0]]])
