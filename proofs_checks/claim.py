@@ -292,7 +292,8 @@ class Claim:
     lhs, relation, rhs : the single relation ``lhs(instance, arith) <relation> rhs(instance, arith)``; or
     parts : callable ``(instance, arith) -> list[Part]`` for several relations that must all hold.
     examples : callable ``() -> list[dict]``, optional
-        Fixed instances (named toy environments) evaluated and certified on every check.
+        The fixed examples: instances (built from the toy worlds of :mod:`proofs_checks.worlds`) evaluated and
+        certified on every check. A claim module names this function ``examples``.
     tabulate : callable ``(arith) -> dict``, optional
         For illustrations: a table (``{"columns": [...], "rows": [...]}``) shown in reports.
     statement, latex, reference, how : str
@@ -1009,7 +1010,7 @@ class _Check:
         violation = defect = None
         try:
             for stage in (self.first_stage, self.scope_stage, self.random_stage, self.refine_stage,
-                          self.certify_fixed):
+                          self.certify_stage):
                 stage()
         except _Violation as v:
             violation = v
@@ -1043,7 +1044,7 @@ class _Check:
             if cert.holds is False:
                 raise _Violation(instance, cert)
 
-    def certify_fixed(self):
+    def certify_stage(self):
         for instance in (self.claim.examples() if self.claim.examples is not None else []):
             self.count += 1
             if self.certify(instance).holds is False:

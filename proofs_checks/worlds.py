@@ -29,7 +29,7 @@ from theory.arith import get_context
 from theory.events import ObservationOccurred
 
 __all__ = ["NovelSituation", "WORLDS", "world", "switch_overhead_bits", "switch_class", "fair_coin", "lean_to_zero",
-           "copy_last_observation", "noisy_echo", "fair_vs_zeros", "echo_three", "bandit", "safe_or_gamble",
+           "copy_last_observation", "noisy_echo", "policy_pairs", "fair_vs_zeros", "echo_three", "bandit", "safe_or_gamble",
            "three_armed_bandit", "gamble", "echo_example", "delayed_echo"]
 
 
@@ -313,6 +313,33 @@ def echo_three():
     """
     return (theory.BayesianMixture([lean_to_zero(), copy_last_observation(), fair_coin(n_observations=2)],
                                    ["1/2", "1/4", "1/4"]), noisy_echo())
+
+
+def policy_pairs() -> list[dict]:
+    """Policies π and β in an environment, with a horizon and a start history: the fixed examples of
+    ``chain-rule`` and ``telescoping``. Observations that steer the policies, abstaining policies, and an
+    infinite KL that only appears at the second step.
+
+    >>> [sorted(x) for x in policy_pairs()][0]
+    ['beta', 'env', 'history', 'horizon', 'name', 'pi']
+    """
+    echo, copy, lean = noisy_echo(), copy_last_observation(), lean_to_zero()
+    shy = theory.FiniteStatePolicy.iid(["1/2", "1/4"], n_observations=2, semi=True)
+    shyer = theory.FiniteStatePolicy.iid(["1/3", "1/6"], n_observations=2, semi=True)
+    # β takes action 1 surely after observation 1, where π still takes action 0 with probability 1/4.
+    late = theory.FiniteStatePolicy([["1/2", "1/2"], [0, 1]], [[[0, 1], [0, 1]], [[0, 1], [0, 1]]])
+    # Two observation prefixes reach the same states with different weights: Definition 2 may merge such prefixes
+    # only when the weights agree too (theory.trees.merge_groups).
+    steer = theory.Switch(theory.FiniteStatePolicy([[0, 1], ["1/4", "3/4"]], [[[0, 0], [1, 0]], [[0, 0], [1, 0]]]),
+                          ObservationOccurred(1),
+                          theory.FiniteStatePolicy([["1/4", "3/4"]], [[[0, 0], [0, 0]]])).as_finite_state()
+    follow = theory.FiniteStatePolicy([["1/2", "1/2"], ["1/4", "3/4"]], [[[0, 1], [1, 0]], [[0, 0], [1, 0]]])
+    return [
+        {"name": "copy-the-echo", "pi": copy, "beta": lean, "env": echo, "horizon": 3, "history": ()},
+        {"name": "same-states-other-weights", "pi": steer, "beta": follow, "env": echo, "horizon": 3, "history": ()},
+        {"name": "abstaining", "pi": shy, "beta": shyer, "env": echo, "horizon": 3, "history": ((1, 1),)},
+        {"name": "infinite-at-step-2", "pi": copy, "beta": late, "env": echo, "horizon": 2, "history": ()},
+    ]
 
 
 def bandit(rewards) -> dict:

@@ -38,39 +38,12 @@ True
 from __future__ import annotations
 
 import theory
-from theory.events import ObservationOccurred
 from proofs_checks import reference
 from proofs_checks.cases import trajectory_cases
 from proofs_checks.claim import Claim, Part
-from proofs_checks.worlds import copy_last_observation, lean_to_zero, noisy_echo
+from proofs_checks.worlds import policy_pairs as examples
 
-__all__ = ["CLAIM", "make", "toy_examples"]
-
-
-def toy_examples() -> list[dict]:
-    """Named toy instances certified on every check: observations that steer the policies, abstaining
-    policies, and an infinite KL that only appears at the second step.
-
-    >>> [sorted(x) for x in toy_examples()][0]
-    ['beta', 'env', 'history', 'horizon', 'name', 'pi']
-    """
-    echo, copy, lean = noisy_echo(), copy_last_observation(), lean_to_zero()
-    shy = theory.FiniteStatePolicy.iid(["1/2", "1/4"], n_observations=2, semi=True)
-    shyer = theory.FiniteStatePolicy.iid(["1/3", "1/6"], n_observations=2, semi=True)
-    # β takes action 1 surely after observation 1, where π still takes action 0 with probability 1/4.
-    late = theory.FiniteStatePolicy([["1/2", "1/2"], [0, 1]], [[[0, 1], [0, 1]], [[0, 1], [0, 1]]])
-    # Two observation prefixes reach the same states with different weights: Definition 2 may merge such prefixes
-    # only when the weights agree too (theory.trees.merge_groups).
-    steer = theory.Switch(theory.FiniteStatePolicy([[0, 1], ["1/4", "3/4"]], [[[0, 0], [1, 0]], [[0, 0], [1, 0]]]),
-                          ObservationOccurred(1),
-                          theory.FiniteStatePolicy([["1/4", "3/4"]], [[[0, 0], [0, 0]]])).as_finite_state()
-    follow = theory.FiniteStatePolicy([["1/2", "1/2"], ["1/4", "3/4"]], [[[0, 1], [1, 0]], [[0, 0], [1, 0]]])
-    return [
-        {"name": "copy-the-echo", "pi": copy, "beta": lean, "env": echo, "horizon": 3, "history": ()},
-        {"name": "same-states-other-weights", "pi": steer, "beta": follow, "env": echo, "horizon": 3, "history": ()},
-        {"name": "abstaining", "pi": shy, "beta": shyer, "env": echo, "horizon": 3, "history": ((1, 1),)},
-        {"name": "infinite-at-step-2", "pi": copy, "beta": late, "env": echo, "horizon": 2, "history": ()},
-    ]
+__all__ = ["CLAIM", "make", "examples"]
 
 
 def make(*, weights="pi", drop_last=False, id="chain-rule", kind="theorem") -> Claim:
@@ -124,7 +97,7 @@ def make(*, weights="pi", drop_last=False, id="chain-rule", kind="theorem") -> C
             "the action-sequence KL enumerated leaf by leaf (proofs_checks.reference.worst_case_kl), maximized, "
             "against theory.worst_case_kl. Equality is decided exactly on linear forms in logarithms.",
         given=trajectory_cases(),
-        examples=toy_examples,
+        examples=examples,
         parts=parts,
         max_examples=150,
     )

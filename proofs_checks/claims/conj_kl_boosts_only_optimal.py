@@ -32,7 +32,7 @@ from proofs_checks import strategies as S
 from proofs_checks.claim import Claim, Part
 from proofs_checks.worlds import bandit
 
-__all__ = ["CLAIM", "make", "kl_cases", "positive_policies", "three_arms_one_pull"]
+__all__ = ["CLAIM", "make", "kl_cases", "positive_policies", "examples", "three_arms_one_pull"]
 
 
 @st.composite
@@ -93,9 +93,17 @@ def three_arms_one_pull() -> dict:
             "temperature": Fraction(1), "history": ()}
 
 
+def examples(*, max_actions: int = 3, max_horizon: int = 2) -> list[dict]:
+    """The fixed examples within ``max_actions`` actions and ``max_horizon`` steps: :func:`three_arms_one_pull`.
+
+    >>> [x["horizon"] for x in examples()], examples(max_actions=2)
+    ([1], [])
+    """
+    return [x for x in [three_arms_one_pull()] if x["env"].n_actions <= max_actions and x["horizon"] <= max_horizon]
+
+
 def make(*, min_actions: int = 2, max_actions: int = 3, max_horizon: int = 2, max_observations: int = 2,
-         id: str = "conj-kl-boosts-only-optimal", kind: str = "conjecture", max_examples: int = 100,
-         examples=None) -> Claim:
+         id: str = "conj-kl-boosts-only-optimal", kind: str = "conjecture", max_examples: int = 100) -> Claim:
     """The check "the KL-regularized optimum raises only V-optimal actions at h" on instances with at most
     ``max_actions`` actions and ``max_horizon`` steps.
 
@@ -142,9 +150,7 @@ def make(*, min_actions: int = 2, max_actions: int = 3, max_horizon: int = 2, ma
         given=kl_cases(min_actions=min_actions, max_actions=max_actions, max_horizon=max_horizon,
                        max_observations=max_observations),
         parts=parts,
-        examples=examples if examples is not None else (lambda: [x for x in [three_arms_one_pull()]
-                                                                  if x["env"].n_actions <= max_actions
-                                                                  and x["horizon"] <= max_horizon]),
+        examples=lambda: examples(max_actions=max_actions, max_horizon=max_horizon),
         certify_in=("ball:128", "ball:256", "ball:512"),
         max_examples=max_examples,
     )

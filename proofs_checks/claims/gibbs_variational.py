@@ -43,7 +43,7 @@ from proofs_checks import strategies as S
 from proofs_checks.claim import Claim, Part
 from proofs_checks.worlds import bandit, fair_coin, safe_or_gamble
 
-__all__ = ["CLAIM", "make", "gibbs_cases", "StepMixture", "TOLERANCE", "one_step", "two_steps"]
+__all__ = ["CLAIM", "make", "gibbs_cases", "StepMixture", "TOLERANCE", "examples", "one_step", "two_steps"]
 
 #: Agreement required of the two sides of an identity (far above ball radii, far below any float error).
 TOLERANCE = Fraction(1, 2**64)
@@ -157,6 +157,15 @@ def two_steps() -> dict:
     }
 
 
+def examples() -> list[dict]:
+    """The fixed examples every check certifies: :func:`one_step` and :func:`two_steps`.
+
+    >>> [x["horizon"] for x in examples()]
+    [1, 2]
+    """
+    return [one_step(), two_steps()]
+
+
 def _objective(policy, x, lam, arith):
     """J(π) = V − λ·KL (−∞ when π leaves β's support), and the KL."""
     beta, env, utility, m, h = x["beta"], x["env"], x["utility"], x["horizon"], tuple(x["history"])
@@ -225,7 +234,7 @@ def make(*, perturbed: str = "<=", temperature_factor=1, id: str = "gibbs-variat
                  "since enclosures cannot prove an equality of transcendental numbers."),
         given=gibbs_cases() if given is None else given,
         parts=parts,
-        examples=lambda: [one_step(), two_steps()],
+        examples=examples,
         certify_in=("ball:128", "ball:256", "ball:512"),
         max_examples=max_examples,
     )

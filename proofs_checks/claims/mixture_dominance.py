@@ -18,7 +18,7 @@ less plausible, e.g. the toy instance ``posterior-dropped``).
 >>> CLAIM.kind, CLAIM.expected
 ('theorem', 'holds')
 >>> import theory
->>> x = toy_examples()[0]                 # three constant policies, prior (1/2, 1/4, 1/8): w = (4, 2, 1)/7
+>>> x = examples()[0]                 # three constant policies, prior (1/2, 1/4, 1/8): w = (4, 2, 1)/7
 >>> [(p.name, p.lhs == p.rhs) for p in CLAIM.parts(x, theory.get_context("exact"))][-1]   # KL = ln 7, exactly
 ('tight, worst case (disjoint supports at h)', True)
 """
@@ -35,7 +35,7 @@ from proofs_checks import strategies as S
 from proofs_checks.claim import Claim, Part
 from proofs_checks.worlds import copy_last_observation, fair_coin, noisy_echo
 
-__all__ = ["CLAIM", "make", "dominance_cases", "disjoint_mixtures", "toy_examples", "disjoint_at"]
+__all__ = ["CLAIM", "make", "dominance_cases", "disjoint_mixtures", "examples", "disjoint_at"]
 
 
 def disjoint_at(xi, history, *, arith) -> bool:
@@ -122,11 +122,11 @@ def dominance_cases(draw, *, max_actions=3, max_observations=2, max_components=4
             "component": draw(st.integers(0, len(xi) - 1))}
 
 
-def toy_examples() -> list[dict]:
+def examples() -> list[dict]:
     """Named toy instances: ``disjoint-three`` (bound attained: ln 7), and ``posterior-dropped`` (the data at h
     lowered ν_0's weight from the prior 1/2 to 1/4, and the bound ln 4 is attained, so the prior's ln 2 fails).
 
-    >>> [x["name"] for x in toy_examples()]
+    >>> [x["name"] for x in examples()]
     ['disjoint-three', 'posterior-dropped', 'echo-mixture']
     """
     consts = [theory.FiniteStatePolicy.constant(a, n_actions=3) for a in range(3)]
@@ -207,7 +207,7 @@ def make(*, slack=0, weight="posterior", id="mixture-dominance", kind="theorem")
             "posterior by Bayes' rule; ln(1/w_i(h)) is an exact logarithm. Where the next-action supports at h "
             "are pairwise disjoint (checked exactly from the tables), equality is checked too.",
         given=dominance_cases(),
-        examples=toy_examples,
+        examples=examples,
         parts=parts,
         max_examples=100,
     )

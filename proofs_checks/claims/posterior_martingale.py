@@ -24,7 +24,7 @@ where ξ has mass where μ has none).
 >>> CLAIM.kind, CLAIM.expected
 ('theorem', 'holds')
 >>> import theory
->>> x = toy_examples()[0]
+>>> x = examples()[0]
 >>> [(p.name, p.lhs, p.rhs) for p in CLAIM.parts(x, theory.get_context("exact"))][-1]   # ξ ≪ μ fails: mean < 1
 ('mean: E_μ[R_m] <= 1', Fraction(3, 4), 1)
 """
@@ -39,7 +39,7 @@ from proofs_checks import strategies as S
 from proofs_checks.claim import Claim, Part
 from proofs_checks.worlds import copy_last_observation, fair_vs_zeros, lean_to_zero, noisy_echo
 
-__all__ = ["CLAIM", "make", "martingale_cases", "posterior_expectation", "ratio_tree", "toy_examples"]
+__all__ = ["CLAIM", "make", "martingale_cases", "posterior_expectation", "ratio_tree", "examples"]
 
 
 def _zero(ctx, x) -> bool:
@@ -142,11 +142,11 @@ def martingale_cases(draw, *, semi=False, max_actions=3, max_observations=2, max
     return {"xi": xi, "env": env, "history": history, "horizon": draw(st.integers(1, max_horizon)), "mu": mu}
 
 
-def toy_examples(semi=False) -> list[dict]:
+def examples(semi=False) -> list[dict]:
     """Named toy instances: ``mu-never-takes-1`` (ξ puts mass on an action μ never takes: E_μ[R] = 3/4 < 1),
     ``mu-in-class`` (μ a component of ξ, ξ ≪ μ: a martingale), and with ``semi`` an abstaining component.
 
-    >>> [x["name"] for x in toy_examples()]
+    >>> [x["name"] for x in examples()]
     ['mu-never-takes-1', 'mu-in-class']
     """
     xi, seq = fair_vs_zeros()
@@ -218,7 +218,7 @@ def make(*, semi=False, mean_relation="<=", id="posterior-martingale", kind="the
             "the components: the worst supermartingale step, the mean at the horizon, and the martingale "
             "equality where ξ ≪ μ on μ's tree.",
         given=martingale_cases(semi=semi),
-        examples=lambda: toy_examples(semi=semi),
+        examples=lambda: examples(semi=semi),
         parts=parts,
         max_examples=150,
     )

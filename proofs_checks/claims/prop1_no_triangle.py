@@ -40,7 +40,7 @@ import theory
 from proofs_checks import strategies as S
 from proofs_checks.claim import Claim, Part
 
-__all__ = ["CLAIM", "make", "log_bound_proof", "epsilons", "bayes_cases", "instances", "EXAMPLES"]
+__all__ = ["CLAIM", "make", "log_bound_proof", "epsilons", "bayes_cases", "instances", "examples"]
 
 
 @lru_cache(maxsize=None)
@@ -129,7 +129,12 @@ def instances():
     return st.one_of(st.builds(lambda e: {"form": "bernoulli", "epsilon": e}, epsilons()), bayes_cases())
 
 
-def _examples():
+def examples() -> list[dict]:
+    """The fixed instances every check certifies: ε = 1/10, ε = 10^-9, and a two-component mixture.
+
+    >>> [x["form"] for x in examples()]
+    ['bernoulli', 'bernoulli', 'bayes']
+    """
     fair = theory.FiniteStatePolicy.iid(["1/2", "1/2"], n_observations=2)
     const0 = theory.FiniteStatePolicy.constant(0, n_actions=2, n_observations=2)
     rare = theory.FiniteStateEnvironment([[["99/100", "1/100"], ["99/100", "1/100"]]], [[[0, 0], [0, 0]]])
@@ -140,10 +145,6 @@ def _examples():
         {"form": "bayes", "tau": const0, "pi": fair, "others": (), "prior": (Fraction(1, 2), Fraction(1, 2)),
          "env": rare, "horizon": 3},
     ]
-
-
-#: The fixed instances every check certifies (ε = 1/10, ε = 10^-9, and a two-component mixture).
-EXAMPLES = _examples
 
 
 def make(constant=Fraction(2), *, halve: bool = True, tau_zero: bool = True, bayes_scale=Fraction(1),
@@ -233,7 +234,7 @@ def make(constant=Fraction(2), *, halve: bool = True, tau_zero: bool = True, bay
                 "the raw weight w, so ln(Σw/w) ≤ ln(1/w): the form checked implies the paper's.",
         given=instances(),
         parts=parts,
-        examples=_examples,
+        examples=examples,
         max_examples=max_examples,
     )
 

@@ -52,7 +52,7 @@ from proofs_checks.cases import BLIND_MODES, reactive_cases
 from proofs_checks.claim import Claim, Part
 from proofs_checks.worlds import delayed_echo, echo_example
 
-__all__ = ["CLAIM", "make", "adaptive_leaf_kl", "maximizing_environment", "toy_examples"]
+__all__ = ["CLAIM", "make", "adaptive_leaf_kl", "maximizing_environment", "examples"]
 
 
 def _is_inf(x) -> bool:
@@ -159,12 +159,12 @@ def maximizing_environment(pi, beta, n_observations: int, horizon: int, history=
     return env, w
 
 
-def toy_examples(blind: str = "blind") -> list[dict]:
+def examples(blind: str = "blind") -> list[dict]:
     """The named instances certified on every check: the echo example, and the delayed echo (whose environment
     is action-blind only in its current rows: it serves as μ, and as the ``blind`` environment only for the
     ``blind="rows"`` variant).
 
-    >>> [x["name"] for x in toy_examples()], toy_examples("rows")[1]["blind"] is toy_examples("rows")[1]["env"]
+    >>> [x["name"] for x in examples()], examples("rows")[1]["blind"] is examples("rows")[1]["env"]
     (['echo', 'delayed-echo'], False)
     """
     echo, late = echo_example(), delayed_echo()
@@ -251,7 +251,7 @@ def make(*, bound: str = "reactive", blind: str = "blind", id: str = "reactive-w
             "choices. Definition 2 by theory.worst_case_kl. Named examples: the spec's echo and a delayed echo. "
             "Every relation decided exactly on linear forms in logarithms.",
         given=reactive_cases(blind=blind),
-        examples=lambda: toy_examples(blind),
+        examples=lambda: examples(blind),
         parts=parts,
         max_examples=max_examples,
         scope_limit=120,

@@ -38,10 +38,10 @@ from hypothesis import strategies as st
 import theory
 from proofs_checks.claim import Claim, Part
 from proofs_checks.cases import trajectory_cases
-from proofs_checks.claims.chain_rule import toy_examples as _chain_examples
 from proofs_checks.reference import BOTTOM, trajectory_leaves
+from proofs_checks.worlds import policy_pairs
 
-__all__ = ["CLAIM", "make", "split_cases", "continuation_term", "add"]
+__all__ = ["CLAIM", "make", "examples", "split_cases", "continuation_term", "add"]
 
 
 def add(a, b):
@@ -128,9 +128,14 @@ def split_cases(draw, **kw):
     return x
 
 
-def _examples():
+def examples() -> list[dict]:
+    """The fixed examples: those of ``chain-rule`` over at least two steps, split after the first.
+
+    >>> [x["split"] for x in examples()]
+    [1, 1, 1, 1]
+    """
     out = []
-    for x in _chain_examples():
+    for x in policy_pairs():
         y = dict(x)
         y["horizon"] = max(x["horizon"], 2)
         y["split"] = 1
@@ -195,7 +200,7 @@ def make(*, weights="pi", worst_case="inequality", id="telescoping", kind="theor
             "enumeration; KL_{h',m−j} from each h'. Equality decided exactly on linear forms in logarithms. The "
             "worst-case inequality with theory.worst_case_kl, decided exactly.",
         given=split_cases(),
-        examples=_examples,
+        examples=examples,
         parts=parts,
         max_examples=100,
     )

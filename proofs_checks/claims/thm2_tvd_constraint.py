@@ -43,7 +43,7 @@ from proofs_checks.claim import Claim, Part
 from proofs_checks.sequence_form import SequenceForm, decision_nodes, surely_positive
 from proofs_checks.worlds import gamble, three_armed_bandit
 
-__all__ = ["CLAIM", "make", "tvd_cases"]
+__all__ = ["CLAIM", "make", "examples", "tvd_cases"]
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -108,10 +108,20 @@ def _realization(pi, history, steps, arith):
     return x
 
 
+def examples() -> list[dict]:
+    """The fixed examples every check certifies: the three-armed bandit and the gamble of
+    :mod:`proofs_checks.worlds`.
+
+    >>> [x["name"] for x in examples()]
+    ['three-armed bandit, two pulls', 'safe action or gamble, two steps']
+    """
+    return [three_armed_bandit(), gamble()]
+
+
 def make(*, scope: str = "start", optimality: str = "full", every_maximizer: bool = True,
          id: str = "thm2-tvd-constraint", kind: str = "theorem", max_examples: int = 150, title: str | None = None,
          statement: str | None = None, how: str | None = None, derived: str = "", latex: str | None = None,
-         examples=None, given=None, tabulate=None, reference: str | None = None,
+         examples=examples, given=None, tabulate=None, reference: str | None = None,
          certificate_data=None) -> Claim:
     """The check "actions π_c raises above β are V-optimal", at the start history (``scope="start"``) or at
     every history π_c reaches (``"everywhere"``); with ``optimality="myopic"`` optimal means optimal for one step.
@@ -209,7 +219,7 @@ def make(*, scope: str = "start", optimality: str = "full", every_maximizer: boo
             "The proof sketch in the module docstring shows why it must hold."),
         given=given if given is not None else tvd_cases(),
         parts=parts,
-        examples=examples if examples is not None else (lambda: [three_armed_bandit(), gamble()]),
+        examples=examples,
         tabulate=tabulate,
         certify_in=("exact",),
         max_examples=max_examples,

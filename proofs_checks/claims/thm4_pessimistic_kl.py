@@ -69,7 +69,7 @@ from proofs_checks.kl_transfer import DELEGATED, imitation_cases, transfer_parts
 from proofs_checks.worlds import world
 from theory.arith import get_context
 
-__all__ = ["CLAIM", "make", "EXAMPLES"]
+__all__ = ["CLAIM", "make", "examples"]
 
 EXACT = get_context("exact")
 
@@ -116,16 +116,16 @@ def _demo_parts(x, arith) -> list:
     return parts
 
 
-def _examples():
+def examples() -> list[dict]:
+    """The fixed instance every check certifies: the demonstration in the NovelSituation world.
+
+    >>> [x["k"] for x in examples()]
+    [50]
+    """
     w = world("novel-situation")
     return [{"world": "novel-situation", **w.params(), "k": 50, "horizon": 3,
              "alphas": (Fraction(1, 100), Fraction(1, 2000)),
              "budgets": (Fraction(0), Fraction(1), Fraction(6933, 1000), Fraction(100))}]
-
-
-def EXAMPLES():
-    """The fixed instance every check certifies: the demonstration in the NovelSituation world."""
-    return _examples()
 
 
 def make(*, hypothesis: bool = True, convention: str = "actions", delegation: str = "bound",
@@ -195,7 +195,7 @@ def make(*, hypothesis: bool = True, convention: str = "actions", delegation: st
                 "processing) gives KL(π→μ‖μ), and ν_α ≤ μ gives KL_actions(π‖μ) ≤ KL_actions(π‖ν_α).",
         given=imitation_cases(clamp_alpha=hypothesis),
         parts=parts,
-        examples=_examples,
+        examples=examples,
         max_examples=max_examples,
         scope_limit=scope_limit,
     )

@@ -16,7 +16,7 @@ def test_chain_rule_holds():
     result = check(chain_rule.CLAIM, max_examples=40)
     assert result.verdict == "holds" and result.met
     # The fixed toy instances are certified, in exact arithmetic, every time.
-    assert len(result.certified) >= len(chain_rule.toy_examples())
+    assert len(result.certified) >= len(chain_rule.examples())
     assert all(ev.context == "exact" and ev.holds for _, ev in result.certified)
 
 
@@ -67,8 +67,8 @@ def test_hand_computed_leaves_and_infinity():
     assert ev.holds and math.isinf(ev.parts[0].lhs) and math.isinf(ev.parts[0].rhs)
 
 
-def test_toy_examples_round_trip_and_hold():
-    for x in chain_rule.toy_examples():
+def test_examples_round_trip_and_hold():
+    for x in chain_rule.examples():
         y = decode(encode(x))
         ev = chain_rule.CLAIM.evaluate(y, "exact")
         assert ev.holds, x["name"]

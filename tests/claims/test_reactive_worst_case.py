@@ -28,7 +28,7 @@ def test_holds_with_its_evidence(result):
     assert result.verdict == "holds" and result.met
     ev = result.evidence
     assert not ev.cut_by_budget  # sized by counts, not by the clock
-    assert ev.scope_instances > 0 and ev.random_examples > 0 and ev.certified >= len(rwc.toy_examples())
+    assert ev.scope_instances > 0 and ev.random_examples > 0 and ev.certified >= len(rwc.examples())
     assert all(e.context == "exact" and e.holds for _, e in result.certified)
     assert "ours" in rwc.CLAIM.derived.lower()
 
@@ -53,8 +53,8 @@ def test_delayed_echo_fits_the_theorem_but_not_the_rows_only_hypothesis():
     w = theory.reactive_worst_case_kl(x["pi"], x["beta"], x["env"], 3, arith="exact")
     assert theory.trajectory_kl(x["pi"], x["beta"], x["env"], 3, arith="exact") == LN2 == w
     assert theory.worst_case_kl(x["pi"], x["beta"], x["env"], 3, arith="exact") == LN2 / 2
-    assert rwc.CLAIM.evaluate(rwc.toy_examples()[1], "exact").holds
-    assert rwc.make(blind="rows").evaluate(rwc.toy_examples("rows")[1], "exact").holds is False
+    assert rwc.CLAIM.evaluate(rwc.examples()[1], "exact").holds
+    assert rwc.make(blind="rows").evaluate(rwc.examples("rows")[1], "exact").holds is False
 
 
 @pytest.mark.parametrize("params, part", [
@@ -130,7 +130,7 @@ def test_certificate_of_a_refuted_variant_replays(tmp_path):
     assert not replay(path, claim=rwc.CLAIM).ok      # the theorem does not accept it as a refutation
 
 
-def test_toy_examples_round_trip():
-    for x in rwc.toy_examples():
+def test_examples_round_trip():
+    for x in rwc.examples():
         y = decode(encode(x))
         assert rwc.CLAIM.evaluate(y, "exact").holds, x["name"]

@@ -82,7 +82,7 @@ def test_demonstration_numbers():
     assert theory.top_set(w.mixture, h, "1/2000", arith="exact") == [0, 2]
     assert list(w.imitator("1/100").probs(h, arith="exact")) == [1, 0]
     assert w.imitator("1/2000").abstain(h, arith="exact") == 1
-    ev = thm4.CLAIM.evaluate(thm4.EXAMPLES()[0], "exact")
+    ev = thm4.CLAIM.evaluate(thm4.examples()[0], "exact")
     assert ev.holds and len(ev.parts) >= 20
 
 
@@ -107,7 +107,7 @@ def test_top_set_margin_agrees_with_theory_top_set(x):
 
 
 def test_instances_round_trip_as_exact_json():
-    x = thm4.EXAMPLES()[0]
+    x = thm4.examples()[0]
     y = decode(json.loads(json.dumps(encode(x))))
     assert y == x
     a, b = thm4.CLAIM.evaluate(x, "exact"), thm4.CLAIM.evaluate(y, "exact")
