@@ -69,6 +69,7 @@ __all__ = [
     "cross_check",
     "counterexample_record",
     "ClaimSideError",
+    "variant_title",
 ]
 
 KINDS = ("theorem", "witness", "illustration", "conjecture")
@@ -471,6 +472,15 @@ class Claim:
 
     def __repr__(self) -> str:
         return f"<Claim {self.id} ({self.kind}, expected {self.expected})>"
+
+
+def variant_title(title: str, changes, *, separator: str = ", ") -> str:
+    """A claim's title with what a variant of it changes in brackets (the title alone when nothing changes).
+
+    >>> variant_title("x <= 1", ["constant 2", "p halved"]), variant_title("x <= 1", [])
+    ('x <= 1 [constant 2, p halved]', 'x <= 1')
+    """
+    return f"{title} [{separator.join(changes)}]" if changes else title
 
 
 def certify(claim: Claim, instance: dict, contexts=None) -> Evaluation:

@@ -42,6 +42,7 @@ from proofs_checks import reference
 from proofs_checks.cases import trajectory_cases
 from proofs_checks.claim import Claim, Part
 from proofs_checks.worlds import policy_pairs as examples
+from theory.validation import option
 
 __all__ = ["CLAIM", "make", "examples"]
 
@@ -53,8 +54,7 @@ def make(*, weights="pi", drop_last=False, id="chain-rule", kind="theorem") -> C
     >>> make(weights="beta").title
     'chain rule with the leaves weighed by P^{β,μ} (false)'
     """
-    if weights not in ("pi", "beta"):
-        raise ValueError(f"weights {weights!r} must be 'pi' or 'beta'")
+    option(weights, name="weights", choices=("pi", "beta"))
 
     def parts(x, arith):
         pi, beta, env, m, h = x["pi"], x["beta"], x["env"], x["horizon"], x["history"]

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from proofs_checks.claim import Claim
 from proofs_checks.kl_transfer import imitation_cases, transfer_parts
+from theory.validation import option
 
 __all__ = ["CLAIM", "make"]
 
@@ -34,8 +35,7 @@ def make(*, base: str = "mixture", id: str = "conj-bayes-kl-transfers", kind: st
          max_examples: int = 60) -> Claim:
     """The implication with the base policy ``"mixture"`` (ξ: the false conjecture) or ``"imitator"`` (ν_α:
     Theorem 4, true)."""
-    if base not in ("mixture", "imitator"):
-        raise ValueError(f"base {base!r} must be 'mixture' or 'imitator'")
+    option(base, name="base", choices=("mixture", "imitator"))
     name = "ξ" if base == "mixture" else "ν_α"
 
     def parts(x, arith):

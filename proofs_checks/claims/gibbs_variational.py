@@ -42,6 +42,7 @@ import theory
 from proofs_checks import strategies as S
 from proofs_checks.claim import Claim, Part
 from proofs_checks.worlds import bandit, fair_coin, safe_or_gamble
+from theory.validation import option
 
 __all__ = ["CLAIM", "make", "gibbs_cases", "StepMixture", "TOLERANCE", "examples", "one_step", "two_steps"]
 
@@ -184,8 +185,7 @@ def make(*, perturbed: str = "<=", temperature_factor=1, id: str = "gibbs-variat
     >>> make(perturbed=">=", id="gibbs-flipped").statement.startswith("For all β")
     True
     """
-    if perturbed not in ("<=", ">="):
-        raise ValueError(f"perturbed {perturbed!r} must be '<=' or '>='")
+    option(perturbed, name="perturbed", choices=("<=", ">="))
     factor = Fraction(temperature_factor)
     tol = Fraction(tolerance)
 

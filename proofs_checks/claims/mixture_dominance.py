@@ -34,6 +34,7 @@ import theory
 from proofs_checks import strategies as S
 from proofs_checks.claim import Claim, Part
 from proofs_checks.worlds import copy_last_observation, fair_coin, noisy_echo
+from theory.validation import option
 
 __all__ = ["CLAIM", "make", "dominance_cases", "disjoint_mixtures", "examples", "disjoint_at"]
 
@@ -162,8 +163,7 @@ def make(*, slack=0, weight="posterior", id="mixture-dominance", kind="theorem")
     'KL(ν_i‖ξ) ≤ ln(1/w_i) with the prior weight (false)'
     """
     slack = Fraction(slack)
-    if weight not in ("posterior", "prior"):
-        raise ValueError(f"weight {weight!r} must be 'posterior' or 'prior'")
+    option(weight, name="weight", choices=("posterior", "prior"))
 
     def parts(x, arith):
         xi, env, m, h, i = x["xi"], x["env"], x["horizon"], x["history"], x["component"]

@@ -38,6 +38,7 @@ import theory
 from proofs_checks import strategies as S
 from proofs_checks.claim import Claim, Part
 from proofs_checks.worlds import copy_last_observation, fair_vs_zeros, lean_to_zero, noisy_echo
+from theory.validation import option
 
 __all__ = ["CLAIM", "make", "martingale_cases", "posterior_expectation", "ratio_tree", "examples"]
 
@@ -169,8 +170,7 @@ def make(*, semi=False, mean_relation="<=", id="posterior-martingale", kind="the
     >>> make(mean_relation=">=").title
     'E_μ[ξ/μ] ≥ 1 (false)'
     """
-    if mean_relation not in ("<=", ">=", "=="):
-        raise ValueError(f"mean_relation {mean_relation!r} must be '<=', '>=' or '=='")
+    option(mean_relation, name="mean_relation", choices=("<=", ">=", "=="))
 
     def parts(x, arith):
         xi, h = x["xi"], x["history"]

@@ -38,7 +38,7 @@ from hypothesis import strategies as st
 
 import theory
 from proofs_checks import strategies as S
-from proofs_checks.claim import Claim, Part
+from proofs_checks.claim import Claim, Part, variant_title
 
 __all__ = ["CLAIM", "make", "log_bound_proof", "epsilons", "bayes_cases", "instances", "examples"]
 
@@ -208,12 +208,9 @@ def make(constant=Fraction(2), *, halve: bool = True, tau_zero: bool = True, bay
         changed.append("τ = Bernoulli(p/2)")
     if scale != 1:
         changed.append(f"Bayesian bound ×{scale}")
-    title = "No triangle inequality: KL(π‖β), KL(τ‖β) ≤ ε yet KL(π‖τ) = ∞"
-    if changed:
-        title += f" [{', '.join(changed)}]"
     return Claim(
         id=id,
-        title=title,
+        title=variant_title("No triangle inequality: KL(π‖β), KL(τ‖β) ≤ ε yet KL(π‖τ) = ∞", changed),
         kind=kind,
         reference="Cohen, Hutter, Bengio, Russell, 'RL, but don't do anything I wouldn't do' (arXiv 2410.06213), "
                   "Proposition 1",

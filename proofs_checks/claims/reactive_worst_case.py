@@ -51,6 +51,7 @@ import theory
 from proofs_checks.cases import BLIND_MODES, reactive_cases
 from proofs_checks.claim import Claim, Part
 from proofs_checks.worlds import delayed_echo, echo_example
+from theory.validation import option
 
 __all__ = ["CLAIM", "make", "adaptive_leaf_kl", "maximizing_environment", "examples"]
 
@@ -184,10 +185,8 @@ def make(*, bound: str = "reactive", blind: str = "blind", id: str = "reactive-w
     >>> make(bound="definition-2").title
     'Definition 2 bounds the expected KL and equals the maximum over environments (false)'
     """
-    if bound not in ("reactive", "definition-2"):
-        raise ValueError(f"bound {bound!r} must be 'reactive' or 'definition-2'")
-    if blind not in BLIND_MODES:
-        raise ValueError(f"blind {blind!r} must be one of {BLIND_MODES}")
+    option(bound, name="bound", choices=("reactive", "definition-2"))
+    option(blind, name="blind", choices=BLIND_MODES)
     upper = theory.reactive_worst_case_kl if bound == "reactive" else theory.worst_case_kl
     name = "W" if bound == "reactive" else "Definition 2"
 

@@ -40,6 +40,7 @@ from proofs_checks.claim import Claim, Part
 from proofs_checks.cases import trajectory_cases
 from proofs_checks.reference import BOTTOM, trajectory_leaves
 from proofs_checks.worlds import policy_pairs
+from theory.validation import option
 
 __all__ = ["CLAIM", "make", "examples", "split_cases", "continuation_term", "add"]
 
@@ -150,10 +151,8 @@ def make(*, weights="pi", worst_case="inequality", id="telescoping", kind="theor
     >>> make(worst_case="equality").title
     'the worst-case trajectory KL telescopes with equality (false)'
     """
-    if weights not in ("pi", "beta"):
-        raise ValueError(f"weights {weights!r} must be 'pi' or 'beta'")
-    if worst_case not in ("inequality", "equality"):
-        raise ValueError(f"worst_case {worst_case!r} must be 'inequality' or 'equality'")
+    option(weights, name="weights", choices=("pi", "beta"))
+    option(worst_case, name="worst_case", choices=("inequality", "equality"))
 
     def parts(x, arith):
         pi, beta, env, h, m, j = x["pi"], x["beta"], x["env"], x["history"], x["horizon"], x["split"]

@@ -93,7 +93,7 @@ from hypothesis import strategies as st
 
 import theory
 from proofs_checks import strategies as S
-from proofs_checks.claim import Claim, Part
+from proofs_checks.claim import Claim, Part, variant_title
 from proofs_checks.worlds import world
 from theory.arith import LogLinear, get_context
 from theory.events import LengthAtLeast, ObservationOccurred
@@ -690,12 +690,10 @@ def make(*, bound: str = "ln(1/c)", novel: bool = True, depths=DEPTHS, id: str =
         changed.append("depths " + ", ".join(_depth_name(d) for d in depths))
     if not novel:
         changed.append("event not novel")
-    title = "Novel situations: switching at an unprecedented event costs ≤ ln(1/c_d) in KL to ξ"
-    if changed:
-        title += f" [{', '.join(changed)}]"
     return Claim(
         id=id,
-        title=title,
+        title=variant_title("Novel situations: switching at an unprecedented event costs ≤ ln(1/c_d) in KL to ξ",
+                            changed),
         kind=kind,
         reference="Cohen, Hutter, Bengio, Russell, 'RL, but don't do anything I wouldn't do' (arXiv 2410.06213), "
                   "Theorem 1 (finite version)",

@@ -42,6 +42,7 @@ from proofs_checks import strategies as S
 from proofs_checks.claim import Claim, Part
 from proofs_checks.sequence_form import SequenceForm, decision_nodes, surely_positive
 from proofs_checks.worlds import gamble, three_armed_bandit
+from theory.validation import option
 
 __all__ = ["CLAIM", "make", "examples", "tvd_cases"]
 
@@ -129,10 +130,8 @@ def make(*, scope: str = "start", optimality: str = "full", every_maximizer: boo
     >>> make(scope="everywhere", id="tvd-everywhere", kind="conjecture").kind
     'conjecture'
     """
-    if scope not in ("start", "everywhere"):
-        raise ValueError(f"scope {scope!r} must be 'start' or 'everywhere'")
-    if optimality not in ("full", "myopic"):
-        raise ValueError(f"optimality {optimality!r} must be 'full' or 'myopic'")
+    option(scope, name="scope", choices=("start", "everywhere"))
+    option(optimality, name="optimality", choices=("full", "myopic"))
 
     def parts(x, arith):
         beta, env, utility, m, c = x["beta"], x["env"], x["utility"], x["horizon"], x["budget"]

@@ -64,10 +64,11 @@ import math
 from fractions import Fraction
 
 import theory
-from proofs_checks.claim import Claim, Part
+from proofs_checks.claim import Claim, Part, variant_title
 from proofs_checks.kl_transfer import DELEGATED, imitation_cases, transfer_parts
 from proofs_checks.worlds import world
 from theory.arith import get_context
+from theory.validation import option
 
 __all__ = ["CLAIM", "make", "examples"]
 
@@ -142,8 +143,7 @@ def make(*, hypothesis: bool = True, convention: str = "actions", delegation: st
     'Pessimistic imitation: KL(π‖ν_α) ≤ b implies KL(π‖μ) ≤ b [⊥ as an outcome]'
     """
     theory.divergences.check_convention(convention)
-    if delegation not in DELEGATED:
-        raise ValueError(f"delegation {delegation!r} must be one of {DELEGATED}")
+    option(delegation, name="delegation", choices=DELEGATED)
 
     def parts(x, arith):
         if "world" in x:
@@ -156,7 +156,7 @@ def make(*, hypothesis: bool = True, convention: str = "actions", delegation: st
             ([] if delegation == "bound" else ["delegated bound without the acting term"])
     return Claim(
         id=id,
-        title="Pessimistic imitation: KL(π‖ν_α) ≤ b implies KL(π‖μ) ≤ b" + (f" [{'; '.join(flags)}]" if flags else ""),
+        title=variant_title("Pessimistic imitation: KL(π‖ν_α) ≤ b implies KL(π‖μ) ≤ b", flags, separator="; "),
         kind=kind,
         reference="Cohen, Hutter, Bengio, Russell, 'RL, but don't do anything I wouldn't do' (arXiv 2410.06213), "
                   "Theorem 4; the imitator of Cohen, Hutter, Nanda, 'Fully General Online Imitation Learning' "
