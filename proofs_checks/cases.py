@@ -18,8 +18,9 @@ from hypothesis import strategies as st
 
 import theory
 from proofs_checks import strategies as S
+from theory.validation import option
 
-__all__ = ["trajectory_cases", "reactive_cases", "blind_environment", "action_blind", "BLIND_MODES"]
+__all__ = ["trajectory_cases", "reactive_cases", "blind_environment", "action_blind", "worst_case_form", "BLIND_MODES"]
 
 #: How :func:`blind_environment` makes an environment blind to the agent's actions.
 BLIND_MODES = ("blind", "rows", "dropped")
@@ -121,3 +122,16 @@ def action_blind(env) -> bool:
     emission = env.emission(arith="exact")
     transition = np.asarray(env.transition)
     return bool((emission == emission[:, :1]).all() and (transition == transition[:, :1]).all())
+
+
+def worst_case_form(bound: str):
+    """The worst case a reactive instance's expected KL is compared with: ``"reactive"``, the maximum over
+    environments (:func:`theory.reactive_worst_case_kl`), or ``"definition-2"``, the paper's Definition 2 with the
+    observations fixed in advance (:func:`theory.worst_case_kl`). Looked up when called, so a claim made after
+    ``theory``'s function is replaced (a broken engine, in the tests) checks the replacement.
+
+    >>> worst_case_form("definition-2") is theory.worst_case_kl
+    True
+    """
+    option(bound, name="bound", choices=("reactive", "definition-2"))
+    return theory.reactive_worst_case_kl if bound == "reactive" else theory.worst_case_kl

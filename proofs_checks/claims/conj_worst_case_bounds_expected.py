@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import theory
 from proofs_checks.claim import Claim, Part
-from proofs_checks.cases import reactive_cases
+from proofs_checks.cases import reactive_cases, worst_case_form
 from theory.validation import option
 
 __all__ = ["CLAIM", "make"]
@@ -43,9 +43,8 @@ def make(*, bound: str = "definition-2", environments: str = "any", id: str = "c
     >>> make(bound="reactive").title
     'the expected KL is at most the reactive worst case (true)'
     """
-    option(bound, name="bound", choices=("definition-2", "reactive"))
+    upper = worst_case_form(bound)
     option(environments, name="environments", choices=_ENVIRONMENTS)
-    upper = theory.worst_case_kl if bound == "definition-2" else theory.reactive_worst_case_kl
     name = "Definition 2" if bound == "definition-2" else "the reactive worst case"
     blind = environments == "action-blind"
 

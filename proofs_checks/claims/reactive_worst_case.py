@@ -48,7 +48,7 @@ from fractions import Fraction
 
 import numpy as np
 import theory
-from proofs_checks.cases import BLIND_MODES, reactive_cases
+from proofs_checks.cases import BLIND_MODES, reactive_cases, worst_case_form
 from proofs_checks.claim import Claim, Part
 from proofs_checks.worlds import delayed_echo, echo_example
 from theory.validation import option
@@ -185,9 +185,8 @@ def make(*, bound: str = "reactive", blind: str = "blind", id: str = "reactive-w
     >>> make(bound="definition-2").title
     'Definition 2 bounds the expected KL and equals the maximum over environments (false)'
     """
-    option(bound, name="bound", choices=("reactive", "definition-2"))
+    upper = worst_case_form(bound)
     option(blind, name="blind", choices=BLIND_MODES)
-    upper = theory.reactive_worst_case_kl if bound == "reactive" else theory.worst_case_kl
     name = "W" if bound == "reactive" else "Definition 2"
 
     def parts(x, arith):

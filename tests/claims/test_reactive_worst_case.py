@@ -10,7 +10,6 @@ import theory
 from proofs_checks import check, registry
 from proofs_checks.certificates import make_certificate, replay, write
 from proofs_checks.claims import reactive_worst_case as rwc
-from proofs_checks.cases import action_blind, blind_environment
 from proofs_checks.worlds import delayed_echo, echo_example
 from proofs_checks.instances import decode, encode
 
@@ -108,13 +107,7 @@ def test_reference_enumeration_and_maximizing_environment():
     assert rwc.adaptive_leaf_kl(pi, late, 2, 1, arith=EXACT) == 0
 
 
-def test_blind_environments():
-    echo = echo_example()["env"]
-    assert not action_blind(echo) and action_blind(blind_environment(echo))
-    assert not action_blind(delayed_echo()["env"])
-    assert blind_environment(echo, "dropped") is echo
-    with pytest.raises(ValueError, match="sideways"):
-        blind_environment(echo, "sideways")
+def test_make_rejects_unknown_options():
     with pytest.raises(ValueError, match="'tight'"):
         rwc.make(bound="tight")
     with pytest.raises(ValueError, match="'none'"):
