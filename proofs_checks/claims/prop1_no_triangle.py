@@ -39,6 +39,7 @@ from hypothesis import strategies as st
 import theory
 from proofs_checks import strategies as S
 from proofs_checks.claim import Claim, Part, variant_title
+from proofs_checks.worlds import fair_coin
 
 __all__ = ["CLAIM", "make", "log_bound_proof", "epsilons", "bayes_cases", "instances", "examples"]
 
@@ -135,7 +136,7 @@ def examples() -> list[dict]:
     >>> [x["form"] for x in examples()]
     ['bernoulli', 'bernoulli', 'bayes']
     """
-    fair = theory.FiniteStatePolicy.iid(["1/2", "1/2"], n_observations=2)
+    fair = fair_coin(n_observations=2)
     const0 = theory.FiniteStatePolicy.constant(0, n_actions=2, n_observations=2)
     rare = theory.FiniteStateEnvironment([[["99/100", "1/100"], ["99/100", "1/100"]]], [[[0, 0], [0, 0]]])
     return [

@@ -40,6 +40,7 @@ import theory
 from proofs_checks import reference
 from proofs_checks import strategies as S
 from proofs_checks.claim import Claim, Part
+from proofs_checks.worlds import fair_coin
 
 __all__ = ["CLAIM", "make", "size_cases", "examples", "size_bound"]
 
@@ -89,7 +90,7 @@ def examples() -> list[dict]:
     >>> [x["name"] for x in examples()][4:]
     ['own-weight-counts', 'demonstrator-steps']
     """
-    consts = [theory.FiniteStatePolicy.iid(["1/2", "1/2"]) for _ in range(8)]
+    consts = [fair_coin() for _ in range(8)]
     uniform = theory.BayesianMixture(consts, [Fraction(1, 8)] * 8)
     geometric = theory.BayesianMixture(consts[:5], ["16/31", "8/31", "4/31", "2/31", "1/31"])
     zeros = theory.FiniteStatePolicy.iid([1, 0])
