@@ -27,8 +27,9 @@ BLIND_MODES = ("blind", "rows", "dropped")
 
 
 @st.composite
-def trajectory_cases(draw, *, max_actions=3, max_observations=2, max_states=2, max_horizon=3, semi=True,
-                     max_history=2, min_horizon=1):
+def trajectory_cases(
+    draw, *, max_actions=3, max_observations=2, max_states=2, max_horizon=3, semi=True, max_history=2, min_horizon=1
+):
     """π, β and μ over a drawn alphabet, a horizon and a start history reachable under π and μ (policies are
     sometimes semi-distributions, when ``semi``).
 
@@ -45,13 +46,25 @@ def trajectory_cases(draw, *, max_actions=3, max_observations=2, max_states=2, m
     beta = draw(S.finite_state_policies(semi=semi and draw(st.booleans()), **kw))
     env = draw(S.finite_state_environments(n_actions=n_actions, n_observations=n_obs, max_states=max_states))
     history = draw(S.histories(pi, env, max_length=max_history)) if max_history else ()
-    return {"pi": pi, "beta": beta, "env": env, "horizon": draw(st.integers(min_horizon, max_horizon)),
-            "history": history}
+    return {
+        "pi": pi,
+        "beta": beta,
+        "env": env,
+        "horizon": draw(st.integers(min_horizon, max_horizon)),
+        "history": history,
+    }
 
 
 @st.composite
-def reactive_cases(draw, *, blind: str | None = "blind", max_actions: int = 3, max_states: int = 2,
-                   max_horizon: int = 3, max_history: int = 2):
+def reactive_cases(
+    draw,
+    *,
+    blind: str | None = "blind",
+    max_actions: int = 3,
+    max_states: int = 2,
+    max_horizon: int = 3,
+    max_history: int = 2,
+):
     """π, β (each sometimes a semi-distribution), an environment μ, a horizon of 2 or more, a start history
     reachable under π and μ, and (unless ``blind=None``) ``blind``: an environment made from another drawn one by
     :func:`blind_environment` in that mode (for ``"dropped"``, μ itself).
@@ -68,14 +81,18 @@ def reactive_cases(draw, *, blind: str | None = "blind", max_actions: int = 3, m
     ...     assert action_blind(x["blind"]) and x["env"].n_observations == 2 and x["horizon"] >= 2
     >>> check()
     """
-    n_actions, n_obs = draw(S.alphabets(min_actions=2, max_actions=max_actions, min_observations=2,
-                                        max_observations=2))
+    n_actions, n_obs = draw(S.alphabets(min_actions=2, max_actions=max_actions, min_observations=2, max_observations=2))
     kw = dict(n_actions=n_actions, n_observations=n_obs, max_states=max_states)
     pi = draw(S.finite_state_policies(semi=draw(st.booleans()), **kw))
     beta = draw(S.finite_state_policies(semi=draw(st.booleans()), **kw))
     env = draw(S.finite_state_environments(**kw))
-    x = {"pi": pi, "beta": beta, "env": env, "horizon": draw(st.integers(2, max_horizon)),
-         "history": draw(S.histories(pi, env, max_length=max_history)) if max_history else ()}
+    x = {
+        "pi": pi,
+        "beta": beta,
+        "env": env,
+        "horizon": draw(st.integers(2, max_horizon)),
+        "history": draw(S.histories(pi, env, max_length=max_history)) if max_history else (),
+    }
     if blind == "dropped":
         x["blind"] = env  # no hypothesis: the drawn μ itself
     elif blind is not None:

@@ -29,8 +29,18 @@ from proofs_checks import strategies as S
 from proofs_checks.claim import Part
 from theory.arith import get_context
 
-__all__ = ["imitation_cases", "transfer_parts", "requirement_histories", "top_set_margin", "pi_of", "delegated",
-           "renormalized", "PI_KINDS", "ABSTAINING_KINDS", "DELEGATED"]
+__all__ = [
+    "imitation_cases",
+    "transfer_parts",
+    "requirement_histories",
+    "top_set_margin",
+    "pi_of",
+    "delegated",
+    "renormalized",
+    "PI_KINDS",
+    "ABSTAINING_KINDS",
+    "DELEGATED",
+]
 
 EXACT = get_context("exact")
 #: Which π an instance uses (:func:`pi_of`): a component, ξ, the renormalized imitator, a drawn policy; and π that
@@ -106,8 +116,9 @@ def imitation_cases(draw, *, clamp_alpha: bool = True, max_components: int = 4, 
     abstaining π (ν_α itself, the drawn semi-distribution policy ``pi`` restricted to ν_α's support, or ``pi``).
     """
     n_a, n_o = draw(S.alphabets(min_actions=2, max_actions=3, max_observations=2))
-    mixture = draw(S.mixtures(n_actions=n_a, n_observations=n_o, min_components=2, max_components=max_components,
-                              max_states=2))
+    mixture = draw(
+        S.mixtures(n_actions=n_a, n_observations=n_o, min_components=2, max_components=max_components, max_states=2)
+    )
     k = len(mixture)
     mu = draw(st.integers(0, k - 1))
     env = draw(S.finite_state_environments(n_actions=n_a, n_observations=n_o, max_states=2))
@@ -121,10 +132,18 @@ def imitation_cases(draw, *, clamp_alpha: bool = True, max_components: int = 4, 
     pi_component = draw(st.integers(0, k - 1))
     pi = None
     if pi_kind in ("drawn", "within", "abstaining"):
-        pi = draw(S.finite_state_policies(n_actions=n_a, n_observations=n_o, max_states=2,
-                                          semi=pi_kind != "drawn"))
-    return {"mixture": mixture, "mu": mu, "env": env, "history": history, "horizon": horizon, "alpha": alpha,
-            "pi_kind": pi_kind, "pi_component": pi_component, "pi": pi}
+        pi = draw(S.finite_state_policies(n_actions=n_a, n_observations=n_o, max_states=2, semi=pi_kind != "drawn"))
+    return {
+        "mixture": mixture,
+        "mu": mu,
+        "env": env,
+        "history": history,
+        "horizon": horizon,
+        "alpha": alpha,
+        "pi_kind": pi_kind,
+        "pi_component": pi_component,
+        "pi": pi,
+    }
 
 
 class _Renormalized:
@@ -173,13 +192,15 @@ def pi_of(x: dict, imitator: theory.PessimisticImitator) -> theory.Policy:
     if kind == "mixture":
         return x["mixture"]
     if kind == "imitator":
-        return theory.Policy.from_function(imitator.n_actions, _Renormalized(imitator),
-                                           n_observations=imitator.n_observations)
+        return theory.Policy.from_function(
+            imitator.n_actions, _Renormalized(imitator), n_observations=imitator.n_observations
+        )
     if kind == "imitator-itself":
         return imitator
     if kind == "within":
-        return theory.Policy.from_function(imitator.n_actions, _Within(x["pi"], imitator),
-                                           n_observations=imitator.n_observations, semi=True)
+        return theory.Policy.from_function(
+            imitator.n_actions, _Within(x["pi"], imitator), n_observations=imitator.n_observations, semi=True
+        )
     return x["pi"]
 
 
@@ -207,8 +228,15 @@ def renormalized(pi: theory.Policy) -> theory.Policy:
 # ---------------------------------------------------------------------------------------------------------------
 # The check
 # ---------------------------------------------------------------------------------------------------------------
-def transfer_parts(x, arith, *, base: str = "imitator", hypothesis: bool = True, convention: str = "actions",
-                delegation: str | None = "bound") -> list:
+def transfer_parts(
+    x,
+    arith,
+    *,
+    base: str = "imitator",
+    hypothesis: bool = True,
+    convention: str = "actions",
+    delegation: str | None = "bound",
+) -> list:
     """The parts of a drawn instance, with the base policy the pessimistic imitator (``base="imitator"``, the
     theorem) or the Bayesian mixture ξ (``base="mixture"``, the false conjecture conj-bayes-kl-transfers), every
     KL under ``convention`` (the theorem's is ``"actions"``, the paper's raw sum). With the imitator as base and
@@ -226,22 +254,46 @@ def transfer_parts(x, arith, *, base: str = "imitator", hypothesis: bool = True,
     parts = []
     if hypothesis:
         margin = min(top_set_margin(list(mixture.posterior(g, arith=EXACT)), mu_i, x["alpha"]) for g in nodes)
-        parts.append(Part("hypothesis: μ in the top set at h and at every μ-possible history of the horizon",
-                          arith.convert(margin), ">=", arith.convert(0)))
+        parts.append(
+            Part(
+                "hypothesis: μ in the top set at h and at every μ-possible history of the horizon",
+                arith.convert(margin),
+                ">=",
+                arith.convert(0),
+            )
+        )
     if base == "imitator":
         gap = min(min(mu.probs(g, arith=EXACT) - imitator.probs(g, arith=EXACT)) for g in nodes)
-        parts.append(Part("ν_α(a|h') ≤ μ(a|h') for every action and history of the horizon", arith.convert(gap),
-                          ">=", arith.convert(0)))
+        parts.append(
+            Part(
+                "ν_α(a|h') ≤ μ(a|h') for every action and history of the horizon",
+                arith.convert(gap),
+                ">=",
+                arith.convert(0),
+            )
+        )
         definition = reference.pessimistic_probs(mixture, h, x["alpha"], arith=EXACT)
         off = sum(abs(p - q) for p, q in zip(imitator.probs(h, arith=EXACT), definition))
-        parts.append(Part("ν_α(·|h) = Definition 4: min over the Definition 3 top set of the Bayes posterior "
-                          "(Σ_a |difference|)", arith.convert(off), "==", arith.convert(0)))
-    parts.append(Part(f"expected KL^μ_{{h,m}}(π‖μ) ≤ KL^μ_{{h,m}}(π‖{name})",
-                      theory.trajectory_kl(pi, mu, env, m, h, **kw), "<=",
-                      theory.trajectory_kl(pi, beta, env, m, h, **kw)))
-    parts.append(Part(f"worst-case KL_{{h,m}}(π‖μ) ≤ KL_{{h,m}}(π‖{name})",
-                      theory.worst_case_kl(pi, mu, env, m, h, **kw), "<=",
-                      theory.worst_case_kl(pi, beta, env, m, h, **kw)))
+        parts.append(
+            Part(
+                "ν_α(·|h) = Definition 4: min over the Definition 3 top set of the Bayes posterior (Σ_a |difference|)",
+                arith.convert(off),
+                "==",
+                arith.convert(0),
+            )
+        )
+    for form, kl, measure in (
+        ("expected", "KL^μ_{h,m}", theory.trajectory_kl),
+        ("worst-case", "KL_{h,m}", theory.worst_case_kl),
+    ):
+        parts.append(
+            Part(
+                f"{form} {kl}(π‖μ) ≤ {kl}(π‖{name})",
+                measure(pi, mu, env, m, h, **kw),
+                "<=",
+                measure(pi, beta, env, m, h, **kw),
+            )
+        )
     p_pi, p_mu, p_beta = pi.probs(h, arith=EXACT), mu.probs(h, arith=EXACT), beta.probs(h, arith=EXACT)
     # KL(π‖base)(h) < ∞ iff the base gives every action π takes positive probability (and, with ⊥ an outcome,
     # abstains where π does). Read off the supports (not theory.kl, which rejects an engine row summing above 1
@@ -250,8 +302,7 @@ def transfer_parts(x, arith, *, base: str = "imitator", hypothesis: bool = True,
     if convention == "outcome" and sum(p_pi) < 1 and sum(p_beta) == 1:
         finite = False
     off = sum((p_pi[a] for a in range(len(p_mu)) if p_mu[a] == 0), Fraction(0)) if finite else Fraction(0)
-    parts.append(Part(f"KL(π‖{name})(h) < ∞ ⇒ π(a|h) = 0 where μ(a|h) = 0", arith.convert(off), "==",
-                      arith.convert(0)))
+    parts.append(Part(f"KL(π‖{name})(h) < ∞ ⇒ π(a|h) = 0 where μ(a|h) = 0", arith.convert(off), "==", arith.convert(0)))
     if base == "imitator" and delegation is not None and pi.semi:
         # (A π that never abstains hands no step to μ: the delegated parts would repeat the expected form.)
         parts.extend(_delegated_parts(pi, mu, imitator, env, m, h, arith, convention, delegation))
@@ -263,8 +314,14 @@ def _delegated_parts(pi, mu, imitator, env, m, h, arith, convention, delegation)
     trajectories, and the delegated policy's own KL to μ against them."""
     kw = {"arith": arith, "convention": convention, "demonstrator": mu}
     to_nu = theory.trajectory_kl(pi, imitator, env, m, h, **kw)
-    parts = [Part("abstentions answered by μ: expected KL^μ_{h,m}(π‖μ) ≤ KL^μ_{h,m}(π‖ν_α) along the delegated "
-                  "trajectories", theory.trajectory_kl(pi, mu, env, m, h, **kw), "<=", to_nu)]
+    parts = [
+        Part(
+            "abstentions answered by μ: expected KL^μ_{h,m}(π‖μ) ≤ KL^μ_{h,m}(π‖ν_α) along the delegated trajectories",
+            theory.trajectory_kl(pi, mu, env, m, h, **kw),
+            "<=",
+            to_nu,
+        )
+    ]
     bound = to_nu
     if delegation == "bound" and not (isinstance(to_nu, float) and math.isinf(to_nu)):
         # E Σ_t (1 − θ_t) ln(1/(1 − θ_t)) = −E Σ_t Σ_a π ln(π/π̂) along the same trajectories (π̂ = π conditioned
@@ -274,6 +331,12 @@ def _delegated_parts(pi, mu, imitator, env, m, h, arith, convention, delegation)
         with arith.scope():  # ball arithmetic rounds to the context's precision inside its scope only
             bound = to_nu - acting
     acting = " + E Σ_t (1−θ_t) ln(1/(1−θ_t))" if delegation == "bound" else ""
-    parts.append(Part(f"delegated: KL^μ_{{h,m}}(π→μ ‖ μ) ≤ KL^μ_{{h,m}}(π‖ν_α) along the delegated trajectories"
-                      f"{acting}", theory.trajectory_kl(delegated(pi, mu), mu, env, m, h, arith=arith), "<=", bound))
+    parts.append(
+        Part(
+            f"delegated: KL^μ_{{h,m}}(π→μ ‖ μ) ≤ KL^μ_{{h,m}}(π‖ν_α) along the delegated trajectories{acting}",
+            theory.trajectory_kl(delegated(pi, mu), mu, env, m, h, arith=arith),
+            "<=",
+            bound,
+        )
+    )
     return parts

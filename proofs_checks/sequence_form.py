@@ -74,8 +74,16 @@ class SequenceForm:
             row = []
             for a in range(self.n_actions):
                 law = [to_fraction(v) for v in env.probs(hist, a, arith="exact")]
-                row.append(sum((law[o] * _leaf_utility(utility, hist + ((a, o),), len(self.start), self.m)
-                                for o in range(self.n_obs) if law[o] > 0), Fraction(0)))
+                row.append(
+                    sum(
+                        (
+                            law[o] * _leaf_utility(utility, hist + ((a, o),), len(self.start), self.m)
+                            for o in range(self.n_obs)
+                            if law[o] > 0
+                        ),
+                        Fraction(0),
+                    )
+                )
             self.leaf.append(row)
         self._build()
 
@@ -128,8 +136,13 @@ class SequenceForm:
         if not get_context(arith).certified:
             as_float = lambda rows: [[float(v) for v in r] for r in rows]  # noqa: E731
             try:
-                _, value = maximize([float(v) for v in objective], a_eq=as_float(self.a_eq),
-                                    b_eq=[float(v) for v in self.b_eq], a_ub=as_float(a_ub), b_ub=[float(v) for v in b_ub])
+                _, value = maximize(
+                    [float(v) for v in objective],
+                    a_eq=as_float(self.a_eq),
+                    b_eq=[float(v) for v in self.b_eq],
+                    a_ub=as_float(a_ub),
+                    b_ub=[float(v) for v in b_ub],
+                )
                 return value
             except MightntError:
                 # HiGHS meets constraints only to ~1e-7 and may call a program with a single feasible point (c = 0)
@@ -150,8 +163,9 @@ class SequenceForm:
 
     def _on_face(self, objective, budget, value, arith):
         floor = to_fraction(value) if not isinstance(value, float) else Fraction(value) - Fraction(1, 10**9)
-        return self._solve(objective, [self.tvd_row, [-v for v in self.value_row]],
-                           [2 * to_fraction(budget), -floor], arith)
+        return self._solve(
+            objective, [self.tvd_row, [-v for v in self.value_row]], [2 * to_fraction(budget), -floor], arith
+        )
 
     def max_probability(self, budget, action: int, value, arith="exact"):
         """The largest ``π(action|h)`` over the policies with TVD at most ``budget`` and value at least ``value``

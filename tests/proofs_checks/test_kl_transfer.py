@@ -7,8 +7,9 @@ from hypothesis import given, settings
 import theory
 from proofs_checks import kl_transfer
 
-BOUND = ("delegated: KL^μ_{h,m}(π→μ ‖ μ) ≤ KL^μ_{h,m}(π‖ν_α) along the delegated trajectories"
-         " + E Σ_t (1−θ_t) ln(1/(1−θ_t))")
+BOUND = (
+    "delegated: KL^μ_{h,m}(π→μ ‖ μ) ≤ KL^μ_{h,m}(π‖ν_α) along the delegated trajectories + E Σ_t (1−θ_t) ln(1/(1−θ_t))"
+)
 
 
 @settings(max_examples=40, deadline=None)
@@ -45,7 +46,7 @@ def test_the_delegated_bound_is_attained_by_a_scaled_demonstrator(arith):
     # ν_α = μ and π = c·μ (abstaining with 1 − c): π→μ = μ, so KL(π→μ‖μ) = 0, and the bound is
     # Σ_t [c ln c + c ln(1/c)] = 0 too: the acting term is exactly what the raw sum's reward for abstaining needs.
     mu = theory.FiniteStatePolicy.iid(["1/3", "2/3"])
-    pi = theory.FiniteStatePolicy.iid(["1/6", "1/3"], semi=True)   # c = 1/2
+    pi = theory.FiniteStatePolicy.iid(["1/6", "1/3"], semi=True)  # c = 1/2
     env, ctx = theory.sequence_environment(2), theory.get_context(arith)
     kw = {"arith": arith, "convention": "actions", "demonstrator": mu}
     raw = theory.trajectory_kl(pi, mu, env, 2, **kw)

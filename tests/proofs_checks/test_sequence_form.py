@@ -16,7 +16,7 @@ def test_three_armed_bandit_by_hand():
     x = three_armed_bandit()
     form = SequenceForm(x["beta"], x["env"], x["utility"], 2)
     assert form.optimum(x["budget"]) == Fraction(11, 18)
-    assert form.optimum(0) == Fraction(1, 2)                            # no budget: β's own value
+    assert form.optimum(0) == Fraction(1, 2)  # no budget: β's own value
     assert form.max_probability(x["budget"], 2, Fraction(11, 18)) == Fraction(4, 9)
     assert form.min_raise(((0, 0),), 1, x["budget"], Fraction(11, 18)) == Fraction(1, 27)
     # In floats the optimum comes from HiGHS, to its tolerance.

@@ -76,9 +76,13 @@ def test_mixtures_and_imitators_replay(data, update):
 def test_combinators_and_events_replay(data):
     kw, env = data.draw(alphabet_and_parts())
     before, after = (data.draw(S.finite_state_policies(**kw, max_states=2)) for _ in range(2))
-    event = data.draw(st.one_of(st.builds(theory.ObservationOccurred, st.integers(0, kw["n_observations"] - 1)),
-                                st.builds(theory.ActionOccurred, st.integers(0, kw["n_actions"] - 1)),
-                                st.builds(theory.LengthAtLeast, st.integers(1, 3))))
+    event = data.draw(
+        st.one_of(
+            st.builds(theory.ObservationOccurred, st.integers(0, kw["n_observations"] - 1)),
+            st.builds(theory.ActionOccurred, st.integers(0, kw["n_actions"] - 1)),
+            st.builds(theory.LengthAtLeast, st.integers(1, 3)),
+        )
+    )
     rate = data.draw(st.fractions(Fraction(1, 12), Fraction(11, 12), max_denominator=12))
     for policy in (theory.Switch(before, event, after), theory.Hazard(before, rate, after)):
         histories = [data.draw(S.histories(policy, env, max_length=3)) for _ in range(3)]
