@@ -10,6 +10,13 @@ Theorem 4 demonstration: a trusted policy τ that never takes the "switch" actio
 utility rewards exactly that action, a rare observation that has never been seen (the unprecedented event E),
 and the Bayesian base policy ξ over models of τ and their switch variants "behave like ν until E, then like π*".
 
+Besides the worlds, every toy environment, policy and instance that more than one claim (or a claim and the
+docs) uses is defined here once: the pieces (:func:`fair_coin`, :func:`lean_to_zero`,
+:func:`copy_last_observation`, :func:`noisy_echo`, :func:`bandit`, :func:`safe_or_gamble`), the imitation toys
+(:func:`fair_vs_zeros`, :func:`echo_three`), and the named instances (:func:`policy_pairs`,
+:func:`three_armed_bandit`, :func:`gamble`, :func:`echo_example`, :func:`delayed_echo`). Each call builds new
+objects.
+
 >>> w = world("novel-situation")
 >>> w.c, w.delta
 (Fraction(1, 1025), 10)
