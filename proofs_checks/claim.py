@@ -69,6 +69,7 @@ __all__ = [
     "cross_check",
     "counterexample_record",
     "ClaimSideError",
+    "variant_title",
 ]
 
 KINDS = ("theorem", "witness", "illustration", "conjecture")
@@ -292,7 +293,8 @@ class Claim:
     lhs, relation, rhs : the single relation ``lhs(instance, arith) <relation> rhs(instance, arith)``; or
     parts : callable ``(instance, arith) -> list[Part]`` for several relations that must all hold.
     examples : callable ``() -> list[dict]``, optional
-        Fixed instances (named toy environments) evaluated and certified on every check.
+        The fixed examples: instances (built from the toy worlds of :mod:`proofs_checks.worlds`) evaluated and
+        certified on every check. A claim module names this function ``examples``.
     tabulate : callable ``(arith) -> dict``, optional
         For illustrations: a table (``{"columns": [...], "rows": [...]}``) shown in reports.
     statement, latex, reference, how : str
@@ -470,6 +472,15 @@ class Claim:
 
     def __repr__(self) -> str:
         return f"<Claim {self.id} ({self.kind}, expected {self.expected})>"
+
+
+def variant_title(title: str, changes, *, separator: str = ", ") -> str:
+    """A claim's title with what a variant of it changes in brackets (the title alone when nothing changes).
+
+    >>> variant_title("x <= 1", ["constant 2", "p halved"]), variant_title("x <= 1", [])
+    ('x <= 1 [constant 2, p halved]', 'x <= 1')
+    """
+    return f"{title} [{separator.join(changes)}]" if changes else title
 
 
 def certify(claim: Claim, instance: dict, contexts=None) -> Evaluation:
@@ -1009,7 +1020,7 @@ class _Check:
         violation = defect = None
         try:
             for stage in (self.first_stage, self.scope_stage, self.random_stage, self.refine_stage,
-                          self.certify_fixed):
+                          self.certify_stage):
                 stage()
         except _Violation as v:
             violation = v
@@ -1043,7 +1054,7 @@ class _Check:
             if cert.holds is False:
                 raise _Violation(instance, cert)
 
-    def certify_fixed(self):
+    def certify_stage(self):
         for instance in (self.claim.examples() if self.claim.examples is not None else []):
             self.count += 1
             if self.certify(instance).holds is False:

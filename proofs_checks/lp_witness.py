@@ -7,7 +7,7 @@ the kernel's own sequence form (:class:`proofs_checks.kernel.lp.SeqForm`). The k
 both and equality of the two objectives (strong duality), which proves optimality exactly. How the duals were found
 does not matter to the kernel: a wrong dual is rejected, not trusted.
 
->>> from proofs_checks.claims.conj_tvd_boosts_only_optimal_everywhere import three_armed_bandit
+>>> from proofs_checks.worlds import three_armed_bandit
 >>> entries = tvd_lp_dual(three_armed_bandit())
 >>> [e["lp"] for e in entries][:1]
 ['optimum']

@@ -15,6 +15,8 @@ divergence of :mod:`theory` is called.
 * :func:`kl` — ``Σ p ln(p/q)`` over the outcomes of two (semi-)distributions, ⊥ (the missing mass) included.
 * :func:`worst_case_kl` — Definition 2: the maximum over observation sequences of the KL between the
   action-sequence laws, each enumerated leaf by leaf.
+* :func:`trajectory_leaves`, :func:`leaf_kl` — every trajectory with its probability and the policies' action
+  probabilities along it, multiplied out; the expected trajectory KL as one logarithm per leaf.
 
 >>> import theory
 >>> fair, biased = theory.FiniteStatePolicy.iid(["1/2", "1/2"]), theory.FiniteStatePolicy.iid(["9/10", "1/10"])
@@ -34,7 +36,8 @@ from fractions import Fraction
 
 import theory
 
-__all__ = ["ReferenceInputError", "posterior", "top_set", "pessimistic_probs", "kl", "worst_case_kl"]
+__all__ = ["ReferenceInputError", "posterior", "top_set", "pessimistic_probs", "kl", "worst_case_kl", "trajectory_leaves",
+           "leaf_kl", "BOTTOM"]
 
 
 
@@ -247,3 +250,84 @@ def worst_case_kl(pi, beta, n_observations: int, horizon: int, history=(), *, ar
                 return math.inf
             values.append(v)
         return ctx.extreme(values)
+
+
+#: The last step of a trajectory that ends with the policy abstaining.
+BOTTOM = "⊥"
+
+
+def _zero(ctx, x) -> bool:
+    return bool(ctx.is_zero(x))
+
+
+def trajectory_leaves(pi, beta, env, horizon, history=(), *, arith, under="pi"):
+    """Every trajectory of ``horizon`` steps after ``history`` that has positive probability under
+    ``under`` (``"pi"`` or ``"beta"``) and the environment, as ``(steps, P(x), π(x), β(x))``.
+
+    ``P(x)`` is the trajectory probability (actions of ``under`` times observations of ``env``), ``π(x)`` and
+    ``β(x)`` the products of the policies' action probabilities along x (abstaining, ⊥, is a last step that ends
+    the trajectory). Everything is multiplied out from the kernels' own probabilities at each node.
+
+    >>> import theory
+    >>> ctx = theory.get_context("exact")
+    >>> pi, beta = theory.FiniteStatePolicy.iid([1, 0]), theory.FiniteStatePolicy.iid(["1/2", "1/2"])
+    >>> trajectory_leaves(pi, beta, theory.sequence_environment(2), 2, arith=ctx)
+    [(((0, 0), (0, 0)), Fraction(1, 1), Fraction(1, 1), Fraction(1, 4))]
+    """
+    ctx = theory.get_context(arith)
+    start = tuple(history)
+    one = ctx.convert(1)
+    out = []
+
+    def visit(steps, mass, p_pi, p_beta, t):
+        if t == horizon:
+            out.append((steps, mass, p_pi, p_beta))
+            return
+        h = start + steps
+        a_pi, a_beta = pi.probs(h, arith=ctx), beta.probs(h, arith=ctx)
+        if pi.semi or beta.semi:
+            bot_pi, bot_beta = ctx.convert(pi.abstain(h, arith=ctx)), ctx.convert(beta.abstain(h, arith=ctx))
+            own = bot_pi if under == "pi" else bot_beta
+            if not _zero(ctx, own):
+                out.append((steps + (BOTTOM,), mass * own, p_pi * bot_pi, p_beta * bot_beta))
+        acting = a_pi if under == "pi" else a_beta
+        for a in range(len(acting)):
+            if _zero(ctx, acting[a]):
+                continue
+            obs = env.probs(h, a, arith=ctx)
+            for o in range(len(obs)):
+                if _zero(ctx, obs[o]):
+                    continue
+                visit(steps + ((a, o),), mass * acting[a] * obs[o], p_pi * a_pi[a], p_beta * a_beta[a], t + 1)
+
+    visit((), one, one, one, 0)
+    return out
+
+
+def leaf_kl(leaves, *, arith):
+    """``Σ_x P(x)·ln(π(x)/β(x))`` over leaves from :func:`trajectory_leaves` (``math.inf`` when some leaf has
+    β(x) = 0 < π(x); a leaf with π(x) = 0 < β(x) contributes ``-inf``, which only the false variants meet).
+
+    >>> import theory
+    >>> ctx = theory.get_context("exact")
+    >>> pi, beta = theory.FiniteStatePolicy.iid([1, 0]), theory.FiniteStatePolicy.iid(["1/2", "1/2"])
+    >>> leaf_kl(trajectory_leaves(pi, beta, theory.sequence_environment(2), 2, arith=ctx), arith=ctx)
+    LogLinear(1*ln(4))
+    """
+    ctx = theory.get_context(arith)
+    total = ctx.convert(0)
+    plus_inf = minus_inf = False
+    for _, mass, p_pi, p_beta in leaves:
+        if _zero(ctx, p_beta):
+            plus_inf = True
+        elif _zero(ctx, p_pi):
+            minus_inf = True
+        else:
+            total = total + mass * ctx.log(p_pi / p_beta)
+    if plus_inf and minus_inf:
+        raise ArithmeticError("the sum has both +inf and -inf terms")
+    if plus_inf:
+        return math.inf
+    if minus_inf:
+        return -math.inf
+    return total

@@ -106,6 +106,15 @@ def _check_size_range(min_size, max_size, *, lowest: int = 1) -> tuple[int, int]
     return min_size, max_size
 
 
+def _check_vector_options(n, min_size, max_size, max_denominator) -> tuple:
+    """The options of a strategy of exact vectors: a fixed length ``n`` (or None), the length range when it is
+    None, and the largest denominator."""
+    if n is not None:
+        n = _check_int(n, "n", minimum=1)
+    min_size, max_size = _check_size_range(min_size, max_size)
+    return n, min_size, max_size, _check_int(max_denominator, "max_denominator", minimum=1)
+
+
 def _check_fraction(value, name: str) -> Fraction:
     if isinstance(value, bool) or not isinstance(value, (numbers.Rational, str)):
         if isinstance(value, float) and math.isfinite(value):
@@ -136,11 +145,6 @@ def _q(x) -> str:
     """An exact number as it is written in a replayable repr: ints bare, other rationals as 'n/d' strings."""
     x = Fraction(x)
     return str(x.numerator) if x.denominator == 1 else repr(str(x))
-
-
-# The base classes print as replayable expressions now; these aliases keep modules that named the former
-# subclasses working.
-_DrawnFiniteStatePolicy, _DrawnFiniteStateEnvironment = FiniteStatePolicy, FiniteStateEnvironment
 
 
 class _ExactProbabilities:
@@ -213,11 +217,8 @@ def distributions(n=None, *, min_size=1, max_size=4, semi=False, max_denominator
     ...
     hypothesis.errors.InvalidArgument: n=0 must be at least 1
     """
-    if n is not None:
-        n = _check_int(n, "n", minimum=1)
-    min_size, max_size = _check_size_range(min_size, max_size)
+    n, min_size, max_size, max_denominator = _check_vector_options(n, min_size, max_size, max_denominator)
     semi = _check_bool(semi, "semi")
-    max_denominator = _check_int(max_denominator, "max_denominator", minimum=1)
     return small_scope(_distributions(n, min_size, max_size, semi, max_denominator),
                        partial(_distribution_scope, n=n, min_size=min_size, max_size=max_size, semi=semi,
                                max_denominator=max_denominator))
@@ -254,11 +255,8 @@ def priors(n=None, *, min_size=1, max_size=8, normalized=False, max_denominator=
     ...     assert all(x > 0 for x in w) and sum(w) <= 1
     >>> check()
     """
-    if n is not None:
-        n = _check_int(n, "n", minimum=1)
-    min_size, max_size = _check_size_range(min_size, max_size)
+    n, min_size, max_size, max_denominator = _check_vector_options(n, min_size, max_size, max_denominator)
     normalized = _check_bool(normalized, "normalized")
-    max_denominator = _check_int(max_denominator, "max_denominator", minimum=1)
     return small_scope(_priors(n, min_size, max_size, normalized, max_denominator),
                        partial(_prior_scope, n=n, min_size=min_size, max_size=max_size, normalized=normalized))
 

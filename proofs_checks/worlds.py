@@ -10,6 +10,13 @@ Theorem 4 demonstration: a trusted policy τ that never takes the "switch" actio
 utility rewards exactly that action, a rare observation that has never been seen (the unprecedented event E),
 and the Bayesian base policy ξ over models of τ and their switch variants "behave like ν until E, then like π*".
 
+Besides the worlds, every toy environment, policy and instance that more than one claim (or a claim and the
+docs) uses is defined here once: the pieces (:func:`fair_coin`, :func:`lean_to_zero`,
+:func:`copy_last_observation`, :func:`noisy_echo`, :func:`bandit`, :func:`safe_or_gamble`), the imitation toys
+(:func:`fair_vs_zeros`, :func:`echo_three`), and the named instances (:func:`policy_pairs`,
+:func:`three_armed_bandit`, :func:`gamble`, :func:`echo_example`, :func:`delayed_echo`). Each call builds new
+objects.
+
 >>> w = world("novel-situation")
 >>> w.c, w.delta
 (Fraction(1, 1025), 10)
@@ -28,7 +35,9 @@ from theory import Switch
 from theory.arith import get_context
 from theory.events import ObservationOccurred
 
-__all__ = ["NovelSituation", "WORLDS", "world", "switch_overhead_bits", "fair_vs_zeros", "echo_three", "switch_class"]
+__all__ = ["NovelSituation", "WORLDS", "world", "switch_overhead_bits", "switch_class", "fair_coin", "lean_to_zero",
+           "copy_last_observation", "noisy_echo", "policy_pairs", "fair_vs_zeros", "echo_three", "bandit", "safe_or_gamble",
+           "three_armed_bandit", "gamble", "echo_example", "delayed_echo"]
 
 
 def switch_overhead_bits(n_actions: int = 2, n_observations: int = 2, *, event: str = "obs_occurred(1)",
@@ -253,6 +262,42 @@ def world(name: str, **params):
 
 
 
+def fair_coin(n_observations: int = 1) -> theory.FiniteStatePolicy:
+    """The policy that plays actions 0 and 1 with probability 1/2 each, whatever it sees.
+
+    >>> fair_coin(n_observations=2).probs(((1, 1),), arith="exact").tolist()
+    [Fraction(1, 2), Fraction(1, 2)]
+    """
+    return theory.FiniteStatePolicy.iid(["1/2", "1/2"], n_observations=n_observations)
+
+
+def lean_to_zero() -> theory.FiniteStatePolicy:
+    """The policy that plays action 0 with probability 2/3 and action 1 with 1/3, over two observations.
+
+    >>> lean_to_zero().probs(arith="exact").tolist()
+    [Fraction(2, 3), Fraction(1, 3)]
+    """
+    return theory.FiniteStatePolicy.iid(["2/3", "1/3"], n_observations=2)
+
+
+def copy_last_observation() -> theory.FiniteStatePolicy:
+    """The policy that plays the last observation with probability 3/4 (action 0 with 3/4 at the first step).
+
+    >>> copy_last_observation().probs(((0, 1),), arith="exact").tolist()
+    [Fraction(1, 4), Fraction(3, 4)]
+    """
+    return theory.FiniteStatePolicy([["3/4", "1/4"], ["1/4", "3/4"]], [[[0, 1], [0, 1]], [[0, 1], [0, 1]]])
+
+
+def noisy_echo() -> theory.FiniteStateEnvironment:
+    """The environment whose observation repeats the action with probability 9/10 (|A| = |O| = 2).
+
+    >>> noisy_echo().probs((), 1, arith="exact").tolist()
+    [Fraction(1, 10), Fraction(9, 10)]
+    """
+    return theory.FiniteStateEnvironment([[["9/10", "1/10"], ["1/10", "9/10"]]], [[[0, 0], [0, 0]]])
+
+
 def fair_vs_zeros(prior=("1/2", "1/2")):
     """The imitation toy of ``thm3-top-set`` and ``imitator-domination``: a mixture of "always 0" and a fair coin
     (component 1, the demonstrator μ in those claims), over plain sequences (|O| = 1).
@@ -262,8 +307,7 @@ def fair_vs_zeros(prior=("1/2", "1/2")):
     array([Fraction(2, 3), Fraction(1, 3)], dtype=object)
     """
     zeros = theory.FiniteStatePolicy.iid([1, 0])
-    fair = theory.FiniteStatePolicy.iid(["1/2", "1/2"])
-    return theory.BayesianMixture([zeros, fair], list(prior)), theory.sequence_environment(2)
+    return theory.BayesianMixture([zeros, fair_coin()], list(prior)), theory.sequence_environment(2)
 
 
 def echo_three():
@@ -274,11 +318,125 @@ def echo_three():
     >>> len(xi), env.n_observations
     (3, 2)
     """
-    echo = theory.FiniteStateEnvironment([[["9/10", "1/10"], ["1/10", "9/10"]]], [[[0, 0], [0, 0]]])
-    copy = theory.FiniteStatePolicy([["3/4", "1/4"], ["1/4", "3/4"]], [[[0, 1], [0, 1]], [[0, 1], [0, 1]]])
-    lean = theory.FiniteStatePolicy.iid(["2/3", "1/3"], n_observations=2)
-    fair = theory.FiniteStatePolicy.iid(["1/2", "1/2"], n_observations=2)
-    return theory.BayesianMixture([lean, copy, fair], ["1/2", "1/4", "1/4"]), echo
+    return (theory.BayesianMixture([lean_to_zero(), copy_last_observation(), fair_coin(n_observations=2)],
+                                   ["1/2", "1/4", "1/4"]), noisy_echo())
+
+
+def policy_pairs() -> list[dict]:
+    """Policies π and β in an environment, with a horizon and a start history: the fixed examples of
+    ``chain-rule`` and ``telescoping``. Observations that steer the policies, abstaining policies, and an
+    infinite KL that only appears at the second step.
+
+    >>> [sorted(x) for x in policy_pairs()][0]
+    ['beta', 'env', 'history', 'horizon', 'name', 'pi']
+    """
+    echo, copy, lean = noisy_echo(), copy_last_observation(), lean_to_zero()
+    shy = theory.FiniteStatePolicy.iid(["1/2", "1/4"], n_observations=2, semi=True)
+    shyer = theory.FiniteStatePolicy.iid(["1/3", "1/6"], n_observations=2, semi=True)
+    # β takes action 1 surely after observation 1, where π still takes action 0 with probability 1/4.
+    late = theory.FiniteStatePolicy([["1/2", "1/2"], [0, 1]], [[[0, 1], [0, 1]], [[0, 1], [0, 1]]])
+    # Two observation prefixes reach the same states with different weights: Definition 2 may merge such prefixes
+    # only when the weights agree too (theory.trees.merge_groups).
+    steer = theory.Switch(theory.FiniteStatePolicy([[0, 1], ["1/4", "3/4"]], [[[0, 0], [1, 0]], [[0, 0], [1, 0]]]),
+                          ObservationOccurred(1),
+                          theory.FiniteStatePolicy([["1/4", "3/4"]], [[[0, 0], [0, 0]]])).as_finite_state()
+    follow = theory.FiniteStatePolicy([["1/2", "1/2"], ["1/4", "3/4"]], [[[0, 1], [1, 0]], [[0, 0], [1, 0]]])
+    return [
+        {"name": "copy-the-echo", "pi": copy, "beta": lean, "env": echo, "horizon": 3, "history": ()},
+        {"name": "same-states-other-weights", "pi": steer, "beta": follow, "env": echo, "horizon": 3, "history": ()},
+        {"name": "abstaining", "pi": shy, "beta": shyer, "env": echo, "horizon": 3, "history": ((1, 1),)},
+        {"name": "infinite-at-step-2", "pi": copy, "beta": late, "env": echo, "horizon": 2, "history": ()},
+    ]
+
+
+def bandit(rewards) -> dict:
+    """A bandit without observations: β uniform over the arms, the utility the mean reward of the arms pulled
+    (``rewards[a]`` for arm a). Returns ``{"beta", "env", "utility"}``.
+
+    >>> x = bandit([0, "1/2", 1])
+    >>> theory.optimal_actions(x["env"], x["utility"], 1)
+    [2]
+    """
+    n = len(rewards)
+    return {"beta": theory.FiniteStatePolicy.iid([Fraction(1, n)] * n), "env": theory.sequence_environment(n),
+            "utility": theory.MeanReward([[Fraction(r)] for r in rewards])}
+
+
+def safe_or_gamble() -> dict:
+    """A safe action (reward 2/5) and a gamble (reward 1 with probability 1/2, else 0, seen in the observation)
+    that β takes only a quarter of the time. Returns ``{"beta", "env", "utility"}``.
+
+    >>> x = safe_or_gamble()
+    >>> theory.optimal_actions(x["env"], x["utility"], 2, arith="exact")
+    [1]
+    """
+    return {"beta": theory.FiniteStatePolicy.iid([Fraction(3, 4), Fraction(1, 4)], n_observations=2),
+            "env": theory.FiniteStateEnvironment([[[1, 0], [Fraction(1, 2), Fraction(1, 2)]]], [[[0, 0], [0, 0]]]),
+            "utility": theory.MeanReward([[Fraction(2, 5), Fraction(2, 5)], [0, 1]])}
+
+
+def three_armed_bandit() -> dict:
+    """The TVD toy of the docs: three arms paying 0, 1/2 and 1, two pulls, β uniform, budget 1/9.
+
+    The optimum moves the mass 1/9 of the worst sequence (0, 0) onto the best (2, 2): at the start only the
+    optimal arm 2 gains (4/9 > 1/3), but after a first pull of arm 0 the suboptimal arm 1 rises from 1/3 to 1/2.
+
+    >>> x = three_armed_bandit()
+    >>> pi = theory.tvd_constrained_policy(x["beta"], x["env"], x["utility"], 2, x["budget"], arith="exact")
+    >>> [str(v) for v in pi.probs((), arith="exact")], [str(v) for v in pi.probs(((0, 0),), arith="exact")]
+    (['2/9', '1/3', '4/9'], ['0', '1/2', '1/2'])
+    """
+    return {"name": "three-armed bandit, two pulls", **bandit([0, Fraction(1, 2), 1]), "horizon": 2,
+            "budget": Fraction(1, 9), "history": ()}
+
+
+def gamble() -> dict:
+    """The TVD toy with stochastic observations: :func:`safe_or_gamble` over two steps, budget 1/4.
+
+    >>> gamble()["budget"]
+    Fraction(1, 4)
+    """
+    return {"name": "safe action or gamble, two steps", **safe_or_gamble(), "horizon": 2, "budget": Fraction(1, 4),
+            "history": ()}
+
+
+def echo_example() -> dict:
+    """The spec's reactive toy: π plays (½, ½), then action 0 surely if the first observation equals the first
+    action (else (½, ½)); β uniform; μ echoes the action; the action-blind environment emits fair coin flips.
+
+    >>> sorted(echo_example())
+    ['beta', 'blind', 'env', 'history', 'horizon', 'name', 'pi']
+    """
+    echo = theory.FiniteStateEnvironment([[[1, 0], [0, 1]]], [[[0, 0], [0, 0]]], name="echo")
+    pi = theory.FiniteStatePolicy([["1/2", "1/2"], [1, 0]], [[[1, 0], [0, 1]], [[1, 1], [1, 1]]],
+                                  name="act 0 once echoed")
+    coin = theory.FiniteStateEnvironment([[["1/2", "1/2"], ["1/2", "1/2"]]], [[[0, 0], [0, 0]]], name="coin")
+    return {"name": "echo", "pi": pi, "beta": fair_coin(n_observations=2), "env": echo, "blind": coin, "horizon": 2,
+            "history": ()}
+
+
+def delayed_echo() -> dict:
+    """Observations that ignore the current action but not the past ones: μ's state remembers the last action
+    and its next observation reports it (the same law for every current action), so o_2 = a_1. π plays
+    (½, ½) twice, remembering a_1, then action 0 surely if o_2 = a_1 (else (½, ½)). Under μ that always
+    happens: ``KL^μ = ln 2``, while Definition 2 (o_2 fixed, a_1 = o_2 with probability ½) is ``½ ln 2``.
+
+    >>> x = delayed_echo()
+    >>> x["blind"] is x["env"], x["horizon"]
+    (True, 3)
+    """
+    # States: 0 start; 1 and 2 after a_1 = 0 and 1; 3 "echoed" (action 0 surely); 4 "not echoed".
+    half = ["1/2", "1/2"]
+    pi = theory.FiniteStatePolicy(
+        [half, half, half, [1, 0], half],
+        [[[1, 1], [2, 2]],          # remember a_1
+         [[3, 4], [3, 4]],          # a_1 = 0: o_2 = 0 is the echo
+         [[4, 3], [4, 3]],          # a_1 = 1: o_2 = 1 is the echo
+         [[3, 3], [3, 3]], [[4, 4], [4, 4]]], name="act 0 once o_2 = a_1")
+    # State s emits observation s whatever the action; the next state is the action just taken.
+    late = theory.FiniteStateEnvironment([[[1, 0], [1, 0]], [[0, 1], [0, 1]]], [[[0, 0], [1, 1]], [[0, 0], [1, 1]]])
+    return {"name": "delayed-echo", "pi": pi, "beta": fair_coin(n_observations=2), "env": late, "blind": late,
+            "horizon": 3, "history": ()}
 
 
 def switch_class(p_event=0.01, *, delta: int = 10, arith_exact: bool = False):

@@ -6,6 +6,7 @@ import pytest
 
 import theory
 from proofs_checks.instances import decode, encode
+from proofs_checks import worlds
 from proofs_checks.worlds import NovelSituation, switch_overhead_bits, world
 
 
@@ -73,3 +74,23 @@ def test_world_cache_and_params_round_trip():
 def test_invalid_parameters(bad):
     with pytest.raises(ValueError):
         NovelSituation(**bad)
+
+
+@pytest.mark.parametrize("name", ["policy_pairs", "three_armed_bandit", "gamble", "echo_example", "delayed_echo"])
+def test_named_instances_round_trip_as_exact_json(name):
+    made = getattr(worlds, name)()
+    assert encode(decode(encode(made))) == encode(made)
+    again = getattr(worlds, name)()
+    assert encode(again) == encode(made)  # the same instance every call, as new objects
+    first = again[0] if isinstance(again, list) else again
+    assert first["env"] is not (made[0] if isinstance(made, list) else made)["env"]
+
+
+def test_the_pieces_are_distributions_over_their_alphabets():
+    for policy in (worlds.fair_coin(), worlds.fair_coin(n_observations=2), worlds.lean_to_zero(),
+                   worlds.copy_last_observation()):
+        for h in ((), ((0, 0),), ((1, 0),)):
+            assert sum(policy.probs(h, arith="exact")) == 1
+    echo = worlds.noisy_echo()
+    assert [list(echo.probs((), a, arith="exact")) for a in (0, 1)] == [[Fraction(9, 10), Fraction(1, 10)],
+                                                                        [Fraction(1, 10), Fraction(9, 10)]]

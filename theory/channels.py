@@ -35,7 +35,7 @@ import numpy as np
 
 from .arith import get_context
 from .errors import AlphabetError, TypeMismatchError, UnderflowError
-from .kernels import Policy, _ConvertedTable, normalize_history
+from .kernels import Policy, _ConvertedTable, _exact_table, normalize_history
 from .validation import flag as _flag, require_instance, _shown
 
 __all__ = ["Channel", "pushforward", "joint", "marginal", "action_sequence_probability"]
@@ -170,7 +170,15 @@ class Channel:
             raise AlphabetError(f"{x!r} is not an input of the channel (its inputs are {list(self.inputs)})") from None
 
     def __repr__(self) -> str:
-        return f"<Channel: {self.n_inputs} inputs -> {self.n_outputs} outputs{', semi' if self.semi else ''}>"
+        """A Python expression that rebuilds the channel, with exact probabilities (``from theory import *``).
+
+        >>> Channel([[1, 0], [0.5, 0.5]], inputs=["a", "b"])
+        Channel([[1, 0], ['1/2', '1/2']], inputs=['a', 'b'])
+        """
+        options = "" if self.inputs == tuple(range(self.n_inputs)) else f", inputs={list(self.inputs)!r}"
+        if self._explicit_outputs:
+            options += f", outputs={list(self.outputs)!r}"
+        return f"Channel({_exact_table(self._table.get(get_context('exact')))}{options}{', semi=True' if self.semi else ''})"
 
 
 def _as_distribution(distribution, inputs, ctx, name: str):

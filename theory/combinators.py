@@ -43,7 +43,7 @@ import numpy as np
 from .arith import Context, get_context, to_fraction
 from .errors import AlphabetError, ArithmeticContextError, ProbabilityError, RuledOutHistoryError
 from .events import Event
-from .kernels import FiniteStatePolicy, Policy, _plain, normalize_history, take
+from .kernels import FiniteStatePolicy, Policy, _exact_text, _plain, normalize_history, take
 from .validation import MAX_EXACT_DIGITS, require_instance, _shown
 
 __all__ = ["Switch", "Hazard", "Machine", "switch_product", "check_rate", "rows_defined"]
@@ -323,7 +323,14 @@ class Switch(Policy):
         return self._machine
 
     def __repr__(self):
-        return f"Switch({self.before!r}, {self.event}, {self.after!r})"
+        """A Python expression that rebuilds the policy (``from theory import *``).
+
+        >>> from theory.events import ObservationOccurred
+        >>> stay = FiniteStatePolicy.iid([1, 0], n_observations=2)
+        >>> Switch(stay, ObservationOccurred(1), stay)
+        Switch(FiniteStatePolicy([[1, 0]], [[[0, 0], [0, 0]]]), ObservationOccurred(1), FiniteStatePolicy([[1, 0]], [[[0, 0], [0, 0]]]))
+        """
+        return f"Switch({self.before!r}, {self.event!r}, {self.after!r})"
 
 
 class Hazard(Policy):
@@ -476,4 +483,10 @@ class Hazard(Policy):
             return self.mode_posterior_batch(self.start(h, ctx), ctx)[0]
 
     def __repr__(self):
-        return f"Hazard({self.before!r}, {self.rate}, {self.after!r})"
+        """A Python expression that rebuilds the policy, with the exact rate (``from theory import *``).
+
+        >>> p = FiniteStatePolicy.iid([1, 0])
+        >>> Hazard(p, 0.125, p)
+        Hazard(FiniteStatePolicy([[1, 0]], [[[0], [0]]]), '1/8', FiniteStatePolicy([[1, 0]], [[[0], [0]]]))
+        """
+        return f"Hazard({self.before!r}, {_exact_text(self.rate)}, {self.after!r})"

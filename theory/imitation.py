@@ -40,7 +40,7 @@ import numpy as np
 
 from .arith import Context, get_context, parameter
 from .errors import AlphaError, TypeMismatchError
-from .kernels import Environment, Policy, _require_full_demonstrator, normalize_history
+from .kernels import Environment, Policy, _replay_text, _require_full_demonstrator, normalize_history
 from .measures import check_horizon
 from .mixtures import BayesianMixture
 from .trees import Level, Tree, alphabet, branch, walk
@@ -199,7 +199,13 @@ class PessimisticImitator(Policy):
         return top_set(self.mixture, history, self.alpha, arith=arith)
 
     def __repr__(self) -> str:
-        return f"<PessimisticImitator α={self.alpha} over {len(self.mixture)} components>"
+        """A Python expression that rebuilds the imitator: its mixture and α (``from theory import *``).
+
+        >>> import theory
+        >>> theory.PessimisticImitator(theory.BayesianMixture([theory.FiniteStatePolicy.iid([1, 0])], [1]), "1/2")
+        PessimisticImitator(BayesianMixture([FiniteStatePolicy([[1, 0]], [[[0], [0]]])], [1]), '1/2')
+        """
+        return f"PessimisticImitator({self.mixture!r}, {_replay_text(self.alpha)})"
 
 
 class OnlineImitator:
@@ -230,6 +236,16 @@ class OnlineImitator:
         self.alpha = alpha
         self.imitator = PessimisticImitator(learner, alpha)
         self.demonstrator = demonstrator
+
+    def __repr__(self) -> str:
+        """A Python expression that rebuilds the online imitator (``from theory import *``).
+
+        >>> import theory
+        >>> good = theory.FiniteStatePolicy.iid([1, 0])
+        >>> theory.OnlineImitator(theory.BayesianMixture([good], [1]), 0.5, demonstrator=good)
+        OnlineImitator(BayesianMixture([FiniteStatePolicy([[1, 0]], [[[0], [0]]])], [1], update='demonstrator'), 0.5, demonstrator=FiniteStatePolicy([[1, 0]], [[[0], [0]]]))
+        """
+        return f"OnlineImitator({self.mixture!r}, {_replay_text(self.alpha)}, demonstrator={self.demonstrator!r})"
 
     def law(self, env: Environment, horizon: int, history=(), *, arith=None) -> dict:
         """The exact law of the flagged history ``((a, o, asked), …)`` over ``horizon`` steps (small trees).

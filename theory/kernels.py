@@ -159,6 +159,16 @@ def _exact_text(x) -> str:
     return str(q.numerator) if q.denominator == 1 else repr(f"{q.numerator}/{q.denominator}")
 
 
+def _replay_text(x) -> str:
+    """A parameter as a replayable repr writes it: a float as itself (its repr rebuilds the same float), any
+    other number as :func:`_exact_text`.
+
+    >>> _replay_text(0.25), _replay_text("1/4")
+    ('0.25', "'1/4'")
+    """
+    return repr(x) if isinstance(x, float) else _exact_text(x)
+
+
 def _exact_table(values) -> str:
     """A nested table of numbers as a Python list expression of :func:`_exact_text` entries.
 

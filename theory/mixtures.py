@@ -35,7 +35,7 @@ import numpy as np
 from . import compiled
 from .arith import Context, get_context, to_fraction
 from .errors import AlphabetError, PriorError, RuledOutHistoryError, TypeMismatchError
-from .kernels import FiniteStatePolicy, Policy, _exact_text, _plain, normalize_history, take
+from .kernels import FiniteStatePolicy, Policy, _plain, _replay_text, normalize_history, take
 from .validation import _shown, flag, option, real
 
 __all__ = ["BayesianMixture"]
@@ -478,8 +478,7 @@ class BayesianMixture(Policy):
         BayesianMixture([FiniteStatePolicy([[1, 0]], [[[0], [0]]])], ['1/2'], update='demonstrator')
         """
         comps = ", ".join(repr(c) for c in self.components)
-        # A float prior stays float (repr rebuilds the same floats); an exact one is written as exact strings.
-        prior = ", ".join(repr(w) if isinstance(w, float) else _exact_text(w) for w in self.prior)
+        prior = ", ".join(_replay_text(w) for w in self.prior)
         options = "" if self.update == "all" else f", update={self.update!r}"
         if self.names != tuple(f"ν{i}" for i in range(len(self.components))):
             options += f", names={list(self.names)!r}"

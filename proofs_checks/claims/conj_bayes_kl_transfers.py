@@ -15,9 +15,9 @@
 
 from __future__ import annotations
 
-
 from proofs_checks.claim import Claim
-from proofs_checks.claims.thm4_pessimistic_kl import drawn_parts, imitation_cases
+from proofs_checks.kl_transfer import imitation_cases, transfer_parts
+from theory.validation import option
 
 __all__ = ["CLAIM", "make"]
 
@@ -26,12 +26,11 @@ def make(*, base: str = "mixture", id: str = "conj-bayes-kl-transfers", kind: st
          max_examples: int = 60) -> Claim:
     """The implication with the base policy ``"mixture"`` (ξ: the false conjecture) or ``"imitator"`` (ν_α:
     Theorem 4, true)."""
-    if base not in ("mixture", "imitator"):
-        raise ValueError(f"base {base!r} must be 'mixture' or 'imitator'")
+    option(base, name="base", choices=("mixture", "imitator"))
     name = "ξ" if base == "mixture" else "ν_α"
 
     def parts(x, arith):
-        return drawn_parts(x, arith, base=base, hypothesis=True)
+        return transfer_parts(x, arith, base=base, hypothesis=True)
 
     return Claim(
         id=id,

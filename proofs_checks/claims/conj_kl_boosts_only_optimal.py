@@ -13,8 +13,9 @@ from hypothesis import strategies as st
 import theory
 from proofs_checks import strategies as S
 from proofs_checks.claim import Claim, Part
+from proofs_checks.worlds import bandit
 
-__all__ = ["CLAIM", "make", "kl_cases", "positive_policies", "three_arms_one_pull"]
+__all__ = ["CLAIM", "make", "kl_cases", "positive_policies", "examples", "three_arms_one_pull"]
 
 
 @st.composite
@@ -71,20 +72,21 @@ def three_arms_one_pull() -> dict:
     >>> [round(float(p), 6) for p in pi.probs()]
     [0.440002, 0.39813, 0.161868]
     """
-    return {
-        "name": "three arms paying 1, 9/10, 0; one pull",
-        "beta": theory.FiniteStatePolicy.iid([Fraction(1, 3)] * 3),
-        "env": theory.sequence_environment(3),
-        "utility": theory.MeanReward([[1], [Fraction(9, 10)], [0]]),
-        "horizon": 1,
-        "temperature": Fraction(1),
-        "history": (),
-    }
+    return {"name": "three arms paying 1, 9/10, 0; one pull", **bandit([1, Fraction(9, 10), 0]), "horizon": 1,
+            "temperature": Fraction(1), "history": ()}
+
+
+def examples(*, max_actions: int = 3, max_horizon: int = 2) -> list[dict]:
+    """The fixed examples within ``max_actions`` actions and ``max_horizon`` steps: :func:`three_arms_one_pull`.
+
+    >>> [x["horizon"] for x in examples()], examples(max_actions=2)
+    ([1], [])
+    """
+    return [x for x in [three_arms_one_pull()] if x["env"].n_actions <= max_actions and x["horizon"] <= max_horizon]
 
 
 def make(*, min_actions: int = 2, max_actions: int = 3, max_horizon: int = 2, max_observations: int = 2,
-         id: str = "conj-kl-boosts-only-optimal", kind: str = "conjecture", max_examples: int = 100,
-         examples=None) -> Claim:
+         id: str = "conj-kl-boosts-only-optimal", kind: str = "conjecture", max_examples: int = 100) -> Claim:
     """The check "the KL-regularized optimum raises only V-optimal actions at h" on instances with at most
     ``max_actions`` actions and ``max_horizon`` steps.
 
@@ -131,9 +133,7 @@ def make(*, min_actions: int = 2, max_actions: int = 3, max_horizon: int = 2, ma
         given=kl_cases(min_actions=min_actions, max_actions=max_actions, max_horizon=max_horizon,
                        max_observations=max_observations),
         parts=parts,
-        examples=examples if examples is not None else (lambda: [x for x in [three_arms_one_pull()]
-                                                                  if x["env"].n_actions <= max_actions
-                                                                  and x["horizon"] <= max_horizon]),
+        examples=lambda: examples(max_actions=max_actions, max_horizon=max_horizon),
         certify_in=("ball:128", "ball:256", "ball:512"),
         max_examples=max_examples,
     )

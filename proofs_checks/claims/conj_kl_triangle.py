@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 import theory
 from proofs_checks import strategies as S
 from proofs_checks.claim import Claim
+from theory.validation import option
 
 __all__ = ["CLAIM", "make", "tiny_probabilities", "full_support_distributions", "triangle_cases"]
 
@@ -84,8 +85,7 @@ def make(C=100, *, full_support: bool = True, lhs: str = "kl", id: str = "conj-k
     true relative of the conjecture: a KL budget to β does bound the *total variation* to τ, not the KL.
     """
     c = Fraction(C)
-    if lhs not in ("kl", "tvd²"):
-        raise ValueError(f"lhs {lhs!r} must be 'kl' or 'tvd²'")
+    option(lhs, name="lhs", choices=("kl", "tvd²"))
     left = "KL(π‖τ)" if lhs == "kl" else "TVD(π,τ)²"
 
     def lhs_fn(x, arith):

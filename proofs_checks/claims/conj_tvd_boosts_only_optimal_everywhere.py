@@ -14,12 +14,13 @@ from hypothesis import strategies as st
 import theory
 from proofs_checks import strategies as S
 from proofs_checks.claim import Claim
-from proofs_checks.claims.thm2_tvd_constraint import SequenceForm, _decision_nodes, three_armed_bandit
 from proofs_checks.claims.thm2_tvd_constraint import make as _make_thm2
 from proofs_checks.lp_witness import tvd_lp_dual
+from proofs_checks.sequence_form import SequenceForm, decision_nodes
 from proofs_checks.strategies import HistoryTableUtility
+from proofs_checks.worlds import three_armed_bandit
 
-__all__ = ["CLAIM", "make", "lean_cases", "random_tree", "scan", "scan_table"]
+__all__ = ["CLAIM", "make", "examples", "lean_cases", "random_tree", "scan", "scan_table"]
 
 
 _WEIGHTS = st.lists(st.integers(0, 12), min_size=3, max_size=3)
@@ -109,7 +110,7 @@ def _violations(x, robust: bool = True) -> list:
     exact = theory.get_context("exact")
     pi = theory.tvd_constrained_policy(beta, env, u, m, c, h, arith=exact).policy
     out, form = [], None
-    for steps, depth in _decision_nodes(pi, env, h, m, exact):
+    for steps, depth in decision_nodes(pi, env, h, m, exact):
         here = h + steps
         optimal = set(theory.optimal_actions(env, u, m - depth, here, arith="exact"))
         p, b = pi.probs(here, arith="exact"), beta.probs(here, arith="exact")
@@ -177,6 +178,15 @@ def scan_table(arith=None, *, n_trees: int = 150, shapes=((3, 1, 3),), seed: int
     return {"columns": columns if robust else columns[:5] + columns[6:7] + columns[8:], "rows": rows}
 
 
+def examples() -> list[dict]:
+    """The fixed example every check certifies: the three-armed bandit of :mod:`proofs_checks.worlds`.
+
+    >>> [x["budget"] for x in examples()]
+    [Fraction(1, 9)]
+    """
+    return [three_armed_bandit()]
+
+
 def make(*, scope: str = "everywhere", id: str = "conj-tvd-boosts-only-optimal-everywhere",
          kind: str = "conjecture", max_examples: int = 100, tabulate=scan_table, given=None, **kw) -> Claim:
     """The check of Theorem 2's property at every reachable history (``scope="start"``: only at h, the true
@@ -202,7 +212,7 @@ def make(*, scope: str = "everywhere", id: str = "conj-tvd-boosts-only-optimal-e
         derived=("Not a claim of the paper: the paper's Theorem 2 is stated at the start history only. This is the "
                  "natural over-reading, refuted here; the spec's scan (150 random trees of horizon 3) is reproduced "
                  "by scan()."),
-        examples=lambda: [three_armed_bandit()],
+        examples=examples,
         certificate_data=lambda instance: {"lp_dual": tvd_lp_dual(instance)},
         **kw,
     )

@@ -3,7 +3,7 @@
 >>> CLAIM.kind, CLAIM.expected
 ('conjecture', 'refuted')
 >>> import theory
->>> from proofs_checks.claims.reactive_worst_case import echo_example
+>>> from proofs_checks.worlds import echo_example
 >>> ev = CLAIM.evaluate(echo_example(), "exact")
 >>> ev.holds, ev.parts[0].lhs, ev.parts[0].rhs        # KL^μ = ln 2 > Definition 2 = ½ ln 2
 (False, LogLinear(1*ln(2)), LogLinear(1/2*ln(2)))
@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import theory
 from proofs_checks.claim import Claim, Part
-from proofs_checks.claims.reactive_worst_case import reactive_cases
+from proofs_checks.cases import reactive_cases, worst_case_form
+from theory.validation import option
 
 __all__ = ["CLAIM", "make"]
 
@@ -29,11 +30,8 @@ def make(*, bound: str = "definition-2", environments: str = "any", id: str = "c
     >>> make(bound="reactive").title
     'the expected KL is at most the reactive worst case (true)'
     """
-    if bound not in ("definition-2", "reactive"):
-        raise ValueError(f"bound {bound!r} must be 'definition-2' or 'reactive'")
-    if environments not in _ENVIRONMENTS:
-        raise ValueError(f"environments {environments!r} must be one of {_ENVIRONMENTS}")
-    upper = theory.worst_case_kl if bound == "definition-2" else theory.reactive_worst_case_kl
+    upper = worst_case_form(bound)
+    option(environments, name="environments", choices=_ENVIRONMENTS)
     name = "Definition 2" if bound == "definition-2" else "the reactive worst case"
     blind = environments == "action-blind"
 

@@ -15,8 +15,10 @@ from hypothesis import strategies as st
 import theory
 from proofs_checks import strategies as S
 from proofs_checks.claim import Claim, Part
+from proofs_checks.worlds import bandit, fair_coin, safe_or_gamble
+from theory.validation import option
 
-__all__ = ["CLAIM", "make", "gibbs_cases", "StepMixture", "TOLERANCE", "one_step", "two_steps"]
+__all__ = ["CLAIM", "make", "gibbs_cases", "StepMixture", "TOLERANCE", "examples", "one_step", "two_steps"]
 
 #: Agreement required of the two sides of an identity (far above ball radii, far below any float error).
 TOLERANCE = Fraction(1, 2**64)
@@ -101,9 +103,7 @@ def one_step() -> dict:
     """
     return {
         "name": "one step, rewards 0 and 1, β fair, λ = 1",
-        "beta": theory.FiniteStatePolicy.iid([Fraction(1, 2), Fraction(1, 2)]),
-        "env": theory.sequence_environment(2),
-        "utility": theory.MeanReward([[0], [1]]),
+        **bandit([0, 1]),
         "horizon": 1,
         "temperature": Fraction(1),
         "history": (),
@@ -123,15 +123,22 @@ def two_steps() -> dict:
     """
     return {
         "name": "safe action or gamble, two steps, λ = 1/2",
-        "beta": theory.FiniteStatePolicy.iid([Fraction(3, 4), Fraction(1, 4)], n_observations=2),
-        "env": theory.FiniteStateEnvironment([[[1, 0], [Fraction(1, 2), Fraction(1, 2)]]], [[[0, 0], [0, 0]]]),
-        "utility": theory.MeanReward([[Fraction(2, 5), Fraction(2, 5)], [0, 1]]),
+        **safe_or_gamble(),
         "horizon": 2,
         "temperature": Fraction(1, 2),
         "history": (),
-        "sigma": theory.FiniteStatePolicy.iid([Fraction(1, 2), Fraction(1, 2)], n_observations=2),
+        "sigma": fair_coin(n_observations=2),
         "epsilon": Fraction(1, 10),
     }
+
+
+def examples() -> list[dict]:
+    """The fixed examples every check certifies: :func:`one_step` and :func:`two_steps`.
+
+    >>> [x["horizon"] for x in examples()]
+    [1, 2]
+    """
+    return [one_step(), two_steps()]
 
 
 def _objective(policy, x, lam, arith):
@@ -152,8 +159,7 @@ def make(*, perturbed: str = "<=", temperature_factor=1, id: str = "gibbs-variat
     >>> make(perturbed=">=", id="gibbs-flipped").statement.startswith("For all β")
     True
     """
-    if perturbed not in ("<=", ">="):
-        raise ValueError(f"perturbed {perturbed!r} must be '<=' or '>='")
+    option(perturbed, name="perturbed", choices=("<=", ">="))
     factor = Fraction(temperature_factor)
     tol = Fraction(tolerance)
 
@@ -202,7 +208,7 @@ def make(*, perturbed: str = "<=", temperature_factor=1, id: str = "gibbs-variat
                  "since enclosures cannot prove an equality of transcendental numbers."),
         given=gibbs_cases() if given is None else given,
         parts=parts,
-        examples=lambda: [one_step(), two_steps()],
+        examples=examples,
         certify_in=("ball:128", "ball:256", "ball:512"),
         max_examples=max_examples,
     )

@@ -2,7 +2,7 @@
 
 >>> CLAIM.kind, CLAIM.expected
 ('theorem', 'holds')
->>> x = toy_examples()[0]
+>>> x = examples()[0]
 >>> [(p.lhs, p.rhs) for p in CLAIM.parts(x, theory.get_context("exact"))][:2]   # the product bound is attained
 [(Fraction(1, 4), Fraction(1, 4)), (Fraction(9, 16), Fraction(9, 16))]
 """
@@ -21,7 +21,7 @@ from proofs_checks.claim import Claim, Part
 from proofs_checks.worlds import echo_three, fair_vs_zeros
 from theory.trees import Tree, branch, select
 
-__all__ = ["CLAIM", "make", "domination_cases", "flagged_paths", "toy_examples"]
+__all__ = ["CLAIM", "make", "domination_cases", "flagged_paths", "examples"]
 
 
 def flagged_paths(xi, mu, env, horizon, alpha, *, arith):
@@ -106,14 +106,14 @@ def domination_cases(draw, *, max_components=4):
             "alpha": draw(S.alphas())}
 
 
-def toy_examples(event=True) -> list[dict]:
+def examples(event=True) -> list[dict]:
     """Named instances. ``fair-vs-zeros``: μ = fair coin, the other component always plays 0, α = 1/10; along
     x = ((0,0),(0,0)) the imitator plays 0 with ν_α(0) = 1/2 = μ(0) and asks with θ = 1/2 at both steps, so
     P_I(x) = 9/16 = P_μ(x)·(3/2)² exactly (the product bound is attained). ``echo-three``: observation-dependent
     components. Without the event also ``mu-outvoted``: α = 3/4, μ leaves the top set at once and the imitator
     plays 0 surely, twice as often as μ.
 
-    >>> [x["name"] for x in toy_examples(event=False)]
+    >>> [x["name"] for x in examples(event=False)]
     ['fair-vs-zeros', 'echo-three', 'mu-outvoted']
     """
     xi, seq = fair_vs_zeros()
@@ -200,7 +200,7 @@ def make(*, factor=True, event=True, id="imitator-domination", kind="theorem") -
             "unflagged history. Each part is reported at its worst history; all comparisons exact (rationals, "
             "and a linear form in logarithms against a rational for the exp form).",
         given=domination_cases(),
-        examples=lambda: toy_examples(event=event),
+        examples=lambda: examples(event=event),
         parts=parts,
         certify_in=("exact",),
         max_examples=100,

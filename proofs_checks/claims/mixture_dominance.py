@@ -3,7 +3,7 @@
 >>> CLAIM.kind, CLAIM.expected
 ('theorem', 'holds')
 >>> import theory
->>> x = toy_examples()[0]                 # three constant policies, prior (1/2, 1/4, 1/8): w = (4, 2, 1)/7
+>>> x = examples()[0]                 # three constant policies, prior (1/2, 1/4, 1/8): w = (4, 2, 1)/7
 >>> [(p.name, p.lhs == p.rhs) for p in CLAIM.parts(x, theory.get_context("exact"))][-1]   # KL = ln 7, exactly
 ('tight, worst case (disjoint supports at h)', True)
 """
@@ -18,8 +18,10 @@ from hypothesis import strategies as st
 import theory
 from proofs_checks import strategies as S
 from proofs_checks.claim import Claim, Part
+from proofs_checks.worlds import copy_last_observation, fair_coin, noisy_echo
+from theory.validation import option
 
-__all__ = ["CLAIM", "make", "dominance_cases", "disjoint_mixtures", "toy_examples", "disjoint_at"]
+__all__ = ["CLAIM", "make", "dominance_cases", "disjoint_mixtures", "examples", "disjoint_at"]
 
 
 def disjoint_at(xi, history, *, arith) -> bool:
@@ -106,11 +108,11 @@ def dominance_cases(draw, *, max_actions=3, max_observations=2, max_components=4
             "component": draw(st.integers(0, len(xi) - 1))}
 
 
-def toy_examples() -> list[dict]:
+def examples() -> list[dict]:
     """Named toy instances: ``disjoint-three`` (bound attained: ln 7), and ``posterior-dropped`` (the data at h
     lowered ν_0's weight from the prior 1/2 to 1/4, and the bound ln 4 is attained, so the prior's ln 2 fails).
 
-    >>> [x["name"] for x in toy_examples()]
+    >>> [x["name"] for x in examples()]
     ['disjoint-three', 'posterior-dropped', 'echo-mixture']
     """
     consts = [theory.FiniteStatePolicy.constant(a, n_actions=3) for a in range(3)]
@@ -119,17 +121,15 @@ def toy_examples() -> list[dict]:
     nu0 = theory.FiniteStatePolicy([["1/4", "3/4"], [1, 0]], [[[1], [1]], [[1], [1]]])
     nu1 = theory.FiniteStatePolicy([["3/4", "1/4"], [0, 1]], [[[1], [1]], [[1], [1]]])
     dropped = theory.BayesianMixture([nu0, nu1], ["1/2", "1/2"])
-    echo = theory.FiniteStateEnvironment([[["9/10", "1/10"], ["1/10", "9/10"]]], [[[0, 0], [0, 0]]])
-    copy = theory.FiniteStatePolicy([["3/4", "1/4"], ["1/4", "3/4"]], [[[0, 1], [0, 1]], [[0, 1], [0, 1]]])
-    fair = theory.FiniteStatePolicy.iid(["1/2", "1/2"], n_observations=2)
     stubborn = theory.FiniteStatePolicy.iid(["19/20", "1/20"], n_observations=2)
-    mixed = theory.BayesianMixture([copy, fair, stubborn], ["1/2", "1/4", "1/4"])
+    mixed = theory.BayesianMixture([copy_last_observation(), fair_coin(n_observations=2), stubborn],
+                                   ["1/2", "1/4", "1/4"])
     return [
         {"name": "disjoint-three", "xi": three, "env": theory.sequence_environment(3), "horizon": 2,
          "history": (), "component": 2},
         {"name": "posterior-dropped", "xi": dropped, "env": theory.sequence_environment(2), "horizon": 2,
          "history": ((0, 0),), "component": 0},
-        {"name": "echo-mixture", "xi": mixed, "env": echo, "horizon": 3, "history": ((1, 1),), "component": 2},
+        {"name": "echo-mixture", "xi": mixed, "env": noisy_echo(), "horizon": 3, "history": ((1, 1),), "component": 2},
     ]
 
 
@@ -148,8 +148,7 @@ def make(*, slack=0, weight="posterior", id="mixture-dominance", kind="theorem")
     'KL(ν_i‖ξ) ≤ ln(1/w_i) with the prior weight (false)'
     """
     slack = Fraction(slack)
-    if weight not in ("posterior", "prior"):
-        raise ValueError(f"weight {weight!r} must be 'posterior' or 'prior'")
+    option(weight, name="weight", choices=("posterior", "prior"))
 
     def parts(x, arith):
         xi, env, m, h, i = x["xi"], x["env"], x["horizon"], x["history"], x["component"]
@@ -193,7 +192,7 @@ def make(*, slack=0, weight="posterior", id="mixture-dominance", kind="theorem")
             "posterior by Bayes' rule; ln(1/w_i(h)) is an exact logarithm. Where the next-action supports at h "
             "are pairwise disjoint (checked exactly from the tables), equality is checked too.",
         given=dominance_cases(),
-        examples=toy_examples,
+        examples=examples,
         parts=parts,
         max_examples=100,
     )

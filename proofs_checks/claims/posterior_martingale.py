@@ -3,7 +3,7 @@
 >>> CLAIM.kind, CLAIM.expected
 ('theorem', 'holds')
 >>> import theory
->>> x = toy_examples()[0]
+>>> x = examples()[0]
 >>> [(p.name, p.lhs, p.rhs) for p in CLAIM.parts(x, theory.get_context("exact"))][-1]   # ξ ≪ μ fails: mean < 1
 ('mean: E_μ[R_m] <= 1', Fraction(3, 4), 1)
 """
@@ -16,8 +16,10 @@ from hypothesis import strategies as st
 import theory
 from proofs_checks import strategies as S
 from proofs_checks.claim import Claim, Part
+from proofs_checks.worlds import copy_last_observation, fair_vs_zeros, lean_to_zero, noisy_echo
+from theory.validation import option
 
-__all__ = ["CLAIM", "make", "martingale_cases", "posterior_expectation", "ratio_tree", "toy_examples"]
+__all__ = ["CLAIM", "make", "martingale_cases", "posterior_expectation", "ratio_tree", "examples"]
 
 
 def _zero(ctx, x) -> bool:
@@ -120,23 +122,19 @@ def martingale_cases(draw, *, semi=False, max_actions=3, max_observations=2, max
     return {"xi": xi, "env": env, "history": history, "horizon": draw(st.integers(1, max_horizon)), "mu": mu}
 
 
-def toy_examples(semi=False) -> list[dict]:
+def examples(semi=False) -> list[dict]:
     """Named toy instances: ``mu-never-takes-1`` (ξ puts mass on an action μ never takes: E_μ[R] = 3/4 < 1),
     ``mu-in-class`` (μ a component of ξ, ξ ≪ μ: a martingale), and with ``semi`` an abstaining component.
 
-    >>> [x["name"] for x in toy_examples()]
+    >>> [x["name"] for x in examples()]
     ['mu-never-takes-1', 'mu-in-class']
     """
-    never = theory.FiniteStatePolicy.iid([1, 0])
-    fair = theory.FiniteStatePolicy.iid(["1/2", "1/2"])
-    xi = theory.BayesianMixture([never, fair], ["1/2", "1/2"])
-    echo = theory.FiniteStateEnvironment([[["9/10", "1/10"], ["1/10", "9/10"]]], [[[0, 0], [0, 0]]])
-    copy = theory.FiniteStatePolicy([["3/4", "1/4"], ["1/4", "3/4"]], [[[0, 1], [0, 1]], [[0, 1], [0, 1]]])
-    lean = theory.FiniteStatePolicy.iid(["2/3", "1/3"], n_observations=2)
-    both = theory.BayesianMixture([copy, lean], ["1/3", "2/3"])
-    out = [{"name": "mu-never-takes-1", "xi": xi, "env": theory.sequence_environment(2), "history": (),
-            "horizon": 1, "mu": never},
-           {"name": "mu-in-class", "xi": both, "env": echo, "history": ((0, 1),), "horizon": 3, "mu": copy}]
+    xi, seq = fair_vs_zeros()
+    never, fair = xi.components
+    copy = copy_last_observation()
+    both = theory.BayesianMixture([copy, lean_to_zero()], ["1/3", "2/3"])
+    out = [{"name": "mu-never-takes-1", "xi": xi, "env": seq, "history": (), "horizon": 1, "mu": never},
+           {"name": "mu-in-class", "xi": both, "env": noisy_echo(), "history": ((0, 1),), "horizon": 3, "mu": copy}]
     if semi:
         shy = theory.FiniteStatePolicy.iid(["1/2", "1/4"], semi=True)
         out.append({"name": "abstaining-component", "xi": theory.BayesianMixture([shy, fair], ["1/2", "1/2"]),
@@ -151,8 +149,7 @@ def make(*, semi=False, mean_relation="<=", id="posterior-martingale", kind="the
     >>> make(mean_relation=">=").title
     'E_μ[ξ/μ] ≥ 1 (false)'
     """
-    if mean_relation not in ("<=", ">=", "=="):
-        raise ValueError(f"mean_relation {mean_relation!r} must be '<=', '>=' or '=='")
+    option(mean_relation, name="mean_relation", choices=("<=", ">=", "=="))
 
     def parts(x, arith):
         xi, h = x["xi"], x["history"]
@@ -200,7 +197,7 @@ def make(*, semi=False, mean_relation="<=", id="posterior-martingale", kind="the
             "the components: the worst supermartingale step, the mean at the horizon, and the martingale "
             "equality where ξ ≪ μ on μ's tree.",
         given=martingale_cases(semi=semi),
-        examples=lambda: toy_examples(semi=semi),
+        examples=lambda: examples(semi=semi),
         parts=parts,
         max_examples=150,
     )

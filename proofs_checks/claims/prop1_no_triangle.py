@@ -18,9 +18,10 @@ from hypothesis import strategies as st
 
 import theory
 from proofs_checks import strategies as S
-from proofs_checks.claim import Claim, Part
+from proofs_checks.claim import Claim, Part, variant_title
+from proofs_checks.worlds import fair_coin
 
-__all__ = ["CLAIM", "make", "log_bound_proof", "epsilons", "bayes_cases", "instances", "EXAMPLES"]
+__all__ = ["CLAIM", "make", "log_bound_proof", "epsilons", "bayes_cases", "instances", "examples"]
 
 
 @lru_cache(maxsize=None)
@@ -109,8 +110,13 @@ def instances():
     return st.one_of(st.builds(lambda e: {"form": "bernoulli", "epsilon": e}, epsilons()), bayes_cases())
 
 
-def _examples():
-    fair = theory.FiniteStatePolicy.iid(["1/2", "1/2"], n_observations=2)
+def examples() -> list[dict]:
+    """The fixed instances every check certifies: ε = 1/10, ε = 10^-9, and a two-component mixture.
+
+    >>> [x["form"] for x in examples()]
+    ['bernoulli', 'bernoulli', 'bayes']
+    """
+    fair = fair_coin(n_observations=2)
     const0 = theory.FiniteStatePolicy.constant(0, n_actions=2, n_observations=2)
     rare = theory.FiniteStateEnvironment([[["99/100", "1/100"], ["99/100", "1/100"]]], [[[0, 0], [0, 0]]])
     return [
@@ -120,10 +126,6 @@ def _examples():
         {"form": "bayes", "tau": const0, "pi": fair, "others": (), "prior": (Fraction(1, 2), Fraction(1, 2)),
          "env": rare, "horizon": 3},
     ]
-
-
-#: The fixed instances every check certifies (ε = 1/10, ε = 10^-9, and a two-component mixture).
-EXAMPLES = _examples
 
 
 def make(constant=Fraction(2), *, halve: bool = True, tau_zero: bool = True, bayes_scale=Fraction(1),
@@ -187,12 +189,9 @@ def make(constant=Fraction(2), *, halve: bool = True, tau_zero: bool = True, bay
         changed.append("τ = Bernoulli(p/2)")
     if scale != 1:
         changed.append(f"Bayesian bound ×{scale}")
-    title = "No triangle inequality: KL(π‖β), KL(τ‖β) ≤ ε yet KL(π‖τ) = ∞"
-    if changed:
-        title += f" [{', '.join(changed)}]"
     return Claim(
         id=id,
-        title=title,
+        title=variant_title("No triangle inequality: KL(π‖β), KL(τ‖β) ≤ ε yet KL(π‖τ) = ∞", changed),
         kind=kind,
         reference="Cohen, Hutter, Bengio, Russell, 'RL, but don't do anything I wouldn't do' (arXiv 2410.06213), "
                   "Proposition 1",
@@ -213,7 +212,7 @@ def make(constant=Fraction(2), *, halve: bool = True, tau_zero: bool = True, bay
                 "the raw weight w, so ln(Σw/w) ≤ ln(1/w): the form checked implies the paper's.",
         given=instances(),
         parts=parts,
-        examples=_examples,
+        examples=examples,
         max_examples=max_examples,
     )
 

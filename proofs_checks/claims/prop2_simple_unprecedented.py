@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 import theory
 from proofs_checks.claim import Claim, Part
 
-__all__ = ["CLAIM", "make", "prop2_cases", "brute_force_maxima", "brute_force_g", "table", "BRUTE_FORCE_BITS",
+__all__ = ["CLAIM", "make", "examples", "prop2_cases", "brute_force_maxima", "brute_force_g", "table", "BRUTE_FORCE_BITS",
            "BRUTE_FORCE_CAP"]
 
 #: The brute force enumerates every integer expression of at most this many bits (10 852 expressions) ...
@@ -122,6 +122,15 @@ def _happened(T: int, history) -> list[tuple[int, bool, bool, bool]]:
     return out
 
 
+def examples() -> list[dict]:
+    """The fixed example every check certifies: T = 3 and t = 10^100.
+
+    >>> [x["T"] for x in examples()]
+    [3]
+    """
+    return [{"name": "T = 3, t = 10^100", "T": 3, "history": ((0, 0), (1, 1), (0, 1), (1, 0), (0, 0)), "t": 10**100}]
+
+
 def make(*, happened_before: bool = False, g_versus_log: str | None = None, id: str = "prop2-simple-unprecedented",
          kind: str = "illustration", max_examples: int = 100) -> Claim:
     """The checkable parts of Proposition 2; ``happened_before=True`` claims that "length ≥ T" has already
@@ -185,8 +194,7 @@ def make(*, happened_before: bool = False, g_versus_log: str | None = None, id: 
                  "of a busy-beaver function, which is what makes it slower than every computable unbounded function."),
         given=prop2_cases(),
         parts=parts,
-        examples=lambda: [{"name": "T = 3, t = 10^100", "T": 3, "history": ((0, 0), (1, 1), (0, 1), (1, 0), (0, 0)),
-                           "t": 10**100}],
+        examples=examples,
         tabulate=table,
         certify_in=("exact",),
         max_examples=max_examples,

@@ -14,16 +14,13 @@ import math
 from fractions import Fraction
 
 import numpy as np
-from hypothesis import strategies as st
-
 import theory
-from proofs_checks import strategies as S
+from proofs_checks.cases import BLIND_MODES, reactive_cases, worst_case_form
 from proofs_checks.claim import Claim, Part
+from proofs_checks.worlds import delayed_echo, echo_example
+from theory.validation import option
 
-__all__ = ["CLAIM", "make", "reactive_cases", "blind_environment", "adaptive_leaf_kl", "maximizing_environment",
-           "action_blind", "echo_example", "delayed_echo", "toy_examples"]
-
-_BLIND = ("blind", "rows", "dropped")
+__all__ = ["CLAIM", "make", "adaptive_leaf_kl", "maximizing_environment", "examples"]
 
 
 def _is_inf(x) -> bool:
@@ -130,126 +127,12 @@ def maximizing_environment(pi, beta, n_observations: int, horizon: int, history=
     return env, w
 
 
-def blind_environment(env, mode: str = "blind"):
-    """An action-blind copy of a finite-state environment: every action gets action 0's observation laws and
-    (``mode="blind"``) action 0's state transitions, so the observations depend on past observations only.
-    ``mode="rows"`` keeps the transitions (the state may remember past actions: not action-blind);
-    ``mode="dropped"`` returns ``env`` itself.
-
-    >>> import theory
-    >>> echo = echo_example()["env"]
-    >>> [list(blind_environment(echo).probs((), a, arith="exact")) for a in (0, 1)]
-    [[Fraction(1, 1), Fraction(0, 1)], [Fraction(1, 1), Fraction(0, 1)]]
-    >>> blind_environment(echo, "sideways")
-    Traceback (most recent call last):
-    ...
-    ValueError: mode 'sideways' must be one of ('blind', 'rows', 'dropped')
-    """
-    if mode not in _BLIND:
-        raise ValueError(f"mode {mode!r} must be one of {_BLIND}")
-    if mode == "dropped":
-        return env
-    emission = env.emission(arith="exact")
-    transition = np.asarray(env.transition)
-    n_actions = env.n_actions
-    rows = [[list(emission[s, 0]) for _ in range(n_actions)] for s in range(env.n_states)]
-    if mode == "blind":
-        transition = np.repeat(transition[:, :1, :], n_actions, axis=1)
-    return S._DrawnFiniteStateEnvironment(rows, transition.tolist())
-
-
-def action_blind(env) -> bool:
-    """Whether a finite-state environment's observation laws and transitions are equal across actions in every
-    state (a sufficient condition for its observations to ignore the agent's actions).
-
-    >>> action_blind(echo_example()["env"]), action_blind(blind_environment(echo_example()["env"]))
-    (False, True)
-    """
-    emission = env.emission(arith="exact")
-    transition = np.asarray(env.transition)
-    return bool((emission == emission[:, :1]).all() and (transition == transition[:, :1]).all())
-
-
-@st.composite
-def reactive_cases(draw, *, blind: str | None = "blind", max_actions: int = 3, max_states: int = 2,
-                   max_horizon: int = 3, max_history: int = 2):
-    """π, β (each sometimes a semi-distribution), an environment μ, a horizon of 2 or more, a start history
-    reachable under π and μ, and (unless ``blind=None``) ``blind``: an environment made from another drawn one by
-    :func:`blind_environment` in that mode (for ``"dropped"``, μ itself).
-
-    Two observations and two steps at least: with one observation, or one step, the expected KL, Definition 2
-    and the reactive worst case all coincide. π and β are drawn before μ and the horizon, so the small scope
-    reaches a policy that reacts to o == a and an environment that echoes (the counterexample to Definition 2
-    bounding the expected KL) among its first hundred instances.
-
-    >>> from hypothesis import given, settings
-    >>> @settings(max_examples=10, database=None, derandomize=True)
-    ... @given(reactive_cases())
-    ... def check(x):
-    ...     assert action_blind(x["blind"]) and x["env"].n_observations == 2 and x["horizon"] >= 2
-    >>> check()
-    """
-    n_actions, n_obs = draw(S.alphabets(min_actions=2, max_actions=max_actions, min_observations=2,
-                                        max_observations=2))
-    kw = dict(n_actions=n_actions, n_observations=n_obs, max_states=max_states)
-    pi = draw(S.finite_state_policies(semi=draw(st.booleans()), **kw))
-    beta = draw(S.finite_state_policies(semi=draw(st.booleans()), **kw))
-    env = draw(S.finite_state_environments(**kw))
-    x = {"pi": pi, "beta": beta, "env": env, "horizon": draw(st.integers(2, max_horizon)),
-         "history": draw(S.histories(pi, env, max_length=max_history)) if max_history else ()}
-    if blind == "dropped":
-        x["blind"] = env  # no hypothesis: the drawn μ itself
-    elif blind is not None:
-        x["blind"] = blind_environment(draw(S.finite_state_environments(**kw)), blind)
-    return x
-
-
-def echo_example() -> dict:
-    """The spec's example: π plays (½, ½), then action 0 surely if the first observation equals the first action
-    (else (½, ½)); β uniform; μ echoes the action; the action-blind environment emits fair coin flips.
-
-    >>> sorted(echo_example())
-    ['beta', 'blind', 'env', 'history', 'horizon', 'name', 'pi']
-    """
-    echo = theory.FiniteStateEnvironment([[[1, 0], [0, 1]]], [[[0, 0], [0, 0]]], name="echo")
-    pi = theory.FiniteStatePolicy([["1/2", "1/2"], [1, 0]], [[[1, 0], [0, 1]], [[1, 1], [1, 1]]],
-                                  name="act 0 once echoed")
-    beta = theory.FiniteStatePolicy.iid(["1/2", "1/2"], n_observations=2)
-    coin = theory.FiniteStateEnvironment([[["1/2", "1/2"], ["1/2", "1/2"]]], [[[0, 0], [0, 0]]], name="coin")
-    return {"name": "echo", "pi": pi, "beta": beta, "env": echo, "blind": coin, "horizon": 2, "history": ()}
-
-
-def delayed_echo() -> dict:
-    """Observations that ignore the current action but not the past ones: μ's state remembers the last action
-    and its next observation reports it (the same law for every current action), so o_2 = a_1. π plays
-    (½, ½) twice, remembering a_1, then action 0 surely if o_2 = a_1 (else (½, ½)). Under μ that always
-    happens: ``KL^μ = ln 2``, while Definition 2 (o_2 fixed, a_1 = o_2 with probability ½) is ``½ ln 2``.
-
-    >>> x = delayed_echo()
-    >>> action_blind(x["blind"]), x["horizon"]
-    (False, 3)
-    """
-    # States: 0 start; 1 and 2 after a_1 = 0 and 1; 3 "echoed" (action 0 surely); 4 "not echoed".
-    half = ["1/2", "1/2"]
-    pi = theory.FiniteStatePolicy(
-        [half, half, half, [1, 0], half],
-        [[[1, 1], [2, 2]],          # remember a_1
-         [[3, 4], [3, 4]],          # a_1 = 0: o_2 = 0 is the echo
-         [[4, 3], [4, 3]],          # a_1 = 1: o_2 = 1 is the echo
-         [[3, 3], [3, 3]], [[4, 4], [4, 4]]], name="act 0 once o_2 = a_1")
-    beta = theory.FiniteStatePolicy.iid(half, n_observations=2)
-    # State s emits observation s whatever the action; the next state is the action just taken.
-    late = S._DrawnFiniteStateEnvironment([[[1, 0], [1, 0]], [[0, 1], [0, 1]]], [[[0, 0], [1, 1]], [[0, 0], [1, 1]]])
-    return {"name": "delayed-echo", "pi": pi, "beta": beta, "env": late, "blind": late, "horizon": 3,
-            "history": ()}
-
-
-def toy_examples(blind: str = "blind") -> list[dict]:
+def examples(blind: str = "blind") -> list[dict]:
     """The named instances certified on every check: the echo example, and the delayed echo (whose environment
     is action-blind only in its current rows: it serves as μ, and as the ``blind`` environment only for the
     ``blind="rows"`` variant).
 
-    >>> [x["name"] for x in toy_examples()], toy_examples("rows")[1]["blind"] is toy_examples("rows")[1]["env"]
+    >>> [x["name"] for x in examples()], examples("rows")[1]["blind"] is examples("rows")[1]["env"]
     (['echo', 'delayed-echo'], False)
     """
     echo, late = echo_example(), delayed_echo()
@@ -269,11 +152,8 @@ def make(*, bound: str = "reactive", blind: str = "blind", id: str = "reactive-w
     >>> make(bound="definition-2").title
     'Definition 2 bounds the expected KL and equals the maximum over environments (false)'
     """
-    if bound not in ("reactive", "definition-2"):
-        raise ValueError(f"bound {bound!r} must be 'reactive' or 'definition-2'")
-    if blind not in _BLIND:
-        raise ValueError(f"blind {blind!r} must be one of {_BLIND}")
-    upper = theory.reactive_worst_case_kl if bound == "reactive" else theory.worst_case_kl
+    upper = worst_case_form(bound)
+    option(blind, name="blind", choices=BLIND_MODES)
     name = "W" if bound == "reactive" else "Definition 2"
 
     def parts(x, arith):
@@ -336,7 +216,7 @@ def make(*, bound: str = "reactive", blind: str = "blind", id: str = "reactive-w
             "choices. Definition 2 by theory.worst_case_kl. Named examples: the spec's echo and a delayed echo. "
             "Every relation decided exactly on linear forms in logarithms.",
         given=reactive_cases(blind=blind),
-        examples=lambda: toy_examples(blind),
+        examples=lambda: examples(blind),
         parts=parts,
         max_examples=max_examples,
         scope_limit=120,

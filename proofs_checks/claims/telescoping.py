@@ -17,9 +17,12 @@ from hypothesis import strategies as st
 
 import theory
 from proofs_checks.claim import Claim, Part
-from proofs_checks.claims.chain_rule import BOTTOM, toy_examples as _chain_examples, trajectory_cases, trajectory_leaves
+from proofs_checks.cases import trajectory_cases
+from proofs_checks.reference import BOTTOM, trajectory_leaves
+from proofs_checks.worlds import policy_pairs
+from theory.validation import option
 
-__all__ = ["CLAIM", "make", "split_cases", "continuation_term", "add"]
+__all__ = ["CLAIM", "make", "examples", "split_cases", "continuation_term", "add"]
 
 
 def add(a, b):
@@ -91,7 +94,7 @@ def _worst_continuation(x, arith):
 
 @st.composite
 def split_cases(draw, **kw):
-    """:func:`~proofs_checks.claims.chain_rule.trajectory_cases` with a horizon of 2–3 and a split j in 0..m.
+    """:func:`~proofs_checks.cases.trajectory_cases` with a horizon of 2–3 and a split j in 0..m.
 
     >>> from hypothesis import given, settings
     >>> @settings(max_examples=10, database=None, derandomize=True)
@@ -106,9 +109,14 @@ def split_cases(draw, **kw):
     return x
 
 
-def _examples():
+def examples() -> list[dict]:
+    """The fixed examples: those of ``chain-rule`` over at least two steps, split after the first.
+
+    >>> [x["split"] for x in examples()]
+    [1, 1, 1, 1]
+    """
     out = []
-    for x in _chain_examples():
+    for x in policy_pairs():
         y = dict(x)
         y["horizon"] = max(x["horizon"], 2)
         y["split"] = 1
@@ -123,10 +131,8 @@ def make(*, weights="pi", worst_case="inequality", id="telescoping", kind="theor
     >>> make(worst_case="equality").title
     'the worst-case trajectory KL telescopes with equality (false)'
     """
-    if weights not in ("pi", "beta"):
-        raise ValueError(f"weights {weights!r} must be 'pi' or 'beta'")
-    if worst_case not in ("inequality", "equality"):
-        raise ValueError(f"worst_case {worst_case!r} must be 'inequality' or 'equality'")
+    option(weights, name="weights", choices=("pi", "beta"))
+    option(worst_case, name="worst_case", choices=("inequality", "equality"))
 
     def parts(x, arith):
         pi, beta, env, h, m, j = x["pi"], x["beta"], x["env"], x["history"], x["horizon"], x["split"]
@@ -173,7 +179,7 @@ def make(*, weights="pi", worst_case="inequality", id="telescoping", kind="theor
             "enumeration; KL_{h',m−j} from each h'. Equality decided exactly on linear forms in logarithms. The "
             "worst-case inequality with theory.worst_case_kl, decided exactly.",
         given=split_cases(),
-        examples=_examples,
+        examples=examples,
         parts=parts,
         max_examples=100,
     )

@@ -26,13 +26,13 @@ from hypothesis import strategies as st
 
 import theory
 from proofs_checks import strategies as S
-from proofs_checks.claim import Claim, Part
+from proofs_checks.claim import Claim, Part, variant_title
 from proofs_checks.worlds import world
 from theory.arith import LogLinear, get_context
 from theory.events import LengthAtLeast, ObservationOccurred
 from theory.kernels import normalize_history
 
-__all__ = ["CLAIM", "make", "novel_cases", "expectimax_policy", "build", "BOUNDS", "EXAMPLES",
+__all__ = ["CLAIM", "make", "novel_cases", "expectimax_policy", "build", "BOUNDS", "examples",
            "DEPTHS", "NEST_LIMIT", "TABLE_DEPTHS", "variant_weights", "switching_mass", "closed_class",
            "closure_table"]
 
@@ -348,7 +348,14 @@ def _closure_depths(depths) -> tuple:
                  if (d == 1 and 1 in depths) or (d is None and None in depths) or (d not in (1, None) and finite))
 
 
-def _examples(novel: bool, depths=DEPTHS):
+def examples(novel: bool = True, depths=DEPTHS) -> list[dict]:
+    """The fixed instances every check certifies: the :class:`~proofs_checks.worlds.NovelSituation` world with
+    k = 1..50, horizon 3, and the budgets 6.933 (≥ ln 1025) and 1 for the KL-constrained optimum; and the closure
+    tables for Δ = 1 and Δ = 10 (τ alone, depths 1, 2, 4, 8, 16, ∞, k = 50, horizon 2).
+
+    >>> [x.get("world") or x["closure"] for x in examples()], examples()[1]["depths"]
+    (['novel-situation', 'novel-situation', 'novel-situation'], (1, 2, 4, 8, 16, None))
+    """
     out = []
     if 1 in depths:  # the world is the finite class
         w = world("novel-situation")
@@ -362,15 +369,6 @@ def _examples(novel: bool, depths=DEPTHS):
     return out
 
 
-def EXAMPLES():
-    """The fixed instances every check certifies: the :class:`~proofs_checks.worlds.NovelSituation` world with
-    k = 1..50, horizon 3, and the budgets 6.933 (≥ ln 1025) and 1 for the KL-constrained optimum; and the closure
-    tables for Δ = 1 and Δ = 10 (τ alone, depths 1, 2, 4, 8, 16, ∞, k = 50, horizon 2).
-
-    >>> [x.get("world") or x["closure"] for x in EXAMPLES()], EXAMPLES()[1]["depths"]
-    (['novel-situation', 'novel-situation', 'novel-situation'], (1, 2, 4, 8, 16, None))
-    """
-    return _examples(True)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -625,12 +623,10 @@ def make(*, bound: str = "ln(1/c)", novel: bool = True, depths=DEPTHS, id: str =
         changed.append("depths " + ", ".join(_depth_name(d) for d in depths))
     if not novel:
         changed.append("event not novel")
-    title = "Novel situations: switching at an unprecedented event costs ≤ ln(1/c_d) in KL to ξ"
-    if changed:
-        title += f" [{', '.join(changed)}]"
     return Claim(
         id=id,
-        title=title,
+        title=variant_title("Novel situations: switching at an unprecedented event costs ≤ ln(1/c_d) in KL to ξ",
+                            changed),
         kind=kind,
         reference="Cohen, Hutter, Bengio, Russell, 'RL, but don't do anything I wouldn't do' (arXiv 2410.06213), "
                   "Theorem 1 (finite version)",
@@ -677,7 +673,7 @@ def make(*, bound: str = "ln(1/c)", novel: bool = True, depths=DEPTHS, id: str =
                 "the toy world are derived here, not in the paper.",
         given=novel_cases(novel=novel, depths=depths),
         parts=parts,
-        examples=lambda: _examples(novel, depths),
+        examples=lambda: examples(novel, depths),
         tabulate=lambda arith=None: closure_table(arith, depths=_closure_depths(depths) or TABLE_DEPTHS),
         max_examples=max_examples,
     )

@@ -6,19 +6,16 @@
 
 from __future__ import annotations
 
-import math
-from fractions import Fraction
-
 from hypothesis import strategies as st
 
 import theory
 from proofs_checks import strategies as S
 from proofs_checks.claim import Claim, Part
-from theory.arith import get_context, to_fraction
-from theory.errors import MightntError
-from theory.linprog import maximize
+from proofs_checks.sequence_form import SequenceForm, decision_nodes, surely_positive
+from proofs_checks.worlds import gamble, three_armed_bandit
+from theory.validation import option
 
-__all__ = ["CLAIM", "make", "tvd_cases", "SequenceForm", "three_armed_bandit", "gamble"]
+__all__ = ["CLAIM", "make", "examples", "tvd_cases"]
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -68,223 +65,9 @@ def _with_history(cases, max_history: int):
     return add()
 
 
-def three_armed_bandit() -> dict:
-    """The named toy of the docs: three arms paying 0, 1/2 and 1, two pulls, β uniform, budget 1/9.
-
-    The optimum moves the mass 1/9 of the worst sequence (0, 0) onto the best (2, 2): at the start only the
-    optimal arm 2 gains (4/9 > 1/3), but after a first pull of arm 0 the suboptimal arm 1 rises from 1/3 to 1/2.
-
-    >>> x = three_armed_bandit()
-    >>> pi = theory.tvd_constrained_policy(x["beta"], x["env"], x["utility"], 2, x["budget"], arith="exact").policy
-    >>> [str(v) for v in pi.probs((), arith="exact")], [str(v) for v in pi.probs(((0, 0),), arith="exact")]
-    (['2/9', '1/3', '4/9'], ['0', '1/2', '1/2'])
-    """
-    return {
-        "name": "three-armed bandit, two pulls",
-        "beta": theory.FiniteStatePolicy.iid([Fraction(1, 3)] * 3),
-        "env": theory.sequence_environment(3),
-        "utility": theory.MeanReward([[0], [Fraction(1, 2)], [1]]),
-        "horizon": 2,
-        "budget": Fraction(1, 9),
-        "history": (),
-    }
-
-
-def gamble() -> dict:
-    """The named toy with stochastic observations: a safe action (reward 2/5) and a gamble (reward 1 with
-    probability 1/2, else 0) that β takes only a quarter of the time; two steps, budget 1/4.
-
-    >>> x = gamble()
-    >>> theory.optimal_actions(x["env"], x["utility"], 2, arith="exact")
-    [1]
-    """
-    return {
-        "name": "safe action or gamble, two steps",
-        "beta": theory.FiniteStatePolicy.iid([Fraction(3, 4), Fraction(1, 4)], n_observations=2),
-        "env": theory.FiniteStateEnvironment([[[1, 0], [Fraction(1, 2), Fraction(1, 2)]]], [[[0, 0], [0, 0]]]),
-        "utility": theory.MeanReward([[Fraction(2, 5), Fraction(2, 5)], [0, 1]]),
-        "horizon": 2,
-        "budget": Fraction(1, 4),
-        "history": (),
-    }
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# The sequence-form program, built independently of theory.optimize
-# ---------------------------------------------------------------------------------------------------------------
-def _leaf_utility(utility, full, start_length: int, horizon: int) -> Fraction:
-    if isinstance(utility, theory.MeanReward):
-        steps = full[start_length:]
-        return sum((to_fraction(utility.table[a, o]) for a, o in steps), Fraction(0)) / horizon
-    return to_fraction(utility(full))
-
-
-class SequenceForm:
-    """The linear program of the TVD-constrained optimum, in sequence form, built with exact rationals from the
-    public kernel interface only (``probs`` of β and μ at each history, the utility of each full history).
-
-    Variables: x(h'a), the probability that π takes the actions of h'a given its observations, for every
-    decision node h' (a history after h of length < m that μ makes possible) and action a; ``Σ_a x(h'a) =
-    x(parent)``, ``Σ_a x(ha) = 1``. The trajectory TVD is ``½ Σ R(h') |x(h'a) − x_β(h'a)|`` over the last decision
-    nodes (R: μ's probability of the observations of h'), written with two non-negative slack variables per term.
-
-    >>> x = three_armed_bandit()
-    >>> sf = SequenceForm(x["beta"], x["env"], x["utility"], 2)
-    >>> sf.optimum(Fraction(1, 9), "exact")
-    Fraction(11, 18)
-    >>> sf.max_probability(Fraction(1, 9), 0, Fraction(11, 18), "exact")   # no maximizer raises arm 0 above 1/3
-    Fraction(2, 9)
-    """
-
-    def __init__(self, beta, env, utility, horizon: int, history=()):
-        self.start = tuple((int(s[0]), int(s[1])) for s in history)
-        self.m, self.n_actions, self.n_obs = int(horizon), env.n_actions, env.n_observations
-        if self.m < 1:
-            raise ValueError("the sequence form needs a horizon of at least 1")
-        # nodes[d]: (history, parent index, parent action, R = μ's probability of the observations, x_β)
-        self.nodes = [[(self.start, -1, -1, Fraction(1), Fraction(1))]]
-        self.beta_rows = []
-        for d in range(self.m):
-            rows = [[to_fraction(v) for v in beta.probs(hist, arith="exact")] for hist, *_ in self.nodes[d]]
-            self.beta_rows.append(rows)
-            if d == self.m - 1:
-                break
-            nxt = []
-            for i, (hist, _, _, r, xb) in enumerate(self.nodes[d]):
-                for a in range(self.n_actions):
-                    law = [to_fraction(v) for v in env.probs(hist, a, arith="exact")]
-                    for o in range(self.n_obs):
-                        if law[o] > 0:
-                            nxt.append((hist + ((a, o),), i, a, r * law[o], xb * rows[i][a]))
-            self.nodes.append(nxt)
-        # Expected utility of each last decision node and action.
-        self.leaf = []
-        for hist, *_ in self.nodes[-1]:
-            row = []
-            for a in range(self.n_actions):
-                law = [to_fraction(v) for v in env.probs(hist, a, arith="exact")]
-                row.append(sum((law[o] * _leaf_utility(utility, hist + ((a, o),), len(self.start), self.m)
-                                for o in range(self.n_obs) if law[o] > 0), Fraction(0)))
-            self.leaf.append(row)
-        self._build()
-
-    def _var(self, d: int, n: int, a: int) -> int:
-        return self._offsets[d] + n * self.n_actions + a
-
-    def _build(self):
-        n_a, m = self.n_actions, self.m
-        self._offsets = [0]
-        for d in range(m):
-            self._offsets.append(self._offsets[-1] + len(self.nodes[d]) * n_a)
-        n_x = self._offsets[-1]
-        last = self.nodes[-1]
-        n_last = len(last) * n_a
-        self.n_var = n_x + 2 * n_last
-        zero, one = Fraction(0), Fraction(1)
-        self.value_row = [zero] * self.n_var
-        for n, (_, _, _, r, _) in enumerate(last):
-            for a in range(n_a):
-                self.value_row[self._var(m - 1, n, a)] = r * self.leaf[n][a]
-        a_eq, b_eq = [], []
-        row = [zero] * self.n_var
-        for a in range(n_a):
-            row[self._var(0, 0, a)] = one
-        a_eq.append(row)
-        b_eq.append(one)
-        for d in range(1, m):
-            for n, (_, parent, pa, _, _) in enumerate(self.nodes[d]):
-                row = [zero] * self.n_var
-                for a in range(n_a):
-                    row[self._var(d, n, a)] = one
-                row[self._var(d - 1, parent, pa)] = -one
-                a_eq.append(row)
-                b_eq.append(zero)
-        self.tvd_row = [zero] * self.n_var
-        for n, (_, _, _, r, xb) in enumerate(last):
-            for a in range(n_a):
-                k = n * n_a + a
-                row = [zero] * self.n_var
-                row[self._var(m - 1, n, a)] = one
-                row[n_x + k] = -one
-                row[n_x + n_last + k] = one
-                a_eq.append(row)
-                b_eq.append(xb * self.beta_rows[m - 1][n][a])
-                self.tvd_row[n_x + k] = r
-                self.tvd_row[n_x + n_last + k] = r
-        self.a_eq, self.b_eq = a_eq, b_eq
-
-    def _solve(self, objective, a_ub, b_ub, arith):
-        if not get_context(arith).certified:
-            as_float = lambda rows: [[float(v) for v in r] for r in rows]  # noqa: E731
-            try:
-                _, value = maximize([float(v) for v in objective], a_eq=as_float(self.a_eq),
-                                    b_eq=[float(v) for v in self.b_eq], a_ub=as_float(a_ub), b_ub=[float(v) for v in b_ub])
-                return value
-            except MightntError:
-                # HiGHS meets constraints only to ~1e-7 and may call a program with a single feasible point (c = 0)
-                # infeasible: the search then uses the exact optimum (converted), as certification would.
-                pass
-            try:
-                _, value = maximize(objective, a_eq=self.a_eq, b_eq=self.b_eq, a_ub=a_ub, b_ub=b_ub, arith="exact")
-            except MightntError:
-                return math.nan  # a float floor above the exact optimum: let certification decide
-            return float(value)
-        _, value = maximize(objective, a_eq=self.a_eq, b_eq=self.b_eq, a_ub=a_ub, b_ub=b_ub, arith="exact")
-        return value
-
-    def optimum(self, budget, arith="exact"):
-        """The largest value ``V^π_μ(h)`` of a policy with trajectory TVD at most ``budget`` (exact rational, or
-        a float from HiGHS when ``arith`` is float)."""
-        return self._solve(self.value_row, [self.tvd_row], [2 * to_fraction(budget)], arith)
-
-    def _on_face(self, objective, budget, value, arith):
-        floor = to_fraction(value) if not isinstance(value, float) else Fraction(value) - Fraction(1, 10**9)
-        return self._solve(objective, [self.tvd_row, [-v for v in self.value_row]],
-                           [2 * to_fraction(budget), -floor], arith)
-
-    def max_probability(self, budget, action: int, value, arith="exact"):
-        """The largest ``π(action|h)`` over the policies with TVD at most ``budget`` and value at least ``value``
-        (with ``value`` the optimum: over every maximizer)."""
-        objective = [Fraction(0)] * self.n_var
-        objective[self._var(0, 0, action)] = Fraction(1)
-        return self._on_face(objective, budget, value, arith)
-
-    def min_raise(self, steps, action: int, budget, value, arith="exact"):
-        """The smallest ``x(h') (π(a|h') − β(a|h'))`` over the policies with TVD at most ``budget`` and value at
-        least ``value``, where h' is h followed by ``steps`` and x(h') the probability that π takes the actions of
-        ``steps``: positive exactly when every such policy reaches h' and raises ``action`` there above β.
-
-        >>> x = three_armed_bandit()
-        >>> sf = SequenceForm(x["beta"], x["env"], x["utility"], 2)
-        >>> sf.min_raise(((0, 0),), 1, Fraction(1, 9), Fraction(11, 18))   # every maximizer raises arm 1 after arm 0
-        Fraction(1, 27)
-        """
-        steps = tuple((int(a), int(o)) for a, o in steps)
-        d = len(steps)
-        n = next(i for i, node in enumerate(self.nodes[d]) if node[0] == self.start + steps)
-        _, parent, pa, _, _ = self.nodes[d][n]
-        b = self.beta_rows[d][n][action]
-        objective = [Fraction(0)] * self.n_var
-        objective[self._var(d, n, action)] = Fraction(-1)
-        if d > 0:
-            objective[self._var(d - 1, parent, pa)] += b
-        top = self._on_face(objective, budget, value, arith)
-        return -top if isinstance(top, Fraction) else -float(top)
-
-
 # ---------------------------------------------------------------------------------------------------------------
 # The check
 # ---------------------------------------------------------------------------------------------------------------
-def _certified(arith) -> bool:
-    return arith.certified
-
-
-def _positive(arith, v) -> bool:
-    if _certified(arith):
-        return arith.sign(v) > 0
-    return float(v) > 1e-12
-
-
 def _show(steps) -> str:
     return "h" + "".join(f"·({a},{o})" for a, o in steps)
 
@@ -297,29 +80,20 @@ def _realization(pi, history, steps, arith):
     return x
 
 
-def _decision_nodes(pi, env, history, horizon, arith):
-    """(steps after h, depth) of every history π_c reaches with positive probability before the horizon."""
-    out, frontier = [], [()]
-    for depth in range(horizon):
-        nxt = []
-        for steps in frontier:
-            out.append((steps, depth))
-            if depth + 1 == horizon:
-                continue
-            probs = pi.probs(history + steps, arith=arith)
-            for a in range(env.n_actions):
-                if not _positive(arith, probs[a]):
-                    continue
-                law = env.probs(history + steps, a, arith="exact")
-                nxt.extend(steps + ((a, o),) for o in range(env.n_observations) if law[o] > 0)
-        frontier = nxt
-    return out
+def examples() -> list[dict]:
+    """The fixed examples every check certifies: the three-armed bandit and the gamble of
+    :mod:`proofs_checks.worlds`.
+
+    >>> [x["name"] for x in examples()]
+    ['three-armed bandit, two pulls', 'safe action or gamble, two steps']
+    """
+    return [three_armed_bandit(), gamble()]
 
 
 def make(*, scope: str = "start", optimality: str = "full", every_maximizer: bool = True,
          id: str = "thm2-tvd-constraint", kind: str = "theorem", max_examples: int = 150, title: str | None = None,
          statement: str | None = None, how: str | None = None, derived: str = "", latex: str | None = None,
-         examples=None, given=None, tabulate=None, reference: str | None = None,
+         examples=examples, given=None, tabulate=None, reference: str | None = None,
          certificate_data=None) -> Claim:
     """The check "actions π_c raises above β are V-optimal", at the start history (``scope="start"``) or at
     every history π_c reaches (``"everywhere"``); with ``optimality="myopic"`` optimal means optimal for one step.
@@ -327,10 +101,8 @@ def make(*, scope: str = "start", optimality: str = "full", every_maximizer: boo
     >>> make(scope="everywhere", id="tvd-everywhere", kind="conjecture").kind
     'conjecture'
     """
-    if scope not in ("start", "everywhere"):
-        raise ValueError(f"scope {scope!r} must be 'start' or 'everywhere'")
-    if optimality not in ("full", "myopic"):
-        raise ValueError(f"optimality {optimality!r} must be 'full' or 'myopic'")
+    option(scope, name="scope", choices=("start", "everywhere"))
+    option(optimality, name="optimality", choices=("full", "myopic"))
 
     def parts(x, arith):
         beta, env, utility, m, c = x["beta"], x["env"], x["utility"], x["horizon"], x["budget"]
@@ -346,14 +118,14 @@ def make(*, scope: str = "start", optimality: str = "full", every_maximizer: boo
                 lazy["best"] = lazy["form"].optimum(c, arith)
             return lazy["form"], lazy["best"]
 
-        if _certified(arith):
+        if arith.certified:
             form, best = program()
             # π_c is a maximizer: feasible, and as good as the optimum of the independent program.
             out.append(Part("π_c is feasible: TVD_{h,m}(π_c, β) ≤ c",
                             theory.trajectory_tvd(pi, beta, env, m, h, arith=arith), "<=", arith.convert(c)))
             out.append(Part("π_c attains the optimum: V(π_c) ≥ max of the sequence-form LP",
                             theory.value(pi, env, utility, m, h, arith=arith), ">=", arith.convert(best)))
-        nodes = [((), 0)] if scope == "start" else _decision_nodes(pi, env, h, m, arith)
+        nodes = [((), 0)] if scope == "start" else decision_nodes(pi, env, h, m, arith)
         for steps, depth in nodes:
             here = h + steps
             horizon = 1 if optimality == "myopic" else m - depth
@@ -369,7 +141,7 @@ def make(*, scope: str = "start", optimality: str = "full", every_maximizer: boo
                     # Is a raised at h' by *every* maximizer? The returned π_c bounds the minimum from above;
                     # where π_c raises a, the exact minimum over the optimal face decides.
                     raised = reach * (p[a] - b[a])
-                    if _positive(arith, raised):
+                    if surely_positive(arith, raised):
                         form, best = program()
                         raised = arith.convert(form.min_raise(steps, a, c, best, arith))
                     out.append(Part(f"some maximizer π has π(a={a}|{where}) ≤ β(a={a}|{where}), a not V-optimal "
@@ -382,7 +154,7 @@ def make(*, scope: str = "start", optimality: str = "full", every_maximizer: boo
                     top = form.max_probability(c, a, best, arith)
                     # HiGHS solves the float program to ~1e-9, and a value floor relaxed by that much lets π(a|h)
                     # move by about 1e-9 / (V* − Q*(h, a)): the float search allows for it; certification is exact.
-                    slack = 0 if _certified(arith) else 1e-6 + 1e-8 / float(max(q) - q[a])
+                    slack = 0 if arith.certified else 1e-6 + 1e-8 / float(max(q) - q[a])
                     out.append(Part(f"every maximizer π: π(a={a}|h) ≤ β(a={a}|h)",
                                     arith.convert(top), "<=", b[a] + slack))
         return out
@@ -417,7 +189,7 @@ def make(*, scope: str = "start", optimality: str = "full", every_maximizer: boo
             "The proof sketch in the module docstring shows why it must hold."),
         given=given if given is not None else tvd_cases(),
         parts=parts,
-        examples=examples if examples is not None else (lambda: [three_armed_bandit(), gamble()]),
+        examples=examples,
         tabulate=tabulate,
         certify_in=("exact",),
         max_examples=max_examples,

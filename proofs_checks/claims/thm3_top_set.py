@@ -2,7 +2,7 @@
 
 >>> CLAIM.kind, CLAIM.expected
 ('theorem', 'holds')
->>> x = toy_examples()[0]
+>>> x = examples()[0]
 >>> leave_probabilities(x["xi"], x["mu"], x["env"], x["horizon"], x["alpha"], x["delta"], arith="exact")[:2]
 (Fraction(1, 2), Fraction(1, 2))
 """
@@ -21,7 +21,7 @@ from proofs_checks.worlds import echo_three, fair_vs_zeros
 from theory.imitation import top_set_mask
 from theory.trees import Tree, branch, walk
 
-__all__ = ["CLAIM", "make", "thm3_cases", "leave_probabilities", "toy_examples"]
+__all__ = ["CLAIM", "make", "thm3_cases", "leave_probabilities", "examples"]
 
 
 def leave_probabilities(xi, mu, env, horizon, alpha, delta, *, arith):
@@ -105,13 +105,13 @@ def thm3_cases(draw, *, hypothesis=True, max_components=4):
     return {"xi": xi, "mu": mu, "env": env, "horizon": horizon, "alpha": alpha, "delta": delta}
 
 
-def toy_examples(hypothesis=True) -> list[dict]:
+def examples(hypothesis=True) -> list[dict]:
     """Named instances. ``fair-vs-zeros``: μ = fair coin, the other component always plays 0, prior (1/2, 1/2),
     α = 2/5 < δ·w(μ) = 9/20: μ leaves the top set exactly when its first action is 0 (probability 1/2).
     ``echo-three``: three observation-dependent components, horizon 6. Without the hypothesis, also
     ``alpha-one``: α = 1, δ = 1/3 (μ leaves with probability 1/2 > δ).
 
-    >>> [x["name"] for x in toy_examples(hypothesis=False)]
+    >>> [x["name"] for x in examples(hypothesis=False)]
     ['fair-vs-zeros', 'echo-three', 'alpha-one']
     """
     xi, seq = fair_vs_zeros()
@@ -180,7 +180,7 @@ def make(*, hypothesis=True, delta_factor=1, id="thm3-top-set", kind="theorem") 
             "exactly with theory's tree engine (merging equal futures); the top set by theory.imitation."
             "top_set_mask on exact posteriors; exit probabilities are exact rationals.",
         given=thm3_cases(hypothesis=hypothesis),
-        examples=lambda: toy_examples(hypothesis=hypothesis),
+        examples=lambda: examples(hypothesis=hypothesis),
         parts=parts,
         certify_in=("exact",),
         max_examples=200,

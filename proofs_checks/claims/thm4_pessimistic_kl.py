@@ -9,261 +9,16 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
-from hypothesis import strategies as st
-
 import theory
-from proofs_checks import reference
-from proofs_checks import strategies as S
-from proofs_checks.claim import Claim, Part
+from proofs_checks.claim import Claim, Part, variant_title
+from proofs_checks.kl_transfer import DELEGATED, imitation_cases, transfer_parts
 from proofs_checks.worlds import world
 from theory.arith import get_context
+from theory.validation import option
 
-__all__ = ["CLAIM", "make", "imitation_cases", "top_set_margin", "requirement_histories", "pi_of", "delegated",
-           "renormalized", "EXAMPLES"]
+__all__ = ["CLAIM", "make", "examples"]
 
 EXACT = get_context("exact")
-#: Which π an instance uses (:func:`pi_of`): a component, ξ, the renormalized imitator, a drawn policy; and π that
-#: abstain: ν_α itself, a drawn semi-distribution policy restricted to ν_α's support, a drawn one.
-#: (ν_α itself comes early: the small-scope enumeration tries the first kinds of every small instance.)
-PI_KINDS = ("component", "imitator-itself", "mixture", "imitator", "drawn", "within", "abstaining")
-ABSTAINING_KINDS = ("imitator-itself", "within", "abstaining")
-DELEGATED = ("bound", "bare")
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# The hypothesis: μ in the top set
-# ---------------------------------------------------------------------------------------------------------------
-def requirement_histories(mu: theory.Policy, history: tuple, horizon: int, n_observations: int) -> list:
-    """N: the histories extending ``history`` by fewer than ``horizon`` steps whose every new action μ takes with
-    positive probability (any observation).
-
-    >>> mu = theory.FiniteStatePolicy.iid([1, 0], n_observations=2)
-    >>> requirement_histories(mu, (), 2, 2)
-    [(), ((0, 0),), ((0, 1),)]
-    """
-    out = []
-
-    def rec(h, depth):
-        out.append(h)
-        if depth + 1 >= horizon:
-            return
-        p = mu.probs(h, arith=EXACT)
-        for a in range(len(p)):
-            if p[a] > 0:
-                for o in range(n_observations):
-                    rec(h + ((a, o),), depth + 1)
-
-    rec(tuple((int(a), int(o)) for a, o, *_ in history), 0)
-    return out
-
-
-def top_set_margin(weights, mu: int, alpha) -> Fraction:
-    """w_μ − α·S_μ, S_μ the total weight of the components ranked at or above μ (largest first, ties by index):
-    μ is in the top set iff this is ≥ 0 (Definition 3; components ranked above μ are then members too).
-
-    >>> top_set_margin([Fraction(1, 2), Fraction(1, 3), Fraction(1, 6)], 2, Fraction(1, 6))
-    Fraction(0, 1)
-    """
-    w_mu = weights[mu]
-    s = sum(w for j, w in enumerate(weights) if w > w_mu or (w == w_mu and j <= mu))
-    return w_mu - Fraction(alpha) * s
-
-
-def _alpha_max(mixture, mu: int, nodes) -> Fraction:
-    """The largest α for which μ is in the top set at every node: min over nodes of w_μ/S_μ."""
-    best = Fraction(1)
-    for h in nodes:
-        w = mixture.posterior(h, arith=EXACT)
-        w_mu = w[mu]
-        s = sum(x for j, x in enumerate(w) if x > w_mu or (x == w_mu and j <= mu))
-        best = min(best, w_mu / s)
-    return best
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Instances
-# ---------------------------------------------------------------------------------------------------------------
-@st.composite
-def imitation_cases(draw, *, clamp_alpha: bool = True, max_components: int = 4, max_horizon: int = 3):
-    """``{"mixture", "mu", "env", "history", "horizon", "alpha", "pi_kind", "pi_component", "pi"}``.
-
-    With ``clamp_alpha``, α is lowered so that μ is in the top set at every history of
-    :func:`requirement_histories` (the theorem's hypothesis); ``pi_kind`` says which π to build
-    (:func:`pi_of`): a component, the mixture ξ, the renormalized imitator, the drawn policy ``pi``, or an
-    abstaining π (ν_α itself, the drawn semi-distribution policy ``pi`` restricted to ν_α's support, or ``pi``).
-    """
-    n_a, n_o = draw(S.alphabets(min_actions=2, max_actions=3, max_observations=2))
-    mixture = draw(S.mixtures(n_actions=n_a, n_observations=n_o, min_components=2, max_components=max_components,
-                              max_states=2))
-    k = len(mixture)
-    mu = draw(st.integers(0, k - 1))
-    env = draw(S.finite_state_environments(n_actions=n_a, n_observations=n_o, max_states=2))
-    history = draw(S.histories(mixture.components[mu], env, max_length=3))
-    horizon = draw(st.integers(1, max_horizon))
-    alpha = draw(S.alphas())
-    if clamp_alpha:
-        nodes = requirement_histories(mixture.components[mu], history, horizon, n_o)
-        alpha = min(alpha, _alpha_max(mixture, mu, nodes))
-    pi_kind = draw(st.sampled_from(PI_KINDS))
-    pi_component = draw(st.integers(0, k - 1))
-    pi = None
-    if pi_kind in ("drawn", "within", "abstaining"):
-        pi = draw(S.finite_state_policies(n_actions=n_a, n_observations=n_o, max_states=2,
-                                          semi=pi_kind != "drawn"))
-    return {"mixture": mixture, "mu": mu, "env": env, "history": history, "horizon": horizon, "alpha": alpha,
-            "pi_kind": pi_kind, "pi_component": pi_component, "pi": pi}
-
-
-class _Renormalized:
-    """``history -> exact row``: the imitator's action probabilities rescaled to sum to 1 (uniform where it
-    abstains surely)."""
-
-    def __init__(self, imitator: theory.PessimisticImitator):
-        self.imitator = imitator
-
-    def __call__(self, history):
-        p = list(self.imitator.probs(history, arith=EXACT))
-        total = sum(p)
-        return [x / total for x in p] if total > 0 else [Fraction(1, len(p))] * len(p)
-
-
-class _Within:
-    """``history -> exact row``: a (semi-)policy's action probabilities with those ν_α gives 0 set to 0 (the rest
-    of the mass abstains): an abstaining π whose support lies within the imitator's."""
-
-    def __init__(self, policy: theory.Policy, imitator: theory.PessimisticImitator):
-        self.policy, self.imitator = policy, imitator
-
-    def __call__(self, history):
-        nu = self.imitator.probs(history, arith=EXACT)
-        return [p if q > 0 else Fraction(0) for p, q in zip(self.policy.probs(history, arith=EXACT), nu)]
-
-
-class _Delegated:
-    """``history -> exact row``: π with its abstentions answered by μ, π(a|h) + π(⊥|h)·μ(a|h) (a distribution).
-    A kernel of the unflagged history because the drawn π and μ do not look at the demonstrator flags."""
-
-    def __init__(self, pi: theory.Policy, mu: theory.Policy):
-        self.pi, self.mu = pi, mu
-
-    def __call__(self, history):
-        p = list(self.pi.probs(history, arith=EXACT))
-        theta = 1 - sum(p)
-        return [x + theta * y for x, y in zip(p, self.mu.probs(history, arith=EXACT))]
-
-
-def pi_of(x: dict, imitator: theory.PessimisticImitator) -> theory.Policy:
-    """The policy π an instance names."""
-    kind = x["pi_kind"]
-    if kind == "component":
-        return x["mixture"].components[x["pi_component"]]
-    if kind == "mixture":
-        return x["mixture"]
-    if kind == "imitator":
-        return theory.Policy.from_function(imitator.n_actions, _Renormalized(imitator),
-                                           n_observations=imitator.n_observations)
-    if kind == "imitator-itself":
-        return imitator
-    if kind == "within":
-        return theory.Policy.from_function(imitator.n_actions, _Within(x["pi"], imitator),
-                                           n_observations=imitator.n_observations, semi=True)
-    return x["pi"]
-
-
-def delegated(pi: theory.Policy, mu: theory.Policy) -> theory.Policy:
-    """π with its abstentions answered by μ, as a policy: π(a|h) + π(⊥|h)·μ(a|h).
-
-    >>> import theory
-    >>> half = theory.FiniteStatePolicy.iid(["1/2", 0], semi=True)
-    >>> delegated(half, theory.FiniteStatePolicy.iid(["1/2", "1/2"])).probs(arith="exact").tolist()
-    [Fraction(3, 4), Fraction(1, 4)]
-    """
-    return theory.Policy.from_function(pi.n_actions, _Delegated(pi, mu), n_observations=pi.n_observations)
-
-
-def renormalized(pi: theory.Policy) -> theory.Policy:
-    """π conditioned on acting, π̂(a|h) = π(a|h)/(1 − π(⊥|h)) (uniform where π abstains surely).
-
-    >>> import theory
-    >>> renormalized(theory.FiniteStatePolicy.iid(["1/4", "1/4"], semi=True)).probs(arith="exact").tolist()
-    [Fraction(1, 2), Fraction(1, 2)]
-    """
-    return theory.Policy.from_function(pi.n_actions, _Renormalized(pi), n_observations=pi.n_observations)
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# The check
-# ---------------------------------------------------------------------------------------------------------------
-def drawn_parts(x, arith, *, base: str = "imitator", hypothesis: bool = True, convention: str = "actions",
-                delegation: str | None = "bound") -> list:
-    """The parts of a drawn instance, with the base policy the pessimistic imitator (``base="imitator"``, the
-    theorem) or the Bayesian mixture ξ (``base="mixture"``, the false conjecture conj-bayes-kl-transfers), every
-    KL under ``convention`` (the theorem's is ``"actions"``, the paper's raw sum). With the imitator as base and
-    ``delegation`` set, the delegated parts too: ``"bound"`` the true bound with the acting term, ``"bare"``
-    without it (false)."""
-    mixture, mu_i, env = x["mixture"], int(x["mu"]), x["env"]
-    mu = mixture.components[mu_i]
-    h, m = tuple(x["history"]), int(x["horizon"])
-    imitator = theory.PessimisticImitator(mixture, x["alpha"])
-    pi = pi_of(x, imitator)
-    beta = imitator if base == "imitator" else mixture
-    name = "ν_α" if base == "imitator" else "ξ"
-    nodes = requirement_histories(mu, h, m, env.n_observations)
-    kw = {"arith": arith, "convention": convention}
-    parts = []
-    if hypothesis:
-        margin = min(top_set_margin(list(mixture.posterior(g, arith=EXACT)), mu_i, x["alpha"]) for g in nodes)
-        parts.append(Part("hypothesis: μ in the top set at h and at every μ-possible history of the horizon",
-                          arith.convert(margin), ">=", arith.convert(0)))
-    if base == "imitator":
-        gap = min(min(mu.probs(g, arith=EXACT) - imitator.probs(g, arith=EXACT)) for g in nodes)
-        parts.append(Part("ν_α(a|h') ≤ μ(a|h') for every action and history of the horizon", arith.convert(gap),
-                          ">=", arith.convert(0)))
-        definition = reference.pessimistic_probs(mixture, h, x["alpha"], arith=EXACT)
-        off = sum(abs(p - q) for p, q in zip(imitator.probs(h, arith=EXACT), definition))
-        parts.append(Part("ν_α(·|h) = Definition 4: min over the Definition 3 top set of the Bayes posterior "
-                          "(Σ_a |difference|)", arith.convert(off), "==", arith.convert(0)))
-    parts.append(Part(f"expected KL^μ_{{h,m}}(π‖μ) ≤ KL^μ_{{h,m}}(π‖{name})",
-                      theory.trajectory_kl(pi, mu, env, m, h, **kw), "<=",
-                      theory.trajectory_kl(pi, beta, env, m, h, **kw)))
-    parts.append(Part(f"worst-case KL_{{h,m}}(π‖μ) ≤ KL_{{h,m}}(π‖{name})",
-                      theory.worst_case_kl(pi, mu, env, m, h, **kw), "<=",
-                      theory.worst_case_kl(pi, beta, env, m, h, **kw)))
-    p_pi, p_mu, p_beta = pi.probs(h, arith=EXACT), mu.probs(h, arith=EXACT), beta.probs(h, arith=EXACT)
-    # KL(π‖base)(h) < ∞ iff the base gives every action π takes positive probability (and, with ⊥ an outcome,
-    # abstains where π does). Read off the supports (not theory.kl, which rejects an engine row summing above 1
-    # instead of letting the parts above refute it).
-    finite = all(p_beta[a] > 0 for a in range(len(p_pi)) if p_pi[a] > 0)
-    if convention == "outcome" and sum(p_pi) < 1 and sum(p_beta) == 1:
-        finite = False
-    off = sum((p_pi[a] for a in range(len(p_mu)) if p_mu[a] == 0), Fraction(0)) if finite else Fraction(0)
-    parts.append(Part(f"KL(π‖{name})(h) < ∞ ⇒ π(a|h) = 0 where μ(a|h) = 0", arith.convert(off), "==",
-                      arith.convert(0)))
-    if base == "imitator" and delegation is not None and pi.semi:
-        # (A π that never abstains hands no step to μ: the delegated parts would repeat the expected form.)
-        parts.extend(_delegated_parts(pi, mu, imitator, env, m, h, arith, convention, delegation))
-    return parts
-
-
-def _delegated_parts(pi, mu, imitator, env, m, h, arith, convention, delegation) -> list:
-    """π with its abstentions answered by μ (``demonstrator=μ``): the expected raw-sum KLs along the delegated
-    trajectories, and the delegated policy's own KL to μ against them."""
-    kw = {"arith": arith, "convention": convention, "demonstrator": mu}
-    to_nu = theory.trajectory_kl(pi, imitator, env, m, h, **kw)
-    parts = [Part("abstentions answered by μ: expected KL^μ_{h,m}(π‖μ) ≤ KL^μ_{h,m}(π‖ν_α) along the delegated "
-                  "trajectories", theory.trajectory_kl(pi, mu, env, m, h, **kw), "<=", to_nu)]
-    bound = to_nu
-    if delegation == "bound" and not (isinstance(to_nu, float) and math.isinf(to_nu)):
-        # E Σ_t (1 − θ_t) ln(1/(1 − θ_t)) = −E Σ_t Σ_a π ln(π/π̂) along the same trajectories (π̂ = π conditioned
-        # on acting gives every action π takes positive probability, so the tree is the same). A raw sum over
-        # actions whatever the convention under test: it is the acting term, not a KL between the policies.
-        acting = theory.trajectory_kl(pi, renormalized(pi), env, m, h, **dict(kw, convention="actions"))
-        with arith.scope():  # ball arithmetic rounds to the context's precision inside its scope only
-            bound = to_nu - acting
-    acting = " + E Σ_t (1−θ_t) ln(1/(1−θ_t))" if delegation == "bound" else ""
-    parts.append(Part(f"delegated: KL^μ_{{h,m}}(π→μ ‖ μ) ≤ KL^μ_{{h,m}}(π‖ν_α) along the delegated trajectories"
-                      f"{acting}", theory.trajectory_kl(delegated(pi, mu), mu, env, m, h, arith=arith), "<=", bound))
-    return parts
 
 
 def _demo_parts(x, arith) -> list:
@@ -308,16 +63,16 @@ def _demo_parts(x, arith) -> list:
     return parts
 
 
-def _examples():
+def examples() -> list[dict]:
+    """The fixed instance every check certifies: the demonstration in the NovelSituation world.
+
+    >>> [x["k"] for x in examples()]
+    [50]
+    """
     w = world("novel-situation")
     return [{"world": "novel-situation", **w.params(), "k": 50, "horizon": 3,
              "alphas": (Fraction(1, 100), Fraction(1, 2000)),
              "budgets": (Fraction(0), Fraction(1), Fraction(6933, 1000), Fraction(100))}]
-
-
-def EXAMPLES():
-    """The fixed instance every check certifies: the demonstration in the NovelSituation world."""
-    return _examples()
 
 
 def make(*, hypothesis: bool = True, convention: str = "actions", delegation: str = "bound",
@@ -334,13 +89,12 @@ def make(*, hypothesis: bool = True, convention: str = "actions", delegation: st
     'Pessimistic imitation: KL(π‖ν_α) ≤ b implies KL(π‖μ) ≤ b [⊥ as an outcome]'
     """
     theory.divergences.check_convention(convention)
-    if delegation not in DELEGATED:
-        raise ValueError(f"delegation {delegation!r} must be one of {DELEGATED}")
+    option(delegation, name="delegation", choices=DELEGATED)
 
     def parts(x, arith):
         if "world" in x:
             return _demo_parts(x, arith)
-        return drawn_parts(x, arith, base="imitator", hypothesis=hypothesis, convention=convention,
+        return transfer_parts(x, arith, base="imitator", hypothesis=hypothesis, convention=convention,
                            delegation=delegation)
 
     flags = ([] if hypothesis else ["top-set hypothesis dropped"]) + \
@@ -348,7 +102,7 @@ def make(*, hypothesis: bool = True, convention: str = "actions", delegation: st
             ([] if delegation == "bound" else ["delegated bound without the acting term"])
     return Claim(
         id=id,
-        title="Pessimistic imitation: KL(π‖ν_α) ≤ b implies KL(π‖μ) ≤ b" + (f" [{'; '.join(flags)}]" if flags else ""),
+        title=variant_title("Pessimistic imitation: KL(π‖ν_α) ≤ b implies KL(π‖μ) ≤ b", flags, separator="; "),
         kind=kind,
         reference="Cohen, Hutter, Bengio, Russell, 'RL, but don't do anything I wouldn't do' (arXiv 2410.06213), "
                   "Theorem 4; the imitator of Cohen, Hutter, Nanda, 'Fully General Online Imitation Learning' "
@@ -387,7 +141,7 @@ def make(*, hypothesis: bool = True, convention: str = "actions", delegation: st
                 "processing) gives KL(π→μ‖μ), and ν_α ≤ μ gives KL_actions(π‖μ) ≤ KL_actions(π‖ν_α).",
         given=imitation_cases(clamp_alpha=hypothesis),
         parts=parts,
-        examples=_examples,
+        examples=examples,
         max_examples=max_examples,
         scope_limit=scope_limit,
     )

@@ -3,7 +3,7 @@
 >>> CLAIM.kind, CLAIM.expected
 ('theorem', 'holds')
 >>> import theory
->>> x = toy_examples()[0]       # uniform over 8 components, α = 1/8: all 8 are in the top set
+>>> x = examples()[0]       # uniform over 8 components, α = 1/8: all 8 are in the top set
 >>> [(p.lhs, p.rhs) for p in CLAIM.parts(x, theory.get_context("exact"))][1:3]
 [(Fraction(823543, 2097152), Fraction(1, 8)), (Fraction(1, 1), 1)]
 """
@@ -18,8 +18,9 @@ import theory
 from proofs_checks import reference
 from proofs_checks import strategies as S
 from proofs_checks.claim import Claim, Part
+from proofs_checks.worlds import fair_coin
 
-__all__ = ["CLAIM", "make", "size_cases", "toy_examples", "size_bound"]
+__all__ = ["CLAIM", "make", "size_cases", "examples", "size_bound"]
 
 
 def size_bound(w_max, alpha) -> float:
@@ -56,7 +57,7 @@ def size_cases(draw, *, max_components=8, max_history=3):
     return {"xi": xi, "history": history, "alpha": draw(S.alphas())}
 
 
-def toy_examples() -> list[dict]:
+def examples() -> list[dict]:
     """Named instances: ``uniform-8`` (α = 1/8, |T| = 8 = 1/α: the 1/α bound is attained), ``two-tight``
     (posterior (1−α, α) with α = 1/3: |T| = 2 = 1 + ln(1/w_max)/ln(1/(1−α)), the derived bound attained),
     ``geometric`` (posterior ∝ 16, 8, 4, 2, 1 with α = 1/10: |T| = 3), ``alpha-one`` (α = 1: only the top one),
@@ -64,10 +65,10 @@ def toy_examples() -> list[dict]:
     component's own weight out of the sum would admit it), ``demonstrator-steps`` (update="demonstrator": the
     first step, not a demonstrator step, would rule out the component that the second makes the favourite).
 
-    >>> [x["name"] for x in toy_examples()][4:]
+    >>> [x["name"] for x in examples()][4:]
     ['own-weight-counts', 'demonstrator-steps']
     """
-    consts = [theory.FiniteStatePolicy.iid(["1/2", "1/2"]) for _ in range(8)]
+    consts = [fair_coin() for _ in range(8)]
     uniform = theory.BayesianMixture(consts, [Fraction(1, 8)] * 8)
     geometric = theory.BayesianMixture(consts[:5], ["16/31", "8/31", "4/31", "2/31", "1/31"])
     zeros = theory.FiniteStatePolicy.iid([1, 0])
@@ -140,7 +141,7 @@ def make(*, plus_one=True, id="top-set-size", kind="theorem") -> Claim:
             "forms, exactly. Two-sided: the posterior against Bayes' rule computed from the components' own "
             "probabilities, and the top set against Definition 3 applied to it (proofs_checks.reference).",
         given=size_cases(),
-        examples=toy_examples,
+        examples=examples,
         parts=parts,
         max_examples=300,
     )

@@ -6,7 +6,7 @@ from fractions import Fraction
 import pytest
 
 import theory
-from proofs_checks import check
+from proofs_checks import check, reference
 from proofs_checks.certificates import make_certificate, replay, write
 from proofs_checks.claims import chain_rule
 from proofs_checks.instances import decode, encode
@@ -16,7 +16,7 @@ def test_chain_rule_holds():
     result = check(chain_rule.CLAIM, max_examples=40)
     assert result.verdict == "holds" and result.met
     # The fixed toy instances are certified, in exact arithmetic, every time.
-    assert len(result.certified) >= len(chain_rule.toy_examples())
+    assert len(result.certified) >= len(chain_rule.examples())
     assert all(ev.context == "exact" and ev.holds for _, ev in result.certified)
 
 
@@ -58,17 +58,17 @@ def test_hand_computed_leaves_and_infinity():
     ctx = theory.get_context("exact")
     pi = theory.FiniteStatePolicy.iid([1, 0])
     beta = theory.FiniteStatePolicy.iid(["1/2", "1/2"])
-    leaves = chain_rule.trajectory_leaves(pi, beta, theory.sequence_environment(2), 3, arith=ctx)
+    leaves = reference.trajectory_leaves(pi, beta, theory.sequence_environment(2), 3, arith=ctx)
     assert leaves == [(((0, 0),) * 3, 1, 1, Fraction(1, 8))]
-    assert chain_rule.leaf_kl(leaves, arith=ctx) == 3 * theory.kl([1, 0], ["1/2", "1/2"], arith="exact")
+    assert reference.leaf_kl(leaves, arith=ctx) == 3 * theory.kl([1, 0], ["1/2", "1/2"], arith="exact")
     # β rules out what π does: both sides are +inf and the claim holds (inf == inf).
     ev = chain_rule.CLAIM.evaluate({"pi": beta, "beta": pi, "env": theory.sequence_environment(2), "horizon": 2,
                                     "history": ()}, "exact")
     assert ev.holds and math.isinf(ev.parts[0].lhs) and math.isinf(ev.parts[0].rhs)
 
 
-def test_toy_examples_round_trip_and_hold():
-    for x in chain_rule.toy_examples():
+def test_examples_round_trip_and_hold():
+    for x in chain_rule.examples():
         y = decode(encode(x))
         ev = chain_rule.CLAIM.evaluate(y, "exact")
         assert ev.holds, x["name"]

@@ -7,7 +7,7 @@ import theory
 from proofs_checks import check
 from proofs_checks.certificates import make_certificate, replay, write
 from proofs_checks.claims import conj_worst_case_bounds_expected as conj
-from proofs_checks.claims.reactive_worst_case import echo_example
+from proofs_checks.worlds import echo_example
 
 LN2 = theory.LogLinear.log(2)
 

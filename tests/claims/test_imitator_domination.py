@@ -41,14 +41,14 @@ def test_certificate_replays(tmp_path, no_factor):
 
 def test_dropping_the_event_is_refuted():
     variant = imd.make(event=False)
-    ev = certify(variant, imd.toy_examples(event=False)[-1])
+    ev = certify(variant, imd.examples(event=False)[-1])
     # Prior (3/4, 1/4), α = 3/4: only the always-0 component is in the top set; the imitator plays 0 surely,
     # while μ (a fair coin) plays it with probability 1/2.
     assert ev.holds is False and ev.parts[0].lhs == 1 and ev.parts[0].rhs == Fraction(1, 2)
 
 
 def test_hand_numbers_fair_vs_zeros():
-    x = imd.toy_examples()[0]
+    x = imd.examples()[0]
     paths = imd.flagged_paths(x["xi"], x["mu"], x["env"], x["horizon"], x["alpha"], arith=EXACT)
     assert sum(v[0] for v in paths.values()) == 1
     # Both components stay in the top set (α = 1/10): ν_α = (1/2, 0), θ = 1/2 at every decision point.
@@ -61,8 +61,8 @@ def test_hand_numbers_fair_vs_zeros():
     assert exp.lhs == theory.kl([1], [Fraction(4, 9)], arith="exact") and exp.rhs == 1  # ln(9/4) ≤ 1
 
 
-def test_toy_examples_round_trip():
-    for x in imd.toy_examples():
+def test_examples_round_trip():
+    for x in imd.examples():
         assert imd.CLAIM.evaluate(decode(encode(x)), "exact").holds, x["name"]
 
 

@@ -9,7 +9,7 @@ import theory
 from proofs_checks import certify, check
 from proofs_checks.certificates import make_certificate, replay, write
 from proofs_checks.claims import mixture_dominance as md
-from proofs_checks.claims.chain_rule import leaf_kl, trajectory_leaves
+from proofs_checks.reference import leaf_kl, trajectory_leaves
 from proofs_checks.instances import decode, encode
 
 EXACT = theory.get_context("exact")
@@ -35,7 +35,7 @@ def test_a_slack_below_the_bound_is_refuted(slack_refuted):
 def test_the_prior_in_place_of_the_posterior_is_refuted(tmp_path):
     # The search finds such instances too (and shrinks them, which takes ~10 s); the toy instance refutes at once.
     variant = md.make(weight="prior")
-    dropped = md.toy_examples()[1]
+    dropped = md.examples()[1]
     ev = certify(variant, dropped)
     assert ev.context == "exact" and ev.holds is False
     write(make_certificate(variant, dropped, kind="refutation", evaluation=ev), tmp_path / "prior.json")
@@ -43,7 +43,7 @@ def test_the_prior_in_place_of_the_posterior_is_refuted(tmp_path):
 
 
 def test_tight_instances_by_hand():
-    three, dropped = md.toy_examples()[:2]
+    three, dropped = md.examples()[:2]
     # Constant policies, prior (1/2, 1/4, 1/8): normalized w = (4/7, 2/7, 1/7); ν_2 vs ξ: ln 7 exactly, both forms.
     parts = md.CLAIM.parts(three, EXACT)
     assert [p.name.split(":")[0] for p in parts] == ["expected", "worst case",
@@ -81,8 +81,8 @@ def test_refutation_certificate_replays(tmp_path, slack_refuted):
     assert replay(path, claim=variant).ok
 
 
-def test_toy_examples_round_trip():
-    for x in md.toy_examples():
+def test_examples_round_trip():
+    for x in md.examples():
         assert md.CLAIM.evaluate(decode(encode(x)), "exact").holds, x["name"]
 
 

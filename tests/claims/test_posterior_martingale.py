@@ -31,7 +31,7 @@ def test_false_variants_are_refuted(params, mean_refuted):
 
 
 def test_hand_numbers():
-    never, in_class = pm.toy_examples()
+    never, in_class = pm.examples()
     ctx = theory.get_context("exact")
     # ξ = ½·(1, 0) + ½·(½, ½) = (3/4, 1/4); μ = (1, 0) never takes 1: E_μ[ξ/μ] = ξ(0)/μ(0) = 3/4.
     nodes, mean = pm.ratio_tree(never["xi"], never["mu"], never["env"], 1, arith=ctx)
@@ -47,7 +47,7 @@ def test_hand_numbers():
 
 def test_abstaining_component_breaks_the_identity(tmp_path):
     variant = pm.make(semi=True)
-    shy = pm.toy_examples(semi=True)[-1]
+    shy = pm.examples(semi=True)[-1]
     ev = certify(variant, shy)
     # ν_0 abstains with probability 1/4: E[w_0(ha)] = w_0·(1 − 1/4) = 3/8 ≠ 1/2.
     assert ev.holds is False and ev.parts[0].lhs == Fraction(3, 8) and ev.parts[0].rhs == Fraction(1, 2)
@@ -62,6 +62,6 @@ def test_refutation_certificate_replays(tmp_path, mean_refuted):
     assert replay(tmp_path / "mean.json", claim=variant).ok
 
 
-def test_toy_examples_round_trip():
-    for x in pm.toy_examples():
+def test_examples_round_trip():
+    for x in pm.examples():
         assert pm.CLAIM.evaluate(decode(encode(x)), "exact").holds, x["name"]

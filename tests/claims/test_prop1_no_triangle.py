@@ -64,7 +64,7 @@ def test_hand_derived_bernoulli_numbers():
 def test_hand_derived_bayesian_numbers():
     # ξ = ½·const(0) + ½·fair coin, three steps: ξ(000) = ½ + ½·⅛ = 9/16, so KL(τ‖ξ) = ln(16/9) ≤ ln 2;
     # π = fair: KL(π‖ξ) = ⅞·ln(1/8 ÷ 1/16) + ⅛·ln(1/8 ÷ 9/16) = ⅞ ln 2 + ⅛ ln(2/9) ≤ ln 2.
-    x = prop1.EXAMPLES()[2]
+    x = prop1.examples()[2]
     ev = prop1.CLAIM.evaluate(x, "exact")
     assert ev.holds
     parts = {p.name: p for p in ev.parts}

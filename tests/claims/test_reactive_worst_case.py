@@ -10,6 +10,7 @@ import theory
 from proofs_checks import check, registry
 from proofs_checks.certificates import make_certificate, replay, write
 from proofs_checks.claims import reactive_worst_case as rwc
+from proofs_checks.worlds import delayed_echo, echo_example
 from proofs_checks.instances import decode, encode
 
 EXACT = theory.get_context("exact")
@@ -26,14 +27,14 @@ def test_holds_with_its_evidence(result):
     assert result.verdict == "holds" and result.met
     ev = result.evidence
     assert not ev.cut_by_budget  # sized by counts, not by the clock
-    assert ev.scope_instances > 0 and ev.random_examples > 0 and ev.certified >= len(rwc.toy_examples())
+    assert ev.scope_instances > 0 and ev.random_examples > 0 and ev.certified >= len(rwc.examples())
     assert all(e.context == "exact" and e.holds for _, e in result.certified)
     assert "ours" in rwc.CLAIM.derived.lower()
 
 
 def test_echo_example_exactly():
-    parts = {p.name: p for p in rwc.CLAIM.evaluate(rwc.echo_example(), "exact").parts}
-    w = theory.reactive_worst_case_kl(*(rwc.echo_example()[k] for k in ("pi", "beta", "env", "horizon")),
+    parts = {p.name: p for p in rwc.CLAIM.evaluate(echo_example(), "exact").parts}
+    w = theory.reactive_worst_case_kl(*(echo_example()[k] for k in ("pi", "beta", "env", "horizon")),
                                       arith="exact")
     assert w == LN2
     expected = parts["expected KL under the drawn μ ≤ W"]
@@ -47,12 +48,12 @@ def test_echo_example_exactly():
 
 
 def test_delayed_echo_fits_the_theorem_but_not_the_rows_only_hypothesis():
-    x = rwc.delayed_echo()
+    x = delayed_echo()
     w = theory.reactive_worst_case_kl(x["pi"], x["beta"], x["env"], 3, arith="exact")
     assert theory.trajectory_kl(x["pi"], x["beta"], x["env"], 3, arith="exact") == LN2 == w
     assert theory.worst_case_kl(x["pi"], x["beta"], x["env"], 3, arith="exact") == LN2 / 2
-    assert rwc.CLAIM.evaluate(rwc.toy_examples()[1], "exact").holds
-    assert rwc.make(blind="rows").evaluate(rwc.toy_examples("rows")[1], "exact").holds is False
+    assert rwc.CLAIM.evaluate(rwc.examples()[1], "exact").holds
+    assert rwc.make(blind="rows").evaluate(rwc.examples("rows")[1], "exact").holds is False
 
 
 @pytest.mark.parametrize("params, part", [
@@ -93,7 +94,7 @@ def test_an_engine_computing_w_wrong_is_caught(monkeypatch, wrong):
 
 
 def test_reference_enumeration_and_maximizing_environment():
-    x = rwc.echo_example()
+    x = echo_example()
     env, w = rwc.maximizing_environment(x["pi"], x["beta"], 2, 2)
     assert w == LN2
     assert theory.trajectory_kl(x["pi"], x["beta"], env, 2, arith="exact") == w
@@ -106,13 +107,7 @@ def test_reference_enumeration_and_maximizing_environment():
     assert rwc.adaptive_leaf_kl(pi, late, 2, 1, arith=EXACT) == 0
 
 
-def test_blind_environments():
-    echo = rwc.echo_example()["env"]
-    assert not rwc.action_blind(echo) and rwc.action_blind(rwc.blind_environment(echo))
-    assert not rwc.action_blind(rwc.delayed_echo()["env"])
-    assert rwc.blind_environment(echo, "dropped") is echo
-    with pytest.raises(ValueError, match="sideways"):
-        rwc.blind_environment(echo, "sideways")
+def test_make_rejects_unknown_options():
     with pytest.raises(ValueError, match="'tight'"):
         rwc.make(bound="tight")
     with pytest.raises(ValueError, match="'none'"):
@@ -128,7 +123,7 @@ def test_certificate_of_a_refuted_variant_replays(tmp_path):
     assert not replay(path, claim=rwc.CLAIM).ok      # the theorem does not accept it as a refutation
 
 
-def test_toy_examples_round_trip():
-    for x in rwc.toy_examples():
+def test_examples_round_trip():
+    for x in rwc.examples():
         y = decode(encode(x))
         assert rwc.CLAIM.evaluate(y, "exact").holds, x["name"]

@@ -11,7 +11,7 @@ import theory
 from proofs_checks import check
 from proofs_checks.certificates import make_certificate, replay, write
 from proofs_checks.claims import telescoping
-from proofs_checks.claims.chain_rule import trajectory_cases
+from proofs_checks.cases import trajectory_cases
 from proofs_checks.instances import decode, encode
 
 ECHO = theory.FiniteStateEnvironment([[["9/10", "1/10"], ["1/10", "9/10"]]], [[[0, 0], [0, 0]]])
@@ -64,8 +64,8 @@ def test_refutation_certificate_replays(tmp_path):
     assert replay(path, claim=variant).ok
 
 
-def test_toy_examples_round_trip():
-    for x in telescoping._examples():
+def test_examples_round_trip():
+    for x in telescoping.examples():
         assert telescoping.CLAIM.evaluate(decode(encode(x)), "exact").holds, x["name"]
 
 

@@ -98,7 +98,7 @@ def test_a_tightened_bound_is_refuted(tightened):
 
 def test_delta_ln2_fails_in_the_world_by_ln_1_plus_2_to_minus_delta():
     # Δ·ln 2 is not an upper bound: the world's cost at k = 50 exceeds 10·ln 2, by at most ln(1 + 2^-10).
-    x = thm1.EXAMPLES()[0]
+    x = thm1.examples()[0]
     ev = thm1.make(bound="Δ·ln2").evaluate(x, "exact")
     violated = {p.name: p for p in ev.violated_parts()}
     top = violated["k = 1..50: max_k KL(π*‖ξ)(h_k) ≤ bound"]
@@ -112,7 +112,7 @@ def test_an_event_that_already_happened_is_refuted():
     names = {p.name for p in result.evaluation.violated_parts()}
     assert any("2^-Δ" in n for n in names)  # the posterior ratio moved with the data
     # In the world the same switch at an old event costs far more than ln 1025.
-    ev = thm1.make(novel=False).evaluate(thm1._examples(False)[0], "exact")
+    ev = thm1.make(novel=False).evaluate(thm1.examples(False)[0], "exact")
     assert ev.holds is False
 
 
@@ -176,7 +176,7 @@ def test_the_idempotence_check_can_fail():
 
 
 def test_closure_examples_hold_and_refute_delta_ln2_at_every_finite_depth():
-    for x in thm1.EXAMPLES()[1:]:
+    for x in thm1.examples()[1:]:
         assert thm1.CLAIM.evaluate(x, "exact").holds
         ev = thm1.make(bound="Δ·ln2").evaluate(x, "exact")
         violated = {p.name for p in ev.violated_parts()}
@@ -270,7 +270,7 @@ def test_expectimax_policy_is_optimal_and_deterministic():
 
 
 def test_instances_round_trip_as_exact_json():
-    for x in thm1.EXAMPLES():   # the world and the closure tables (depths with None for ∞)
+    for x in thm1.examples():   # the world and the closure tables (depths with None for ∞)
         y = decode(json.loads(json.dumps(encode(x))))
         assert y == x
     drawn = {"models": (theory.FiniteStatePolicy.iid(["1/3", "2/3"], n_observations=2),), "prior": (Fraction(1, 2),),

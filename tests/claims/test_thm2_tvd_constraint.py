@@ -7,7 +7,8 @@ import theory
 from proofs_checks import check
 from proofs_checks.certificates import make_certificate, replay, write
 from proofs_checks.claims import thm2_tvd_constraint as thm2
-from proofs_checks.claims.thm2_tvd_constraint import SequenceForm, gamble, three_armed_bandit
+from proofs_checks.sequence_form import SequenceForm
+from proofs_checks.worlds import gamble, three_armed_bandit
 
 
 def test_theorem_holds_and_is_certified_exactly():

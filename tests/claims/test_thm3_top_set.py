@@ -45,7 +45,7 @@ def test_half_delta_is_refuted():
     variant = t3.make(delta_factor=Fraction(1, 2))
     assert check(variant, max_examples=20).verdict == "refuted"
     # At fair-vs-zeros the theorem's own event breaks δ/2: P = 1/2 > 9/20.
-    ev = certify(variant, t3.toy_examples()[0])
+    ev = certify(variant, t3.examples()[0])
     assert ev.holds is False and ev.parts[0].holds is False and ev.parts[0].lhs == Fraction(1, 2)
 
 
@@ -53,7 +53,7 @@ def test_half_delta_is_refuted():
 def test_fair_vs_zeros_by_hand(alpha, k):
     # After k zeros μ's posterior is 1/(1 + 2^k); μ ranks second, so it leaves when 1/(1 + 2^k) < α·1.
     # The first such k is reached with probability 2^-k (all first k actions 0); any 1 rules the other out.
-    x = t3.toy_examples()[0]
+    x = t3.examples()[0]
     p_leave, p_ville, w_mu, _ = t3.leave_probabilities(x["xi"], 1, x["env"], 8, alpha, Fraction(9, 10), arith="exact")
     assert w_mu == Fraction(1, 2) and p_leave == Fraction(1, 2**k) and p_leave <= alpha / w_mu
     # R after j zeros is 2^(j−1) + 1/2 ≥ 10/9 first at j = 1: probability 1/2.
@@ -115,17 +115,17 @@ def test_the_merged_walk_matches_brute_force(data):
     assert p_leave == _brute_force(xi, mu, env, horizon, alpha)
 
 
-def test_toy_examples_round_trip():
-    for x in t3.toy_examples():
+def test_examples_round_trip():
+    for x in t3.examples():
         assert t3.CLAIM.evaluate(decode(encode(x)), "exact").holds, x["name"]
     # Outside the hypothesis the theorem is vacuous (no parts), its hypothesis-free variant is refuted.
-    outside = t3.toy_examples(hypothesis=False)[-1]
+    outside = t3.examples(hypothesis=False)[-1]
     assert t3.CLAIM.parts(outside, theory.get_context("exact")) == []
     assert t3.make(hypothesis=False).evaluate(outside, "exact").holds is False
 
 
 def test_merging_on_a_deep_tree_matches_brute_force():
-    x = t3.toy_examples()[1]  # echo-three: |A| = |O| = 2
+    x = t3.examples()[1]  # echo-three: |A| = |O| = 2
     p_leave, _, _, visited = t3.leave_probabilities(x["xi"], x["mu"], x["env"], 4, Fraction(1, 5), Fraction(1, 2),
                                                     arith="exact")
     assert p_leave > 0 and p_leave == _brute_force(x["xi"], x["mu"], x["env"], 4, Fraction(1, 5))

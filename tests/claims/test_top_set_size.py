@@ -42,7 +42,7 @@ def test_theory_top_set_matches_definition_3_and_the_bounds(weights, alpha):
 
 
 def test_hand_numbers():
-    uniform, two, geometric, alpha_one, *_ = ts.toy_examples()
+    uniform, two, geometric, alpha_one, *_ = ts.examples()
     ctx = theory.get_context("exact")
     # Uniform over 8, α = 1/8: each w_n = 1/8 ≥ (1/8)(n/8): all 8 members, α·|T| = 1 (the 1/α bound attained).
     assert theory.top_set(uniform["xi"], (), uniform["alpha"], arith="exact") == list(range(8))
@@ -57,14 +57,14 @@ def test_hand_numbers():
     assert theory.top_set(alpha_one["xi"], (), 1, arith="exact") == [0]
 
 
-def test_toy_examples_round_trip():
-    for x in ts.toy_examples():
+def test_examples_round_trip():
+    for x in ts.examples():
         assert ts.CLAIM.evaluate(decode(encode(x)), "exact").holds, x["name"]
 
 
 def test_the_reference_parts_pin_posterior_and_top_set():
     ctx = theory.get_context("exact")
-    own, demo = ts.toy_examples()[4:]
+    own, demo = ts.examples()[4:]
     # (1/2, 1/4, 1/4), α = 1/2: 1/4 < (1/2)(3/4) = 3/8, so only component 0 (w_n ≥ α·w_{<n} would admit 1 and 2).
     assert theory.top_set(own["xi"], (), own["alpha"], arith="exact") == [0]
     # Only the flagged second step counts: posterior ∝ (1/2·1, 1/2·1/2) = (2/3, 1/3), top set {0} at α = 1/2.
@@ -77,7 +77,7 @@ def test_the_reference_parts_pin_posterior_and_top_set():
 
 def test_a_wrong_top_set_is_a_violation(monkeypatch):
     # An engine that admits every component fails the Definition 3 part (and here the 1/α bound too).
-    own = ts.toy_examples()[4]
+    own = ts.examples()[4]
     monkeypatch.setattr(theory, "top_set", lambda xi, h, alpha, arith=None: list(range(len(xi))))
     ev = ts.CLAIM.evaluate(own, "exact")
     assert ev.holds is False and ev.violated_parts()[-1].name.startswith("theory.top_set = Definition 3")
