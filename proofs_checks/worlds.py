@@ -382,7 +382,7 @@ def three_armed_bandit() -> dict:
     optimal arm 2 gains (4/9 > 1/3), but after a first pull of arm 0 the suboptimal arm 1 rises from 1/3 to 1/2.
 
     >>> x = three_armed_bandit()
-    >>> pi = theory.tvd_constrained_policy(x["beta"], x["env"], x["utility"], 2, x["budget"], arith="exact")
+    >>> pi = theory.tvd_constrained_policy(x["beta"], x["env"], x["utility"], 2, x["budget"], arith="exact").policy
     >>> [str(v) for v in pi.probs((), arith="exact")], [str(v) for v in pi.probs(((0, 0),), arith="exact")]
     (['2/9', '1/3', '4/9'], ['0', '1/2', '1/2'])
     """
