@@ -74,7 +74,7 @@ MUTANTS = (
     Mutant(
         "posterior-float-unnormalized", "theory/mixtures.py",
         "state.post = ctx.weights_linear(state.weights)\n        return state.post",
-        "state.post = ctx.weights_linear(state.weights)\n        return state.post * (2 if ctx.dtype is not object else 1)",
+        "state.post = ctx.weights_linear(state.weights)\n        return state.post * (1 if ctx.certified else 2)",
         "float-only posterior normalization: float posterior weights sum to 2 (exact and ball untouched)",
         ("top-set-size",)),
     Mutant(
