@@ -54,8 +54,10 @@ def count_class(n_actions: int = 2, n_observations: int = 2):
     for a in range(n_actions):
         last_action[:, a, :] = a
     comps = [theory.FiniteStatePolicy.iid([p, 1 - p], n_observations=n_observations) for p in (0.1, 0.3, 0.5, 0.7, 0.9)]
-    comps += [theory.FiniteStatePolicy([[p, 1 - p], [q, 1 - q]], last_action)
-              for p, q in ((0.8, 0.2), (0.2, 0.8), (0.6, 0.3), (0.9, 0.6))]
+    comps += [
+        theory.FiniteStatePolicy([[p, 1 - p], [q, 1 - q]], last_action)
+        for p, q in ((0.8, 0.2), (0.2, 0.8), (0.6, 0.3), (0.9, 0.6))
+    ]
     mixture = theory.BayesianMixture(comps, [1 / len(comps)] * len(comps))
     pi = theory.FiniteStatePolicy([[0.6, 0.4], [0.3, 0.7]], last_action)
     env = theory.FiniteStateEnvironment([[[0.8, 0.2], [0.3, 0.7]]], np.zeros((1, n_actions, n_observations), dtype=int))
@@ -100,21 +102,25 @@ def main(argv=None) -> int:
 
     print("3. finite state plus counts (5 i.i.d. + 4 Markov components), merged")
     cpi, cxi, cenv = count_class()
-    for m in ((10, 40) if args.quick else (10, 40, 100)):
+    for m in (10, 40) if args.quick else (10, 40, 100):
         value, t = _timed(theory.trajectory_kl, cpi, cxi, cenv, m)
         print(f"   horizon {m:3d}: KL = {value:.12f} in {t:.3f} s (unmerged tree: {count_nodes(2, 2, m):.3g} nodes)")
     small, t_merged = _timed(theory.trajectory_kl, cpi, cxi, cenv, 10)
     unmerged, t_unmerged = _timed(theory.trajectory_kl, cpi, cxi, cenv, 10, merge=False)
     agree = _agree(small, unmerged)
     ok &= agree
-    print(f"   horizon 10 merged vs unmerged: {'agree to 1e-9' if agree else 'DISAGREE'}, "
-          f"merged {t_unmerged / t_merged:.1f}x faster")
+    print(
+        f"   horizon 10 merged vs unmerged: {'agree to 1e-9' if agree else 'DISAGREE'}, "
+        f"merged {t_unmerged / t_merged:.1f}x faster"
+    )
 
     print("4. the Theorem 1 world (3 models + switch variants, p(E) = 1/100), expected KL and Definition 2")
     tau, agent, xi_t1, env_t1 = switch_class()
     theory.worst_case_kl(agent, xi_t1, env_t1, 3)  # warm-up
-    agents = (("trusted τ", tau, (100, 1000) if args.quick else (100, 1000, 10**4)),
-              ("switching", agent, (100, 1000) if args.quick else (100, 1000, 10**4) if args.full else (100, 1000, 3000)))
+    agents = (
+        ("trusted τ", tau, (100, 1000) if args.quick else (100, 1000, 10**4)),
+        ("switching", agent, (100, 1000) if args.quick else (100, 1000, 10**4) if args.full else (100, 1000, 3000)),
+    )
     for label, pi, horizons_t1 in agents:
         for name, fn in (("expected KL ", theory.trajectory_kl), ("Definition 2", theory.worst_case_kl)):
             times = {}

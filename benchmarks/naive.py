@@ -18,8 +18,9 @@ def _fsp_tables(policy: theory.FiniteStatePolicy):
     return policy.emission().tolist(), policy.transition.tolist()
 
 
-def naive_trajectory_kl(pi: theory.FiniteStatePolicy, mixture: theory.BayesianMixture,
-                        env: theory.FiniteStateEnvironment, horizon: int) -> float:
+def naive_trajectory_kl(
+    pi: theory.FiniteStatePolicy, mixture: theory.BayesianMixture, env: theory.FiniteStateEnvironment, horizon: int
+) -> float:
     """Expected trajectory KL(π‖ξ) for finite-state π, components and environment, by plain recursion."""
     pi_em, pi_tr = _fsp_tables(pi)
     comps = [_fsp_tables(c) for c in mixture.components]
@@ -50,15 +51,28 @@ def naive_trajectory_kl(pi: theory.FiniteStatePolicy, mixture: theory.BayesianMi
                 e = env_em[env_s][a][o]
                 if e == 0:
                     continue
-                out += p[a] * e * walk(t + 1, pi_tr[pi_s][a][o],
-                                       [comps[i][1][s][a][o] for i, s in enumerate(comp_s)], new_w,
-                                       env_tr[env_s][a][o])
+                out += (
+                    p[a]
+                    * e
+                    * walk(
+                        t + 1,
+                        pi_tr[pi_s][a][o],
+                        [comps[i][1][s][a][o] for i, s in enumerate(comp_s)],
+                        new_w,
+                        env_tr[env_s][a][o],
+                    )
+                )
         return out
 
     if horizon == 0:
         return 0.0
-    return walk(0, pi.initial_state, [c.initial_state for c in mixture.components],
-                [w / total_prior for w in prior], env.initial_state)
+    return walk(
+        0,
+        pi.initial_state,
+        [c.initial_state for c in mixture.components],
+        [w / total_prior for w in prior],
+        env.initial_state,
+    )
 
 
 def count_nodes(n_actions: int, n_observations: int, horizon: int) -> int:
@@ -69,17 +83,22 @@ def count_nodes(n_actions: int, n_observations: int, horizon: int) -> int:
 
 def random_instance(rng: np.random.Generator, *, n_components=16, n_states=3, n_actions=2, n_observations=2):
     def policy():
-        return theory.FiniteStatePolicy(rng.dirichlet(np.ones(n_actions), size=n_states),
-                                        rng.integers(0, n_states, size=(n_states, n_actions, n_observations)))
+        return theory.FiniteStatePolicy(
+            rng.dirichlet(np.ones(n_actions), size=n_states),
+            rng.integers(0, n_states, size=(n_states, n_actions, n_observations)),
+        )
 
-    env = theory.FiniteStateEnvironment(rng.dirichlet(np.ones(n_observations), size=(n_states, n_actions)),
-                                        rng.integers(0, n_states, size=(n_states, n_actions, n_observations)))
+    env = theory.FiniteStateEnvironment(
+        rng.dirichlet(np.ones(n_observations), size=(n_states, n_actions)),
+        rng.integers(0, n_states, size=(n_states, n_actions, n_observations)),
+    )
     mixture = theory.BayesianMixture([policy() for _ in range(n_components)], [1 / n_components] * n_components)
     return policy(), mixture, env
 
 
-def naive_api_trajectory_kl(pi: theory.Policy, beta: theory.Policy, env: theory.Environment, horizon: int,
-                            history=()) -> float:
+def naive_api_trajectory_kl(
+    pi: theory.Policy, beta: theory.Policy, env: theory.Environment, horizon: int, history=()
+) -> float:
     """The most obvious walk: recurse over histories, asking each kernel for its probabilities at each history
     through the public single-history API (``probs(history)``), one call per node and kernel."""
     if horizon == 0:

@@ -45,9 +45,22 @@ from theory.errors import ResourceLimitError
 from .claim import CheckResult, Claim, ClaimError, ClaimSideError, Evaluation, certify, check
 from .instances import InstanceError, decode, encode
 
-__all__ = ["CertificateError", "make_certificate", "write", "read", "replay", "ReplayResult", "FORMAT", "VERSION",
-           "assert_holds", "save_counterexample", "saved_counterexamples", "EXAMPLES_DIR", "MAX_CERTIFICATE_BYTES",
-           "REPLAY_TIMEOUT"]
+__all__ = [
+    "CertificateError",
+    "make_certificate",
+    "write",
+    "read",
+    "replay",
+    "ReplayResult",
+    "FORMAT",
+    "VERSION",
+    "assert_holds",
+    "save_counterexample",
+    "saved_counterexamples",
+    "EXAMPLES_DIR",
+    "MAX_CERTIFICATE_BYTES",
+    "REPLAY_TIMEOUT",
+]
 
 FORMAT = "mightnt-certificate"
 VERSION = 1
@@ -90,8 +103,17 @@ def _record(value, prec: int) -> dict:
 
 
 def _parts_record(ev: Evaluation, prec: int) -> list:
-    return [{"name": p.name, "relation": p.relation, "lhs": _record(p.lhs, prec), "rhs": _record(p.rhs, prec),
-             "margin": _record(p.margin, prec), "holds": p.holds} for p in ev.parts]
+    return [
+        {
+            "name": p.name,
+            "relation": p.relation,
+            "lhs": _record(p.lhs, prec),
+            "rhs": _record(p.rhs, prec),
+            "margin": _record(p.margin, prec),
+            "holds": p.holds,
+        }
+        for p in ev.parts
+    ]
 
 
 def make_certificate(claim: Claim, instance: dict, *, kind: str, evaluation: Evaluation | None = None) -> dict:
@@ -161,14 +183,29 @@ MAX_PARTS = 10_000
 
 #: The top-level fields: name -> (accepted types, required). No other field is accepted.
 _FIELDS = {
-    "format": ((str,), True), "version": ((int,), True), "claim": ((str,), True), "kind": ((str,), True),
-    "statement": ((str,), True), "instance": (None, True), "arith": ((str,), True),
-    "precision": ((int, type(None)), True), "parts": ((list,), True), "versions": ((dict,), False),
-    "created": ((str,), False), "module": ((str,), False), "module_file": ((str,), False),
+    "format": ((str,), True),
+    "version": ((int,), True),
+    "claim": ((str,), True),
+    "kind": ((str,), True),
+    "statement": ((str,), True),
+    "instance": (None, True),
+    "arith": ((str,), True),
+    "precision": ((int, type(None)), True),
+    "parts": ((list,), True),
+    "versions": ((dict,), False),
+    "created": ((str,), False),
+    "module": ((str,), False),
+    "module_file": ((str,), False),
     "lp_dual": ((list,), False),
 }
-_PART_FIELDS = {"name": (str,), "relation": (str,), "lhs": (dict,), "rhs": (dict,), "margin": (dict,),
-                "holds": (bool, type(None))}
+_PART_FIELDS = {
+    "name": (str,),
+    "relation": (str,),
+    "lhs": (dict,),
+    "rhs": (dict,),
+    "margin": (dict,),
+    "holds": (bool, type(None)),
+}
 _SIDE_FIELDS = {"exact": (str,), "enclosure": (str,), "float": (float,), "infinite": (str,)}
 
 
@@ -179,7 +216,7 @@ def _one_line(text: str, limit: int = 400) -> str:
     'a b ccc…'
     """
     text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[:limit - 1] + "…"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _shown(value) -> str:
@@ -194,8 +231,15 @@ def _type_ok(value, types) -> bool:
 
 
 def _type_names(types) -> str:
-    names = {str: "a string", int: "an integer", float: "a number", dict: "an object", list: "an array",
-             bool: "true or false", type(None): "null"}
+    names = {
+        str: "a string",
+        int: "an integer",
+        float: "a number",
+        dict: "an object",
+        list: "an array",
+        bool: "true or false",
+        type(None): "null",
+    }
     return " or ".join(names[t] for t in types)
 
 
@@ -221,8 +265,9 @@ def _check_value_tree(value, where: str) -> None:
             if len(item) > MAX_TEXT:
                 raise CertificateError(f"{where} has a string of {len(item)} characters, above {MAX_TEXT}")
         elif isinstance(item, float):
-            raise CertificateError(f"{where} has the floating-point number {item!r}; instances hold exact "
-                                   "numbers only (\"1/3\" strings)")
+            raise CertificateError(
+                f'{where} has the floating-point number {item!r}; instances hold exact numbers only ("1/3" strings)'
+            )
         elif not (item is None or isinstance(item, (bool, int))):  # pragma: no cover - json makes no other type
             raise CertificateError(f"{where} has a value of type {type(item).__name__}")
 
@@ -231,7 +276,7 @@ def _check_fields(record: dict, fields: dict, where: str, *, required=None) -> N
     unknown = sorted(set(record) - set(fields))
     if unknown:
         raise CertificateError(f"{where} has unknown fields {_shown(unknown)}; expected only {sorted(fields)}")
-    for key in (fields if required is None else required):
+    for key in fields if required is None else required:
         if key not in record:
             raise CertificateError(f"{where} lacks the field {key!r}")
     for key, value in record.items():
@@ -245,24 +290,29 @@ def _check_fields(record: dict, fields: dict, where: str, *, required=None) -> N
 def _check_schema(data, path) -> None:
     """The certificate's structure: required fields, their types, no unknown fields, bounded sizes."""
     if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise CertificateError(f"{path} is not a mightnt certificate (no \"format\": \"{FORMAT}\")")
+        raise CertificateError(f'{path} is not a mightnt certificate (no "format": "{FORMAT}")')
     if data.get("version") != VERSION or isinstance(data.get("version"), bool):
-        raise CertificateError(f"{path} has certificate version {_shown(data.get('version'))}; "
-                               f"this mightnt reads {VERSION}")
+        raise CertificateError(
+            f"{path} has certificate version {_shown(data.get('version'))}; this mightnt reads {VERSION}"
+        )
     if "parts" in data and not (isinstance(data["parts"], list) and all(isinstance(p, dict) for p in data["parts"])):
         raise CertificateError(f"{path} has malformed parts (a list of named evaluations is expected)")
-    _check_fields(data, {k: t for k, (t, _) in _FIELDS.items()}, str(path),
-                  required=[k for k, (_, req) in _FIELDS.items() if req])
+    _check_fields(
+        data, {k: t for k, (t, _) in _FIELDS.items()}, str(path), required=[k for k, (_, req) in _FIELDS.items() if req]
+    )
     if data["kind"] not in _KINDS:
         raise CertificateError(f"{path} has kind {_shown(data['kind'])}; expected one of {_KINDS}")
     prec = data["precision"]
     if prec is not None and not 8 <= prec <= MAX_BALL_PRECISION:
-        raise CertificateError(f"{path} has precision {_shown(prec)} bits; a certificate's precision lies between "
-                               f"8 and {MAX_BALL_PRECISION} bits (theory.validation.MAX_BALL_PRECISION)")
+        raise CertificateError(
+            f"{path} has precision {_shown(prec)} bits; a certificate's precision lies between "
+            f"8 and {MAX_BALL_PRECISION} bits (theory.validation.MAX_BALL_PRECISION)"
+        )
     _check_value_tree(data["instance"], f"{path}: the instance")
     versions = data.get("versions", {})
-    if len(versions) > 100 or not all(isinstance(v, (str, type(None))) and len(str(v)) <= 200
-                                      for v in versions.values()):
+    if len(versions) > 100 or not all(
+        isinstance(v, (str, type(None))) and len(str(v)) <= 200 for v in versions.values()
+    ):
         raise CertificateError(f"{path} has malformed versions (a short object of version strings is expected)")
     parts = data["parts"]
     if len(parts) > MAX_PARTS:
@@ -274,11 +324,17 @@ def _check_schema(data, path) -> None:
         _check_fields(part, _PART_FIELDS, where)
         for side in ("lhs", "rhs", "margin"):
             rec = part[side]
-            _check_fields(rec, _SIDE_FIELDS, f"{where} {side}",
-                          required=("infinite",) if "infinite" in rec else ("enclosure", "float"))
+            _check_fields(
+                rec,
+                _SIDE_FIELDS,
+                f"{where} {side}",
+                required=("infinite",) if "infinite" in rec else ("enclosure", "float"),
+            )
             if "infinite" in rec and (len(rec) != 1 or rec["infinite"] not in ("+inf", "-inf")):
-                raise CertificateError(f"{where} {side} is {_shown(rec)}; an infinite value is recorded as "
-                                       "{\"infinite\": \"+inf\"} or {\"infinite\": \"-inf\"} alone")
+                raise CertificateError(
+                    f"{where} {side} is {_shown(rec)}; an infinite value is recorded as "
+                    '{"infinite": "+inf"} or {"infinite": "-inf"} alone'
+                )
 
 
 def _no_constant(name: str):
@@ -305,13 +361,16 @@ def read(path) -> dict:
     except OSError as err:
         raise CertificateError(f"cannot read certificate {path}: {err.strerror or err}") from err
     if len(raw) > MAX_CERTIFICATE_BYTES:
-        raise CertificateError(f"{path} is larger than {MAX_CERTIFICATE_BYTES} bytes "
-                               f"(certificates.MAX_CERTIFICATE_BYTES); not a certificate, refused")
+        raise CertificateError(
+            f"{path} is larger than {MAX_CERTIFICATE_BYTES} bytes "
+            f"(certificates.MAX_CERTIFICATE_BYTES); not a certificate, refused"
+        )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
-        raise CertificateError(f"{path} is not UTF-8 text (byte 0x{raw[err.start]:02x} at offset {err.start})") \
-            from None
+        raise CertificateError(
+            f"{path} is not UTF-8 text (byte 0x{raw[err.start]:02x} at offset {err.start})"
+        ) from None
     try:
         data = json.loads(text, parse_constant=_no_constant)
     except json.JSONDecodeError as err:
@@ -360,8 +419,9 @@ def _registered_claim(data: dict, path) -> Claim:
         except ClaimError as err:
             first_error = first_error or err
     else:
-        raise CertificateError(f"{path}: the claim {claim_id!r} comes from {module}, which cannot be imported: "
-                               f"{_one_line(first_error)}") from first_error
+        raise CertificateError(
+            f"{path}: the claim {claim_id!r} comes from {module}, which cannot be imported: {_one_line(first_error)}"
+        ) from first_error
     try:
         return registry.get(claim_id)
     except KeyError:
@@ -393,7 +453,7 @@ def _enclosure_mismatch(recorded: str, expected: str, value, prec: int) -> str |
             return f"the enclosure {_shown(recorded)} does not contain the recomputed value {expected}"
         allowed = 4 * printed.rad() + arb(2) ** (-prec) * max(arb(1), abs(printed.mid()))
         if not rec.rad() <= allowed:
-            return (f"the enclosure {_shown(recorded)} is wider than {prec} bits allow (recomputed: {expected})")
+            return f"the enclosure {_shown(recorded)} is wider than {prec} bits allow (recomputed: {expected})"
     return None
 
 
@@ -419,10 +479,15 @@ def _parts_mismatch(recorded: list, ev: Evaluation, prec: int) -> str | None:
     if names != wanted:
         twice = sorted({n for n in names if names.count(n) > 1})
         missing, extra = [n for n in wanted if n not in names], [n for n in names if n not in wanted]
-        why = (f"part {twice[0]!r} is recorded {names.count(twice[0])} times" if twice else
-               f"the claim's part {missing[0]!r} is not recorded" if missing else
-               f"the recorded part {extra[0]!r} is not one of the claim's" if extra else
-               "the parts are recorded out of the claim's order")
+        why = (
+            f"part {twice[0]!r} is recorded {names.count(twice[0])} times"
+            if twice
+            else f"the claim's part {missing[0]!r} is not recorded"
+            if missing
+            else f"the recorded part {extra[0]!r} is not one of the claim's"
+            if extra
+            else "the parts are recorded out of the claim's order"
+        )
         return f"{why} (the claim's parts, in order: {_shown(wanted)})"
     for rec, exp, part in zip(recorded, expected, ev.parts):
         if rec["relation"] != exp["relation"]:
@@ -443,8 +508,9 @@ class _ReplayTimeout(BaseException):
 @contextlib.contextmanager
 def _time_limit(seconds):
     """Raise :class:`_ReplayTimeout` after ``seconds`` of wall-clock (only in the main thread, with SIGALRM)."""
-    usable = (seconds is not None and hasattr(signal, "setitimer")
-              and threading.current_thread() is threading.main_thread())
+    usable = (
+        seconds is not None and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    )
     if not usable:
         yield
         return
@@ -496,8 +562,10 @@ def replay(path, *, claim: Claim | None = None, timeout: float | None = REPLAY_T
     except (ValueError, RecursionError):
         canonical = False
     if not canonical:
-        raise CertificateError(f"{path}: the instance is not in the canonical form mightnt writes (exact numbers "
-                               "in lowest terms, every field of each object)")
+        raise CertificateError(
+            f"{path}: the instance is not in the canonical form mightnt writes (exact numbers "
+            "in lowest terms, every field of each object)"
+        )
     arith, prec = data["arith"], data["precision"]
     if arith == "ball":
         if prec is None:
@@ -514,14 +582,18 @@ def replay(path, *, claim: Claim | None = None, timeout: float | None = REPLAY_T
 
     statement = target.statement or target.title
     if data["statement"] != statement:
-        return rejected(f"the recorded statement {_shown(data['statement'])} is not the statement of "
-                        f"{target.id}: {_shown(statement)}")
+        return rejected(
+            f"the recorded statement {_shown(data['statement'])} is not the statement of "
+            f"{target.id}: {_shown(statement)}"
+        )
     try:
         with _time_limit(timeout):
             ev = target.evaluate(instance, arith)
     except _ReplayTimeout:
-        raise CertificateError(f"{path}: re-evaluating the instance took more than {timeout:g} s; the instance is "
-                               "too large to replay (raise the timeout to wait longer)") from None
+        raise CertificateError(
+            f"{path}: re-evaluating the instance took more than {timeout:g} s; the instance is "
+            "too large to replay (raise the timeout to wait longer)"
+        ) from None
     except RecursionError:
         raise CertificateError(f"{path}: the instance is nested too deeply to evaluate") from None
     except MemoryError:
@@ -530,8 +602,7 @@ def replay(path, *, claim: Claim | None = None, timeout: float | None = REPLAY_T
         raise CertificateError(f"{path}: the instance is too large to replay: {_one_line(err)}") from err
     except ClaimSideError as err:
         if isinstance(err.__cause__, ResourceLimitError):
-            raise CertificateError(f"{path}: the instance is too large to replay: {_one_line(err.__cause__)}") \
-                from err
+            raise CertificateError(f"{path}: the instance is too large to replay: {_one_line(err.__cause__)}") from err
         return rejected(f"evaluating the instance failed: {err}")
     except (ValueError, ArithmeticError) as err:
         return rejected(f"evaluating the instance failed: {err}")
@@ -540,8 +611,11 @@ def replay(path, *, claim: Claim | None = None, timeout: float | None = REPLAY_T
     except CertificateError as err:
         return rejected(f"the certificate no longer proves its claim: {err}", ev)
     if ev.context != data["arith"] or ev.prec != prec:
-        return rejected(f"the recorded arithmetic {data['arith']} ({prec} bits) is not the evaluation's "
-                        f"{ev.context} ({ev.prec} bits)", ev)
+        return rejected(
+            f"the recorded arithmetic {data['arith']} ({prec} bits) is not the evaluation's "
+            f"{ev.context} ({ev.prec} bits)",
+            ev,
+        )
     try:
         why = _parts_mismatch(data["parts"], ev, ev.prec or 128)
     except (ValueError, ArithmeticError) as err:  # a recomputed value with no enclosure (sympy's oo, say)
@@ -652,8 +726,9 @@ def assert_holds(claim: Claim, *, database=EXAMPLES_DIR, certificates=None, **ch
             db.delete(_key(claim.id), value)
     if result.met:
         return result
-    lines = [f"claim {claim.id!r} ({claim.kind}) should be {claim.expected!r} but is {result.verdict!r}: "
-             f"{result.message}"]
+    lines = [
+        f"claim {claim.id!r} ({claim.kind}) should be {claim.expected!r} but is {result.verdict!r}: {result.message}"
+    ]
     if refuted:
         from .claim import counterexample_record
 
@@ -663,14 +738,14 @@ def assert_holds(claim: Claim, *, database=EXAMPLES_DIR, certificates=None, **ch
         lines.append(f"counterexample (certified in {where}{first}): {record['shown']}")
         for part in record["parts"]:
             status = {True: "holds", False: "VIOLATED", None: "undecided"}[part["holds"]]
-            lines.append(f"  {part['name']}: {_side_text(part['lhs'])} {part['relation']} "
-                         f"{_side_text(part['rhs'])}  ({status})")
+            lines.append(
+                f"  {part['name']}: {_side_text(part['lhs'])} {part['relation']} {_side_text(part['rhs'])}  ({status})"
+            )
         try:
             folder = Path(certificates) if certificates is not None else Path(tempfile.mkdtemp(prefix="mightnt-"))
             folder.mkdir(parents=True, exist_ok=True)
             out = (folder / f"{claim.id}.json").resolve()
-            write(make_certificate(claim, result.counterexample, kind="refutation", evaluation=result.evaluation),
-                  out)
+            write(make_certificate(claim, result.counterexample, kind="refutation", evaluation=result.evaluation), out)
             lines.append(f"certificate: {out}  (re-verify: mightnt replay {out})")
         except (CertificateError, InstanceError, OSError) as err:
             lines.append(f"certificate: not written ({err})")

@@ -148,8 +148,13 @@ def _side(claim_id: str, side: str, function, instance, arith):
     except Exception as err:
         raise ClaimSideError(claim_id, side, instance, f"raised {_raised(err)}", err) from err
     if not _is_value(value):
-        raise ClaimSideError(claim_id, side, instance, f"returned {value!r:.80} (a {type(value).__name__}), not a "
-                             f"number or a value of the {getattr(arith, 'name', arith)} arithmetic")
+        raise ClaimSideError(
+            claim_id,
+            side,
+            instance,
+            f"returned {value!r:.80} (a {type(value).__name__}), not a "
+            f"number or a value of the {getattr(arith, 'name', arith)} arithmetic",
+        )
     return value
 
 
@@ -321,13 +326,33 @@ class Claim:
     True
     """
 
-    def __init__(self, *, id: str, title: str, kind: str = "theorem", given: dict | None = None,
-                 lhs: Callable | None = None, relation: str | None = None, rhs: Callable | None = None,
-                 parts: Callable | None = None, examples: Callable | None = None, tabulate: Callable | None = None,
-                 expected: str | None = None, statement: str = "", latex: str = "", reference: str = "",
-                 how: str = "", certify_in: tuple = DEFAULT_CERTIFY, tolerance: float = 1e-9,
-                 max_examples: int | None = None, derived: str = "", keep: int = 3, budget: float | None = None,
-                 scope_limit: int | None = None, certificate_data: Callable | None = None):
+    def __init__(
+        self,
+        *,
+        id: str,
+        title: str,
+        kind: str = "theorem",
+        given: dict | None = None,
+        lhs: Callable | None = None,
+        relation: str | None = None,
+        rhs: Callable | None = None,
+        parts: Callable | None = None,
+        examples: Callable | None = None,
+        tabulate: Callable | None = None,
+        expected: str | None = None,
+        statement: str = "",
+        latex: str = "",
+        reference: str = "",
+        how: str = "",
+        certify_in: tuple = DEFAULT_CERTIFY,
+        tolerance: float = 1e-9,
+        max_examples: int | None = None,
+        derived: str = "",
+        keep: int = 3,
+        budget: float | None = None,
+        scope_limit: int | None = None,
+        certificate_data: Callable | None = None,
+    ):
         if not isinstance(id, str) or not id or any(c.isspace() for c in id):
             raise ClaimError(f"claim id {id!r} must be a non-empty string without spaces")
         if kind not in KINDS:
@@ -363,12 +388,17 @@ class Claim:
             get_context(a)  # eager validation
         self.tolerance = float(tolerance)
         self.max_examples = max_examples
-        if budget is not None and (isinstance(budget, bool) or not isinstance(budget, (int, float))
-                                   or not budget > 0 or not math.isfinite(budget)):
+        if budget is not None and (
+            isinstance(budget, bool)
+            or not isinstance(budget, (int, float))
+            or not budget > 0
+            or not math.isfinite(budget)
+        ):
             raise ClaimError(f"budget {budget!r} of claim {id!r} must be a positive number of seconds")
         self.budget = budget
-        if scope_limit is not None and (isinstance(scope_limit, bool) or not isinstance(scope_limit, int)
-                                        or scope_limit < 0):
+        if scope_limit is not None and (
+            isinstance(scope_limit, bool) or not isinstance(scope_limit, int) or scope_limit < 0
+        ):
             raise ClaimError(f"scope_limit {scope_limit!r} of claim {id!r} must be a non-negative integer")
         self.scope_limit = scope_limit
         if not isinstance(keep, int) or keep < 0:
@@ -395,23 +425,35 @@ class Claim:
             except Exception as err:
                 raise ClaimSideError(self.id, name, instance, f"raised {_raised(err)}", err) from err
             if not isinstance(out, (list, tuple)):
-                raise ClaimSideError(self.id, name, instance, f"returned {out!r:.80} (a {type(out).__name__}), "
-                                     "not a list of Part")
+                raise ClaimSideError(
+                    self.id, name, instance, f"returned {out!r:.80} (a {type(out).__name__}), not a list of Part"
+                )
             for p in out:
                 if not isinstance(p, Part):
-                    raise ClaimSideError(self.id, name, instance, f"returned {p!r:.80} (a {type(p).__name__}) in "
-                                         "its list, not a Part")
+                    raise ClaimSideError(
+                        self.id, name, instance, f"returned {p!r:.80} (a {type(p).__name__}) in its list, not a Part"
+                    )
                 for side in ("lhs", "rhs"):
                     value = getattr(p, side)
                     if not _is_value(value):
-                        raise ClaimSideError(self.id, f"{name}, part {p.name!r}, {side}", instance,
-                                             f"is {value!r:.80} (a {type(value).__name__}), not a number or a "
-                                             f"value of the {getattr(arith, 'name', arith)} arithmetic")
+                        raise ClaimSideError(
+                            self.id,
+                            f"{name}, part {p.name!r}, {side}",
+                            instance,
+                            f"is {value!r:.80} (a {type(value).__name__}), not a number or a "
+                            f"value of the {getattr(arith, 'name', arith)} arithmetic",
+                        )
             return list(out)
         if self._lhs is None:
             return []
-        return [Part("claim", _side(self.id, "lhs", self._lhs, instance, arith), self._relation,
-                     _side(self.id, "rhs", self._rhs, instance, arith))]
+        return [
+            Part(
+                "claim",
+                _side(self.id, "lhs", self._lhs, instance, arith),
+                self._relation,
+                _side(self.id, "rhs", self._rhs, instance, arith),
+            )
+        ]
 
     def evaluate(self, instance: dict, arith=None) -> Evaluation:
         """All parts on one instance in one context (``arith``: a name or a Context)."""
@@ -546,12 +588,17 @@ class Evidence:
     def as_dict(self) -> dict:
         """JSON-ready fields."""
         return {
-            "scope": self.scope, "scope_instances": self.scope_instances, "scope_exhausted": self.scope_exhausted,
-            "random_examples": self.random_examples, "optimizer_starts": self.starts,
-            "optimizer_evaluations": self.evaluations, "certified": self.certified,
+            "scope": self.scope,
+            "scope_instances": self.scope_instances,
+            "scope_exhausted": self.scope_exhausted,
+            "random_examples": self.random_examples,
+            "optimizer_starts": self.starts,
+            "optimizer_evaluations": self.evaluations,
+            "certified": self.certified,
             "tightest_nontrivial_margin": _json_float(self.tightest),
             "tightest_relative_margin": _json_float(self.tightest_relative),
-            "tightest_instance": self.tightest_instance, "trivial_instances_excluded": self.trivial,
+            "tightest_instance": self.tightest_instance,
+            "trivial_instances_excluded": self.trivial,
             "unconfirmed_float_violations": self.unconfirmed,
             "worst_unconfirmed_margin": _json_float(self.worst_unconfirmed),
             "worst_unconfirmed_instance": self.worst_unconfirmed_instance,
@@ -672,9 +719,17 @@ def counterexample_record(instance: dict, evaluation: Evaluation) -> dict:
         "pretty": pretty,
         "arith": evaluation.context,
         "precision": evaluation.prec,
-        "parts": [{"name": p.name, "relation": p.relation, "lhs": _value_record(p.lhs, ctx),
-                   "rhs": _value_record(p.rhs, ctx), "margin": _value_record(p.margin, ctx), "holds": p.holds}
-                  for p in evaluation.parts],
+        "parts": [
+            {
+                "name": p.name,
+                "relation": p.relation,
+                "lhs": _value_record(p.lhs, ctx),
+                "rhs": _value_record(p.rhs, ctx),
+                "margin": _value_record(p.margin, ctx),
+                "holds": p.holds,
+            }
+            for p in evaluation.parts
+        ],
     }
 
 
@@ -787,9 +842,19 @@ def _tightness(ev: Evaluation, ctx: Context):
     return m, rel, trivial
 
 
-def check(claim: Claim, *, budget: float | None = None, max_examples: int | None = None,
-          scope_limit: int | None = None, starts: int | None = None, seed: int = 0, keep: int | None = None,
-          progress: Callable | None = None, tabulate: bool = True, try_first=()) -> CheckResult:
+def check(
+    claim: Claim,
+    *,
+    budget: float | None = None,
+    max_examples: int | None = None,
+    scope_limit: int | None = None,
+    starts: int | None = None,
+    seed: int = 0,
+    keep: int | None = None,
+    progress: Callable | None = None,
+    tabulate: bool = True,
+    try_first=(),
+) -> CheckResult:
     """Search for violations of ``claim`` in three stages, certify, cross-check, and return the verdict with its
     evidence (see the module docstring).
 
@@ -815,8 +880,17 @@ def check(claim: Claim, *, budget: float | None = None, max_examples: int | None
     >>> r.verdict, r.met, r.evaluation.context
     ('refuted', True, 'exact')
     """
-    return _Check(claim, budget=budget, max_examples=max_examples, scope_limit=scope_limit, starts=starts,
-                  seed=seed, keep=keep, progress=progress, try_first=try_first).run(tabulate=tabulate)
+    return _Check(
+        claim,
+        budget=budget,
+        max_examples=max_examples,
+        scope_limit=scope_limit,
+        starts=starts,
+        seed=seed,
+        keep=keep,
+        progress=progress,
+        try_first=try_first,
+    ).run(tabulate=tabulate)
 
 
 def _positive_int(value, name: str):
@@ -828,19 +902,23 @@ def _positive_int(value, name: str):
 class _Check:
     """One run of :func:`check`: the stages share the tightest instances seen and the certification log."""
 
-    def __init__(self, claim: Claim, *, budget, max_examples, scope_limit, starts, seed, keep, progress,
-                 try_first=()):
+    def __init__(self, claim: Claim, *, budget, max_examples, scope_limit, starts, seed, keep, progress, try_first=()):
         try:
             self.try_first = None if isinstance(try_first, dict) else list(try_first)
         except TypeError:
             self.try_first = None
         if self.try_first is None or not all(isinstance(x, dict) for x in self.try_first):
             raise ClaimError(f"try_first={try_first!r:.80} must be a list of instances (dicts)")
-        if budget is not None and (isinstance(budget, bool) or not isinstance(budget, (int, float))
-                                   or not budget > 0 or not math.isfinite(budget)):
+        if budget is not None and (
+            isinstance(budget, bool)
+            or not isinstance(budget, (int, float))
+            or not budget > 0
+            or not math.isfinite(budget)
+        ):
             raise ClaimError(f"budget={budget!r} must be a positive number of seconds")
-        if max_examples is not None and (isinstance(max_examples, bool) or not isinstance(max_examples, int)
-                                         or max_examples < 1):
+        if max_examples is not None and (
+            isinstance(max_examples, bool) or not isinstance(max_examples, int) or max_examples < 1
+        ):
             raise ClaimError(f"max_examples={max_examples!r} must be a positive integer")
         self.claim = claim
         # Instances are drawn with the values their strategy drew, so the optimizer can move those and replay
@@ -860,8 +938,8 @@ class _Check:
         self.keep = claim.keep if keep is None else keep
         self.progress = progress
         self.fctx = get_context("float")
-        self.tight: list = []      # (relative margin, index, instance, shown, margin), nontrivial, tightest first
-        self.trivial: list = []    # (index, instance, shown): both sides zero; optimizer starts only
+        self.tight: list = []  # (relative margin, index, instance, shown, margin), nontrivial, tightest first
+        self.trivial: list = []  # (index, instance, shown): both sides zero; optimizer starts only
         self.trivial_count = 0
         self.seen: set = set()
         self.count = 0
@@ -903,7 +981,7 @@ class _Check:
             else:
                 self.tight.append((rel, self.count, drawn, shown, margin))
                 self.tight.sort(key=lambda t: (t[0], t[1]))
-                del self.tight[max(self.keep, self.starts_cap):]
+                del self.tight[max(self.keep, self.starts_cap) :]
         if self.claim.float_candidate(ev):
             cert = self.certify(instance, ev)
             if cert.holds is False:
@@ -968,10 +1046,17 @@ class _Check:
                 self.defect = d
                 raise _Stop from None
 
-        @settings(max_examples=self.examples_cap, deadline=None, database=None, derandomize=False,
-                  verbosity=Verbosity.quiet, report_multiple_bugs=False, print_blob=False,
-                  suppress_health_check=list(HealthCheck),
-                  phases=(Phase.explicit, Phase.generate, Phase.target, Phase.shrink))
+        @settings(
+            max_examples=self.examples_cap,
+            deadline=None,
+            database=None,
+            derandomize=False,
+            verbosity=Verbosity.quiet,
+            report_multiple_bugs=False,
+            print_blob=False,
+            suppress_health_check=list(HealthCheck),
+            phases=(Phase.explicit, Phase.generate, Phase.target, Phase.shrink),
+        )
         @hypothesis_seed(self.seed)
         @given(self.recorded)
         def search(instance):
@@ -1000,8 +1085,14 @@ class _Check:
         from .refine import refine
 
         deadline = time.monotonic() + max(self._deadline(1.0) - time.monotonic(), 0.1 * self.budget)
-        result = refine(self.claim, starts, seed=self.seed, max_starts=self.starts_cap,
-                        max_evaluations=DEFAULT_EVALUATIONS, deadline=deadline)
+        result = refine(
+            self.claim,
+            starts,
+            seed=self.seed,
+            max_starts=self.starts_cap,
+            max_evaluations=DEFAULT_EVALUATIONS,
+            deadline=deadline,
+        )
         self.refinement = result
         if time.monotonic() > deadline:
             self.cut.append("optimizer")
@@ -1019,8 +1110,7 @@ class _Check:
         self.total = self.scope_cap + self.examples_cap
         violation = defect = None
         try:
-            for stage in (self.first_stage, self.scope_stage, self.random_stage, self.refine_stage,
-                          self.certify_stage):
+            for stage in (self.first_stage, self.scope_stage, self.random_stage, self.refine_stage, self.certify_stage):
                 stage()
         except _Violation as v:
             violation = v
@@ -1035,8 +1125,9 @@ class _Check:
         if violation is not None and defect is None:
             try:  # the counterexample is cross-checked like every certified instance
                 float_ev = claim.evaluate(violation.instance, "float")
-                where = cross_check(float_ev, violation.evaluation,
-                                    tolerance=max(CROSS_CHECK_TOLERANCE, claim.tolerance))
+                where = cross_check(
+                    float_ev, violation.evaluation, tolerance=max(CROSS_CHECK_TOLERANCE, claim.tolerance)
+                )
                 if where is not None:
                     defect = _Defect(f"float and {violation.evaluation.context} disagree ({where})", violation.instance)
             except Exception as err:
@@ -1055,7 +1146,7 @@ class _Check:
                 raise _Violation(instance, cert)
 
     def certify_stage(self):
-        for instance in (self.claim.examples() if self.claim.examples is not None else []):
+        for instance in self.claim.examples() if self.claim.examples is not None else []:
             self.count += 1
             if self.certify(instance).holds is False:
                 raise _Violation(instance, self.certified[-1][1])
@@ -1076,13 +1167,22 @@ class _Check:
         r = self.refinement
         worst = self.worst_unconfirmed
         return Evidence(
-            scope=self.scope_info[0], scope_instances=self.scope_info[1], scope_exhausted=self.scope_info[2],
-            random_examples=self.random_count, starts=r.starts if r else 0, evaluations=r.evaluations if r else 0,
-            certified=len(self.certified), tightest=best[0] if best else None,
-            tightest_relative=best[1] if best else None, tightest_instance=best[2] if best else None,
-            trivial=self.trivial_count, unconfirmed=self.unconfirmed,
+            scope=self.scope_info[0],
+            scope_instances=self.scope_info[1],
+            scope_exhausted=self.scope_info[2],
+            random_examples=self.random_count,
+            starts=r.starts if r else 0,
+            evaluations=r.evaluations if r else 0,
+            certified=len(self.certified),
+            tightest=best[0] if best else None,
+            tightest_relative=best[1] if best else None,
+            tightest_instance=best[2] if best else None,
+            trivial=self.trivial_count,
+            unconfirmed=self.unconfirmed,
             worst_unconfirmed=worst[0] if worst else None,
-            worst_unconfirmed_instance=worst[1][:300] if worst else None, cut_by_budget=tuple(dict.fromkeys(self.cut)))
+            worst_unconfirmed_instance=worst[1][:300] if worst else None,
+            cut_by_budget=tuple(dict.fromkeys(self.cut)),
+        )
 
     def result(self, violation, defect, table) -> CheckResult:
         claim = self.claim
@@ -1091,29 +1191,53 @@ class _Check:
         common = dict(certified=self.certified, unconfirmed=self.unconfirmed, table=table, evidence=evidence)
         if defect is not None:
             shown = None if defect.instance is None else _show(defect.instance)
-            error = {"message": str(defect), "instance": shown,
-                     "exception": None if defect.exception is None else
-                     f"{type(defect.exception).__name__}: {defect.exception}"}
+            error = {
+                "message": str(defect),
+                "instance": shown,
+                "exception": None
+                if defect.exception is None
+                else f"{type(defect.exception).__name__}: {defect.exception}",
+            }
             message = f"error: {defect}" + (f" at {shown}" if shown else "")
-            return CheckResult(claim.id, claim.kind, claim.expected, "error", math.nan, self.count, seconds,
-                               message=message, error=error, **common)
+            return CheckResult(
+                claim.id,
+                claim.kind,
+                claim.expected,
+                "error",
+                math.nan,
+                self.count,
+                seconds,
+                message=message,
+                error=error,
+                **common,
+            )
         if violation is not None:
             ev = violation.evaluation
-            return CheckResult(claim.id, claim.kind, claim.expected, "refuted", ev.margin, self.count, seconds,
-                               counterexample=violation.instance, evaluation=ev,
-                               message=f"certified in {ev.context}" + (f" at {ev.prec} bits" if ev.prec else ""),
-                               **common)
+            return CheckResult(
+                claim.id,
+                claim.kind,
+                claim.expected,
+                "refuted",
+                ev.margin,
+                self.count,
+                seconds,
+                counterexample=violation.instance,
+                evaluation=ev,
+                message=f"certified in {ev.context}" + (f" at {ev.prec} bits" if ev.prec else ""),
+                **common,
+            )
         undecided = [c for _, c in self.certified if c.holds is None]
-        margin = evidence.tightest if evidence.tightest is not None else (
-            self.tight[0][4] if self.tight else math.nan)
+        margin = evidence.tightest if evidence.tightest is not None else (self.tight[0][4] if self.tight else math.nan)
         if undecided:
             prec = max((c.prec or 0) for c in undecided)
             verdict, message = "undecided", (f"undecided at {prec} bits" if prec else "undecided")
         else:
-            verdict = {"theorem": "holds", "conjecture": "holds", "witness": "exhibited",
-                       "illustration": "tabulated"}[claim.kind]
+            verdict = {"theorem": "holds", "conjecture": "holds", "witness": "exhibited", "illustration": "tabulated"}[
+                claim.kind
+            ]
             message = f"{len(self.certified)} instance(s) certified"
             if self.unconfirmed:
                 message += f"; {self.unconfirmed} float violation(s) not confirmed by certification"
-        return CheckResult(claim.id, claim.kind, claim.expected, verdict, margin, self.count, seconds,
-                           message=message, **common)
+        return CheckResult(
+            claim.id, claim.kind, claim.expected, verdict, margin, self.count, seconds, message=message, **common
+        )

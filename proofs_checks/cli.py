@@ -62,7 +62,7 @@ PROFILES = {"ci": 1, "thorough": 10}
 def _fit(text: str) -> str:
     """``text`` cut to the terminal's width: a line that wraps cannot be rewritten in place."""
     width = shutil.get_terminal_size((100, 20)).columns - 1
-    return text if len(text) <= width else text[:max(width - 1, 0)] + "…"
+    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
 
 
 def _bar(done: int, total: int, width: int = 20) -> str:
@@ -107,15 +107,19 @@ class _Progress:
         r = result.as_dict() if hasattr(result, "as_dict") else result
         self.done += 1
         self.running.pop(r["id"], None)
-        self._line(f"[{self.done}/{self.total}] {r['id']}: {r['verdict']} "
-                   f"({'met' if r['met'] else 'NOT met'}, {r['examples']} examples, {r['seconds']:.1f} s)")
+        self._line(
+            f"[{self.done}/{self.total}] {r['id']}: {r['verdict']} "
+            f"({'met' if r['met'] else 'NOT met'}, {r['examples']} examples, {r['seconds']:.1f} s)"
+        )
         if self.tty and self.done < self.total:
             self._draw()
 
     def _draw(self):
         running = ", ".join(cid + (f" {n[0]}/{n[1]} examples" if n else "") for cid, n in self.running.items())
-        text = (f"{_bar(self.done, self.total)} {self.done}/{self.total} claims, "
-                f"{time.monotonic() - self.clock:.0f} s" + (f"; running {running}" if running else ""))
+        text = (
+            f"{_bar(self.done, self.total)} {self.done}/{self.total} claims, "
+            f"{time.monotonic() - self.clock:.0f} s" + (f"; running {running}" if running else "")
+        )
         self.stream.write("\r\033[K" + _fit(text))
         self.stream.flush()
 
@@ -158,10 +162,12 @@ def _search_options(claim, args) -> dict:
 
     factor = PROFILES[args.profile]
     scope = claim.scope_limit if claim.scope_limit is not None else DEFAULT_SCOPE_LIMIT
-    return dict(seed=args.seed,
-                budget=args.budget or (claim.budget or DEFAULT_BUDGET) * factor,
-                max_examples=args.max_examples or (claim.max_examples or DEFAULT_EXAMPLES) * factor,
-                scope_limit=scope * factor)
+    return dict(
+        seed=args.seed,
+        budget=args.budget or (claim.budget or DEFAULT_BUDGET) * factor,
+        max_examples=args.max_examples or (claim.max_examples or DEFAULT_EXAMPLES) * factor,
+        scope_limit=scope * factor,
+    )
 
 
 def _cmd_list(args) -> int:
@@ -246,17 +252,33 @@ def _cmd_check(args) -> int:
         from .cluster import ClusterError, run_on_cluster, run_shards, seed_range
 
         seeds = seed_range(args.seed, args.seeds)
-        common = dict(options=lambda c: _search_options(c, args), seeds=seeds, timeout=args.timeout, memory=memory,
-                      certificates=args.certificates, on_finish=progress.finish)
+        common = dict(
+            options=lambda c: _search_options(c, args),
+            seeds=seeds,
+            timeout=args.timeout,
+            memory=memory,
+            certificates=args.certificates,
+            on_finish=progress.finish,
+        )
         try:
-            records = (run_on_cluster(claims, address=args.cluster, **common) if args.cluster else
-                       run_shards(claims, jobs=args.jobs, on_start=lambda c: progress.start(c.id), **common))
+            records = (
+                run_on_cluster(claims, address=args.cluster, **common)
+                if args.cluster
+                else run_shards(claims, jobs=args.jobs, on_start=lambda c: progress.start(c.id), **common)
+            )
         except ClusterError as err:
             return _usage_error(str(err))
     else:
-        records = run_checks(claims, jobs=args.jobs, options=lambda c: _search_options(c, args),
-                             timeout=args.timeout, memory=memory, certificates=args.certificates,
-                             on_start=lambda c: progress.start(c.id), on_finish=progress.finish)
+        records = run_checks(
+            claims,
+            jobs=args.jobs,
+            options=lambda c: _search_options(c, args),
+            timeout=args.timeout,
+            memory=memory,
+            certificates=args.certificates,
+            on_start=lambda c: progress.start(c.id),
+            on_finish=progress.finish,
+        )
     print(render(records, args.format, exact=args.exact))
     return 0 if all(r["met"] for r in records) else 1
 
@@ -279,15 +301,20 @@ def _cmd_counterexample(args) -> int:
         cert = make_certificate(claim, instance, kind="witness", evaluation=ev)
         what = "witness"
     else:
-        sys.stderr.write(f"mightnt: no counterexample to {claim.id} found in {result.examples} examples "
-                         f"(verdict: {result.verdict}; {result.message})\n")
+        sys.stderr.write(
+            f"mightnt: no counterexample to {claim.id} found in {result.examples} examples "
+            f"(verdict: {result.verdict}; {result.message})\n"
+        )
         return 1
     try:
         write(cert, out)
     except OSError as err:
         raise UsageError(f"cannot write {out}: {err.strerror or err}") from None
-    print(f"{what} for {claim.id} certified in {cert['arith']}"
-          + (f" at {cert['precision']} bits" if cert["precision"] else "") + f"; written to {out}")
+    print(
+        f"{what} for {claim.id} certified in {cert['arith']}"
+        + (f" at {cert['precision']} bits" if cert["precision"] else "")
+        + f"; written to {out}"
+    )
     # The instance as tables, then every part with its sides as floats beside their exact forms.
     if result.counterexample is not None:
         instance, ev = result.counterexample, result.evaluation
@@ -323,19 +350,25 @@ def _cmd_experiment(args) -> int:
 
     defaults = experiment.Config()
     budgets = tuple(int(b) if float(b).is_integer() else b for b in (args.budget or defaults.budgets))
-    config = experiment.Config(budgets=budgets, turns=tuple(args.turns or defaults.turns),
-                               corpus=defaults.corpus if args.corpus is None else args.corpus,
-                               episodes=args.episodes or defaults.episodes, seed=args.seed)
+    config = experiment.Config(
+        budgets=budgets,
+        turns=tuple(args.turns or defaults.turns),
+        corpus=defaults.corpus if args.corpus is None else args.corpus,
+        episodes=args.episodes or defaults.episodes,
+        seed=args.seed,
+    )
     # Refused before anything is allocated: the memory the sampled episodes and the corpus would take.
     need, limit = experiment.estimated_bytes(config), experiment.MAX_BYTES
     if need > limit:
         most = experiment.most_episodes(config, limit)
-        raise UsageError(f"--episodes {config.episodes}, --turns {max(config.turns)} and --corpus {config.corpus} "
-                         f"would need about {_bytes(need)} of memory (estimated), above the limit of "
-                         f"{_bytes(limit)}; use at most {most} episodes at these sizes"
-                         if most >= 1 else
-                         f"--turns {max(config.turns)} and --corpus {config.corpus} would need about {_bytes(need)} "
-                         f"of memory (estimated), above the limit of {_bytes(limit)}; use smaller sizes")
+        raise UsageError(
+            f"--episodes {config.episodes}, --turns {max(config.turns)} and --corpus {config.corpus} "
+            f"would need about {_bytes(need)} of memory (estimated), above the limit of "
+            f"{_bytes(limit)}; use at most {most} episodes at these sizes"
+            if most >= 1
+            else f"--turns {max(config.turns)} and --corpus {config.corpus} would need about {_bytes(need)} "
+            f"of memory (estimated), above the limit of {_bytes(limit)}; use smaller sizes"
+        )
     out = args.out
     if out is not None and not _plots_available():
         # The numbers need no matplotlib; only the figures do.
@@ -344,8 +377,9 @@ def _cmd_experiment(args) -> int:
     if out is not None:
         _output_folder(out, "--out")
     # Stages: the corpus scan, two per (budget, turns), one per (α, budget) for the fix, and the plots.
-    progress = _Stages(1 + 2 * len(config.budgets) * len(config.turns) + len(config.alphas) * len(config.budgets)
-                       + (out is not None))
+    progress = _Stages(
+        1 + 2 * len(config.budgets) * len(config.turns) + len(config.alphas) * len(config.budgets) + (out is not None)
+    )
     try:
         results = experiment.run(config, out=out, progress=progress)
     finally:
@@ -402,11 +436,13 @@ def _whole(minimum: int, maximum: int):
     ...
     argparse.ArgumentTypeError: 11 must be at most 10
     """
+
     def parse(text: str) -> int:
         stripped = text.strip()
         if len(stripped) > 30:
-            raise argparse.ArgumentTypeError(f"{stripped[:20]}... has {len(stripped)} characters; the most is "
-                                             f"{maximum}")
+            raise argparse.ArgumentTypeError(
+                f"{stripped[:20]}... has {len(stripped)} characters; the most is {maximum}"
+            )
         try:
             value = int(stripped)
         except ValueError:
@@ -429,6 +465,7 @@ def _number(minimum: float, maximum: float):
     ...
     argparse.ArgumentTypeError: nan must be a number above 0 and at most 100
     """
+
     def parse(text: str) -> float:
         try:
             value = float(text)
@@ -448,17 +485,32 @@ _seed = _whole(0, MAX_SEED)
 
 
 def _import_option(p) -> None:
-    p.add_argument("--import", dest="imports", action="append", default=[], metavar="MODULE",
-                   help="import your claims from MODULE (a module name, module:function, or a .py file) "
-                        "defining CLAIMS = [...]; repeatable")
+    p.add_argument(
+        "--import",
+        dest="imports",
+        action="append",
+        default=[],
+        metavar="MODULE",
+        help="import your claims from MODULE (a module name, module:function, or a .py file) "
+        "defining CLAIMS = [...]; repeatable",
+    )
 
 
 def _effort_options(p) -> None:
-    p.add_argument("--budget", type=_number(0, 10**6), default=None, metavar="SECONDS",
-                   help=f"time budget of each claim's search, at most 10^6 (default: the claim's own, else "
-                        f"{DEFAULT_BUDGET:g} s)")
-    p.add_argument("--max-examples", type=_whole(1, 10**8), default=None, metavar="N",
-                   help="random draws per claim, 1 to 10^8 (default: the claim's own)")
+    p.add_argument(
+        "--budget",
+        type=_number(0, 10**6),
+        default=None,
+        metavar="SECONDS",
+        help=f"time budget of each claim's search, at most 10^6 (default: the claim's own, else {DEFAULT_BUDGET:g} s)",
+    )
+    p.add_argument(
+        "--max-examples",
+        type=_whole(1, 10**8),
+        default=None,
+        metavar="N",
+        help="random draws per claim, 1 to 10^8 (default: the claim's own)",
+    )
 
 
 class _Parser(argparse.ArgumentParser):
@@ -469,8 +521,10 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="mightnt", description="Check the claims of 'RL, but don't do anything "
-                                     "I wouldn't do' numerically and exactly.")
+    parser = _Parser(
+        prog="mightnt",
+        description="Check the claims of 'RL, but don't do anything I wouldn't do' numerically and exactly.",
+    )
     from importlib import metadata
 
     try:
@@ -486,70 +540,128 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="check claims (all by default)")
     _import_option(p)
     p.add_argument("ids", nargs="*", metavar="ID")
-    p.add_argument("--profile", choices=sorted(PROFILES), default="ci",
-                   help="search effort: ci (each claim's own) or thorough (ten times as much)")
-    p.add_argument("--format", choices=FORMATS, default="table",
-                   help="report format: table (default), json or markdown")
+    p.add_argument(
+        "--profile",
+        choices=sorted(PROFILES),
+        default="ci",
+        help="search effort: ci (each claim's own) or thorough (ten times as much)",
+    )
+    p.add_argument(
+        "--format", choices=FORMATS, default="table", help="report format: table (default), json or markdown"
+    )
     p.add_argument("--seed", type=_seed, default=0, help="seed of the random search, 0 to 2^63-1 (default 0)")
     p.add_argument("--certificates", metavar="DIR", help="write a certificate for every refutation found")
-    p.add_argument("--exact", action="store_true",
-                   help="print counterexamples' long exact forms and numbers in full (the table shortens them)")
+    p.add_argument(
+        "--exact",
+        action="store_true",
+        help="print counterexamples' long exact forms and numbers in full (the table shortens them)",
+    )
     _effort_options(p)
-    p.add_argument("--jobs", type=_whole(1, 1024), default=default_jobs(), metavar="N",
-                   help=f"claims checked in parallel, each in its own process, 1 to 1024 (default: every core, "
-                        f"here {default_jobs()})")
-    p.add_argument("--timeout", type=_number(0, 10**7), default=DEFAULT_TIMEOUT, metavar="SECONDS",
-                   help=f"stop a claim's worker after this long, at most 10^7; its verdict is then error "
-                        f"(default {DEFAULT_TIMEOUT:g})")
-    p.add_argument("--memory", type=_number(0, 2**20), default=DEFAULT_MEMORY / 2**30, metavar="GIB",
-                   help=f"memory limit of each worker in GiB, at most 2^20 (default {DEFAULT_MEMORY / 2**30:g})")
-    p.add_argument("--seeds", type=_whole(1, 10**4), default=1, metavar="N",
-                   help="check each claim under N seeds (--seed, --seed+1, ...) and merge: refuted if any seed "
-                        "refutes, else the evidence of all of them (default 1)")
-    p.add_argument("--cluster", metavar="ADDRESS", default=None,
-                   help="run the claim x seed shards on the Dask cluster whose scheduler is at ADDRESS "
-                        "(tcp://host:8786; needs pip install 'mightnt[cluster]'); same report as a local run")
+    p.add_argument(
+        "--jobs",
+        type=_whole(1, 1024),
+        default=default_jobs(),
+        metavar="N",
+        help=f"claims checked in parallel, each in its own process, 1 to 1024 (default: every core, "
+        f"here {default_jobs()})",
+    )
+    p.add_argument(
+        "--timeout",
+        type=_number(0, 10**7),
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help=f"stop a claim's worker after this long, at most 10^7; its verdict is then error "
+        f"(default {DEFAULT_TIMEOUT:g})",
+    )
+    p.add_argument(
+        "--memory",
+        type=_number(0, 2**20),
+        default=DEFAULT_MEMORY / 2**30,
+        metavar="GIB",
+        help=f"memory limit of each worker in GiB, at most 2^20 (default {DEFAULT_MEMORY / 2**30:g})",
+    )
+    p.add_argument(
+        "--seeds",
+        type=_whole(1, 10**4),
+        default=1,
+        metavar="N",
+        help="check each claim under N seeds (--seed, --seed+1, ...) and merge: refuted if any seed "
+        "refutes, else the evidence of all of them (default 1)",
+    )
+    p.add_argument(
+        "--cluster",
+        metavar="ADDRESS",
+        default=None,
+        help="run the claim x seed shards on the Dask cluster whose scheduler is at ADDRESS "
+        "(tcp://host:8786; needs pip install 'mightnt[cluster]'); same report as a local run",
+    )
     p.set_defaults(run=_cmd_check)
     p = sub.add_parser("counterexample", help="search, shrink and certify a counterexample; write it as JSON")
     _import_option(p)
     p.add_argument("id", metavar="ID")
     p.add_argument("--out", metavar="FILE")
     p.add_argument("--exact", action="store_true", help="print long exact forms and numbers in full")
-    p.add_argument("--profile", choices=sorted(PROFILES), default="ci",
-                   help="search effort: ci (each claim's own) or thorough (ten times as much)")
+    p.add_argument(
+        "--profile",
+        choices=sorted(PROFILES),
+        default="ci",
+        help="search effort: ci (each claim's own) or thorough (ten times as much)",
+    )
     p.add_argument("--seed", type=_seed, default=0, help="seed of the random search, 0 to 2^63-1 (default 0)")
     _effort_options(p)
     p.set_defaults(run=_cmd_counterexample)
     p = sub.add_parser("replay", help="re-verify a certificate from scratch")
     _import_option(p)
     p.add_argument("file", metavar="FILE")
-    p.add_argument("--timeout", type=_number(0, 10**7), default=REPLAY_TIMEOUT, metavar="SECONDS",
-                   help=f"refuse a certificate whose evaluation takes longer (default {REPLAY_TIMEOUT:g})")
-    p.add_argument("--kernel", action="store_true",
-                   help="also re-check it with the small trusted kernel (proofs_checks/kernel/, standard "
-                        "library only), which recomputes every part from the instance alone")
+    p.add_argument(
+        "--timeout",
+        type=_number(0, 10**7),
+        default=REPLAY_TIMEOUT,
+        metavar="SECONDS",
+        help=f"refuse a certificate whose evaluation takes longer (default {REPLAY_TIMEOUT:g})",
+    )
+    p.add_argument(
+        "--kernel",
+        action="store_true",
+        help="also re-check it with the small trusted kernel (proofs_checks/kernel/, standard "
+        "library only), which recomputes every part from the instance alone",
+    )
     p.set_defaults(run=_cmd_replay)
     p = sub.add_parser("experiment", help="run the paper's experiment in miniature")
     p.add_argument("name", choices=["teacher-student"])
-    p.add_argument("--budget", type=_number(0, 10**6), action="append",
-                   help="KL budget in nats, positive, at most 10^6 (repeatable; default 10 and 20)")
-    p.add_argument("--turns", type=_whole(1, 10**4), action="append",
-                   help="teacher turns per episode, 1 to 10^4 (repeatable; default 20 and 40)")
-    p.add_argument("--corpus", type=_whole(0, 10**8), default=None,
-                   help="trusted corpus size in turns, 0 to 10^8 (default 100)")
-    p.add_argument("--episodes", type=_whole(1, 10**12), default=None,
-                   help="sampled episodes per agent (default 2000; refused when the memory they need, estimated "
-                        "before anything runs, is above the limit)")
+    p.add_argument(
+        "--budget",
+        type=_number(0, 10**6),
+        action="append",
+        help="KL budget in nats, positive, at most 10^6 (repeatable; default 10 and 20)",
+    )
+    p.add_argument(
+        "--turns",
+        type=_whole(1, 10**4),
+        action="append",
+        help="teacher turns per episode, 1 to 10^4 (repeatable; default 20 and 40)",
+    )
+    p.add_argument(
+        "--corpus", type=_whole(0, 10**8), default=None, help="trusted corpus size in turns, 0 to 10^8 (default 100)"
+    )
+    p.add_argument(
+        "--episodes",
+        type=_whole(1, 10**12),
+        default=None,
+        help="sampled episodes per agent (default 2000; refused when the memory they need, estimated "
+        "before anything runs, is above the limit)",
+    )
     p.add_argument("--seed", type=_seed, default=0, help="seed, 0 to 2^63-1 (default 0)")
-    p.add_argument("--out", metavar="DIR", default="teacher-student", help="where the plots go (default ./teacher-student)")
+    p.add_argument(
+        "--out", metavar="DIR", default="teacher-student", help="where the plots go (default ./teacher-student)"
+    )
     p.set_defaults(run=_cmd_experiment)
     p = sub.add_parser("explain", help="what a claim says, and how it is checked")
     _import_option(p)
     p.add_argument("id", metavar="ID")
     p.set_defaults(run=_cmd_explain)
     for p in sub.choices.values():  # --debug after the command name too (SUPPRESS: keeps one given before it)
-        p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
-                       help="show the traceback of an error")
+        p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show the traceback of an error")
     return parser
 
 
@@ -590,8 +702,10 @@ def main(argv=None) -> int:
     except Exception as err:  # a defect of mightnt itself
         if debug:
             raise
-        sys.stderr.write(f"mightnt: internal error: {type(err).__name__}: {one_line(err, 500)} "
-                         f"(rerun with --debug for the traceback, and please report it)\n")
+        sys.stderr.write(
+            f"mightnt: internal error: {type(err).__name__}: {one_line(err, 500)} "
+            f"(rerun with --debug for the traceback, and please report it)\n"
+        )
         return 3
 
 

@@ -125,19 +125,23 @@ def merge_shards(shards: list, seeds=None) -> dict:
             seed, record = found[0]
             out = dict(record, seed=seed, seeds=seeds)
             out["message"] = f"seed {seed}: {record['message']}" + (
-                f" ({len(found)} of {len(shards)} seeds {verdict})" if len(found) > 1 else "")
+                f" ({len(found)} of {len(shards)} seeds {verdict})" if len(found) > 1 else ""
+            )
             return out
         if found:  # undecided: the evidence of every shard, the first undecided shard's message
             out = _summed(shards, seeds)
-            out.update(verdict=verdict, met=verdict == out["expected"],
-                       message=f"seed {found[0][0]}: {found[0][1]['message']} ({len(found)} of {len(shards)} seeds "
-                               "undecided)")
+            out.update(
+                verdict=verdict,
+                met=verdict == out["expected"],
+                message=f"seed {found[0][0]}: {found[0][1]['message']} ({len(found)} of {len(shards)} seeds undecided)",
+            )
             return out
     out = _summed(shards, seeds)
     certified = out["evidence"].get("certified", 0)
     unconfirmed = out["unconfirmed_float_violations"]
-    out["message"] = (f"{certified} instance(s) certified over {len(shards)} seeds"
-                      + (f"; {unconfirmed} float violation(s) not confirmed by certification" if unconfirmed else ""))
+    out["message"] = f"{certified} instance(s) certified over {len(shards)} seeds" + (
+        f"; {unconfirmed} float violation(s) not confirmed by certification" if unconfirmed else ""
+    )
     return out
 
 
@@ -147,13 +151,22 @@ def _summed(shards: list, seeds: list) -> dict:
     out = dict(first, seeds=seeds)
     evidence = [r.get("evidence", {}) for r in shards]
     merged = dict(evidence[0])
-    for key in ("random_examples", "optimizer_starts", "optimizer_evaluations", "certified",
-                "trivial_instances_excluded", "unconfirmed_float_violations"):
+    for key in (
+        "random_examples",
+        "optimizer_starts",
+        "optimizer_evaluations",
+        "certified",
+        "trivial_instances_excluded",
+        "unconfirmed_float_violations",
+    ):
         if key in merged:
             merged[key] = sum(e.get(key, 0) for e in evidence)
     # The tightest nontrivial margin over the shards, compared as check() compares them: relative margin first.
-    tight = [(_number(e.get("tightest_relative_margin")), _number(e.get("tightest_nontrivial_margin")), i)
-             for i, e in enumerate(evidence) if e.get("tightest_nontrivial_margin") is not None]
+    tight = [
+        (_number(e.get("tightest_relative_margin")), _number(e.get("tightest_nontrivial_margin")), i)
+        for i, e in enumerate(evidence)
+        if e.get("tightest_nontrivial_margin") is not None
+    ]
     if tight:
         _, _, best = min(tight)
         for key in ("tightest_nontrivial_margin", "tightest_relative_margin", "tightest_instance"):
@@ -162,10 +175,16 @@ def _summed(shards: list, seeds: list) -> dict:
         out["margin"] = shards[best]["margin"]
     else:
         margins = [m for m in (_number(r.get("margin")) for r in shards) if m is not None and not math.isnan(m)]
-        out["margin"] = shards[[_number(r.get("margin")) for r in shards].index(min(margins))]["margin"] \
-            if margins else first.get("margin")
-    worst = [(_number(e["worst_unconfirmed_margin"]), i) for i, e in enumerate(evidence)
-             if e.get("worst_unconfirmed_margin") is not None]
+        out["margin"] = (
+            shards[[_number(r.get("margin")) for r in shards].index(min(margins))]["margin"]
+            if margins
+            else first.get("margin")
+        )
+    worst = [
+        (_number(e["worst_unconfirmed_margin"]), i)
+        for i, e in enumerate(evidence)
+        if e.get("worst_unconfirmed_margin") is not None
+    ]
     if worst:
         _, i = min(worst)
         merged["worst_unconfirmed_margin"] = evidence[i]["worst_unconfirmed_margin"]
@@ -206,9 +225,18 @@ def _options_for(options) -> Callable:
 # ---------------------------------------------------------------------------------------------------------------
 # Locally
 # ---------------------------------------------------------------------------------------------------------------
-def run_shards(claims: list, *, seeds, options=None, jobs: int = 1, timeout: float = DEFAULT_TIMEOUT,
-               memory: int | None = DEFAULT_MEMORY, certificates: str | None = None,
-               on_start: Callable | None = None, on_finish: Callable | None = None) -> list[dict]:
+def run_shards(
+    claims: list,
+    *,
+    seeds,
+    options=None,
+    jobs: int = 1,
+    timeout: float = DEFAULT_TIMEOUT,
+    memory: int | None = DEFAULT_MEMORY,
+    certificates: str | None = None,
+    on_start: Callable | None = None,
+    on_finish: Callable | None = None,
+) -> list[dict]:
     """Check every claim under every seed of ``seeds``, each shard in its own worker process (``jobs`` at a
     time, through :func:`proofs_checks.runner.run_checks`), and return one merged record per claim, in order.
 
@@ -219,8 +247,16 @@ def run_shards(claims: list, *, seeds, options=None, jobs: int = 1, timeout: flo
     seeds = _check_seeds(seeds)
     options_for = _options_for(options)
     if len(seeds) == 1:
-        return run_checks(claims, jobs=jobs, options=lambda c: dict(options_for(c), seed=seeds[0]), timeout=timeout,
-                          memory=memory, certificates=certificates, on_start=on_start, on_finish=on_finish)
+        return run_checks(
+            claims,
+            jobs=jobs,
+            options=lambda c: dict(options_for(c), seed=seeds[0]),
+            timeout=timeout,
+            memory=memory,
+            certificates=certificates,
+            on_start=on_start,
+            on_finish=on_finish,
+        )
     # One shallow copy of the claim per seed, so that each shard has its own options; the forked workers
     # inherit the copies as they inherit the claims.
     shards, shard_options = [], {}
@@ -229,11 +265,20 @@ def run_shards(claims: list, *, seeds, options=None, jobs: int = 1, timeout: flo
             shard = copy.copy(claim)
             shard_options[id(shard)] = dict(options_for(claim), seed=seed)
             shards.append(shard)
-    records = run_checks(shards, jobs=jobs, options=lambda shard: shard_options[id(shard)], timeout=timeout,
-                         memory=memory, on_start=on_start, on_finish=on_finish)
+    records = run_checks(
+        shards,
+        jobs=jobs,
+        options=lambda shard: shard_options[id(shard)],
+        timeout=timeout,
+        memory=memory,
+        on_start=on_start,
+        on_finish=on_finish,
+    )
     n = len(seeds)
-    return [_certify(claim, merge_shards(records[i * n:(i + 1) * n], seeds), certificates)
-            for i, claim in enumerate(claims)]
+    return [
+        _certify(claim, merge_shards(records[i * n : (i + 1) * n], seeds), certificates)
+        for i, claim in enumerate(claims)
+    ]
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -259,8 +304,10 @@ def _reference(claim) -> dict:
         return ref
     origin = registry.origin(claim.id) if registry._USER.get(claim.id) is claim else None
     if origin is None:
-        raise ClusterError(f"claim {claim.id!r} was registered outside any module, so Dask workers cannot import "
-                           "it: put it in a .py file and pass --import FILE (or register it from a module)")
+        raise ClusterError(
+            f"claim {claim.id!r} was registered outside any module, so Dask workers cannot import "
+            "it: put it in a .py file and pass --import FILE (or register it from a module)"
+        )
     ref["origin"] = origin
     if registry._is_path(origin):
         file = Path(origin)
@@ -318,9 +365,17 @@ def _run_shard(ref: dict, options: dict, timeout: float, memory: int | None) -> 
         config["daemon"] = daemon
 
 
-def run_on_cluster(claims: list, *, address, options=None, seeds=(0,), timeout: float = DEFAULT_TIMEOUT,
-                   memory: int | None = DEFAULT_MEMORY, certificates: str | None = None,
-                   on_finish: Callable | None = None) -> list[dict]:
+def run_on_cluster(
+    claims: list,
+    *,
+    address,
+    options=None,
+    seeds=(0,),
+    timeout: float = DEFAULT_TIMEOUT,
+    memory: int | None = DEFAULT_MEMORY,
+    certificates: str | None = None,
+    on_finish: Callable | None = None,
+) -> list[dict]:
     """Check every claim under every seed of ``seeds`` on the Dask cluster whose scheduler is at ``address``
     (``tcp://host:8786``, or a ``distributed`` cluster object), one task per claim × seed; return one merged
     record per claim, in order, the same as :func:`run_shards` returns for the same seeds.
@@ -342,8 +397,9 @@ def run_on_cluster(claims: list, *, address, options=None, seeds=(0,), timeout: 
         futures = {}
         for i, (claim, ref) in enumerate(zip(claims, refs)):
             for j, seed in enumerate(seeds):
-                future = client.submit(_run_shard, ref, dict(options_for(claim), seed=seed), timeout, memory,
-                                       pure=False)
+                future = client.submit(
+                    _run_shard, ref, dict(options_for(claim), seed=seed), timeout, memory, pure=False
+                )
                 futures[future] = (i, j)
         records: dict = {}
         for future in distributed.as_completed(list(futures), loop=client.loop):
@@ -358,5 +414,7 @@ def run_on_cluster(claims: list, *, address, options=None, seeds=(0,), timeout: 
                 on_finish(record)
     finally:
         client.close()
-    return [_certify(claim, merge_shards([records[(i, j)] for j in range(len(seeds))], seeds), certificates)
-            for i, claim in enumerate(claims)]
+    return [
+        _certify(claim, merge_shards([records[(i, j)] for j in range(len(seeds))], seeds), certificates)
+        for i, claim in enumerate(claims)
+    ]

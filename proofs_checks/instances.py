@@ -65,32 +65,63 @@ def encode(value):
     if isinstance(value, (tuple, list)):
         return {"tuple" if isinstance(value, tuple) else "list": [encode(v) for v in value]}
     if isinstance(value, theory.FiniteStatePolicy):
-        return {"finite_state_policy": {"emission": _table(value.emission("exact")),
-                                        "transition": _int_table(value.transition),
-                                        "initial_state": value.initial_state, "semi": value.semi}}
+        return {
+            "finite_state_policy": {
+                "emission": _table(value.emission("exact")),
+                "transition": _int_table(value.transition),
+                "initial_state": value.initial_state,
+                "semi": value.semi,
+            }
+        }
     if isinstance(value, theory.FiniteStateEnvironment):
-        return {"finite_state_environment": {"emission": _table(value.emission("exact")),
-                                             "transition": _int_table(value.transition),
-                                             "initial_state": value.initial_state}}
+        return {
+            "finite_state_environment": {
+                "emission": _table(value.emission("exact")),
+                "transition": _int_table(value.transition),
+                "initial_state": value.initial_state,
+            }
+        }
     if isinstance(value, theory.BayesianMixture):
-        return {"mixture": {"components": [encode(c) for c in value.components],
-                            "prior": [_q(w) for w in value.prior], "update": value.update,
-                            "names": list(value.names), "corpus": [encode(h) for h in value.corpus]}}
+        return {
+            "mixture": {
+                "components": [encode(c) for c in value.components],
+                "prior": [_q(w) for w in value.prior],
+                "update": value.update,
+                "names": list(value.names),
+                "corpus": [encode(h) for h in value.corpus],
+            }
+        }
     if isinstance(value, theory.FunctionPolicy) and hasattr(value.fn, "policy"):
-        return {"function_policy": {"of": encode(value.fn.policy), "n_observations": value.n_observations,
-                                    "semi": value.semi}}
+        return {
+            "function_policy": {
+                "of": encode(value.fn.policy),
+                "n_observations": value.n_observations,
+                "semi": value.semi,
+            }
+        }
     if isinstance(value, theory.MeanReward):
         return {"mean_reward": _table(value.table)}
     if isinstance(value, HistoryTableUtility):
-        return {"history_table_utility": {"values": [_q(v) for v in value.values], "multiplier": value.multiplier,
-                                          "action_coef": value.action_coef,
-                                          "observation_coef": value.observation_coef}}
+        return {
+            "history_table_utility": {
+                "values": [_q(v) for v in value.values],
+                "multiplier": value.multiplier,
+                "action_coef": value.action_coef,
+                "observation_coef": value.observation_coef,
+            }
+        }
     if isinstance(value, theory.Program):
         lang = value.language
         if getattr(lang, "primitives", None):
             raise InstanceError(f"program {value} uses primitives, which have no exact JSON form")
-        return {"program": {"code": value.code, "n_actions": lang.n_actions,
-                            "n_observations": lang.n_observations, "grid": lang.grid}}
+        return {
+            "program": {
+                "code": value.code,
+                "n_actions": lang.n_actions,
+                "n_observations": lang.n_observations,
+                "grid": lang.grid,
+            }
+        }
     raise InstanceError(
         f"cannot write {value!r} (type {type(value).__name__}) as exact JSON; instances hold exact numbers, "
         "histories and finite-state objects"
@@ -126,7 +157,7 @@ def decode(data):
             return data
         if not isinstance(data, dict) or len(data) != 1:
             raise InstanceError(f"cannot read {data!r} as an instance value")
-        (tag, body), = data.items()
+        ((tag, body),) = data.items()
         if tag == "q":
             return _fraction(data)
         if tag == "dict":
@@ -136,25 +167,41 @@ def decode(data):
         if tag == "list":
             return [decode(v) for v in body]
         if tag == "finite_state_policy":
-            return theory.FiniteStatePolicy(_fractions(body["emission"]), body["transition"],
-                                            body.get("initial_state", 0), semi=bool(body.get("semi", False)))
+            return theory.FiniteStatePolicy(
+                _fractions(body["emission"]),
+                body["transition"],
+                body.get("initial_state", 0),
+                semi=bool(body.get("semi", False)),
+            )
         if tag == "finite_state_environment":
-            return theory.FiniteStateEnvironment(_fractions(body["emission"]), body["transition"],
-                                                 body.get("initial_state", 0))
+            return theory.FiniteStateEnvironment(
+                _fractions(body["emission"]), body["transition"], body.get("initial_state", 0)
+            )
         if tag == "mixture":
-            return theory.BayesianMixture([decode(c) for c in body["components"]],
-                                          [_fraction(w) for w in body["prior"]], update=body.get("update", "all"),
-                                          names=body.get("names"), corpus=[decode(h) for h in body.get("corpus", [])])
+            return theory.BayesianMixture(
+                [decode(c) for c in body["components"]],
+                [_fraction(w) for w in body["prior"]],
+                update=body.get("update", "all"),
+                names=body.get("names"),
+                corpus=[decode(h) for h in body.get("corpus", [])],
+            )
         if tag == "function_policy":
             inner = decode(body["of"])
-            return theory.Policy.from_function(inner.n_actions, _ExactOf(inner),
-                                               n_observations=body.get("n_observations"),
-                                               semi=bool(body.get("semi", False)))
+            return theory.Policy.from_function(
+                inner.n_actions,
+                _ExactOf(inner),
+                n_observations=body.get("n_observations"),
+                semi=bool(body.get("semi", False)),
+            )
         if tag == "mean_reward":
             return theory.MeanReward(_fractions(body))
         if tag == "history_table_utility":
-            return HistoryTableUtility(values=[_fraction(v) for v in body["values"]], multiplier=body["multiplier"],
-                                       action_coef=body["action_coef"], observation_coef=body["observation_coef"])
+            return HistoryTableUtility(
+                values=[_fraction(v) for v in body["values"]],
+                multiplier=body["multiplier"],
+                action_coef=body["action_coef"],
+                observation_coef=body["observation_coef"],
+            )
         if tag == "program":
             lang = theory.PolicyLanguage(body["n_actions"], body["n_observations"], grid=body["grid"])
             return lang.decode(body["code"])

@@ -37,8 +37,9 @@ def lp_solutions(c, a_ub, b_ub, a_eq, b_eq, x=None) -> dict:
     k, e = len(a_ub), len(a_eq)
     # Dual: min b_ub·y + b_eq·(y⁺ − y⁻) s.t. a_ubᵀ y + a_eqᵀ (y⁺ − y⁻) ≥ c, y, y± ≥ 0; solved as a maximization.
     rows = [[-r[j] for r in a_ub] + [-r[j] for r in a_eq] + [r[j] for r in a_eq] for j in range(len(c))]
-    y, _ = maximize([-b for b in b_ub] + [-b for b in b_eq] + list(b_eq), a_ub=rows, b_ub=[-v for v in c],
-                    arith="exact")
+    y, _ = maximize(
+        [-b for b in b_ub] + [-b for b in b_eq] + list(b_eq), a_ub=rows, b_ub=[-v for v in c], arith="exact"
+    )
     text = lambda v: [str(Fraction(t)) for t in v]  # noqa: E731
     return {"x": text(x), "y_ub": text(y[:k]), "y_eq": text([y[k + i] - y[k + e + i] for i in range(e)])}
 
@@ -53,8 +54,9 @@ def tvd_lp_dual(instance: dict) -> list[dict]:
     kx = kernel.load(encode(instance))
     env, u, m, c, h = kx["env"], kx["utility"], kx["horizon"], kx["budget"], tuple(kx["history"])
     f = kernel.lp.SeqForm(kx["beta"], env, u, m, h)
-    pi = theory.tvd_constrained_policy(instance["beta"], instance["env"], instance["utility"], m, instance["budget"],
-                                       h, arith="exact").policy
+    pi = theory.tvd_constrained_policy(
+        instance["beta"], instance["env"], instance["utility"], m, instance["budget"], h, arith="exact"
+    ).policy
     x = [Fraction(0)] * len(f.value)
     for d, level in enumerate(f.nodes):
         for k, (g, parent, pa, _, _) in enumerate(level):
@@ -79,5 +81,5 @@ def tvd_lp_dual(instance: dict) -> list[dict]:
                     if d:
                         obj[f.var(d - 1, parent, pa)] = f.beta[d][k][a]
                     sol = lp_solutions(obj, [f.tvd, [-v for v in f.value]], [2 * c, -best], f.a_eq, f.b_eq)
-                    out.append(dict(lp="min_raise", history=[list(s) for s in g[len(h):]], action=a, **sol))
+                    out.append(dict(lp="min_raise", history=[list(s) for s in g[len(h) :]], action=a, **sol))
     return out

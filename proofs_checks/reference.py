@@ -36,9 +36,17 @@ from fractions import Fraction
 
 import theory
 
-__all__ = ["ReferenceInputError", "posterior", "top_set", "pessimistic_probs", "kl", "worst_case_kl", "trajectory_leaves",
-           "leaf_kl", "BOTTOM"]
-
+__all__ = [
+    "ReferenceInputError",
+    "posterior",
+    "top_set",
+    "pessimistic_probs",
+    "kl",
+    "worst_case_kl",
+    "trajectory_leaves",
+    "leaf_kl",
+    "BOTTOM",
+]
 
 
 class ReferenceInputError(ValueError):

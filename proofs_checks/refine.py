@@ -106,8 +106,18 @@ from theory.arith import simplest_rational
 from .instances import InstanceError, decode, encode
 from .scope import _instance_key, _rebuild, _Scoped
 
-__all__ = ["Block", "Drawn", "Outside", "find_drawn", "Refinement", "RefineError", "parameter_blocks", "recording",
-           "refine", "RADII"]
+__all__ = [
+    "Block",
+    "Drawn",
+    "Outside",
+    "find_drawn",
+    "Refinement",
+    "RefineError",
+    "parameter_blocks",
+    "recording",
+    "refine",
+    "RADII",
+]
 
 #: Relative radii tried, in turn, when rounding a minimizer to rationals: each positive coordinate x becomes the
 #: simplest rational (smallest denominator, Stern–Brocot) within x·(1 ± radius). Coarse radii first, so the
@@ -259,8 +269,9 @@ class Drawn:
             return draws[0]
         walker = _Walker(values=draws, descriptions=self.strategies)
         with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message="Using `(assume|reject)` outside",
-                                    category=HypothesisDeprecationWarning)
+            warnings.filterwarnings(
+                "ignore", message="Using `(assume|reject)` outside", category=HypothesisDeprecationWarning
+            )
             try:
                 instance = walker.draw(self.source)
             except _Filtered as err:
@@ -429,8 +440,7 @@ class _Walker:
             raw = self._draw(base)
             self.values.append(raw)
             self.descriptions.append(description)
-            self.movable.append(kind == "value" or (kind == "filtered" and
-                                                    all(m == "filter" for m, *_ in transforms)))
+            self.movable.append(kind == "value" or (kind == "filtered" and all(m == "filter" for m, *_ in transforms)))
             self.ranges.append(_scalar_range(s))
             return _apply_transforms(raw, transforms) if kind == "value" else raw
         # replaying
@@ -463,8 +473,14 @@ def _recording(draw, strategy):
         instance = walker.draw(strategy)
     except _Filtered:
         reject()
-    return Drawn(instance, tuple(walker.values), tuple(walker.descriptions), tuple(walker.movable), strategy,
-                 tuple(walker.ranges))
+    return Drawn(
+        instance,
+        tuple(walker.values),
+        tuple(walker.descriptions),
+        tuple(walker.movable),
+        strategy,
+        tuple(walker.ranges),
+    )
 
 
 def recording(strategy) -> SearchStrategy:
@@ -540,14 +556,26 @@ def _walk(value, data, path, found):
     elif isinstance(value, theory.FiniteStatePolicy):
         rows = data["finite_state_policy"]["emission"]
         for s, row in enumerate(rows):
-            found.append(((id(value), s), path + ("finite_state_policy", "emission", s),
-                          tuple(Fraction(x) for x in row), bool(value.semi)))
+            found.append(
+                (
+                    (id(value), s),
+                    path + ("finite_state_policy", "emission", s),
+                    tuple(Fraction(x) for x in row),
+                    bool(value.semi),
+                )
+            )
     elif isinstance(value, theory.FiniteStateEnvironment):
         rows = data["finite_state_environment"]["emission"]
         for s, by_action in enumerate(rows):
             for a, row in enumerate(by_action):
-                found.append(((id(value), s, a), path + ("finite_state_environment", "emission", s, a),
-                              tuple(Fraction(x) for x in row), False))
+                found.append(
+                    (
+                        (id(value), s, a),
+                        path + ("finite_state_environment", "emission", s, a),
+                        tuple(Fraction(x) for x in row),
+                        False,
+                    )
+                )
     elif isinstance(value, theory.BayesianMixture):
         body = data["mixture"]
         prior = tuple(Fraction(w["q"]) for w in body["prior"])
@@ -784,7 +812,7 @@ class _View:
             for i in range(len(block.values)):
                 v = values[block.group][i]
                 target[i] = {"q": str(v)} if isinstance(target[i], dict) else str(v)
-        for sc, x in zip(self.scalars, floats[len(self.groups):]):
+        for sc, x in zip(self.scalars, floats[len(self.groups) :]):
             data["dict"][sc.key] = {"q": str(sc.value if x is None else sc.exact(x, radius))}
         return data
 
@@ -884,8 +912,11 @@ class _Evaluator:
             # must keep its hypotheses by more than the tolerance.
             holds = _nearly_holds if view.drawn.source is not None else _strictly_holds
             admissible = all(holds(p, self.claim.tolerance) for p in hypotheses)
-            margin = min((_float(p.margin) for p in ev.parts if not _is_hypothesis(p)), default=math.inf) \
-                if hypotheses else _float(ev.margin)
+            margin = (
+                min((_float(p.margin) for p in ev.parts if not _is_hypothesis(p)), default=math.inf)
+                if hypotheses
+                else _float(ev.margin)
+            )
             candidate = admissible and margin < 0 and self.claim.float_candidate(ev)
         except Exception:  # noqa: BLE001 - a claim's own error must not end the search; it is counted
             self.errors += 1
@@ -897,7 +928,6 @@ class _Evaluator:
             return _HUGE, math.inf, False, drawn
         self.best = min(self.best, margin)
         return float(np.clip(margin, -_HUGE, _HUGE)), margin, candidate, drawn
-
 
     def confirmed(self, drawn: Drawn) -> bool:
         """Whether a candidate lies in the claim's domain: its hypothesis parts hold strictly in float, or else
@@ -933,9 +963,18 @@ def _run(view: _View, x0: np.ndarray, evaluator: _Evaluator, limit: int) -> tupl
     # Our own initial simplex: scipy's default moves a zero logit (a uniform block) by only 0.00025.
     simplex = np.vstack([x0] + [x0 + _SIMPLEX_STEP * e for e in np.eye(view.dim)])
     try:
-        minimize(objective, x0, method="Nelder-Mead",
-                 options={"initial_simplex": simplex, "maxfev": max(limit - evaluator.evaluations, 1),
-                          "xatol": 1e-7, "fatol": 1e-15, "adaptive": view.dim > 4})
+        minimize(
+            objective,
+            x0,
+            method="Nelder-Mead",
+            options={
+                "initial_simplex": simplex,
+                "maxfev": max(limit - evaluator.evaluations, 1),
+                "xatol": 1e-7,
+                "fatol": 1e-15,
+                "adaptive": view.dim > 4,
+            },
+        )
     except _Stop:
         pass
     if not best:
@@ -985,8 +1024,9 @@ def _views(starts, max_starts: int) -> list:
     return views
 
 
-def refine(claim, starts, *, seed: int = 0, max_starts: int = 6, max_evaluations: int = 2000,
-           deadline: float | None = None) -> Refinement:
+def refine(
+    claim, starts, *, seed: int = 0, max_starts: int = 6, max_evaluations: int = 2000, deadline: float | None = None
+) -> Refinement:
     """Minimize ``claim``'s float margin over the continuous parameters of ``starts``; round the minimizers.
 
     ``starts`` are :class:`Drawn` objects (from :func:`recording` of the claim's strategy), tightest first; a
@@ -1032,8 +1072,15 @@ def refine(claim, starts, *, seed: int = 0, max_starts: int = 6, max_evaluations
             if candidate:  # a float violation: round it rather than spend the rest of the budget
                 break
     candidates, tightest = _round(minimizers, evaluator)
-    return Refinement(tuple(candidates), tuple(tightest), runs, evaluator.evaluations, evaluator.errors,
-                      evaluator.best, evaluator.outside)
+    return Refinement(
+        tuple(candidates),
+        tuple(tightest),
+        runs,
+        evaluator.evaluations,
+        evaluator.errors,
+        evaluator.best,
+        evaluator.outside,
+    )
 
 
 def _starting_points(view: _View, rng: np.random.Generator) -> list:
@@ -1047,7 +1094,7 @@ def _round(minimizers: list, evaluator: _Evaluator) -> tuple[list, list]:
     minimizers = sorted(minimizers, key=lambda m: (m[0], m[1]))
     negative = [m for m in minimizers if m[0] < 0]
     chosen, seen = [], set()
-    for margin, index, view, theta, candidate in (negative or minimizers):
+    for margin, index, view, theta, candidate in negative or minimizers:
         floats = view.floats(theta)
         key = json.dumps(view.exact(floats, None), sort_keys=True)
         if key not in seen:
@@ -1085,8 +1132,9 @@ def _round(minimizers: list, evaluator: _Evaluator) -> tuple[list, list]:
             if instance is None or rounded == math.inf:  # raised, or nan: no evidence either way
                 continue
             found.append((_complexity(view, data), rounded, (m, level), instance, is_candidate, m))
-    candidates = [f[3] for f in sorted((f for f in found if f[4]), key=lambda f: (f[0], f[1], f[2]))
-                  if evaluator.confirmed(f[3])]
+    candidates = [
+        f[3] for f in sorted((f for f in found if f[4]), key=lambda f: (f[0], f[1], f[2])) if evaluator.confirmed(f[3])
+    ]
     best_per_minimizer: dict = {}
     for f in sorted(found, key=lambda f: (f[1], f[0], f[2])):
         best_per_minimizer.setdefault(f[5], f)
@@ -1100,7 +1148,7 @@ def _simplify(view: _View, floats: list, margin: float, evaluator: _Evaluator) -
     None for a reset group."""
     floats = list(floats)
     for g in range(len(floats)):
-        trial = floats[:g] + [None] + floats[g + 1:]
+        trial = floats[:g] + [None] + floats[g + 1 :]
         data = view.exact(trial, None)
         if data is None:
             continue

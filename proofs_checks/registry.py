@@ -30,8 +30,19 @@ from types import ModuleType
 
 from .claim import Claim, ClaimError
 
-__all__ = ["SPEC_ORDER", "PAPER_BUDGET", "get", "all_claims", "register", "ids", "import_claims",
-           "load_entry_points", "origin", "ImportClaimsError", "ENTRY_POINT_GROUP"]
+__all__ = [
+    "SPEC_ORDER",
+    "PAPER_BUDGET",
+    "get",
+    "all_claims",
+    "register",
+    "ids",
+    "import_claims",
+    "load_entry_points",
+    "origin",
+    "ImportClaimsError",
+    "ENTRY_POINT_GROUP",
+]
 
 #: The spec's claim ids, in its order: paper results, foundations, conjectures that must be refuted.
 SPEC_ORDER = (
@@ -101,8 +112,9 @@ def get(claim_id: str) -> Claim:
     close = difflib.get_close_matches(claim_id, ids(), n=1)
     hint = f"; did you mean {close[0]!r}?" if close else ""
     broken = f"; {failed[0]}" + (f" (and {len(failed) - 1} more)" if len(failed) > 1 else "") if failed else ""
-    raise KeyError(f"unknown claim {claim_id!r}{hint} (mightnt list shows them all; "
-                   f"--import MODULE adds your own){broken}")
+    raise KeyError(
+        f"unknown claim {claim_id!r}{hint} (mightnt list shows them all; --import MODULE adds your own){broken}"
+    )
 
 
 def all_claims() -> list[Claim]:
@@ -129,9 +141,11 @@ def register(claim: Claim, *, replace: bool = False, origin: str | None = None) 
     if claim.id in SPEC_ORDER:
         raise ClaimError(f"{claim.id!r} is one of the paper's claims; pick another id")
     if claim.id in _USER and not replace and _USER[claim.id] is not claim:
-        raise ClaimError(f"a claim {claim.id!r} is already registered"
-                         + (f" by {_ORIGIN[claim.id]}" if _ORIGIN.get(claim.id) else "")
-                         + "; pass replace=True to replace it")
+        raise ClaimError(
+            f"a claim {claim.id!r} is already registered"
+            + (f" by {_ORIGIN[claim.id]}" if _ORIGIN.get(claim.id) else "")
+            + "; pass replace=True to replace it"
+        )
     if origin is None:
         origin = _IMPORTING[-1] if _IMPORTING else _calling_module()
     if origin is None and _USER.get(claim.id) is claim:  # registered again, from nowhere in particular
@@ -146,11 +160,11 @@ def register(claim: Claim, *, replace: bool = False, origin: str | None = None) 
 #: ``module:function``, the same values ``--import`` takes).
 ENTRY_POINT_GROUP = "mightnt.claims"
 
-_ORIGIN: dict[str, str | None] = {}    # user claim id -> the --import value whose import registers it
-_IMPORTED: dict[str, list] = {}        # --import value (a file as its resolved path) -> the claims it gave
-_IMPORTING: list[str] = []             # the --import values being imported, innermost last
-_FILE_MODULES: dict[str, str] = {}     # module name a .py file was imported under -> the file's path
-_ENTRY_POINTS: dict | None = None      # entry point -> None (loaded) or why it failed; None: not loaded yet
+_ORIGIN: dict[str, str | None] = {}  # user claim id -> the --import value whose import registers it
+_IMPORTED: dict[str, list] = {}  # --import value (a file as its resolved path) -> the claims it gave
+_IMPORTING: list[str] = []  # the --import values being imported, innermost last
+_FILE_MODULES: dict[str, str] = {}  # module name a .py file was imported under -> the file's path
+_ENTRY_POINTS: dict | None = None  # entry point -> None (loaded) or why it failed; None: not loaded yet
 
 
 class ImportClaimsError(ClaimError):
@@ -291,20 +305,24 @@ def _claims_of(module: ModuleType, key: str, spec: str) -> list[Claim]:
     declared = getattr(module, "CLAIMS", None)
     if declared is not None:
         if not isinstance(declared, (list, tuple)):
-            raise ImportClaimsError(f"{spec}: CLAIMS must be a list of proofs_checks.Claim, "
-                                    f"not a {type(declared).__name__}")
+            raise ImportClaimsError(
+                f"{spec}: CLAIMS must be a list of proofs_checks.Claim, not a {type(declared).__name__}"
+            )
         for i, c in enumerate(declared):
             if not isinstance(c, Claim):
-                raise ImportClaimsError(f"{spec}: CLAIMS must be a list of proofs_checks.Claim, "
-                                        f"but CLAIMS[{i}] is {c!r:.80}")
+                raise ImportClaimsError(
+                    f"{spec}: CLAIMS must be a list of proofs_checks.Claim, but CLAIMS[{i}] is {c!r:.80}"
+                )
         for c in declared:
             _register_from(c, key, spec)
     # Claims the module registered itself, now or when something imported it earlier.
     registered = [c for i, c in _USER.items() if _ORIGIN.get(i) in (key, module.__name__)]
     claims = list(dict.fromkeys(list(declared or []) + registered))
     if not claims:
-        raise ImportClaimsError(f"{spec} defines no claims: give it CLAIMS = [Claim(...), ...] "
-                                f"or call proofs_checks.registry.register(...) in it")
+        raise ImportClaimsError(
+            f"{spec} defines no claims: give it CLAIMS = [Claim(...), ...] "
+            f"or call proofs_checks.registry.register(...) in it"
+        )
     return claims
 
 
@@ -319,8 +337,7 @@ def _call_for_claims(module: ModuleType, function: str, spec: str) -> list[Claim
     if isinstance(claims, Claim):
         claims = [claims]
     if not isinstance(claims, (list, tuple)) or not all(isinstance(c, Claim) for c in claims):
-        raise ImportClaimsError(f"{spec}: {function}() must return a list of proofs_checks.Claim, "
-                                f"got {claims!r:.80}")
+        raise ImportClaimsError(f"{spec}: {function}() must return a list of proofs_checks.Claim, got {claims!r:.80}")
     return list(claims)
 
 

@@ -28,15 +28,28 @@ import numpy as np
 
 from .claim import CheckResult
 
-__all__ = ["table", "as_json", "markdown", "render", "records", "pretty_instance", "counterexample_text",
-           "result_markdown", "FORMATS", "MARGIN_NOTE", "EXACT_HINT"]
+__all__ = [
+    "table",
+    "as_json",
+    "markdown",
+    "render",
+    "records",
+    "pretty_instance",
+    "counterexample_text",
+    "result_markdown",
+    "FORMATS",
+    "MARGIN_NOTE",
+    "EXACT_HINT",
+]
 
 FORMATS = ("table", "json", "markdown")
 
 #: What the margin column means, printed under every table.
-MARGIN_NOTE = ("margin: how far from breaking the relation (rhs − lhs for ≤, lhs − rhs for ≥, −|lhs − rhs| for =); "
-               "negative on a counterexample; for a verdict that holds, the tightest certified instance whose sides "
-               "are not both zero")
+MARGIN_NOTE = (
+    "margin: how far from breaking the relation (rhs − lhs for ≤, lhs − rhs for ≥, −|lhs − rhs| for =); "
+    "negative on a counterexample; for a verdict that holds, the tightest certified instance whose sides "
+    "are not both zero"
+)
 
 
 def records(results) -> list[dict]:
@@ -56,16 +69,30 @@ def _margin(m) -> str:
 
 def _evidence(e: dict) -> str:
     scope = f"scope {e.get('scope_instances', 0)}" + (" (exhausted)" if e.get("scope_exhausted") else "")
-    out = (f"{scope}, random {e.get('random_examples', 0)}, starts {e.get('optimizer_starts', 0)}, "
-           f"certified {e.get('certified', 0)}")
+    out = (
+        f"{scope}, random {e.get('random_examples', 0)}, starts {e.get('optimizer_starts', 0)}, "
+        f"certified {e.get('certified', 0)}"
+    )
     if e.get("cut_by_budget"):
         out += "; cut by budget: " + ", ".join(e["cut_by_budget"])
     return out
 
 
 def _rows(recs):
-    return [[r["id"], r["kind"], r["expected"], r["verdict"], "yes" if r["met"] else "NO", _margin(r.get("margin")),
-             str(r["examples"]), f"{r['seconds']:.1f}", _evidence(r.get("evidence", {}))] for r in recs]
+    return [
+        [
+            r["id"],
+            r["kind"],
+            r["expected"],
+            r["verdict"],
+            "yes" if r["met"] else "NO",
+            _margin(r.get("margin")),
+            str(r["examples"]),
+            f"{r['seconds']:.1f}",
+            _evidence(r.get("evidence", {})),
+        ]
+        for r in recs
+    ]
 
 
 def _summary(recs) -> str:
@@ -80,8 +107,10 @@ _LONG_DIGITS = 16
 #: Longer exact forms (after eliding digits) are left out of the report, with a pointer to ``--exact``.
 _ELIDED_EXACT = 100
 #: Printed under a counterexample whose exact forms were shortened.
-EXACT_HINT = ("(… marks elided digits and exact forms; in full: `mightnt check --exact`, `mightnt counterexample "
-              "--exact`, or report.table(results, exact=True))")
+EXACT_HINT = (
+    "(… marks elided digits and exact forms; in full: `mightnt check --exact`, `mightnt counterexample "
+    "--exact`, or report.table(results, exact=True))"
+)
 
 
 def _elide_digits(text: str) -> str:
@@ -168,9 +197,11 @@ def _notes(recs, *, exact: bool = False) -> list[str]:
             lines.append(r["message"])
         ev = r.get("evidence", {})
         if ev.get("unconfirmed_float_violations"):
-            lines.append(f"{ev['unconfirmed_float_violations']} float violation(s) not confirmed by certification; "
-                         f"worst float margin {_margin(ev.get('worst_unconfirmed_margin'))} at "
-                         f"{ev.get('worst_unconfirmed_instance')}")
+            lines.append(
+                f"{ev['unconfirmed_float_violations']} float violation(s) not confirmed by certification; "
+                f"worst float margin {_margin(ev.get('worst_unconfirmed_margin'))} at "
+                f"{ev.get('worst_unconfirmed_instance')}"
+            )
         if not r["met"] and not r.get("error") and cx is None and r.get("message"):
             lines.append(r["message"])
         if lines:
@@ -189,12 +220,21 @@ def _claim_tables(recs, *, markdown: bool = False) -> str:
         rows = [[str(v) for v in row] for row in t["rows"]]
         title = t.get("title", f"{r['id']}")
         if markdown:
-            out.append(f"**{title}**\n\n| " + " | ".join(columns) + " |\n|" + "---|" * len(columns) + "\n"
-                       + "\n".join("| " + " | ".join(row) + " |" for row in rows))
+            out.append(
+                f"**{title}**\n\n| "
+                + " | ".join(columns)
+                + " |\n|"
+                + "---|" * len(columns)
+                + "\n"
+                + "\n".join("| " + " | ".join(row) + " |" for row in rows)
+            )
         else:
             widths = [max(len(c), *(len(row[i]) for row in rows)) for i, c in enumerate(columns)]
-            lines = [title, "  ".join(c.ljust(w) for c, w in zip(columns, widths)).rstrip(),
-                     "  ".join("-" * w for w in widths)]
+            lines = [
+                title,
+                "  ".join(c.ljust(w) for c, w in zip(columns, widths)).rstrip(),
+                "  ".join("-" * w for w in widths),
+            ]
             lines += ["  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip() for row in rows]
             out.append("\n".join(lines))
     return ("\n\n" + "\n\n".join(out)) if out else ""
@@ -209,10 +249,10 @@ def table(results, *, exact: bool = False) -> str:
     in counterexamples are shortened unless ``exact``."""
     recs = records(results)
     rows = _rows(recs)
-    widths = [max(len(_HEADER[i]), *(len(row[i]) for row in rows)) if rows else len(_HEADER[i])
-              for i in range(len(_HEADER))]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(_HEADER, widths)).rstrip(),
-             "  ".join("-" * w for w in widths)]
+    widths = [
+        max(len(_HEADER[i]), *(len(row[i]) for row in rows)) if rows else len(_HEADER[i]) for i in range(len(_HEADER))
+    ]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(_HEADER, widths)).rstrip(), "  ".join("-" * w for w in widths)]
     lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows]
     out = "\n".join(lines) + "\n"
     notes = _notes(recs, exact=exact)
@@ -226,8 +266,11 @@ def as_json(results, *, exact: bool = False) -> str:
     """``{"claims": [{"id", "kind", "expected", "verdict", "margin", "examples", "seconds", "evidence", ...,
     "counterexample" (refutations)}], "met", "total", "margin_note"}``; exact forms are always in full."""
     recs = records(results)
-    return json.dumps({"claims": recs, "met": sum(r["met"] for r in recs), "total": len(recs),
-                       "margin_note": MARGIN_NOTE}, indent=2, ensure_ascii=False)
+    return json.dumps(
+        {"claims": recs, "met": sum(r["met"] for r in recs), "total": len(recs), "margin_note": MARGIN_NOTE},
+        indent=2,
+        ensure_ascii=False,
+    )
 
 
 def markdown(results, *, exact: bool = False) -> str:
@@ -267,8 +310,12 @@ def result_markdown(result) -> str:
     """
     r = records([result])[0]
     met = "as expected" if r["met"] else f"**expected {r['expected']}**"
-    out = [f"**{r['id']}** ({r['kind']}): **{r['verdict']}**, {met}; margin {_margin(r.get('margin'))}; "
-           f"{r['examples']} examples in {r['seconds']:.1f} s", "", f"evidence: {_evidence(r.get('evidence', {}))}"]
+    out = [
+        f"**{r['id']}** ({r['kind']}): **{r['verdict']}**, {met}; margin {_margin(r.get('margin'))}; "
+        f"{r['examples']} examples in {r['seconds']:.1f} s",
+        "",
+        f"evidence: {_evidence(r.get('evidence', {}))}",
+    ]
     if r.get("message"):
         out += ["", r["message"]]
     notes = _notes([r])
@@ -305,9 +352,16 @@ def _is_number(x) -> bool:
 
 
 def _is_history(x) -> bool:
-    return (isinstance(x, tuple) and len(x) > 0
-            and all(isinstance(step, tuple) and len(step) in (2, 3)
-                    and all(isinstance(v, (Integral, np.integer)) for v in step[:2]) for step in x))
+    return (
+        isinstance(x, tuple)
+        and len(x) > 0
+        and all(
+            isinstance(step, tuple)
+            and len(step) in (2, 3)
+            and all(isinstance(v, (Integral, np.integer)) for v in step[:2])
+            for step in x
+        )
+    )
 
 
 def _grid(header: list[str], rows: list[list[str]]) -> list[str]:
@@ -323,9 +377,11 @@ def _policy_lines(p, *, exact: bool) -> tuple[str, list[str]]:
     """A finite-state policy: rows are states (the initial one starred), columns the action probabilities
     (and ⊥ when it may abstain), then the next state after each (action, observation) when it has several."""
     em = p.emission("exact")
-    title = (f"finite-state policy{' ' + repr(p.name) if p.name else ''}: {_plural(p.n_states, 'state')}, "
-             f"{_plural(p.n_actions, 'action')}, {_plural(p.n_observations, 'observation')}"
-             + (", semi (⊥ = abstain)" if p.semi else ""))
+    title = (
+        f"finite-state policy{' ' + repr(p.name) if p.name else ''}: {_plural(p.n_states, 'state')}, "
+        f"{_plural(p.n_actions, 'action')}, {_plural(p.n_observations, 'observation')}"
+        + (", semi (⊥ = abstain)" if p.semi else "")
+    )
     header = ["state"] + [f"a={a}" for a in range(p.n_actions)] + (["⊥"] if p.semi else [])
     pairs = [(a, o) for a in range(p.n_actions) for o in range(p.n_observations)]
     if p.n_states > 1:
@@ -350,8 +406,10 @@ def _environment_lines(e, *, exact: bool) -> tuple[str, list[str]]:
     """A finite-state environment: rows are (state, action), columns the observation probabilities, then the
     next state after each observation when it has several states."""
     em = e.emission("exact")
-    title = (f"finite-state environment{' ' + repr(e.name) if e.name else ''}: {_plural(e.n_states, 'state')}, "
-             f"{_plural(e.n_actions, 'action')}, {_plural(e.n_observations, 'observation')}")
+    title = (
+        f"finite-state environment{' ' + repr(e.name) if e.name else ''}: {_plural(e.n_states, 'state')}, "
+        f"{_plural(e.n_actions, 'action')}, {_plural(e.n_observations, 'observation')}"
+    )
     header = ["state", "action"] + [f"o={o}" for o in range(e.n_observations)]
     if e.n_states > 1:
         header += [f"next after o={o}" if o == 0 else f"o={o}" for o in range(e.n_observations)]
@@ -369,8 +427,11 @@ def _environment_lines(e, *, exact: bool) -> tuple[str, list[str]]:
 
 
 def _history_text(h) -> str:
-    steps = [f"({a}, {o})" if len(step) == 2 or step[2] else f"({a}, {o}, not the demonstrator's)"
-             for step in h for a, o in [step[:2]]]
+    steps = [
+        f"({a}, {o})" if len(step) == 2 or step[2] else f"({a}, {o}, not the demonstrator's)"
+        for step in h
+        for a, o in [step[:2]]
+    ]
     return " ".join(steps) + f"  [{_plural(len(steps), 'step')}]"
 
 
@@ -385,8 +446,9 @@ def _value_lines(x, *, exact: bool) -> tuple[str, list[str]]:
     if isinstance(x, theory.FiniteStateEnvironment):
         return _environment_lines(x, exact=exact)
     if isinstance(x, theory.BayesianMixture):
-        title = (f"Bayesian mixture of {_plural(len(x), 'component')}, updated on "
-                 + ("every step" if x.update == "all" else "demonstrator steps only"))
+        title = f"Bayesian mixture of {_plural(len(x), 'component')}, updated on " + (
+            "every step" if x.update == "all" else "demonstrator steps only"
+        )
         lines = []
         for name, w, c in zip(x.names, x.prior, x.components):
             head, body = _value_lines(c, exact=exact)
@@ -400,14 +462,21 @@ def _value_lines(x, *, exact: bool) -> tuple[str, list[str]]:
         head, body = _value_lines(x.fn.policy, exact=exact)
         return f"a policy given as a function (the general path), with the probabilities of the {head}", body
     if isinstance(x, theory.MeanReward):
-        rows = [[str(a)] + [_number(Fraction(v) if isinstance(v, str) else v, exact=exact) for v in x.table[a]]
-                for a in range(x.n_actions)]
-        return ("mean reward over the steps, r[a, o]:",
-                _grid(["action"] + [f"o={o}" for o in range(x.n_observations)], rows))
+        rows = [
+            [str(a)] + [_number(Fraction(v) if isinstance(v, str) else v, exact=exact) for v in x.table[a]]
+            for a in range(x.n_actions)
+        ]
+        return (
+            "mean reward over the steps, r[a, o]:",
+            _grid(["action"] + [f"o={o}" for o in range(x.n_observations)], rows),
+        )
     if isinstance(x, HistoryTableUtility):
-        return (f"history-table utility: values ({', '.join(_number(v, exact=exact) for v in x.values)}), "
-                f"multiplier {x.multiplier}, action coefficient {x.action_coef}, "
-                f"observation coefficient {x.observation_coef}", [])
+        return (
+            f"history-table utility: values ({', '.join(_number(v, exact=exact) for v in x.values)}), "
+            f"multiplier {x.multiplier}, action coefficient {x.action_coef}, "
+            f"observation coefficient {x.observation_coef}",
+            [],
+        )
     if isinstance(x, theory.Program):
         return f"program {x} ({x.length} bits)", []
     if _is_number(x):

@@ -41,10 +41,20 @@ def default_jobs() -> int:
 
 
 def _error_record(claim: Claim, message: str, seconds: float) -> dict:
-    return {"id": claim.id, "kind": claim.kind, "expected": claim.expected, "verdict": "error", "margin": None,
-            "examples": 0, "seconds": round(seconds, 3), "met": False, "unconfirmed_float_violations": 0,
-            "message": f"error: {message}", "evidence": {}, "error": {"message": message, "instance": None,
-                                                                         "exception": None}}
+    return {
+        "id": claim.id,
+        "kind": claim.kind,
+        "expected": claim.expected,
+        "verdict": "error",
+        "margin": None,
+        "examples": 0,
+        "seconds": round(seconds, 3),
+        "met": False,
+        "unconfirmed_float_violations": 0,
+        "message": f"error: {message}",
+        "evidence": {},
+        "error": {"message": message, "instance": None, "exception": None},
+    }
 
 
 def _check_record(claim: Claim, options: dict, certificates: str | None) -> dict:
@@ -60,8 +70,7 @@ def _check_record(claim: Claim, options: dict, certificates: str | None) -> dict
 
         path = Path(certificates) / f"{claim.id}.json"
         try:
-            write(make_certificate(claim, result.counterexample, kind="refutation", evaluation=result.evaluation),
-                  path)
+            write(make_certificate(claim, result.counterexample, kind="refutation", evaluation=result.evaluation), path)
             record["certificate"] = str(path)
         except (CertificateError, OSError) as err:
             record["certificate_error"] = str(err)
@@ -85,9 +94,17 @@ def _worker(claim: Claim, options: dict, certificates, memory: int | None, conn)
         conn.close()
 
 
-def run_checks(claims: list, *, jobs: int = 1, options=None, timeout: float = DEFAULT_TIMEOUT,
-               memory: int | None = DEFAULT_MEMORY, certificates: str | None = None,
-               on_start: Callable | None = None, on_finish: Callable | None = None) -> list[dict]:
+def run_checks(
+    claims: list,
+    *,
+    jobs: int = 1,
+    options=None,
+    timeout: float = DEFAULT_TIMEOUT,
+    memory: int | None = DEFAULT_MEMORY,
+    certificates: str | None = None,
+    on_start: Callable | None = None,
+    on_finish: Callable | None = None,
+) -> list[dict]:
     """Check ``claims``, each in its own worker process, at most ``jobs`` at once; return their records
     (:meth:`CheckResult.as_dict`) in the order of ``claims``.
 
@@ -112,7 +129,9 @@ def run_checks(claims: list, *, jobs: int = 1, options=None, timeout: float = DE
         while pending and len(running) < jobs:
             index, claim = pending.pop(0)
             receive, send = ctx.Pipe(duplex=False)
-            proc = ctx.Process(target=_worker, args=(claim, options_for(claim), certificates, memory, send), daemon=True)
+            proc = ctx.Process(
+                target=_worker, args=(claim, options_for(claim), certificates, memory, send), daemon=True
+            )
             if on_start is not None:
                 on_start(claim)
             proc.start()

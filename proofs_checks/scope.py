@@ -48,6 +48,7 @@ from hypothesis.internal.reflection import get_pretty_function_description
 from hypothesis.strategies import SearchStrategy
 from hypothesis.strategies import fractions as _st_fractions
 from hypothesis.strategies import integers as _st_integers
+
 # hypothesis internals, read by introspection (hypothesis 6.155); a strategy class not handled below is reported
 # as unsupported, so a renamed internal degrades to random search, never to a crash.
 from hypothesis.strategies._internal.collections import (
@@ -87,8 +88,10 @@ PROBABILITY_GRID = tuple(Fraction(x) for x in ("0", "1", "1/2", "1/3", "2/3", "1
 #: Near-boundary probabilities (a tiny mass moved off a point mass), for statements that fail only there.
 NEAR_BOUNDARY = (Fraction(1, 1000), Fraction(999, 1000))
 #: The scope in words, for reports.
-SCOPE_DESCRIPTION = ("1–2 states, |A|,|O| ≤ 2, horizons 1–2, 1–3 components, probabilities in "
-                     "{0, 1/4, 1/3, 1/2, 2/3, 3/4, 1} ∪ {1/1000, 999/1000}")
+SCOPE_DESCRIPTION = (
+    "1–2 states, |A|,|O| ≤ 2, horizons 1–2, 1–3 components, probabilities in "
+    "{0, 1/4, 1/3, 1/2, 2/3, 3/4, 1} ∪ {1/1000, 999/1000}"
+)
 #: A run making more choices than this is rejected (guards generators that never stop choosing).
 MAX_CHOICES = 10_000
 #: How many of the smallest values of a plain integer range are in scope (its far bounds are added).
@@ -152,7 +155,8 @@ class _Scoped(LazyStrategy):
 
     def __repr__(self) -> str:
         return repr(self._inner) + "".join(
-            f".{method}({get_pretty_function_description(fn)})" for method, fn, *_ in self._transformations)
+            f".{method}({get_pretty_function_description(fn)})" for method, fn, *_ in self._transformations
+        )
 
 
 def small_scope(strategy, definition):
@@ -223,8 +227,11 @@ class _Chooser:
 
 def _check_costs(costs, n) -> tuple:
     costs = tuple(costs)
-    if len(costs) != n or any(isinstance(c, bool) or not isinstance(c, int) or c < 0 for c in costs) \
-            or any(a > b for a, b in zip(costs, costs[1:])):
+    if (
+        len(costs) != n
+        or any(isinstance(c, bool) or not isinstance(c, int) or c < 0 for c in costs)
+        or any(a > b for a, b in zip(costs, costs[1:]))
+    ):
         raise ScopeError(f"costs={costs!r} must be {n} non-decreasing non-negative integers")
     return tuple(c - costs[0] for c in costs)  # option 0 (the default beyond a prefix) must cost nothing
 
@@ -316,8 +323,13 @@ def _grid_numbers(lo, hi, *, max_denominator=None) -> list:
     (smaller denominators, then nearer 0: hypothesis's shrink order for fractions)."""
     pool = set(PROBABILITY_GRID) | set(NEAR_BOUNDARY) | {Fraction(-1), Fraction(2)}
     pool |= {b for b in (lo, hi) if b is not None}
-    inside = [x for x in pool if (lo is None or x >= lo) and (hi is None or x <= hi)
-              and (max_denominator is None or x.denominator <= max_denominator)]
+    inside = [
+        x
+        for x in pool
+        if (lo is None or x >= lo)
+        and (hi is None or x <= hi)
+        and (max_denominator is None or x.denominator <= max_denominator)
+    ]
     return sorted(inside, key=lambda x: (x.denominator, abs(x), x < 0))
 
 
@@ -496,8 +508,9 @@ class SmallScope:
             raise ScopeError(f"strategy={strategy!r} must be a hypothesis strategy")
         if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
             raise ScopeError(f"limit={limit!r} must be a non-negative integer")
-        if deadline is not None and (isinstance(deadline, bool) or not isinstance(deadline, (int, float))
-                                     or math.isnan(deadline)):
+        if deadline is not None and (
+            isinstance(deadline, bool) or not isinstance(deadline, (int, float)) or math.isnan(deadline)
+        ):
             raise ScopeError(f"deadline={deadline!r} must be a time.monotonic() value or None")
         self._strategy = strategy
         self.limit = limit
@@ -584,8 +597,9 @@ class SmallScope:
             with warnings.catch_warnings():
                 # Strategies run outside a hypothesis test here, on purpose: their assume() and reject() still
                 # reject the leaf, without a deprecation warning each time.
-                warnings.filterwarnings("ignore", message="Using `(assume|reject)` outside",
-                                        category=HypothesisDeprecationWarning)
+                warnings.filterwarnings(
+                    "ignore", message="Using `(assume|reject)` outside", category=HypothesisDeprecationWarning
+                )
                 value = choose.draw(self._strategy)
         except (_Reject, UnsatisfiedAssumption, InvalidArgument):
             rejected = True
@@ -629,8 +643,12 @@ class SmallScope:
         """
         if self.unsupported is not None:
             return f"small scope: unsupported ({self.unsupported}); {self.count} instances"
-        state = {"exhausted": "exhausted", "limit": f"truncated at the limit {self.limit}",
-                 "deadline": "truncated at the deadline", "error": "stopped by an error"}.get(self.stopped, "not exhausted")
+        state = {
+            "exhausted": "exhausted",
+            "limit": f"truncated at the limit {self.limit}",
+            "deadline": "truncated at the deadline",
+            "error": "stopped by an error",
+        }.get(self.stopped, "not exhausted")
         out = f"small scope: {self.count} instances ({state}), tiers 0-{self.max_cost}"
         if self.rejected:
             out += f", {self.rejected} rejected"

@@ -176,7 +176,11 @@ class HistoryTableUtility:
         self.values = tuple(Fraction(v) for v in values)
         if not self.values or any(not 0 <= v <= 1 for v in self.values):
             raise InvalidArgument(f"values={values!r} must be a non-empty sequence of numbers in [0, 1]")
-        self.multiplier, self.action_coef, self.observation_coef = int(multiplier), int(action_coef), int(observation_coef)
+        self.multiplier, self.action_coef, self.observation_coef = (
+            int(multiplier),
+            int(action_coef),
+            int(observation_coef),
+        )
 
     def __call__(self, history) -> Fraction:
         s = 0
@@ -186,8 +190,10 @@ class HistoryTableUtility:
         return self.values[s]
 
     def __repr__(self) -> str:
-        return (f"HistoryTableUtility(values=({', '.join(_q(v) for v in self.values)},), multiplier={self.multiplier}, "
-                f"action_coef={self.action_coef}, observation_coef={self.observation_coef})")
+        return (
+            f"HistoryTableUtility(values=({', '.join(_q(v) for v in self.values)},), multiplier={self.multiplier}, "
+            f"action_coef={self.action_coef}, observation_coef={self.observation_coef})"
+        )
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -219,9 +225,12 @@ def distributions(n=None, *, min_size=1, max_size=4, semi=False, max_denominator
     """
     n, min_size, max_size, max_denominator = _check_vector_options(n, min_size, max_size, max_denominator)
     semi = _check_bool(semi, "semi")
-    return small_scope(_distributions(n, min_size, max_size, semi, max_denominator),
-                       partial(_distribution_scope, n=n, min_size=min_size, max_size=max_size, semi=semi,
-                               max_denominator=max_denominator))
+    return small_scope(
+        _distributions(n, min_size, max_size, semi, max_denominator),
+        partial(
+            _distribution_scope, n=n, min_size=min_size, max_size=max_size, semi=semi, max_denominator=max_denominator
+        ),
+    )
 
 
 @st.composite
@@ -257,8 +266,10 @@ def priors(n=None, *, min_size=1, max_size=8, normalized=False, max_denominator=
     """
     n, min_size, max_size, max_denominator = _check_vector_options(n, min_size, max_size, max_denominator)
     normalized = _check_bool(normalized, "normalized")
-    return small_scope(_priors(n, min_size, max_size, normalized, max_denominator),
-                       partial(_prior_scope, n=n, min_size=min_size, max_size=max_size, normalized=normalized))
+    return small_scope(
+        _priors(n, min_size, max_size, normalized, max_denominator),
+        partial(_prior_scope, n=n, min_size=min_size, max_size=max_size, normalized=normalized),
+    )
 
 
 @st.composite
@@ -299,15 +310,26 @@ def finite_state_policies(*, n_actions, n_observations, max_states=3, min_states
     >>> check()
     """
     n_actions, n_observations = _check_alphabet(n_actions, n_observations)
-    min_states, max_states = _check_int(min_states, "min_states", minimum=1), _check_int(max_states, "max_states", minimum=1)
+    min_states, max_states = (
+        _check_int(min_states, "min_states", minimum=1),
+        _check_int(max_states, "max_states", minimum=1),
+    )
     if min_states > max_states:
         raise InvalidArgument(f"min_states={min_states} is larger than max_states={max_states}")
     semi = _check_bool(semi, "semi")
     max_denominator = _check_int(max_denominator, "max_denominator", minimum=1)
-    return small_scope(_finite_state_policies(n_actions, n_observations, min_states, max_states, semi, max_denominator),
-                       partial(_policy_scope, n_actions=n_actions, n_observations=n_observations,
-                               min_states=min_states, max_states=max_states, semi=semi,
-                               max_denominator=max_denominator))
+    return small_scope(
+        _finite_state_policies(n_actions, n_observations, min_states, max_states, semi, max_denominator),
+        partial(
+            _policy_scope,
+            n_actions=n_actions,
+            n_observations=n_observations,
+            min_states=min_states,
+            max_states=max_states,
+            semi=semi,
+            max_denominator=max_denominator,
+        ),
+    )
 
 
 @st.composite
@@ -334,10 +356,16 @@ def function_policies(*, n_actions, n_observations, max_states=3, semi=False, ma
     >>> type(p).__name__, p.probs(((0, 0),), arith="exact")
     ('FunctionPolicy', array([Fraction(1, 1), Fraction(0, 1)], dtype=object))
     """
-    inner = finite_state_policies(n_actions=n_actions, n_observations=n_observations, max_states=max_states,
-                                  semi=semi, max_denominator=max_denominator)
-    return inner.map(lambda p: FunctionPolicy(p.n_actions, _ExactProbabilities(p),
-                                                    n_observations=p.n_observations, semi=p.semi))
+    inner = finite_state_policies(
+        n_actions=n_actions,
+        n_observations=n_observations,
+        max_states=max_states,
+        semi=semi,
+        max_denominator=max_denominator,
+    )
+    return inner.map(
+        lambda p: FunctionPolicy(p.n_actions, _ExactProbabilities(p), n_observations=p.n_observations, semi=p.semi)
+    )
 
 
 def policies(*, n_actions, n_observations, max_states=3, semi=False, max_denominator=12):
@@ -351,8 +379,13 @@ def policies(*, n_actions, n_observations, max_states=3, semi=False, max_denomin
     ...     assert isinstance(p, theory.Policy) and p.n_actions == 3 and sum(p.probs(arith="exact")) == 1
     >>> check()
     """
-    kw = dict(n_actions=n_actions, n_observations=n_observations, max_states=max_states, semi=semi,
-              max_denominator=max_denominator)
+    kw = dict(
+        n_actions=n_actions,
+        n_observations=n_observations,
+        max_states=max_states,
+        semi=semi,
+        max_denominator=max_denominator,
+    )
     return st.one_of(finite_state_policies(**kw), function_policies(**kw))
 
 
@@ -364,13 +397,24 @@ def finite_state_environments(*, n_actions, n_observations, max_states=3, min_st
     FiniteStateEnvironment([[[1, 0]]], [[[0, 0]]])
     """
     n_actions, n_observations = _check_alphabet(n_actions, n_observations)
-    min_states, max_states = _check_int(min_states, "min_states", minimum=1), _check_int(max_states, "max_states", minimum=1)
+    min_states, max_states = (
+        _check_int(min_states, "min_states", minimum=1),
+        _check_int(max_states, "max_states", minimum=1),
+    )
     if min_states > max_states:
         raise InvalidArgument(f"min_states={min_states} is larger than max_states={max_states}")
     max_denominator = _check_int(max_denominator, "max_denominator", minimum=1)
-    return small_scope(_finite_state_environments(n_actions, n_observations, min_states, max_states, max_denominator),
-                       partial(_environment_scope, n_actions=n_actions, n_observations=n_observations,
-                               min_states=min_states, max_states=max_states, max_denominator=max_denominator))
+    return small_scope(
+        _finite_state_environments(n_actions, n_observations, min_states, max_states, max_denominator),
+        partial(
+            _environment_scope,
+            n_actions=n_actions,
+            n_observations=n_observations,
+            min_states=min_states,
+            max_states=max_states,
+            max_denominator=max_denominator,
+        ),
+    )
 
 
 @st.composite
@@ -388,8 +432,18 @@ def _finite_state_environments(draw, n_actions, n_observations, min_states, max_
 _UPDATES = ("all", "demonstrator")
 
 
-def mixtures(*, n_actions, n_observations, min_components=2, max_components=8, max_states=3, semi=False,
-             update="all", components=None, max_denominator=12):
+def mixtures(
+    *,
+    n_actions,
+    n_observations,
+    min_components=2,
+    max_components=8,
+    max_states=3,
+    semi=False,
+    update="all",
+    components=None,
+    max_denominator=12,
+):
     """:class:`theory.BayesianMixture` instances over drawn components with an exact prior (see :func:`priors`).
 
     Components come from ``components`` (a strategy for one policy; default :func:`finite_state_policies`),
@@ -424,27 +478,63 @@ def mixtures(*, n_actions, n_observations, min_components=2, max_components=8, m
     if custom:
         _check_strategy(components, "components")
     else:
-        components = finite_state_policies(n_actions=n_actions, n_observations=n_observations, max_states=max_states,
-                                           semi=semi, max_denominator=max_denominator)
-    return small_scope(_mixtures(n_actions, n_observations, min_components, max_components, max_states, semi, update,
-                                 components, custom, max_denominator),
-                       partial(_mixture_scope, n_actions=n_actions, n_observations=n_observations,
-                               min_components=min_components, max_components=max_components, max_states=max_states,
-                               semi=semi, update=update, components=components, custom=custom,
-                               max_denominator=max_denominator))
+        components = finite_state_policies(
+            n_actions=n_actions,
+            n_observations=n_observations,
+            max_states=max_states,
+            semi=semi,
+            max_denominator=max_denominator,
+        )
+    return small_scope(
+        _mixtures(
+            n_actions,
+            n_observations,
+            min_components,
+            max_components,
+            max_states,
+            semi,
+            update,
+            components,
+            custom,
+            max_denominator,
+        ),
+        partial(
+            _mixture_scope,
+            n_actions=n_actions,
+            n_observations=n_observations,
+            min_components=min_components,
+            max_components=max_components,
+            max_states=max_states,
+            semi=semi,
+            update=update,
+            components=components,
+            custom=custom,
+            max_denominator=max_denominator,
+        ),
+    )
 
 
 @st.composite
-def _mixtures(draw, n_actions, n_observations, min_components, max_components, max_states, semi, update, components,
-              custom, max_denominator):
+def _mixtures(
+    draw,
+    n_actions,
+    n_observations,
+    min_components,
+    max_components,
+    max_states,
+    semi,
+    update,
+    components,
+    custom,
+    max_denominator,
+):
     k = draw(st.integers(min_components, max_components))
     structure = "independent" if custom else draw(st.sampled_from(["independent", "shared", "duplicate"]))
     if structure == "shared":
         n_states = draw(st.integers(1, max_states))
         transition = draw(_transitions(n_states, n_actions, n_observations))
         row = distributions(n_actions, semi=semi, max_denominator=max_denominator)
-        comps = [FiniteStatePolicy([list(draw(row)) for _ in range(n_states)], transition, semi=semi)
-                 for _ in range(k)]
+        comps = [FiniteStatePolicy([list(draw(row)) for _ in range(n_states)], transition, semi=semi) for _ in range(k)]
     else:
         comps = [draw(components) for _ in range(k)]
         if structure == "duplicate" and k >= 2:
@@ -485,7 +575,10 @@ def histories(policy_or_mixture, env=None, *, max_length=4, min_length=0, flags=
         raise InvalidArgument(f"policy_or_mixture={policy_or_mixture!r} must be a theory.Policy (or BayesianMixture)")
     if env is not None and not isinstance(env, Environment):
         raise InvalidArgument(f"env={env!r} must be a theory.Environment or None")
-    min_length, max_length = _check_int(min_length, "min_length", minimum=0), _check_int(max_length, "max_length", minimum=0)
+    min_length, max_length = (
+        _check_int(min_length, "min_length", minimum=0),
+        _check_int(max_length, "max_length", minimum=0),
+    )
     if min_length > max_length:
         raise InvalidArgument(f"min_length={min_length} is larger than max_length={max_length}")
     flags = _check_bool(flags, "flags")
@@ -495,7 +588,8 @@ def histories(policy_or_mixture, env=None, *, max_length=4, min_length=0, flags=
             raise InvalidArgument(f"env has {env.n_actions} actions but the policy has {n_actions}")
         if policy_or_mixture.n_observations is not None and policy_or_mixture.n_observations != env.n_observations:
             raise InvalidArgument(
-                f"env has {env.n_observations} observations but the policy has {policy_or_mixture.n_observations}")
+                f"env has {env.n_observations} observations but the policy has {policy_or_mixture.n_observations}"
+            )
         n_obs = env.n_observations
     elif policy_or_mixture.n_observations is not None:
         n_obs = policy_or_mixture.n_observations
@@ -505,9 +599,19 @@ def histories(policy_or_mixture, env=None, *, max_length=4, min_length=0, flags=
         n_obs = _check_int(n_observations, "n_observations", minimum=1)
     else:
         raise InvalidArgument("the policy does not fix an observation alphabet: pass env= or n_observations=")
-    return small_scope(_histories(policy_or_mixture, env, n_actions, n_obs, min_length, max_length, flags),
-                       partial(_history_scope, policy=policy_or_mixture, env=env, n_actions=n_actions,
-                               n_observations=n_obs, min_length=min_length, max_length=max_length, flags=flags))
+    return small_scope(
+        _histories(policy_or_mixture, env, n_actions, n_obs, min_length, max_length, flags),
+        partial(
+            _history_scope,
+            policy=policy_or_mixture,
+            env=env,
+            n_actions=n_actions,
+            n_observations=n_obs,
+            min_length=min_length,
+            max_length=max_length,
+            flags=flags,
+        ),
+    )
 
 
 def with_history(cases, *, policy: str = "beta", env: str = "env", key: str = "history", max_length=4):
@@ -576,11 +680,15 @@ def mean_rewards(*, n_actions, n_observations, max_denominator=12):
     n_actions, n_observations = _check_alphabet(n_actions, n_observations)
     max_denominator = _check_int(max_denominator, "max_denominator", minimum=1)
     cell = _unit_fractions(max_denominator)
-    table = st.lists(st.lists(cell, min_size=n_observations, max_size=n_observations),
-                     min_size=n_actions, max_size=n_actions)
-    return small_scope(table.map(MeanReward),
-                       partial(_mean_reward_scope, n_actions=n_actions, n_observations=n_observations,
-                               max_denominator=max_denominator))
+    table = st.lists(
+        st.lists(cell, min_size=n_observations, max_size=n_observations), min_size=n_actions, max_size=n_actions
+    )
+    return small_scope(
+        table.map(MeanReward),
+        partial(
+            _mean_reward_scope, n_actions=n_actions, n_observations=n_observations, max_denominator=max_denominator
+        ),
+    )
 
 
 def history_utilities(*, max_values=4, max_denominator=12):
@@ -614,8 +722,10 @@ def utilities(*, n_actions, n_observations, max_denominator=12):
     ...     assert 0 <= theory.optimal_value(env, u, 2, arith="exact") <= 1
     >>> check()
     """
-    return st.one_of(mean_rewards(n_actions=n_actions, n_observations=n_observations, max_denominator=max_denominator),
-                     history_utilities(max_denominator=max_denominator))
+    return st.one_of(
+        mean_rewards(n_actions=n_actions, n_observations=n_observations, max_denominator=max_denominator),
+        history_utilities(max_denominator=max_denominator),
+    )
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -688,8 +798,11 @@ def budgets(*, min_value=0, max_value=4, max_denominator=12):
     max_denominator = _check_int(max_denominator, "max_denominator", minimum=1)
     specials = [Fraction(0), Fraction(1, 1000), Fraction(1, 10), Fraction(1, 2), Fraction(1), Fraction(2)]
     # In scope the smallest budgets come first (hypothesis shrinks budgets to 0), then the bounds.
-    return _scalar(_specials_and_fractions(specials, lo, hi, max_denominator),
-                   _in_range(specials + [lo, hi], lo, hi), _ScalarRange(lo, hi))
+    return _scalar(
+        _specials_and_fractions(specials, lo, hi, max_denominator),
+        _in_range(specials + [lo, hi], lo, hi),
+        _ScalarRange(lo, hi),
+    )
 
 
 def alphas(*, min_value=0, max_value=1, max_denominator=100):
@@ -707,8 +820,11 @@ def alphas(*, min_value=0, max_value=1, max_denominator=100):
         raise InvalidArgument(f"alphas need 0 <= min_value < max_value <= 1, got {min_value!r} and {max_value!r}")
     max_denominator = _check_int(max_denominator, "max_denominator", minimum=1)
     specials = [Fraction(1), Fraction(1, 2), Fraction(1, 10), Fraction(1, 1000)]
-    return _scalar(_specials_and_fractions(specials, lo, hi, max_denominator, exclude_min=True),
-                   _in_range(specials + [hi], lo, hi, exclude_min=True), _ScalarRange(lo, hi, exclude_min=True))
+    return _scalar(
+        _specials_and_fractions(specials, lo, hi, max_denominator, exclude_min=True),
+        _in_range(specials + [hi], lo, hi, exclude_min=True),
+        _ScalarRange(lo, hi, exclude_min=True),
+    )
 
 
 def temperatures(*, min_value="1/100", max_value=100, max_denominator=12):
@@ -728,9 +844,20 @@ def temperatures(*, min_value="1/100", max_value=100, max_denominator=12):
     if lo > hi:
         raise InvalidArgument(f"min_value={min_value!r} is larger than max_value={max_value!r}")
     max_denominator = _check_int(max_denominator, "max_denominator", minimum=1)
-    specials = [Fraction(1), Fraction(1, 2), Fraction(2), Fraction(1, 10), Fraction(10), Fraction(1, 100), Fraction(100)]
-    return _scalar(_specials_and_fractions(specials, lo, hi, max_denominator),
-                   _in_range(specials + [lo, hi], lo, hi), _ScalarRange(lo, hi, log=True))
+    specials = [
+        Fraction(1),
+        Fraction(1, 2),
+        Fraction(2),
+        Fraction(1, 10),
+        Fraction(10),
+        Fraction(1, 100),
+        Fraction(100),
+    ]
+    return _scalar(
+        _specials_and_fractions(specials, lo, hi, max_denominator),
+        _in_range(specials + [lo, hi], lo, hi),
+        _ScalarRange(lo, hi, log=True),
+    )
 
 
 def alphabets(*, min_actions=1, max_actions=3, min_observations=1, max_observations=3):
@@ -743,15 +870,18 @@ def alphabets(*, min_actions=1, max_actions=3, min_observations=1, max_observati
     (2, 2)
     """
     min_a, max_a = _check_int(min_actions, "min_actions", minimum=1), _check_int(max_actions, "max_actions", minimum=1)
-    min_o, max_o = (_check_int(min_observations, "min_observations", minimum=1),
-                    _check_int(max_observations, "max_observations", minimum=1))
+    min_o, max_o = (
+        _check_int(min_observations, "min_observations", minimum=1),
+        _check_int(max_observations, "max_observations", minimum=1),
+    )
     if min_a > max_a:
         raise InvalidArgument(f"min_actions={min_a} is larger than max_actions={max_a}")
     if min_o > max_o:
         raise InvalidArgument(f"min_observations={min_o} is larger than max_observations={max_o}")
-    return small_scope(st.tuples(st.integers(min_a, max_a), st.integers(min_o, max_o)),
-                       partial(_alphabet_scope, min_actions=min_a, max_actions=max_a, min_observations=min_o,
-                               max_observations=max_o))
+    return small_scope(
+        st.tuples(st.integers(min_a, max_a), st.integers(min_o, max_o)),
+        partial(_alphabet_scope, min_actions=min_a, max_actions=max_a, min_observations=min_o, max_observations=max_o),
+    )
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -856,12 +986,19 @@ def _transition_menu(n_states: int, n_actions: int, n_observations: int) -> tupl
     if n_states == 1:
         rules = (lambda s, a, o: 0,)
     else:
-        rules = (lambda s, a, o: min(s + 1, n_states - 1),
-                 lambda s, a, o: int(a == o),
-                 lambda s, a, o: o % n_states,
-                 lambda s, a, o: a % n_states)
-    tables = (tuple(tuple(tuple(rule(s, a, o) for o in range(n_observations)) for a in range(n_actions))
-                    for s in range(n_states)) for rule in rules)
+        rules = (
+            lambda s, a, o: min(s + 1, n_states - 1),
+            lambda s, a, o: int(a == o),
+            lambda s, a, o: o % n_states,
+            lambda s, a, o: a % n_states,
+        )
+    tables = (
+        tuple(
+            tuple(tuple(rule(s, a, o) for o in range(n_observations)) for a in range(n_actions))
+            for s in range(n_states)
+        )
+        for rule in rules
+    )
     return tuple(dict.fromkeys(tables))
 
 
@@ -911,16 +1048,30 @@ def _environment_scope(choose, *, n_actions, n_observations, min_states, max_sta
     return FiniteStateEnvironment(emission, transition)
 
 
-def _mixture_scope(choose, *, n_actions, n_observations, min_components, max_components, max_states, semi, update,
-                   components, custom, max_denominator):
+def _mixture_scope(
+    choose,
+    *,
+    n_actions,
+    n_observations,
+    min_components,
+    max_components,
+    max_states,
+    semi,
+    update,
+    components,
+    custom,
+    max_denominator,
+):
     k = choose(_scope_sizes(min_components, max_components, 3))
     structure = choose(["independent"] if custom or k == 1 else ["independent", "shared", "duplicate"])
     if structure == "shared":
         n_states = choose(_scope_sizes(1, max_states, 2))
         transition = choose(_transition_menu(n_states, n_actions, n_observations))
         rows = _grid_distributions(n_actions, semi, max_denominator)
-        comps = [FiniteStatePolicy([list(choose(rows)) for _ in range(n_states)], _nested_lists(transition),
-                                         semi=semi) for _ in range(k)]
+        comps = [
+            FiniteStatePolicy([list(choose(rows)) for _ in range(n_states)], _nested_lists(transition), semi=semi)
+            for _ in range(k)
+        ]
     elif structure == "duplicate":  # component j repeats an earlier component i (exact ties in the posterior)
         distinct = [choose.draw(components) for _ in range(k - 1)]
         i, j = choose([(i, j) for j in range(1, k) for i in range(j)])
@@ -950,11 +1101,15 @@ _HISTORY_UTILITIES = (((0, 1), 0, 1, 0), ((0, 1), 0, 0, 1), ((0, 1), 1, 1, 1), (
 
 
 def _history_utility_scope(choose, *, max_values, max_denominator):
-    shapes = [u for u in _HISTORY_UTILITIES
-              if len(u[0]) <= max_values and all(Fraction(v).denominator <= max_denominator for v in u[0])]
+    shapes = [
+        u
+        for u in _HISTORY_UTILITIES
+        if len(u[0]) <= max_values and all(Fraction(v).denominator <= max_denominator for v in u[0])
+    ]
     values, multiplier, action_coef, observation_coef = choose(shapes or [((1,), 0, 0, 0)])
-    return HistoryTableUtility(values=values, multiplier=multiplier, action_coef=action_coef,
-                               observation_coef=observation_coef)
+    return HistoryTableUtility(
+        values=values, multiplier=multiplier, action_coef=action_coef, observation_coef=observation_coef
+    )
 
 
 def _in_range(candidates, lo, hi, *, exclude_min=False) -> list:
@@ -967,5 +1122,7 @@ def _scalar_scope(choose, *, values):
 
 
 def _alphabet_scope(choose, *, min_actions, max_actions, min_observations, max_observations):
-    return (choose(_scope_sizes(min_actions, max_actions, 2)),
-            choose(_scope_sizes(min_observations, max_observations, 2)))
+    return (
+        choose(_scope_sizes(min_actions, max_actions, 2)),
+        choose(_scope_sizes(min_observations, max_observations, 2)),
+    )

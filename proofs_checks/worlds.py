@@ -35,13 +35,31 @@ from theory import Switch
 from theory.arith import get_context
 from theory.events import ObservationOccurred
 
-__all__ = ["NovelSituation", "WORLDS", "world", "switch_overhead_bits", "switch_class", "fair_coin", "lean_to_zero",
-           "copy_last_observation", "noisy_echo", "policy_pairs", "fair_vs_zeros", "echo_three", "bandit", "safe_or_gamble",
-           "three_armed_bandit", "gamble", "echo_example", "delayed_echo"]
+__all__ = [
+    "NovelSituation",
+    "WORLDS",
+    "world",
+    "switch_overhead_bits",
+    "switch_class",
+    "fair_coin",
+    "lean_to_zero",
+    "copy_last_observation",
+    "noisy_echo",
+    "policy_pairs",
+    "fair_vs_zeros",
+    "echo_three",
+    "bandit",
+    "safe_or_gamble",
+    "three_armed_bandit",
+    "gamble",
+    "echo_example",
+    "delayed_echo",
+]
 
 
-def switch_overhead_bits(n_actions: int = 2, n_observations: int = 2, *, event: str = "obs_occurred(1)",
-                         after: str = "const(1)") -> int:
+def switch_overhead_bits(
+    n_actions: int = 2, n_observations: int = 2, *, event: str = "obs_occurred(1)", after: str = "const(1)"
+) -> int:
     """Δ in bits: how much longer ``switch(P, event, after)`` is than ``P`` in the policy language.
 
     The switch constructor codes its three parts one after the other behind a 3-bit tag, so the overhead
@@ -162,8 +180,9 @@ class NovelSituation:
     @cached_property
     def mixture(self) -> theory.BayesianMixture:
         """ξ over the models and their variants (updating on every step)."""
-        return theory.BayesianMixture(list(self.models) + list(self.variants), self.prior,
-                                      names=["ν_τ", "ν_noise", "ν'_τ", "ν'_noise"])
+        return theory.BayesianMixture(
+            list(self.models) + list(self.variants), self.prior, names=["ν_τ", "ν_noise", "ν'_τ", "ν'_noise"]
+        )
 
     def imitator(self, alpha) -> theory.PessimisticImitator:
         """The pessimistic imitator ν_α over the same class (Definition 4).
@@ -205,8 +224,9 @@ class NovelSituation:
         LogLinear(1*ln(1074791425/1049089))
         """
         # The probabilities are rational: compute them exactly, and the divergence in the requested arithmetic.
-        return theory.kl(self.optimal.probs(history, arith="exact"), self.mixture.probs(history, arith="exact"),
-                         arith=arith)
+        return theory.kl(
+            self.optimal.probs(history, arith="exact"), self.mixture.probs(history, arith="exact"), arith=arith
+        )
 
     def cost_table(self, k_max: int = 50, *, arith=None) -> dict:
         """Switch costs at the novel and at the old event for k = 1..k_max, next to the bound (floats, nats).
@@ -221,8 +241,14 @@ class NovelSituation:
         bound = float(ctx.to_float(self.bound(arith=ctx)))
         rows = []
         for k in range(1, int(k_max) + 1):
-            rows.append([k, ctx.to_float(self.switch_cost(self.novel_history(k), arith=ctx)),
-                         ctx.to_float(self.switch_cost(self.old_history(k), arith=ctx)), bound])
+            rows.append(
+                [
+                    k,
+                    ctx.to_float(self.switch_cost(self.novel_history(k), arith=ctx)),
+                    ctx.to_float(self.switch_cost(self.old_history(k), arith=ctx)),
+                    bound,
+                ]
+            )
         return {"columns": ["k", "novel", "old", "ln(1/c)"], "rows": rows}
 
     def params(self) -> dict:
@@ -259,7 +285,6 @@ def world(name: str, **params):
     if key not in _CACHE:
         _CACHE[key] = obj
     return _CACHE[key]
-
 
 
 def fair_coin(n_observations: int = 1) -> theory.FiniteStatePolicy:
@@ -318,8 +343,12 @@ def echo_three():
     >>> len(xi), env.n_observations
     (3, 2)
     """
-    return (theory.BayesianMixture([lean_to_zero(), copy_last_observation(), fair_coin(n_observations=2)],
-                                   ["1/2", "1/4", "1/4"]), noisy_echo())
+    return (
+        theory.BayesianMixture(
+            [lean_to_zero(), copy_last_observation(), fair_coin(n_observations=2)], ["1/2", "1/4", "1/4"]
+        ),
+        noisy_echo(),
+    )
 
 
 def policy_pairs() -> list[dict]:
@@ -337,9 +366,11 @@ def policy_pairs() -> list[dict]:
     late = theory.FiniteStatePolicy([["1/2", "1/2"], [0, 1]], [[[0, 1], [0, 1]], [[0, 1], [0, 1]]])
     # Two observation prefixes reach the same states with different weights: Definition 2 may merge such prefixes
     # only when the weights agree too (theory.trees.merge_groups).
-    steer = theory.Switch(theory.FiniteStatePolicy([[0, 1], ["1/4", "3/4"]], [[[0, 0], [1, 0]], [[0, 0], [1, 0]]]),
-                          ObservationOccurred(1),
-                          theory.FiniteStatePolicy([["1/4", "3/4"]], [[[0, 0], [0, 0]]])).as_finite_state()
+    steer = theory.Switch(
+        theory.FiniteStatePolicy([[0, 1], ["1/4", "3/4"]], [[[0, 0], [1, 0]], [[0, 0], [1, 0]]]),
+        ObservationOccurred(1),
+        theory.FiniteStatePolicy([["1/4", "3/4"]], [[[0, 0], [0, 0]]]),
+    ).as_finite_state()
     follow = theory.FiniteStatePolicy([["1/2", "1/2"], ["1/4", "3/4"]], [[[0, 1], [1, 0]], [[0, 0], [1, 0]]])
     return [
         {"name": "copy-the-echo", "pi": copy, "beta": lean, "env": echo, "horizon": 3, "history": ()},
@@ -358,8 +389,11 @@ def bandit(rewards) -> dict:
     [2]
     """
     n = len(rewards)
-    return {"beta": theory.FiniteStatePolicy.iid([Fraction(1, n)] * n), "env": theory.sequence_environment(n),
-            "utility": theory.MeanReward([[Fraction(r)] for r in rewards])}
+    return {
+        "beta": theory.FiniteStatePolicy.iid([Fraction(1, n)] * n),
+        "env": theory.sequence_environment(n),
+        "utility": theory.MeanReward([[Fraction(r)] for r in rewards]),
+    }
 
 
 def safe_or_gamble() -> dict:
@@ -370,9 +404,11 @@ def safe_or_gamble() -> dict:
     >>> theory.optimal_actions(x["env"], x["utility"], 2, arith="exact")
     [1]
     """
-    return {"beta": theory.FiniteStatePolicy.iid([Fraction(3, 4), Fraction(1, 4)], n_observations=2),
-            "env": theory.FiniteStateEnvironment([[[1, 0], [Fraction(1, 2), Fraction(1, 2)]]], [[[0, 0], [0, 0]]]),
-            "utility": theory.MeanReward([[Fraction(2, 5), Fraction(2, 5)], [0, 1]])}
+    return {
+        "beta": theory.FiniteStatePolicy.iid([Fraction(3, 4), Fraction(1, 4)], n_observations=2),
+        "env": theory.FiniteStateEnvironment([[[1, 0], [Fraction(1, 2), Fraction(1, 2)]]], [[[0, 0], [0, 0]]]),
+        "utility": theory.MeanReward([[Fraction(2, 5), Fraction(2, 5)], [0, 1]]),
+    }
 
 
 def three_armed_bandit() -> dict:
@@ -386,8 +422,13 @@ def three_armed_bandit() -> dict:
     >>> [str(v) for v in pi.probs((), arith="exact")], [str(v) for v in pi.probs(((0, 0),), arith="exact")]
     (['2/9', '1/3', '4/9'], ['0', '1/2', '1/2'])
     """
-    return {"name": "three-armed bandit, two pulls", **bandit([0, Fraction(1, 2), 1]), "horizon": 2,
-            "budget": Fraction(1, 9), "history": ()}
+    return {
+        "name": "three-armed bandit, two pulls",
+        **bandit([0, Fraction(1, 2), 1]),
+        "horizon": 2,
+        "budget": Fraction(1, 9),
+        "history": (),
+    }
 
 
 def gamble() -> dict:
@@ -396,8 +437,13 @@ def gamble() -> dict:
     >>> gamble()["budget"]
     Fraction(1, 4)
     """
-    return {"name": "safe action or gamble, two steps", **safe_or_gamble(), "horizon": 2, "budget": Fraction(1, 4),
-            "history": ()}
+    return {
+        "name": "safe action or gamble, two steps",
+        **safe_or_gamble(),
+        "horizon": 2,
+        "budget": Fraction(1, 4),
+        "history": (),
+    }
 
 
 def echo_example() -> dict:
@@ -408,11 +454,19 @@ def echo_example() -> dict:
     ['beta', 'blind', 'env', 'history', 'horizon', 'name', 'pi']
     """
     echo = theory.FiniteStateEnvironment([[[1, 0], [0, 1]]], [[[0, 0], [0, 0]]], name="echo")
-    pi = theory.FiniteStatePolicy([["1/2", "1/2"], [1, 0]], [[[1, 0], [0, 1]], [[1, 1], [1, 1]]],
-                                  name="act 0 once echoed")
+    pi = theory.FiniteStatePolicy(
+        [["1/2", "1/2"], [1, 0]], [[[1, 0], [0, 1]], [[1, 1], [1, 1]]], name="act 0 once echoed"
+    )
     coin = theory.FiniteStateEnvironment([[["1/2", "1/2"], ["1/2", "1/2"]]], [[[0, 0], [0, 0]]], name="coin")
-    return {"name": "echo", "pi": pi, "beta": fair_coin(n_observations=2), "env": echo, "blind": coin, "horizon": 2,
-            "history": ()}
+    return {
+        "name": "echo",
+        "pi": pi,
+        "beta": fair_coin(n_observations=2),
+        "env": echo,
+        "blind": coin,
+        "horizon": 2,
+        "history": (),
+    }
 
 
 def delayed_echo() -> dict:
@@ -429,14 +483,26 @@ def delayed_echo() -> dict:
     half = ["1/2", "1/2"]
     pi = theory.FiniteStatePolicy(
         [half, half, half, [1, 0], half],
-        [[[1, 1], [2, 2]],          # remember a_1
-         [[3, 4], [3, 4]],          # a_1 = 0: o_2 = 0 is the echo
-         [[4, 3], [4, 3]],          # a_1 = 1: o_2 = 1 is the echo
-         [[3, 3], [3, 3]], [[4, 4], [4, 4]]], name="act 0 once o_2 = a_1")
+        [
+            [[1, 1], [2, 2]],  # remember a_1
+            [[3, 4], [3, 4]],  # a_1 = 0: o_2 = 0 is the echo
+            [[4, 3], [4, 3]],  # a_1 = 1: o_2 = 1 is the echo
+            [[3, 3], [3, 3]],
+            [[4, 4], [4, 4]],
+        ],
+        name="act 0 once o_2 = a_1",
+    )
     # State s emits observation s whatever the action; the next state is the action just taken.
     late = theory.FiniteStateEnvironment([[[1, 0], [1, 0]], [[0, 1], [0, 1]]], [[[0, 0], [1, 1]], [[0, 0], [1, 1]]])
-    return {"name": "delayed-echo", "pi": pi, "beta": fair_coin(n_observations=2), "env": late, "blind": late,
-            "horizon": 3, "history": ()}
+    return {
+        "name": "delayed-echo",
+        "pi": pi,
+        "beta": fair_coin(n_observations=2),
+        "env": late,
+        "blind": late,
+        "horizon": 3,
+        "history": (),
+    }
 
 
 def switch_class(p_event=0.01, *, delta: int = 10, arith_exact: bool = False):
@@ -460,8 +526,11 @@ def switch_class(p_event=0.01, *, delta: int = 10, arith_exact: bool = False):
     event = ObservationOccurred(1)
     safe = theory.FiniteStatePolicy.constant(0, n_actions=2, n_observations=2)
     switch = theory.FiniteStatePolicy.constant(1, n_actions=2, n_observations=2)
-    models = [safe, theory.FiniteStatePolicy.iid([num(9, 10), num(1, 10)], n_observations=2),
-              theory.FiniteStatePolicy.iid([num(1, 2), num(1, 2)], n_observations=2)]
+    models = [
+        safe,
+        theory.FiniteStatePolicy.iid([num(9, 10), num(1, 10)], n_observations=2),
+        theory.FiniteStatePolicy.iid([num(1, 2), num(1, 2)], n_observations=2),
+    ]
     prior = [num(2, 5), num(1, 5), num(1, 10)]
     variants = [Switch(m, event, switch) for m in models]
     xi = theory.BayesianMixture(models + variants, prior + [w * num(1, 2**delta) for w in prior])

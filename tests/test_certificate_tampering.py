@@ -37,7 +37,7 @@ def _one_char(text: str) -> str:
     """``text`` with one character changed: its last digit incremented (mod 10), else a character appended."""
     for i in range(len(text) - 1, -1, -1):
         if text[i].isdigit():
-            return text[:i] + str((int(text[i]) + 1) % 10) + text[i + 1:]
+            return text[:i] + str((int(text[i]) + 1) % 10) + text[i + 1 :]
     return text + "x"
 
 
@@ -134,7 +134,9 @@ def _variants(cert: dict) -> dict:
 
     parts = cert["parts"]
     for i, part in enumerate(parts):
-        variant(f"part {i} name one character", lambda d, i=i: d["parts"][i].update(name=_one_char(d["parts"][i]["name"])))
+        variant(
+            f"part {i} name one character", lambda d, i=i: d["parts"][i].update(name=_one_char(d["parts"][i]["name"]))
+        )
         for rel in RELATIONS:
             if rel != part["relation"]:
                 variant(f"part {i} relation {rel}", lambda d, i=i, rel=rel: d["parts"][i].update(relation=rel))
@@ -149,8 +151,10 @@ def _variants(cert: dict) -> dict:
             for what, new in _side_variants(part[side]).items():
                 variant(f"part {i} {side} {what}", lambda d, i=i, side=side, new=new: d["parts"][i].update({side: new}))
         if part["lhs"] != part["rhs"]:
-            variant(f"part {i} lhs and rhs swapped",
-                    lambda d, i=i: d["parts"][i].update(lhs=d["parts"][i]["rhs"], rhs=d["parts"][i]["lhs"]))
+            variant(
+                f"part {i} lhs and rhs swapped",
+                lambda d, i=i: d["parts"][i].update(lhs=d["parts"][i]["rhs"], rhs=d["parts"][i]["lhs"]),
+            )
     if len(parts) > 1:
         variant("parts reversed", lambda d: d["parts"].reverse())
         variant("parts rotated", lambda d: d["parts"].append(d["parts"].pop(0)))

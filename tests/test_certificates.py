@@ -59,16 +59,19 @@ def test_a_refutation_relabelled_as_a_witness_is_rejected(tmp_path, certificate)
     assert not result.ok and "not a certified witness" in result.message
 
 
-@pytest.mark.parametrize("mutate, message", [
-    (lambda d: d.pop("instance"), "lacks the field 'instance'"),
-    (lambda d: d.update(format="something-else"), "not a mightnt certificate"),
-    (lambda d: d.update(version=99), "certificate version 99"),
-    (lambda d: d.update(claim="conj-pinsker-eighth"), "unknown claim 'conj-pinsker-eighth'"),
-    (lambda d: d.update(kind="proof"), "has kind 'proof'"),
-    (lambda d: d.update(parts="none"), "malformed parts"),
-    (lambda d: d.update(arith="float"), "cannot certify"),
-    (lambda d: d["instance"]["dict"].update(pi={"q": "x"}), "instance cannot be rebuilt"),
-])
+@pytest.mark.parametrize(
+    "mutate, message",
+    [
+        (lambda d: d.pop("instance"), "lacks the field 'instance'"),
+        (lambda d: d.update(format="something-else"), "not a mightnt certificate"),
+        (lambda d: d.update(version=99), "certificate version 99"),
+        (lambda d: d.update(claim="conj-pinsker-eighth"), "unknown claim 'conj-pinsker-eighth'"),
+        (lambda d: d.update(kind="proof"), "has kind 'proof'"),
+        (lambda d: d.update(parts="none"), "malformed parts"),
+        (lambda d: d.update(arith="float"), "cannot certify"),
+        (lambda d: d["instance"]["dict"].update(pi={"q": "x"}), "instance cannot be rebuilt"),
+    ],
+)
 def test_malformed_certificates_are_rejected(tmp_path, certificate, mutate, message):
     data = json.loads(json.dumps(certificate))
     mutate(data)

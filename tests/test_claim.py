@@ -12,21 +12,30 @@ from proofs_checks.claim import certify
 
 
 def _kl_claim(**overrides):
-    args = dict(id="kl-nonneg", title="KL ≥ 0", given={"p": S.distributions(2), "q": S.distributions(2)},
-                lhs=lambda x, a: theory.kl(x["p"], x["q"], arith=a), relation=">=", rhs=lambda x, a: 0)
+    args = dict(
+        id="kl-nonneg",
+        title="KL ≥ 0",
+        given={"p": S.distributions(2), "q": S.distributions(2)},
+        lhs=lambda x, a: theory.kl(x["p"], x["q"], arith=a),
+        relation=">=",
+        rhs=lambda x, a: 0,
+    )
     args.update(overrides)
     return Claim(**args)
 
 
-@pytest.mark.parametrize("bad, message", [
-    (dict(kind="lemma"), "kind 'lemma'"),
-    (dict(relation="=<"), "relation '=<'"),
-    (dict(id="has space"), "without spaces"),
-    (dict(given={"p": [0.5, 0.5]}), "not a hypothesis strategy"),
-    (dict(rhs=None), "needs lhs, relation and rhs"),
-    (dict(certify_in=("double",)), "unknown arithmetic"),
-    (dict(max_examples=0), "positive integer"),
-])
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        (dict(kind="lemma"), "kind 'lemma'"),
+        (dict(relation="=<"), "relation '=<'"),
+        (dict(id="has space"), "without spaces"),
+        (dict(given={"p": [0.5, 0.5]}), "not a hypothesis strategy"),
+        (dict(rhs=None), "needs lhs, relation and rhs"),
+        (dict(certify_in=("double",)), "unknown arithmetic"),
+        (dict(max_examples=0), "positive integer"),
+    ],
+)
 def test_malformed_claims_are_rejected(bad, message):
     with pytest.raises(ValueError, match=message):
         _kl_claim(**bad)
@@ -39,11 +48,21 @@ def test_a_claim_without_instances_is_rejected():
 
 def test_infinite_sides_compare_correctly():
     inf = math.inf
-    cases = [(inf, "<=", 3, False), (3, "<=", inf, True), (inf, "<=", inf, True), (inf, "==", inf, True),
-             (inf, ">", 3, True), (-inf, ">=", 0, False)]
+    cases = [
+        (inf, "<=", 3, False),
+        (3, "<=", inf, True),
+        (inf, "<=", inf, True),
+        (inf, "==", inf, True),
+        (inf, ">", 3, True),
+        (-inf, ">=", 0, False),
+    ]
     for lhs, rel, rhs, expected in cases:
-        c = Claim(id="inf", title="inf", parts=lambda x, a, lhs=lhs, rel=rel, rhs=rhs: [Part("p", lhs, rel, rhs)],
-                  examples=lambda: [{}])
+        c = Claim(
+            id="inf",
+            title="inf",
+            parts=lambda x, a, lhs=lhs, rel=rel, rhs=rhs: [Part("p", lhs, rel, rhs)],
+            examples=lambda: [{}],
+        )
         assert c.evaluate({}, "exact").holds is expected, (lhs, rel, rhs)
 
 
@@ -66,9 +85,15 @@ def test_a_false_statement_is_refuted_shrunk_and_certified():
 
 def test_a_float_violation_certification_does_not_confirm_is_never_a_refutation():
     # In float 0.1 + 0.2 > 0.3; exactly, 1/10 + 2/10 = 3/10. With no tolerance the float search flags it.
-    claim = Claim(id="float-trap", title="1/10 + 2/10 ≤ 3/10", given={"n": st.integers(0, 3)},
-                  lhs=lambda x, a: a.convert("1/10") + a.convert("2/10"), relation="<=",
-                  rhs=lambda x, a: a.convert("3/10"), tolerance=0.0)
+    claim = Claim(
+        id="float-trap",
+        title="1/10 + 2/10 ≤ 3/10",
+        given={"n": st.integers(0, 3)},
+        lhs=lambda x, a: a.convert("1/10") + a.convert("2/10"),
+        relation="<=",
+        rhs=lambda x, a: a.convert("3/10"),
+        tolerance=0.0,
+    )
     assert claim.evaluate({"n": 0}, "float").holds is False
     result = check(claim, max_examples=10)
     assert result.verdict == "holds"
@@ -77,9 +102,15 @@ def test_a_float_violation_certification_does_not_confirm_is_never_a_refutation(
 
 def test_undecided_at_the_highest_precision_tried():
     # Two separately computed logarithms of 3: ball arithmetic cannot prove their difference is 0.
-    claim = Claim(id="undecidable", title="ln 3 − ln 3 ≤ 0", examples=lambda: [{}],
-                  lhs=lambda x, a: a.log(a.convert(3)) - a.log(a.convert(3)), relation="<=", rhs=lambda x, a: 0,
-                  certify_in=("ball:64", "ball:96"))
+    claim = Claim(
+        id="undecidable",
+        title="ln 3 − ln 3 ≤ 0",
+        examples=lambda: [{}],
+        lhs=lambda x, a: a.log(a.convert(3)) - a.log(a.convert(3)),
+        relation="<=",
+        rhs=lambda x, a: 0,
+        certify_in=("ball:64", "ball:96"),
+    )
     result = check(claim)
     assert result.verdict == "undecided" and result.message == "undecided at 96 bits"
     # Exact arithmetic decides it.
@@ -93,26 +124,54 @@ def test_results_are_deterministic_under_a_seed():
 
 
 def test_fixed_examples_are_certified_and_can_refute():
-    good = Claim(id="fixed", title="fixed", examples=lambda: [{"x": Fraction(1, 3)}],
-                 lhs=lambda x, a: a.convert(x["x"]), relation="<", rhs=lambda x, a: 1)
+    good = Claim(
+        id="fixed",
+        title="fixed",
+        examples=lambda: [{"x": Fraction(1, 3)}],
+        lhs=lambda x, a: a.convert(x["x"]),
+        relation="<",
+        rhs=lambda x, a: 1,
+    )
     assert check(good).verdict == "holds"
-    bad = Claim(id="fixed-bad", title="fixed", examples=lambda: [{"x": Fraction(3, 2)}],
-                lhs=lambda x, a: a.convert(x["x"]), relation="<", rhs=lambda x, a: 1)
+    bad = Claim(
+        id="fixed-bad",
+        title="fixed",
+        examples=lambda: [{"x": Fraction(3, 2)}],
+        lhs=lambda x, a: a.convert(x["x"]),
+        relation="<",
+        rhs=lambda x, a: 1,
+    )
     result = check(bad)
     assert result.verdict == "refuted" and result.counterexample == {"x": Fraction(3, 2)}
 
 
 def test_kinds_name_their_verdicts():
-    witness = Claim(id="w", title="w", kind="witness", examples=lambda: [{}], lhs=lambda x, a: 0, relation="<=",
-                    rhs=lambda x, a: 1)
+    witness = Claim(
+        id="w", title="w", kind="witness", examples=lambda: [{}], lhs=lambda x, a: 0, relation="<=", rhs=lambda x, a: 1
+    )
     assert check(witness).verdict == "exhibited" and check(witness).met
     table = {"columns": ["t"], "rows": [[1]]}
-    illustration = Claim(id="i", title="i", kind="illustration", examples=lambda: [{}], lhs=lambda x, a: 0,
-                         relation="==", rhs=lambda x, a: 0, tabulate=lambda a: table)
+    illustration = Claim(
+        id="i",
+        title="i",
+        kind="illustration",
+        examples=lambda: [{}],
+        lhs=lambda x, a: 0,
+        relation="==",
+        rhs=lambda x, a: 0,
+        tabulate=lambda a: table,
+    )
     result = check(illustration)
     assert result.verdict == "tabulated" and result.table == table
-    conjecture = Claim(id="c", title="c", kind="conjecture", examples=lambda: [{}], lhs=lambda x, a: 2,
-                       relation="<=", rhs=lambda x, a: 1)
+    conjecture = Claim(
+        id="c",
+        title="c",
+        kind="conjecture",
+        examples=lambda: [{}],
+        lhs=lambda x, a: 2,
+        relation="<=",
+        rhs=lambda x, a: 1,
+    )
     assert check(conjecture).verdict == "refuted" and check(conjecture).met
 
 
@@ -135,10 +194,15 @@ def test_a_tiny_counterexample_is_found_by_the_small_scope_alone():
 
 def test_a_boundary_counterexample_is_found_by_margin_optimization():
     # Pinsker with 2·1.001 in place of 2 fails only for nearly equal distributions (TVD below about 0.04).
-    claim = Claim(id="pinsker-1001", title="TVD ≤ sqrt(KL/2.002)", kind="conjecture",
-                  given={"p": S.distributions(2), "q": S.distributions(2)},
-                  lhs=lambda x, a: theory.tvd(x["p"], x["q"], arith=a), relation="<=",
-                  rhs=lambda x, a: a.sqrt(theory.kl(x["p"], x["q"], arith=a) / Fraction(2002, 1000)))
+    claim = Claim(
+        id="pinsker-1001",
+        title="TVD ≤ sqrt(KL/2.002)",
+        kind="conjecture",
+        given={"p": S.distributions(2), "q": S.distributions(2)},
+        lhs=lambda x, a: theory.tvd(x["p"], x["q"], arith=a),
+        relation="<=",
+        rhs=lambda x, a: a.sqrt(theory.kl(x["p"], x["q"], arith=a) / Fraction(2002, 1000)),
+    )
     assert check(claim).verdict == "refuted"  # at the default budget, whichever stage finds it
     # The grid has no counterexample (every grid pair is at least 1/12 apart); the optimizer starts from it.
     result = check(claim, scope_limit=30, max_examples=1)
@@ -160,9 +224,14 @@ def test_holds_comes_with_nontrivial_evidence():
 
 
 def _pinsker_claim():
-    return Claim(id="pinsker-2", title="TVD ≤ sqrt(KL/2)", given={"p": S.distributions(2), "q": S.distributions(2)},
-                 lhs=lambda x, a: theory.tvd(x["p"], x["q"], arith=a), relation="<=",
-                 rhs=lambda x, a: a.sqrt(theory.kl(x["p"], x["q"], arith=a) / 2))
+    return Claim(
+        id="pinsker-2",
+        title="TVD ≤ sqrt(KL/2)",
+        given={"p": S.distributions(2), "q": S.distributions(2)},
+        lhs=lambda x, a: theory.tvd(x["p"], x["q"], arith=a),
+        relation="<=",
+        rhs=lambda x, a: a.sqrt(theory.kl(x["p"], x["q"], arith=a) / 2),
+    )
 
 
 def test_a_claim_that_raises_gets_the_verdict_error_with_the_instance():
@@ -171,8 +240,9 @@ def test_a_claim_that_raises_gets_the_verdict_error_with_the_instance():
             raise ZeroDivisionError("boom")
         return 0
 
-    claim = Claim(id="raises", title="raises", given={"n": st.integers(0, 3)}, lhs=lhs, relation="<=",
-                  rhs=lambda x, a: 1)
+    claim = Claim(
+        id="raises", title="raises", given={"n": st.integers(0, 3)}, lhs=lhs, relation="<=", rhs=lambda x, a: 1
+    )
     result = check(claim)
     assert result.verdict == "error" and not result.met
     assert "ZeroDivisionError: boom" in result.message and result.error["instance"] == "{'n': 1}"
@@ -184,8 +254,14 @@ def test_float_and_exact_disagreeing_is_an_engine_defect():
         value = a.convert(x["p"][0])
         return value * 2 if a.name == "float" else value
 
-    claim = Claim(id="float-only-bug", title="p0 ≤ 1", given={"p": S.distributions(2)}, lhs=lhs, relation="<=",
-                  rhs=lambda x, a: a.convert(1))
+    claim = Claim(
+        id="float-only-bug",
+        title="p0 ≤ 1",
+        given={"p": S.distributions(2)},
+        lhs=lhs,
+        relation="<=",
+        rhs=lambda x, a: a.convert(1),
+    )
     result = check(claim)
     assert result.verdict == "error" and "float and exact disagree" in result.message
 
@@ -210,10 +286,16 @@ def test_json_record_carries_the_counterexample_exactly_and_as_floats():
     assert record["evidence"]["scope_instances"] >= 1
 
 
-@pytest.mark.parametrize("bad, message", [
-    (dict(budget=0), "budget"), (dict(budget=float("nan")), "budget"), (dict(max_examples=0), "max_examples"),
-    (dict(scope_limit=-1), "scope_limit"), (dict(starts=True), "starts"),
-])
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        (dict(budget=0), "budget"),
+        (dict(budget=float("nan")), "budget"),
+        (dict(max_examples=0), "max_examples"),
+        (dict(scope_limit=-1), "scope_limit"),
+        (dict(starts=True), "starts"),
+    ],
+)
 def test_check_options_are_validated(bad, message):
     with pytest.raises(ClaimError, match=message):
         check(_kl_claim(), **bad)
@@ -226,8 +308,14 @@ def test_the_budget_bounds_the_time_and_is_reported():
         time.sleep(0.01)
         return a.convert(0)
 
-    claim = Claim(id="slow", title="slow", given={"p": S.distributions(3), "q": S.distributions(3)}, lhs=slow,
-                  relation="<=", rhs=lambda x, a: a.convert(1))
+    claim = Claim(
+        id="slow",
+        title="slow",
+        given={"p": S.distributions(3), "q": S.distributions(3)},
+        lhs=slow,
+        relation="<=",
+        rhs=lambda x, a: a.convert(1),
+    )
     start = time.monotonic()
     result = check(claim, budget=1.0, max_examples=10_000, scope_limit=10_000)
     assert time.monotonic() - start < 4 and result.verdict == "holds"

@@ -99,12 +99,15 @@ def test_version_prints_the_installed_version(capsys):
     assert capsys.readouterr().out.strip() == f"mightnt {metadata.version('mightnt')}"
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["check", "pinsker", "--jobs", "0"], "--jobs"),
-    (["check", "pinsker", "--budget", "nan"], "--budget"),
-    (["check", "pinsker", "--max-examples", "-3"], "--max-examples"),
-    (["check", "pinsker", "--timeout", "inf"], "--timeout"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["check", "pinsker", "--jobs", "0"], "--jobs"),
+        (["check", "pinsker", "--budget", "nan"], "--budget"),
+        (["check", "pinsker", "--max-examples", "-3"], "--max-examples"),
+        (["check", "pinsker", "--timeout", "inf"], "--timeout"),
+    ],
+)
 def test_bad_effort_options_are_one_line_usage_errors(argv, message, capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(argv)
@@ -121,13 +124,16 @@ def _one_line_error(capsys, code, expected_code=2):
     return err
 
 
-@pytest.mark.parametrize("content, message", [
-    (b"\xff\xfe{\"format\"", "is not UTF-8 text"),
-    (b"[" * 100000 + b"]" * 100000, "nested too deeply"),
-    (b'{"format": "mightnt-certificate", "version": ' + b"9" * 5000 + b"}", "4300 digits"),
-    (b'{"format": "mightnt-certificate", "version": 1, "precision": NaN}', "NaN is not allowed"),
-    (b"[]", "not a mightnt certificate"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b'\xff\xfe{"format"', "is not UTF-8 text"),
+        (b"[" * 100000 + b"]" * 100000, "nested too deeply"),
+        (b'{"format": "mightnt-certificate", "version": ' + b"9" * 5000 + b"}", "4300 digits"),
+        (b'{"format": "mightnt-certificate", "version": 1, "precision": NaN}', "NaN is not allowed"),
+        (b"[]", "not a mightnt certificate"),
+    ],
+)
 def test_bad_certificate_files_are_one_line_errors(tmp_path, capsys, content, message):
     path = tmp_path / "bad.json"
     path.write_bytes(content)
@@ -173,10 +179,12 @@ def test_output_paths_are_checked_before_the_search(tmp_path, capsys, monkeypatc
 
     monkeypatch.setattr(cli, "check", lambda *a, **k: pytest.fail("the search ran"))
     missing = tmp_path / "missing" / "x.json"
-    assert "does not exist" in _one_line_error(capsys, main(["counterexample", "conj-pinsker-quarter", "--out",
-                                                             str(missing)]))
-    assert "is a folder" in _one_line_error(capsys, main(["counterexample", "conj-pinsker-quarter", "--out",
-                                                          str(tmp_path)]))
+    assert "does not exist" in _one_line_error(
+        capsys, main(["counterexample", "conj-pinsker-quarter", "--out", str(missing)])
+    )
+    assert "is a folder" in _one_line_error(
+        capsys, main(["counterexample", "conj-pinsker-quarter", "--out", str(tmp_path)])
+    )
     blocker = tmp_path / "file"
     blocker.write_text("")
     monkeypatch.setattr(cli, "run_checks", lambda *a, **k: pytest.fail("the search ran"))
@@ -191,21 +199,24 @@ def test_experiment_sizes_are_refused_before_anything_runs(capsys, monkeypatch):
     assert "TiB of memory (estimated)" in err and "limit of 4 GiB" in err and "at most" in err
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["check", "pinsker", "--seed", "-1"], "--seed"),
-    (["check", "pinsker", "--seeds", "0"], "--seeds"),
-    (["check", "pinsker", "--jobs", "100000"], "--jobs"),
-    (["check", "pinsker", "--memory", "0"], "--memory"),
-    (["check", "pinsker", "--timeout", "1e300"], "--timeout"),
-    (["check", "pinsker", "--max-examples", "1000000000"], "--max-examples"),
-    (["check", "pinsker", "--seed", "9" * 5000], "--seed"),
-    (["counterexample", "pinsker", "--seed", "x"], "--seed"),
-    (["replay", "x.json", "--timeout", "-1"], "--timeout"),
-    (["experiment", "teacher-student", "--turns", "0"], "--turns"),
-    (["experiment", "teacher-student", "--budget", "inf"], "--budget"),
-    (["experiment", "teacher-student", "--corpus", "-1"], "--corpus"),
-    (["experiment", "teacher-student", "--episodes", "0"], "--episodes"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["check", "pinsker", "--seed", "-1"], "--seed"),
+        (["check", "pinsker", "--seeds", "0"], "--seeds"),
+        (["check", "pinsker", "--jobs", "100000"], "--jobs"),
+        (["check", "pinsker", "--memory", "0"], "--memory"),
+        (["check", "pinsker", "--timeout", "1e300"], "--timeout"),
+        (["check", "pinsker", "--max-examples", "1000000000"], "--max-examples"),
+        (["check", "pinsker", "--seed", "9" * 5000], "--seed"),
+        (["counterexample", "pinsker", "--seed", "x"], "--seed"),
+        (["replay", "x.json", "--timeout", "-1"], "--timeout"),
+        (["experiment", "teacher-student", "--turns", "0"], "--turns"),
+        (["experiment", "teacher-student", "--budget", "inf"], "--budget"),
+        (["experiment", "teacher-student", "--corpus", "-1"], "--corpus"),
+        (["experiment", "teacher-student", "--episodes", "0"], "--episodes"),
+    ],
+)
 def test_sizes_out_of_range_are_one_line_usage_errors(argv, message, capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(argv)
@@ -234,9 +245,14 @@ def test_internal_errors_are_one_line_with_a_hint_and_debug_shows_them(capsys, m
 def test_no_traceback_from_a_fresh_process(tmp_path):
     path = tmp_path / "bad.json"
     path.write_bytes(b"\xff")
-    proc = subprocess.run([sys.executable, "-m", "proofs_checks", "replay", str(path)], capture_output=True,
-                          text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "proofs_checks", "replay", str(path)], capture_output=True, text=True, timeout=120
+    )
     assert proc.returncode == 2 and "Traceback" not in proc.stderr and proc.stderr.count("\n") == 1
-    debug = subprocess.run([sys.executable, "-m", "proofs_checks", "--debug", "replay", str(path)],
-                           capture_output=True, text=True, timeout=120)
+    debug = subprocess.run(
+        [sys.executable, "-m", "proofs_checks", "--debug", "replay", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert debug.returncode == 1 and "Traceback" in debug.stderr and "CertificateError" in debug.stderr

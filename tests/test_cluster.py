@@ -27,23 +27,59 @@ def _claims():
 
 
 # -- merging rules -----------------------------------------------------------------------------------------------
-def _record(verdict="holds", *, margin=0.5, relative=0.25, examples=12, scope=2, random=10, certified=3, cut=(),
-            unconfirmed=0, message="", **extra):
-    return dict({"id": "c", "kind": "theorem", "expected": "holds", "verdict": verdict, "margin": margin,
-                 "examples": examples, "seconds": 1.0, "met": verdict == "holds",
-                 "unconfirmed_float_violations": unconfirmed, "message": message,
-                 "evidence": {"scope": f"small scope: {scope} instances", "scope_instances": scope,
-                              "random_examples": random, "optimizer_starts": 1, "optimizer_evaluations": 5,
-                              "certified": certified, "tightest_nontrivial_margin": margin,
-                              "tightest_relative_margin": relative, "tightest_instance": f"at {margin}",
-                              "trivial_instances_excluded": 1, "unconfirmed_float_violations": unconfirmed,
-                              "worst_unconfirmed_margin": None, "worst_unconfirmed_instance": None,
-                              "cut_by_budget": list(cut)}}, **extra)
+def _record(
+    verdict="holds",
+    *,
+    margin=0.5,
+    relative=0.25,
+    examples=12,
+    scope=2,
+    random=10,
+    certified=3,
+    cut=(),
+    unconfirmed=0,
+    message="",
+    **extra,
+):
+    return dict(
+        {
+            "id": "c",
+            "kind": "theorem",
+            "expected": "holds",
+            "verdict": verdict,
+            "margin": margin,
+            "examples": examples,
+            "seconds": 1.0,
+            "met": verdict == "holds",
+            "unconfirmed_float_violations": unconfirmed,
+            "message": message,
+            "evidence": {
+                "scope": f"small scope: {scope} instances",
+                "scope_instances": scope,
+                "random_examples": random,
+                "optimizer_starts": 1,
+                "optimizer_evaluations": 5,
+                "certified": certified,
+                "tightest_nontrivial_margin": margin,
+                "tightest_relative_margin": relative,
+                "tightest_instance": f"at {margin}",
+                "trivial_instances_excluded": 1,
+                "unconfirmed_float_violations": unconfirmed,
+                "worst_unconfirmed_margin": None,
+                "worst_unconfirmed_instance": None,
+                "cut_by_budget": list(cut),
+            },
+        },
+        **extra,
+    )
 
 
 def test_holding_shards_sum_their_evidence_and_keep_the_tightest_margin():
-    shards = [_record(), _record(margin=0.1, relative=0.05, cut=("random search",), unconfirmed=1),
-              _record(margin=0.05, relative=0.5)]
+    shards = [
+        _record(),
+        _record(margin=0.1, relative=0.05, cut=("random search",), unconfirmed=1),
+        _record(margin=0.05, relative=0.5),
+    ]
     merged = merge_shards(shards, seeds=[4, 5, 6])
     assert merged["verdict"] == "holds" and merged["met"] and merged["seeds"] == [4, 5, 6]
     # The small scope (2 instances) is the same in every shard: counted once.
@@ -58,8 +94,12 @@ def test_holding_shards_sum_their_evidence_and_keep_the_tightest_margin():
 
 
 def test_any_refuting_shard_refutes_with_its_counterexample():
-    shards = [_record(), _record("refuted", margin=-1.0, counterexample={"shown": "seed 1's"}),
-              _record("error", margin=None), _record("refuted", margin=-2.0, counterexample={"shown": "seed 3's"})]
+    shards = [
+        _record(),
+        _record("refuted", margin=-1.0, counterexample={"shown": "seed 1's"}),
+        _record("error", margin=None),
+        _record("refuted", margin=-2.0, counterexample={"shown": "seed 3's"}),
+    ]
     merged = merge_shards(shards, seeds=[0, 1, 2, 3])
     assert merged["verdict"] == "refuted" and merged["seed"] == 1 and merged["margin"] == -1.0
     assert merged["counterexample"] == {"shown": "seed 1's"} and "2 of 4 seeds refuted" in merged["message"]
@@ -98,8 +138,24 @@ def test_local_shards_merge_the_single_seed_runs_and_do_not_depend_on_jobs():
 
 def test_the_cli_runs_seeds_locally_and_writes_the_refuting_seeds_certificate(tmp_path, capsys):
     certs = tmp_path / "certs"
-    code = main(["check", "pinsker", "conj-pinsker-quarter", "--seeds", "2", "--seed", "3", "--format", "json",
-                 "--jobs", "2", "--certificates", str(certs), *SMALL])
+    code = main(
+        [
+            "check",
+            "pinsker",
+            "conj-pinsker-quarter",
+            "--seeds",
+            "2",
+            "--seed",
+            "3",
+            "--format",
+            "json",
+            "--jobs",
+            "2",
+            "--certificates",
+            str(certs),
+            *SMALL,
+        ]
+    )
     records = json.loads(capsys.readouterr().out)["claims"]
     assert code == 0 and [r["verdict"] for r in records] == ["holds", "refuted"]
     assert [r["seeds"] for r in records] == [[3, 4], [3, 4]] and records[1]["seed"] == 3
@@ -172,8 +228,14 @@ def test_a_users_claim_travels_as_its_module(cluster, tmp_path, own_registry):
 
 
 def test_a_claim_registered_outside_any_module_is_refused_clearly(own_registry):
-    claim = Claim(id="cluster-nowhere", title="1 <= 2", given={"x": S.budgets()}, lhs=lambda x, a: 1,
-                  relation="<=", rhs=lambda x, a: 2)
+    claim = Claim(
+        id="cluster-nowhere",
+        title="1 <= 2",
+        given={"x": S.budgets()},
+        lhs=lambda x, a: 1,
+        relation="<=",
+        rhs=lambda x, a: 2,
+    )
     exec("registry.register(claim)", {"registry": registry, "claim": claim})
     assert registry.origin("cluster-nowhere") is None
     with pytest.raises(ClusterError, match="'cluster-nowhere' was registered outside any module.*--import"):

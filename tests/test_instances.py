@@ -15,10 +15,15 @@ def _roundtrip(x):
     return decode(json.loads(json.dumps(encode(x))))
 
 
-@given(S.alphabets(max_actions=2, max_observations=2).flatmap(lambda ao: st.tuples(
-    S.finite_state_policies(n_actions=ao[0], n_observations=ao[1]),
-    S.finite_state_environments(n_actions=ao[0], n_observations=ao[1]),
-    S.mixtures(n_actions=ao[0], n_observations=ao[1], max_components=3))))
+@given(
+    S.alphabets(max_actions=2, max_observations=2).flatmap(
+        lambda ao: st.tuples(
+            S.finite_state_policies(n_actions=ao[0], n_observations=ao[1]),
+            S.finite_state_environments(n_actions=ao[0], n_observations=ao[1]),
+            S.mixtures(n_actions=ao[0], n_observations=ao[1], max_components=3),
+        )
+    )
+)
 def test_theory_objects_round_trip_exactly(objects):
     pi, env, xi = objects
     back_pi, back_env, back_xi = _roundtrip((pi, env, xi))
@@ -30,10 +35,17 @@ def test_theory_objects_round_trip_exactly(objects):
 
 
 def test_numbers_histories_and_utilities_round_trip():
-    x = {"eps": Fraction(1, 3), "h": ((0, 1), (1, 0)), "k": 7, "flag": True, "name": "x", "none": None,
-         "u": theory.MeanReward([["1/2", 0], [1, "1/3"]]),
-         "t": S.HistoryTableUtility(values=("0", "1/2"), multiplier=2, action_coef=1, observation_coef=0),
-         "prog": theory.PolicyLanguage(2, 2).parse("switch(iid(1/4,3/4), obs_occurred(1), const(0))")}
+    x = {
+        "eps": Fraction(1, 3),
+        "h": ((0, 1), (1, 0)),
+        "k": 7,
+        "flag": True,
+        "name": "x",
+        "none": None,
+        "u": theory.MeanReward([["1/2", 0], [1, "1/3"]]),
+        "t": S.HistoryTableUtility(values=("0", "1/2"), multiplier=2, action_coef=1, observation_coef=0),
+        "prog": theory.PolicyLanguage(2, 2).parse("switch(iid(1/4,3/4), obs_occurred(1), const(0))"),
+    }
     back = _roundtrip(x)
     assert back["eps"] == Fraction(1, 3) and back["h"] == ((0, 1), (1, 0)) and back["k"] == 7
     assert back["flag"] is True and back["name"] == "x" and back["none"] is None
@@ -53,14 +65,17 @@ def test_unwritable_values_are_refused(value):
         encode(value)
 
 
-@pytest.mark.parametrize("data, message", [
-    ({"q": "one third"}, "not an exact rational"),
-    ({"q": "1/0"}, "not an exact rational"),
-    ({"wat": 1}, "unknown instance value tag"),
-    ({"a": 1, "b": 2}, "cannot read"),
-    ({"finite_state_policy": {"emission": [["1/2", "1/2"]]}}, "malformed"),
-    ({"finite_state_policy": {"emission": [["1/2", "2/3"]], "transition": [[[0], [0]]]}}, "sums to"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({"q": "one third"}, "not an exact rational"),
+        ({"q": "1/0"}, "not an exact rational"),
+        ({"wat": 1}, "unknown instance value tag"),
+        ({"a": 1, "b": 2}, "cannot read"),
+        ({"finite_state_policy": {"emission": [["1/2", "1/2"]]}}, "malformed"),
+        ({"finite_state_policy": {"emission": [["1/2", "2/3"]], "transition": [[[0], [0]]]}}, "sums to"),
+    ],
+)
 def test_malformed_data_is_refused(data, message):
     with pytest.raises(ValueError, match=message):
         decode(data)

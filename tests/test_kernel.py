@@ -20,8 +20,14 @@ from proofs_checks.kernel import INF, KernelError, LogLin, NotCovered, check, ch
 
 DATA = Path(__file__).parent / "data" / "kernel"
 KERNEL_DIR = Path(kernel.__file__).parent
-COVERED_FILES = ["conj-pinsker-quarter", "conj-kl-triangle", "conj-bayes-kl-transfers",
-                 "conj-worst-case-bounds-expected", "conj-kl-boosts-only-optimal", "prop1-no-triangle"]
+COVERED_FILES = [
+    "conj-pinsker-quarter",
+    "conj-kl-triangle",
+    "conj-bayes-kl-transfers",
+    "conj-worst-case-bounds-expected",
+    "conj-kl-boosts-only-optimal",
+    "prop1-no-triangle",
+]
 
 
 def load(name: str) -> dict:
@@ -77,7 +83,9 @@ def test_rejects_non_violating_instances_of_every_refuted_claim():
     d = load("conj-kl-triangle")["instance"]["dict"]
     tampered = [
         _with("conj-kl-triangle", pi=d["tau"], beta=d["tau"]),  # all KLs 0
-        _with("conj-worst-case-bounds-expected", pi=load("conj-worst-case-bounds-expected")["instance"]["dict"]["beta"]),
+        _with(
+            "conj-worst-case-bounds-expected", pi=load("conj-worst-case-bounds-expected")["instance"]["dict"]["beta"]
+        ),
         _with("conj-bayes-kl-transfers", pi_component=0),  # π = μ: KL(μ‖μ) = 0
         _with("conj-kl-boosts-only-optimal", utility={"mean_reward": [["0"], ["0"], ["0"]]}),  # all optimal
     ]
@@ -157,8 +165,12 @@ def test_ln2_enclosure_is_rigorous_and_tight():
 
 
 def test_ln_of_large_small_and_near_one_arguments():
-    for x, exact in ((Fraction(2) ** 600, 600 * LN2), (Fraction(1, 2**600), -600 * LN2),
-                     (Fraction(4, 1), 2 * LN2), (Fraction(1), Fraction(0))):
+    for x, exact in (
+        (Fraction(2) ** 600, 600 * LN2),
+        (Fraction(1, 2**600), -600 * LN2),
+        (Fraction(4, 1), 2 * LN2),
+        (Fraction(1), Fraction(0)),
+    ):
         lo, hi = ln_bounds(x, 120)
         assert lo <= exact <= hi and hi - lo < Fraction(1, 10**28), x
     lo, hi = ln_bounds(Fraction(10**9 + 1, 10**9), 100)  # ln(1 + 1e-9) = 1e-9 - 5e-19 + ...
@@ -221,12 +233,14 @@ def test_kernel_imports_only_the_standard_library(tmp_path):
     copy_dir.mkdir()
     for f in KERNEL_DIR.glob("*.py"):
         (copy_dir / f.name).write_text(f.read_text(encoding="utf-8"), encoding="utf-8")
-    code = (f"import sys; sys.path.insert(0, {str(tmp_path)!r})\n"
-            "import stdkernel\n"
-            f"r = stdkernel.check_file({str(DATA / 'conj-kl-triangle.json')!r}); assert r.ok, r.message\n"
-            "bad = [n for n in ('theory', 'proofs_checks', 'flint', 'numpy', 'sympy', 'mpmath', 'hypothesis') "
-            "if n in sys.modules]\n"
-            "print(bad)\n")
+    code = (
+        f"import sys; sys.path.insert(0, {str(tmp_path)!r})\n"
+        "import stdkernel\n"
+        f"r = stdkernel.check_file({str(DATA / 'conj-kl-triangle.json')!r}); assert r.ok, r.message\n"
+        "bad = [n for n in ('theory', 'proofs_checks', 'flint', 'numpy', 'sympy', 'mpmath', 'hypothesis') "
+        "if n in sys.modules]\n"
+        "print(bad)\n"
+    )
     out = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
@@ -235,7 +249,7 @@ def test_kernel_imports_only_the_standard_library(tmp_path):
 def test_kernel_is_short_and_says_so():
     core = len((KERNEL_DIR / "__init__.py").read_text(encoding="utf-8").splitlines())
     lp = len((KERNEL_DIR / "lp.py").read_text(encoding="utf-8").splitlines())
-    assert core + lp < 820  # about 700 for the core, about 100 for the linear programs
+    assert core + lp < 1000  # about 820 for the core, about 140 for the linear programs (as ruff formats them)
     assert f"({core} lines here and {lp} in" in " ".join(kernel.__doc__.split())  # the docstring states them
 
 
@@ -255,9 +269,18 @@ def test_cli_replay_kernel(tmp_path, capsys):
 
 
 # -- agreement with the engine on drawn instances ---------------------------------------------------------------
-@pytest.mark.parametrize("claim_id", ["conj-pinsker-quarter", "pinsker", "conj-worst-case-bounds-expected",
-                                      "conj-kl-boosts-only-optimal", "prop1-no-triangle", "conj-bayes-kl-transfers",
-                                      "conj-tvd-boosts-only-optimal-everywhere"])
+@pytest.mark.parametrize(
+    "claim_id",
+    [
+        "conj-pinsker-quarter",
+        "pinsker",
+        "conj-worst-case-bounds-expected",
+        "conj-kl-boosts-only-optimal",
+        "prop1-no-triangle",
+        "conj-bayes-kl-transfers",
+        "conj-tvd-boosts-only-optimal-everywhere",
+    ],
+)
 def test_kernel_agrees_with_the_engine_part_by_part(claim_id):
     """On instances drawn by the claim's own strategy (not only shrunk counterexamples), the kernel decides
     every part as the engine's certified evaluation does."""
@@ -270,8 +293,7 @@ def test_kernel_agrees_with_the_engine_part_by_part(claim_id):
     arith = claim.certify_in[0] if getattr(claim, "certify_in", None) else "exact"
     seen = []
 
-    @settings(max_examples=8, database=None, derandomize=True, deadline=None,
-              suppress_health_check=list(HealthCheck))
+    @settings(max_examples=8, database=None, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck))
     @given(claim._strategy)
     def run(x):
         ev = claim.evaluate(x, arith)

@@ -25,34 +25,50 @@ def _rebuilt(x):
 
 # -- reprs that rebuild ----------------------------------------------------------------------------------------
 def test_user_built_objects_print_as_expressions_that_rebuild_them():
-    sticky = theory.FiniteStatePolicy([[0.75, 0.25], ["1/3", "2/3"]], [[[1, 0], [1, 1]], [[0, 0], [1, 0]]],
-                                      initial_state=1, semi=False, name="sticky")
+    sticky = theory.FiniteStatePolicy(
+        [[0.75, 0.25], ["1/3", "2/3"]], [[[1, 0], [1, 1]], [[0, 0], [1, 0]]], initial_state=1, semi=False, name="sticky"
+    )
     semi = theory.FiniteStatePolicy([["1/4", "1/2"]], [[[0, 0], [0, 0]]], semi=True)
-    env = theory.FiniteStateEnvironment([[[0.9, 0.1], [0.1, 0.9]], [[1, 0], [0, 1]]],
-                                        [[[0, 1], [0, 0]], [[1, 1], [1, 0]]], name="echo")
-    xi = theory.BayesianMixture([sticky, semi], ["1/2", "1/4"], update="demonstrator", names=["s", "t"],
-                                corpus=[((0, 1), (1, 0, False))])
+    env = theory.FiniteStateEnvironment(
+        [[[0.9, 0.1], [0.1, 0.9]], [[1, 0], [0, 1]]], [[[0, 1], [0, 0]], [[1, 1], [1, 0]]], name="echo"
+    )
+    xi = theory.BayesianMixture(
+        [sticky, semi], ["1/2", "1/4"], update="demonstrator", names=["s", "t"], corpus=[((0, 1), (1, 0, False))]
+    )
     floats = theory.BayesianMixture([semi, semi], [0.25, 0.5])
     for x in (sticky, semi, env, xi, floats, theory.sequence_environment(3), theory.MeanReward([[0, "1/6"]])):
         assert encode(_rebuilt(x)) == encode(x), repr(x)
-    assert repr(sticky) == ("FiniteStatePolicy([['3/4', '1/4'], ['1/3', '2/3']], [[[1, 0], [1, 1]], [[0, 0], [1, 0]]], "
-                            "initial_state=1, name='sticky')")
+    assert repr(sticky) == (
+        "FiniteStatePolicy([['3/4', '1/4'], ['1/3', '2/3']], [[[1, 0], [1, 1]], [[0, 0], [1, 0]]], "
+        "initial_state=1, name='sticky')"
+    )
     assert _rebuilt(floats).prior == (0.25, 0.5)  # a float prior stays float
     assert _rebuilt(xi).names == ("s", "t") and _rebuilt(xi).corpus == xi.corpus
 
 
 def test_function_kernels_and_history_utilities_print_the_call_that_builds_them():
-    assert repr(theory.Policy.from_function(2, abs, semi=True)) == "Policy.from_function(2, <built-in function abs>, semi=True)"
-    assert repr(theory.Environment.from_function(2, 3, divmod)) == "Environment.from_function(2, 3, <built-in function divmod>)"
+    assert (
+        repr(theory.Policy.from_function(2, abs, semi=True))
+        == "Policy.from_function(2, <built-in function abs>, semi=True)"
+    )
+    assert (
+        repr(theory.Environment.from_function(2, 3, divmod))
+        == "Environment.from_function(2, 3, <built-in function divmod>)"
+    )
     assert repr(theory.HistoryUtility(len)) == "HistoryUtility(<built-in function len>)"
 
 
 @settings(max_examples=40, database=None, deadline=None)
-@given(S.alphabets().flatmap(lambda ao: st.tuples(
-    S.finite_state_policies(n_actions=ao[0], n_observations=ao[1], semi=True),
-    S.mixtures(n_actions=ao[0], n_observations=ao[1], update="demonstrator"),
-    S.finite_state_environments(n_actions=ao[0], n_observations=ao[1]),
-    S.function_policies(n_actions=ao[0], n_observations=ao[1]))))
+@given(
+    S.alphabets().flatmap(
+        lambda ao: st.tuples(
+            S.finite_state_policies(n_actions=ao[0], n_observations=ao[1], semi=True),
+            S.mixtures(n_actions=ao[0], n_observations=ao[1], update="demonstrator"),
+            S.finite_state_environments(n_actions=ao[0], n_observations=ao[1]),
+            S.function_policies(n_actions=ao[0], n_observations=ao[1]),
+        )
+    )
+)
 def test_drawn_objects_are_plain_theory_objects_that_round_trip(objs):
     *exact_json, function_policy = objs
     for x in objs:
@@ -68,9 +84,15 @@ def test_drawn_objects_are_plain_theory_objects_that_round_trip(objs):
 
 # -- pretty counterexamples ------------------------------------------------------------------------------------
 def _first_action_at_most_a_third():
-    return Claim(id="first-action-rare", title="π(0) ≤ 1/3", kind="conjecture",
-                 given={"pi": S.finite_state_policies(n_actions=2, n_observations=1, max_states=1)},
-                 lhs=lambda x, a: x["pi"].probs(arith=a)[0], relation="<=", rhs=lambda x, a: a.convert(Fraction(1, 3)))
+    return Claim(
+        id="first-action-rare",
+        title="π(0) ≤ 1/3",
+        kind="conjecture",
+        given={"pi": S.finite_state_policies(n_actions=2, n_observations=1, max_states=1)},
+        lhs=lambda x, a: x["pi"].probs(arith=a)[0],
+        relation="<=",
+        rhs=lambda x, a: a.convert(Fraction(1, 3)),
+    )
 
 
 def test_a_counterexample_prints_as_a_table_of_probabilities_with_floats_beside_exact_forms():
@@ -78,7 +100,7 @@ def test_a_counterexample_prints_as_a_table_of_probabilities_with_floats_beside_
     assert result.verdict == "refuted"
     lines = table([result]).splitlines()
     start = lines.index("first-action-rare:")
-    block = lines[start:start + 6]
+    block = lines[start : start + 6]
     assert block[1] == "  counterexample (certified in exact):"
     assert block[2] == "    pi = finite-state policy: 1 state, 2 actions, 1 observation"
     assert re.fullmatch(r" {8}state  a=0 +a=1", block[3])
@@ -92,9 +114,16 @@ def test_a_counterexample_prints_as_a_table_of_probabilities_with_floats_beside_
 
 def _long_fraction_claim():
     big = Fraction(10**40 + 1, 10**40)
-    return Claim(id="below-one", title="x ≤ 1", kind="conjecture", given={},
-                 examples=lambda: [{"p": (big - 1, 2 - big), "x": big}],
-                 lhs=lambda x, a: a.convert(x["x"]), relation="<=", rhs=lambda x, a: a.convert(1))
+    return Claim(
+        id="below-one",
+        title="x ≤ 1",
+        kind="conjecture",
+        given={},
+        examples=lambda: [{"p": (big - 1, 2 - big), "x": big}],
+        lhs=lambda x, a: a.convert(x["x"]),
+        relation="<=",
+        rhs=lambda x, a: a.convert(1),
+    )
 
 
 def test_long_exact_forms_are_elided_unless_asked_for_in_full():
@@ -129,8 +158,14 @@ def test_pretty_instance_rejects_what_is_not_an_instance():
 def test_pretty_instance_shows_mixtures_environments_histories_and_rewards():
     a = theory.FiniteStatePolicy([["1/2", "1/2"], [1, 0]], [[[1], [1]], [[1], [1]]])
     xi = theory.BayesianMixture([a, theory.FiniteStatePolicy.iid([0, 1])], ["2/3", "1/3"], names=["fair", "one"])
-    text = pretty_instance({"xi": xi, "env": theory.sequence_environment(2), "h": ((1, 0), (0, 0, False)),
-                            "u": theory.MeanReward([["1/2"], [1]])})
+    text = pretty_instance(
+        {
+            "xi": xi,
+            "env": theory.sequence_environment(2),
+            "h": ((1, 0), (0, 0, False)),
+            "u": theory.MeanReward([["1/2"], [1]]),
+        }
+    )
     lines = text.splitlines()
     assert lines[0] == "xi  = Bayesian mixture of 2 components, updated on every step"
     assert lines[1] == "    fair, prior 2/3: finite-state policy: 2 states, 2 actions, 1 observation"
@@ -158,8 +193,17 @@ def test_results_render_as_markdown_in_notebooks():
 def test_the_strategies_namespace_shows_only_the_strategies():
     names = [n for n in dir(S) if not n.startswith("__")]
     assert sorted(names) == sorted(S.__all__)
-    for hidden in ("math", "numbers", "st", "Fraction", "lru_cache", "partial", "InvalidArgument",
-                   "FiniteStatePolicy", "small_scope"):
+    for hidden in (
+        "math",
+        "numbers",
+        "st",
+        "Fraction",
+        "lru_cache",
+        "partial",
+        "InvalidArgument",
+        "FiniteStatePolicy",
+        "small_scope",
+    ):
         assert hidden not in dir(S)
     star: dict = {}
     exec("from proofs_checks.strategies import *", star)

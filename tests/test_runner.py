@@ -42,18 +42,28 @@ def _raiser(x, a):
     raise RuntimeError("the claim's own bug")
 
 
-@pytest.mark.parametrize("side, limits, message", [
-    (_sleeper, dict(timeout=2), "timed out after 2 s"),
-    (_hog, dict(memory=2**31), "memory"),
-    (_raiser, {}, "RuntimeError: the claim's own bug"),
-])
+@pytest.mark.parametrize(
+    "side, limits, message",
+    [
+        (_sleeper, dict(timeout=2), "timed out after 2 s"),
+        (_hog, dict(memory=2**31), "memory"),
+        (_raiser, {}, "RuntimeError: the claim's own bug"),
+    ],
+)
 def test_a_claim_that_hangs_blows_up_or_raises_is_reported_and_the_run_goes_on(side, limits, message):
     bad = Claim(id="bad", title="bad", given={"n": st.integers(0, 1)}, lhs=side, relation="<=", rhs=lambda x, a: 1)
-    good = Claim(id="good", title="KL ≥ 0", given={"p": S.distributions(2), "q": S.distributions(2)},
-                 lhs=lambda x, a: theory.kl(x["p"], x["q"], arith=a), relation=">=", rhs=lambda x, a: 0)
+    good = Claim(
+        id="good",
+        title="KL ≥ 0",
+        given={"p": S.distributions(2), "q": S.distributions(2)},
+        lhs=lambda x, a: theory.kl(x["p"], x["q"], arith=a),
+        relation=">=",
+        rhs=lambda x, a: 0,
+    )
     start = time.monotonic()
-    bad_record, good_record = run_checks([bad, good], jobs=2, options=dict(max_examples=5, scope_limit=5, starts=0),
-                                         **limits)
+    bad_record, good_record = run_checks(
+        [bad, good], jobs=2, options=dict(max_examples=5, scope_limit=5, starts=0), **limits
+    )
     assert bad_record["verdict"] == "error" and not bad_record["met"]
     assert message.lower() in bad_record["message"].lower()
     assert good_record["verdict"] == "holds" and good_record["met"]

@@ -30,8 +30,16 @@ from hypothesis import HealthCheck, given, settings
 from proofs_checks import check
 from tests.benchmark_statements import FALSE_STATEMENTS, STATEMENTS, TRUE_STATEMENTS
 
-TOPICS = {"distributions", "semi-distributions", "trajectories", "values", "mixtures", "posteriors",
-          "regularized optima", "imitation"}
+TOPICS = {
+    "distributions",
+    "semi-distributions",
+    "trajectories",
+    "values",
+    "mixtures",
+    "posteriors",
+    "regularized optima",
+    "imitation",
+}
 
 
 def _ids(statements) -> list[str]:
@@ -89,8 +97,7 @@ def test_true_statement_holds_tightly_on_its_instance(statement):
 # Engine defect found by this benchmark: ExactContext.sqrt maps an infinite KL (a float inf) to sympy's oo, which
 # neither the claim's infinity handling nor the sign decision understands ("cannot evaluate oo in ball
 # arithmetic"), so sqrt(KL/2) with KL = ∞ cannot be evaluated exactly. Strict: the mark must go once it is fixed.
-@pytest.mark.parametrize("statement", [
-    pytest.param(s, id=s.id) for s in TRUE_STATEMENTS])
+@pytest.mark.parametrize("statement", [pytest.param(s, id=s.id) for s in TRUE_STATEMENTS])
 def test_true_statement_is_never_violated_exactly_on_drawn_instances(statement):
     # Evidence beyond the proof sketch: exact evaluations on drawn instances, independent of check().
     for instance in _drawn(statement, 12):

@@ -94,8 +94,14 @@ def _forget(*ids):
 def _run(*args, cwd, env=None):
     """``python -m proofs_checks ARGS`` in a fresh process."""
     environment = dict(os.environ, **(env or {}))
-    return subprocess.run([sys.executable, "-m", "proofs_checks", *args], cwd=cwd, env=environment,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "proofs_checks", *args],
+        cwd=cwd,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 # -- --import by module name and by path ------------------------------------------------------------------------
@@ -116,8 +122,21 @@ def test_list_and_explain_import_claims_by_module_name_or_path(tmp_path, capsys,
 def test_check_imports_claims_and_the_forked_workers_see_them(tmp_path, capsys, by):
     path = _write(tmp_path, "user_claims.py", CLAIMS_MODULE)
     spec = "user_claims" if by == "name" else str(path)
-    code = main(["check", "--import", spec, "user-pinsker", "user-pinsker-4", "--jobs", "1", "--format", "json",
-                 "--certificates", str(tmp_path / "certs")])
+    code = main(
+        [
+            "check",
+            "--import",
+            spec,
+            "user-pinsker",
+            "user-pinsker-4",
+            "--jobs",
+            "1",
+            "--format",
+            "json",
+            "--certificates",
+            str(tmp_path / "certs"),
+        ]
+    )
     report = json.loads(capsys.readouterr().out)
     verdicts = {c["id"]: c["verdict"] for c in report["claims"]}
     assert verdicts == {"user-pinsker": "holds", "user-pinsker-4": "refuted"}
@@ -210,16 +229,28 @@ def test_certificates_of_the_papers_claims_name_no_module(tmp_path):
 
 
 # -- bad --import values: one line, exit 2 ------------------------------------------------------------------------
-@pytest.mark.parametrize("command", [["list"], ["check", "x"], ["explain", "x"], ["counterexample", "x"],
-                                     ["replay", "x.json"]])
-@pytest.mark.parametrize("source, spec, message", [
-    (None, "no_such_claims_module", "cannot import claims from module 'no_such_claims_module': ModuleNotFoundError"),
-    (None, "missing/claims.py", "cannot import claims from missing/claims.py: no such file"),
-    ("CLAIMS = ['not a claim']\n", "broken_claims.py", "CLAIMS must be a list of proofs_checks.Claim, but CLAIMS[0] is 'not a claim'"),
-    ("CLAIMS = 3\n", "broken_claims.py", "CLAIMS must be a list of proofs_checks.Claim, not a int"),
-    ("raise RuntimeError('no\\nclaims today')\n", "broken_claims", "RuntimeError: no claims today"),
-    ("x = 1\n", "broken_claims", "broken_claims defines no claims"),
-])
+@pytest.mark.parametrize(
+    "command", [["list"], ["check", "x"], ["explain", "x"], ["counterexample", "x"], ["replay", "x.json"]]
+)
+@pytest.mark.parametrize(
+    "source, spec, message",
+    [
+        (
+            None,
+            "no_such_claims_module",
+            "cannot import claims from module 'no_such_claims_module': ModuleNotFoundError",
+        ),
+        (None, "missing/claims.py", "cannot import claims from missing/claims.py: no such file"),
+        (
+            "CLAIMS = ['not a claim']\n",
+            "broken_claims.py",
+            "CLAIMS must be a list of proofs_checks.Claim, but CLAIMS[0] is 'not a claim'",
+        ),
+        ("CLAIMS = 3\n", "broken_claims.py", "CLAIMS must be a list of proofs_checks.Claim, not a int"),
+        ("raise RuntimeError('no\\nclaims today')\n", "broken_claims", "RuntimeError: no claims today"),
+        ("x = 1\n", "broken_claims", "broken_claims defines no claims"),
+    ],
+)
 def test_bad_import_values_are_one_line_usage_errors(tmp_path, capsys, command, source, spec, message):
     if source is not None:
         _write(tmp_path, "broken_claims.py", source)
@@ -232,8 +263,10 @@ def test_bad_import_values_are_one_line_usage_errors(tmp_path, capsys, command, 
 def test_a_bad_import_is_one_line_without_a_traceback_from_the_shell(tmp_path):
     done = _run("check", "--import", "no_such_claims_module", "anything", cwd=tmp_path)
     assert done.returncode == 2
-    assert done.stderr == ("mightnt: cannot import claims from module 'no_such_claims_module': "
-                           "ModuleNotFoundError: No module named 'no_such_claims_module'\n")
+    assert done.stderr == (
+        "mightnt: cannot import claims from module 'no_such_claims_module': "
+        "ModuleNotFoundError: No module named 'no_such_claims_module'\n"
+    )
 
 
 def test_import_refuses_a_paper_id_and_a_clash_between_modules(tmp_path):
@@ -254,19 +287,25 @@ def _install_entry_points(site: Path) -> None:
     info = site / "epdist-0.1.dist-info"
     info.mkdir()
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: epdist\nVersion: 0.1\n")
-    (info / "entry_points.txt").write_text("[mightnt.claims]\n"
-                                           "module = ep_claims_module\n"
-                                           "function = ep_claims_function:make_claims\n"
-                                           "broken = ep_claims_missing\n")
+    (info / "entry_points.txt").write_text(
+        "[mightnt.claims]\n"
+        "module = ep_claims_module\n"
+        "function = ep_claims_function:make_claims\n"
+        "broken = ep_claims_missing\n"
+    )
     _write(site, "ep_claims_module.py", CLAIMS_MODULE.replace('"user-pinsker', '"ep-pinsker'))
-    _write(site, "ep_claims_function.py", """
+    _write(
+        site,
+        "ep_claims_function.py",
+        """
         from proofs_checks import Claim
 
 
         def make_claims():
             return [Claim(id="ep-made", title="1 <= 2", examples=lambda: [{}],
                           lhs=lambda x, a: 1, relation="<=", rhs=lambda x, a: 2)]
-        """)
+        """,
+    )
 
 
 def test_entry_points_load_on_demand_and_in_list(tmp_path, monkeypatch, capsys):
@@ -341,8 +380,9 @@ def test_a_second_run_tries_the_saved_counterexample_first(tmp_path):
 def test_saved_counterexamples_that_no_longer_refute_are_forgotten(tmp_path):
     true, _ = _claims(tmp_path)
     db = tmp_path / "db"
-    assert save_counterexample("user-pinsker", {"p": (Fraction(1), Fraction(0)),
-                                                "q": (Fraction(1, 2), Fraction(1, 2))}, database=db)
+    assert save_counterexample(
+        "user-pinsker", {"p": (Fraction(1), Fraction(0)), "q": (Fraction(1, 2), Fraction(1, 2))}, database=db
+    )
     assert len(saved_counterexamples("user-pinsker", database=db)) == 1
     assert true.assert_holds(database=db).verdict == "holds"
     assert saved_counterexamples("user-pinsker", database=db) == []
@@ -351,10 +391,19 @@ def test_saved_counterexamples_that_no_longer_refute_are_forgotten(tmp_path):
 def test_assert_holds_passes_on_a_refuted_conjecture_and_fails_on_an_error(tmp_path):
     conjecture = registry.get("conj-pinsker-quarter")
     assert conjecture.assert_holds(database=None).verdict == "refuted"
-    broken = Claim(id="broken", title="a side with a typo", given={"n": st.integers(0, 3)},
-                   lhs=lambda x, a: x["m"], relation="<=", rhs=lambda x, a: 1)
-    with pytest.raises(AssertionError, match=r"should be 'holds' but is 'error'.*claim 'broken': lhs raised "
-                                             r"KeyError: 'm' at \{'n': 0\}"):
+    broken = Claim(
+        id="broken",
+        title="a side with a typo",
+        given={"n": st.integers(0, 3)},
+        lhs=lambda x, a: x["m"],
+        relation="<=",
+        rhs=lambda x, a: 1,
+    )
+    with pytest.raises(
+        AssertionError,
+        match=r"should be 'holds' but is 'error'.*claim 'broken': lhs raised "
+        r"KeyError: 'm' at \{'n': 0\}",
+    ):
         broken.assert_holds(database=None)
 
 
@@ -372,13 +421,17 @@ def test_a_side_that_raises_is_named_with_the_instance():
     assert isinstance(err.value.cause, KeyError) and isinstance(err.value, ValueError)
 
 
-@pytest.mark.parametrize("value, shown", [("1/2", "'1/2' (a str)"), (None, "None (a NoneType)"),
-                                          ([1, 2], "[1, 2] (a list)")])
+@pytest.mark.parametrize(
+    "value, shown", [("1/2", "'1/2' (a str)"), (None, "None (a NoneType)"), ([1, 2], "[1, 2] (a list)")]
+)
 def test_a_side_that_returns_no_number_is_a_claim_error(value, shown):
     claim = _claim(lhs=lambda x, a: 0, relation="<=", rhs=lambda x, a: value)
-    with pytest.raises(ClaimSideError, match=r"claim 'my-claim': rhs returned " + shown.replace("(", r"\(")
-                       .replace(")", r"\)").replace("[", r"\[").replace("]", r"\]")
-                       + r", not a number or a value of the float arithmetic, at instance \{'n': 1\}"):
+    with pytest.raises(
+        ClaimSideError,
+        match=r"claim 'my-claim': rhs returned "
+        + shown.replace("(", r"\(").replace(")", r"\)").replace("[", r"\[").replace("]", r"\]")
+        + r", not a number or a value of the float arithmetic, at instance \{'n': 1\}",
+    ):
         claim.evaluate({"n": 1}, "float")
 
 
@@ -392,10 +445,14 @@ def test_a_parts_function_is_named_and_its_parts_checked():
     def text_side(x, a):
         return [Part("conclusion", 0, "<=", "one")]
 
-    for function, problem in [(raising, "parts function 'raising' raised RuntimeError: oops"),
-                              (returns_none, "parts function 'returns_none' returned None (a NoneType), not a list"),
-                              (text_side, "parts function 'text_side', part 'conclusion', rhs is 'one' (a str)")]:
-        with pytest.raises(ClaimSideError, match=r"claim 'my-claim': " + problem.replace("(", r"\(").replace(")", r"\)")):
+    for function, problem in [
+        (raising, "parts function 'raising' raised RuntimeError: oops"),
+        (returns_none, "parts function 'returns_none' returned None (a NoneType), not a list"),
+        (text_side, "parts function 'text_side', part 'conclusion', rhs is 'one' (a str)"),
+    ]:
+        with pytest.raises(
+            ClaimSideError, match=r"claim 'my-claim': " + problem.replace("(", r"\(").replace(")", r"\)")
+        ):
             _claim(parts=function).evaluate({"n": 3}, "exact")
 
 
@@ -403,8 +460,10 @@ def test_check_reports_the_claim_the_side_and_the_instance():
     claim = _claim(lhs=lambda x, a: 0, relation="<=", rhs=lambda x, a: "two" if x["n"] == 2 else 1)
     result = check(claim)
     assert result.verdict == "error"
-    assert result.message == ("error: claim 'my-claim': rhs returned 'two' (a str), not a number or a value of the "
-                              "float arithmetic at {'n': 2}")
+    assert result.message == (
+        "error: claim 'my-claim': rhs returned 'two' (a str), not a number or a value of the "
+        "float arithmetic at {'n': 2}"
+    )
     assert result.error["instance"] == "{'n': 2}"
 
 

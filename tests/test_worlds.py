@@ -69,8 +69,10 @@ def test_world_cache_and_params_round_trip():
     assert NovelSituation(**params) == w
 
 
-@pytest.mark.parametrize("bad", [{"delta": -1}, {"w_trusted": 0}, {"p_event": 1}, {"w_trusted": Fraction(99, 100),
-                                                                                   "w_noise": Fraction(1, 50)}])
+@pytest.mark.parametrize(
+    "bad",
+    [{"delta": -1}, {"w_trusted": 0}, {"p_event": 1}, {"w_trusted": Fraction(99, 100), "w_noise": Fraction(1, 50)}],
+)
 def test_invalid_parameters(bad):
     with pytest.raises(ValueError):
         NovelSituation(**bad)
@@ -87,10 +89,16 @@ def test_named_instances_round_trip_as_exact_json(name):
 
 
 def test_the_pieces_are_distributions_over_their_alphabets():
-    for policy in (worlds.fair_coin(), worlds.fair_coin(n_observations=2), worlds.lean_to_zero(),
-                   worlds.copy_last_observation()):
+    for policy in (
+        worlds.fair_coin(),
+        worlds.fair_coin(n_observations=2),
+        worlds.lean_to_zero(),
+        worlds.copy_last_observation(),
+    ):
         for h in ((), ((0, 0),), ((1, 0),)):
             assert sum(policy.probs(h, arith="exact")) == 1
     echo = worlds.noisy_echo()
-    assert [list(echo.probs((), a, arith="exact")) for a in (0, 1)] == [[Fraction(9, 10), Fraction(1, 10)],
-                                                                        [Fraction(1, 10), Fraction(9, 10)]]
+    assert [list(echo.probs((), a, arith="exact")) for a in (0, 1)] == [
+        [Fraction(9, 10), Fraction(1, 10)],
+        [Fraction(1, 10), Fraction(9, 10)],
+    ]

@@ -52,8 +52,10 @@ def _as_tuple(values, what: str) -> tuple:
     theory.errors.TypeMismatchError: inputs must be a sequence of outcomes (a list, tuple or range), got 5 (int)
     """
     if isinstance(values, (str, bytes, dict, set, frozenset)) or not hasattr(values, "__iter__"):
-        raise TypeMismatchError(f"{what} must be a sequence of outcomes (a list, tuple or range), got "
-                                f"{_shown(values)} ({type(values).__name__})")
+        raise TypeMismatchError(
+            f"{what} must be a sequence of outcomes (a list, tuple or range), got "
+            f"{_shown(values)} ({type(values).__name__})"
+        )
     return tuple(values)
 
 
@@ -62,8 +64,10 @@ def _hashable(label, what: str):
     try:
         hash(label)
     except TypeError:
-        raise TypeMismatchError(f"{what} {_shown(label)} ({type(label).__name__}) cannot be an outcome: outcomes "
-                                "are hashable values (numbers, strings, tuples), not lists or dicts") from None
+        raise TypeMismatchError(
+            f"{what} {_shown(label)} ({type(label).__name__}) cannot be an outcome: outcomes "
+            "are hashable values (numbers, strings, tuples), not lists or dicts"
+        ) from None
     return label
 
 
@@ -111,8 +115,9 @@ class Channel:
         except (TypeError, ValueError):  # nesting numpy cannot even hold
             raw = np.empty(0, dtype=object)
         if raw.ndim != 2 or 0 in raw.shape:
-            raise AlphabetError(f"a channel is a non-empty 2-d matrix (inputs × outputs), got shape {raw.shape} "
-                                f"from {_shown(matrix)}")
+            raise AlphabetError(
+                f"a channel is a non-empty 2-d matrix (inputs × outputs), got shape {raw.shape} from {_shown(matrix)}"
+            )
         self.semi = _flag(semi, name="semi")
         for i, row in enumerate(raw):  # row by row, so the error names the row plainly
             try:
@@ -190,8 +195,10 @@ def _as_distribution(distribution, inputs, ctx, name: str):
             allowed = set(inputs)
             for key in distribution:
                 if key not in allowed:
-                    raise AlphabetError(f"{name} has outcome {key!r}, which is not an input of the channel "
-                                        f"(its inputs are {list(inputs)})")
+                    raise AlphabetError(
+                        f"{name} has outcome {key!r}, which is not an input of the channel "
+                        f"(its inputs are {list(inputs)})"
+                    )
         values = [distribution.get(x, 0) for x in labels]
         if not values:
             raise AlphabetError(f"{name} is empty; a distribution needs at least one outcome")
@@ -201,8 +208,10 @@ def _as_distribution(distribution, inputs, ctx, name: str):
     except (TypeError, ValueError):  # nesting numpy cannot even hold
         shape = None
     if shape is None or len(shape) != 1:
-        raise AlphabetError(f"{name} must be one-dimensional (or a dict), got {_shown(distribution)}"
-                            f"{f' of shape {shape}' if shape else ''}")
+        raise AlphabetError(
+            f"{name} must be one-dimensional (or a dict), got {_shown(distribution)}"
+            f"{f' of shape {shape}' if shape else ''}"
+        )
     if inputs is not None and shape[0] != len(inputs):
         raise AlphabetError(f"{name} has {shape[0]} outcomes but the channel has {len(inputs)} inputs")
     probs = ctx.distribution(distribution, name=name, semi=True)
@@ -249,8 +258,10 @@ def pushforward(distribution, channel_or_function, *, arith=None):
                 return _law(channel.outputs, out, ctx)
             return out
         if not callable(channel_or_function):
-            raise TypeMismatchError(f"pushforward needs a theory.Channel or a function, got "
-                                    f"{_shown(channel_or_function)} ({type(channel_or_function).__name__})")
+            raise TypeMismatchError(
+                f"pushforward needs a theory.Channel or a function, got "
+                f"{_shown(channel_or_function)} ({type(channel_or_function).__name__})"
+            )
         labels, p = _as_distribution(distribution, None, ctx, "p")
         return _law([channel_or_function(x) for x in labels], p, ctx)
 
@@ -276,8 +287,7 @@ def joint(distribution, channel: Channel, *, arith=None) -> dict:
     with ctx.scope():
         labels, p = _as_distribution(distribution, channel.inputs, ctx, "p")
         table = p[:, None] * channel._table.get(ctx)
-        return {(x, y): ctx.to_output(table[i, j])
-                for i, x in enumerate(labels) for j, y in enumerate(channel.outputs)}
+        return {(x, y): ctx.to_output(table[i, j]) for i, x in enumerate(labels) for j, y in enumerate(channel.outputs)}
 
 
 def marginal(distribution: dict, index, *, arith=None) -> dict:
@@ -300,8 +310,10 @@ def marginal(distribution: dict, index, *, arith=None) -> dict:
     lengths = {len(k) if isinstance(k, tuple) else None for k in distribution}
     if None in lengths or len(lengths) != 1:
         bad = next(k for k in distribution if not isinstance(k, tuple) or len(k) != len(next(iter(distribution))))
-        raise AlphabetError(f"outcome {bad!r} is not a tuple of the same length as the others; a joint law's "
-                            "outcomes are tuples of one length")
+        raise AlphabetError(
+            f"outcome {bad!r} is not a tuple of the same length as the others; a joint law's "
+            "outcomes are tuples of one length"
+        )
     (n,) = lengths
     assert n is not None  # every outcome is a tuple (checked above)
     single = isinstance(index, (int, np.integer)) and not isinstance(index, bool)

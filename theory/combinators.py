@@ -86,8 +86,10 @@ def check_rate(rate) -> Fraction:
     if isinstance(rate, (bool, np.bool_)):
         raise ProbabilityError(f"hazard rate {rate!r} is a bool, not a number; give a rational such as '1/8'")
     if isinstance(rate, str) and len(rate) > MAX_EXACT_DIGITS:
-        raise ProbabilityError(f"hazard rate {_shown(rate)} has {len(rate)} characters, more than the "
-                               f"{MAX_EXACT_DIGITS} accepted for one number")
+        raise ProbabilityError(
+            f"hazard rate {_shown(rate)} has {len(rate)} characters, more than the "
+            f"{MAX_EXACT_DIGITS} accepted for one number"
+        )
     try:
         if isinstance(rate, (list, tuple, dict, set, np.ndarray)):  # not even a scalar
             raise ArithmeticContextError("not a number")
@@ -95,8 +97,9 @@ def check_rate(rate) -> Fraction:
     except ArithmeticContextError as err:
         raise ProbabilityError(f"hazard rate {_shown(rate)} is not a number; give a rational such as '1/8'") from err
     if not 0 < r < 1:
-        raise ProbabilityError(f"hazard rate {_shown(rate)} must lie strictly between 0 and 1 (a switch probability "
-                               "per step)")
+        raise ProbabilityError(
+            f"hazard rate {_shown(rate)} must lie strictly between 0 and 1 (a switch probability per step)"
+        )
     return r
 
 
@@ -202,7 +205,7 @@ def switch_product(p: Machine, te: np.ndarray, he: np.ndarray, q: Machine, max_s
 
 
 class Switch(Policy):
-    """"Behave like ``before`` until ``event`` first happens, then like ``after``" (the paper's switch variant).
+    """ "Behave like ``before`` until ``event`` first happens, then like ``after``" (the paper's switch variant).
 
     ``ν(a|h) = before(a|h)`` if the event has not happened in h, else ``after(a|h)``. Both parts are advanced on
     every step, so ``after`` sees the full history, the part before the event included. The state is the triple
@@ -386,8 +389,11 @@ class Hazard(Policy):
         weight w_s + w_u·r > 0), and P is unless "not switched" has weight 0."""
         pp, qp = self.before.probs_batch(b, ctx), self.after.probs_batch(a, ctx)
         no_before = np.asarray(ctx.is_zero(ctx.weights_linear(weights)[:, 0]), dtype=bool)
-        ok = (np.asarray(defined, dtype=bool) & rows_defined(self.after, a, ctx, qp)
-              & (rows_defined(self.before, b, ctx, pp) | no_before))
+        ok = (
+            np.asarray(defined, dtype=bool)
+            & rows_defined(self.after, a, ctx, qp)
+            & (rows_defined(self.before, b, ctx, pp) | no_before)
+        )
         return pp, qp, ok
 
     def advance(self, state, parent, actions, observations, flags, ctx):

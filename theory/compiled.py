@@ -86,12 +86,16 @@ def softmax_rows(logw: np.ndarray) -> np.ndarray:
 
 
 def _rows_spec(states, group_of, offset):
-    return (np.ascontiguousarray(states, dtype=np.int64), np.ascontiguousarray(group_of, dtype=np.int64),
-            np.ascontiguousarray(offset, dtype=np.int64))
+    return (
+        np.ascontiguousarray(states, dtype=np.int64),
+        np.ascontiguousarray(group_of, dtype=np.int64),
+        np.ascontiguousarray(offset, dtype=np.int64),
+    )
 
 
-def predictive(post: np.ndarray, table: np.ndarray, states: np.ndarray, group_of: np.ndarray,
-               offset: np.ndarray) -> np.ndarray:
+def predictive(
+    post: np.ndarray, table: np.ndarray, states: np.ndarray, group_of: np.ndarray, offset: np.ndarray
+) -> np.ndarray:
     """``Σ_k post[n, k]·table[r(n, k), :]`` for a float posterior (N, K) and action table (R, A), where component
     k's row is ``r(n, k) = offset[k] + states[n, group_of[k]]`` (machines sharing a transition table share a state
     column).
@@ -102,13 +106,21 @@ def predictive(post: np.ndarray, table: np.ndarray, states: np.ndarray, group_of
     """
     post = np.ascontiguousarray(post, dtype=np.float64)
     xi = np.empty((post.shape[0], table.shape[1]))
-    _kernel("predictive", len(post))(post, *_rows_spec(states, group_of, offset), np.ascontiguousarray(table, dtype=np.float64),
-                              xi)
+    _kernel("predictive", len(post))(
+        post, *_rows_spec(states, group_of, offset), np.ascontiguousarray(table, dtype=np.float64), xi
+    )
     return xi
 
 
-def posterior_after_actions(logw: np.ndarray, post: np.ndarray, table: np.ndarray, log_table: np.ndarray,
-                            states: np.ndarray, group_of: np.ndarray, offset: np.ndarray):
+def posterior_after_actions(
+    logw: np.ndarray,
+    post: np.ndarray,
+    table: np.ndarray,
+    log_table: np.ndarray,
+    states: np.ndarray,
+    group_of: np.ndarray,
+    offset: np.ndarray,
+):
     """Float log weights and normalized posteriors after each action (row ``n·A + a``) of a mixture whose
     components' action probabilities are ``table[r(n, k)]`` (``log_table`` their logs; rows as for
     :func:`predictive`): Bayes' rule applied to the linear posterior ``post``, falling back to the log weights for
@@ -124,15 +136,21 @@ def posterior_after_actions(logw: np.ndarray, post: np.ndarray, table: np.ndarra
     shape = (logw.shape[0] * table.shape[1], logw.shape[1])
     out_log, out_post = np.empty(shape), np.empty(shape)
     with np.errstate(divide="ignore"):
-        _kernel("posterior_after", len(logw))(logw, np.ascontiguousarray(post, dtype=np.float64),
-                                       *_rows_spec(states, group_of, offset),
-                                       np.ascontiguousarray(table, dtype=np.float64),
-                                       np.ascontiguousarray(log_table, dtype=np.float64), out_log, out_post)
+        _kernel("posterior_after", len(logw))(
+            logw,
+            np.ascontiguousarray(post, dtype=np.float64),
+            *_rows_spec(states, group_of, offset),
+            np.ascontiguousarray(table, dtype=np.float64),
+            np.ascontiguousarray(log_table, dtype=np.float64),
+            out_log,
+            out_post,
+        )
     return out_log, out_post
 
 
-def successor_states(states: np.ndarray, parent, actions, observations, offset: np.ndarray,
-                     transitions: np.ndarray) -> np.ndarray:
+def successor_states(
+    states: np.ndarray, parent, actions, observations, offset: np.ndarray, transitions: np.ndarray
+) -> np.ndarray:
     """Children's machine states: ``out[i, g] = transitions[offset[g] + states[parent[i], g], actions[i],
     observations[i]]`` (one state column per group of machines sharing a transition table).
 
@@ -146,7 +164,13 @@ def successor_states(states: np.ndarray, parent, actions, observations, offset: 
     if not AVAILABLE:
         return transitions[offset[None, :] + states[parent], actions[:, None], observations[:, None]]
     out = np.empty((len(parent), states.shape[1]), dtype=np.int64)
-    _kernel("successors", len(parent))(np.ascontiguousarray(states, dtype=np.int64), parent, actions, observations,
-                     np.ascontiguousarray(offset, dtype=np.int64), np.ascontiguousarray(transitions, dtype=np.int64),
-                     out)
+    _kernel("successors", len(parent))(
+        np.ascontiguousarray(states, dtype=np.int64),
+        parent,
+        actions,
+        observations,
+        np.ascontiguousarray(offset, dtype=np.int64),
+        np.ascontiguousarray(transitions, dtype=np.int64),
+        out,
+    )
     return out

@@ -42,8 +42,17 @@ from .arith import Context, get_context
 from .errors import AlphabetError, OptionError
 from .validation import option, _shown
 
-__all__ = ["kl", "tvd", "InfiniteDivergence", "kl_rows", "tvd_rows", "with_abstain_column", "outcome_rows",
-           "check_convention", "CONVENTIONS"]
+__all__ = [
+    "kl",
+    "tvd",
+    "InfiniteDivergence",
+    "kl_rows",
+    "tvd_rows",
+    "with_abstain_column",
+    "outcome_rows",
+    "check_convention",
+    "CONVENTIONS",
+]
 
 #: The KL conventions for semi-distributions: ⊥ as one more outcome, or the paper's raw sum over actions.
 CONVENTIONS = ("outcome", "actions")
@@ -60,8 +69,10 @@ def check_convention(convention) -> str:
     theory.errors.OptionError: convention 'raw' must be 'outcome' (⊥ is one more outcome) or 'actions' (the paper's raw sum over actions)
     """
     if not isinstance(convention, str) or convention not in CONVENTIONS:
-        raise OptionError(f"convention {convention!r} must be 'outcome' (⊥ is one more outcome) or 'actions' "
-                           f"(the paper's raw sum over actions)")
+        raise OptionError(
+            f"convention {convention!r} must be 'outcome' (⊥ is one more outcome) or 'actions' "
+            f"(the paper's raw sum over actions)"
+        )
     return convention
 
 
@@ -107,8 +118,10 @@ def _as_vectors(p, q, ctx: Context):
         except (TypeError, ValueError):  # ragged nesting numpy cannot even hold
             shape = None
         if shape is None or len(shape) != 1:
-            raise AlphabetError(f"{name} must be a one-dimensional sequence of probabilities (or a dict from outcomes "
-                            f"to probabilities), got {_shown(v)}{f' of shape {shape}' if shape else ''}")
+            raise AlphabetError(
+                f"{name} must be a one-dimensional sequence of probabilities (or a dict from outcomes "
+                f"to probabilities), got {_shown(v)}{f' of shape {shape}' if shape else ''}"
+            )
         shapes.append(shape[0])
     if shapes[0] != shapes[1]:
         raise AlphabetError(f"p has {shapes[0]} outcomes but q has {shapes[1]}; both must be over the same alphabet")
@@ -232,4 +245,3 @@ def tvd(p, q, *, arith=None):
     with ctx.scope():
         pv, qv, _ = _prepare(p, q, ctx)
         return ctx.to_output(tvd_rows(pv, qv, ctx)[0])
-

@@ -37,8 +37,15 @@ from .errors import AlphabetError, HorizonError, ResourceLimitError
 from .kernels import MAX_ALPHABET, check_alphabet_size, normalize_history
 from .validation import _shown
 
-__all__ = ["Event", "ObservationOccurred", "ActionOccurred", "LengthAtLeast", "LENGTH_CAP", "TABLE_LIMIT",
-           "TABLE_ENTRIES_LIMIT"]
+__all__ = [
+    "Event",
+    "ObservationOccurred",
+    "ActionOccurred",
+    "LengthAtLeast",
+    "LENGTH_CAP",
+    "TABLE_LIMIT",
+    "TABLE_ENTRIES_LIMIT",
+]
 
 #: Lengths are stored capped at this value: no history anyone can build is longer, and it fits in int64.
 LENGTH_CAP = 2**62
@@ -67,17 +74,21 @@ def _table_alphabets(n_states: int, n_actions, n_observations) -> tuple[int, int
         raise ResourceLimitError(
             f"an automaton table of {n_states} states × {n_actions} actions × {n_observations} observations has "
             f"{entries} entries, above the limit {TABLE_ENTRIES_LIMIT} (events.TABLE_ENTRIES_LIMIT); use smaller "
-            "alphabets")
+            "alphabets"
+        )
     return n_actions, n_observations
 
 
 def _check_symbol(value, what: str) -> int:
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) or int(value) < 0:
-        raise AlphabetError(f"{what} {_shown(value)} must be a non-negative integer (an index into the {what} "
-                            "alphabet)")
+        raise AlphabetError(
+            f"{what} {_shown(value)} must be a non-negative integer (an index into the {what} alphabet)"
+        )
     if int(value) >= MAX_ALPHABET:
-        raise AlphabetError(f"{what} {_shown(int(value))} is outside every supported {what} alphabet (at most "
-                            f"{MAX_ALPHABET} symbols, kernels.MAX_ALPHABET)")
+        raise AlphabetError(
+            f"{what} {_shown(int(value))} is outside every supported {what} alphabet (at most "
+            f"{MAX_ALPHABET} symbols, kernels.MAX_ALPHABET)"
+        )
     return int(value)
 
 
@@ -218,7 +229,6 @@ class ActionOccurred(_SymbolOccurred):
     @property
     def action(self) -> int:
         return self.symbol
-
 
 
 class LengthAtLeast(Event):

@@ -114,10 +114,10 @@ def top_set(mixture: BayesianMixture, history=(), alpha=1, *, arith=None) -> lis
 
 def _require_mixture(mixture, who: str) -> None:
     if not isinstance(mixture, BayesianMixture):
-        raise TypeMismatchError(f"{who} needs a theory.BayesianMixture, got {_shown(mixture)} "
-                                f"({type(mixture).__name__}); build one with theory.BayesianMixture(components, prior)")
-
-
+        raise TypeMismatchError(
+            f"{who} needs a theory.BayesianMixture, got {_shown(mixture)} "
+            f"({type(mixture).__name__}); build one with theory.BayesianMixture(components, prior)"
+        )
 
 
 class PessimisticImitator(Policy):
@@ -230,8 +230,9 @@ class OnlineImitator:
         _require_mixture(mixture, "the online imitator")
         _require_full_demonstrator(demonstrator, "the online imitator")
         _check_alpha(alpha)
-        learner = BayesianMixture(mixture.components, mixture.prior, update="demonstrator", names=mixture.names,
-                                  corpus=mixture.corpus)
+        learner = BayesianMixture(
+            mixture.components, mixture.prior, update="demonstrator", names=mixture.names, corpus=mixture.corpus
+        )
         self.mixture = learner
         self.alpha = alpha
         self.imitator = PessimisticImitator(learner, alpha)
@@ -264,13 +265,20 @@ class OnlineImitator:
                 mass = level.weights["mass"]
                 if level.depth == m:
                     for hist, p in zip(tree.histories(level, flags=True), mass):
-                        out[hist[len(h):]] = ctx.to_output(p)
+                        out[hist[len(h) :]] = ctx.to_output(p)
                     return None
                 p = self.imitator.probs_batch(level.states[0], ctx)
                 theta = self.imitator.abstain_batch(level.states[0], ctx, p)
-                return {"mass": mass[:, None, None, None] * branch(
-                    ctx, p, theta, env.probs_batch(level.states[1], ctx),
-                    self.demonstrator.probs_batch(level.states[2], ctx))}
+                return {
+                    "mass": mass[:, None, None, None]
+                    * branch(
+                        ctx,
+                        p,
+                        theta,
+                        env.probs_batch(level.states[1], ctx),
+                        self.demonstrator.probs_batch(level.states[2], ctx),
+                    )
+                }
 
             root = tree.root()
             root.weights["mass"] = ctx.ones(1)
@@ -291,7 +299,6 @@ class OnlineImitator:
         """
         from .sampling import sample_episodes
 
-        return sample_episodes(self.imitator, env, horizon, episodes=episodes, seed=seed, history=history,
-                               demonstrator=self.demonstrator)
-
-
+        return sample_episodes(
+            self.imitator, env, horizon, episodes=episodes, seed=seed, history=history, demonstrator=self.demonstrator
+        )

@@ -57,8 +57,6 @@ __all__ = [
 MAX_ALPHABET = 1 << 20
 
 
-
-
 # ---------------------------------------------------------------------------------------------------------------
 # State batches and histories
 # ---------------------------------------------------------------------------------------------------------------
@@ -79,8 +77,10 @@ def take(state, idx):
         return [take(s, idx) for s in state]
     if hasattr(state, "take"):
         return state.take(idx)
-    raise TypeMismatchError(f"cannot index a state batch {_shown(state)} ({type(state).__name__}); a state batch is "
-                            "an array, a tuple or list of state batches, None, or an object with a take method")
+    raise TypeMismatchError(
+        f"cannot index a state batch {_shown(state)} ({type(state).__name__}); a state batch is "
+        "an array, a tuple or list of state batches, None, or an object with a take method"
+    )
 
 
 def check_alphabet_size(n, name: str) -> int:
@@ -96,8 +96,10 @@ def check_alphabet_size(n, name: str) -> int:
     if isinstance(n, (bool, np.bool_)) or not isinstance(n, numbers.Integral) or int(n) < 1:
         raise AlphabetError(f"{name} must be a positive integer, got {_shown(n)}")
     if int(n) > MAX_ALPHABET:
-        raise AlphabetError(f"{name} {_shown(int(n))} is above the largest supported alphabet size {MAX_ALPHABET} "
-                            "(kernels.MAX_ALPHABET)")
+        raise AlphabetError(
+            f"{name} {_shown(int(n))} is above the largest supported alphabet size {MAX_ALPHABET} "
+            "(kernels.MAX_ALPHABET)"
+        )
     return int(n)
 
 
@@ -128,8 +130,9 @@ def normalize_history(history, n_actions: int | None, n_observations: int | None
             raise HistoryError(f"history step {t} is {_shown(step)}; each step is an (action, observation) pair")
         a, o = step[0], step[1]
         # Not bool(step[2]): bool("no") is True.
-        demonstrated = _flag(step[2], name=f"history step {t} demonstrator flag", error=HistoryError) \
-            if len(step) == 3 else True
+        demonstrated = (
+            _flag(step[2], name=f"history step {t} demonstrator flag", error=HistoryError) if len(step) == 3 else True
+        )
         for value, what in ((a, "action"), (o, "observation")):
             if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
                 raise HistoryError(f"history step {t} has {what} {_shown(value)}; {what}s are integers")
@@ -204,17 +207,23 @@ def _function_row(raw, n: int, *, what: str, where: str, per: str) -> list:
     """
     if isinstance(raw, np.ndarray):
         if raw.ndim != 1:
-            raise AlphabetError(f"{what} returned an array of shape {raw.shape} at {where}; it must return "
-                                f"{n} probabilities, one per {per}")
+            raise AlphabetError(
+                f"{what} returned an array of shape {raw.shape} at {where}; it must return "
+                f"{n} probabilities, one per {per}"
+            )
     elif isinstance(raw, (str, bytes, Mapping)) or not isinstance(raw, Sequence):
-        raise TypeMismatchError(f"{what} returned {_shown(raw)} ({type(raw).__name__}) at {where}; it must return "
-                                f"a list, tuple or 1-d array of {n} probabilities, one per {per} in order")
+        raise TypeMismatchError(
+            f"{what} returned {_shown(raw)} ({type(raw).__name__}) at {where}; it must return "
+            f"a list, tuple or 1-d array of {n} probabilities, one per {per} in order"
+        )
     if len(raw) != n:
         raise AlphabetError(f"{what} returned {len(raw)} probabilities at {where}; expected {n} (one per {per})")
     for i, v in enumerate(raw):
         if isinstance(v, (Sequence, np.ndarray, Mapping, set)) and not isinstance(v, str):
-            raise AlphabetError(f"{what} returned {_shown(raw)} at {where}: entry {i} is {_shown(v)}, not a number; "
-                                f"return a flat sequence of {n} probabilities, one per {per}")
+            raise AlphabetError(
+                f"{what} returned {_shown(raw)} at {where}: entry {i} is {_shown(v)}, not a number; "
+                f"return a flat sequence of {n} probabilities, one per {per}"
+            )
     return list(raw)
 
 
@@ -248,9 +257,7 @@ class Kernel:
         state = self.initial(ctx)
         one = np.zeros(1, dtype=np.int64)
         for a, o, flag in history:
-            state = self.advance(
-                state, one, np.array([a]), np.array([o]), np.array([flag]), ctx
-            )
+            state = self.advance(state, one, np.array([a]), np.array([o]), np.array([flag]), ctx)
         return state
 
 
@@ -391,8 +398,9 @@ class FunctionPolicy(_HistoryStates, Policy):
         k = (ctx.cache_key, history)
         row = self._memo.get(k)
         if row is None:
-            raw = _function_row(self.fn(history), self.n_actions, what="policy function",
-                                where=f"history {history!r}", per="action")
+            raw = _function_row(
+                self.fn(history), self.n_actions, what="policy function", where=f"history {history!r}", per="action"
+            )
             row = ctx.distribution(raw, name=f"policy probabilities at history {history!r}", semi=self.semi)
             self._memo[k] = row
         return row
@@ -430,8 +438,9 @@ class FunctionEnvironment(_HistoryStates, Environment):
         self.n_actions = check_alphabet_size(n_actions, "n_actions")
         self.n_observations = check_alphabet_size(n_observations, "n_observations")
         if not callable(fn):
-            raise TypeMismatchError(f"fn must be a function of the history and action, got {_shown(fn)} "
-                                    f"({type(fn).__name__})")
+            raise TypeMismatchError(
+                f"fn must be a function of the history and action, got {_shown(fn)} ({type(fn).__name__})"
+            )
         self.fn = fn
         self._memo: dict = {}
 
@@ -439,8 +448,13 @@ class FunctionEnvironment(_HistoryStates, Environment):
         k = (ctx.cache_key, history, action)
         row = self._memo.get(k)
         if row is None:
-            raw = _function_row(self.fn(history, action), self.n_observations, what="environment function",
-                                where=f"history {history!r}, action {action}", per="observation")
+            raw = _function_row(
+                self.fn(history, action),
+                self.n_observations,
+                what="environment function",
+                where=f"history {history!r}, action {action}",
+                per="observation",
+            )
             row = ctx.distribution(
                 raw, name=f"observation probabilities at history {history!r}, action {action}", semi=False
             )
@@ -472,16 +486,18 @@ def _transition_table(transition, n_states: int, n_actions: int, name: str) -> n
     ...
     theory.errors.AlphabetError: policy transition[0, 1, 0] = True is a bool; entries are integer state indices
     """
-    shape_hint = (f"expected ({n_states}, {n_actions}, n_observations) (next state for each state, action and "
-                  "observation)")
+    shape_hint = (
+        f"expected ({n_states}, {n_actions}, n_observations) (next state for each state, action and observation)"
+    )
     if isinstance(transition, np.ndarray) and transition.dtype.kind in "iu":
         t = transition
     else:
         try:
             t = np.asarray(transition, dtype=object)
         except (TypeError, ValueError):
-            raise AlphabetError(f"{name} transition {_shown(transition)} is not a rectangular table; "
-                                f"{shape_hint}") from None
+            raise AlphabetError(
+                f"{name} transition {_shown(transition)} is not a rectangular table; {shape_hint}"
+            ) from None
     if t.ndim != 3 or t.shape[0] != n_states or t.shape[1] != n_actions:
         raise AlphabetError(f"{name} transition has shape {t.shape} (from {_shown(transition)}); {shape_hint}")
     if t.dtype == object:
@@ -519,8 +535,9 @@ def _emission_array(emission, ndim: int, expected: str) -> np.ndarray:
         em = None
     if em is None or em.ndim != ndim or 0 in em.shape:
         shape = "no shape" if em is None else f"shape {em.shape}"
-        raise AlphabetError(f"emission {_shown(emission)} has {shape}; expected {expected} (equal-length rows of "
-                            "probabilities)")
+        raise AlphabetError(
+            f"emission {_shown(emission)} has {shape}; expected {expected} (equal-length rows of probabilities)"
+        )
     return em
 
 
@@ -570,8 +587,11 @@ class _FiniteStateMachine:
         n_states = emission.shape[0]
         self._emission = emission
         self.transition = _transition_table(transition, n_states, self.n_actions, kind)
-        if (isinstance(initial_state, bool) or not isinstance(initial_state, numbers.Integral)
-                or not 0 <= int(initial_state) < n_states):
+        if (
+            isinstance(initial_state, bool)
+            or not isinstance(initial_state, numbers.Integral)
+            or not 0 <= int(initial_state) < n_states
+        ):
             raise AlphabetError(f"initial_state {_shown(initial_state)} is not a state in 0..{n_states - 1}")
         self.initial_state = int(initial_state)
         self.name = name
@@ -623,10 +643,12 @@ class FiniteStatePolicy(_FiniteStateMachine, Policy):
         em = _emission_array(emission, 2, "(n_states, n_actions)")
         self.n_actions = check_alphabet_size(em.shape[1], "n_actions")
         self.semi = _flag(semi, name="semi")
-        self._set_machine(_ConvertedTable(em, name="emission", semi=self.semi), transition, initial_state, "policy",
-                          name)
-        self.n_observations = check_alphabet_size(self.transition.shape[2], "n_observations (the transition's last "
-                                                  "axis)")
+        self._set_machine(
+            _ConvertedTable(em, name="emission", semi=self.semi), transition, initial_state, "policy", name
+        )
+        self.n_observations = check_alphabet_size(
+            self.transition.shape[2], "n_observations (the transition's last axis)"
+        )
 
     @classmethod
     def iid(cls, probs, *, n_observations: int = 1, semi: bool = False):
@@ -640,8 +662,9 @@ class FiniteStatePolicy(_FiniteStateMachine, Policy):
             if probs.ndim != 1:
                 raise AlphabetError(f"probs has shape {probs.shape}; the i.i.d. policy takes one distribution")
         elif isinstance(probs, (str, bytes, Mapping)) or not isinstance(probs, Sequence):
-            raise TypeMismatchError(f"probs must be a sequence of action probabilities, got {_shown(probs)} "
-                                    f"({type(probs).__name__})")
+            raise TypeMismatchError(
+                f"probs must be a sequence of action probabilities, got {_shown(probs)} ({type(probs).__name__})"
+            )
         row = list(probs)
         if not row:
             raise AlphabetError("probs is empty; the i.i.d. policy needs at least one action")
@@ -656,7 +679,11 @@ class FiniteStatePolicy(_FiniteStateMachine, Policy):
         array([1., 0.])
         """
         n_actions = check_alphabet_size(n_actions, "n_actions")
-        if isinstance(action, (bool, np.bool_)) or not isinstance(action, numbers.Integral) or not 0 <= action < n_actions:
+        if (
+            isinstance(action, (bool, np.bool_))
+            or not isinstance(action, numbers.Integral)
+            or not 0 <= action < n_actions
+        ):
             raise AlphabetError(f"action {_shown(action)} is outside the action alphabet 0..{n_actions - 1}")
         row = [0] * n_actions
         row[int(action)] = 1
@@ -693,11 +720,14 @@ class FiniteStateEnvironment(_FiniteStateMachine, Environment):
         em = _emission_array(emission, 3, "(n_states, n_actions, n_observations)")
         self.n_actions = check_alphabet_size(em.shape[1], "n_actions")
         self.n_observations = check_alphabet_size(em.shape[2], "n_observations")
-        self._set_machine(_ConvertedTable(em, name="environment emission", semi=False), transition, initial_state,
-                          "environment", name)
+        self._set_machine(
+            _ConvertedTable(em, name="environment emission", semi=False), transition, initial_state, "environment", name
+        )
         if self.transition.shape[2] != self.n_observations:
-            raise AlphabetError(f"environment transition has {self.transition.shape[2]} observations but emission "
-                                f"has {self.n_observations}")
+            raise AlphabetError(
+                f"environment transition has {self.transition.shape[2]} observations but emission "
+                f"has {self.n_observations}"
+            )
 
     def __repr__(self) -> str:
         """A Python expression that rebuilds the environment, with exact probabilities.
@@ -715,8 +745,9 @@ def sequence_environment(n_actions: int) -> FiniteStateEnvironment:
     1
     """
     n_actions = check_alphabet_size(n_actions, "n_actions")
-    return FiniteStateEnvironment(np.ones((1, n_actions, 1), dtype=int), np.zeros((1, n_actions, 1), dtype=int),
-                                  name="no observations")
+    return FiniteStateEnvironment(
+        np.ones((1, n_actions, 1), dtype=int), np.zeros((1, n_actions, 1), dtype=int), name="no observations"
+    )
 
 
 def _require_full_demonstrator(demonstrator, who: str | None = None) -> Policy:
@@ -733,11 +764,13 @@ def _require_full_demonstrator(demonstrator, who: str | None = None) -> Policy:
     """
     prefix = f"{who}: " if who else ""
     if not isinstance(demonstrator, Policy):
-        raise TypeMismatchError(f"{prefix}demonstrator must be a theory.Policy, got {_shown(demonstrator)} "
-                                f"({type(demonstrator).__name__})")
+        raise TypeMismatchError(
+            f"{prefix}demonstrator must be a theory.Policy, got {_shown(demonstrator)} ({type(demonstrator).__name__})"
+        )
     if demonstrator.semi:
         raise ProbabilityError(
             f"{prefix}demonstrator {_shown(demonstrator)} is a semi-distribution (it may abstain), but the "
             "demonstrator acts whenever the agent abstains, so it must be a full distribution; give a policy "
-            "whose action probabilities sum to 1 (not semi=True)")
+            "whose action probabilities sum to 1 (not semi=True)"
+        )
     return demonstrator

@@ -61,8 +61,10 @@ def _coefficient(v, where: str):
             return to_fraction(v)
         except ArithmeticContextError:
             pass
-    raise LinearProgramError(f"{where} = {_shown(v)} is not a number ({type(v).__name__}); coefficients are finite "
-                             "ints, floats, Fractions or numeric strings")
+    raise LinearProgramError(
+        f"{where} = {_shown(v)} is not a number ({type(v).__name__}); coefficients are finite "
+        "ints, floats, Fractions or numeric strings"
+    )
 
 
 def _float_or_inf(v) -> float:
@@ -82,13 +84,18 @@ def _table(values, name: str, ndim: int, columns: int | None) -> np.ndarray:
     if arr is not None and ndim == 2 and columns is not None and arr.ndim == 1 and arr.shape[0] == 0:
         arr = arr.reshape(0, columns)  # no constraint rows at all
     shape_text = "a vector" if ndim == 1 else f"a matrix with {columns} columns (one per variable)"
-    if (arr is None or arr.ndim != ndim or (ndim == 2 and arr.shape[1] != columns and arr.shape[0] != 0)
-            or isinstance(values, (str, bytes, dict, set))):
+    if (
+        arr is None
+        or arr.ndim != ndim
+        or (ndim == 2 and arr.shape[1] != columns and arr.shape[0] != 0)
+        or isinstance(values, (str, bytes, dict, set))
+    ):
         got = "" if arr is None else f" of shape {arr.shape}"
         raise LinearProgramError(f"{name} must be {shape_text}, got {_shown(values)}{got}")
     if arr.size > MAX_TREE_NODES:
-        raise LinearProgramError(f"{name} has {arr.size} entries, more than the {MAX_TREE_NODES} a linear program "
-                                 "here may have")
+        raise LinearProgramError(
+            f"{name} has {arr.size} entries, more than the {MAX_TREE_NODES} a linear program here may have"
+        )
     kinds = {type(v) for v in arr.flat}
     if kinds <= {int, float, Fraction, np.int64, np.float64}:
         # The common case, checked in bulk: only floats can be non-finite.
@@ -132,8 +139,10 @@ def maximize(c, *, a_eq=None, b_eq=None, a_ub=None, b_ub=None, arith=None):
             continue
         a_arr, b_arr = _table(a, a_name, 2, n), _table(b, b_name, 1, None)
         if a_arr.shape[0] != b_arr.shape[0]:
-            raise LinearProgramError(f"{a_name} has {a_arr.shape[0]} rows but {b_name} has {b_arr.shape[0]} entries; "
-                                     "give one right-hand side per row")
+            raise LinearProgramError(
+                f"{a_name} has {a_arr.shape[0]} rows but {b_name} has {b_arr.shape[0]} entries; "
+                "give one right-hand side per row"
+            )
         tables[a_name], tables[b_name] = a_arr.reshape(-1, n), b_arr
     a_eq, b_eq, a_ub, b_ub = tables["a_eq"], tables["b_eq"], tables["a_ub"], tables["b_ub"]
     if ctx.rational_counterpart is None:  # float: HiGHS; otherwise the exact simplex, converted
@@ -143,8 +152,9 @@ def maximize(c, *, a_eq=None, b_eq=None, a_ub=None, b_ub=None, arith=None):
                 arrays[name] = arr.astype(float)
             except OverflowError:
                 big = next(v for v in arr.reshape(-1) if not math.isfinite(_float_or_inf(v)))
-                raise LinearProgramError(f"{name} has the coefficient {_shown(big)}, too large for float "
-                                         "arithmetic; use arith='exact'") from None
+                raise LinearProgramError(
+                    f"{name} has the coefficient {_shown(big)}, too large for float arithmetic; use arith='exact'"
+                ) from None
         return _float(arrays["c"], arrays["a_eq"], arrays["b_eq"], arrays["a_ub"], arrays["b_ub"])
     x, value = _exact([to_fraction(v) for v in c], a_eq, b_eq, a_ub, b_ub)
     with ctx.scope():
@@ -154,9 +164,15 @@ def maximize(c, *, a_eq=None, b_eq=None, a_ub=None, b_ub=None, arith=None):
 def _float(c, a_eq, b_eq, a_ub, b_ub):
     from scipy.optimize import linprog
 
-    res = linprog(-c, A_ub=a_ub if len(b_ub) else None, b_ub=b_ub if len(b_ub) else None,
-                  A_eq=a_eq if len(b_eq) else None, b_eq=b_eq if len(b_eq) else None,
-                  bounds=(0, None), method="highs")
+    res = linprog(
+        -c,
+        A_ub=a_ub if len(b_ub) else None,
+        b_ub=b_ub if len(b_ub) else None,
+        A_eq=a_eq if len(b_eq) else None,
+        b_eq=b_eq if len(b_eq) else None,
+        bounds=(0, None),
+        method="highs",
+    )
     if res.status != 0:
         raise InfeasibleError(f"linear program not solved: {res.message}")
     return res.x, float(-res.fun)
@@ -234,8 +250,9 @@ def _simplex(tableau, basis, cost, n_cols):
         for j in range(n_cols):
             if j in in_basis:
                 continue
-            reduced = cost[j] - sum((cost[b] * tableau[r][j] for r, b in enumerate(basis) if tableau[r][j]),
-                                    Fraction(0))
+            reduced = cost[j] - sum(
+                (cost[b] * tableau[r][j] for r, b in enumerate(basis) if tableau[r][j]), Fraction(0)
+            )
             if reduced > 0:
                 entering = j
                 break
@@ -251,5 +268,3 @@ def _simplex(tableau, basis, cost, n_cols):
         if best is None:
             raise InfeasibleError("linear program is unbounded")
         _pivot(tableau, basis, best[1], entering)
-
-

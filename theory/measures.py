@@ -51,8 +51,7 @@ from .arith import Context, get_context
 from .divergences import InfiniteDivergence, check_convention, kl_rows, outcome_rows, with_abstain_column
 from .errors import AlphabetError, HorizonError, HistoryError, MightntError, OptionError, TypeMismatchError
 from .kernels import Environment, Policy, _require_full_demonstrator, normalize_history
-from .trees import (Level, Tree, alphabet, branch, check_max_nodes, guard_walk, merge_groups,
-                    walk)
+from .trees import Level, Tree, alphabet, branch, check_max_nodes, guard_walk, merge_groups, walk
 from .utilities import as_utility
 from .validation import flag, guard_size, integer, require_instance
 
@@ -143,8 +142,9 @@ class _StepKL:
         self.p, self.p_bot = _policy_rows(pi, level.states[0], ctx)
         self.q, self.q_bot = _policy_rows(beta, level.states[1], ctx)
         if pi.semi or beta.semi:
-            self.pk, self.qk = outcome_rows(with_abstain_column(self.p, self.p_bot),
-                                            with_abstain_column(self.q, self.q_bot), convention)
+            self.pk, self.qk = outcome_rows(
+                with_abstain_column(self.p, self.p_bot), with_abstain_column(self.q, self.q_bot), convention
+            )
         else:
             self.pk, self.qk = self.p, self.q  # neither abstains: the conventions agree
         self.values, self.infinite, self.first_bad = kl_rows(self.pk, self.qk, ctx)
@@ -157,8 +157,14 @@ class _StepKL:
 
     def listing(self, weight, flags: bool) -> list:
         hs = self.tree.histories(self.level, flags=flags)
-        return [(hs[i], self.ctx.to_output(weight[i]),
-                 float("inf") if self.infinite[i] else self.ctx.to_output(self.values[i])) for i in range(len(hs))]
+        return [
+            (
+                hs[i],
+                self.ctx.to_output(weight[i]),
+                float("inf") if self.infinite[i] else self.ctx.to_output(self.values[i]),
+            )
+            for i in range(len(hs))
+        ]
 
     def followed(self):
         """π's own and ⊥ rows with the actions β rules out removed: β's state is undefined after them, and the
@@ -173,9 +179,21 @@ class _StepKL:
         return own, bot
 
 
-def kl_breakdown(pi, beta, env, horizon, history=(), *, form: str = "expected", arith=None, demonstrator=None,
-                 merge: bool = True, prefixes: bool = False, convention: str = "outcome",
-                 max_nodes: int | None = None) -> KLBreakdown:
+def kl_breakdown(
+    pi,
+    beta,
+    env,
+    horizon,
+    history=(),
+    *,
+    form: str = "expected",
+    arith=None,
+    demonstrator=None,
+    merge: bool = True,
+    prefixes: bool = False,
+    convention: str = "outcome",
+    max_nodes: int | None = None,
+) -> KLBreakdown:
     """Trajectory KL(π‖β) from ``history`` over ``horizon`` steps, with its parts.
 
     ``form="expected"`` (under the environment) or ``"worst-case"`` (Definition 2: the environment only supplies
@@ -202,8 +220,7 @@ def kl_breakdown(pi, beta, env, horizon, history=(), *, form: str = "expected", 
         if demonstrator is not None:
             raise MightntError("the worst-case form has no demonstrator: abstentions end the trajectory")
         return _worst_case(pi, beta, env, horizon, history, ctx, prefixes, convention, max_nodes)
-    n_actions, n_obs, h, m = _setup((("pi", pi), ("beta", beta)), env, history, horizon, demonstrator,
-                                    "trajectory KL")
+    n_actions, n_obs, h, m = _setup((("pi", pi), ("beta", beta)), env, history, horizon, demonstrator, "trajectory KL")
     guard_walk(m, max_nodes)
     flags_out = demonstrator is not None
     with ctx.scope():
@@ -244,8 +261,19 @@ def kl_breakdown(pi, beta, env, horizon, history=(), *, form: str = "expected", 
         )
 
 
-def trajectory_kl(pi, beta, env, horizon, history=(), *, arith=None, demonstrator=None, merge: bool = True,
-                  convention: str = "outcome", max_nodes: int | None = None):
+def trajectory_kl(
+    pi,
+    beta,
+    env,
+    horizon,
+    history=(),
+    *,
+    arith=None,
+    demonstrator=None,
+    merge: bool = True,
+    convention: str = "outcome",
+    max_nodes: int | None = None,
+):
     """Expected trajectory KL^μ_{h,m}(π‖β): the expected sum over the m steps of KL(π(·|h')‖β(·|h')), the step
     KL under ``convention`` (``"outcome"``: ⊥ one more outcome; ``"actions"``: the paper's raw sum over actions).
 
@@ -260,8 +288,18 @@ def trajectory_kl(pi, beta, env, horizon, history=(), *, arith=None, demonstrato
     ...                      theory.FiniteStatePolicy.iid(["1/4", "3/4"], n_observations=2), env, 2, arith="exact")
     LogLinear(1*ln(2) + 1*ln(2/3))
     """
-    return kl_breakdown(pi, beta, env, horizon, history, arith=arith, demonstrator=demonstrator, merge=merge,
-                        convention=convention, max_nodes=max_nodes).total
+    return kl_breakdown(
+        pi,
+        beta,
+        env,
+        horizon,
+        history,
+        arith=arith,
+        demonstrator=demonstrator,
+        merge=merge,
+        convention=convention,
+        max_nodes=max_nodes,
+    ).total
 
 
 def _observation_alphabet(env):
@@ -272,8 +310,9 @@ def _observation_alphabet(env):
         return int(env), None
     if isinstance(env, Environment):
         return env.n_observations, env
-    raise TypeMismatchError(f"env must be a theory.Environment or a number of observations, got {env!r} "
-                            f"({type(env).__name__})")
+    raise TypeMismatchError(
+        f"env must be a theory.Environment or a number of observations, got {env!r} ({type(env).__name__})"
+    )
 
 
 def _observation_sequences(n_obs: int, m: int):
@@ -283,7 +322,7 @@ def _observation_sequences(n_obs: int, m: int):
         return m
     bits = (m - 1) * math.log2(n_obs)
     if bits < 1000:
-        return (n_obs ** m - 1) // (n_obs - 1)
+        return (n_obs**m - 1) // (n_obs - 1)
     return 1 << int(bits)
 
 
@@ -301,8 +340,17 @@ def _pair_setup(pi, beta, env, history, horizon, max_nodes):
     return max_nodes, env, n_actions, n_obs, normalize_history(history, n_actions, n_obs), check_horizon(horizon)
 
 
-def _worst_case(pi, beta, env, horizon, history, ctx: Context, prefixes: bool,
-                convention: str = "outcome", max_nodes: int | None = None) -> KLBreakdown:
+def _worst_case(
+    pi,
+    beta,
+    env,
+    horizon,
+    history,
+    ctx: Context,
+    prefixes: bool,
+    convention: str = "outcome",
+    max_nodes: int | None = None,
+) -> KLBreakdown:
     """Definition 2 by a walk over *groups*: the nodes of one level that share an observation prefix, with their
     weights π(a_{<t}|o_{<t}). A group's value (the maximum, over the observations to come, of the weighted sum
     of step KLs) depends only on its induced state, the weighted set of merged nodes it holds, so groups with
@@ -314,11 +362,15 @@ def _worst_case(pi, beta, env, horizon, history, ctx: Context, prefixes: bool,
         tree = Tree((pi, beta), h, ctx, merge=not prefixes, max_nodes=max_nodes, eager=True)
         if m and tree.keys(tree.root()) is None or prefixes:
             # Nothing merges: one group per observation sequence of each length < m, refused up front.
-            guard_size(_observation_sequences(n_obs, m), limit=max_nodes,
-                       what=f"observation sequences ({n_obs} observations, horizon {m})", option="max_nodes")
-        sizes: list = []    # nodes kept per level
-        f: dict = {}        # f[t][g]: group g's expected step KL at depth t
-        tables: dict = {}   # tables[t][g, o]: the group at depth t + 1 that g continues to under o (-1: none)
+            guard_size(
+                _observation_sequences(n_obs, m),
+                limit=max_nodes,
+                what=f"observation sequences ({n_obs} observations, horizon {m})",
+                option="max_nodes",
+            )
+        sizes: list = []  # nodes kept per level
+        f: dict = {}  # f[t][g]: group g's expected step KL at depth t
+        tables: dict = {}  # tables[t][g, o]: the group at depth t + 1 that g continues to under o (-1: none)
         found: list = []
         listing: list | None = [] if prefixes else None
 
@@ -432,9 +484,13 @@ def _refuse_exponential_growth(sizes: list, horizon: int, max_nodes: int) -> Non
     if rate < _EXPONENTIAL_GROWTH:
         return
     projected = int(sizes[-1] * rate ** min(horizon - 1 - t, 4000))
-    guard_size(projected, limit=max_nodes, option="max_nodes",
-               what=f"history-tree nodes at depth {horizon - 1} (Definition 2: the levels grew by a factor of "
-                    f"{rate:.3g} four times in a row, so the observation prefixes do not merge)")
+    guard_size(
+        projected,
+        limit=max_nodes,
+        option="max_nodes",
+        what=f"history-tree nodes at depth {horizon - 1} (Definition 2: the levels grew by a factor of "
+        f"{rate:.3g} four times in a row, so the observation prefixes do not merge)",
+    )
 
 
 def _first_argmax(row, ctx: Context) -> int:
@@ -445,8 +501,9 @@ def _first_argmax(row, ctx: Context) -> int:
         return int(np.argmax([ctx.to_float(v) for v in row]))
 
 
-def worst_case_kl(pi, beta, env, horizon, history=(), *, arith=None, convention: str = "outcome",
-                  max_nodes: int | None = None):
+def worst_case_kl(
+    pi, beta, env, horizon, history=(), *, arith=None, convention: str = "outcome", max_nodes: int | None = None
+):
     """Worst-case trajectory KL (Definition 2): max over observation sequences of the action-sequence KL.
 
     ``env`` supplies only the observation alphabet (an Environment, or the number of observations).
@@ -462,12 +519,14 @@ def worst_case_kl(pi, beta, env, horizon, history=(), *, arith=None, convention:
     >>> round(theory.worst_case_kl(copy, beta, 2, 2), 6) == round(theory.kl([0, 1], [0.9, 0.1]) + theory.kl([1, 0], [0.9, 0.1]), 6)
     True
     """
-    return _worst_case(pi, beta, env, horizon, history, get_context(arith), False,
-                       check_convention(convention), max_nodes).total
+    return _worst_case(
+        pi, beta, env, horizon, history, get_context(arith), False, check_convention(convention), max_nodes
+    ).total
 
 
-def _reactive_worst_case(pi, beta, env, horizon, history, ctx: Context, convention: str = "outcome",
-                         max_nodes: int | None = None):
+def _reactive_worst_case(
+    pi, beta, env, horizon, history, ctx: Context, convention: str = "outcome", max_nodes: int | None = None
+):
     """The expectimax of the expected KL over environments (see :func:`reactive_worst_case_kl`)."""
     max_nodes, env, n_actions, n_obs, h, m = _pair_setup(pi, beta, env, history, horizon, max_nodes)
     with ctx.scope():
@@ -517,8 +576,9 @@ def _reactive_worst_case(pi, beta, env, horizon, history, ctx: Context, conventi
         return ctx.to_output(w_next[0])
 
 
-def reactive_worst_case_kl(pi, beta, env, horizon, history=(), *, arith=None, convention: str = "outcome",
-                           max_nodes: int | None = None):
+def reactive_worst_case_kl(
+    pi, beta, env, horizon, history=(), *, arith=None, convention: str = "outcome", max_nodes: int | None = None
+):
     """Reactive worst-case trajectory KL: the maximum over all environments μ of the expected KL^μ_{h,m}(π‖β).
 
     An environment may choose each observation after seeing the whole history, the action just taken included,
@@ -543,12 +603,12 @@ def reactive_worst_case_kl(pi, beta, env, horizon, history=(), *, arith=None, co
     >>> theory.worst_case_kl(pi, beta, 2, 2, arith="exact")              # Definition 2: observations fixed
     LogLinear(1/2*ln(2))
     """
-    return _reactive_worst_case(pi, beta, env, horizon, history, get_context(arith), check_convention(convention),
-                                max_nodes)
+    return _reactive_worst_case(
+        pi, beta, env, horizon, history, get_context(arith), check_convention(convention), max_nodes
+    )
 
 
-def trajectory_tvd(pi, beta, env, horizon, history=(), *, arith=None, demonstrator=None,
-                   max_nodes: int | None = None):
+def trajectory_tvd(pi, beta, env, horizon, history=(), *, arith=None, demonstrator=None, max_nodes: int | None = None):
     """Total variation between the trajectory laws P^{π,μ}_h and P^{β,μ}_h over ``horizon`` steps.
 
     The trees of the two laws cannot be merged (TVD is not a sum over steps), so this walks the full tree,
@@ -560,8 +620,7 @@ def trajectory_tvd(pi, beta, env, horizon, history=(), *, arith=None, demonstrat
     >>> theory.trajectory_tvd(theory.FiniteStatePolicy.iid([1, 0]), theory.FiniteStatePolicy.iid([0.5, 0.5]), env, 2)
     0.75
     """
-    n_actions, n_obs, h, m = _setup((("pi", pi), ("beta", beta)), env, history, horizon, demonstrator,
-                                    "trajectory_tvd")
+    n_actions, n_obs, h, m = _setup((("pi", pi), ("beta", beta)), env, history, horizon, demonstrator, "trajectory_tvd")
     max_nodes = check_max_nodes(max_nodes)
     guard_walk(m, max_nodes)
     ctx = get_context(arith)
@@ -581,8 +640,10 @@ def trajectory_tvd(pi, beta, env, horizon, history=(), *, arith=None, demonstrat
             if demonstrator is None and (pi.semi or beta.semi):
                 # Abstaining ends the trajectory: the ⊥-ended histories are outcomes of their own.
                 total[0] = total[0] + abs(mp * p_bot - mb * q_bot).sum()
-            return {"pi": mp[:, None, None, None] * branch(ctx, p, p_bot, env_p, demo_p),
-                    "beta": mb[:, None, None, None] * branch(ctx, q, q_bot, env_p, demo_p)}
+            return {
+                "pi": mp[:, None, None, None] * branch(ctx, p, p_bot, env_p, demo_p),
+                "beta": mb[:, None, None, None] * branch(ctx, q, q_bot, env_p, demo_p),
+            }
 
         root = tree.root()
         root.weights["pi"], root.weights["beta"] = ctx.ones(1), ctx.ones(1)

@@ -75,8 +75,16 @@ class BayesianMixture(Policy):
     theory.errors.RuledOutHistoryError: every component of the mixture gives history ((1, 0), (0, 0)) probability 0, so its posterior is undefined
     """
 
-    def __init__(self, components: Sequence[Policy], prior, *, normalize: bool = False, update: str = "all",
-                 names: Sequence[str] | None = None, corpus=()):
+    def __init__(
+        self,
+        components: Sequence[Policy],
+        prior,
+        *,
+        normalize: bool = False,
+        update: str = "all",
+        names: Sequence[str] | None = None,
+        corpus=(),
+    ):
         components = _sequence(components, "components", "a list of theory.Policy objects")
         if not components:
             raise AlphabetError("a mixture needs at least one component")
@@ -87,9 +95,7 @@ class BayesianMixture(Policy):
         self.n_actions = components[0].n_actions
         for i, c in enumerate(components):
             if c.n_actions != self.n_actions:
-                raise AlphabetError(
-                    f"component {i} has {c.n_actions} actions but component 0 has {self.n_actions}"
-                )
+                raise AlphabetError(f"component {i} has {c.n_actions} actions but component 0 has {self.n_actions}")
         obs = {c.n_observations for c in components if c.n_observations is not None}
         if len(obs) > 1:
             raise AlphabetError(f"components disagree on the observation alphabet size: {sorted(obs)}")
@@ -98,15 +104,21 @@ class BayesianMixture(Policy):
         self.components = tuple(components)
         self.semi = any(c.semi for c in components)
         self.prior = self._check_prior(prior, len(components), normalize)
-        self.names = (tuple(_sequence(names, "names", "a list of strings")) if names is not None
-                      else tuple(f"ν{i}" for i in range(len(components))))
+        self.names = (
+            tuple(_sequence(names, "names", "a list of strings"))
+            if names is not None
+            else tuple(f"ν{i}" for i in range(len(components)))
+        )
         for i, name in enumerate(self.names):
             if not isinstance(name, str):
-                raise TypeMismatchError(f"name {i} of the mixture is {_shown(name)} ({type(name).__name__}), not a string")
+                raise TypeMismatchError(
+                    f"name {i} of the mixture is {_shown(name)} ({type(name).__name__}), not a string"
+                )
         if len(self.names) != len(components):
             raise AlphabetError(f"{len(self.names)} names for {len(components)} components")
-        self.corpus = _normalize_corpus(_sequence(corpus, "corpus", "a list of histories"), self.n_actions,
-                                        self.n_observations)
+        self.corpus = _normalize_corpus(
+            _sequence(corpus, "corpus", "a list of histories"), self.n_actions, self.n_observations
+        )
         self._group_components()
         self._initial_cache: dict = {}
         self._table_cache: dict = {}
@@ -127,7 +139,9 @@ class BayesianMixture(Policy):
             fr = [to_fraction(v) for v in values]
             for i, v in enumerate(fr):
                 if not v > 0:
-                    raise PriorError(f"prior weight {values[i]} of component {i} is not positive; every component needs weight > 0")
+                    raise PriorError(
+                        f"prior weight {values[i]} of component {i} is not positive; every component needs weight > 0"
+                    )
             total = sum(fr)
             if normalize:
                 return tuple(v / total for v in fr)
@@ -137,7 +151,9 @@ class BayesianMixture(Policy):
         fl = [float(v) for v in values]
         for i, v in enumerate(fl):
             if not v > 0 or not np.isfinite(v):
-                raise PriorError(f"prior weight {values[i]!r} of component {i} is not positive; every component needs weight > 0")
+                raise PriorError(
+                    f"prior weight {values[i]!r} of component {i} is not positive; every component needs weight > 0"
+                )
         total_float = sum(fl)
         if normalize:
             return tuple(v / total_float for v in fl)
@@ -158,8 +174,9 @@ class BayesianMixture(Policy):
         array([0., 1.])
         """
         transcripts = _sequence(transcripts, "transcripts", "a list of histories (one per episode)")
-        return BayesianMixture(self.components, self.prior, update=self.update, names=self.names,
-                               corpus=self.corpus + tuple(transcripts))
+        return BayesianMixture(
+            self.components, self.prior, update=self.update, names=self.names, corpus=self.corpus + tuple(transcripts)
+        )
 
     def _group_components(self) -> None:
         """Group the components: finite-state components with the same transition table share one state
@@ -174,9 +191,12 @@ class BayesianMixture(Policy):
             elif isinstance(c, FiniteStatePolicy):
                 for g in groups:
                     proto = g["proto"]
-                    if (isinstance(proto, FiniteStatePolicy) and proto.initial_state == c.initial_state
-                            and proto.transition.shape == c.transition.shape
-                            and np.array_equal(proto.transition, c.transition)):
+                    if (
+                        isinstance(proto, FiniteStatePolicy)
+                        and proto.initial_state == c.initial_state
+                        and proto.transition.shape == c.transition.shape
+                        and np.array_equal(proto.transition, c.transition)
+                    ):
                         g["members"].append(i)
                         break
                 else:
@@ -189,11 +209,18 @@ class BayesianMixture(Policy):
         self._fs_members = np.array(fs_members, dtype=np.int64)
         self._fs_group_of = np.array([gi for gi, g in enumerate(self._fs_groups) for _ in g["members"]], dtype=np.int64)
         sizes = [self._machines[i].n_states for i in fs_members]
-        self._fs_row_offset = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64) if sizes else np.zeros(0, np.int64)
+        self._fs_row_offset = (
+            np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64) if sizes else np.zeros(0, np.int64)
+        )
         gsizes = [g["proto"].n_states for g in self._fs_groups]
-        self._fs_group_offset = np.concatenate([[0], np.cumsum(gsizes)[:-1]]).astype(np.int64) if gsizes else np.zeros(0, np.int64)
-        self._fs_transitions = (np.concatenate([g["proto"].transition for g in self._fs_groups])
-                                if self._fs_groups else np.zeros((0, self.n_actions, 1), dtype=np.int64))
+        self._fs_group_offset = (
+            np.concatenate([[0], np.cumsum(gsizes)[:-1]]).astype(np.int64) if gsizes else np.zeros(0, np.int64)
+        )
+        self._fs_transitions = (
+            np.concatenate([g["proto"].transition for g in self._fs_groups])
+            if self._fs_groups
+            else np.zeros((0, self.n_actions, 1), dtype=np.int64)
+        )
         self._fs_initial = np.array([g["proto"].initial_state for g in self._fs_groups], dtype=np.int64)
         self._other_members = np.array([g["members"][0] for g in self._other_groups], dtype=np.int64)
         self._fs_identity = not self._other_groups and np.array_equal(self._fs_members, np.arange(len(self.components)))
@@ -206,8 +233,9 @@ class BayesianMixture(Policy):
         self._fs_membership = np.zeros((len(self.components), len(self._fs_groups)), dtype=np.int64)
         for gi, g in enumerate(self._fs_groups):
             self._fs_membership[g["members"], gi] = 1
-        self._fs_count_group = np.repeat(np.arange(len(gsizes), dtype=np.int64), np.array(gsizes, dtype=np.int64)
-                                         * self.n_actions)
+        self._fs_count_group = np.repeat(
+            np.arange(len(gsizes), dtype=np.int64), np.array(gsizes, dtype=np.int64) * self.n_actions
+        )
         self._count_statistics = not self._other_groups and n_counts <= _MAX_COUNT_COLUMNS
         self._n_counts = n_counts if self._count_statistics else 0
 
@@ -308,7 +336,7 @@ class BayesianMixture(Policy):
             final[:active] = state.weights
         out = flat
         for r in range(n):
-            out = ctx.weights_multiply(out, _weights_power(ctx, final[r:r + 1], multiplicity[transcripts[r]]))
+            out = ctx.weights_multiply(out, _weights_power(ctx, final[r : r + 1], multiplicity[transcripts[r]]))
         return out
 
     def advance(self, state, parent, actions, observations, flags, ctx):
@@ -341,12 +369,15 @@ class BayesianMixture(Policy):
             counts = counts.copy()
             counts[idx[:, None], cols] += 1
         if len(self._fs_groups):
-            fs_states = compiled.successor_states(state.fs_states, parent, actions, observations,
-                                                  self._fs_group_offset, self._fs_transitions)
+            fs_states = compiled.successor_states(
+                state.fs_states, parent, actions, observations, self._fs_group_offset, self._fs_transitions
+            )
         else:
             fs_states = state.fs_states[parent]
-        others = tuple(g["proto"].advance(gs, parent, actions, observations, flags, ctx)
-                       for g, gs in zip(self._other_groups, state.other_states))
+        others = tuple(
+            g["proto"].advance(gs, parent, actions, observations, flags, ctx)
+            for g, gs in zip(self._other_groups, state.other_states)
+        )
         out = _MixtureState(fs_states, others, weights, counts)
         out.post = post
         return out
@@ -357,8 +388,12 @@ class BayesianMixture(Policy):
         n, k, n_a = len(state), len(self.components), self.n_actions
         em, em_w = self._tables(ctx)
         if self._fs_identity and not fixed:
-            return (*ctx.posterior_after_actions(state.weights, self.posterior_batch(state, ctx), em, em_w,
-                                                 *self._machine_rows(state)), None)
+            return (
+                *ctx.posterior_after_actions(
+                    state.weights, self.posterior_batch(state, ctx), em, em_w, *self._machine_rows(state)
+                ),
+                None,
+            )
         factor = np.empty((n, n_a, k), dtype=ctx.dtype)
         if len(self._fs_members):
             factor[:, :, self._fs_members] = np.take(em_w, self._rows(state), axis=0).transpose(0, 2, 1)
@@ -393,8 +428,9 @@ class BayesianMixture(Policy):
         w = self.posterior_batch(state, ctx)
         gaps = ctx.zeros((len(state), len(self.components)))
         if len(self._fs_members):
-            fs_gaps = np.concatenate([self._machines[i].abstain_batch(np.arange(self._machines[i].n_states), ctx)
-                                      for i in self._fs_members])
+            fs_gaps = np.concatenate(
+                [self._machines[i].abstain_batch(np.arange(self._machines[i].n_states), ctx) for i in self._fs_members]
+            )
             gaps[:, self._fs_members] = np.take(fs_gaps, self._rows(state))
         for g, gs in zip(self._other_groups, state.other_states):
             gaps[:, g["members"][0]] = g["proto"].abstain_batch(gs, ctx)
@@ -425,8 +461,14 @@ class BayesianMixture(Policy):
             # that differ only there (the switch variants after the switch, say) share a key.
             alive = ctx.weights_alive(state.weights)
             group_alive = (alive.astype(np.int64) @ self._fs_membership) > 0  # (N, G)
-            return np.concatenate([alive.astype(np.int64), np.where(group_alive, state.fs_states, 0),
-                                   np.where(group_alive[:, self._fs_count_group], state.counts, 0)], axis=1)
+            return np.concatenate(
+                [
+                    alive.astype(np.int64),
+                    np.where(group_alive, state.fs_states, 0),
+                    np.where(group_alive[:, self._fs_count_group], state.counts, 0),
+                ],
+                axis=1,
+            )
         parts = [ctx.weights_defined(state.weights)[:, None].astype(np.int64), state.fs_states]
         for g, gs in zip(self._other_groups, state.other_states):
             sub = g["proto"].key(gs, ctx)
@@ -494,8 +536,6 @@ class BayesianMixture(Policy):
 _REPR_CORPUS = 20
 
 
-
-
 def _sequence(value, name: str, what: str, *, error: type = TypeMismatchError) -> list:
     """``value`` as a list: any iterable but a string, bytes or mapping (whose iteration is not what is meant)."""
     from collections.abc import Iterable, Mapping
@@ -557,8 +597,12 @@ class _MixtureState:
         return len(self.weights)
 
     def take(self, idx) -> "_MixtureState":
-        out = _MixtureState(self.fs_states[idx], take(self.other_states, idx), self.weights[idx],
-                            None if self.counts is None else self.counts[idx])
+        out = _MixtureState(
+            self.fs_states[idx],
+            take(self.other_states, idx),
+            self.weights[idx],
+            None if self.counts is None else self.counts[idx],
+        )
         out.rows = None if self.rows is None else self.rows[idx]
         out.probs = None if self.probs is None else self.probs[idx]
         out.post = None if self.post is None else self.post[idx]

@@ -73,8 +73,16 @@ class TreePolicy(Policy):
     array([0.5, 0.5])
     """
 
-    def __init__(self, dt: DecisionTree, own: list, abstain: list | None, fallback: Policy, ctx: Context, *,
-                 n_observations: int | None = None):
+    def __init__(
+        self,
+        dt: DecisionTree,
+        own: list,
+        abstain: list | None,
+        fallback: Policy,
+        ctx: Context,
+        *,
+        n_observations: int | None = None,
+    ):
         self._dt = dt
         self._own = own  # per level (N_d, A) in ctx
         self._abstain = abstain  # per level (N_d,) or None
@@ -138,8 +146,12 @@ class TreePolicy(Policy):
                 sel = d == level
                 if level < len(self._dt.child):
                     table = self._dt.child[level]
-                    new_node[sel] = table[node[idx[sel]], branch_flags[idx[sel]].astype(np.int64),
-                                          actions[idx[sel]], observations[idx[sel]]]
+                    new_node[sel] = table[
+                        node[idx[sel]],
+                        branch_flags[idx[sel]].astype(np.int64),
+                        actions[idx[sel]],
+                        observations[idx[sel]],
+                    ]
             node[idx] = new_node
             depth[idx] = d + 1
         fb = self.fallback.advance(fb, parent, actions, observations, flags, ctx)
@@ -267,8 +279,16 @@ class Optimum:
                 return f"({', '.join(shown(v) for v in x)})"
             return f"{x if isinstance(x, float) else ctx.to_float(ctx.convert(x)):.6g}"
 
-        numbers = ("value", "kl_spent", "tvd_spent", "objective", "temperature", "temperature_bracket", "budget",
-                   "binding")
+        numbers = (
+            "value",
+            "kl_spent",
+            "tvd_spent",
+            "objective",
+            "temperature",
+            "temperature_bracket",
+            "budget",
+            "binding",
+        )
         fields = ", ".join(f"{name}={shown(getattr(self, name))}" for name in numbers)
         return f"Optimum({fields}, policy={self.policy!r})"
 
@@ -288,17 +308,35 @@ def _check_temperature(t, ctx: Context | None = None):
 class _Problem:
     """The tree of (β, μ, demonstrator) from h to the horizon, with what backward induction needs."""
 
-    def __init__(self, beta, env, utility, horizon, history, ctx: Context, demonstrator, *, all_actions=False,
-                 max_nodes: int | None = None, who: str | None = None):
+    def __init__(
+        self,
+        beta,
+        env,
+        utility,
+        horizon,
+        history,
+        ctx: Context,
+        demonstrator,
+        *,
+        all_actions=False,
+        max_nodes: int | None = None,
+        who: str | None = None,
+    ):
         # _setup refuses a semi-distribution demonstrator (ProbabilityError): it acts whenever the agent abstains.
-        self.n_actions, self.n_obs, self.history, self.m = _setup((("beta", beta),), env, history, horizon,
-                                                                  demonstrator, who)
+        self.n_actions, self.n_obs, self.history, self.m = _setup(
+            (("beta", beta),), env, history, horizon, demonstrator, who
+        )
         self.u = as_utility(utility, self.n_actions, self.n_obs)
         self.max_nodes = check_max_nodes(max_nodes)
         self.beta, self.env, self.demo, self.ctx = beta, env, demonstrator, ctx
         self.abstains = beta.semi and demonstrator is not None
-        tree = Tree((beta, env, demonstrator), self.history, ctx, merge=self.u.additive and not all_actions,
-                    max_nodes=self.max_nodes)
+        tree = Tree(
+            (beta, env, demonstrator),
+            self.history,
+            ctx,
+            merge=self.u.additive and not all_actions,
+            max_nodes=self.max_nodes,
+        )
 
         def expand(level: Level):
             q = beta.probs_batch(level.states[0], ctx)
@@ -369,8 +407,11 @@ class _Problem:
             if solution is not None:
                 node_kl = solution[d][2]
             else:
-                pk, qk = (own, q) if bot is None else (
-                    with_abstain_column(own, bot), with_abstain_column(q, level.data["beta_bot"]))
+                pk, qk = (
+                    (own, q)
+                    if bot is None
+                    else (with_abstain_column(own, bot), with_abstain_column(q, level.data["beta_bot"]))
+                )
                 node_kl, node_inf, _ = kl_rows(pk, qk, ctx)
                 reached = ~ctx.is_zero(mass)
                 infinite |= bool((node_inf & reached).any())
@@ -395,8 +436,9 @@ class _Problem:
         return TreePolicy(self.dt, own_tables, bot_tables, self.beta, self.ctx, n_observations=self.n_obs)
 
 
-def kl_regularized_policy(beta, env, utility, horizon, temperature, history=(), *, arith=None, demonstrator=None,
-                          max_nodes: int | None = None):
+def kl_regularized_policy(
+    beta, env, utility, horizon, temperature, history=(), *, arith=None, demonstrator=None, max_nodes: int | None = None
+):
     """The KL-regularized optimum ``argmax_π V^π_μ(h) − λ KL^μ_{h,m}(π‖β)`` (λ = ``temperature``).
 
     The returned :class:`Optimum` has ``kl_spent`` and ``value``, and ``value − λ·kl_spent`` equals its
@@ -426,8 +468,9 @@ def kl_regularized_policy(beta, env, utility, horizon, temperature, history=(), 
     ctx = get_context(arith)
     _check_temperature(temperature, ctx)
     with ctx.scope():
-        problem = _Problem(beta, env, utility, horizon, history, ctx, demonstrator, max_nodes=max_nodes,
-                           who="kl_regularized_policy")
+        problem = _Problem(
+            beta, env, utility, horizon, history, ctx, demonstrator, max_nodes=max_nodes, who="kl_regularized_policy"
+        )
         lam = ctx.parameter(to_fraction(temperature))  # the temperature as the context steers with it
         if problem.m == 0:
             own, kl_spent, value_ = [], ctx.convert(0), problem.leaf[0]
@@ -439,9 +482,17 @@ def kl_regularized_policy(beta, env, utility, horizon, temperature, history=(), 
             bot = [s[1] for s in solution] if problem.abstains else None
             kl_spent, value_ = problem.spend(own, bot, temperature, solution)
             objective = solution[0][3][0]
-        return Optimum(policy=problem.tree_policy(own, bot), value=ctx.to_output(value_),
-                       kl_spent=ctx.to_output(kl_spent), tvd_spent=None, objective=ctx.to_output(objective),
-                       temperature=lam, temperature_bracket=(lam, lam), budget=None, binding=None)
+        return Optimum(
+            policy=problem.tree_policy(own, bot),
+            value=ctx.to_output(value_),
+            kl_spent=ctx.to_output(kl_spent),
+            tvd_spent=None,
+            objective=ctx.to_output(objective),
+            temperature=lam,
+            temperature_bracket=(lam, lam),
+            budget=None,
+            binding=None,
+        )
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -538,9 +589,21 @@ def _cheapest_optimal(problem: _Problem):
     return out, (v_next[0], c_next[0]) if problem.m else (problem.leaf[0], ctx.convert(0))
 
 
-def kl_constrained_policy(beta, env, utility, horizon, budget, history=(), *, arith=None, demonstrator=None,
-                          rtol: float = 1e-10, max_iterations: int = 200, max_nodes: int | None = None,
-                          max_symbolic_nodes: int = MAX_SYMBOLIC_NODES):
+def kl_constrained_policy(
+    beta,
+    env,
+    utility,
+    horizon,
+    budget,
+    history=(),
+    *,
+    arith=None,
+    demonstrator=None,
+    rtol: float = 1e-10,
+    max_iterations: int = 200,
+    max_nodes: int | None = None,
+    max_symbolic_nodes: int = MAX_SYMBOLIC_NODES,
+):
     """The KL-constrained optimum ``argmax V^π_μ(h)`` subject to ``KL^μ_{h,m}(π‖β) ≤ budget``.
 
     If the cheapest V-optimal policy (within β's support) spends at most ``budget``, it is returned
@@ -572,14 +635,17 @@ def kl_constrained_policy(beta, env, utility, horizon, budget, history=(), *, ar
     _check_bisection(rtol, max_iterations)
     ctx = get_context(arith)
     with ctx.scope():
-        problem = _Problem(beta, env, utility, horizon, history, ctx, demonstrator, max_nodes=max_nodes,
-                           who="kl_constrained_policy")
+        problem = _Problem(
+            beta, env, utility, horizon, history, ctx, demonstrator, max_nodes=max_nodes, who="kl_constrained_policy"
+        )
         if ctx.symbolic:  # the bisection chains symbolic exponentials: minutes at 63 nodes, hours soon after
-            guard_size(sum(len(lv) for lv in problem.dt.levels),
-                       limit=integer(max_symbolic_nodes, name="max_symbolic_nodes", minimum=1),
-                       what="history-tree nodes for an exact (symbolic) constrained optimum (arith='ball' certifies "
-                            "without this limit)",
-                       option="max_symbolic_nodes")
+            guard_size(
+                sum(len(lv) for lv in problem.dt.levels),
+                limit=integer(max_symbolic_nodes, name="max_symbolic_nodes", minimum=1),
+                what="history-tree nodes for an exact (symbolic) constrained optimum (arith='ball' certifies "
+                "without this limit)",
+                option="max_symbolic_nodes",
+            )
         b = math.inf if isinstance(budget, float) and math.isinf(budget) else ctx.convert(budget)
 
         def certified(result: Optimum) -> bool:
@@ -588,15 +654,23 @@ def kl_constrained_policy(beta, env, utility, horizon, budget, history=(), *, ar
             if ctx.certified or _is_float_inf(budget):
                 return True
             branching = problem.n_actions * problem.n_obs
-            if sum(branching ** d for d in range(problem.m + 1)) > _CERTIFY_NODES:
+            if sum(branching**d for d in range(problem.m + 1)) > _CERTIFY_NODES:
                 k = ctx.to_float(ctx.convert(result.kl_spent))
                 cap = ctx.to_float(b)
                 return k <= cap - _FLOAT_BUDGET_MARGIN * max(1.0, abs(cap))
             ball = get_context("ball")
             try:
                 with ball.scope():
-                    k = trajectory_kl(result.policy, beta, env, horizon, history, arith=ball,
-                                      demonstrator=demonstrator, max_nodes=problem.max_nodes)
+                    k = trajectory_kl(
+                        result.policy,
+                        beta,
+                        env,
+                        horizon,
+                        history,
+                        arith=ball,
+                        demonstrator=demonstrator,
+                        max_nodes=problem.max_nodes,
+                    )
                     return ball.compare(k, ball.convert(budget)) <= 0
             except ArithmeticError:
                 return False  # an enclosure that may exceed the budget is not certified feasible
@@ -604,16 +678,31 @@ def kl_constrained_policy(beta, env, utility, horizon, budget, history=(), *, ar
         def optimum(own, bot, kl_spent, value_, temperature, bracket, binding) -> Optimum:
             """The optimum given by the tables ``own`` and ``bot``: a constrained optimum maximizes its value."""
             value_ = ctx.to_output(value_)
-            return Optimum(policy=problem.tree_policy(own, bot), value=value_, kl_spent=ctx.to_output(kl_spent),
-                           tvd_spent=None, objective=value_, temperature=temperature, temperature_bracket=bracket,
-                           budget=budget, binding=binding)
+            return Optimum(
+                policy=problem.tree_policy(own, bot),
+                value=value_,
+                kl_spent=ctx.to_output(kl_spent),
+                tvd_spent=None,
+                objective=value_,
+                temperature=temperature,
+                temperature_bracket=bracket,
+                budget=budget,
+                binding=binding,
+            )
 
         def base_policy():
             """β itself (λ = ∞): the empty table, so that β answers in every context (KL exactly 0)."""
             own = [lv.data["beta"] for lv in problem.dt.levels[:-1]]
             bot = [lv.data["beta_bot"] for lv in problem.dt.levels[:-1]] if problem.abstains else None
-            return optimum([], [] if problem.abstains else None, ctx.convert(0), problem.spend(own, bot)[1],
-                           math.inf, (math.inf, math.inf), True)
+            return optimum(
+                [],
+                [] if problem.abstains else None,
+                ctx.convert(0),
+                problem.spend(own, bot)[1],
+                math.inf,
+                (math.inf, math.inf),
+                True,
+            )
 
         cheapest, (v0, kl0) = _cheapest_optimal(problem) if problem.m else ([], (problem.leaf[0], ctx.convert(0)))
         own0 = [s[0] for s in cheapest]
@@ -685,8 +774,9 @@ def kl_constrained_policy(beta, env, utility, horizon, budget, history=(), *, ar
 # ---------------------------------------------------------------------------------------------------------------
 # TVD-constrained optimum
 # ---------------------------------------------------------------------------------------------------------------
-def tvd_constrained_policy(beta, env, utility, horizon, budget, history=(), *, arith=None,
-                           max_nodes: int | None = None):
+def tvd_constrained_policy(
+    beta, env, utility, horizon, budget, history=(), *, arith=None, max_nodes: int | None = None
+):
     """The TVD-constrained optimum ``argmax V^π_μ(h)`` subject to ``TVD(P^{π,μ}_h, P^{β,μ}_h) ≤ budget``.
 
     An exact linear program over sequence-form policies: variables ``x(h'a)``, the probability that π takes
@@ -713,17 +803,26 @@ def tvd_constrained_policy(beta, env, utility, horizon, budget, history=(), *, a
             raise MightntError("the TVD-constrained optimum needs a base policy that does not abstain")
         if problem.m == 0:
             value_, zero = ctx.to_output(problem.leaf[0]), ctx.to_output(ctx.convert(0))
-            return Optimum(policy=problem.tree_policy([], None), value=value_, kl_spent=zero, tvd_spent=zero,
-                           objective=value_, temperature=None, temperature_bracket=None, budget=budget,
-                           binding=False)
+            return Optimum(
+                policy=problem.tree_policy([], None),
+                value=value_,
+                kl_spent=zero,
+                tvd_spent=zero,
+                objective=value_,
+                temperature=None,
+                temperature_bracket=None,
+                budget=budget,
+                binding=False,
+            )
         # The optimum is solved in rationals wherever the inputs are rational (exact and ball arithmetic), on the
         # same unmerged tree, and converted: balls then enclose the exact optimum, with no undecidable ties.
         rational = ctx.rational_counterpart
         solver, solver_ctx = problem, ctx
         if rational is not None and rational is not ctx:
             solver_ctx = rational
-            solver = _Problem(beta, env, utility, horizon, history, rational, None, all_actions=True,
-                              max_nodes=max_nodes)
+            solver = _Problem(
+                beta, env, utility, horizon, history, rational, None, all_actions=True, max_nodes=max_nodes
+            )
         solver_c = solver_ctx.convert(1 if _is_float_inf(budget) else budget)  # a TVD never exceeds 1
         if rational is not None and problem.n_obs == 1:
             own = _tvd_closed_form(solver, solver_c)
@@ -736,9 +835,17 @@ def tvd_constrained_policy(beta, env, utility, horizon, budget, history=(), *, a
         # The budget binds when it costs value: decided in the solver's context (exactly where the program is).
         binding = not solver_ctx.at_least(value_ if solved_value is None else solved_value, _best_value(solver))
         value_ = ctx.to_output(value_)
-        return Optimum(policy=problem.tree_policy(own, None), value=value_, kl_spent=ctx.to_output(kl_spent),
-                       tvd_spent=ctx.to_output(_tvd_of(problem, own)), objective=value_, temperature=None,
-                       temperature_bracket=None, budget=budget, binding=bool(binding))
+        return Optimum(
+            policy=problem.tree_policy(own, None),
+            value=value_,
+            kl_spent=ctx.to_output(kl_spent),
+            tvd_spent=ctx.to_output(_tvd_of(problem, own)),
+            objective=value_,
+            temperature=None,
+            temperature_bracket=None,
+            budget=budget,
+            binding=bool(binding),
+        )
 
 
 def _best_value(problem: _Problem):
@@ -861,23 +968,29 @@ def _tvd_linear_program(problem: _Problem, c):
             except MightntError:
                 if room == _LP_ROOM[-1]:
                     raise
-        xb = np.concatenate([np.asarray(beta_w[d], dtype=float)[:, None] * np.asarray(dt.levels[d].data["beta"], dtype=float)
-                             for d in range(m)], axis=None)
+        xb = np.concatenate(
+            [
+                np.asarray(beta_w[d], dtype=float)[:, None] * np.asarray(dt.levels[d].data["beta"], dtype=float)
+                for d in range(m)
+            ],
+            axis=None,
+        )
         x = np.clip(np.asarray(x[:n_x], dtype=float), 0.0, None)
         reach_last = np.repeat(np.asarray(reach[last], dtype=float), n_a)
-        tv = float(np.dot(reach_last, np.abs(x[offsets[last]:] - xb[offsets[last]:]))) / 2
+        tv = float(np.dot(reach_last, np.abs(x[offsets[last] :] - xb[offsets[last] :]))) / 2
         if tv > conv(c):
             x = xb + (conv(c) / tv) * (x - xb)
         # HiGHS leaves noise where π never reaches a node: a node whose realization weight is below the noise
         # floor keeps β's action probabilities.
         for d in range(m):
-            block = x[offsets[d]:offsets[d + 1]].reshape(sizes[d], n_a)  # a view: zeroing it zeroes x
+            block = x[offsets[d] : offsets[d + 1]].reshape(sizes[d], n_a)  # a view: zeroing it zeroes x
             block[block.sum(axis=1) <= _HIGHS_NOISE] = 0.0
     own = []
     for d in range(m):
         q = dt.levels[d].data["beta"]
-        block = np.asarray([ctx.convert(x[offsets[d] + i]) for i in range(sizes[d] * n_a)],
-                           dtype=ctx.dtype).reshape(sizes[d], n_a)
+        block = np.asarray([ctx.convert(x[offsets[d] + i]) for i in range(sizes[d] * n_a)], dtype=ctx.dtype).reshape(
+            sizes[d], n_a
+        )
         totals = block.sum(axis=1)
         table = q.copy()
         live = ~ctx.is_zero(totals)

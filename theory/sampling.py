@@ -33,8 +33,9 @@ __all__ = ["sample_episodes", "Episodes", "MAX_SAMPLE_BYTES", "sample_bytes"]
 MAX_SAMPLE_BYTES = 1 << 31
 
 
-def sample_bytes(episodes: int, horizon: int, *, n_actions: int, n_observations: int, tracked: int = 0,
-                 kernels: int = 2) -> int:
+def sample_bytes(
+    episodes: int, horizon: int, *, n_actions: int, n_observations: int, tracked: int = 0, kernels: int = 2
+) -> int:
     """An upper estimate of the bytes :func:`sample_episodes` allocates: per (episode, step) cell, the recorded
     arrays (actions and observations int64, the flag, two float64 probabilities, two float64 per tracked policy);
     per episode, one step's probability tables and the kernels' states.
@@ -80,9 +81,18 @@ def _draw(rng: np.random.Generator, probs: np.ndarray) -> np.ndarray:
     return np.minimum((u[:, None] >= cum).sum(axis=1), probs.shape[1] - 1)
 
 
-def sample_episodes(policy: Policy, env: Environment, horizon: int, *, episodes: int = 1000, seed: int = 0,
-                    history=(), demonstrator: Policy | None = None, track: dict | None = None,
-                    max_bytes: int | None = None) -> Episodes:
+def sample_episodes(
+    policy: Policy,
+    env: Environment,
+    horizon: int,
+    *,
+    episodes: int = 1000,
+    seed: int = 0,
+    history=(),
+    demonstrator: Policy | None = None,
+    track: dict | None = None,
+    max_bytes: int | None = None,
+) -> Episodes:
     """Sample ``episodes`` runs of ``horizon`` steps of ``policy`` in ``env`` from ``history``.
 
     A policy that abstains needs a ``demonstrator`` (who acts then; the step is flagged as a demonstrator
@@ -105,8 +115,9 @@ def sample_episodes(policy: Policy, env: Environment, horizon: int, *, episodes:
         _require_full_demonstrator(demonstrator, "sample_episodes")  # it acts when the policy abstains
     if policy.semi and demonstrator is None:
         raise MightntError("the policy abstains (a semi-distribution); pass demonstrator= to say who acts then")
-    track = dict(require_instance(track if track is not None else {}, dict, name="track",
-                                  what="dict of name -> theory.Policy"))
+    track = dict(
+        require_instance(track if track is not None else {}, dict, name="track", what="dict of name -> theory.Policy")
+    )
     for name, k in track.items():
         require_instance(k, Policy, name=f"tracked policy {name!r}", what="theory.Policy")
     ctx = get_context("float")
@@ -114,16 +125,32 @@ def sample_episodes(policy: Policy, env: Environment, horizon: int, *, episodes:
     h = normalize_history(history, n_actions, n_obs)
     m = check_horizon(horizon)
     limit = MAX_SAMPLE_BYTES if max_bytes is None else integer(max_bytes, name="max_bytes", minimum=1)
-    guard_size(sample_bytes(episodes, m, n_actions=n_actions, n_observations=n_obs, tracked=len(track),
-                            kernels=2 + (demonstrator is not None)),
-               limit=limit, what=f"bytes ({episodes} episodes of {m} steps)", option="max_bytes")
+    guard_size(
+        sample_bytes(
+            episodes,
+            m,
+            n_actions=n_actions,
+            n_observations=n_obs,
+            tracked=len(track),
+            kernels=2 + (demonstrator is not None),
+        ),
+        limit=limit,
+        what=f"bytes ({episodes} episodes of {m} steps)",
+        option="max_bytes",
+    )
     rng = np.random.default_rng(seed)
     kernels = [policy, env] + ([demonstrator] if demonstrator is not None else []) + list(track.values())
     states = [take(k.start(h, ctx), np.zeros(episodes, dtype=np.int64)) for k in kernels]
     shape = (episodes, m)
-    out = Episodes(np.zeros(shape, dtype=np.int64), np.zeros(shape, dtype=np.int64), np.zeros(shape, dtype=bool),
-                   np.zeros(shape), np.zeros(shape), {k: np.zeros(shape) for k in track},
-                   {k: np.zeros(shape) for k in track})
+    out = Episodes(
+        np.zeros(shape, dtype=np.int64),
+        np.zeros(shape, dtype=np.int64),
+        np.zeros(shape, dtype=bool),
+        np.zeros(shape),
+        np.zeros(shape),
+        {k: np.zeros(shape) for k in track},
+        {k: np.zeros(shape) for k in track},
+    )
     rows = np.arange(episodes)
     names = list(track)
     for t in range(m):

@@ -39,8 +39,20 @@ from .errors import TypeMismatchError
 from .kernels import Kernel, take
 from .validation import MAX_TREE_NODES, guard_size, integer, option
 
-__all__ = ["Level", "Tree", "CHUNK", "walk", "branch", "select", "alphabet", "DecisionTree", "unique_rows",
-           "guard_walk", "check_max_nodes", "merge_groups"]
+__all__ = [
+    "Level",
+    "Tree",
+    "CHUNK",
+    "walk",
+    "branch",
+    "select",
+    "alphabet",
+    "DecisionTree",
+    "unique_rows",
+    "guard_walk",
+    "check_max_nodes",
+    "merge_groups",
+]
 
 #: Largest number of nodes processed in one numpy batch by depth-first forward walks.
 CHUNK = 1 << 17
@@ -71,8 +83,12 @@ def guard_walk(horizon: int, max_nodes: int) -> None:
     ...
     theory.errors.ResourceLimitError: this computation needs about 1000000001 history-tree nodes (at least one per level up to the horizon), above the limit 10000000; pass max_nodes=... to raise it (or shrink the input)
     """
-    guard_size(horizon + 1, limit=max_nodes, what="history-tree nodes (at least one per level up to the horizon)",
-               option="max_nodes")
+    guard_size(
+        horizon + 1,
+        limit=max_nodes,
+        what="history-tree nodes (at least one per level up to the horizon)",
+        option="max_nodes",
+    )
 
 
 _HASH_MULTIPLIERS = np.random.default_rng(20241008).integers(1, 2**63 - 1, size=4096, dtype=np.int64) | 1
@@ -159,8 +175,9 @@ class Tree:
     all (:meth:`reserve`); ``None`` is :data:`~theory.validation.MAX_TREE_NODES`.
     """
 
-    def __init__(self, kernels, history, ctx: Context, *, merge: bool = True, max_nodes: int | None = None,
-                 eager: bool = False):
+    def __init__(
+        self, kernels, history, ctx: Context, *, merge: bool = True, max_nodes: int | None = None, eager: bool = False
+    ):
         self.kernels = tuple(kernels)
         self.history = tuple(history)
         self.ctx = ctx
@@ -195,11 +212,19 @@ class Tree:
         """
         n = int(n)
         if self.merge_enabled and self._merge_misses < 2:
-            guard_size(self.level_nodes.get(depth, 0) + n, limit=self.max_nodes, option="max_nodes",
-                       what=f"history-tree nodes at depth {depth} (one level, before merging)")
+            guard_size(
+                self.level_nodes.get(depth, 0) + n,
+                limit=self.max_nodes,
+                option="max_nodes",
+                what=f"history-tree nodes at depth {depth} (one level, before merging)",
+            )
         else:
-            guard_size(self.created + n, limit=self.max_nodes, option="max_nodes",
-                       what="history-tree nodes (in a tree that does not merge)")
+            guard_size(
+                self.created + n,
+                limit=self.max_nodes,
+                option="max_nodes",
+                what="history-tree nodes (in a tree that does not merge)",
+            )
         self.created += n
         self.level_nodes[depth] = self.level_nodes.get(depth, 0) + n
 
@@ -226,8 +251,16 @@ class Tree:
         # The links outlive the level's states (they rebuild histories): kept in the smallest integer type.
         # Alphabets are at most MAX_ALPHABET (< 2^31) letters.
         link = np.int32 if len(level) < 2**31 else np.int64
-        return Level(level.depth + 1, states, {}, level, parent.astype(link), actions.astype(np.int32),
-                     observations.astype(np.int32), flags)
+        return Level(
+            level.depth + 1,
+            states,
+            {},
+            level,
+            parent.astype(link),
+            actions.astype(np.int32),
+            observations.astype(np.int32),
+            flags,
+        )
 
     def keys(self, level: Level) -> np.ndarray | None:
         """Integer keys (N, d) of the level's nodes, or None when some kernel cannot provide one."""
@@ -293,7 +326,9 @@ class Tree:
         out = np.zeros((len(idx), level.depth, 3), dtype=np.int64)
         lv, rows = level, idx
         while lv.parent_level is not None:
-            assert lv.action is not None and lv.observation is not None and lv.flag is not None and lv.parent is not None
+            assert (
+                lv.action is not None and lv.observation is not None and lv.flag is not None and lv.parent is not None
+            )
             d = lv.depth - 1
             out[:, d, 0] = lv.action[rows]
             out[:, d, 1] = lv.observation[rows]
@@ -325,8 +360,7 @@ class Tree:
             yield level.take(slice(start, min(n, start + size)))
 
 
-def branch(ctx: Context, own: np.ndarray, abstain: np.ndarray | None, env: np.ndarray,
-           demo: np.ndarray | None):
+def branch(ctx: Context, own: np.ndarray, abstain: np.ndarray | None, env: np.ndarray, demo: np.ndarray | None):
     """Child weights of one level, shape (N, 2, A, O): axis 1 is the demonstrator flag.
 
     ``own[n, a]`` is the probability that the agent itself takes ``a``; when it abstains (``abstain[n]``) and a
@@ -380,7 +414,6 @@ def alphabet(*kernels):
     return n_actions, n_obs
 
 
-
 @dataclass
 class DecisionTree:
     """A whole tree kept in memory for backward induction: its levels, and for each level but the last the
@@ -399,17 +432,44 @@ class DecisionTree:
 
 
 @overload
-def walk(tree: Tree, horizon: int, step, *, root: Level | None = None, keep: Literal["links"] = "links", label=None,
-         chunked: bool = True, leaves: bool = True) -> None: ...
+def walk(
+    tree: Tree,
+    horizon: int,
+    step,
+    *,
+    root: Level | None = None,
+    keep: Literal["links"] = "links",
+    label=None,
+    chunked: bool = True,
+    leaves: bool = True,
+) -> None: ...
 
 
 @overload
-def walk(tree: Tree, horizon: int, step, *, root: Level | None = None, keep: Literal["levels"], label=None,
-         chunked: bool = True, leaves: bool = True) -> DecisionTree: ...
+def walk(
+    tree: Tree,
+    horizon: int,
+    step,
+    *,
+    root: Level | None = None,
+    keep: Literal["levels"],
+    label=None,
+    chunked: bool = True,
+    leaves: bool = True,
+) -> DecisionTree: ...
 
 
-def walk(tree: Tree, horizon: int, step, *, root: Level | None = None, keep: str = "links", label=None,
-         chunked: bool = True, leaves: bool = True) -> DecisionTree | None:
+def walk(
+    tree: Tree,
+    horizon: int,
+    step,
+    *,
+    root: Level | None = None,
+    keep: str = "links",
+    label=None,
+    chunked: bool = True,
+    leaves: bool = True,
+) -> DecisionTree | None:
     """The one walk over a history tree, iterative (any horizon the node budget allows), from ``root`` (default
     ``tree.root()``) to ``horizon`` steps.
 
@@ -479,8 +539,9 @@ def walk(tree: Tree, horizon: int, step, *, root: Level | None = None, keep: str
         nxt, inverse = tree.merge(nxt, extra_key=extra)
         if keep == "levels":
             index = np.full(child_shape, -1, dtype=np.int64)
-            index[parent, flag.astype(np.int64), action, observation] = (np.arange(len(parent)) if inverse is None
-                                                                          else inverse)
+            index[parent, flag.astype(np.int64), action, observation] = (
+                np.arange(len(parent)) if inverse is None else inverse
+            )
             tables.append(index)
             levels.append(nxt)
             stack.append(nxt)

@@ -51,8 +51,9 @@ class HistoryUtility:
         for i, h in enumerate(histories):
             raw = self.fn(h)
             if isinstance(raw, (bool, np.bool_, list, tuple, dict, set, np.ndarray)) or raw is None:
-                raise UtilityError(f"utility of history {h!r} is {_shown(raw)} ({type(raw).__name__}), not a number "
-                                   "in [0, 1]")
+                raise UtilityError(
+                    f"utility of history {h!r} is {_shown(raw)} ({type(raw).__name__}), not a number in [0, 1]"
+                )
             if isinstance(raw, numbers.Integral) and not 0 <= int(raw) <= 1:
                 raise UtilityError(f"utility of history {h!r} is {_shown(raw)}, outside [0, 1]")
             try:
@@ -93,11 +94,14 @@ class MeanReward:
         except (TypeError, ValueError):  # nesting numpy cannot even hold
             table = np.empty(0, dtype=object)
         if table.ndim != 2:
-            raise UtilityError(f"rewards must have shape (n_actions, n_observations), got {_shown(rewards)} of "
-                               f"shape {table.shape}")
+            raise UtilityError(
+                f"rewards must have shape (n_actions, n_observations), got {_shown(rewards)} of shape {table.shape}"
+            )
         if 0 in table.shape:
-            raise UtilityError(f"rewards {_shown(rewards)} have shape {table.shape}; a reward table needs at least "
-                               "one action and one observation")
+            raise UtilityError(
+                f"rewards {_shown(rewards)} have shape {table.shape}; a reward table needs at least "
+                "one action and one observation"
+            )
         exact = get_context("exact")
         for idx, v in np.ndenumerate(table):
             where = f"reward r[{int(idx[0])}, {int(idx[1])}] = {_shown(v)}"
@@ -156,8 +160,9 @@ class MeanReward:
         steps = normalize_history(steps, self.n_actions, self.n_observations)
         if horizon is None:
             if not steps:
-                raise HorizonError("the mean reward of no steps is undefined; pass at least one step, or "
-                                   "horizon=m >= 1")
+                raise HorizonError(
+                    "the mean reward of no steps is undefined; pass at least one step, or horizon=m >= 1"
+                )
             m = len(steps)
         else:
             m = integer(horizon, name="horizon", minimum=max(1, len(steps)), error=HorizonError)

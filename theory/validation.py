@@ -117,8 +117,9 @@ def require_instance(value, types, *, name: str, error: type = TypeMismatchError
     raise error(f"{name} must be {article} {wanted}, got {_shown(value)} ({type(value).__name__})")
 
 
-def integer(value, *, name: str, minimum: int | None = None, maximum: int | None = None,
-            error: type = OptionError) -> int:
+def integer(
+    value, *, name: str, minimum: int | None = None, maximum: int | None = None, error: type = OptionError
+) -> int:
     """``value`` as a Python int, checked to be an integer (not a bool, not a float) in [minimum, maximum].
 
     >>> integer(np.int64(5), name="episodes", minimum=1)
@@ -144,8 +145,17 @@ def integer(value, *, name: str, minimum: int | None = None, maximum: int | None
     return value
 
 
-def real(value, *, name: str, minimum=None, maximum=None, open_minimum: bool = False, open_maximum: bool = False,
-         allow_inf: bool = False, error: type = OptionError):
+def real(
+    value,
+    *,
+    name: str,
+    minimum=None,
+    maximum=None,
+    open_minimum: bool = False,
+    open_maximum: bool = False,
+    allow_inf: bool = False,
+    error: type = OptionError,
+):
     """``value`` as an exact :class:`~fractions.Fraction` (``math.inf`` if ``allow_inf`` and it is +inf), checked
     to be a real number (int, float, Fraction, numeric string; not a bool, not nan) within the given bounds.
 
@@ -254,5 +264,7 @@ def guard_size(estimate, *, limit, what: str, option: str, error: type = Resourc
             shown = f"2^{estimate.bit_length() - 1}"
         else:
             shown = str(estimate)
-        raise error(f"this computation needs about {shown} {what}, above the limit {limit}; "
-                    f"pass {option}=... to raise it (or shrink the input)")
+        raise error(
+            f"this computation needs about {shown} {what}, above the limit {limit}; "
+            f"pass {option}=... to raise it (or shrink the input)"
+        )

@@ -37,12 +37,19 @@ def make(*, weights="pi", drop_last=False, id="chain-rule", kind="theorem") -> C
         pi, beta, env, m, h = x["pi"], x["beta"], x["env"], x["horizon"], x["history"]
         leaves = reference.trajectory_leaves(pi, beta, env, m - 1 if drop_last else m, h, arith=arith, under=weights)
         return [
-            Part("expected form: Σ_x P(x) ln(π(x)/β(x)) (leaves) = theory.trajectory_kl (per-step sum)",
-                 reference.leaf_kl(leaves, arith=arith), "==", theory.trajectory_kl(pi, beta, env, m, h, arith=arith)),
+            Part(
+                "expected form: Σ_x P(x) ln(π(x)/β(x)) (leaves) = theory.trajectory_kl (per-step sum)",
+                reference.leaf_kl(leaves, arith=arith),
+                "==",
+                theory.trajectory_kl(pi, beta, env, m, h, arith=arith),
+            ),
             # Two-sided: Definition 2 against its own definition, so a worst case computed too small fails too.
-            Part("worst-case form (Definition 2): max over o_{1:m} of the open-loop KL (leaves) = "
-                 "theory.worst_case_kl", reference.worst_case_kl(pi, beta, env.n_observations, m, h, arith=arith),
-                 "==", theory.worst_case_kl(pi, beta, env, m, h, arith=arith)),
+            Part(
+                "worst-case form (Definition 2): max over o_{1:m} of the open-loop KL (leaves) = theory.worst_case_kl",
+                reference.worst_case_kl(pi, beta, env.n_observations, m, h, arith=arith),
+                "==",
+                theory.worst_case_kl(pi, beta, env, m, h, arith=arith),
+            ),
         ]
 
     if weights == "beta":
@@ -56,23 +63,23 @@ def make(*, weights="pi", drop_last=False, id="chain-rule", kind="theorem") -> C
         title=title,
         kind=kind,
         reference="Standard chain rule for KL; the spec's definition of the expected trajectory KL (paper §2, "
-                  "used throughout the proofs of Theorems 1 and 4)",
+        "used throughout the proofs of Theorems 1 and 4)",
         statement="For all policies π, β (semi-distributions allowed, ⊥ ending a trajectory), environments μ, start "
-                  "histories h and horizons m: Σ_x P^{π,μ}_h(x) ln(π(a_{1:m}|x)/β(a_{1:m}|x)) = "
-                  "E_{x~P^{π,μ}_h} Σ_{t=1}^m KL(π(·|x_{<t}) ‖ β(·|x_{<t})), both sides possibly +∞; and for "
-                  "every observation sequence the same identity with the observations held fixed, so Definition "
-                  "2 (the maximum over o_{1:m}) is the maximum of the per-step sums along o_{1:m}.",
+        "histories h and horizons m: Σ_x P^{π,μ}_h(x) ln(π(a_{1:m}|x)/β(a_{1:m}|x)) = "
+        "E_{x~P^{π,μ}_h} Σ_{t=1}^m KL(π(·|x_{<t}) ‖ β(·|x_{<t})), both sides possibly +∞; and for "
+        "every observation sequence the same identity with the observations held fixed, so Definition "
+        "2 (the maximum over o_{1:m}) is the maximum of the per-step sums along o_{1:m}.",
         latex=r"\sum_{x} P^{\pi,\mu}_h(x)\,\ln\frac{\pi(a_{1:m}\mid x)}{\beta(a_{1:m}\mid x)}"
-              r" = \mathbb{E}^{\pi,\mu}_h \sum_{t=1}^{m} \mathrm{KL}\big(\pi(\cdot\mid x_{<t})\,\|\,"
-              r"\beta(\cdot\mid x_{<t})\big)",
+        r" = \mathbb{E}^{\pi,\mu}_h \sum_{t=1}^{m} \mathrm{KL}\big(\pi(\cdot\mid x_{<t})\,\|\,"
+        r"\beta(\cdot\mid x_{<t})\big)",
         how="Random finite-state π, β, μ (exact rational tables, exact zeros and near-zeros, π and β sometimes "
-            "semi-distributions), |A| ≤ 3, |O| ≤ 2, horizons 1–3, start histories of length ≤ 2 reachable under π "
-            "and μ. Left: an independent enumeration of every trajectory reachable under π and μ, the "
-            "trajectory probabilities multiplied out from the kernels' probabilities at each leaf, one log of "
-            "the ratio π(x)/β(x) per leaf (+∞ when β(x) = 0 < π(x)). Right: theory.trajectory_kl (the per-step "
-            "KLs summed over the merged tree). The worst-case form likewise: for every observation sequence "
-            "the action-sequence KL enumerated leaf by leaf (proofs_checks.reference.worst_case_kl), maximized, "
-            "against theory.worst_case_kl. Equality is decided exactly on linear forms in logarithms.",
+        "semi-distributions), |A| ≤ 3, |O| ≤ 2, horizons 1–3, start histories of length ≤ 2 reachable under π "
+        "and μ. Left: an independent enumeration of every trajectory reachable under π and μ, the "
+        "trajectory probabilities multiplied out from the kernels' probabilities at each leaf, one log of "
+        "the ratio π(x)/β(x) per leaf (+∞ when β(x) = 0 < π(x)). Right: theory.trajectory_kl (the per-step "
+        "KLs summed over the merged tree). The worst-case form likewise: for every observation sequence "
+        "the action-sequence KL enumerated leaf by leaf (proofs_checks.reference.worst_case_kl), maximized, "
+        "against theory.worst_case_kl. Equality is decided exactly on linear forms in logarithms.",
         given=trajectory_cases(),
         examples=examples,
         parts=parts,

@@ -22,8 +22,9 @@ from theory.validation import option
 __all__ = ["CLAIM", "make"]
 
 
-def make(*, base: str = "mixture", id: str = "conj-bayes-kl-transfers", kind: str = "conjecture",
-         max_examples: int = 60) -> Claim:
+def make(
+    *, base: str = "mixture", id: str = "conj-bayes-kl-transfers", kind: str = "conjecture", max_examples: int = 60
+) -> Claim:
     """The implication with the base policy ``"mixture"`` (ξ: the false conjecture) or ``"imitator"`` (ν_α:
     Theorem 4, true)."""
     option(base, name="base", choices=("mixture", "imitator"))
@@ -34,22 +35,22 @@ def make(*, base: str = "mixture", id: str = "conj-bayes-kl-transfers", kind: st
 
     return Claim(
         id=id,
-        title=f"KL(π‖{name}) ≤ b implies KL(π‖μ) ≤ b" + (" (Bayesian base policy)" if base == "mixture" else
-                                                       " (pessimistic imitator: Theorem 4)"),
+        title=f"KL(π‖{name}) ≤ b implies KL(π‖μ) ≤ b"
+        + (" (Bayesian base policy)" if base == "mixture" else " (pessimistic imitator: Theorem 4)"),
         kind=kind,
         reference="Cohen, Hutter, Bengio, Russell (arXiv 2410.06213): the contrast to Theorem 4 (Section 'Don't do "
-                  "anything I mightn't do'); Proposition 1 and Theorem 1 explain why it fails",
+        "anything I mightn't do'); Proposition 1 and Theorem 1 explain why it fails",
         statement=f"For every Bayesian mixture ξ containing the demonstrator μ, every history h, horizon m, policy π "
-                  f"and budget b: KL_{{h,m}}(π‖{name}) ≤ b implies KL_{{h,m}}(π‖μ) ≤ b (expected and worst-case "
-                  f"forms), even while μ is in the top set.",
+        f"and budget b: KL_{{h,m}}(π‖{name}) ≤ b implies KL_{{h,m}}(π‖μ) ≤ b (expected and worst-case "
+        f"forms), even while μ is in the top set.",
         latex=r"\mathrm{KL}_{h,m}(\pi\|" + (r"\xi" if base == "mixture" else r"\nu_\alpha") + r")\le b\ \Rightarrow\ "
-              r"\mathrm{KL}_{h,m}(\pi\|\mu)\le b",
+        r"\mathrm{KL}_{h,m}(\pi\|\mu)\le b",
         how="Checked as the equivalent KL_{h,m}(π‖μ) ≤ KL_{h,m}(π‖" + name + ") (the implication at "
-            "b = KL(π‖" + name + ")), expected and worst-case forms, exact linear forms in logarithms; instances "
-            "as in thm4-pessimistic-kl (mixtures of 2-4 finite-state components, μ a component kept in the top set, "
-            "π a component, ξ itself, the renormalized imitator or a drawn policy, horizons ≤ 3).",
+        "b = KL(π‖" + name + ")), expected and worst-case forms, exact linear forms in logarithms; instances "
+        "as in thm4-pessimistic-kl (mixtures of 2-4 finite-state components, μ a component kept in the top set, "
+        "π a component, ξ itself, the renormalized imitator or a drawn policy, horizons ≤ 3).",
         derived="The implication for every budget b is equivalent to the inequality KL(π‖μ) ≤ KL(π‖" + name + "): "
-                "the budget b = KL(π‖" + name + ") is the one that binds.",
+        "the budget b = KL(π‖" + name + ") is the one that binds.",
         given=imitation_cases(clamp_alpha=True),
         parts=parts,
         max_examples=max_examples,

@@ -53,13 +53,17 @@ def kl_cases(*, min_actions=2, max_actions=3, max_observations=2, max_states=2, 
     shapes = {}
     for n_actions in range(min_actions, max_actions + 1):
         for n_obs in range(1, max_observations + 1):
-            shapes[(n_actions, n_obs)] = st.fixed_dictionaries({
-                "beta": positive_policies(n_actions=n_actions, n_observations=n_obs, max_states=max_states),
-                "env": S.finite_state_environments(n_actions=n_actions, n_observations=n_obs, max_states=max_states),
-                "utility": S.utilities(n_actions=n_actions, n_observations=n_obs),
-                "horizon": st.integers(1, max_horizon),
-                "temperature": S.temperatures(min_value=Fraction(1, 10), max_value=10),
-            })
+            shapes[(n_actions, n_obs)] = st.fixed_dictionaries(
+                {
+                    "beta": positive_policies(n_actions=n_actions, n_observations=n_obs, max_states=max_states),
+                    "env": S.finite_state_environments(
+                        n_actions=n_actions, n_observations=n_obs, max_states=max_states
+                    ),
+                    "utility": S.utilities(n_actions=n_actions, n_observations=n_obs),
+                    "horizon": st.integers(1, max_horizon),
+                    "temperature": S.temperatures(min_value=Fraction(1, 10), max_value=10),
+                }
+            )
     cases = st.sampled_from(sorted(shapes)).flatmap(shapes.__getitem__)
     return S.with_history(cases, max_length=max_history)
 
@@ -72,8 +76,13 @@ def three_arms_one_pull() -> dict:
     >>> [round(float(p), 6) for p in pi.probs()]
     [0.440002, 0.39813, 0.161868]
     """
-    return {"name": "three arms paying 1, 9/10, 0; one pull", **bandit([1, Fraction(9, 10), 0]), "horizon": 1,
-            "temperature": Fraction(1), "history": ()}
+    return {
+        "name": "three arms paying 1, 9/10, 0; one pull",
+        **bandit([1, Fraction(9, 10), 0]),
+        "horizon": 1,
+        "temperature": Fraction(1),
+        "history": (),
+    }
 
 
 def examples(*, max_actions: int = 3, max_horizon: int = 2) -> list[dict]:
@@ -85,8 +94,16 @@ def examples(*, max_actions: int = 3, max_horizon: int = 2) -> list[dict]:
     return [x for x in [three_arms_one_pull()] if x["env"].n_actions <= max_actions and x["horizon"] <= max_horizon]
 
 
-def make(*, min_actions: int = 2, max_actions: int = 3, max_horizon: int = 2, max_observations: int = 2,
-         id: str = "conj-kl-boosts-only-optimal", kind: str = "conjecture", max_examples: int = 100) -> Claim:
+def make(
+    *,
+    min_actions: int = 2,
+    max_actions: int = 3,
+    max_horizon: int = 2,
+    max_observations: int = 2,
+    id: str = "conj-kl-boosts-only-optimal",
+    kind: str = "conjecture",
+    max_examples: int = 100,
+) -> Claim:
     """The check "the KL-regularized optimum raises only V-optimal actions at h" on instances with at most
     ``max_actions`` actions and ``max_horizon`` steps.
 
@@ -112,26 +129,33 @@ def make(*, min_actions: int = 2, max_actions: int = 3, max_horizon: int = 2, ma
     return Claim(
         id=id,
         title="KL-regularized optimum raises only V-optimal actions at h"
-              + (f" (|A| ≤ {max_actions}, m ≤ {max_horizon})" if restricted else " (false)"),
+        + (f" (|A| ≤ {max_actions}, m ≤ {max_horizon})" if restricted else " (false)"),
         kind=kind,
         reference="Contrast to Theorem 2 of Cohen, Hutter, Bengio, Russell (arXiv 2410.06213); Definition 7",
-        statement=("If π_λ maximizes V^π_μ(h) − λ·KL^μ_{h,m}(π‖β), then every action a with π_λ(a|h) > β(a|h) is "
-                   "V-optimal at h: Q*(h, a) = V*(h)."
-                   + (f" Restricted to |A| ≤ {max_actions} and horizon m ≤ {max_horizon}." if restricted else "")),
-        latex=(r"\pi_\lambda = \arg\max_\pi V^\pi_\mu(h) - \lambda\,\mathrm{KL}^\mu_{h,m}(\pi\,\|\,\beta),\quad "
-               r"\pi_\lambda(a\mid h) > \beta(a\mid h) \implies Q^*_\mu(h,a) = V^*_\mu(h)"),
-        how=(f"β: random finite-state policies giving every action positive probability in every state (integer "
-             f"weights 1–8, normalized; so no refutation rests on β ruling out the optimal action), μ: random "
-             f"finite-state environments with exact tables (|A| {min_actions}–{max_actions}, |O| 1–{max_observations}, "
-             f"≤ 2 states), utility a mean-reward table or a function of the history, horizon 1–{max_horizon}, λ in "
-             "[1/10, 10], a start history of length ≤ 1. π_λ from theory.kl_regularized_policy (backward induction, "
-             "π ∝ β·exp(Q/λ)), in ball arithmetic; V-optimal actions from the exact expectimax. Parts: π_λ(a|h) ≤ "
-             "β(a|h) for every action a that is not V-optimal with 0 < β(a|h) < 1. Search in float; counterexamples "
-             "certified by ball enclosures (128, 256, 512 bits)."),
+        statement=(
+            "If π_λ maximizes V^π_μ(h) − λ·KL^μ_{h,m}(π‖β), then every action a with π_λ(a|h) > β(a|h) is "
+            "V-optimal at h: Q*(h, a) = V*(h)."
+            + (f" Restricted to |A| ≤ {max_actions} and horizon m ≤ {max_horizon}." if restricted else "")
+        ),
+        latex=(
+            r"\pi_\lambda = \arg\max_\pi V^\pi_\mu(h) - \lambda\,\mathrm{KL}^\mu_{h,m}(\pi\,\|\,\beta),\quad "
+            r"\pi_\lambda(a\mid h) > \beta(a\mid h) \implies Q^*_\mu(h,a) = V^*_\mu(h)"
+        ),
+        how=(
+            f"β: random finite-state policies giving every action positive probability in every state (integer "
+            f"weights 1–8, normalized; so no refutation rests on β ruling out the optimal action), μ: random "
+            f"finite-state environments with exact tables (|A| {min_actions}–{max_actions}, |O| 1–{max_observations}, "
+            f"≤ 2 states), utility a mean-reward table or a function of the history, horizon 1–{max_horizon}, λ in "
+            "[1/10, 10], a start history of length ≤ 1. π_λ from theory.kl_regularized_policy (backward induction, "
+            "π ∝ β·exp(Q/λ)), in ball arithmetic; V-optimal actions from the exact expectimax. Parts: π_λ(a|h) ≤ "
+            "β(a|h) for every action a that is not V-optimal with 0 < β(a|h) < 1. Search in float; counterexamples "
+            "certified by ball enclosures (128, 256, 512 bits)."
+        ),
         derived="Not a claim of the paper: it is the KL counterpart of Theorem 2, which the paper contrasts with "
-                "the TVD constraint; refuted here.",
-        given=kl_cases(min_actions=min_actions, max_actions=max_actions, max_horizon=max_horizon,
-                       max_observations=max_observations),
+        "the TVD constraint; refuted here.",
+        given=kl_cases(
+            min_actions=min_actions, max_actions=max_actions, max_horizon=max_horizon, max_observations=max_observations
+        ),
         parts=parts,
         examples=lambda: examples(max_actions=max_actions, max_horizon=max_horizon),
         certify_in=("ball:128", "ball:256", "ball:512"),

@@ -76,8 +76,15 @@ def triangle_cases(draw, *, full_support: bool = True):
     return {"pi": pi, "beta": beta, "tau": tau}
 
 
-def make(C=100, *, full_support: bool = True, lhs: str = "kl", id: str = "conj-kl-triangle",
-         kind: str = "conjecture", max_examples: int = 200) -> Claim:
+def make(
+    C=100,
+    *,
+    full_support: bool = True,
+    lhs: str = "kl",
+    id: str = "conj-kl-triangle",
+    kind: str = "conjecture",
+    max_examples: int = 200,
+) -> Claim:
     """The conjecture ``KL(π‖τ) ≤ C·(KL(π‖β) + KL(τ‖β))``, with τ of full support unless ``full_support=False``.
 
     ``lhs="tvd²"`` puts TVD(π, τ)² on the left instead: with C = 1 that is a true statement (the triangle
@@ -106,15 +113,18 @@ def make(C=100, *, full_support: bool = True, lhs: str = "kl", id: str = "conj-k
         title=f"{left} ≤ {c}·(KL(π‖β) + KL(τ‖β)) ({scope})",
         kind=kind,
         reference="Cohen, Hutter, Bengio, Russell (arXiv 2410.06213), Proposition 1 (no triangle inequality): the "
-                  "relaxed form with a constant, which the proposition's family leaves open for full-support τ",
+        "relaxed form with a constant, which the proposition's family leaves open for full-support τ",
         statement=f"For all distributions π, β and τ ({scope}) over a finite alphabet: "
-                  f"{left} ≤ {c}·(KL(π‖β) + KL(τ‖β)).",
-        latex=(r"\mathrm{KL}(\pi\|\tau)" if lhs == "kl" else r"\mathrm{TV}(\pi,\tau)^2") + r"\le " + str(c) + r"\,\big(\mathrm{KL}(\pi\|\beta)+\mathrm{KL}(\tau\|\beta)\big)",
+        f"{left} ≤ {c}·(KL(π‖β) + KL(τ‖β)).",
+        latex=(r"\mathrm{KL}(\pi\|\tau)" if lhs == "kl" else r"\mathrm{TV}(\pi,\tau)^2")
+        + r"\le "
+        + str(c)
+        + r"\,\big(\mathrm{KL}(\pi\|\beta)+\mathrm{KL}(\tau\|\beta)\big)",
         how="π, β, τ over 2-3 outcomes with exact rational probabilities, some as small as 2^-600; τ of full support "
-            "(so a counterexample has finite KLs); β equal to π, a mixture of π and τ, or drawn. Both sides are "
-            "exact linear forms in logarithms; a counterexample is shrunk by hypothesis and certified exactly.",
+        "(so a counterexample has finite KLs); β equal to π, a mixture of π and τ, or drawn. Both sides are "
+        "exact linear forms in logarithms; a counterexample is shrunk by hypothesis and certified exactly.",
         derived="Expected to be refuted: the ratio KL(π‖τ)/(KL(π‖β)+KL(τ‖β)) is unbounded, growing like "
-                "ln(1/min τ) (e.g. π = β = Bernoulli(1/2), τ = Bernoulli(δ)).",
+        "ln(1/min τ) (e.g. π = β = Bernoulli(1/2), τ = Bernoulli(δ)).",
         given=triangle_cases(full_support=full_support),
         lhs=lhs_fn,
         relation="<=",

@@ -40,8 +40,14 @@ def _lean(draw, n_obs: int, horizons):
         laws = [_row(draw(st.lists(st.integers(0, 12), min_size=n_obs, max_size=n_obs))) for _ in range(3)]
         env = theory.FiniteStateEnvironment([laws], [[[0] * n_obs for _ in range(3)]])
     rewards = [[Fraction(draw(st.integers(0, 12)), 12) for _ in range(n_obs)] for _ in range(3)]
-    return {"beta": beta, "env": env, "utility": theory.MeanReward(rewards), "horizon": draw(horizons),
-            "budget": draw(_BUDGETS), "history": ()}
+    return {
+        "beta": beta,
+        "env": env,
+        "utility": theory.MeanReward(rewards),
+        "horizon": draw(horizons),
+        "budget": draw(_BUDGETS),
+        "history": (),
+    }
 
 
 _BUDGETS = S.budgets(max_value=1)
@@ -62,8 +68,15 @@ def lean_cases():
     return st.one_of(_lean(1, st.integers(2, 3)), _lean(2, st.just(2)))
 
 
-def random_tree(rng: random.Random, *, n_actions: int = 3, n_observations: int = 1, horizon: int = 3,
-                grid: int = 6, utility_grid: int = 1000) -> dict:
+def random_tree(
+    rng: random.Random,
+    *,
+    n_actions: int = 3,
+    n_observations: int = 1,
+    horizon: int = 3,
+    grid: int = 6,
+    utility_grid: int = 1000,
+) -> dict:
     """A random decision tree as an exact instance: β and μ with one state per history (rows multiples of
     1/grid), a utility with an independent random value (a multiple of 1/utility_grid, so that ties between
     leaves, hence optima that are not unique, are rare) on every full history, and a budget in {1/10, ..., 9/10}.
@@ -92,14 +105,21 @@ def random_tree(rng: random.Random, *, n_actions: int = 3, n_observations: int =
         cuts = sorted(rng.randint(0, grid) for _ in range(n - 1))
         return [Fraction(hi - lo, grid) for lo, hi in zip([0] + cuts, cuts + [grid])]
 
-    transition = [[[index.get(p + ((a, o),), 0) for o in range(n_observations)] for a in range(n_actions)]
-                  for p in nodes]
+    transition = [
+        [[index.get(p + ((a, o),), 0) for o in range(n_observations)] for a in range(n_actions)] for p in nodes
+    ]
     beta = theory.FiniteStatePolicy([row(n_actions) for _ in nodes], transition)
     env = theory.FiniteStateEnvironment([[row(n_observations) for _ in range(n_actions)] for _ in nodes], transition)
-    values = [Fraction(rng.randint(0, utility_grid), utility_grid) for _ in range(base ** horizon)]
+    values = [Fraction(rng.randint(0, utility_grid), utility_grid) for _ in range(base**horizon)]
     utility = HistoryTableUtility(values=values, multiplier=base, action_coef=n_observations, observation_coef=1)
-    return {"beta": beta, "env": env, "utility": utility, "horizon": horizon,
-            "budget": Fraction(rng.randint(1, 9), 10), "history": ()}
+    return {
+        "beta": beta,
+        "env": env,
+        "utility": utility,
+        "horizon": horizon,
+        "budget": Fraction(rng.randint(1, 9), 10),
+        "history": (),
+    }
 
 
 def _violations(x, robust: bool = True) -> list:
@@ -126,8 +146,15 @@ def _violations(x, robust: bool = True) -> list:
     return out
 
 
-def scan(n_trees: int = 150, *, n_actions: int = 3, n_observations: int = 1, horizon: int = 3, seed: int = 0,
-         robust: bool = True) -> dict:
+def scan(
+    n_trees: int = 150,
+    *,
+    n_actions: int = 3,
+    n_observations: int = 1,
+    horizon: int = 3,
+    seed: int = 0,
+    robust: bool = True,
+) -> dict:
     """Solve ``n_trees`` random trees (:func:`random_tree`) exactly and count where π_c raises an action that
     is not V-optimal: trees with such a history, such (history, action) pairs, those raised by every maximizer
     (robust; an exact LP per pair, skipped when ``robust=False``), and pairs at the start history (Theorem 2:
@@ -169,12 +196,29 @@ def scan_table(arith=None, *, n_trees: int = 150, shapes=((3, 1, 3),), seed: int
     rows = []
     for n_actions, n_obs, horizon in shapes:
         r = scan(n_trees, n_actions=n_actions, n_observations=n_obs, horizon=horizon, seed=seed, robust=robust)
-        row = [n_actions, n_obs, horizon, r["trees"], r["with_violation"], r["robust_trees"], r["pairs"],
-               r["robust_pairs"], r["at_start"]]
+        row = [
+            n_actions,
+            n_obs,
+            horizon,
+            r["trees"],
+            r["with_violation"],
+            r["robust_trees"],
+            r["pairs"],
+            r["robust_pairs"],
+            r["at_start"],
+        ]
         rows.append(row if robust else row[:5] + row[6:7] + row[8:])
-    columns = ["|A|", "|O|", "horizon", "trees", "trees where π_c raises a suboptimal action below h",
-               "... raised by every maximizer", "(history, action) pairs", "... raised by every maximizer",
-               "pairs at the start history"]
+    columns = [
+        "|A|",
+        "|O|",
+        "horizon",
+        "trees",
+        "trees where π_c raises a suboptimal action below h",
+        "... raised by every maximizer",
+        "(history, action) pairs",
+        "... raised by every maximizer",
+        "pairs at the start history",
+    ]
     return {"columns": columns if robust else columns[:5] + columns[6:7] + columns[8:], "rows": rows}
 
 
@@ -187,8 +231,16 @@ def examples() -> list[dict]:
     return [three_armed_bandit()]
 
 
-def make(*, scope: str = "everywhere", id: str = "conj-tvd-boosts-only-optimal-everywhere",
-         kind: str = "conjecture", max_examples: int = 100, tabulate=scan_table, given=None, **kw) -> Claim:
+def make(
+    *,
+    scope: str = "everywhere",
+    id: str = "conj-tvd-boosts-only-optimal-everywhere",
+    kind: str = "conjecture",
+    max_examples: int = 100,
+    tabulate=scan_table,
+    given=None,
+    **kw,
+) -> Claim:
     """The check of Theorem 2's property at every reachable history (``scope="start"``: only at h, the true
     theorem).
 
@@ -196,22 +248,30 @@ def make(*, scope: str = "everywhere", id: str = "conj-tvd-boosts-only-optimal-e
     'conjecture'
     """
     return _make_thm2(
-        scope=scope, id=id, kind=kind, max_examples=max_examples, tabulate=tabulate,
+        scope=scope,
+        id=id,
+        kind=kind,
+        max_examples=max_examples,
+        tabulate=tabulate,
         given=given if given is not None else lean_cases(),
         title="TVD-constrained optimum raises only V-optimal actions at every history it reaches (false)",
         reference="Over-reading of Theorem 2 of Cohen, Hutter, Bengio, Russell (arXiv 2410.06213); Definition 7",
-        how=("The check of thm2-tvd-constraint with scope 'everywhere', in its robust form. Instances (lean_cases): "
-             "three actions, β and μ i.i.d. with exact rows, |O| 1 (horizon 2–3) or 2 (horizon 2), a mean-reward "
-             "table in multiples of 1/12, budgets in [0, 1]. π_c exact (theory.tvd_constrained_policy); for every "
-             "history h' that π_c reaches before the horizon and every action a that is not V-optimal at h' for the "
-             "remaining horizon (exact expectimax), the part 'some maximizer does not raise a at h'': the minimum, "
-             "over every policy with TVD ≤ c and optimal value, of x(h')·(π(a|h') − β(a|h')) is ≤ 0 (the returned "
-             "π_c bounds it; where π_c raises a, an exact LP decides). A refutation therefore shows that every "
-             "maximizer raises a suboptimal action there, not merely the one the solver returned. Certified in exact "
-             "rationals. scan() and scan_table() count such histories in random trees."),
-        derived=("Not a claim of the paper: the paper's Theorem 2 is stated at the start history only. This is the "
-                 "natural over-reading, refuted here; the spec's scan (150 random trees of horizon 3) is reproduced "
-                 "by scan()."),
+        how=(
+            "The check of thm2-tvd-constraint with scope 'everywhere', in its robust form. Instances (lean_cases): "
+            "three actions, β and μ i.i.d. with exact rows, |O| 1 (horizon 2–3) or 2 (horizon 2), a mean-reward "
+            "table in multiples of 1/12, budgets in [0, 1]. π_c exact (theory.tvd_constrained_policy); for every "
+            "history h' that π_c reaches before the horizon and every action a that is not V-optimal at h' for the "
+            "remaining horizon (exact expectimax), the part 'some maximizer does not raise a at h'': the minimum, "
+            "over every policy with TVD ≤ c and optimal value, of x(h')·(π(a|h') − β(a|h')) is ≤ 0 (the returned "
+            "π_c bounds it; where π_c raises a, an exact LP decides). A refutation therefore shows that every "
+            "maximizer raises a suboptimal action there, not merely the one the solver returned. Certified in exact "
+            "rationals. scan() and scan_table() count such histories in random trees."
+        ),
+        derived=(
+            "Not a claim of the paper: the paper's Theorem 2 is stated at the start history only. This is the "
+            "natural over-reading, refuted here; the spec's scan (150 random trees of horizon 3) is reproduced "
+            "by scan()."
+        ),
         examples=examples,
         certificate_data=lambda instance: {"lp_dual": tvd_lp_dual(instance)},
         **kw,

@@ -21,8 +21,14 @@ __all__ = ["CLAIM", "make"]
 _ENVIRONMENTS = ("any", "action-blind")
 
 
-def make(*, bound: str = "definition-2", environments: str = "any", id: str = "conj-worst-case-bounds-expected",
-         kind: str = "conjecture", max_examples: int = 40) -> Claim:
+def make(
+    *,
+    bound: str = "definition-2",
+    environments: str = "any",
+    id: str = "conj-worst-case-bounds-expected",
+    kind: str = "conjecture",
+    max_examples: int = 40,
+) -> Claim:
     """The bound ``KL^μ_{h,m}(π‖β) ≤ bound`` with ``bound="definition-2"`` (the false conjecture) or
     ``"reactive"`` (the maximum over environments: true), for ``environments="any"`` μ or only
     ``"action-blind"`` ones (observations that ignore the agent's actions: true for Definition 2 as well).
@@ -38,9 +44,14 @@ def make(*, bound: str = "definition-2", environments: str = "any", id: str = "c
     def parts(x, arith):
         pi, beta, m, h = x["pi"], x["beta"], x["horizon"], x["history"]
         env = x["blind"] if blind else x["env"]
-        return [Part(f"expected KL^μ_{{h,m}}(π‖β) ≤ {name}" + (" (μ action-blind)" if blind else ""),
-                     theory.trajectory_kl(pi, beta, env, m, h, arith=arith), "<=",
-                     upper(pi, beta, env, m, h, arith=arith))]
+        return [
+            Part(
+                f"expected KL^μ_{{h,m}}(π‖β) ≤ {name}" + (" (μ action-blind)" if blind else ""),
+                theory.trajectory_kl(pi, beta, env, m, h, arith=arith),
+                "<=",
+                upper(pi, beta, env, m, h, arith=arith),
+            )
+        ]
 
     if bound == "reactive":
         title = "the expected KL is at most the reactive worst case (true)"
@@ -53,17 +64,17 @@ def make(*, bound: str = "definition-2", environments: str = "any", id: str = "c
         title=title,
         kind=kind,
         reference="Cohen, Hutter, Bengio, Russell (arXiv 2410.06213), Definition 2 (worst-case trajectory KL) "
-                  "against the expected trajectory KL of §2",
+        "against the expected trajectory KL of §2",
         statement="For all policies π, β, environments μ, start histories h and horizons m: KL^μ_{h,m}(π‖β) ≤ "
-                  "KL_{h,m}(π‖β), the maximum over observation sequences o_{1:m} of the KL between the "
-                  "action-sequence laws of π and β with those observations held fixed (Definition 2).",
+        "KL_{h,m}(π‖β), the maximum over observation sequences o_{1:m} of the KL between the "
+        "action-sequence laws of π and β with those observations held fixed (Definition 2).",
         latex=r"\mathrm{KL}^{\mu}_{h,m}(\pi\|\beta)\ \le\ \max_{o_{1:m}}\mathrm{KL}\big(\pi(a_{1:m}\,\|\,o_{1:m})"
-              r"\,\big\|\,\beta(a_{1:m}\,\|\,o_{1:m})\big)",
+        r"\,\big\|\,\beta(a_{1:m}\,\|\,o_{1:m})\big)",
         how="Random finite-state π, β, μ (exact tables, π and β sometimes semi-distributions), |A| ≤ 3, |O| = 2 "
-            "(with one observation both sides coincide), horizons 2–3 (with one step they coincide), start "
-            "histories of length ≤ 2. Left: theory.trajectory_kl under μ; right: theory.worst_case_kl. Decided "
-            "exactly on linear forms in logarithms. The small scope reaches the echo counterexample (a policy "
-            "that reacts to o = a, an environment that echoes the action) within its first hundred instances.",
+        "(with one observation both sides coincide), horizons 2–3 (with one step they coincide), start "
+        "histories of length ≤ 2. Left: theory.trajectory_kl under μ; right: theory.worst_case_kl. Decided "
+        "exactly on linear forms in logarithms. The small scope reaches the echo counterexample (a policy "
+        "that reacts to o = a, an environment that echoes the action) within its first hundred instances.",
         given=reactive_cases(blind="blind" if blind else None),
         parts=parts,
         max_examples=max_examples,

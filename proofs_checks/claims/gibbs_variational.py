@@ -47,8 +47,10 @@ class StepMixture(theory.Policy):
         return (self.first.initial(ctx), self.second.initial(ctx))
 
     def advance(self, state, parent, actions, observations, flags, ctx):
-        return (self.first.advance(state[0], parent, actions, observations, flags, ctx),
-                self.second.advance(state[1], parent, actions, observations, flags, ctx))
+        return (
+            self.first.advance(state[0], parent, actions, observations, flags, ctx),
+            self.second.advance(state[1], parent, actions, observations, flags, ctx),
+        )
 
     def key(self, state, ctx):
         k1, k2 = self.first.key(state[0], ctx), self.second.key(state[1], ctx)
@@ -78,16 +80,22 @@ def gibbs_cases(*, max_actions=3, max_observations=2, max_states=2, max_horizon=
             while top < max_horizon and (n_actions * n_obs) ** (top + 1) <= max_leaves:
                 top += 1
             policies = S.finite_state_policies(n_actions=n_actions, n_observations=n_obs, max_states=max_states)
-            shapes[(n_actions, n_obs)] = st.fixed_dictionaries({
-                "beta": policies,
-                "env": S.finite_state_environments(n_actions=n_actions, n_observations=n_obs, max_states=max_states),
-                "utility": S.utilities(n_actions=n_actions, n_observations=n_obs),
-                "horizon": st.integers(1, top),
-                "temperature": S.temperatures(min_value=Fraction(1, 10), max_value=10),
-                "sigma": policies,
-                "epsilon": st.one_of(st.sampled_from([Fraction(1), Fraction(1, 2), Fraction(1, 1000)]),
-                                     st.fractions(Fraction(1, 12), 1, max_denominator=12)),
-            })
+            shapes[(n_actions, n_obs)] = st.fixed_dictionaries(
+                {
+                    "beta": policies,
+                    "env": S.finite_state_environments(
+                        n_actions=n_actions, n_observations=n_obs, max_states=max_states
+                    ),
+                    "utility": S.utilities(n_actions=n_actions, n_observations=n_obs),
+                    "horizon": st.integers(1, top),
+                    "temperature": S.temperatures(min_value=Fraction(1, 10), max_value=10),
+                    "sigma": policies,
+                    "epsilon": st.one_of(
+                        st.sampled_from([Fraction(1), Fraction(1, 2), Fraction(1, 1000)]),
+                        st.fractions(Fraction(1, 12), 1, max_denominator=12),
+                    ),
+                }
+            )
     cases = st.sampled_from(sorted(shapes)).flatmap(shapes.__getitem__)
     return S.with_history(cases, max_length=max_history)
 
@@ -150,8 +158,16 @@ def _objective(policy, x, lam, arith):
     return theory.value(policy, env, utility, m, h, arith=arith) - lam * kl, kl
 
 
-def make(*, perturbed: str = "<=", temperature_factor=1, id: str = "gibbs-variational", kind: str = "theorem",
-         max_examples: int = 150, tolerance=TOLERANCE, given=None) -> Claim:
+def make(
+    *,
+    perturbed: str = "<=",
+    temperature_factor=1,
+    id: str = "gibbs-variational",
+    kind: str = "theorem",
+    max_examples: int = 150,
+    tolerance=TOLERANCE,
+    given=None,
+) -> Claim:
     """The check of Gibbs' variational principle on trajectory trees; ``perturbed=">="`` flips the claim about
     perturbations, ``temperature_factor`` recomputes the objective at a multiple of λ; ``given={}`` checks the
     named examples only.
@@ -170,8 +186,14 @@ def make(*, perturbed: str = "<=", temperature_factor=1, id: str = "gibbs-variat
         lam = arith.convert(x["temperature"])
         eps = arith.convert(tol)
         j_star, _ = _objective(pi, x, lam * arith.convert(factor), arith)
-        out = [Part("attained: |V(π*) − λ·KL(π*‖β) − W(h)| ≤ 2^-64 (V, KL recomputed on the returned policy)",
-                    abs(j_star - w), "<=", eps)]
+        out = [
+            Part(
+                "attained: |V(π*) − λ·KL(π*‖β) − W(h)| ≤ 2^-64 (V, KL recomputed on the returned policy)",
+                abs(j_star - w),
+                "<=",
+                eps,
+            )
+        ]
         mixed = StepMixture(pi, x["sigma"], x["epsilon"])
         j_mixed, kl_mixed = _objective(mixed, x, lam, arith)
         if perturbed == "<=":
@@ -180,32 +202,39 @@ def make(*, perturbed: str = "<=", temperature_factor=1, id: str = "gibbs-variat
             out.append(Part("(false variant) V(π_ε) − λ·KL(π_ε‖β) ≥ W(h) − 2^-64", j_mixed, ">=", w - eps))
         if not (isinstance(kl_mixed, float) and math.isinf(kl_mixed)):
             gap = theory.trajectory_kl(mixed, pi, env, m, h, arith=arith)
-            out.append(Part("the gap: |W(h) − J(π_ε) − λ·KL(π_ε‖π*)| ≤ 2^-64", abs(w - j_mixed - lam * gap),
-                            "<=", eps))
+            out.append(Part("the gap: |W(h) − J(π_ε) − λ·KL(π_ε‖π*)| ≤ 2^-64", abs(w - j_mixed - lam * gap), "<=", eps))
         return out
 
     flipped = perturbed == ">="
     return Claim(
         id=id,
         title="Gibbs' variational principle: the regularized optimum attains W(h), and nothing exceeds it"
-              + (" (false variant)" if flipped or factor != 1 else ""),
+        + (" (false variant)" if flipped or factor != 1 else ""),
         kind=kind,
         reference="Gibbs' variational principle (Donsker–Varadhan), node by node; the spec's KL-regularized optimum",
-        statement=("For all β, μ, U, h, m and λ > 0: π* from backward induction attains "
-                   f"V^π*_μ(h) − {'' if factor == 1 else str(factor) + '·'}λ·KL^μ_{{h,m}}(π*‖β) = W(h), and every "
-                   f"policy π has V^π_μ(h) − λ·KL^μ_{{h,m}}(π‖β) {'≤' if perturbed == '<=' else '≥'} W(h), the gap being "
-                   "λ·KL^μ_{h,m}(π‖π*)."),
-        latex=(r"\max_\pi\; V^\pi_\mu(h) - \lambda\,\mathrm{KL}^\mu_{h,m}(\pi\,\|\,\beta) = W(h),\quad "
-               r"W(h) - J(\pi) = \lambda\,\mathrm{KL}^\mu_{h,m}(\pi\,\|\,\pi^*)"),
-        how=("β, μ, σ: random finite-state machines with exact tables (|A| 2–3, |O| 1–2, ≤ 2 states), utility a "
-             "mean-reward table or a function of the history, horizons 1–3 (at most 36 leaves), λ in [1/10, 10], a "
-             "start history of length ≤ 1, ε in (0, 1]. π* and W(h) from theory.kl_regularized_policy; V and KL "
-             "recomputed on the returned policy with theory.value and theory.trajectory_kl; the perturbation "
-             "π_ε = (1 − ε)π* + εσ at every history. Parts: |J(π*) − W(h)| ≤ 2^-64, J(π_ε) ≤ W(h) + 2^-64, and "
-             "|W(h) − J(π_ε) − λ·KL(π_ε‖π*)| ≤ 2^-64. Search in float; verdicts in ball arithmetic."),
-        derived=("The gap identity W(h) − J(π) = λ·KL(π‖π*) is derived here (the chain rule with "
-                 "ln(π/β) = ln(π/π*) + (Q − W)/λ), not stated in the paper. Equalities are certified to 2^-64, "
-                 "since enclosures cannot prove an equality of transcendental numbers."),
+        statement=(
+            "For all β, μ, U, h, m and λ > 0: π* from backward induction attains "
+            f"V^π*_μ(h) − {'' if factor == 1 else str(factor) + '·'}λ·KL^μ_{{h,m}}(π*‖β) = W(h), and every "
+            f"policy π has V^π_μ(h) − λ·KL^μ_{{h,m}}(π‖β) {'≤' if perturbed == '<=' else '≥'} W(h), the gap being "
+            "λ·KL^μ_{h,m}(π‖π*)."
+        ),
+        latex=(
+            r"\max_\pi\; V^\pi_\mu(h) - \lambda\,\mathrm{KL}^\mu_{h,m}(\pi\,\|\,\beta) = W(h),\quad "
+            r"W(h) - J(\pi) = \lambda\,\mathrm{KL}^\mu_{h,m}(\pi\,\|\,\pi^*)"
+        ),
+        how=(
+            "β, μ, σ: random finite-state machines with exact tables (|A| 2–3, |O| 1–2, ≤ 2 states), utility a "
+            "mean-reward table or a function of the history, horizons 1–3 (at most 36 leaves), λ in [1/10, 10], a "
+            "start history of length ≤ 1, ε in (0, 1]. π* and W(h) from theory.kl_regularized_policy; V and KL "
+            "recomputed on the returned policy with theory.value and theory.trajectory_kl; the perturbation "
+            "π_ε = (1 − ε)π* + εσ at every history. Parts: |J(π*) − W(h)| ≤ 2^-64, J(π_ε) ≤ W(h) + 2^-64, and "
+            "|W(h) − J(π_ε) − λ·KL(π_ε‖π*)| ≤ 2^-64. Search in float; verdicts in ball arithmetic."
+        ),
+        derived=(
+            "The gap identity W(h) − J(π) = λ·KL(π‖π*) is derived here (the chain rule with "
+            "ln(π/β) = ln(π/π*) + (Q − W)/λ), not stated in the paper. Equalities are certified to 2^-64, "
+            "since enclosures cannot prove an equality of transcendental numbers."
+        ),
         given=gibbs_cases() if given is None else given,
         parts=parts,
         examples=examples,

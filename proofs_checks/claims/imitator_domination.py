@@ -51,8 +51,13 @@ def flagged_paths(xi, mu, env, horizon, alpha, *, arith):
         tree = Tree((imitator, env, demonstrator), (), ctx, merge=False)
         level = tree.root()
         one = ctx.convert(1)
-        data = {"mu": ctx.ones(1), "sum": ctx.zeros(1), "prod": ctx.ones(1), "event": np.ones(1, dtype=bool),
-                "mass": ctx.ones(1)}
+        data = {
+            "mu": ctx.ones(1),
+            "sum": ctx.zeros(1),
+            "prod": ctx.ones(1),
+            "event": np.ones(1, dtype=bool),
+            "mass": ctx.ones(1),
+        }
         for _ in range(horizon):
             p = imitator.probs_batch(level.states[0], ctx)
             theta = imitator.abstain_batch(level.states[0], ctx, p)
@@ -62,11 +67,13 @@ def flagged_paths(xi, mu, env, horizon, alpha, *, arith):
             w = data["mass"][:, None, None, None] * branch(ctx, p, theta, env_p, demo_p)
             (parent, a, o, f), (child_mass,) = select(ctx, w)
             level = tree.children(level, parent, a, o, f)
-            data = {"mu": data["mu"][parent] * demo_p[parent, a] * env_p[parent, a, o],
-                    "sum": data["sum"][parent] + theta[parent],
-                    "prod": data["prod"][parent] * (one + theta[parent]),
-                    "event": data["event"][parent] & member[parent],
-                    "mass": child_mass}
+            data = {
+                "mu": data["mu"][parent] * demo_p[parent, a] * env_p[parent, a, o],
+                "sum": data["sum"][parent] + theta[parent],
+                "prod": data["prod"][parent] * (one + theta[parent]),
+                "event": data["event"][parent] & member[parent],
+                "mass": child_mass,
+            }
         for i, hist in enumerate(tree.histories(level, flags=True)):
             out[hist] = (law[hist], data["mu"][i], bool(data["event"][i]), data["sum"][i], data["prod"][i])
     if set(out) != set(law):
@@ -102,8 +109,13 @@ def domination_cases(draw, *, max_components=4):
     xi = draw(S.mixtures(n_actions=n_actions, n_observations=n_obs, max_components=max_components, max_states=2))
     env = draw(S.finite_state_environments(n_actions=n_actions, n_observations=n_obs, max_states=2))
     horizon = draw(st.integers(1, 3 if n_actions * n_obs <= 4 else 2))
-    return {"xi": xi, "mu": draw(st.integers(0, len(xi) - 1)), "env": env, "horizon": horizon,
-            "alpha": draw(S.alphas())}
+    return {
+        "xi": xi,
+        "mu": draw(st.integers(0, len(xi) - 1)),
+        "env": env,
+        "horizon": horizon,
+        "alpha": draw(S.alphas()),
+    }
 
 
 def examples(event=True) -> list[dict]:
@@ -118,11 +130,21 @@ def examples(event=True) -> list[dict]:
     """
     xi, seq = fair_vs_zeros()
     three, echo = echo_three()
-    out = [{"name": "fair-vs-zeros", "xi": xi, "mu": 1, "env": seq, "horizon": 2, "alpha": Fraction(1, 10)},
-           {"name": "echo-three", "xi": three, "mu": 1, "env": echo, "horizon": 3, "alpha": Fraction(1, 10)}]
+    out = [
+        {"name": "fair-vs-zeros", "xi": xi, "mu": 1, "env": seq, "horizon": 2, "alpha": Fraction(1, 10)},
+        {"name": "echo-three", "xi": three, "mu": 1, "env": echo, "horizon": 3, "alpha": Fraction(1, 10)},
+    ]
     if not event:
-        out.append({"name": "mu-outvoted", "xi": fair_vs_zeros(("3/4", "1/4"))[0], "mu": 1,
-                    "env": seq, "horizon": 1, "alpha": Fraction(3, 4)})
+        out.append(
+            {
+                "name": "mu-outvoted",
+                "xi": fair_vs_zeros(("3/4", "1/4"))[0],
+                "mu": 1,
+                "env": seq,
+                "horizon": 1,
+                "alpha": Fraction(3, 4),
+            }
+        )
     return out
 
 
@@ -153,17 +175,26 @@ def make(*, factor=True, event=True, id="imitator-domination", kind="theorem") -
                     total = v[3]
             if not factor:
                 prod, total = arith.convert(1), arith.convert(0)
-            product.append((f"product: P_I(x, E) <= P_μ(x)·max Π(1+θ) at x = {x_plain}", p_i, p_mu * prod,
-                            p_mu * prod - p_i))
+            product.append(
+                (f"product: P_I(x, E) <= P_μ(x)·max Π(1+θ) at x = {x_plain}", p_i, p_mu * prod, p_mu * prod - p_i)
+            )
             if bool(arith.is_zero(p_i)):
                 continue
             gap = math.inf if bool(arith.is_zero(p_mu)) else arith.log(p_i) - arith.log(p_mu)
-            logs.append((f"exp: ln P_I(x, E) − ln P_μ(x) <= max Σθ at x = {x_plain}", gap, total,
-                         -math.inf if gap == math.inf else total - gap))
+            logs.append(
+                (
+                    f"exp: ln P_I(x, E) − ln P_μ(x) <= max Σθ at x = {x_plain}",
+                    gap,
+                    total,
+                    -math.inf if gap == math.inf else total - gap,
+                )
+            )
         out = []
-        for kind_, cands, empty in (("flagged", flagged, "flagged: no flagged history on the event"),
-                                    ("product", product, "product: no history on the event"),
-                                    ("exp", logs, "exp: no history of positive probability on the event")):
+        for kind_, cands, empty in (
+            ("flagged", flagged, "flagged: no flagged history on the event"),
+            ("product", product, "product: no history on the event"),
+            ("exp", logs, "exp: no history of positive probability on the event"),
+        ):
             if not factor and kind_ == "flagged":
                 continue
             w = _worst(cands, arith) if cands else None
@@ -181,24 +212,24 @@ def make(*, factor=True, event=True, id="imitator-domination", kind="theorem") -
         title=title,
         kind=kind,
         reference="Derived here from the paper's Definitions 3–4 and Theorem 4 (ν_α ≤ μ on the top-set event), for "
-                  "the online imitator of Cohen, Hutter, Nanda (JMLR 2022)",
+        "the online imitator of Cohen, Hutter, Nanda (JMLR 2022)",
         derived="Derived here, not in the paper: on the event that μ is in the top set, each step satisfies "
-                "ν_α(a) + θ·μ(a) ≤ (1+θ)·μ(a) ≤ e^θ·μ(a); summing over who acted and multiplying over steps gives "
-                "P_I(x, E) ≤ P_μ(x)·max Π(1+θ_t) ≤ P_μ(x)·max exp(Σθ_t), the maximum over the flag sequences "
-                "consistent with x (θ depends on who acted before). Per flagged history, P_I(x̃) ≤ P_μ(x) with no "
-                "factor at all.",
+        "ν_α(a) + θ·μ(a) ≤ (1+θ)·μ(a) ≤ e^θ·μ(a); summing over who acted and multiplying over steps gives "
+        "P_I(x, E) ≤ P_μ(x)·max Π(1+θ_t) ≤ P_μ(x)·max exp(Σθ_t), the maximum over the flag sequences "
+        "consistent with x (θ depends on who acted before). Per flagged history, P_I(x̃) ≤ P_μ(x) with no "
+        "factor at all.",
         statement="For the online imitator with demonstrator μ in the class and α in (0, 1], for every history x "
-                  "of m steps: Σ over flagged histories x̃ of x on which μ stays in the top set of P_I(x̃) ≤ "
-                  "P_μ(x)·max_{x̃} Π_t(1+θ(x̃_{<t})) ≤ P_μ(x)·max_{x̃} exp(Σ_t θ(x̃_{<t})); and P_I(x̃) ≤ P_μ(x) "
-                  "for each such x̃.",
+        "of m steps: Σ over flagged histories x̃ of x on which μ stays in the top set of P_I(x̃) ≤ "
+        "P_μ(x)·max_{x̃} Π_t(1+θ(x̃_{<t})) ≤ P_μ(x)·max_{x̃} exp(Σ_t θ(x̃_{<t})); and P_I(x̃) ≤ P_μ(x) "
+        "for each such x̃.",
         latex=r"P_I(x, E) \le P_\mu(x)\,\max_{\tilde x\to x}\prod_{t}\big(1+\theta(\tilde x_{<t})\big) \le"
-              r" P_\mu(x)\,\max_{\tilde x\to x}\exp\Big(\sum_t \theta(\tilde x_{<t})\Big)",
+        r" P_\mu(x)\,\max_{\tilde x\to x}\exp\Big(\sum_t \theta(\tilde x_{<t})\Big)",
         how="Random mixtures of 2–4 finite-state components (exact tables and priors), μ one of them, random "
-            "environments, (|A|, |O|) in {(2,1), (2,2), (3,1), (3,2)}, horizons 1–3 (1–2 for |A||O| = 6), α in "
-            "(0, 1]. P_I(x̃) from theory.OnlineImitator.law (exact); θ, top-set membership and μ's "
-            "probabilities along each flagged history from a batched walk of the same tree; grouped by the "
-            "unflagged history. Each part is reported at its worst history; all comparisons exact (rationals, "
-            "and a linear form in logarithms against a rational for the exp form).",
+        "environments, (|A|, |O|) in {(2,1), (2,2), (3,1), (3,2)}, horizons 1–3 (1–2 for |A||O| = 6), α in "
+        "(0, 1]. P_I(x̃) from theory.OnlineImitator.law (exact); θ, top-set membership and μ's "
+        "probabilities along each flagged history from a batched walk of the same tree; grouped by the "
+        "unflagged history. Each part is reported at its worst history; all comparisons exact (rationals, "
+        "and a linear form in logarithms against a rational for the exp form).",
         given=domination_cases(),
         examples=lambda: examples(event=event),
         parts=parts,

@@ -98,14 +98,26 @@ def dominance_cases(draw, *, max_actions=3, max_observations=2, max_components=4
         xi = draw(disjoint_mixtures(n_actions=n_actions, n_observations=n_obs))
         history = ()
     else:
-        xi = draw(S.mixtures(n_actions=n_actions, n_observations=n_obs, max_components=max_components, max_states=2,
-                             semi=draw(st.booleans())))
+        xi = draw(
+            S.mixtures(
+                n_actions=n_actions,
+                n_observations=n_obs,
+                max_components=max_components,
+                max_states=2,
+                semi=draw(st.booleans()),
+            )
+        )
         history = None
     env = draw(S.finite_state_environments(n_actions=n_actions, n_observations=n_obs, max_states=2))
     if history is None:
         history = draw(S.histories(xi, env, max_length=2))
-    return {"xi": xi, "env": env, "horizon": draw(st.integers(1, max_horizon)), "history": history,
-            "component": draw(st.integers(0, len(xi) - 1))}
+    return {
+        "xi": xi,
+        "env": env,
+        "horizon": draw(st.integers(1, max_horizon)),
+        "history": history,
+        "component": draw(st.integers(0, len(xi) - 1)),
+    }
 
 
 def examples() -> list[dict]:
@@ -122,13 +134,26 @@ def examples() -> list[dict]:
     nu1 = theory.FiniteStatePolicy([["3/4", "1/4"], [0, 1]], [[[1], [1]], [[1], [1]]])
     dropped = theory.BayesianMixture([nu0, nu1], ["1/2", "1/2"])
     stubborn = theory.FiniteStatePolicy.iid(["19/20", "1/20"], n_observations=2)
-    mixed = theory.BayesianMixture([copy_last_observation(), fair_coin(n_observations=2), stubborn],
-                                   ["1/2", "1/4", "1/4"])
+    mixed = theory.BayesianMixture(
+        [copy_last_observation(), fair_coin(n_observations=2), stubborn], ["1/2", "1/4", "1/4"]
+    )
     return [
-        {"name": "disjoint-three", "xi": three, "env": theory.sequence_environment(3), "horizon": 2,
-         "history": (), "component": 2},
-        {"name": "posterior-dropped", "xi": dropped, "env": theory.sequence_environment(2), "horizon": 2,
-         "history": ((0, 0),), "component": 0},
+        {
+            "name": "disjoint-three",
+            "xi": three,
+            "env": theory.sequence_environment(3),
+            "horizon": 2,
+            "history": (),
+            "component": 2,
+        },
+        {
+            "name": "posterior-dropped",
+            "xi": dropped,
+            "env": theory.sequence_environment(2),
+            "horizon": 2,
+            "history": ((0, 0),),
+            "component": 0,
+        },
         {"name": "echo-mixture", "xi": mixed, "env": noisy_echo(), "horizon": 3, "history": ((1, 1),), "component": 2},
     ]
 
@@ -159,12 +184,16 @@ def make(*, slack=0, weight="posterior", id="mixture-dominance", kind="theorem")
             bound = bound - arith.convert(slack)
         expected = theory.trajectory_kl(nu, xi, env, m, h, arith=arith)
         worst = theory.worst_case_kl(nu, xi, env, m, h, arith=arith)
-        out = [Part("expected: KL(ν_i‖ξ) <= ln(1/w_i(h))", expected, "<=", bound),
-               Part("worst case: WC(ν_i‖ξ) <= ln(1/w_i(h))", worst, "<=", bound)]
+        out = [
+            Part("expected: KL(ν_i‖ξ) <= ln(1/w_i(h))", expected, "<=", bound),
+            Part("worst case: WC(ν_i‖ξ) <= ln(1/w_i(h))", worst, "<=", bound),
+        ]
         w_h = xi.posterior(h, arith="exact")[i]
         if w_h != 0 and disjoint_at(xi, h, arith=arith):
-            out += [Part("tight, expected (disjoint supports at h)", expected, "==", bound),
-                    Part("tight, worst case (disjoint supports at h)", worst, "==", bound)]
+            out += [
+                Part("tight, expected (disjoint supports at h)", expected, "==", bound),
+                Part("tight, worst case (disjoint supports at h)", worst, "==", bound),
+            ]
         return out
 
     if weight == "prior":
@@ -178,19 +207,19 @@ def make(*, slack=0, weight="posterior", id="mixture-dominance", kind="theorem")
         title=title,
         kind=kind,
         reference="Dominance of a Bayes mixture (ξ ≥ w_i(h)·ν_i); the step behind the paper's Theorem 1 and "
-                  "Proposition 1 (Bayesian form), cf. Cohen et al. 2022",
+        "Proposition 1 (Bayesian form), cf. Cohen et al. 2022",
         statement="For a Bayesian mixture ξ of policies ν_i (semi-distributions allowed), every component i, "
-                  "history h with positive probability under ξ, environment μ and horizon m: KL^μ_{h,m}(ν_i‖ξ) ≤ "
-                  "ln(1/w_i(h)) and the worst-case KL_{h,m}(ν_i‖ξ) ≤ ln(1/w_i(h)); with equality in both when "
-                  "the components' action-sequence laws after h are disjoint.",
+        "history h with positive probability under ξ, environment μ and horizon m: KL^μ_{h,m}(ν_i‖ξ) ≤ "
+        "ln(1/w_i(h)) and the worst-case KL_{h,m}(ν_i‖ξ) ≤ ln(1/w_i(h)); with equality in both when "
+        "the components' action-sequence laws after h are disjoint.",
         latex=r"\mathrm{KL}^{\mu}_{h,m}(\nu_i\|\xi) \le \overline{\mathrm{KL}}_{h,m}(\nu_i\|\xi) \le"
-              r" \ln\frac{1}{w_i(h)}",
+        r" \ln\frac{1}{w_i(h)}",
         how="Random mixtures of 2–4 finite-state components (exact tables and priors, dyadic Kraft priors "
-            "included, semi-distributions sometimes), |A| ≤ 3, |O| ≤ 2, horizons 1–3, start histories of length "
-            "≤ 2 drawn from ξ and μ; a quarter of the draws are mixtures whose first actions have disjoint "
-            "supports. Both KL forms by theory.trajectory_kl and theory.worst_case_kl with ξ as β, exact "
-            "posterior by Bayes' rule; ln(1/w_i(h)) is an exact logarithm. Where the next-action supports at h "
-            "are pairwise disjoint (checked exactly from the tables), equality is checked too.",
+        "included, semi-distributions sometimes), |A| ≤ 3, |O| ≤ 2, horizons 1–3, start histories of length "
+        "≤ 2 drawn from ξ and μ; a quarter of the draws are mixtures whose first actions have disjoint "
+        "supports. Both KL forms by theory.trajectory_kl and theory.worst_case_kl with ξ as β, exact "
+        "posterior by Bayes' rule; ln(1/w_i(h)) is an exact logarithm. Where the next-action supports at h "
+        "are pairwise disjoint (checked exactly from the tables), equality is checked too.",
         given=dominance_cases(),
         examples=examples,
         parts=parts,

@@ -53,15 +53,33 @@ def make(constant=Fraction(1, 2), *, id="pinsker", kind="theorem") -> Claim:
 
     def parts(x, arith):
         t = theory.trajectory_tvd(x["pi"], x["beta"], x["env"], x["horizon"], arith=arith)
-        out = [Part(f"trajectory laws: TVD² ≤ {c}·KL", t * t, "<=",
-                    theory.trajectory_kl(x["pi"], x["beta"], x["env"], x["horizon"], arith=arith) * arith.convert(c))]
+        out = [
+            Part(
+                f"trajectory laws: TVD² ≤ {c}·KL",
+                t * t,
+                "<=",
+                theory.trajectory_kl(x["pi"], x["beta"], x["env"], x["horizon"], arith=arith) * arith.convert(c),
+            )
+        ]
         if "p" in x:  # instances saved before the one-step part have no p, q
             p, q = x["p"], x["q"]
             d, k = theory.tvd(p, q, arith=arith), theory.kl(p, q, arith=arith)
-            out.append(Part(f"one step, semi-distributions with ⊥ an outcome: TVD(p,q)² ≤ {c}·KL(p‖q)", d * d, "<=",
-                            k * arith.convert(c)))
-            out.append(Part("theory.kl(p, q) = Σ p ln(p/q) over the actions and ⊥ (independent sum)", k, "==",
-                            reference.kl(p, q, arith=arith)))
+            out.append(
+                Part(
+                    f"one step, semi-distributions with ⊥ an outcome: TVD(p,q)² ≤ {c}·KL(p‖q)",
+                    d * d,
+                    "<=",
+                    k * arith.convert(c),
+                )
+            )
+            out.append(
+                Part(
+                    "theory.kl(p, q) = Σ p ln(p/q) over the actions and ⊥ (independent sum)",
+                    k,
+                    "==",
+                    reference.kl(p, q, arith=arith),
+                )
+            )
         return out
 
     return Claim(
@@ -70,14 +88,15 @@ def make(constant=Fraction(1, 2), *, id="pinsker", kind="theorem") -> Claim:
         kind=kind,
         reference="Pinsker's inequality (standard); used with the paper's Theorem 2",
         statement=f"For all π, β, μ, h and m: TVD(P^π, P^β)^2 ≤ {c}·KL^μ_{{h,m}}(π‖β); and for semi-distributions "
-                  f"p, q (⊥ one more outcome) TVD(p, q)^2 ≤ {c}·KL(p‖q).",
-        latex=r"\mathrm{TV}\big(P^{\pi,\mu}_{h},P^{\beta,\mu}_{h}\big)^2 \le " + f"{c.numerator}/{c.denominator}"
+        f"p, q (⊥ one more outcome) TVD(p, q)^2 ≤ {c}·KL(p‖q).",
+        latex=r"\mathrm{TV}\big(P^{\pi,\mu}_{h},P^{\beta,\mu}_{h}\big)^2 \le "
+        + f"{c.numerator}/{c.denominator}"
         + r"\,\mathrm{KL}^{\mu}_{h,m}(\pi\,\|\,\beta)",
         how="Random finite-state π, β, μ (exact rational tables), |A| ≤ 3, |O| ≤ 2, horizons 1–3; both sides "
-            "computed on the full trajectory tree (TVD exactly as a rational, KL as an exact linear form in "
-            "logarithms) and compared without square roots. Also one step of two drawn semi-distributions p, q "
-            "(⊥ an outcome): Pinsker by theory.tvd and theory.kl, and theory.kl against the independent sum "
-            "Σ p ln(p/q) over the actions and ⊥ (proofs_checks.reference.kl), an exact equality.",
+        "computed on the full trajectory tree (TVD exactly as a rational, KL as an exact linear form in "
+        "logarithms) and compared without square roots. Also one step of two drawn semi-distributions p, q "
+        "(⊥ an outcome): Pinsker by theory.tvd and theory.kl, and theory.kl against the independent sum "
+        "Σ p ln(p/q) over the actions and ⊥ (proofs_checks.reference.kl), an exact equality.",
         given=trajectory_cases(),
         parts=parts,
         max_examples=60,

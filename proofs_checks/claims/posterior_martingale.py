@@ -88,8 +88,9 @@ def ratio_tree(xi, mu, env, horizon, history=(), *, arith):
             cond = cond + p_mu[a] * ratio(child_lik, lik_mu * p_mu[a])
             for o in range(len(obs)):
                 if not _zero(ctx, obs[o]):
-                    total = total + visit(steps + ((a, o),), mass * p_mu[a] * obs[o], child_lik,
-                                          lik_mu * p_mu[a], t + 1)
+                    total = total + visit(
+                        steps + ((a, o),), mass * p_mu[a] * obs[o], child_lik, lik_mu * p_mu[a], t + 1
+                    )
         nodes.append((steps, mass, r, cond, absolutely))
         return total
 
@@ -111,8 +112,9 @@ def martingale_cases(draw, *, semi=False, max_actions=3, max_observations=2, max
     >>> check()
     """
     n_actions, n_obs = draw(S.alphabets(min_actions=2, max_actions=max_actions, max_observations=max_observations))
-    xi = draw(S.mixtures(n_actions=n_actions, n_observations=n_obs, max_components=max_components, max_states=2,
-                         semi=semi))
+    xi = draw(
+        S.mixtures(n_actions=n_actions, n_observations=n_obs, max_components=max_components, max_states=2, semi=semi)
+    )
     env = draw(S.finite_state_environments(n_actions=n_actions, n_observations=n_obs, max_states=2))
     history = draw(S.histories(xi, env, max_length=2))
     if draw(st.booleans()):
@@ -133,12 +135,22 @@ def examples(semi=False) -> list[dict]:
     never, fair = xi.components
     copy = copy_last_observation()
     both = theory.BayesianMixture([copy, lean_to_zero()], ["1/3", "2/3"])
-    out = [{"name": "mu-never-takes-1", "xi": xi, "env": seq, "history": (), "horizon": 1, "mu": never},
-           {"name": "mu-in-class", "xi": both, "env": noisy_echo(), "history": ((0, 1),), "horizon": 3, "mu": copy}]
+    out = [
+        {"name": "mu-never-takes-1", "xi": xi, "env": seq, "history": (), "horizon": 1, "mu": never},
+        {"name": "mu-in-class", "xi": both, "env": noisy_echo(), "history": ((0, 1),), "horizon": 3, "mu": copy},
+    ]
     if semi:
         shy = theory.FiniteStatePolicy.iid(["1/2", "1/4"], semi=True)
-        out.append({"name": "abstaining-component", "xi": theory.BayesianMixture([shy, fair], ["1/2", "1/2"]),
-                    "env": theory.sequence_environment(2), "history": (), "horizon": 1, "mu": fair})
+        out.append(
+            {
+                "name": "abstaining-component",
+                "xi": theory.BayesianMixture([shy, fair], ["1/2", "1/2"]),
+                "env": theory.sequence_environment(2),
+                "history": (),
+                "horizon": 1,
+                "mu": fair,
+            }
+        )
     return out
 
 
@@ -154,8 +166,15 @@ def make(*, semi=False, mean_relation="<=", id="posterior-martingale", kind="the
     def parts(x, arith):
         xi, h = x["xi"], x["history"]
         w = xi.posterior(h, arith=arith)
-        out = [Part(f"posterior martingale: E_ξ[w_{i}(ha)] = w_{i}(h)", posterior_expectation(xi, h, i, arith=arith),
-                    "==", w[i]) for i in range(len(w))]
+        out = [
+            Part(
+                f"posterior martingale: E_ξ[w_{i}(ha)] = w_{i}(h)",
+                posterior_expectation(xi, h, i, arith=arith),
+                "==",
+                w[i],
+            )
+            for i in range(len(w))
+        ]
         nodes, mean = ratio_tree(xi, x["mu"], x["env"], x["horizon"], h, arith=arith)
         # The step as a ratio E_μ[R_{t+1}|h_t]/R_t (R_t can be huge where μ is unlikely; a difference would
         # drown in float rounding during the search). Nodes with R_t = 0 have E_μ[R_{t+1}|h_t] = 0 too.
@@ -165,8 +184,14 @@ def make(*, semi=False, mean_relation="<=", id="posterior-martingale", kind="the
                 continue
             q = cond / r
             worst = q if worst is None else (q if arith.sign(q - worst) > 0 else worst)
-        out.append(Part("supermartingale: max over nodes of E_μ[R_{t+1}|h_t]/R_t <= 1",
-                        worst if worst is not None else arith.convert(0), "<=", 1))
+        out.append(
+            Part(
+                "supermartingale: max over nodes of E_μ[R_{t+1}|h_t]/R_t <= 1",
+                worst if worst is not None else arith.convert(0),
+                "<=",
+                1,
+            )
+        )
         out.append(Part(f"mean: E_μ[R_m] {mean_relation} 1", mean, mean_relation, 1))
         if mean_relation == "<=" and all(n[4] for n in nodes if not _zero(arith, n[2])):
             out.append(Part("martingale (ξ ≪ μ on μ's tree): E_μ[R_m] = 1", mean, "==", 1))
@@ -183,19 +208,19 @@ def make(*, semi=False, mean_relation="<=", id="posterior-martingale", kind="the
         title=title,
         kind=kind,
         reference="Bayesian posterior martingale; the likelihood-ratio supermartingale of Ville's inequality "
-                  "used in the paper's Theorem 3 (Cohen, Hutter, Nanda 2022, Theorem 2)",
+        "used in the paper's Theorem 3 (Cohen, Hutter, Nanda 2022, Theorem 2)",
         statement="For a mixture ξ of policies ν_i summing to 1: E_{a~ξ(·|h)}[w_i(ha)] = w_i(h). For any policy μ "
-                  "and environment, R_t = ξ(a_{1:t}|h,o)/μ(a_{1:t}|h,o) is a non-negative supermartingale under "
-                  "μ with R_0 = 1, so E_μ[R_m] ≤ 1, with equality when ξ puts no mass where μ puts none.",
+        "and environment, R_t = ξ(a_{1:t}|h,o)/μ(a_{1:t}|h,o) is a non-negative supermartingale under "
+        "μ with R_0 = 1, so E_μ[R_m] ≤ 1, with equality when ξ puts no mass where μ puts none.",
         latex=r"\mathbb{E}_{a\sim\xi(\cdot|h)}[w_i(ha)] = w_i(h),\qquad \mathbb{E}_\mu\Big[\frac{\xi(a_{1:t+1})}"
-              r"{\mu(a_{1:t+1})}\,\Big|\,h_t\Big] \le \frac{\xi(a_{1:t})}{\mu(a_{1:t})},\qquad"
-              r" \mathbb{E}_\mu\Big[\frac{\xi(a_{1:m})}{\mu(a_{1:m})}\Big] \le 1",
+        r"{\mu(a_{1:t+1})}\,\Big|\,h_t\Big] \le \frac{\xi(a_{1:t})}{\mu(a_{1:t})},\qquad"
+        r" \mathbb{E}_\mu\Big[\frac{\xi(a_{1:m})}{\mu(a_{1:m})}\Big] \le 1",
         how="Random mixtures of 2–4 finite-state components (exact tables, exact zeros, dyadic priors, duplicates), "
-            "|A| ≤ 3, |O| ≤ 2, start histories of length ≤ 2 drawn from ξ and μ's environment, horizons 1–3, "
-            "μ a component or an independent policy. Part 1 by Bayes' rule at each next action (theory's "
-            "posterior), exact rationals. Part 2 by an exact walk of μ's tree with ξ's likelihood summed from "
-            "the components: the worst supermartingale step, the mean at the horizon, and the martingale "
-            "equality where ξ ≪ μ on μ's tree.",
+        "|A| ≤ 3, |O| ≤ 2, start histories of length ≤ 2 drawn from ξ and μ's environment, horizons 1–3, "
+        "μ a component or an independent policy. Part 1 by Bayes' rule at each next action (theory's "
+        "posterior), exact rationals. Part 2 by an exact walk of μ's tree with ξ's likelihood summed from "
+        "the components: the worst supermartingale step, the mean at the horizon, and the martingale "
+        "equality where ξ ≪ μ on μ's tree.",
         given=martingale_cases(semi=semi),
         examples=lambda: examples(semi=semi),
         parts=parts,

@@ -47,8 +47,14 @@ def log_bound_proof(constant=Fraction(2)) -> dict:
     minimum = sympy.minimum(derivative, p, interval)
     negative = sympy.solveset(derivative < 0, p, domain=interval)
     proved = bool(f0 == 0 and minimum >= 0 and negative == sympy.EmptySet)
-    return {"f": f, "derivative": derivative, "f0": f0, "min_derivative": minimum, "negative_on": negative,
-            "proved": proved}
+    return {
+        "f": f,
+        "derivative": derivative,
+        "f0": f0,
+        "min_derivative": minimum,
+        "negative_on": negative,
+        "proved": proved,
+    }
 
 
 def _fraction(x) -> Fraction:
@@ -62,10 +68,18 @@ def epsilons():
     >>> find(epsilons(), lambda e: e > 1, settings=settings(database=None, derandomize=True))
     Fraction(2, 1)
     """
-    specials = [Fraction(1, 10), Fraction(1), Fraction(2), Fraction(1, 1000), Fraction(1, 10**6), Fraction(1, 2**40),
-                Fraction(100)]
-    return st.one_of(st.sampled_from(specials),
-                     st.fractions(min_value=Fraction(1, 10**4), max_value=10, max_denominator=10**4))
+    specials = [
+        Fraction(1, 10),
+        Fraction(1),
+        Fraction(2),
+        Fraction(1, 1000),
+        Fraction(1, 10**6),
+        Fraction(1, 2**40),
+        Fraction(100),
+    ]
+    return st.one_of(
+        st.sampled_from(specials), st.fractions(min_value=Fraction(1, 10**4), max_value=10, max_denominator=10**4)
+    )
 
 
 def _force_zero(policy: theory.FiniteStatePolicy, action: int) -> theory.FiniteStatePolicy:
@@ -100,8 +114,15 @@ def bayes_cases(draw, *, max_others=2, max_horizon=3):
     others = tuple(draw(st.lists(policies, max_size=max_others)))
     prior = draw(S.priors(2 + len(others)))
     env = draw(S.finite_state_environments(n_actions=n_a, n_observations=n_o, max_states=2))
-    return {"form": "bayes", "tau": tau, "pi": pi, "others": others, "prior": prior, "env": env,
-            "horizon": draw(st.integers(1, max_horizon))}
+    return {
+        "form": "bayes",
+        "tau": tau,
+        "pi": pi,
+        "others": others,
+        "prior": prior,
+        "env": env,
+        "horizon": draw(st.integers(1, max_horizon)),
+    }
 
 
 def instances():
@@ -123,13 +144,28 @@ def examples() -> list[dict]:
         {"form": "bernoulli", "epsilon": Fraction(1, 10)},
         {"form": "bernoulli", "epsilon": Fraction(1, 10**9)},
         # τ never switches, π is a fair coin, ξ their even mixture: KL(τ‖ξ) = ln 2 exactly over one step.
-        {"form": "bayes", "tau": const0, "pi": fair, "others": (), "prior": (Fraction(1, 2), Fraction(1, 2)),
-         "env": rare, "horizon": 3},
+        {
+            "form": "bayes",
+            "tau": const0,
+            "pi": fair,
+            "others": (),
+            "prior": (Fraction(1, 2), Fraction(1, 2)),
+            "env": rare,
+            "horizon": 3,
+        },
     ]
 
 
-def make(constant=Fraction(2), *, halve: bool = True, tau_zero: bool = True, bayes_scale=Fraction(1),
-         id: str = "prop1-no-triangle", kind: str = "witness", max_examples: int = 100) -> Claim:
+def make(
+    constant=Fraction(2),
+    *,
+    halve: bool = True,
+    tau_zero: bool = True,
+    bayes_scale=Fraction(1),
+    id: str = "prop1-no-triangle",
+    kind: str = "witness",
+    max_examples: int = 100,
+) -> Claim:
     """The witness check; the defaults are the paper's family and bounds.
 
     ``constant``: the c in −ln(1 − p) ≤ c·p ≤ ε (the family's p is min(ε, 1)/2 when ``halve``, else min(ε, 1));
@@ -154,10 +190,18 @@ def make(constant=Fraction(2), *, halve: bool = True, tau_zero: bool = True, bay
             Part("KL(π‖τ) = ∞", theory.kl(pi, tau, arith=arith), "==", math.inf),
             Part(f"−ln(1−p) ≤ {c}·p", neg_log, "<=", arith.convert(c * p)),
             Part(f"{c}·p ≤ ε", arith.convert(c * p), "<=", e),
-            Part(f"sympy: f(0) = 0 for f(p) = {c}p + ln(1−p)", arith.convert(_fraction(proof["f0"])), "==",
-                 arith.convert(0)),
-            Part("sympy: min of f′ on [0, 1/2] ≥ 0", arith.convert(_fraction(proof["min_derivative"])), ">=",
-                 arith.convert(0)),
+            Part(
+                f"sympy: f(0) = 0 for f(p) = {c}p + ln(1−p)",
+                arith.convert(_fraction(proof["f0"])),
+                "==",
+                arith.convert(0),
+            ),
+            Part(
+                "sympy: min of f′ on [0, 1/2] ≥ 0",
+                arith.convert(_fraction(proof["min_derivative"])),
+                ">=",
+                arith.convert(0),
+            ),
         ]
 
     def bayes_parts(x, arith):
@@ -169,12 +213,25 @@ def make(constant=Fraction(2), *, halve: bool = True, tau_zero: bool = True, bay
         parts = []
         for name, i in (("τ", 0), ("π", 1)):
             bound = arith.log(arith.convert(total / prior[i])) * arith.convert(scale)
-            parts.append(Part(f"KL^μ(h,m)({name}‖ξ) ≤ ln(1/w_{name})",
-                              theory.trajectory_kl(comps[i], xi, env, m, arith=arith), "<=", bound))
-            parts.append(Part(f"worst-case KL(h,m)({name}‖ξ) ≤ ln(1/w_{name})",
-                              theory.worst_case_kl(comps[i], xi, env, m, arith=arith), "<=", bound))
-        parts.append(Part("KL^μ(h,m)(π‖τ) = ∞", theory.trajectory_kl(x["pi"], x["tau"], env, m, arith=arith), "==",
-                          math.inf))
+            parts.append(
+                Part(
+                    f"KL^μ(h,m)({name}‖ξ) ≤ ln(1/w_{name})",
+                    theory.trajectory_kl(comps[i], xi, env, m, arith=arith),
+                    "<=",
+                    bound,
+                )
+            )
+            parts.append(
+                Part(
+                    f"worst-case KL(h,m)({name}‖ξ) ≤ ln(1/w_{name})",
+                    theory.worst_case_kl(comps[i], xi, env, m, arith=arith),
+                    "<=",
+                    bound,
+                )
+            )
+        parts.append(
+            Part("KL^μ(h,m)(π‖τ) = ∞", theory.trajectory_kl(x["pi"], x["tau"], env, m, arith=arith), "==", math.inf)
+        )
         return parts
 
     def parts(x, arith):
@@ -194,22 +251,22 @@ def make(constant=Fraction(2), *, halve: bool = True, tau_zero: bool = True, bay
         title=variant_title("No triangle inequality: KL(π‖β), KL(τ‖β) ≤ ε yet KL(π‖τ) = ∞", changed),
         kind=kind,
         reference="Cohen, Hutter, Bengio, Russell, 'RL, but don't do anything I wouldn't do' (arXiv 2410.06213), "
-                  "Proposition 1",
+        "Proposition 1",
         statement="For every ε > 0 there are π, β, τ with KL(π‖β) ≤ ε, KL(τ‖β) ≤ ε and KL(π‖τ) = ∞. Witness: "
-                  "τ = Bernoulli(0), π = β = Bernoulli(p), p = min(ε, 1)/2. Bayesian form: if β = ξ is a mixture "
-                  "containing τ and π (prior weights w_τ, w_π), then KL(τ‖ξ) ≤ ln(1/w_τ) and KL(π‖ξ) ≤ ln(1/w_π) "
-                  "over any horizon, yet KL(π‖τ) = ∞ whenever π puts mass where τ puts none.",
+        "τ = Bernoulli(0), π = β = Bernoulli(p), p = min(ε, 1)/2. Bayesian form: if β = ξ is a mixture "
+        "containing τ and π (prior weights w_τ, w_π), then KL(τ‖ξ) ≤ ln(1/w_τ) and KL(π‖ξ) ≤ ln(1/w_π) "
+        "over any horizon, yet KL(π‖τ) = ∞ whenever π puts mass where τ puts none.",
         latex=r"\forall \varepsilon>0\ \exists \pi,\beta,\tau:\ \mathrm{KL}(\pi\|\beta)\le\varepsilon,\ "
-              r"\mathrm{KL}(\tau\|\beta)\le\varepsilon,\ \mathrm{KL}(\pi\|\tau)=\infty;\quad "
-              r"\mathrm{KL}_{h,m}(\nu\|\xi)\le\ln\frac{1}{w_\nu}\ (\nu\in\{\tau,\pi\})",
+        r"\mathrm{KL}(\tau\|\beta)\le\varepsilon,\ \mathrm{KL}(\pi\|\tau)=\infty;\quad "
+        r"\mathrm{KL}_{h,m}(\nu\|\xi)\le\ln\frac{1}{w_\nu}\ (\nu\in\{\tau,\pi\})",
         how="Bernoulli family for drawn exact ε > 0 (tiny, round, above 1): KL(π‖β), KL(τ‖β) = −ln(1−p) and "
-            "KL(π‖τ) = ∞ in exact arithmetic, the chain −ln(1−p) ≤ 2p ≤ ε, and sympy's proof of "
-            "−ln(1−p) ≤ 2p on [0, 1/2] (f(0) = 0 and min f′ = 0 on the interval, both exact parts). Bayesian "
-            "form: drawn finite-state τ, π (τ gives some action probability 0 at its first step, π positive) plus "
-            "up to 2 other components, drawn prior, environment (|A| ≤ 3, |O| ≤ 2), horizons 1-3: expected and "
-            "worst-case trajectory KLs of τ and π to ξ against ln(1/w) (w the normalized prior), and KL(π‖τ) = ∞.",
+        "KL(π‖τ) = ∞ in exact arithmetic, the chain −ln(1−p) ≤ 2p ≤ ε, and sympy's proof of "
+        "−ln(1−p) ≤ 2p on [0, 1/2] (f(0) = 0 and min f′ = 0 on the interval, both exact parts). Bayesian "
+        "form: drawn finite-state τ, π (τ gives some action probability 0 at its first step, π positive) plus "
+        "up to 2 other components, drawn prior, environment (|A| ≤ 3, |O| ≤ 2), horizons 1-3: expected and "
+        "worst-case trajectory KLs of τ and π to ξ against ln(1/w) (w the normalized prior), and KL(π‖τ) = ∞.",
         derived="The Bayesian bound is checked with the mixture's normalized prior weight w/Σw, which is at least "
-                "the raw weight w, so ln(Σw/w) ≤ ln(1/w): the form checked implies the paper's.",
+        "the raw weight w, so ln(Σw/w) ≤ ln(1/w): the form checked implies the paper's.",
         given=instances(),
         parts=parts,
         examples=examples,

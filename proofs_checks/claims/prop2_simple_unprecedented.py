@@ -14,8 +14,17 @@ from hypothesis import strategies as st
 import theory
 from proofs_checks.claim import Claim, Part
 
-__all__ = ["CLAIM", "make", "examples", "prop2_cases", "brute_force_maxima", "brute_force_g", "table", "BRUTE_FORCE_BITS",
-           "BRUTE_FORCE_CAP"]
+__all__ = [
+    "CLAIM",
+    "make",
+    "examples",
+    "prop2_cases",
+    "brute_force_maxima",
+    "brute_force_g",
+    "table",
+    "BRUTE_FORCE_BITS",
+    "BRUTE_FORCE_CAP",
+]
 
 #: The brute force enumerates every integer expression of at most this many bits (10 852 expressions) ...
 BRUTE_FORCE_BITS = 21
@@ -131,8 +140,14 @@ def examples() -> list[dict]:
     return [{"name": "T = 3, t = 10^100", "T": 3, "history": ((0, 0), (1, 1), (0, 1), (1, 0), (0, 0)), "t": 10**100}]
 
 
-def make(*, happened_before: bool = False, g_versus_log: str | None = None, id: str = "prop2-simple-unprecedented",
-         kind: str = "illustration", max_examples: int = 100) -> Claim:
+def make(
+    *,
+    happened_before: bool = False,
+    g_versus_log: str | None = None,
+    id: str = "prop2-simple-unprecedented",
+    kind: str = "illustration",
+    max_examples: int = 100,
+) -> Claim:
     """The checkable parts of Proposition 2; ``happened_before=True`` claims that "length ≥ T" has already
     happened before T, ``g_versus_log=">="`` claims g(t) ≥ log2 t (both false).
 
@@ -149,49 +164,92 @@ def make(*, happened_before: bool = False, g_versus_log: str | None = None, id: 
         missing_after = sum(1 for r in after if not all(r[1:]))
         out = []
         if happened_before:
-            out.append(Part("(false variant) length ≥ T has happened at some prefix shorter than T",
-                            arith.convert(fired_before), ">=", arith.convert(1)))
+            out.append(
+                Part(
+                    "(false variant) length ≥ T has happened at some prefix shorter than T",
+                    arith.convert(fired_before),
+                    ">=",
+                    arith.convert(1),
+                )
+            )
         else:
-            out.append(Part("unprecedented until T: prefixes shorter than T where length ≥ T holds",
-                            arith.convert(fired_before), "==", arith.convert(0)))
-        out.append(Part("happens at T: prefixes of length ≥ T where it does not hold (direct, automaton, language)",
-                        arith.convert(missing_after), "==", arith.convert(0)))
+            out.append(
+                Part(
+                    "unprecedented until T: prefixes shorter than T where length ≥ T holds",
+                    arith.convert(fired_before),
+                    "==",
+                    arith.convert(0),
+                )
+            )
+        out.append(
+            Part(
+                "happens at T: prefixes of length ≥ T where it does not hold (direct, automaton, language)",
+                arith.convert(missing_after),
+                "==",
+                arith.convert(0),
+            )
+        )
         g = theory.min_code_length_at_least(t)
-        out.append(Part("g(t) from the library's dynamic program = g(t) by enumerating every expression",
-                        arith.convert(g), "==", arith.convert(brute_force_g(t))))
+        out.append(
+            Part(
+                "g(t) from the library's dynamic program = g(t) by enumerating every expression",
+                arith.convert(g),
+                "==",
+                arith.convert(brute_force_g(t)),
+            )
+        )
         witness = theory.largest_integer_expression(g)
-        out.append(Part("attained: a T ≥ t has an expression of g(t) bits",
-                        arith.convert(witness.capped(t)), ">=", arith.convert(t)))
-        out.append(Part("g(t) ≤ 2⌊log2 t⌋ + 3, the length of the literal t",
-                        arith.convert(g), "<=", arith.convert(2 * (t.bit_length() - 1) + 3)))
+        out.append(
+            Part(
+                "attained: a T ≥ t has an expression of g(t) bits",
+                arith.convert(witness.capped(t)),
+                ">=",
+                arith.convert(t),
+            )
+        )
+        out.append(
+            Part(
+                "g(t) ≤ 2⌊log2 t⌋ + 3, the length of the literal t",
+                arith.convert(g),
+                "<=",
+                arith.convert(2 * (t.bit_length() - 1) + 3),
+            )
+        )
         if g_versus_log == ">=":
             # g(t) >= log2 t  <=>  2^g(t) >= t, exactly in integers.
-            out.append(Part("(false variant) g(t) ≥ log2 t, i.e. 2^g(t) ≥ t",
-                            arith.convert(2**g), ">=", arith.convert(t)))
+            out.append(
+                Part("(false variant) g(t) ≥ log2 t, i.e. 2^g(t) ≥ t", arith.convert(2**g), ">=", arith.convert(t))
+            )
         return out
 
     return Claim(
         id=id,
         title="The simplest event still to happen after t costs g(t) = min_{T≥t} ℓ(T) bits, far below log2 t"
-              + (" (false variant)" if happened_before or g_versus_log else ""),
+        + (" (false variant)" if happened_before or g_versus_log else ""),
         kind=kind,
         reference="Cohen, Hutter, Bengio, Russell (arXiv 2410.06213), Proposition 2",
-        statement=("The complexity of the simplest event that has not happened by time t grows more slowly than every "
-                   "computable unbounded function. Checkable part: 'the history has length ≥ T' is unprecedented "
-                   "until T and happens at T; the simplest such event after t costs g(t) = min over T ≥ t of ℓ(T) "
-                   "bits (+2 for the event tag) in the policy language."),
+        statement=(
+            "The complexity of the simplest event that has not happened by time t grows more slowly than every "
+            "computable unbounded function. Checkable part: 'the history has length ≥ T' is unprecedented "
+            "until T and happens at T; the simplest such event after t costs g(t) = min over T ≥ t of ℓ(T) "
+            "bits (+2 for the event tag) in the policy language."
+        ),
         latex=r"g(t) = \min_{T \ge t} \ell(T), \qquad g(t) \ll \log_2 t",
-        how=("Exact, on drawn T ≤ 12 with histories of T to T + 3 steps and t ≤ 10^100 (small, powers of ten, "
-             "random): the event 'length ≥ T' (theory.LengthAtLeast, direct and batched, and the language's "
-             "length_ge(T)) holds at no prefix shorter than T and at every prefix of length ≥ T; "
-             "theory.min_code_length_at_least(t) equals a brute-force enumeration of every integer expression of up "
-             "to 21 bits; a witness T ≥ t of g(t) bits exists; g(t) ≤ 2⌊log2 t⌋ + 3. The table: g(t) for t = 10^k, "
-             "k up to 1000, next to log2 t."),
-        derived=("Only the checkable parts are decided; the asymptotic statement is illustrated by the table. The "
-                 "integer code is this library's (literals, +, ×, ^ with a prefix-free code), a stand-in for "
-                 "Solomonoff's universal machine, so the numbers are specific to it: here g is the inverse of a "
-                 "tower of exponentials (computable, like log*), whereas with a universal machine it is the inverse "
-                 "of a busy-beaver function, which is what makes it slower than every computable unbounded function."),
+        how=(
+            "Exact, on drawn T ≤ 12 with histories of T to T + 3 steps and t ≤ 10^100 (small, powers of ten, "
+            "random): the event 'length ≥ T' (theory.LengthAtLeast, direct and batched, and the language's "
+            "length_ge(T)) holds at no prefix shorter than T and at every prefix of length ≥ T; "
+            "theory.min_code_length_at_least(t) equals a brute-force enumeration of every integer expression of up "
+            "to 21 bits; a witness T ≥ t of g(t) bits exists; g(t) ≤ 2⌊log2 t⌋ + 3. The table: g(t) for t = 10^k, "
+            "k up to 1000, next to log2 t."
+        ),
+        derived=(
+            "Only the checkable parts are decided; the asymptotic statement is illustrated by the table. The "
+            "integer code is this library's (literals, +, ×, ^ with a prefix-free code), a stand-in for "
+            "Solomonoff's universal machine, so the numbers are specific to it: here g is the inverse of a "
+            "tower of exponentials (computable, like log*), whereas with a universal machine it is the inverse "
+            "of a busy-beaver function, which is what makes it slower than every computable unbounded function."
+        ),
         given=prop2_cases(),
         parts=parts,
         examples=examples,
@@ -212,11 +270,27 @@ def table(arith=None, exponents=(0, 1, 2, 3, 6, 10, 20, 50, 100, 1000)) -> dict:
     for k in exponents:
         t = 10**k
         g = theory.min_code_length_at_least(t)
-        rows.append([f"10^{k}", round(k * math.log2(10), 3), g, g + 2, str(theory.largest_integer_expression(g)),
-                     theory.integer_code_length(t)])
-    return {"columns": ["t", "log2 t", "g(t) = min over T ≥ t of ℓ(T) (bits)", "bits of the event length_ge(T)",
-                        "a T ≥ t with ℓ(T) = g(t)", "ℓ(t) (bits to name t itself)"],
-            "rows": rows}
+        rows.append(
+            [
+                f"10^{k}",
+                round(k * math.log2(10), 3),
+                g,
+                g + 2,
+                str(theory.largest_integer_expression(g)),
+                theory.integer_code_length(t),
+            ]
+        )
+    return {
+        "columns": [
+            "t",
+            "log2 t",
+            "g(t) = min over T ≥ t of ℓ(T) (bits)",
+            "bits of the event length_ge(T)",
+            "a T ≥ t with ℓ(T) = g(t)",
+            "ℓ(t) (bits to name t itself)",
+        ],
+        "rows": rows,
+    }
 
 
 CLAIM = make()

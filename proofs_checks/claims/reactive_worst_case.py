@@ -143,8 +143,14 @@ def examples(blind: str = "blind") -> list[dict]:
     return [echo, late]
 
 
-def make(*, bound: str = "reactive", blind: str = "blind", id: str = "reactive-worst-case",
-         kind: str = "theorem", max_examples: int = 40) -> Claim:
+def make(
+    *,
+    bound: str = "reactive",
+    blind: str = "blind",
+    id: str = "reactive-worst-case",
+    kind: str = "theorem",
+    max_examples: int = 40,
+) -> Claim:
     """The reactive worst-case check. False variants: ``bound="definition-2"`` (Definition 2 in place of the
     reactive worst case W), ``blind="dropped"`` (part 3 for any environment) and ``blind="rows"`` (part 3 for
     environments whose current observation law ignores the current action, but whose state remembers actions).
@@ -161,21 +167,27 @@ def make(*, bound: str = "reactive", blind: str = "blind", id: str = "reactive-w
         n_obs = env.n_observations
         w = upper(pi, beta, env, m, h, arith=arith)
         worst_env, reference = maximizing_environment(pi, beta, n_obs, m, h, arith=arith)
-        attained = reference if _is_inf(reference) else theory.trajectory_kl(pi, beta, worst_env, m, h,
-                                                                              arith=arith)
+        attained = reference if _is_inf(reference) else theory.trajectory_kl(pi, beta, worst_env, m, h, arith=arith)
         expected = theory.trajectory_kl(pi, beta, env, m, h, arith=arith)
         open_loop = theory.worst_case_kl(pi, beta, env, m, h, arith=arith)
         blind_kl = theory.trajectory_kl(pi, beta, x["blind"], m, h, arith=arith)
         return [
-            Part(f"{name} = max over adaptive observation choices of Σ_x π(x) ln(π(x)/β(x)) (leaves)",
-                 w, "==", reference),
+            Part(
+                f"{name} = max over adaptive observation choices of Σ_x π(x) ln(π(x)/β(x)) (leaves)", w, "==", reference
+            ),
             Part(f"the maximizing deterministic environment attains it: KL^μ* = {name}", attained, "==", w),
             Part(f"expected KL under the drawn μ ≤ {name}", expected, "<=", w),
             Part(f"Definition 2 ≤ {name}", open_loop, "<=", w),
-            Part("expected KL under an action-blind μ ≤ Definition 2" if blind == "blind" else
-                 "expected KL under μ ≤ Definition 2 (" + ("any μ" if blind == "dropped" else
-                                                          "μ blind to the current action only") + ", false)",
-                 blind_kl, "<=", open_loop),
+            Part(
+                "expected KL under an action-blind μ ≤ Definition 2"
+                if blind == "blind"
+                else "expected KL under μ ≤ Definition 2 ("
+                + ("any μ" if blind == "dropped" else "μ blind to the current action only")
+                + ", false)",
+                blind_kl,
+                "<=",
+                open_loop,
+            ),
         ]
 
     if bound == "definition-2":
@@ -185,36 +197,38 @@ def make(*, bound: str = "reactive", blind: str = "blind", id: str = "reactive-w
     elif blind == "rows":
         title = "Definition 2 bounds the expected KL when observations ignore the current action (false)"
     else:
-        title = "the reactive worst case bounds the expected KL and Definition 2; Definition 2 bounds it when " \
-                "observations ignore actions"
+        title = (
+            "the reactive worst case bounds the expected KL and Definition 2; Definition 2 bounds it when "
+            "observations ignore actions"
+        )
     return Claim(
         id=id,
         title=title,
         kind=kind,
         reference="Cohen, Hutter, Bengio, Russell (arXiv 2410.06213), Definition 2 (worst-case trajectory KL) "
-                  "against the expected KL of §2; the reactive worst case is ours",
+        "against the expected KL of §2; the reactive worst case is ours",
         derived="Ours, not in the paper: the reactive worst case W (the expected KL maximized over environments, an "
-                "expectimax over observations) and the three relations. KL^μ ≤ W because W maximizes over μ; "
-                "Definition 2 ≤ W because a fixed observation sequence is one environment's choice; and for an "
-                "environment whose observations depend on past observations only, the trajectory law is a "
-                "ν(o)-mixture of open-loop laws, so KL^ν = Σ_o ν(o)·KL(π(·|o)‖β(·|o)) ≤ Definition 2.",
+        "expectimax over observations) and the three relations. KL^μ ≤ W because W maximizes over μ; "
+        "Definition 2 ≤ W because a fixed observation sequence is one environment's choice; and for an "
+        "environment whose observations depend on past observations only, the trajectory law is a "
+        "ν(o)-mixture of open-loop laws, so KL^ν = Σ_o ν(o)·KL(π(·|o)‖β(·|o)) ≤ Definition 2.",
         statement="For all policies π, β (semi-distributions allowed, ⊥ ending a trajectory), start histories h and "
-                  "horizons m, with W(h') = Σ_a π(a|h')[ln(π(a|h')/β(a|h')) + max_o W(h'ao)] (W = 0 after m "
-                  "steps): KL^μ_{h,m}(π‖β) ≤ W(h) for every environment μ, with equality for a deterministic "
-                  "one; KL_{h,m}(π‖β) (Definition 2) ≤ W(h); and KL^ν_{h,m}(π‖β) ≤ KL_{h,m}(π‖β) for every "
-                  "environment ν whose observations do not depend on the agent's actions.",
+        "horizons m, with W(h') = Σ_a π(a|h')[ln(π(a|h')/β(a|h')) + max_o W(h'ao)] (W = 0 after m "
+        "steps): KL^μ_{h,m}(π‖β) ≤ W(h) for every environment μ, with equality for a deterministic "
+        "one; KL_{h,m}(π‖β) (Definition 2) ≤ W(h); and KL^ν_{h,m}(π‖β) ≤ KL_{h,m}(π‖β) for every "
+        "environment ν whose observations do not depend on the agent's actions.",
         latex=r"\mathrm{KL}^{\mu}_{h,m}(\pi\|\beta)\le \max_{\mu'}\mathrm{KL}^{\mu'}_{h,m}(\pi\|\beta) = W(h),\quad"
-              r"\overline{\mathrm{KL}}_{h,m}(\pi\|\beta)\le W(h),\quad"
-              r"\mathrm{KL}^{\nu}_{h,m}(\pi\|\beta)\le\overline{\mathrm{KL}}_{h,m}(\pi\|\beta)"
-              r"\ \text{if }\nu\text{ ignores actions}",
+        r"\overline{\mathrm{KL}}_{h,m}(\pi\|\beta)\le W(h),\quad"
+        r"\mathrm{KL}^{\nu}_{h,m}(\pi\|\beta)\le\overline{\mathrm{KL}}_{h,m}(\pi\|\beta)"
+        r"\ \text{if }\nu\text{ ignores actions}",
         how="Random finite-state π, β, μ (exact tables, π and β sometimes semi-distributions), |A| ≤ 3, |O| = 2, "
-            "horizons 2–3, start histories of length ≤ 2, and an action-blind environment made from another drawn "
-            "one (action 0's observation laws and transitions for every action). W by "
-            "theory.reactive_worst_case_kl (the tree engine, merged); against an independent enumeration of the "
-            "maximum over adaptive observation choices of the leaf sum Σ_x π(x) ln(π(x)/β(x)), and against the "
-            "expected KL (theory.trajectory_kl) under the deterministic environment making the maximizing "
-            "choices. Definition 2 by theory.worst_case_kl. Named examples: the spec's echo and a delayed echo. "
-            "Every relation decided exactly on linear forms in logarithms.",
+        "horizons 2–3, start histories of length ≤ 2, and an action-blind environment made from another drawn "
+        "one (action 0's observation laws and transitions for every action). W by "
+        "theory.reactive_worst_case_kl (the tree engine, merged); against an independent enumeration of the "
+        "maximum over adaptive observation choices of the leaf sum Σ_x π(x) ln(π(x)/β(x)), and against the "
+        "expected KL (theory.trajectory_kl) under the deterministic environment making the maximizing "
+        "choices. Definition 2 by theory.worst_case_kl. Named examples: the spec's echo and a delayed echo. "
+        "Every relation decided exactly on linear forms in logarithms.",
         given=reactive_cases(blind=blind),
         examples=lambda: examples(blind),
         parts=parts,

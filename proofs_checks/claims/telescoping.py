@@ -138,16 +138,34 @@ def make(*, weights="pi", worst_case="inequality", id="telescoping", kind="theor
         pi, beta, env, h, m, j = x["pi"], x["beta"], x["env"], x["history"], x["horizon"], x["split"]
         whole = theory.trajectory_kl(pi, beta, env, m, h, arith=arith)
         first = theory.trajectory_kl(pi, beta, env, j, h, arith=arith)
-        out = [Part("expected: KL_{h,m} = KL_{h,j} + E[KL_{h',m-j}]", whole, "==",
-                    add(first, continuation_term(x, arith, under=weights)))]
+        out = [
+            Part(
+                "expected: KL_{h,m} = KL_{h,j} + E[KL_{h',m-j}]",
+                whole,
+                "==",
+                add(first, continuation_term(x, arith, under=weights)),
+            )
+        ]
         wc_whole = theory.worst_case_kl(pi, beta, env, m, h, arith=arith)
         wc_first = theory.worst_case_kl(pi, beta, env, j, h, arith=arith)
         if worst_case == "inequality":
-            out.append(Part("worst case: WC_{h,m} <= WC_{h,j} + max_h' WC_{h',m-j}", wc_whole, "<=",
-                            add(wc_first, _worst_continuation(x, arith))))
+            out.append(
+                Part(
+                    "worst case: WC_{h,m} <= WC_{h,j} + max_h' WC_{h',m-j}",
+                    wc_whole,
+                    "<=",
+                    add(wc_first, _worst_continuation(x, arith)),
+                )
+            )
         else:
-            out.append(Part("worst case: WC_{h,m} = WC_{h,j} + E[WC_{h',m-j}] (false)", wc_whole, "==",
-                            add(wc_first, _expected_worst_continuation(x, arith))))
+            out.append(
+                Part(
+                    "worst case: WC_{h,m} = WC_{h,j} + E[WC_{h',m-j}] (false)",
+                    wc_whole,
+                    "==",
+                    add(wc_first, _expected_worst_continuation(x, arith)),
+                )
+            )
         return out
 
     if worst_case == "equality":
@@ -161,23 +179,23 @@ def make(*, weights="pi", worst_case="inequality", id="telescoping", kind="theor
         title=title,
         kind=kind,
         reference="Chain rule for KL over the first j steps (used in the proofs of the paper's Theorems 1 and 4); "
-                  "the worst-case form is the paper's Definition 2",
+        "the worst-case form is the paper's Definition 2",
         derived="The spec writes the continuation as KL_{h',m}; with horizons counted in steps after the start "
-                "history (the spec's convention) the remaining horizon after j steps is m − j, which is what is "
-                "checked. The worst-case inequality is derived here (the worst case does not telescope with "
-                "equality).",
+        "history (the spec's convention) the remaining horizon after j steps is m − j, which is what is "
+        "checked. The worst-case inequality is derived here (the worst case does not telescope with "
+        "equality).",
         statement="For all π, β (semi-distributions allowed), μ, h, m and 0 ≤ j ≤ m: KL^μ_{h,m}(π‖β) = "
-                  "KL^μ_{h,j}(π‖β) + Σ_{h'} P^{π,μ}_h(h') KL^μ_{h',m−j}(π‖β), h' ranging over the j-step "
-                  "extensions of h. The worst-case form satisfies only WC_{h,m} ≤ WC_{h,j} + max_{h'} WC_{h',m−j}.",
+        "KL^μ_{h,j}(π‖β) + Σ_{h'} P^{π,μ}_h(h') KL^μ_{h',m−j}(π‖β), h' ranging over the j-step "
+        "extensions of h. The worst-case form satisfies only WC_{h,m} ≤ WC_{h,j} + max_{h'} WC_{h',m−j}.",
         latex=r"\mathrm{KL}^{\mu}_{h,m}(\pi\|\beta) = \mathrm{KL}^{\mu}_{h,j}(\pi\|\beta) + \sum_{h'}"
-              r" P^{\pi,\mu}_h(h')\,\mathrm{KL}^{\mu}_{h',m-j}(\pi\|\beta),\qquad"
-              r" \overline{\mathrm{KL}}_{h,m} \le \overline{\mathrm{KL}}_{h,j} + \max_{h'}"
-              r" \overline{\mathrm{KL}}_{h',m-j}",
+        r" P^{\pi,\mu}_h(h')\,\mathrm{KL}^{\mu}_{h',m-j}(\pi\|\beta),\qquad"
+        r" \overline{\mathrm{KL}}_{h,m} \le \overline{\mathrm{KL}}_{h,j} + \max_{h'}"
+        r" \overline{\mathrm{KL}}_{h',m-j}",
         how="Random finite-state π, β, μ (exact tables, semi-distributions sometimes), |A| ≤ 3, |O| ≤ 2, "
-            "horizons 2–3, splits j in 0..m, start histories of length ≤ 2. KL_{h,m} and KL_{h,j} by "
-            "theory.trajectory_kl; the j-step extensions h' and their probabilities by an independent "
-            "enumeration; KL_{h',m−j} from each h'. Equality decided exactly on linear forms in logarithms. The "
-            "worst-case inequality with theory.worst_case_kl, decided exactly.",
+        "horizons 2–3, splits j in 0..m, start histories of length ≤ 2. KL_{h,m} and KL_{h,j} by "
+        "theory.trajectory_kl; the j-step extensions h' and their probabilities by an independent "
+        "enumeration; KL_{h',m−j} from each h'. Equality decided exactly on linear forms in logarithms. The "
+        "worst-case inequality with theory.worst_case_kl, decided exactly.",
         given=split_cases(),
         examples=examples,
         parts=parts,

@@ -21,8 +21,17 @@ __all__ = ["CLAIM", "make", "examples", "tvd_cases"]
 # ---------------------------------------------------------------------------------------------------------------
 # Instances
 # ---------------------------------------------------------------------------------------------------------------
-def tvd_cases(*, min_actions=2, max_actions=3, max_observations=2, max_states=2, min_horizon=1, max_horizon=3,
-              max_leaves=64, max_history=1):
+def tvd_cases(
+    *,
+    min_actions=2,
+    max_actions=3,
+    max_observations=2,
+    max_states=2,
+    min_horizon=1,
+    max_horizon=3,
+    max_leaves=64,
+    max_history=1,
+):
     """β, μ, a utility, a horizon, a TVD budget and a start history h (possible under β and μ).
 
     The horizon is drawn in ``min_horizon..max_horizon`` but kept so that the tree has at most ``max_leaves``
@@ -42,13 +51,17 @@ def tvd_cases(*, min_actions=2, max_actions=3, max_observations=2, max_states=2,
             top = min_horizon
             while top < max_horizon and (n_actions * n_obs) ** (top + 1) <= max_leaves:
                 top += 1
-            shapes[(n_actions, n_obs)] = st.fixed_dictionaries({
-                "beta": S.finite_state_policies(n_actions=n_actions, n_observations=n_obs, max_states=max_states),
-                "env": S.finite_state_environments(n_actions=n_actions, n_observations=n_obs, max_states=max_states),
-                "utility": S.utilities(n_actions=n_actions, n_observations=n_obs),
-                "horizon": st.integers(min_horizon, top),
-                "budget": S.budgets(max_value=1),
-            })
+            shapes[(n_actions, n_obs)] = st.fixed_dictionaries(
+                {
+                    "beta": S.finite_state_policies(n_actions=n_actions, n_observations=n_obs, max_states=max_states),
+                    "env": S.finite_state_environments(
+                        n_actions=n_actions, n_observations=n_obs, max_states=max_states
+                    ),
+                    "utility": S.utilities(n_actions=n_actions, n_observations=n_obs),
+                    "horizon": st.integers(min_horizon, top),
+                    "budget": S.budgets(max_value=1),
+                }
+            )
     return _with_history(st.sampled_from(sorted(shapes)).flatmap(shapes.__getitem__), max_history)
 
 
@@ -90,11 +103,25 @@ def examples() -> list[dict]:
     return [three_armed_bandit(), gamble()]
 
 
-def make(*, scope: str = "start", optimality: str = "full", every_maximizer: bool = True,
-         id: str = "thm2-tvd-constraint", kind: str = "theorem", max_examples: int = 150, title: str | None = None,
-         statement: str | None = None, how: str | None = None, derived: str = "", latex: str | None = None,
-         examples=examples, given=None, tabulate=None, reference: str | None = None,
-         certificate_data=None) -> Claim:
+def make(
+    *,
+    scope: str = "start",
+    optimality: str = "full",
+    every_maximizer: bool = True,
+    id: str = "thm2-tvd-constraint",
+    kind: str = "theorem",
+    max_examples: int = 150,
+    title: str | None = None,
+    statement: str | None = None,
+    how: str | None = None,
+    derived: str = "",
+    latex: str | None = None,
+    examples=examples,
+    given=None,
+    tabulate=None,
+    reference: str | None = None,
+    certificate_data=None,
+) -> Claim:
     """The check "actions π_c raises above β are V-optimal", at the start history (``scope="start"``) or at
     every history π_c reaches (``"everywhere"``); with ``optimality="myopic"`` optimal means optimal for one step.
 
@@ -121,10 +148,22 @@ def make(*, scope: str = "start", optimality: str = "full", every_maximizer: boo
         if arith.certified:
             form, best = program()
             # π_c is a maximizer: feasible, and as good as the optimum of the independent program.
-            out.append(Part("π_c is feasible: TVD_{h,m}(π_c, β) ≤ c",
-                            theory.trajectory_tvd(pi, beta, env, m, h, arith=arith), "<=", arith.convert(c)))
-            out.append(Part("π_c attains the optimum: V(π_c) ≥ max of the sequence-form LP",
-                            theory.value(pi, env, utility, m, h, arith=arith), ">=", arith.convert(best)))
+            out.append(
+                Part(
+                    "π_c is feasible: TVD_{h,m}(π_c, β) ≤ c",
+                    theory.trajectory_tvd(pi, beta, env, m, h, arith=arith),
+                    "<=",
+                    arith.convert(c),
+                )
+            )
+            out.append(
+                Part(
+                    "π_c attains the optimum: V(π_c) ≥ max of the sequence-form LP",
+                    theory.value(pi, env, utility, m, h, arith=arith),
+                    ">=",
+                    arith.convert(best),
+                )
+            )
         nodes = [((), 0)] if scope == "start" else decision_nodes(pi, env, h, m, arith)
         for steps, depth in nodes:
             here = h + steps
@@ -144,9 +183,15 @@ def make(*, scope: str = "start", optimality: str = "full", every_maximizer: boo
                     if surely_positive(arith, raised):
                         form, best = program()
                         raised = arith.convert(form.min_raise(steps, a, c, best, arith))
-                    out.append(Part(f"some maximizer π has π(a={a}|{where}) ≤ β(a={a}|{where}), a not V-optimal "
-                                    "there: min over maximizers of x(h')·(π(a|h') − β(a|h')) ≤ 0",
-                                    raised, "<=", arith.convert(0)))
+                    out.append(
+                        Part(
+                            f"some maximizer π has π(a={a}|{where}) ≤ β(a={a}|{where}), a not V-optimal "
+                            "there: min over maximizers of x(h')·(π(a|h') − β(a|h')) ≤ 0",
+                            raised,
+                            "<=",
+                            arith.convert(0),
+                        )
+                    )
                     continue
                 out.append(Part(f"π_c(a={a}|{where}) ≤ β(a={a}|{where}): a is not V-optimal there", p[a], "<=", b[a]))
                 if every_maximizer:  # at h: the largest probability of a over every maximizer
@@ -155,8 +200,9 @@ def make(*, scope: str = "start", optimality: str = "full", every_maximizer: boo
                     # HiGHS solves the float program to ~1e-9, and a value floor relaxed by that much lets π(a|h)
                     # move by about 1e-9 / (V* − Q*(h, a)): the float search allows for it; certification is exact.
                     slack = 0 if arith.certified else 1e-6 + 1e-8 / float(max(q) - q[a])
-                    out.append(Part(f"every maximizer π: π(a={a}|h) ≤ β(a={a}|h)",
-                                    arith.convert(top), "<=", b[a] + slack))
+                    out.append(
+                        Part(f"every maximizer π: π(a={a}|h) ≤ β(a={a}|h)", arith.convert(top), "<=", b[a] + slack)
+                    )
         return out
 
     where = "at the start history h" if scope == "start" else "at every history π_c reaches"
@@ -165,16 +211,25 @@ def make(*, scope: str = "start", optimality: str = "full", every_maximizer: boo
         title=title or f"TVD-constrained optimum raises only V-optimal actions {where}",
         kind=kind,
         reference=reference or "Cohen, Hutter, Bengio, Russell (arXiv 2410.06213), Theorem 2; Definition 7",
-        statement=statement or (
+        statement=statement
+        or (
             "If π_c maximizes V^π_μ(h) subject to TVD(P^{π,μ}_h, P^{β,μ}_h) ≤ c over the m steps after h, then "
-            + ("every action a with π_c(a|h) > β(a|h) is V-optimal at h: Q*(h, a) = V*(h)." if scope == "start" else
-               "at every history h' that π_c reaches, every action a with π_c(a|h') > β(a|h') is V-optimal at h' "
-               "for the remaining horizon: Q*(h', a) = V*(h').")
-            + (" (Optimal here means optimal for a single step.)" if optimality == "myopic" else "")),
-        latex=latex or (r"\pi_c \in \arg\max_{\pi:\ \mathrm{TV}(P^{\pi,\mu}_h,P^{\beta,\mu}_h)\le c} "
-                        r"V^\pi_\mu(h),\quad "
-                        r"\pi_c(a\mid h) > \beta(a\mid h) \implies Q^*_\mu(h,a) = V^*_\mu(h)"),
-        how=how or (
+            + (
+                "every action a with π_c(a|h) > β(a|h) is V-optimal at h: Q*(h, a) = V*(h)."
+                if scope == "start"
+                else "at every history h' that π_c reaches, every action a with π_c(a|h') > β(a|h') is V-optimal at h' "
+                "for the remaining horizon: Q*(h', a) = V*(h')."
+            )
+            + (" (Optimal here means optimal for a single step.)" if optimality == "myopic" else "")
+        ),
+        latex=latex
+        or (
+            r"\pi_c \in \arg\max_{\pi:\ \mathrm{TV}(P^{\pi,\mu}_h,P^{\beta,\mu}_h)\le c} "
+            r"V^\pi_\mu(h),\quad "
+            r"\pi_c(a\mid h) > \beta(a\mid h) \implies Q^*_\mu(h,a) = V^*_\mu(h)"
+        ),
+        how=how
+        or (
             "β, μ: random finite-state machines with exact rational tables (|A| 2–3, |O| 1–2, ≤ 2 states), utility "
             "a mean-reward table or a function of the whole history, horizon 1–3 (at most 64 leaves), budget c in "
             "[0, 1], a start "
@@ -182,11 +237,14 @@ def make(*, scope: str = "start", optimality: str = "full", every_maximizer: boo
             "V-optimal actions from the exact expectimax. Parts: π_c(a|h) ≤ β(a|h) for every action a that is not "
             "V-optimal; and, by a second exact LP built independently here, max π(a|h) over every maximizer ≤ β(a|h). "
             "Certified runs also confirm that π_c is feasible (TVD recomputed ≤ c) and optimal (value recomputed ≥ "
-            "the independent LP optimum). Search in float (HiGHS), verdicts in exact rationals."),
-        derived=derived or (
+            "the independent LP optimum). Search in float (HiGHS), verdicts in exact rationals."
+        ),
+        derived=derived
+        or (
             "The paper states the property of 'the' maximizer; the LP optimum need not be unique, so this check also "
             "proves it for every maximizer on each instance (an exact LP maximizing π(a|h) over the optimal face). "
-            "The proof sketch in the module docstring shows why it must hold."),
+            "The proof sketch in the module docstring shows why it must hold."
+        ),
         given=given if given is not None else tvd_cases(),
         parts=parts,
         examples=examples,

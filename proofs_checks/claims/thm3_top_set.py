@@ -74,7 +74,8 @@ def leave_probabilities(xi, mu, env, horizon, alpha, delta, *, arith):
 def _fractions_in_unit(max_denominator=20):
     return st.one_of(
         st.sampled_from([Fraction(1, 2), Fraction(9, 10), Fraction(99, 100), Fraction(999, 1000), Fraction(1, 100)]),
-        st.integers(2, max_denominator).flatmap(lambda d: st.integers(1, d - 1).map(lambda n: Fraction(n, d))))
+        st.integers(2, max_denominator).flatmap(lambda d: st.integers(1, d - 1).map(lambda n: Fraction(n, d))),
+    )
 
 
 @st.composite
@@ -117,14 +118,37 @@ def examples(hypothesis=True) -> list[dict]:
     xi, seq = fair_vs_zeros()
     three, echo = echo_three()
     out = [
-        {"name": "fair-vs-zeros", "xi": xi, "mu": 1, "env": seq, "horizon": 8, "alpha": Fraction(2, 5),
-         "delta": Fraction(9, 10)},
-        {"name": "echo-three", "xi": three, "mu": 1, "env": echo, "horizon": 6, "alpha": Fraction(1, 20),
-         "delta": Fraction(1, 4) + Fraction(1, 100)},
+        {
+            "name": "fair-vs-zeros",
+            "xi": xi,
+            "mu": 1,
+            "env": seq,
+            "horizon": 8,
+            "alpha": Fraction(2, 5),
+            "delta": Fraction(9, 10),
+        },
+        {
+            "name": "echo-three",
+            "xi": three,
+            "mu": 1,
+            "env": echo,
+            "horizon": 6,
+            "alpha": Fraction(1, 20),
+            "delta": Fraction(1, 4) + Fraction(1, 100),
+        },
     ]
     if not hypothesis:
-        out.append({"name": "alpha-one", "xi": xi, "mu": 1, "env": seq, "horizon": 3, "alpha": Fraction(1),
-                    "delta": Fraction(1, 3)})
+        out.append(
+            {
+                "name": "alpha-one",
+                "xi": xi,
+                "mu": 1,
+                "env": seq,
+                "horizon": 3,
+                "alpha": Fraction(1),
+                "delta": Fraction(1, 3),
+            }
+        )
     return out
 
 
@@ -146,8 +170,12 @@ def make(*, hypothesis=True, delta_factor=1, id="thm3-top-set", kind="theorem") 
         bound = arith.convert(delta * factor)
         return [
             Part("P_μ(μ leaves the top set) <= δ" + ("" if factor == 1 else f"·{factor}"), p_leave, "<=", bound),
-            Part("P_μ(μ leaves the top set) <= α/w(μ)" + ("" if factor == 1 else f"·{factor}"), p_leave, "<=",
-                 arith.convert(alpha * factor) / w_mu),
+            Part(
+                "P_μ(μ leaves the top set) <= α/w(μ)" + ("" if factor == 1 else f"·{factor}"),
+                p_leave,
+                "<=",
+                arith.convert(alpha * factor) / w_mu,
+            ),
             Part("Ville: P_μ(max_t ξ/μ >= 1/δ) <= δ" + ("" if factor == 1 else f"·{factor}"), p_ville, "<=", bound),
         ]
 
@@ -162,23 +190,23 @@ def make(*, hypothesis=True, delta_factor=1, id="thm3-top-set", kind="theorem") 
         title=title,
         kind=kind,
         reference="Cohen, Bengio, Hutter, Russell (arXiv 2410.06213), Theorem 3 = Cohen, Hutter, Nanda (JMLR 2022), "
-                  "Theorem 2; Ville's inequality",
+        "Theorem 2; Ville's inequality",
         derived="The second part, P ≤ α/w(μ), is the sharper bound the proof gives (derived here; the paper states "
-                "the corollary ≤ δ). w(μ) is the normalized prior (the posterior at the empty history), which is "
-                "what the posterior formula uses when the prior sums to less than 1.",
+        "the corollary ≤ δ). w(μ) is the normalized prior (the posterior at the empty history), which is "
+        "what the posterior formula uses when the prior sums to less than 1.",
         statement="If the data are drawn from a component μ of ξ with normalized prior w(μ), δ ∈ (0, 1) and "
-                  "α < δ·w(μ), then P_μ(μ is in the top set at every step) ≥ 1 − δ. Finite version: for every "
-                  "horizon m, P_μ(μ is outside the top set at some step 0..m) ≤ α/w(μ) < δ, and "
-                  "P_μ(max_{t≤m} ξ(h_t)/μ(h_t) ≥ 1/δ) ≤ δ.",
+        "α < δ·w(μ), then P_μ(μ is in the top set at every step) ≥ 1 − δ. Finite version: for every "
+        "horizon m, P_μ(μ is outside the top set at some step 0..m) ≤ α/w(μ) < δ, and "
+        "P_μ(max_{t≤m} ξ(h_t)/μ(h_t) ≥ 1/δ) ≤ δ.",
         latex=r"\alpha < \delta\,w(\mu)\ \Rightarrow\ P_\mu\big(\exists t\le m:\ \mu\notin T_\alpha(h_t)\big)"
-              r" \le \frac{\alpha}{w(\mu)} < \delta,\qquad P_\mu\Big(\max_{t\le m}\frac{\xi(h_t)}{\mu(h_t)} \ge"
-              r" \frac1\delta\Big) \le \delta",
+        r" \le \frac{\alpha}{w(\mu)} < \delta,\qquad P_\mu\Big(\max_{t\le m}\frac{\xi(h_t)}{\mu(h_t)} \ge"
+        r" \frac1\delta\Big) \le \delta",
         how="Random mixtures of 2–4 finite-state components (exact tables and priors, duplicates for exact ties), μ "
-            "one of them, random environments; (|A|, |O|) in {(2,1), (2,2), (3,1), (3,2)} with horizons up to "
-            "8, 8, 8, 6 (half the draws deeper than 3); δ in (0, 1) and α = u·δ·w(μ), u in (0, 1) (near 1 "
-            "included). μ's tree is walked "
-            "exactly with theory's tree engine (merging equal futures); the top set by theory.imitation."
-            "top_set_mask on exact posteriors; exit probabilities are exact rationals.",
+        "one of them, random environments; (|A|, |O|) in {(2,1), (2,2), (3,1), (3,2)} with horizons up to "
+        "8, 8, 8, 6 (half the draws deeper than 3); δ in (0, 1) and α = u·δ·w(μ), u in (0, 1) (near 1 "
+        "included). μ's tree is walked "
+        "exactly with theory's tree engine (merging equal futures); the top set by theory.imitation."
+        "top_set_mask on exact posteriors; exit probabilities are exact rationals.",
         given=thm3_cases(hypothesis=hypothesis),
         examples=lambda: examples(hypothesis=hypothesis),
         parts=parts,

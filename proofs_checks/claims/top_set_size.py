@@ -51,8 +51,16 @@ def size_cases(draw, *, max_components=8, max_history=3):
     """
     n_actions, n_obs = draw(S.alphabets(min_actions=2, max_actions=3, max_observations=2))
     update = draw(st.sampled_from(["all", "demonstrator"]))
-    xi = draw(S.mixtures(n_actions=n_actions, n_observations=n_obs, min_components=1, max_components=max_components,
-                         max_states=2, update=update))
+    xi = draw(
+        S.mixtures(
+            n_actions=n_actions,
+            n_observations=n_obs,
+            min_components=1,
+            max_components=max_components,
+            max_states=2,
+            update=update,
+        )
+    )
     history = draw(S.histories(xi, max_length=max_history, flags=draw(st.booleans())))
     return {"xi": xi, "history": history, "alpha": draw(S.alphas())}
 
@@ -75,15 +83,27 @@ def examples() -> list[dict]:
     learner = theory.BayesianMixture([zeros, consts[0]], ["1/2", "1/2"], update="demonstrator")
     return [
         {"name": "uniform-8", "xi": uniform, "history": (), "alpha": Fraction(1, 8)},
-        {"name": "two-tight", "xi": theory.BayesianMixture(consts[:2], ["2/3", "1/3"]), "history": (),
-         "alpha": Fraction(1, 3)},
+        {
+            "name": "two-tight",
+            "xi": theory.BayesianMixture(consts[:2], ["2/3", "1/3"]),
+            "history": (),
+            "alpha": Fraction(1, 3),
+        },
         {"name": "geometric", "xi": geometric, "history": (), "alpha": Fraction(1, 10)},
         {"name": "alpha-one", "xi": geometric, "history": (), "alpha": Fraction(1)},
-        {"name": "own-weight-counts", "xi": theory.BayesianMixture(consts[:3], ["1/2", "1/4", "1/4"]), "history": (),
-         "alpha": Fraction(1, 2)},
+        {
+            "name": "own-weight-counts",
+            "xi": theory.BayesianMixture(consts[:3], ["1/2", "1/4", "1/4"]),
+            "history": (),
+            "alpha": Fraction(1, 2),
+        },
         # Posterior (2/3, 1/3) from the flagged step alone; top set {zeros} at α = 1/2.
-        {"name": "demonstrator-steps", "xi": learner, "history": ((1, 0, False), (0, 0, True)),
-         "alpha": Fraction(1, 2)},
+        {
+            "name": "demonstrator-steps",
+            "xi": learner,
+            "history": ((1, 0, False), (0, 0, True)),
+            "alpha": Fraction(1, 2),
+        },
     ]
 
 
@@ -110,36 +130,49 @@ def make(*, plus_one=True, id="top-set-size", kind="theorem") -> Claim:
         differ = sum(1 for i in range(len(w)) if (i in definition) != (i in members))
         return [
             Part("mass growth: (1−α)^(|T|−1)·S_T >= w_max", shrink * mass if plus_one else shrink, ">=", w_max),
-            Part("size: (1−α)^(|T|−1) >= w_max, i.e. |T| <= 1 + ln(1/w_max)/ln(1/(1−α))" if plus_one
-                 else "size without the 1 +: (1−α)^|T| >= w_max", shrink, ">=", w_max),
+            Part(
+                "size: (1−α)^(|T|−1) >= w_max, i.e. |T| <= 1 + ln(1/w_max)/ln(1/(1−α))"
+                if plus_one
+                else "size without the 1 +: (1−α)^|T| >= w_max",
+                shrink,
+                ">=",
+                w_max,
+            ),
             Part("size: α·|T| <= 1", a * n, "<=", 1),
             Part("posterior = Bayes' rule (Σ_i |w_i(h) − prior_i·likelihood_i/Σ|)", off, "==", 0),
-            Part("theory.top_set = Definition 3 on the Bayes posterior (components whose membership differs)",
-                 arith.convert(differ), "==", 0),
+            Part(
+                "theory.top_set = Definition 3 on the Bayes posterior (components whose membership differs)",
+                arith.convert(differ),
+                "==",
+                0,
+            ),
         ]
 
-    title = ("top-set size: |T| ≤ 1 + ln(1/w_max)/ln(1/(1−α)) and |T| ≤ 1/α" if plus_one
-             else "|T| ≤ ln(1/w_max)/ln(1/(1−α)), without the 1 + (false)")
+    title = (
+        "top-set size: |T| ≤ 1 + ln(1/w_max)/ln(1/(1−α)) and |T| ≤ 1/α"
+        if plus_one
+        else "|T| ≤ ln(1/w_max)/ln(1/(1−α)), without the 1 + (false)"
+    )
     return Claim(
         id=id,
         title=title,
         kind=kind,
         reference="Derived here from the paper's Definition 3 (the top set of Cohen, Hutter, Nanda 2022); not a "
-                  "result of the paper",
+        "result of the paper",
         derived="Derived here, not in the paper: from w_n ≥ α·S_n for every member, S_n ≥ S_{n−1}/(1−α), so "
-                "w_max/(1−α)^{|T|−1} ≤ S_{|T|} ≤ 1; and from S_n ≥ n·w_n, |T| ≤ 1/α.",
+        "w_max/(1−α)^{|T|−1} ≤ S_{|T|} ≤ 1; and from S_n ≥ n·w_n, |T| ≤ 1/α.",
         statement="For every posterior w(h) (w_max its largest weight) and α in (0, 1], the top set T of "
-                  "Definition 3 satisfies (1−α)^{|T|−1}·Σ_{n∈T} w_n(h) ≥ w_max, hence |T| ≤ 1 + "
-                  "ln(1/w_max)/ln(1/(1−α)); and |T| ≤ 1/α.",
+        "Definition 3 satisfies (1−α)^{|T|−1}·Σ_{n∈T} w_n(h) ≥ w_max, hence |T| ≤ 1 + "
+        "ln(1/w_max)/ln(1/(1−α)); and |T| ≤ 1/α.",
         latex=r"|T_\alpha(h)| \le 1 + \frac{\ln(1/w_{\max}(h))}{\ln(1/(1-\alpha))},\qquad |T_\alpha(h)| \le"
-              r" \frac{1}{\alpha}",
+        r" \frac{1}{\alpha}",
         how="Random mixtures of 1–8 finite-state components (exact priors: integer-proportional and dyadic Kraft "
-            "weights down to 2^-23, duplicates and shared tables for exact ties), histories of length ≤ 3 drawn "
-            "from the mixture, α in (0, 1] (1, 1/2, 1/10, 1/1000 and fractions); mixtures updating on every step "
-            "or only on demonstrator steps, histories with flagged steps. The top set by theory.top_set (exact "
-            "decisions), the posterior by theory's BayesianMixture; the bounds are compared in their power "
-            "forms, exactly. Two-sided: the posterior against Bayes' rule computed from the components' own "
-            "probabilities, and the top set against Definition 3 applied to it (proofs_checks.reference).",
+        "weights down to 2^-23, duplicates and shared tables for exact ties), histories of length ≤ 3 drawn "
+        "from the mixture, α in (0, 1] (1, 1/2, 1/10, 1/1000 and fractions); mixtures updating on every step "
+        "or only on demonstrator steps, histories with flagged steps. The top set by theory.top_set (exact "
+        "decisions), the posterior by theory's BayesianMixture; the bounds are compared in their power "
+        "forms, exactly. Two-sided: the posterior against Bayes' rule computed from the components' own "
+        "probabilities, and the top set against Definition 3 applied to it (proofs_checks.reference).",
         given=size_cases(),
         examples=examples,
         parts=parts,

@@ -126,8 +126,9 @@ class World:
     def environment(self) -> theory.FiniteStateEnvironment:
         """The student: state = whether the teacher's last turn was EMPTY."""
         emission = [[list(self.reply(s, a)) for a in range(self.n_actions)] for s in (0, 1)]
-        transition = [[[1 if a == self.EMPTY else 0] * self.n_observations for a in range(self.n_actions)]
-                      for _ in (0, 1)]
+        transition = [
+            [[1 if a == self.EMPTY else 0] * self.n_observations for a in range(self.n_actions)] for _ in (0, 1)
+        ]
         return theory.FiniteStateEnvironment(emission, transition, name="student")
 
     def reward_table(self) -> list:
@@ -149,8 +150,9 @@ class World:
 
 @lru_cache(maxsize=8)
 def _language(world: World) -> theory.PolicyLanguage:
-    return theory.PolicyLanguage(world.n_actions, world.n_observations, grid=8,
-                                 primitives={"teacher": (world.teacher(), world.teacher_bits)})
+    return theory.PolicyLanguage(
+        world.n_actions, world.n_observations, grid=8, primitives={"teacher": (world.teacher(), world.teacher_bits)}
+    )
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -167,8 +169,16 @@ def _symmetric_rows(world: World, grid: int = 8) -> list[str]:
     return rows
 
 
-def base_programs(world: World = World(), *, hazards: bool = True, switches: bool = True, markov: bool = True,
-                  iid: bool = True, max_hazard: int = 14, lengths=(8, 16, 32)) -> list:
+def base_programs(
+    world: World = World(),
+    *,
+    hazards: bool = True,
+    switches: bool = True,
+    markov: bool = True,
+    iid: bool = True,
+    max_hazard: int = 14,
+    lengths=(8, 16, 32),
+) -> list:
     """The programs of the base class (see the module docstring); each family can be left out (the tests remove
     a cause and watch its effect go).
 
@@ -194,7 +204,7 @@ def base_programs(world: World = World(), *, hazards: bool = True, switches: boo
         texts += [f"switch({teacher}, obs_occurred({x}), {empty})" for x in range(world.n_observations)]
         texts += [f"switch({teacher}, length_ge({n}), {empty})" for n in lengths]
     if hazards:
-        texts += [f"hazard({teacher}, {F(1, 2 ** j)}, {empty})" for j in range(1, max_hazard + 1)]
+        texts += [f"hazard({teacher}, {F(1, 2**j)}, {empty})" for j in range(1, max_hazard + 1)]
     return [lang.parse(t) for t in texts]
 
 
@@ -241,7 +251,9 @@ def trusted_corpus(world: World, turns: int, *, episode_turns: int = 20, seed: i
     ([20, 10], True)
     """
     blocks = _corpus_blocks(world, turns, episode_turns, seed)
-    return [tuple(zip(a.tolist(), o.tolist())) for actions, observations in blocks for a, o in zip(actions, observations)]
+    return [
+        tuple(zip(a.tolist(), o.tolist())) for actions, observations in blocks for a, o in zip(actions, observations)
+    ]
 
 
 def corpus_statistics(world: World, turns: int, *, episode_turns: int = 20, seed: int = 0) -> tuple:
@@ -273,16 +285,25 @@ def _corpus_statistics(world: World, turns: int, episode_turns: int, seed: int) 
         small = np.uint8 if max(world.n_actions, world.n_observations) <= 256 else np.int64
         rows = np.ascontiguousarray(np.concatenate([lessons, replies], axis=1).astype(small))
         # Distinct rows through a byte view: one 1-d sort instead of np.unique(axis=0)'s much slower one.
-        _, first_row, counts = np.unique(rows.view(np.dtype((np.void, rows.itemsize * rows.shape[1]))).ravel(),
-                                         return_index=True, return_counts=True)
+        _, first_row, counts = np.unique(
+            rows.view(np.dtype((np.void, rows.itemsize * rows.shape[1]))).ravel(), return_index=True, return_counts=True
+        )
         rows = rows[first_row].astype(np.int64)
         n = actions.shape[1]
         out += [(tuple(zip(row[:n].tolist(), row[n:].tolist())), int(c)) for row, c in zip(rows, counts)]
     return tuple(out)
 
 
-def base_policy(world: World = World(), corpus_turns: int = 100, *, programs=None, update: str = "all",
-                seed: int = 0, max_hazard: int | None = None, statistics: bool | None = None) -> theory.BayesianMixture:
+def base_policy(
+    world: World = World(),
+    corpus_turns: int = 100,
+    *,
+    programs=None,
+    update: str = "all",
+    seed: int = 0,
+    max_hazard: int | None = None,
+    statistics: bool | None = None,
+) -> theory.BayesianMixture:
     """The Bayesian mixture over ``programs`` with the 2^-ℓ prior, conditioned on a trusted corpus of
     ``corpus_turns`` turns.
 
@@ -306,8 +327,12 @@ def base_policy(world: World = World(), corpus_turns: int = 100, *, programs=Non
     elif max_hazard is not None:
         raise ValueError(f"max_hazard {max_hazard!r} applies to the default class only; leave it out with programs=")
     programs = list(programs)
-    mixture = theory.BayesianMixture([p.compile() for p in programs], [F(1, 2 ** p.length) for p in programs],
-                                     names=[str(p) for p in programs], update=update)
+    mixture = theory.BayesianMixture(
+        [p.compile() for p in programs],
+        [F(1, 2**p.length) for p in programs],
+        names=[str(p) for p in programs],
+        update=update,
+    )
     if not corpus_turns:
         return mixture
     if statistics:
@@ -333,23 +358,40 @@ def exact_agent(base: theory.Policy, world: World, turns: int, budget) -> theory
     return theory.kl_constrained_policy(base, world.environment(), world.utility(), turns, budget)
 
 
-def imitator_agent(world: World, corpus_turns: int, turns: int, budget, alpha, *, programs=None,
-                   seed: int = 0) -> tuple[theory.Optimum, theory.PessimisticImitator]:
+def imitator_agent(
+    world: World, corpus_turns: int, turns: int, budget, alpha, *, programs=None, seed: int = 0
+) -> tuple[theory.Optimum, theory.PessimisticImitator]:
     """The same optimum regularized to the pessimistic imitator ν_α (abstaining: the trusted teacher answers
     that turn). The imitator's posterior learns from demonstrator data only (the corpus, and the turns the
     teacher answered), so the agent's own utterances never teach it silence."""
     base = base_policy(world, corpus_turns, programs=programs, update="demonstrator", seed=seed)
     imitator = theory.PessimisticImitator(base, alpha)
-    agent = theory.kl_constrained_policy(imitator, world.environment(), world.utility(), turns, budget,
-                                         demonstrator=world.teacher())
+    agent = theory.kl_constrained_policy(
+        imitator, world.environment(), world.utility(), turns, budget, demonstrator=world.teacher()
+    )
     return agent, imitator
 
 
-def episodes_of(agent: theory.Policy, base: theory.Policy, world: World, turns: int, *, episodes: int = 2000,
-                seed: int = 0, demonstrator=None) -> theory.Episodes:
+def episodes_of(
+    agent: theory.Policy,
+    base: theory.Policy,
+    world: World,
+    turns: int,
+    *,
+    episodes: int = 2000,
+    seed: int = 0,
+    demonstrator=None,
+) -> theory.Episodes:
     """Sampled episodes of an agent, tracking the base policy and the trusted teacher."""
-    return theory.sample_episodes(agent, world.environment(), turns, episodes=episodes, seed=seed,
-                                  demonstrator=demonstrator, track={"base": base, "teacher": world.teacher()})
+    return theory.sample_episodes(
+        agent,
+        world.environment(),
+        turns,
+        episodes=episodes,
+        seed=seed,
+        demonstrator=demonstrator,
+        track={"base": base, "teacher": world.teacher()},
+    )
 
 
 def empty_costs(runs: theory.Episodes, world: World, *, max_n: int = 10) -> list[np.ndarray]:
@@ -450,8 +492,12 @@ class BudgetedAgent(theory.Policy):
         xi = self.base.probs_batch(base_state, ctx)[parent, actions]
         with np.errstate(divide="ignore"):
             spent = np.log(pi) - np.log(xi)
-        return (self.base.advance(base_state, parent, actions, observations, flags, ctx),
-                (actions == self.world.EMPTY).astype(np.int64), remaining[parent] - spent, t[parent] + 1)
+        return (
+            self.base.advance(base_state, parent, actions, observations, flags, ctx),
+            (actions == self.world.EMPTY).astype(np.int64),
+            remaining[parent] - spent,
+            t[parent] + 1,
+        )
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -543,10 +589,18 @@ def _log_law(scan: list, fit_range: tuple) -> dict:
         use = ks >= 100 if (ks >= 100).sum() >= 2 else np.ones_like(ks, dtype=bool)
     slope, intercept = np.polyfit(np.log(ks[use]), firsts[use], 1)
     top = ks[use].max()
-    held_out = [{"k": int(k), "predicted": float(intercept + slope * np.log(k)), "measured": float(f)}
-                for k, f in zip(ks, firsts) if k > top]
-    return {"slope_per_ln_k": float(slope), "intercept": float(intercept), "fitted_from_k": int(ks[use].min()),
-            "fitted_to_k": int(top), "held_out": held_out}
+    held_out = [
+        {"k": int(k), "predicted": float(intercept + slope * np.log(k)), "measured": float(f)}
+        for k, f in zip(ks, firsts)
+        if k > top
+    ]
+    return {
+        "slope_per_ln_k": float(slope),
+        "intercept": float(intercept),
+        "fitted_from_k": int(ks[use].min()),
+        "fitted_to_k": int(top),
+        "held_out": held_out,
+    }
 
 
 def _quartiles(values) -> tuple | None:
@@ -576,8 +630,14 @@ def _agent_statistics(runs: theory.Episodes, world: World, max_n: int) -> dict:
     }
 
 
-def run(config: Config | None = None, *, world: World = World(), out: Path | str | None = None,
-        progress=None, max_bytes: int = MAX_BYTES) -> dict:
+def run(
+    config: Config | None = None,
+    *,
+    world: World = World(),
+    out: Path | str | None = None,
+    progress=None,
+    max_bytes: int = MAX_BYTES,
+) -> dict:
     """Every measurement of the experiment, as a dict of numbers (and PNG plots in ``out`` when given).
 
     ``progress(message)`` is called as the stages go (the command line prints them). Sizes whose memory
@@ -604,10 +664,16 @@ def run(config: Config | None = None, *, world: World = World(), out: Path | str
     for k in config.corpus_scan:
         base = base_policy(world, k, seed=config.seed)
         truncated = base_policy(world, k, seed=config.seed, max_hazard=config.truncated_hazard)
-        scan.append({"k": k, "max_hazard": resolvable_hazard(k), "transcripts": len(set(base.corpus)),
-                     "first": first_empty_cost(base, world, 0),
-                     "later": [first_empty_cost(base, world, s) for s in range(1, 5)],
-                     "first_truncated": first_empty_cost(truncated, world, 0)})
+        scan.append(
+            {
+                "k": k,
+                "max_hazard": resolvable_hazard(k),
+                "transcripts": len(set(base.corpus)),
+                "first": first_empty_cost(base, world, 0),
+                "later": [first_empty_cost(base, world, s) for s in range(1, 5)],
+                "first_truncated": first_empty_cost(truncated, world, 0),
+            }
+        )
     results["corpus_scan"] = scan
     results["corpus_fit"] = _log_law(scan, config.fit_range)
     # The exact KL-constrained agent and the paper's budget mechanism, for every budget and episode length.
@@ -631,7 +697,9 @@ def run(config: Config | None = None, *, world: World = World(), out: Path | str
             mech = BudgetedAgent(base, world, turns=turns, budget=budget, fraction=config.fraction)
             mruns = episodes_of(mech, base, world, turns, episodes=config.episodes, seed=config.seed)
             mstats = _agent_statistics(mruns, world, config.max_n)
-            mstats["mean_reward"] = float(np.mean((np.asarray(world.sentiment, dtype=float)[mruns.observations]).mean(axis=1)))
+            mstats["mean_reward"] = float(
+                np.mean((np.asarray(world.sentiment, dtype=float)[mruns.observations]).mean(axis=1))
+            )
             agents[(budget, turns)] = {"exact": stats, "mechanism": mstats}
     results["agents"] = agents
 
@@ -642,21 +710,32 @@ def run(config: Config | None = None, *, world: World = World(), out: Path | str
             turns = min(config.turns)
             say(f"agent regularized to the pessimistic imitator: α = {alpha}, budget {budget}, {turns} turns")
             optimum, imitator = imitator_agent(world, config.corpus, turns, budget, alpha, seed=config.seed)
-            runs = theory.sample_episodes(optimum.policy, env, turns, episodes=config.episodes, seed=config.seed,
-                                          demonstrator=world.teacher(), track={"imitator": imitator})
+            runs = theory.sample_episodes(
+                optimum.policy,
+                env,
+                turns,
+                episodes=config.episodes,
+                seed=config.seed,
+                demonstrator=world.teacher(),
+                track={"imitator": imitator},
+            )
             theta = runs.tracked_abstain["imitator"]
-            fix.append({
-                "alpha": alpha, "budget": budget, "turns": turns,
-                "largest_empty_probability": float(optimum.policy.largest_probability(world.EMPTY)),
-                "sampled_empty": int(((runs.actions == world.EMPTY) & ~runs.asked).sum()),
-                "empty_rate_per_turn": float(((runs.actions == world.EMPTY) & ~runs.asked).mean()),
-                "teacher_in_top_set": 0 in theory.top_set(imitator.mixture, (), alpha),
-                "mean_reward": float(optimum.value),
-                "kl_to_imitator": float(optimum.kl_spent),
-                "abstention_rate_per_turn": float(runs.asked.mean()),
-                "imitator_theta_mean": float(theta.mean()),
-                "sum_theta_cubed_mean": float((theta ** 3).sum(axis=1).mean()),
-            })
+            fix.append(
+                {
+                    "alpha": alpha,
+                    "budget": budget,
+                    "turns": turns,
+                    "largest_empty_probability": float(optimum.policy.largest_probability(world.EMPTY)),
+                    "sampled_empty": int(((runs.actions == world.EMPTY) & ~runs.asked).sum()),
+                    "empty_rate_per_turn": float(((runs.actions == world.EMPTY) & ~runs.asked).mean()),
+                    "teacher_in_top_set": 0 in theory.top_set(imitator.mixture, (), alpha),
+                    "mean_reward": float(optimum.value),
+                    "kl_to_imitator": float(optimum.kl_spent),
+                    "abstention_rate_per_turn": float(runs.asked.mean()),
+                    "imitator_theta_mean": float(theta.mean()),
+                    "sum_theta_cubed_mean": float((theta**3).sum(axis=1).mean()),
+                }
+            )
     results["fix"] = fix
     results["seconds"] = time.perf_counter() - start
     if out is not None:
@@ -706,16 +785,30 @@ def plot(results: dict, out: Path) -> list[str]:
     positions = np.arange(1, len(keys) + 1)
     for kind, shift, color in (("exact", -0.18, "tab:blue"), ("mechanism", 0.18, "tab:orange")):
         data = [results["agents"][k][kind]["empty_fraction"] for k in keys]
-        parts = ax.boxplot(data, positions=positions + shift, widths=0.3, whis=(5, 95), showfliers=False,
-                           patch_artist=True, medianprops={"color": "black"})
+        parts = ax.boxplot(
+            data,
+            positions=positions + shift,
+            widths=0.3,
+            whis=(5, 95),
+            showfliers=False,
+            patch_artist=True,
+            medianprops={"color": "black"},
+        )
         for box in parts["boxes"]:
             box.set_facecolor(color)
             box.set_alpha(0.5)
-        ax.plot([], [], "s", color=color, alpha=0.5,
-                label="exact KL-constrained agent" if kind == "exact" else "paper's mechanism (hard budget)")
+        ax.plot(
+            [],
+            [],
+            "s",
+            color=color,
+            alpha=0.5,
+            label="exact KL-constrained agent" if kind == "exact" else "paper's mechanism (hard budget)",
+        )
     ax.set_xticks(positions, [f"budget {b} nats\n{n} turns" for b, n in keys], fontsize=8)
-    ax.set_xlabel("KL budget per episode and episode length (boxes: quartiles; whiskers: 5th–95th percentile)",
-                  fontsize=8)
+    ax.set_xlabel(
+        "KL budget per episode and episode length (boxes: quartiles; whiskers: 5th–95th percentile)", fontsize=8
+    )
     ax.set_ylabel("fraction of EMPTY teacher turns")
     ax.set_ylim(-0.05, 1.05)
     ax.set_title("EMPTY fraction per episode")
@@ -728,15 +821,29 @@ def plot(results: dict, out: Path) -> list[str]:
     scan = results["corpus_scan"]
     ks = np.array([row["k"] for row in scan], dtype=float)
     # Measurements as markers only, so that the fit through them stays visible.
-    ax.plot(ks, [row["first"] for row in scan], "o", color="tab:blue", ms=7, zorder=3,
-            label="first EMPTY (hazards 2$^{-j}$ for every j the corpus resolves)")
+    ax.plot(
+        ks,
+        [row["first"] for row in scan],
+        "o",
+        color="tab:blue",
+        ms=7,
+        zorder=3,
+        label="first EMPTY (hazards 2$^{-j}$ for every j the corpus resolves)",
+    )
     # The truncated class differs only where the corpus resolves rates beyond it; drawn from the last k where
     # the two classes are the same, so no line runs through the small-k points.
     differ = [i for i, row in enumerate(scan) if row["max_hazard"] > config.truncated_hazard]
     if differ:
         shown = range(max(differ[0] - 1, 0), len(scan))
-        ax.plot(ks[list(shown)], [scan[i]["first_truncated"] for i in shown], "^:", color="tab:gray", ms=6,
-                zorder=2, label=f"first EMPTY, class truncated at j ≤ {config.truncated_hazard}")
+        ax.plot(
+            ks[list(shown)],
+            [scan[i]["first_truncated"] for i in shown],
+            "^:",
+            color="tab:gray",
+            ms=6,
+            zorder=2,
+            label=f"first EMPTY, class truncated at j ≤ {config.truncated_hazard}",
+        )
     ax.plot(ks, [row["later"][0] for row in scan], "s", color="tab:green", ms=5, label="second EMPTY")
     fit = results["corpus_fit"]
 
@@ -744,9 +851,15 @@ def plot(results: dict, out: Path) -> list[str]:
         return fit["intercept"] + fit["slope_per_ln_k"] * np.log(k)
 
     fitted = np.geomspace(fit["fitted_from_k"], fit["fitted_to_k"], 50)
-    ax.plot(fitted, law(fitted), "-", color="black", lw=1.5,
-            label=f"fit on k = {fit['fitted_from_k']:,}–{fit['fitted_to_k']:,}: "
-                  f"{fit['intercept']:.1f} + {fit['slope_per_ln_k']:.2f}·ln k")
+    ax.plot(
+        fitted,
+        law(fitted),
+        "-",
+        color="black",
+        lw=1.5,
+        label=f"fit on k = {fit['fitted_from_k']:,}–{fit['fitted_to_k']:,}: "
+        f"{fit['intercept']:.1f} + {fit['slope_per_ln_k']:.2f}·ln k",
+    )
     if fit["held_out"]:
         beyond = np.geomspace(fit["fitted_to_k"], ks.max(), 30)
         ax.plot(beyond, law(beyond), "--", color="black", lw=1.5, label="the same fit, extrapolated")
@@ -769,22 +882,46 @@ def plot(results: dict, out: Path) -> list[str]:
     x = np.arange(len(keys))
     ax.bar(x - 0.2, kl_base, width=0.4, label="KL(agent ‖ base ξ)")
     if any(math.isfinite(v) for v in kl_teacher):
-        ax.bar(x + 0.2, [v if math.isfinite(v) else 0.0 for v in kl_teacher], width=0.4, color="tab:red",
-               label="KL(agent ‖ trusted teacher), finite")
+        ax.bar(
+            x + 0.2,
+            [v if math.isfinite(v) else 0.0 for v in kl_teacher],
+            width=0.4,
+            color="tab:red",
+            label="KL(agent ‖ trusted teacher), finite",
+        )
     top = max([*kl_base, *[v for v in kl_teacher if math.isfinite(v)], *config.budgets]) * 1.3
     for i, v in enumerate(kl_teacher):
         if math.isinf(v):
-            ax.annotate("", xy=(i + 0.2, top * 1.04), xytext=(i + 0.2, 0), annotation_clip=False,
-                        arrowprops={"arrowstyle": "-|>", "color": "tab:red", "lw": 2, "mutation_scale": 16})
-            ax.text(i + 0.2, top * 1.06, "∞", color="tab:red", fontsize=15, ha="center", va="bottom",
-                    clip_on=False)
+            ax.annotate(
+                "",
+                xy=(i + 0.2, top * 1.04),
+                xytext=(i + 0.2, 0),
+                annotation_clip=False,
+                arrowprops={"arrowstyle": "-|>", "color": "tab:red", "lw": 2, "mutation_scale": 16},
+            )
+            ax.text(i + 0.2, top * 1.06, "∞", color="tab:red", fontsize=15, ha="center", va="bottom", clip_on=False)
     if any(math.isinf(v) for v in kl_teacher):
-        ax.plot([], [], color="tab:red", marker=r"$\uparrow$", ls="none", markersize=12,
-                label="KL(agent ‖ trusted teacher) = ∞ (off the scale)")
+        ax.plot(
+            [],
+            [],
+            color="tab:red",
+            marker=r"$\uparrow$",
+            ls="none",
+            markersize=12,
+            label="KL(agent ‖ trusted teacher) = ∞ (off the scale)",
+        )
     for budget in config.budgets:
         ax.axhline(budget, color="gray", ls=":", lw=1)
-        ax.text(1.01, budget, f"budget {budget}", color="gray", fontsize=8, va="center",
-                transform=ax.get_yaxis_transform(), clip_on=False)
+        ax.text(
+            1.01,
+            budget,
+            f"budget {budget}",
+            color="gray",
+            fontsize=8,
+            va="center",
+            transform=ax.get_yaxis_transform(),
+            clip_on=False,
+        )
     ax.set_ylim(0, top)
     ax.set_xlim(-0.6, len(keys) - 0.4)
     ax.set_xticks(x, labels, fontsize=8)
@@ -792,8 +929,15 @@ def plot(results: dict, out: Path) -> list[str]:
     ax.set_title("Within budget of the base, infinitely far from the teacher", pad=30)
     handles, names = ax.get_legend_handles_labels()
     order = sorted(range(len(names)), key=lambda i: "base" not in names[i])  # the base's bars first
-    ax.legend([handles[i] for i in order], [names[i] for i in order], fontsize=8, loc="upper center",
-              bbox_to_anchor=(0.5, -0.17), ncol=2, frameon=False)
+    ax.legend(
+        [handles[i] for i in order],
+        [names[i] for i in order],
+        fontsize=8,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.17),
+        ncol=2,
+        frameon=False,
+    )
     paths.append(_save(fig, out / "true_process_kl.png"))
 
     # The fix: EMPTY rate, abstention rate and mean reward of the ν_α-regularized agent against α, beside the
@@ -804,15 +948,30 @@ def plot(results: dict, out: Path) -> list[str]:
     alphas = [float(row["alpha"]) for row in fix]
     xi_agent = results["agents"][(budget, turns)]["exact"]
     # Hollow diamonds, drawn over the abstention squares they would otherwise hide (both are 0 at large α).
-    ax.semilogx(alphas, [row["empty_rate_per_turn"] for row in fix], "D-", color="tab:red", ms=11, mfc="none",
-                mew=1.5, zorder=3, label="EMPTY rate per turn, ν_α-regularized")
-    ax.axhline(xi_agent["empty_fraction_mean"], color="tab:red", ls="--",
-               label="EMPTY rate per turn, ξ-regularized")
-    ax.semilogx(alphas, [row["mean_reward"] for row in fix], "o-", color="tab:blue",
-                label="mean reward, ν_α-regularized")
+    ax.semilogx(
+        alphas,
+        [row["empty_rate_per_turn"] for row in fix],
+        "D-",
+        color="tab:red",
+        ms=11,
+        mfc="none",
+        mew=1.5,
+        zorder=3,
+        label="EMPTY rate per turn, ν_α-regularized",
+    )
+    ax.axhline(xi_agent["empty_fraction_mean"], color="tab:red", ls="--", label="EMPTY rate per turn, ξ-regularized")
+    ax.semilogx(
+        alphas, [row["mean_reward"] for row in fix], "o-", color="tab:blue", label="mean reward, ν_α-regularized"
+    )
     ax.axhline(xi_agent["mean_reward"], color="tab:blue", ls="--", label="mean reward, ξ-regularized")
-    ax.semilogx(alphas, [row["abstention_rate_per_turn"] for row in fix], "s-", color="tab:orange", ms=5,
-                label="abstention rate per turn (the teacher answers)")
+    ax.semilogx(
+        alphas,
+        [row["abstention_rate_per_turn"] for row in fix],
+        "s-",
+        color="tab:orange",
+        ms=5,
+        label="abstention rate per turn (the teacher answers)",
+    )
     ax.set_ylim(-0.05, 1.05)
     ax.set_xlabel("α (top-set threshold of the pessimistic imitator)")
     ax.set_ylabel("rate per turn, or mean reward per turn")
@@ -842,67 +1001,99 @@ def _fmt(q) -> str:
 def report(results: dict) -> str:
     """The experiment's numbers as text: the tables the docs page shows."""
     config: Config = results["config"]
-    lines = [f"Teacher–student experiment (corpus {config.corpus} trusted turns, {config.episodes} sampled episodes, "
-             f"seed {config.seed}; {results['seconds']:.0f} s)", ""]
-    lines.append("KL cost of an EMPTY on an all-silent path, by corpus size k (nats); hazards 2^-j for j ≤ J(k), "
-                 f"and the first EMPTY with the class truncated at j ≤ {config.truncated_hazard}; "
-                 "the corpus enters as its distinct canonical transcripts:")
+    lines = [
+        f"Teacher–student experiment (corpus {config.corpus} trusted turns, {config.episodes} sampled episodes, "
+        f"seed {config.seed}; {results['seconds']:.0f} s)",
+        "",
+    ]
+    lines.append(
+        "KL cost of an EMPTY on an all-silent path, by corpus size k (nats); hazards 2^-j for j ≤ J(k), "
+        f"and the first EMPTY with the class truncated at j ≤ {config.truncated_hazard}; "
+        "the corpus enters as its distinct canonical transcripts:"
+    )
     lines.append("  k          J(k)  distinct transcripts  first   second  third   fourth  fifth   first, truncated")
     for row in results["corpus_scan"]:
         # Costs −ln ξ(EMPTY) are ≥ 0; float rounding can print −0.00.
-        lines.append(f"  {row['k']:<10} {row['max_hazard']:<5} {row['transcripts']:<21} {_cost(row['first']):6.2f}  "
-                     + "  ".join(f"{_cost(v):6.2f}" for v in row["later"]) + f"  {_cost(row['first_truncated']):6.2f}")
+        lines.append(
+            f"  {row['k']:<10} {row['max_hazard']:<5} {row['transcripts']:<21} {_cost(row['first']):6.2f}  "
+            + "  ".join(f"{_cost(v):6.2f}" for v in row["later"])
+            + f"  {_cost(row['first_truncated']):6.2f}"
+        )
     fit = results["corpus_fit"]
-    lines.append(f"  fit ({fit['fitted_from_k']} ≤ k ≤ {fit['fitted_to_k']}): first ≈ {fit['intercept']:.2f} + "
-                 f"{fit['slope_per_ln_k']:.2f}·ln k (ln k itself has slope 1)")
+    lines.append(
+        f"  fit ({fit['fitted_from_k']} ≤ k ≤ {fit['fitted_to_k']}): first ≈ {fit['intercept']:.2f} + "
+        f"{fit['slope_per_ln_k']:.2f}·ln k (ln k itself has slope 1)"
+    )
     for row in fit["held_out"]:
-        lines.append(f"  beyond the fit, k = {row['k']}: predicted {row['predicted']:.2f}, "
-                     f"measured {row['measured']:.2f} (difference {row['measured'] - row['predicted']:+.2f})")
+        lines.append(
+            f"  beyond the fit, k = {row['k']}: predicted {row['predicted']:.2f}, "
+            f"measured {row['measured']:.2f} (difference {row['measured'] - row['predicted']:+.2f})"
+        )
     lines.append("")
     lines.append("Exact KL-constrained agent (expected KL to the base ≤ budget):")
-    lines.append("  budget turns  KL→base  KL→teacher  V       P(any EMPTY)  EMPTY fraction mean, q1/med/q3   "
-                 "1st EMPTY cost q1/med/q3   2nd EMPTY cost")
+    lines.append(
+        "  budget turns  KL→base  KL→teacher  V       P(any EMPTY)  EMPTY fraction mean, q1/med/q3   "
+        "1st EMPTY cost q1/med/q3   2nd EMPTY cost"
+    )
     for (budget, turns), rows in sorted(results["agents"].items()):
         e = rows["exact"]
         quart = e["nth_empty_cost_quartiles"]
         kl_t = "inf" if math.isinf(e["kl_to_teacher"]) else f"{e['kl_to_teacher']:.3f}"
-        lines.append(f"  {budget:<6} {turns:<6} {e['kl_to_base']:7.3f}  {kl_t:<10}  {e['mean_reward']:.4f}  "
-                     f"{e['episodes_with_empty']:<12.3f}  {e['empty_fraction_mean']:.2f}, {_fmt(e['empty_fraction_quartiles']):<22} "
-                     f"{_fmt(quart[0]):<25} {_fmt(quart[1])}")
+        lines.append(
+            f"  {budget:<6} {turns:<6} {e['kl_to_base']:7.3f}  {kl_t:<10}  {e['mean_reward']:.4f}  "
+            f"{e['episodes_with_empty']:<12.3f}  {e['empty_fraction_mean']:.2f}, {_fmt(e['empty_fraction_quartiles']):<22} "
+            f"{_fmt(quart[0]):<25} {_fmt(quart[1])}"
+        )
     lines.append("")
-    lines.append(f"The paper's mechanism (hard per-episode budget, each turn spending at most {config.fraction:g} of what "
-                 "remains, simulated):")
-    lines.append("  budget turns  realized KL→base  P(any EMPTY)  EMPTY fraction mean, q1/med/q3   "
-                 "1st EMPTY cost q1/med/q3   2nd EMPTY cost")
+    lines.append(
+        f"The paper's mechanism (hard per-episode budget, each turn spending at most {config.fraction:g} of what "
+        "remains, simulated):"
+    )
+    lines.append(
+        "  budget turns  realized KL→base  P(any EMPTY)  EMPTY fraction mean, q1/med/q3   "
+        "1st EMPTY cost q1/med/q3   2nd EMPTY cost"
+    )
     for (budget, turns), rows in sorted(results["agents"].items()):
         m = rows["mechanism"]
         mq = m["nth_empty_cost_quartiles"]
-        lines.append(f"  {budget:<6} {turns:<6} {m['realized_kl_to_base_mean']:16.3f}  {m['episodes_with_empty']:<12.3f}  "
-                     f"{m['empty_fraction_mean']:.2f}, {_fmt(m['empty_fraction_quartiles']):<22} {_fmt(mq[0]):<25} {_fmt(mq[1])}")
+        lines.append(
+            f"  {budget:<6} {turns:<6} {m['realized_kl_to_base_mean']:16.3f}  {m['episodes_with_empty']:<12.3f}  "
+            f"{m['empty_fraction_mean']:.2f}, {_fmt(m['empty_fraction_quartiles']):<22} {_fmt(mq[0]):<25} {_fmt(mq[1])}"
+        )
     lines.append("")
-    lines.append("Beside the paper (its LLM base is not a Bayesian mixture; our class and scale differ, the shape not):")
+    lines.append(
+        "Beside the paper (its LLM base is not a Bayesian mixture; our class and scale differ, the shape not):"
+    )
     turns = min(config.turns)
     for budget in config.budgets:
         paper = PAPER["fig3_first_empty_quartiles"].get(budget)
         ours = results["agents"].get((budget, turns), {}).get("exact", {})
         if ours:
-            lines.append(f"  Figure 3, first EMPTY cost, budget {budget}: paper {_fmt(paper)}; ours {_fmt(ours['nth_empty_cost_quartiles'][0])}; "
-                         f"second EMPTY ours {_fmt(ours['nth_empty_cost_quartiles'][1])} (paper: {PAPER['fig3_later']})")
+            lines.append(
+                f"  Figure 3, first EMPTY cost, budget {budget}: paper {_fmt(paper)}; ours {_fmt(ours['nth_empty_cost_quartiles'][0])}; "
+                f"second EMPTY ours {_fmt(ours['nth_empty_cost_quartiles'][1])} (paper: {PAPER['fig3_later']})"
+            )
     for (budget, tokens), median in sorted(PAPER["fig4_median_empty_fraction"].items()):
         turns_ours = min(config.turns) if tokens == 256 else max(config.turns)
         ours = results["agents"].get((budget, turns_ours), {}).get("exact")
         if ours:
-            lines.append(f"  Figure 4, median EMPTY fraction, budget {budget}, {tokens} tokens: paper {median}; ours "
-                         f"({turns_ours} turns) {ours['empty_fraction_quartiles'][1]:.2f}")
+            lines.append(
+                f"  Figure 4, median EMPTY fraction, budget {budget}, {tokens} tokens: paper {median}; ours "
+                f"({turns_ours} turns) {ours['empty_fraction_quartiles'][1]:.2f}"
+            )
     lines.append("")
     lines.append("The fix: regularized to the pessimistic imitator ν_α (abstain = the trusted teacher answers):")
-    lines.append("  α            budget  P(EMPTY) max  sampled EMPTY  teacher in top set  mean reward  "
-                 "abstention/turn  mean θ    Σθ³")
+    lines.append(
+        "  α            budget  P(EMPTY) max  sampled EMPTY  teacher in top set  mean reward  "
+        "abstention/turn  mean θ    Σθ³"
+    )
     for row in results["fix"]:
-        lines.append(f"  {str(row['alpha']):<12} {row['budget']:<7} {row['largest_empty_probability']:<13.3g} "
-                     f"{row['sampled_empty']:<14} {str(row['teacher_in_top_set']):<19} {row['mean_reward']:.4f}       "
-                     f"{row['abstention_rate_per_turn']:.4f}           {row['imitator_theta_mean']:.5f}   "
-                     f"{row['sum_theta_cubed_mean']:.3g}")
+        lines.append(
+            f"  {str(row['alpha']):<12} {row['budget']:<7} {row['largest_empty_probability']:<13.3g} "
+            f"{row['sampled_empty']:<14} {str(row['teacher_in_top_set']):<19} {row['mean_reward']:.4f}       "
+            f"{row['abstention_rate_per_turn']:.4f}           {row['imitator_theta_mean']:.5f}   "
+            f"{row['sum_theta_cubed_mean']:.3g}"
+        )
     if results.get("plots"):
         lines.append("")
         lines.append("Plots: " + ", ".join(results["plots"]))

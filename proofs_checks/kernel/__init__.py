@@ -1,7 +1,7 @@
 """A small trusted kernel: re-checks refutation and witness certificates from their instances alone.
 
 The de Bruijn criterion: whatever the search, the engine and the arithmetic contexts do, a certificate is
-believed only if this package agrees: short enough to audit in an hour (705 lines here and 107 in
+believed only if this package agrees: short enough to audit in an hour (820 lines here and 140 in
 :mod:`.lp`, docstrings included). It imports only the Python standard library (``fractions``, ``json``,
 ``itertools``, ``math.gcd``), nothing from ``theory``, python-flint, numpy, sympy or mpmath. It reads the
 certificate's JSON instance (exact rationals ``{"q": "a/b"}``, finite-state tables), and for each covered claim
@@ -37,13 +37,26 @@ import json
 from fractions import Fraction
 from math import gcd
 
-__all__ = ["check", "check_file", "KernelResult", "KernelError", "NotCovered", "ln_bounds", "exp_bounds",
-           "LogLin", "check_lp", "COVERED", "NOT_COVERED"]
+__all__ = [
+    "check",
+    "check_file",
+    "KernelResult",
+    "KernelError",
+    "NotCovered",
+    "ln_bounds",
+    "exp_bounds",
+    "LogLin",
+    "check_lp",
+    "COVERED",
+    "NOT_COVERED",
+]
 
 INF = float("inf")  # a sentinel: compared by identity-like equality only, never used in arithmetic that decides
 
+
 class KernelError(ValueError):
     """A certificate the kernel cannot read, or whose instance is outside its claim's domain."""
+
 
 class NotCovered(KernelError):
     """The kernel has no evaluator for this claim or this kind of instance (the message says why)."""
@@ -53,8 +66,10 @@ class NotCovered(KernelError):
 def _down(x: Fraction, p: int) -> Fraction:
     return Fraction((x.numerator << p) // x.denominator, 1 << p)
 
+
 def _up(x: Fraction, p: int) -> Fraction:
     return -_down(-x, p)
+
 
 class Iv:
     """A closed rational interval [lo, hi]; every operation rounds outward to multiples of 2^-p."""
@@ -93,8 +108,10 @@ class Iv:
     def sign(self):
         return 1 if self.lo > 0 else -1 if self.hi < 0 else (0 if self.lo == self.hi == 0 else None)
 
+
 def _iv(x, p):
     return x if isinstance(x, Iv) else Iv(x, x, p)
+
 
 def _atanh(z: Fraction, p: int) -> Iv:
     """atanh(z) for |z| ≤ 1/3: Σ_j z^(2j+1)/(2j+1); the tail after n terms is ≤ |z|^(2n+1)/((2n+1)(1−z²))."""
@@ -135,6 +152,7 @@ def ln_bounds(x: Fraction, prec: int = 64) -> tuple:
     _LN[x, prec] = r.lo, r.hi
     return r.lo, r.hi
 
+
 def exp_bounds(x: Fraction, prec: int = 64) -> tuple:
     """Rational (lo, hi) with lo ≤ exp x ≤ hi, for rational x (|x| ≤ 2^20).
 
@@ -157,8 +175,10 @@ def exp_bounds(x: Fraction, prec: int = 64) -> tuple:
         total = total * total
     return total.lo, total.hi
 
+
 def _exp_iv(x: Iv) -> Iv:  # exp and ln are increasing: bound each end
     return Iv(exp_bounds(x.lo, x.p)[0], exp_bounds(x.hi, x.p)[1], x.p)
+
 
 def _ln_iv(x: Iv) -> Iv:
     return Iv(ln_bounds(x.lo, x.p)[0], ln_bounds(x.hi, x.p)[1], x.p)  # ln_bounds refuses x ≤ 0
@@ -236,6 +256,7 @@ def _insert(basis: list, n: int) -> None:
         else:
             basis.append(x)
 
+
 def _ll(x):
     return x if isinstance(x, LogLin) else LogLin(Fraction(x))
 
@@ -253,11 +274,13 @@ def _sign(x, prec: int):
     x = Fraction(x)
     return (x > 0) - (x < 0)
 
+
 def _minus(a, b, prec):
     if isinstance(a, Iv) or isinstance(b, Iv):
         a, b = (v.interval(prec) if isinstance(v, LogLin) else v for v in (a, b))
         return _iv(a, prec) - b
     return _ll(a) - b if isinstance(a, LogLin) or isinstance(b, LogLin) else Fraction(a) - Fraction(b)
+
 
 def decide(lhs, rel: str, rhs, prec: int = 64):
     """True/False for ``lhs rel rhs`` (values: Fraction, LogLin, Iv or INF), None if undecided at ``prec``.
@@ -270,6 +293,7 @@ def decide(lhs, rel: str, rhs, prec: int = 64):
     if cmp is None:
         return None
     return {"<=": cmp <= 0, "<": cmp < 0, ">=": cmp >= 0, ">": cmp > 0, "==": cmp == 0}[rel]
+
 
 def _max(values, prec=64):
     """The largest of finite or infinite values, decided exactly (or KernelError if two cannot be ordered)."""
@@ -293,8 +317,10 @@ def _q(d) -> Fraction:
         return Fraction(d if isinstance(d, str) else d["q"])
     raise KernelError(f"expected an exact rational, got {str(d)[:80]!r}")
 
+
 def _table(t):
     return [_table(x) for x in t] if isinstance(t, list) else _q(t)
+
 
 class FSM:
     """A finite-state policy (emission[s] over actions) or environment (emission[s][a] over observations)."""
@@ -320,6 +346,7 @@ class FSM:
 
     def probs(self, h, a=None):
         return list(self.em[self.state(h)] if a is None else self.em[self.state(h)][a])
+
 
 class Mixture:
     """ξ(a|h) = Σ_i w_i(h) ν_i(a|h), w_i(h) ∝ w_i Π ν_i(a_k|h_<k) over the corpus episodes and h."""
@@ -348,10 +375,13 @@ class Mixture:
         w = self.posterior(h)
         return [sum(wi * c.probs(h)[a] for wi, c in zip(w, self.comps)) for a in range(self.n_actions)]
 
+
 class Fn:
     """A policy given by a function of the history (a list of action probabilities)."""
+
     def __init__(self, fn, n_actions, n_obs, semi):
         self.probs, self.n_actions, self.n_obs, self.semi = fn, n_actions, n_obs, semi
+
 
 def load(d):
     """An instance value from its JSON form (the inverse of ``proofs_checks.instances.encode``)."""
@@ -359,22 +389,33 @@ def load(d):
         return d
     if not isinstance(d, dict) or len(d) != 1:
         raise KernelError(f"cannot read {str(d)[:80]!r} as an instance value")
-    (tag, b), = d.items()
+    ((tag, b),) = d.items()
     if tag == "mixture":
         prior = [_q(w) for w in b["prior"]]
         if any(w <= 0 for w in prior) or sum(prior) > 1:
             raise KernelError("a mixture's prior must be positive weights summing to at most 1")
-        return Mixture([load(c) for c in b["components"]], prior, b.get("update", "all"),
-                       [load(h) for h in b.get("corpus", [])])
+        return Mixture(
+            [load(c) for c in b["components"]], prior, b.get("update", "all"), [load(h) for h in b.get("corpus", [])]
+        )
     if tag == "program":
         raise NotCovered("programs of the policy language need the language's decoder, which the kernel lacks")
-    readers = {"q": lambda: _q(d), "dict": lambda: {k: load(v) for k, v in b.items()},
-               "tuple": lambda: tuple(load(v) for v in b), "list": lambda: tuple(load(v) for v in b),
-               "finite_state_policy": lambda: FSM(b, semi=b.get("semi", False)),
-               "finite_state_environment": lambda: FSM(b), "function_policy": lambda: load(b["of"]),
-               "mean_reward": lambda: ("mean_reward", _table(b)),
-               "history_table_utility": lambda: ("history_table", [_q(v) for v in b["values"]], b["multiplier"],
-                                                 b["action_coef"], b["observation_coef"])}
+    readers = {
+        "q": lambda: _q(d),
+        "dict": lambda: {k: load(v) for k, v in b.items()},
+        "tuple": lambda: tuple(load(v) for v in b),
+        "list": lambda: tuple(load(v) for v in b),
+        "finite_state_policy": lambda: FSM(b, semi=b.get("semi", False)),
+        "finite_state_environment": lambda: FSM(b),
+        "function_policy": lambda: load(b["of"]),
+        "mean_reward": lambda: ("mean_reward", _table(b)),
+        "history_table_utility": lambda: (
+            "history_table",
+            [_q(v) for v in b["values"]],
+            b["multiplier"],
+            b["action_coef"],
+            b["observation_coef"],
+        ),
+    }
     if tag not in readers:
         raise KernelError(f"unknown instance value tag {tag!r}")
     return readers[tag]()
@@ -396,9 +437,11 @@ def kl(p, q, convention="outcome"):
             out = out + LogLin.ln(x / y) * x
     return out
 
+
 def tvd(p, q):
     p, q = list(p) + [1 - sum(p)], list(q) + [1 - sum(q)]
     return sum((abs(x - y) for x, y in zip(p, q)), Fraction(0)) / 2
+
 
 def _steps(pi, env, h, weight):
     """(a, o, probability) of π's next step and μ's observation after h (⊥ ends the trajectory)."""
@@ -408,6 +451,7 @@ def _steps(pi, env, h, weight):
             for o, po in enumerate(env.probs(h, a)):
                 if po > 0:
                     yield a, o, weight * pa * po
+
 
 def trajectory_kl(pi, beta, env, m, h=(), convention="outcome"):
     """E over π,μ trajectories from h of the sum of per-step KLs (the chain rule of the expected KL)."""
@@ -423,6 +467,7 @@ def trajectory_kl(pi, beta, env, m, h=(), convention="outcome"):
         frontier = nxt
     return total
 
+
 def _fixed_obs_kl(pi, beta, h, obs, convention):
     """KL of π's and β's action-sequence laws with the observations ``obs`` held fixed (⊥ ends a trajectory)."""
     total, frontier = LogLin(), [(tuple(h), Fraction(1))]
@@ -436,9 +481,11 @@ def _fixed_obs_kl(pi, beta, h, obs, convention):
         frontier = nxt
     return total
 
+
 def worst_case_kl(pi, beta, env, m, h=(), convention="outcome"):
     """Definition 2: max over observation sequences o_1..o_m of the KL of the action-sequence laws."""
     return _max(_fixed_obs_kl(pi, beta, h, obs, convention) for obs in itertools.product(range(env.n_obs), repeat=m))
+
 
 def trajectory_tvd(pi, beta, env, m, h=()):
     """½ Σ over trajectories (⊥-ended ones included) of |P^{π,μ} − P^{β,μ}|."""
@@ -453,6 +500,7 @@ def trajectory_tvd(pi, beta, env, m, h=()):
             law.setdefault(g, [0, 0])[who] += w
     return sum((abs(x - y) for x, y in law.values()), Fraction(0)) / 2
 
+
 def _utility(u, start, new):
     if u[0] == "mean_reward":
         return sum((u[1][a][o] for a, o, *_ in new), Fraction(0)) / len(new)
@@ -462,25 +510,38 @@ def _utility(u, start, new):
         s = (mul * s + ac * a + oc * o + 1) % len(vals)
     return vals[s]
 
+
 def q_star(env, u, m, h):
     """Exact expectimax Q*(h, a) for every action (utility of the full history at depth m)."""
+
     def v(g, d):
-        return _utility(u, h, g[len(h):]) if d == m else max(q(g, d, a) for a in range(env.n_actions))
+        return _utility(u, h, g[len(h) :]) if d == m else max(q(g, d, a) for a in range(env.n_actions))
+
     def q(g, d, a):
         return sum((po * v(g + ((a, o),), d + 1) for o, po in enumerate(env.probs(g, a)) if po > 0), Fraction(0))
+
     return [q(tuple(h), 0, a) for a in range(env.n_actions)]
+
 
 def gibbs_root(beta, env, u, m, lam, h, prec):
     """π_λ(·|h) ∝ β(·|h)·exp(Q_λ(h,·)/λ), Q_λ(g,a) = E_o W(gao), W(g) = λ ln Σ_b β(b|g) exp(Q_λ(g,b)/λ),
     W = U at depth m: the maximizer of V − λ·KL by backward induction, as intervals."""
+
     def w(g, d):
         if d == m:
-            return Iv(_utility(u, h, g[len(h):]), None, prec)
+            return Iv(_utility(u, h, g[len(h) :]), None, prec)
         z = sum((exp * b for exp, b in zip(qexp(g, d), beta.probs(g)) if b > 0), Iv(0, 0, prec))
         return _ln_iv(z) * lam
+
     def qexp(g, d):
-        return [_exp_iv(sum((w(g + ((a, o),), d + 1) * po for o, po in enumerate(env.probs(g, a)) if po > 0),
-                            Iv(0, 0, prec)) / lam) for a in range(env.n_actions)]
+        return [
+            _exp_iv(
+                sum((w(g + ((a, o),), d + 1) * po for o, po in enumerate(env.probs(g, a)) if po > 0), Iv(0, 0, prec))
+                / lam
+            )
+            for a in range(env.n_actions)
+        ]
+
     e = qexp(tuple(h), 0)
     weights = [x * b for x, b in zip(e, beta.probs(h))]
     z = sum(weights, Iv(0, 0, prec))
@@ -495,10 +556,14 @@ def _pinsker(c):
         out = [("trajectory TVD² ≤ c·KL", t * t, "<=", INF if k is INF else k * c, False)]
         if "p" in x:
             d, k1 = tvd(x["p"], x["q"]), kl(x["p"], x["q"])
-            out += [("one step TVD² ≤ c·KL", d * d, "<=", INF if k1 is INF else k1 * c, False),
-                    ("KL(p‖q) = Σ p ln(p/q) over the actions and ⊥", k1, "==", k1, False)]
+            out += [
+                ("one step TVD² ≤ c·KL", d * d, "<=", INF if k1 is INF else k1 * c, False),
+                ("KL(p‖q) = Σ p ln(p/q) over the actions and ⊥", k1, "==", k1, False),
+            ]
         return out
+
     return parts
+
 
 def _kl_triangle(x, prec):
     pi, beta, tau = x["pi"], x["beta"], x["tau"]
@@ -507,9 +572,11 @@ def _kl_triangle(x, prec):
     a, b = kl(pi, beta), kl(tau, beta)
     return [("KL(π‖τ) ≤ 100·(KL(π‖β) + KL(τ‖β))", kl(pi, tau), "<=", INF if INF in (a, b) else (a + b) * 100, False)]
 
+
 def _top_margin(w, i, alpha):
     s = sum(x for j, x in enumerate(w) if x > w[i] or (x == w[i] and j <= i))
     return w[i] - alpha * s
+
 
 def _imitator(mix, alpha):
     def fn(h):
@@ -523,37 +590,65 @@ def _imitator(mix, alpha):
             top.append(i)
         rows = [mix.comps[i].probs(h) for i in top]
         return [min(r[a] for r in rows) for a in range(mix.n_actions)]
+
     return Fn(fn, mix.n_actions, mix.n_obs, True)
+
 
 def _bayes_transfer(x, prec):
     mix, mi, env, alpha = x["mixture"], int(x["mu"]), x["env"], x["alpha"]
     mu, h, m, kind = mix.comps[mi], tuple(x["history"]), int(x["horizon"]), x["pi_kind"]
     nu, n_a = _imitator(mix, alpha), mix.n_actions
-    pi = {"component": lambda: mix.comps[x["pi_component"]], "mixture": lambda: mix, "imitator-itself": lambda: nu,
-          "imitator": lambda: Fn(lambda g: [v / sum(nu.probs(g)) for v in nu.probs(g)] if sum(nu.probs(g)) else
-                                 [Fraction(1, n_a)] * n_a, n_a, mix.n_obs, False),  # ν_α renormalized
-          "within": lambda: Fn(lambda g: [p if q > 0 else 0 for p, q in zip(x["pi"].probs(g), nu.probs(g))], n_a,
-                               mix.n_obs, True)}.get(kind, lambda: x["pi"])()  # drawn π, restricted to ν_α's support
+    pi = {
+        "component": lambda: mix.comps[x["pi_component"]],
+        "mixture": lambda: mix,
+        "imitator-itself": lambda: nu,
+        "imitator": lambda: Fn(
+            lambda g: [v / sum(nu.probs(g)) for v in nu.probs(g)] if sum(nu.probs(g)) else [Fraction(1, n_a)] * n_a,
+            n_a,
+            mix.n_obs,
+            False,
+        ),  # ν_α renormalized
+        "within": lambda: Fn(
+            lambda g: [p if q > 0 else 0 for p, q in zip(x["pi"].probs(g), nu.probs(g))], n_a, mix.n_obs, True
+        ),
+    }.get(kind, lambda: x["pi"])()  # drawn π, restricted to ν_α's support
     nodes, frontier = [], [h]
     for d in range(m):  # N: histories extending h by < m steps whose new actions μ takes
         nodes += frontier
-        frontier = [g + ((a, o),) for g in frontier for a, pa in enumerate(mu.probs(g)) if pa > 0
-                    for o in range(env.n_obs)] if d + 1 < m else []
+        frontier = (
+            [g + ((a, o),) for g in frontier for a, pa in enumerate(mu.probs(g)) if pa > 0 for o in range(env.n_obs)]
+            if d + 1 < m
+            else []
+        )
     margin = min(_top_margin(mix.posterior(g), mi, alpha) for g in nodes)
     pp, pm, pb = pi.probs(h), mu.probs(h), mix.probs(h)
     finite = all(pb[a] > 0 for a in range(len(pp)) if pp[a] > 0)
     off = sum((pp[a] for a in range(len(pm)) if pm[a] == 0), Fraction(0)) if finite else Fraction(0)
     kw = {"convention": "actions"}
-    return [("hypothesis: μ in the top set on N", margin, ">=", Fraction(0), True),
-            ("expected KL(π‖μ) ≤ KL(π‖ξ)", trajectory_kl(pi, mu, env, m, h, **kw), "<=",
-             trajectory_kl(pi, mix, env, m, h, **kw), False),
-            ("worst-case KL(π‖μ) ≤ KL(π‖ξ)", worst_case_kl(pi, mu, env, m, h, **kw), "<=",
-             worst_case_kl(pi, mix, env, m, h, **kw), False),
-            ("KL(π‖ξ)(h) < ∞ ⇒ π(a|h) = 0 where μ(a|h) = 0", off, "==", Fraction(0), False)]
+    return [
+        ("hypothesis: μ in the top set on N", margin, ">=", Fraction(0), True),
+        (
+            "expected KL(π‖μ) ≤ KL(π‖ξ)",
+            trajectory_kl(pi, mu, env, m, h, **kw),
+            "<=",
+            trajectory_kl(pi, mix, env, m, h, **kw),
+            False,
+        ),
+        (
+            "worst-case KL(π‖μ) ≤ KL(π‖ξ)",
+            worst_case_kl(pi, mu, env, m, h, **kw),
+            "<=",
+            worst_case_kl(pi, mix, env, m, h, **kw),
+            False,
+        ),
+        ("KL(π‖ξ)(h) < ∞ ⇒ π(a|h) = 0 where μ(a|h) = 0", off, "==", Fraction(0), False),
+    ]
+
 
 def _worst_case_bounds(x, prec):
     a = (x["pi"], x["beta"], x["env"], x["horizon"], tuple(x["history"]))
     return [("expected KL ≤ Definition 2", trajectory_kl(*a), "<=", worst_case_kl(*a), False)]
+
 
 def _kl_boosts(x, prec):
     beta, env, u, m, lam, h = x["beta"], x["env"], x["utility"], x["horizon"], x["temperature"], tuple(x["history"])
@@ -567,6 +662,7 @@ def _kl_boosts(x, prec):
         out.append((f"π_λ(a={a}|h) ≤ β(a={a}|h)", pi[a], "<=", b[a], False))
     return out
 
+
 def _prop1(x, prec):
     if x["form"] != "bernoulli":
         return _prop1_bayes(x)
@@ -575,12 +671,17 @@ def _prop1(x, prec):
         raise KernelError(f"ε = {eps} must be positive")
     p = min(eps, 1) / 2
     tau, pi = (Fraction(1), Fraction(0)), (1 - p, p)
-    return [("KL(π‖β) ≤ ε", kl(pi, pi), "<=", eps, False), ("KL(τ‖β) ≤ ε", kl(tau, pi), "<=", eps, False),
-            ("KL(π‖τ) = ∞", kl(pi, tau), "==", INF, False),
-            ("−ln(1−p) ≤ 2p", -LogLin.ln(1 - p), "<=", 2 * p, False), ("2p ≤ ε", 2 * p, "<=", eps, False),
-            ("f(0) = 0 for f(p) = 2p + ln(1−p)", LogLin.ln(1 - 0) + 2 * 0, "==", Fraction(0), False),
-            # f′(p) = 2 − 1/(1−p) decreases on [0, 1/2]: its minimum is f′(1/2) = 0.
-            ("min of f′ on [0, 1/2] ≥ 0", 2 - 1 / (1 - Fraction(1, 2)), ">=", Fraction(0), False)]
+    return [
+        ("KL(π‖β) ≤ ε", kl(pi, pi), "<=", eps, False),
+        ("KL(τ‖β) ≤ ε", kl(tau, pi), "<=", eps, False),
+        ("KL(π‖τ) = ∞", kl(pi, tau), "==", INF, False),
+        ("−ln(1−p) ≤ 2p", -LogLin.ln(1 - p), "<=", 2 * p, False),
+        ("2p ≤ ε", 2 * p, "<=", eps, False),
+        ("f(0) = 0 for f(p) = 2p + ln(1−p)", LogLin.ln(1 - 0) + 2 * 0, "==", Fraction(0), False),
+        # f′(p) = 2 − 1/(1−p) decreases on [0, 1/2]: its minimum is f′(1/2) = 0.
+        ("min of f′ on [0, 1/2] ≥ 0", 2 - 1 / (1 - Fraction(1, 2)), ">=", Fraction(0), False),
+    ]
+
 
 def _prop1_bayes(x):
     comps = [x["tau"], x["pi"]] + list(x["others"])
@@ -588,8 +689,10 @@ def _prop1_bayes(x):
     xi, env, m, out = Mixture(comps, prior), x["env"], x["horizon"], []
     for name, i in (("τ", 0), ("π", 1)):
         bound = LogLin.ln(sum(prior) / prior[i])
-        out += [(f"KL({name}‖ξ) ≤ ln(1/w)", trajectory_kl(comps[i], xi, env, m), "<=", bound, False),
-                (f"worst-case KL({name}‖ξ) ≤ ln(1/w)", worst_case_kl(comps[i], xi, env, m), "<=", bound, False)]
+        out += [
+            (f"KL({name}‖ξ) ≤ ln(1/w)", trajectory_kl(comps[i], xi, env, m), "<=", bound, False),
+            (f"worst-case KL({name}‖ξ) ≤ ln(1/w)", worst_case_kl(comps[i], xi, env, m), "<=", bound, False),
+        ]
     return out + [("KL(π‖τ) = ∞", trajectory_kl(x["pi"], x["tau"], env, m), "==", INF, False)]
 
 
@@ -619,8 +722,11 @@ def check_lp(c, a_ub, b_ub, a_eq, b_eq, x, y_ub, y_eq):
     if (len(x), len(y_ub), len(y_eq)) != (len(c), len(a_ub), len(a_eq)):
         raise KernelError("LP: the stored solutions do not have the program's dimensions")
     dot = lambda u, v: sum((s * t for s, t in zip(u, v)), Fraction(0))  # noqa: E731
-    if any(v < 0 for v in x) or any(dot(r, x) > b for r, b in zip(a_ub, b_ub)) or \
-            any(dot(r, x) != b for r, b in zip(a_eq, b_eq)):
+    if (
+        any(v < 0 for v in x)
+        or any(dot(r, x) > b for r, b in zip(a_ub, b_ub))
+        or any(dot(r, x) != b for r, b in zip(a_eq, b_eq))
+    ):
         raise KernelError("LP: the stored primal solution is infeasible")
     reduced = [dot([r[j] for r in a_ub], y_ub) + dot([r[j] for r in a_eq], y_eq) - c[j] for j in range(len(c))]
     if any(v < 0 for v in y_ub) or any(v < 0 for v in reduced):
@@ -639,6 +745,7 @@ class KernelResult:
 
     def __init__(self, ok, message, holds=()):
         self.ok, self.message, self.holds = ok, message, list(holds)
+
 
 def check(cert: dict, *, prec: int = 64, cap: int = 4096) -> KernelResult:
     """Re-check a certificate (the parsed JSON) from its instance alone. Raises NotCovered for a claim the kernel
@@ -668,20 +775,28 @@ def check(cert: dict, *, prec: int = 64, cap: int = 4096) -> KernelResult:
         if isinstance(err, KernelError):
             raise
         raise KernelError(f"the instance does not fit {claim}: {type(err).__name__}: {err}") from err
+
     def no(message):
         return KernelResult(False, message, holds)
+
     if len(recorded) != len(parts):
-        return no(f"the certificate records {len(recorded)} parts; the kernel finds {len(parts)}: "
-                  f"{[p[0] for p in parts]}")
+        return no(
+            f"the certificate records {len(recorded)} parts; the kernel finds {len(parts)}: {[p[0] for p in parts]}"
+        )
     for (name, *_), rec, mine in zip(parts, recorded, holds):
         if mine is None or rec.get("holds") is not mine:
-            return no(f"part {name!r} is undecided at {prec} bits" if mine is None else
-                      f"part {name!r}: recorded holds={rec.get('holds')!r}, the kernel finds {mine}")
+            return no(
+                f"part {name!r} is undecided at {prec} bits"
+                if mine is None
+                else f"part {name!r}: recorded holds={rec.get('holds')!r}, the kernel finds {mine}"
+            )
     hyp_ok = all(h for h, p in zip(holds, parts) if p[4])
     violated = [p[0] for h, p in zip(holds, parts) if not p[4] and not h]
     if kind == "refutation" and not (hyp_ok and violated):
-        return no(f"the instance does not refute {claim}: " + ("no part is violated" if hyp_ok else
-                                                                "it violates the claim's hypothesis"))
+        return no(
+            f"the instance does not refute {claim}: "
+            + ("no part is violated" if hyp_ok else "it violates the claim's hypothesis")
+        )
     if kind == "witness" and not all(holds):
         return no(f"the instance is no witness for {claim}: {violated} fail")
     what = f"refutes {claim} (violated: {violated[0]})" if kind == "refutation" else f"witnesses {claim}"

@@ -28,9 +28,15 @@ class SeqForm:
         for d in range(m):
             self.beta.append([beta.probs(g) for g, *_ in self.nodes[d]])
             if d + 1 < m:
-                self.nodes.append([(g + ((a, o),), i, a, r * po, xb * self.beta[d][i][a])
-                                   for i, (g, _, _, r, xb) in enumerate(self.nodes[d]) for a in range(n_a)
-                                   for o, po in enumerate(env.probs(g, a)) if po > 0])
+                self.nodes.append(
+                    [
+                        (g + ((a, o),), i, a, r * po, xb * self.beta[d][i][a])
+                        for i, (g, _, _, r, xb) in enumerate(self.nodes[d])
+                        for a in range(n_a)
+                        for o, po in enumerate(env.probs(g, a))
+                        if po > 0
+                    ]
+                )
         self.off = [0]
         for level in self.nodes:
             self.off.append(self.off[-1] + len(level) * n_a)
@@ -54,8 +60,9 @@ class SeqForm:
                 self.b_eq.append(xb * self.beta[-1][k][a])
                 self.tvd[nx + j] = self.tvd[nx + len(last) * n_a + j] = r
                 self.value[self.var(len(self.nodes) - 1, k, a)] = r * sum(
-                    (po * _utility(u, h, g[len(h):] + ((a, o),)) for o, po in enumerate(env.probs(g, a)) if po > 0),
-                    Fraction(0))
+                    (po * _utility(u, h, g[len(h) :] + ((a, o),)) for o, po in enumerate(env.probs(g, a)) if po > 0),
+                    Fraction(0),
+                )
 
     def var(self, d, k, a):
         return self.off[d] + k * self.n_a + a
@@ -75,17 +82,35 @@ def tvd_everywhere(x, prec):
     beta, env, u, m, c, h = x["beta"], x["env"], x["utility"], x["horizon"], x["budget"], tuple(x["history"])
     entries = x.get("lp_dual")
     if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
-        raise NotCovered("the certificate stores no lp_dual (the solutions of its linear programs, which the "
-                         "kernel verifies; docs/kernel.md)")
+        raise NotCovered(
+            "the certificate stores no lp_dual (the solutions of its linear programs, which the "
+            "kernel verifies; docs/kernel.md)"
+        )
     f = SeqForm(beta, env, u, m, h)
     pc, y_ub, y_eq = _entry(entries, lp="optimum")
     best = check_lp(f.value, [f.tvd], [2 * c], f.a_eq, f.b_eq, pc, y_ub, y_eq)
     last = f.nodes[-1]
-    tvd = sum((r * abs(pc[f.var(m - 1, k, a)] - xb * f.beta[-1][k][a]) for k, (_, _, _, r, xb) in enumerate(last)
-               for a in range(f.n_a)), Fraction(0)) / 2
-    out = [("π_c is feasible: TVD(π_c, β) ≤ c", tvd, "<=", c, False),
-           ("π_c attains the optimum of the LP", sum((v * t for v, t in zip(f.value, pc)), Fraction(0)), ">=", best,
-            False)]
+    tvd = (
+        sum(
+            (
+                r * abs(pc[f.var(m - 1, k, a)] - xb * f.beta[-1][k][a])
+                for k, (_, _, _, r, xb) in enumerate(last)
+                for a in range(f.n_a)
+            ),
+            Fraction(0),
+        )
+        / 2
+    )
+    out = [
+        ("π_c is feasible: TVD(π_c, β) ≤ c", tvd, "<=", c, False),
+        (
+            "π_c attains the optimum of the LP",
+            sum((v * t for v, t in zip(f.value, pc)), Fraction(0)),
+            ">=",
+            best,
+            False,
+        ),
+    ]
     for d, level in enumerate(f.nodes):
         for k, (g, parent, pa, _, _) in enumerate(level):
             reach = pc[f.var(d - 1, parent, pa)] if d else Fraction(1)
@@ -99,9 +124,17 @@ def tvd_everywhere(x, prec):
                     obj[f.var(d, k, a)] = Fraction(-1)
                     if d:
                         obj[f.var(d - 1, parent, pa)] = f.beta[d][k][a]
-                    xs, yu, ye = _entry(entries, lp="min_raise", history=[list(s) for s in g[len(h):]], action=a)
-                    raised = -check_lp(obj, [f.tvd, [-v for v in f.value]], [2 * c, -best], f.a_eq, f.b_eq, xs, yu,
-                                       ye) - (0 if d else f.beta[d][k][a])
-                out.append((f"some maximizer has π(a={a}|h') ≤ β(a={a}|h') at h' = h·{g[len(h):]}", raised, "<=",
-                            Fraction(0), False))
+                    xs, yu, ye = _entry(entries, lp="min_raise", history=[list(s) for s in g[len(h) :]], action=a)
+                    raised = -check_lp(
+                        obj, [f.tvd, [-v for v in f.value]], [2 * c, -best], f.a_eq, f.b_eq, xs, yu, ye
+                    ) - (0 if d else f.beta[d][k][a])
+                out.append(
+                    (
+                        f"some maximizer has π(a={a}|h') ≤ β(a={a}|h') at h' = h·{g[len(h) :]}",
+                        raised,
+                        "<=",
+                        Fraction(0),
+                        False,
+                    )
+                )
     return out

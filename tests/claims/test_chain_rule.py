@@ -29,8 +29,13 @@ def test_false_variants_are_refuted(params):
 
 def test_false_variants_fail_on_a_finite_hand_instance():
     # Two i.i.d. steps of π = (1/2, 1/2) against β = (1/4, 3/4): KL = 2·KL(π‖β), exactly.
-    x = {"pi": theory.FiniteStatePolicy.iid(["1/2", "1/2"]), "beta": theory.FiniteStatePolicy.iid(["1/4", "3/4"]),
-         "env": theory.sequence_environment(2), "horizon": 2, "history": ()}
+    x = {
+        "pi": theory.FiniteStatePolicy.iid(["1/2", "1/2"]),
+        "beta": theory.FiniteStatePolicy.iid(["1/4", "3/4"]),
+        "env": theory.sequence_environment(2),
+        "horizon": 2,
+        "history": (),
+    }
     one_step = theory.kl(["1/2", "1/2"], ["1/4", "3/4"], arith="exact")
     part, worst = chain_rule.CLAIM.parts(x, theory.get_context("exact"))
     assert part.lhs == part.rhs == 2 * one_step
@@ -62,8 +67,9 @@ def test_hand_computed_leaves_and_infinity():
     assert leaves == [(((0, 0),) * 3, 1, 1, Fraction(1, 8))]
     assert reference.leaf_kl(leaves, arith=ctx) == 3 * theory.kl([1, 0], ["1/2", "1/2"], arith="exact")
     # β rules out what π does: both sides are +inf and the claim holds (inf == inf).
-    ev = chain_rule.CLAIM.evaluate({"pi": beta, "beta": pi, "env": theory.sequence_environment(2), "horizon": 2,
-                                    "history": ()}, "exact")
+    ev = chain_rule.CLAIM.evaluate(
+        {"pi": beta, "beta": pi, "env": theory.sequence_environment(2), "horizon": 2, "history": ()}, "exact"
+    )
     assert ev.holds and math.isinf(ev.parts[0].lhs) and math.isinf(ev.parts[0].rhs)
 
 
@@ -78,16 +84,23 @@ def test_examples_round_trip_and_hold():
 def test_worst_case_part_is_the_maximum_over_observation_sequences():
     # π copies the last observation, β leans to action 0: observation 1 makes π take action 1, far from β, so the
     # maximum (observation 1) and the minimum (observation 0) differ; the part pins theory.worst_case_kl to the max.
-    copy = theory.FiniteStatePolicy([["1/2", "1/2"], [1, 0], [0, 1]], [[[1, 2], [1, 2]], [[1, 2], [1, 2]],
-                                                                        [[1, 2], [1, 2]]])
+    copy = theory.FiniteStatePolicy(
+        [["1/2", "1/2"], [1, 0], [0, 1]], [[[1, 2], [1, 2]], [[1, 2], [1, 2]], [[1, 2], [1, 2]]]
+    )
     beta = theory.FiniteStatePolicy.iid(["9/10", "1/10"], n_observations=2)
-    x = {"pi": copy, "beta": beta, "env": theory.FiniteStateEnvironment([[["1/2", "1/2"], ["1/2", "1/2"]]],
-                                                                        [[[0, 0], [0, 0]]]),
-         "horizon": 2, "history": ()}
+    x = {
+        "pi": copy,
+        "beta": beta,
+        "env": theory.FiniteStateEnvironment([[["1/2", "1/2"], ["1/2", "1/2"]]], [[[0, 0], [0, 0]]]),
+        "horizon": 2,
+        "history": (),
+    }
     ctx = theory.get_context("exact")
     first = theory.kl(["1/2", "1/2"], ["9/10", "1/10"], arith="exact")
-    by_obs = [first + theory.kl([1, 0], ["9/10", "1/10"], arith="exact"),
-              first + theory.kl([0, 1], ["9/10", "1/10"], arith="exact")]
+    by_obs = [
+        first + theory.kl([1, 0], ["9/10", "1/10"], arith="exact"),
+        first + theory.kl([0, 1], ["9/10", "1/10"], arith="exact"),
+    ]
     assert ctx.sign(by_obs[1] - by_obs[0]) > 0
     _, worst = chain_rule.CLAIM.parts(x, ctx)
     assert ctx.sign(worst.lhs - by_obs[1]) == 0 and ctx.sign(worst.rhs - by_obs[1]) == 0

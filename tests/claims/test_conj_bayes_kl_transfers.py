@@ -52,8 +52,17 @@ def test_hand_derived():
     # over two steps (ξ has learned π after one step): KL(π‖ξ) is still ln 2 while KL(π‖μ) = ∞.
     stay, leave = theory.FiniteStatePolicy.constant(0, n_actions=2), theory.FiniteStatePolicy.constant(1, n_actions=2)
     xi = theory.BayesianMixture([stay, leave], ["1/2", "1/2"])
-    x = {"mixture": xi, "mu": 0, "env": theory.sequence_environment(2), "history": (), "horizon": 2,
-         "alpha": Fraction(1, 2), "pi_kind": "component", "pi_component": 1, "pi": None}
+    x = {
+        "mixture": xi,
+        "mu": 0,
+        "env": theory.sequence_environment(2),
+        "history": (),
+        "horizon": 2,
+        "alpha": Fraction(1, 2),
+        "pi_kind": "component",
+        "pi_component": 1,
+        "pi": None,
+    }
     ev = conj.CLAIM.evaluate(x, "exact")
     assert ev.holds is False
     parts = {p.name: p for p in ev.parts}

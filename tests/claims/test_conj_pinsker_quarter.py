@@ -18,8 +18,9 @@ def test_refuted_under_several_seeds(seed):
 
 def test_certificate_replays(tmp_path):
     result = check(conj_pinsker_quarter.CLAIM)
-    cert = make_certificate(conj_pinsker_quarter.CLAIM, result.counterexample, kind="refutation",
-                            evaluation=result.evaluation)
+    cert = make_certificate(
+        conj_pinsker_quarter.CLAIM, result.counterexample, kind="refutation", evaluation=result.evaluation
+    )
     path = tmp_path / "cert.json"
     write(cert, path)
     assert replay(path).ok

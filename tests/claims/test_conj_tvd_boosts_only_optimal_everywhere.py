@@ -33,8 +33,7 @@ def test_refuted_under_another_seed():
 
 
 def test_certificate_replays(refutation, tmp_path):
-    cert = make_certificate(conj.CLAIM, refutation.counterexample, kind="refutation",
-                            evaluation=refutation.evaluation)
+    cert = make_certificate(conj.CLAIM, refutation.counterexample, kind="refutation", evaluation=refutation.evaluation)
     path = tmp_path / "cert.json"
     write(cert, path)
     assert replay(path).ok

@@ -19,7 +19,7 @@ def seed0():
 
 def test_refuted_by_a_small_reactive_counterexample(seed0):
     assert seed0.verdict == "refuted" and seed0.met and seed0.evaluation.context == "exact"
-    assert seed0.evidence.scope_instances <= 120 and seed0.evidence.random_examples == 0   # the small scope
+    assert seed0.evidence.scope_instances <= 120 and seed0.evidence.random_examples == 0  # the small scope
     x = seed0.counterexample
     assert x["horizon"] == 2 and x["history"] == () and x["env"].n_observations == 2
     part = seed0.evaluation.parts[0]

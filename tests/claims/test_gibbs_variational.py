@@ -57,8 +57,10 @@ def test_one_step_by_hand():
 def test_step_mixture_is_a_policy():
     first = theory.FiniteStatePolicy([[1, 0], [0, 1]], [[[1], [1]], [[0], [0]]])  # alternates 0, 1, 0, ...
     mixed = gibbs.StepMixture(first, theory.FiniteStatePolicy.iid(["1/2", "1/2"]), "1/4")
-    assert list(mixed.probs(((0, 0),), arith="exact")) == [theory.arith.to_fraction("1/8"),
-                                                           theory.arith.to_fraction("7/8")]
+    assert list(mixed.probs(((0, 0),), arith="exact")) == [
+        theory.arith.to_fraction("1/8"),
+        theory.arith.to_fraction("7/8"),
+    ]
     env = theory.sequence_environment(2)
     v = theory.value(mixed, env, theory.MeanReward([[0], [1]]), 2, arith="exact")
     assert v == theory.arith.to_fraction("1/2")  # (1/8 + 7/8)/2 averaged over the two steps

@@ -34,8 +34,10 @@ def test_dropping_the_factor_is_refuted(no_factor):
 
 def test_certificate_replays(tmp_path, no_factor):
     variant, result = no_factor
-    write(make_certificate(variant, result.counterexample, kind="refutation", evaluation=result.evaluation),
-          tmp_path / "domination.json")
+    write(
+        make_certificate(variant, result.counterexample, kind="refutation", evaluation=result.evaluation),
+        tmp_path / "domination.json",
+    )
     assert replay(tmp_path / "domination.json", claim=variant).ok
 
 

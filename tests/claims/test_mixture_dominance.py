@@ -46,9 +46,12 @@ def test_tight_instances_by_hand():
     three, dropped = md.examples()[:2]
     # Constant policies, prior (1/2, 1/4, 1/8): normalized w = (4/7, 2/7, 1/7); ν_2 vs ξ: ln 7 exactly, both forms.
     parts = md.CLAIM.parts(three, EXACT)
-    assert [p.name.split(":")[0] for p in parts] == ["expected", "worst case",
-                                                     "tight, expected (disjoint supports at h)",
-                                                     "tight, worst case (disjoint supports at h)"]
+    assert [p.name.split(":")[0] for p in parts] == [
+        "expected",
+        "worst case",
+        "tight, expected (disjoint supports at h)",
+        "tight, worst case (disjoint supports at h)",
+    ]
     assert all(p.lhs == p.rhs == theory.kl([1], [Fraction(1, 7)], arith="exact") for p in parts)
     # After action 0 the posterior of ν_0 is (1/2·1/4)/(1/2·1/4 + 1/2·3/4) = 1/4: the bound ln 4 is attained, and
     # the prior's ln 2 is exceeded.
@@ -59,8 +62,13 @@ def test_tight_instances_by_hand():
 
 def test_ruled_out_component_has_an_infinite_bound():
     a, b = theory.FiniteStatePolicy.constant(0, n_actions=2), theory.FiniteStatePolicy.iid(["1/2", "1/2"])
-    x = {"xi": theory.BayesianMixture([a, b], ["1/2", "1/2"]), "env": theory.sequence_environment(2), "horizon": 2,
-         "history": ((1, 0),), "component": 0}
+    x = {
+        "xi": theory.BayesianMixture([a, b], ["1/2", "1/2"]),
+        "env": theory.sequence_environment(2),
+        "horizon": 2,
+        "history": ((1, 0),),
+        "component": 0,
+    }
     ev = md.CLAIM.evaluate(x, "exact")
     assert ev.holds and ev.parts[0].rhs == float("inf")
     assert [p.name for p in ev.parts if p.name.startswith("tight")] == []
@@ -92,5 +100,6 @@ def test_theory_kl_against_the_mixture_matches_the_leaf_enumeration(x):
     # theory.trajectory_kl with a mixture as β, against the independent leaf enumeration of chain-rule.
     nu = x["xi"].components[x["component"]]
     leaves = trajectory_leaves(nu, x["xi"], x["env"], x["horizon"], x["history"], arith=EXACT)
-    assert leaf_kl(leaves, arith=EXACT) == theory.trajectory_kl(nu, x["xi"], x["env"], x["horizon"], x["history"],
-                                                                arith="exact")
+    assert leaf_kl(leaves, arith=EXACT) == theory.trajectory_kl(
+        nu, x["xi"], x["env"], x["horizon"], x["history"], arith="exact"
+    )

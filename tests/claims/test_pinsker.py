@@ -33,9 +33,14 @@ def test_the_hand_computed_instance():
 def test_the_one_step_parts_count_bottom(monkeypatch):
     # p = (1/2, 0), q = (1/4, 1/4): ⊥ carries 1/2 under both. KL = 1/2·ln 2 (the ⊥ term is 1/2·ln 1 = 0),
     # TVD = 1/4. The independent sum and theory.kl agree exactly, and Pinsker holds with ⊥ an outcome.
-    x = {"pi": theory.FiniteStatePolicy.iid([1, 0]), "beta": theory.FiniteStatePolicy.iid(["1/2", "1/2"]),
-         "env": theory.sequence_environment(2), "horizon": 1,
-         "p": (Fraction(1, 2), Fraction(0)), "q": (Fraction(1, 4), Fraction(1, 4))}
+    x = {
+        "pi": theory.FiniteStatePolicy.iid([1, 0]),
+        "beta": theory.FiniteStatePolicy.iid(["1/2", "1/2"]),
+        "env": theory.sequence_environment(2),
+        "horizon": 1,
+        "p": (Fraction(1, 2), Fraction(0)),
+        "q": (Fraction(1, 4), Fraction(1, 4)),
+    }
     ev = pinsker.CLAIM.evaluate(x, "exact")
     _, one_step, reference = ev.parts
     assert ev.holds and one_step.lhs == Fraction(1, 16)
@@ -47,8 +52,10 @@ def test_the_one_step_parts_count_bottom(monkeypatch):
 
     def without_bottom(p, q, *, arith=None, **kw):
         ctx = theory.get_context(arith)
-        return sum((ctx.convert(Fraction(a)) * ctx.log(ctx.convert(Fraction(a) / Fraction(b)))
-                    for a, b in zip(p, q) if a), ctx.convert(0))
+        return sum(
+            (ctx.convert(Fraction(a)) * ctx.log(ctx.convert(Fraction(a) / Fraction(b))) for a, b in zip(p, q) if a),
+            ctx.convert(0),
+        )
 
     monkeypatch.setattr(theory, "kl", without_bottom)
     ev = pinsker.CLAIM.evaluate(y, "exact")
@@ -56,6 +63,10 @@ def test_the_one_step_parts_count_bottom(monkeypatch):
 
 
 def test_instances_without_the_one_step_pair_still_evaluate():
-    x = {"pi": theory.FiniteStatePolicy.iid([1, 0]), "beta": theory.FiniteStatePolicy.iid(["1/2", "1/2"]),
-         "env": theory.sequence_environment(2), "horizon": 1}
+    x = {
+        "pi": theory.FiniteStatePolicy.iid([1, 0]),
+        "beta": theory.FiniteStatePolicy.iid(["1/2", "1/2"]),
+        "env": theory.sequence_environment(2),
+        "horizon": 1,
+    }
     assert len(pinsker.CLAIM.parts(x, theory.get_context("exact"))) == 1

@@ -20,12 +20,15 @@ def test_the_witness_is_exhibited():
     assert forms == {"bernoulli", "bayes"}  # the fixed examples cover both forms
 
 
-@pytest.mark.parametrize("params, broken", [
-    ({"constant": 1}, {"−ln(1−p) ≤ 1·p", "sympy: min of f′ on [0, 1/2] ≥ 0"}),
-    ({"halve": False}, {"KL(τ‖β) ≤ ε"}),
-    ({"tau_zero": False}, {"KL(π‖τ) = ∞"}),
-    ({"bayes_scale": Fraction(1, 2)}, {"KL^μ(h,m)(τ‖ξ) ≤ ln(1/w_τ)"}),
-])
+@pytest.mark.parametrize(
+    "params, broken",
+    [
+        ({"constant": 1}, {"−ln(1−p) ≤ 1·p", "sympy: min of f′ on [0, 1/2] ≥ 0"}),
+        ({"halve": False}, {"KL(τ‖β) ≤ ε"}),
+        ({"tau_zero": False}, {"KL(π‖τ) = ∞"}),
+        ({"bayes_scale": Fraction(1, 2)}, {"KL^μ(h,m)(τ‖ξ) ≤ ln(1/w_τ)"}),
+    ],
+)
 def test_false_variants_are_refuted(params, broken):
     result = check(prop1.make(**params), max_examples=40)
     assert result.verdict == "refuted" and not result.met

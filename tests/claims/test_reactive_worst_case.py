@@ -34,13 +34,12 @@ def test_holds_with_its_evidence(result):
 
 def test_echo_example_exactly():
     parts = {p.name: p for p in rwc.CLAIM.evaluate(echo_example(), "exact").parts}
-    w = theory.reactive_worst_case_kl(*(echo_example()[k] for k in ("pi", "beta", "env", "horizon")),
-                                      arith="exact")
+    w = theory.reactive_worst_case_kl(*(echo_example()[k] for k in ("pi", "beta", "env", "horizon")), arith="exact")
     assert w == LN2
     expected = parts["expected KL under the drawn μ ≤ W"]
-    assert expected.lhs == LN2 and expected.rhs == LN2             # the echo attains W
+    assert expected.lhs == LN2 and expected.rhs == LN2  # the echo attains W
     open_loop = parts["Definition 2 ≤ W"]
-    assert open_loop.lhs == LN2 / 2 and open_loop.holds           # Definition 2 is half of it
+    assert open_loop.lhs == LN2 / 2 and open_loop.holds  # Definition 2 is half of it
     # The coin-flip environment ignores the actions: each of its observation sequences gives ½ ln 2 when held
     # fixed, so does their average, and Definition 2 bounds it with equality.
     blind = parts["expected KL under an action-blind μ ≤ Definition 2"]
@@ -56,11 +55,14 @@ def test_delayed_echo_fits_the_theorem_but_not_the_rows_only_hypothesis():
     assert rwc.make(blind="rows").evaluate(rwc.examples("rows")[1], "exact").holds is False
 
 
-@pytest.mark.parametrize("params, part", [
-    ({"bound": "definition-2"}, "Definition 2 = max over adaptive"),
-    ({"blind": "dropped"}, "(any μ, false)"),
-    ({"blind": "rows"}, "(μ blind to the current action only, false)"),
-])
+@pytest.mark.parametrize(
+    "params, part",
+    [
+        ({"bound": "definition-2"}, "Definition 2 = max over adaptive"),
+        ({"blind": "dropped"}, "(any μ, false)"),
+        ({"blind": "rows"}, "(μ blind to the current action only, false)"),
+    ],
+)
 def test_false_variants_are_refuted(params, part):
     variant = rwc.make(**params)
     found = check(variant)
@@ -120,7 +122,7 @@ def test_certificate_of_a_refuted_variant_replays(tmp_path):
     path = tmp_path / "reactive.json"
     write(make_certificate(variant, found.counterexample, kind="refutation", evaluation=found.evaluation), path)
     assert replay(path, claim=variant).ok
-    assert not replay(path, claim=rwc.CLAIM).ok      # the theorem does not accept it as a refutation
+    assert not replay(path, claim=rwc.CLAIM).ok  # the theorem does not accept it as a refutation
 
 
 def test_examples_round_trip():

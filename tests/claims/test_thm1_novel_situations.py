@@ -25,16 +25,30 @@ def test_the_theorem_holds():
     # The world and both closure tables were certified, and the table came with the check.
     fixed = [x.get("world") or x.get("closure") for x, _ in result.certified]
     assert fixed.count("novel-situation") >= 3
-    assert [row[:2] for row in result.table["rows"]][:6] == [[1, "1"], [1, "2"], [1, "4"], [1, "8"], [1, "16"],
-                                                                [1, "∞"]]
+    assert [row[:2] for row in result.table["rows"]][:6] == [
+        [1, "1"],
+        [1, "2"],
+        [1, "4"],
+        [1, "8"],
+        [1, "16"],
+        [1, "∞"],
+    ]
 
 
 def _one_deterministic_model(delta, depth, horizon=1):
     tau = theory.FiniteStatePolicy.constant(0, n_actions=2, n_observations=2)
     coin = theory.FiniteStateEnvironment([[["1/2", "1/2"]] * 2], [[[0, 0], [0, 0]]])
-    return {"models": (tau,), "prior": (Fraction(1),), "delta": delta, "depth": depth, "event": ("observation", 1),
-            "utility": theory.MeanReward([[0, 0], [1, 1]]), "env": coin, "horizon": horizon,
-            "history": ((0, 0), (0, 1))}
+    return {
+        "models": (tau,),
+        "prior": (Fraction(1),),
+        "delta": delta,
+        "depth": depth,
+        "event": ("observation", 1),
+        "utility": theory.MeanReward([[0, 0], [1, 1]]),
+        "env": coin,
+        "horizon": horizon,
+        "history": ((0, 0), (0, 1)),
+    }
 
 
 def _worst_case_part(ev):
@@ -154,8 +168,7 @@ def test_nested_repeated_and_merged_classes_agree():
     h = w.novel_history(4)
     probs = []
     for depth, merge in ((3, False), (3, True)):
-        xi, variants = thm1.closed_class(w.models, (w.w_trusted, w.w_noise), 10, depth, w.event, w.optimal,
-                                         merge=merge)
+        xi, variants = thm1.closed_class(w.models, (w.w_trusted, w.w_noise), 10, depth, w.event, w.optimal, merge=merge)
         assert len(variants) == (2 if merge else 6)
         probs.append(xi.probs(h, arith="exact"))
         post = xi.posterior(h, arith="exact")
@@ -172,7 +185,7 @@ def test_the_idempotence_check_can_fail():
     other = theory.Switch(w.noise, w.event, w.optimal)
     h = w.novel_history(3)
     assert thm1._rows_differing(once, theory.Switch(once, w.event, w.optimal), w.optimal, h, 3, 2) == 0
-    assert thm1._rows_differing(once, other, w.optimal, h, 3, 2) == 4   # the 4 steps before E differ
+    assert thm1._rows_differing(once, other, w.optimal, h, 3, 2) == 4  # the 4 steps before E differ
 
 
 def test_closure_examples_hold_and_refute_delta_ln2_at_every_finite_depth():
@@ -181,8 +194,9 @@ def test_closure_examples_hold_and_refute_delta_ln2_at_every_finite_depth():
         ev = thm1.make(bound="Δ·ln2").evaluate(x, "exact")
         violated = {p.name for p in ev.violated_parts()}
         delta = x["delta"]
-        assert violated == {f"Δ = {delta}, d = {d}: cost = worst-case KL_{{h,2}}(π*‖ξ) ≤ bound"
-                            for d in (1, 2, 4, 8, 16)}   # the full closure (d = ∞) meets Δ·ln 2
+        assert violated == {
+            f"Δ = {delta}, d = {d}: cost = worst-case KL_{{h,2}}(π*‖ξ) ≤ bound" for d in (1, 2, 4, 8, 16)
+        }  # the full closure (d = ∞) meets Δ·ln 2
 
 
 def test_closure_table_converges_to_delta_ln2_from_above():
@@ -193,7 +207,7 @@ def test_closure_table_converges_to_delta_ln2_from_above():
         rows = [r for r in t["rows"] if r[0] == delta]
         assert [r[1] for r in rows] == ["1", "2", "4", "8", "16", "∞"]
         assert rows[-1][4] == "0" and rows[-1][-1] == "cost = ln(1/c_d) = Δ·ln 2 < row above"
-        assert rows[0][3] == rows[0][6]   # d = 1: cost = ln(1 + 2^Δ)
+        assert rows[0][3] == rows[0][6]  # d = 1: cost = ln(1 + 2^Δ)
     # The certified costs themselves, exactly: ln(1/c_d) for Δ = 1 is ln((2^(d+1) − 1)/(2^d − 1)).
     for d in (1, 2, 4, 8, 16):
         _, cost = thm1._closure_exact(1, d, 50, 2, True)
@@ -250,8 +264,9 @@ def test_flat_versus_growing_table():
 def test_the_optimizer_reaches_v_star_with_budget_ln_inverse_c():
     w = world("novel-situation")
     h = w.novel_history(50)
-    pol = theory.kl_constrained_policy(w.mixture, w.environment, w.utility, 3, Fraction(6933, 1000), h,
-                                       arith="ball:256")
+    pol = theory.kl_constrained_policy(
+        w.mixture, w.environment, w.utility, 3, Fraction(6933, 1000), h, arith="ball:256"
+    )
     assert pol.binding is False
     assert theory.get_context("ball").rational_bounds(pol.value)[0] > 1 - Fraction(1, 2**100)
     low = theory.kl_constrained_policy(w.mixture, w.environment, w.utility, 3, Fraction(1), h, arith="ball:256")
@@ -270,17 +285,24 @@ def test_expectimax_policy_is_optimal_and_deterministic():
 
 
 def test_instances_round_trip_as_exact_json():
-    for x in thm1.examples():   # the world and the closure tables (depths with None for ∞)
+    for x in thm1.examples():  # the world and the closure tables (depths with None for ∞)
         y = decode(json.loads(json.dumps(encode(x))))
         assert y == x
-    drawn = {"models": (theory.FiniteStatePolicy.iid(["1/3", "2/3"], n_observations=2),), "prior": (Fraction(1, 2),),
-             "delta": 2, "event": ("observation", 1), "utility": theory.MeanReward([[0, 1], [1, 0]]),
-             "env": theory.FiniteStateEnvironment([[["1/2", "1/2"]] * 2], [[[0, 0], [0, 0]]]), "horizon": 2,
-             "history": ((1, 0), (0, 1))}
+    drawn = {
+        "models": (theory.FiniteStatePolicy.iid(["1/3", "2/3"], n_observations=2),),
+        "prior": (Fraction(1, 2),),
+        "delta": 2,
+        "event": ("observation", 1),
+        "utility": theory.MeanReward([[0, 1], [1, 0]]),
+        "env": theory.FiniteStateEnvironment([[["1/2", "1/2"]] * 2], [[[0, 0], [0, 0]]]),
+        "horizon": 2,
+        "history": ((1, 0), (0, 1)),
+    }
     back = decode(json.loads(json.dumps(encode(drawn))))
     a, b = thm1.CLAIM.evaluate(drawn, "exact"), thm1.CLAIM.evaluate(back, "exact")
     assert a.holds and [(p.name, str(p.lhs), str(p.rhs)) for p in a.parts] == [
-        (p.name, str(p.lhs), str(p.rhs)) for p in b.parts]
+        (p.name, str(p.lhs), str(p.rhs)) for p in b.parts
+    ]
 
 
 def test_a_model_that_can_switch_pulls_the_cost_below_delta_ln2():

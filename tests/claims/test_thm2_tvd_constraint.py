@@ -72,9 +72,14 @@ def test_one_step_optimality_instead_of_v_optimality_fails():
     # h (value stays 1): the one-step reading of the theorem fails for it, the theorem does not.
     from proofs_checks.strategies import HistoryTableUtility
 
-    x = {"beta": theory.FiniteStatePolicy([[1, 0]], [[[0], [0]]]), "env": theory.sequence_environment(2),
-         "utility": HistoryTableUtility(values=(0, 1), multiplier=0, action_coef=1, observation_coef=0),
-         "horizon": 2, "budget": Fraction(1, 1000), "history": ()}
+    x = {
+        "beta": theory.FiniteStatePolicy([[1, 0]], [[[0], [0]]]),
+        "env": theory.sequence_environment(2),
+        "utility": HistoryTableUtility(values=(0, 1), multiplier=0, action_coef=1, observation_coef=0),
+        "horizon": 2,
+        "budget": Fraction(1, 1000),
+        "history": (),
+    }
     assert theory.optimal_actions(x["env"], x["utility"], 2, arith="exact") == [0, 1]
     assert theory.optimal_actions(x["env"], x["utility"], 1, arith="exact") == [0]
     assert thm2.CLAIM.evaluate(x, "exact").holds is True

@@ -36,8 +36,10 @@ def test_dropping_the_hypothesis_is_refuted(no_hypothesis):
 
 def test_certificate_replays(tmp_path, no_hypothesis):
     variant, result = no_hypothesis
-    write(make_certificate(variant, result.counterexample, kind="refutation", evaluation=result.evaluation),
-          tmp_path / "thm3.json")
+    write(
+        make_certificate(variant, result.counterexample, kind="refutation", evaluation=result.evaluation),
+        tmp_path / "thm3.json",
+    )
     assert replay(tmp_path / "thm3.json", claim=variant).ok
 
 
@@ -126,8 +128,9 @@ def test_examples_round_trip():
 
 def test_merging_on_a_deep_tree_matches_brute_force():
     x = t3.examples()[1]  # echo-three: |A| = |O| = 2
-    p_leave, _, _, visited = t3.leave_probabilities(x["xi"], x["mu"], x["env"], 4, Fraction(1, 5), Fraction(1, 2),
-                                                    arith="exact")
+    p_leave, _, _, visited = t3.leave_probabilities(
+        x["xi"], x["mu"], x["env"], 4, Fraction(1, 5), Fraction(1, 2), arith="exact"
+    )
     assert p_leave > 0 and p_leave == _brute_force(x["xi"], x["mu"], x["env"], 4, Fraction(1, 5))
     # With nothing pruned (μ never leaves, R never reaches 1/δ), merging alone keeps the tree small.
     none = t3.leave_probabilities(x["xi"], x["mu"], x["env"], 4, Fraction(1, 1000), Fraction(1, 1000), arith="exact")

@@ -38,8 +38,9 @@ def test_dropping_the_top_set_hypothesis_is_refuted(dropped):
     # μ leaves the top set somewhere on the horizon (at h or at a history μ can produce): that is what makes the
     # shrunk instance a counterexample.
     x = result.counterexample
-    nodes = kl_transfer.requirement_histories(x["mixture"].components[x["mu"]], x["history"], x["horizon"],
-                                              x["env"].n_observations)
+    nodes = kl_transfer.requirement_histories(
+        x["mixture"].components[x["mu"]], x["history"], x["horizon"], x["env"].n_observations
+    )
     assert any(x["mu"] not in theory.top_set(x["mixture"], g, x["alpha"], arith="exact") for g in nodes)
 
 
@@ -57,13 +58,24 @@ def test_hand_derived_instance():
     xi = theory.BayesianMixture([fair, zero], ["1/2", "1/2"])
     h = ((0, 0),)
     assert list(xi.posterior(h, arith="exact")) == [Fraction(1, 3), Fraction(2, 3)]
-    x = {"mixture": xi, "mu": 1, "env": theory.sequence_environment(2), "history": h, "horizon": 2,
-         "alpha": Fraction(1, 2), "pi_kind": "component", "pi_component": 0, "pi": None}
+    x = {
+        "mixture": xi,
+        "mu": 1,
+        "env": theory.sequence_environment(2),
+        "history": h,
+        "horizon": 2,
+        "alpha": Fraction(1, 2),
+        "pi_kind": "component",
+        "pi_component": 0,
+        "pi": None,
+    }
     ev = thm4.CLAIM.evaluate(x, "exact")
     assert ev.holds
     parts = {p.name: p for p in ev.parts}
     # top set at h: ν_1 (2/3 ≥ ½·2/3) in, ν_0 (1/3 < ½·1) out; margin 2/3 − ½·2/3 = 1/3 at h (and more after 0s).
-    assert parts["hypothesis: μ in the top set at h and at every μ-possible history of the horizon"].lhs == Fraction(1, 3)
+    assert parts["hypothesis: μ in the top set at h and at every μ-possible history of the horizon"].lhs == Fraction(
+        1, 3
+    )
     assert parts["expected KL^μ_{h,m}(π‖μ) ≤ KL^μ_{h,m}(π‖ν_α)"].rhs == float("inf")
     # With α = 1/4 both are in the top set at h: ν_α(·|h) = (1/2, 0) with ⊥ 1/2, so π = always-0 pays ln 2 at the
     # first step; after it the posterior is (1/5, 4/5), the fair coin leaves the top set (1/5 < 1/4), ν_α = μ and
@@ -108,12 +120,21 @@ def test_the_imitator_is_pinned_to_definition_4(monkeypatch):
     # ξ = (½ fair coin, ½ always-0) after one step of 0: posterior (1/3, 2/3). At α = 1/4 both are in the top set
     # and ν_α(·|h) = min((1/2, 1/2), (1, 0)) = (1/2, 0): the Definition 4 part is exactly 0.
     fair, zero = theory.FiniteStatePolicy.iid(["1/2", "1/2"]), theory.FiniteStatePolicy.iid([1, 0])
-    x = {"mixture": theory.BayesianMixture([fair, zero], ["1/2", "1/2"]), "mu": 1,
-         "env": theory.sequence_environment(2), "history": ((0, 0),), "horizon": 1, "alpha": Fraction(1, 4),
-         "pi_kind": "component", "pi_component": 1, "pi": None}
+    x = {
+        "mixture": theory.BayesianMixture([fair, zero], ["1/2", "1/2"]),
+        "mu": 1,
+        "env": theory.sequence_environment(2),
+        "history": ((0, 0),),
+        "horizon": 1,
+        "alpha": Fraction(1, 4),
+        "pi_kind": "component",
+        "pi_component": 1,
+        "pi": None,
+    }
     name = "ν_α(·|h) = Definition 4: min over the Definition 3 top set of the Bayes posterior (Σ_a |difference|)"
     ev = thm4.CLAIM.evaluate(x, "exact")
     assert ev.holds and {p.name: p for p in ev.parts}[name].lhs == 0
+
     # An imitator taking the maximum over the components, (1, 1/2), is off by |1 − 1/2| + |1/2 − 0| = 1.
     def maximum(self, history=(), *, arith=None):
         rows = [c.probs(history, arith="exact") for c in self.mixture.components]
@@ -129,8 +150,7 @@ def test_the_imitator_is_pinned_to_definition_4(monkeypatch):
 # ---------------------------------------------------------------------------------------------------------------
 EXPECTED = "expected KL^μ_{h,m}(π‖μ) ≤ KL^μ_{h,m}(π‖ν_α)"
 WORST = "worst-case KL_{h,m}(π‖μ) ≤ KL_{h,m}(π‖ν_α)"
-ANSWERED = ("abstentions answered by μ: expected KL^μ_{h,m}(π‖μ) ≤ KL^μ_{h,m}(π‖ν_α) along the delegated "
-            "trajectories")
+ANSWERED = "abstentions answered by μ: expected KL^μ_{h,m}(π‖μ) ≤ KL^μ_{h,m}(π‖ν_α) along the delegated trajectories"
 DELEGATED = "delegated: KL^μ_{h,m}(π→μ ‖ μ) ≤ KL^μ_{h,m}(π‖ν_α) along the delegated trajectories"
 BOUND = DELEGATED + " + E Σ_t (1−θ_t) ln(1/(1−θ_t))"
 LN = LogLinear.log
@@ -140,9 +160,17 @@ def fair_and_zero(mu):
     """ξ = ½·fair coin + ½·"always 0" at the empty history, α = 1/2: both in the top set (weights tie), so
     ν_α = min((1/2, 1/2), (1, 0)) = (1/2, 0) with ⊥ = 1/2; μ is component ``mu``; π = ν_α; horizon 1."""
     fair, zero = theory.FiniteStatePolicy.iid(["1/2", "1/2"]), theory.FiniteStatePolicy.iid([1, 0])
-    return {"mixture": theory.BayesianMixture([fair, zero], ["1/2", "1/2"]), "mu": mu,
-            "env": theory.sequence_environment(2), "history": (), "horizon": 1, "alpha": Fraction(1, 2),
-            "pi_kind": "imitator-itself", "pi_component": 0, "pi": None}
+    return {
+        "mixture": theory.BayesianMixture([fair, zero], ["1/2", "1/2"]),
+        "mu": mu,
+        "env": theory.sequence_environment(2),
+        "history": (),
+        "horizon": 1,
+        "alpha": Fraction(1, 2),
+        "pi_kind": "imitator-itself",
+        "pi_component": 0,
+        "pi": None,
+    }
 
 
 def test_pi_equal_to_the_imitator_under_the_papers_convention_and_as_an_outcome():
@@ -165,7 +193,7 @@ def test_the_delegated_policy_needs_the_acting_term():
     x = fair_and_zero(mu=0)
     ev = thm4.CLAIM.evaluate(x, "exact")
     parts = {p.name: p for p in ev.parts}
-    lhs = LN(Fraction(3, 2)) * Fraction(3, 4) + LN(Fraction(1, 2)) * Fraction(1, 4)    # ≈ 0.1308 > 0
+    lhs = LN(Fraction(3, 2)) * Fraction(3, 4) + LN(Fraction(1, 2)) * Fraction(1, 4)  # ≈ 0.1308 > 0
     assert parts[BOUND].lhs == lhs
     # The bound: KL_actions(π‖ν_α) = 0 plus (1 − θ) ln(1/(1 − θ)) = ½ ln 2 ≈ 0.3466.
     assert ev.holds and parts[BOUND].rhs == LN(Fraction(2)) * Fraction(1, 2)

@@ -196,8 +196,9 @@ def test_the_imitator_regularized_agent_never_says_empty(alpha):
     agent = optimum.policy
     assert 0 in theory.top_set(imitator.mixture, (), alpha)
     assert agent.largest_probability(W.EMPTY) == 0.0
-    runs = theory.sample_episodes(agent, W.environment(), 8, episodes=300, seed=0, demonstrator=W.teacher(),
-                                  track={"imitator": imitator})
+    runs = theory.sample_episodes(
+        agent, W.environment(), 8, episodes=300, seed=0, demonstrator=W.teacher(), track={"imitator": imitator}
+    )
     assert not ((runs.actions == W.EMPTY) & ~runs.asked).any()
 
 
@@ -220,8 +221,15 @@ def test_the_budgeted_mechanism_never_overspends():
 
 
 def test_a_small_run_produces_every_number_and_plot(tmp_path):
-    config = E.Config(budgets=(6, 12), turns=(5, 10), corpus=30, corpus_scan=(10, 100, 1000, 10**5),
-                      fit_range=(100, 1000), alphas=(F(1, 1000),), episodes=100)
+    config = E.Config(
+        budgets=(6, 12),
+        turns=(5, 10),
+        corpus=30,
+        corpus_scan=(10, 100, 1000, 10**5),
+        fit_range=(100, 1000),
+        alphas=(F(1, 1000),),
+        episodes=100,
+    )
     results = E.run(config, out=tmp_path)
     assert len(results["plots"]) == 5
     fit = results["corpus_fit"]

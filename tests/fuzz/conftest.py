@@ -37,9 +37,13 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         for name, n in COUNTS.items():
             campaign[name] = campaign.get(name, 0) + n
         record = {
-            "session": {"finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                        "profile": os.environ.get("HYPOTHESIS_PROFILE", "ci"),
-                        "instances": dict(sorted(COUNTS.items())), "total": total, "failed_tests": list(_FAILED)},
+            "session": {
+                "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                "profile": os.environ.get("HYPOTHESIS_PROFILE", "ci"),
+                "instances": dict(sorted(COUNTS.items())),
+                "total": total,
+                "failed_tests": list(_FAILED),
+            },
             "campaign": dict(sorted(campaign.items())),
             "campaign_total": sum(campaign.values()),
             "campaign_failed_tests": previous.get("campaign_failed_tests", 0) + len(_FAILED),

@@ -78,15 +78,17 @@ LANG = theory.PolicyLanguage(2, 2)
 def _regularized(**kw):
     args = dict(beta=BETA, env=ENV, utility=U, horizon=1, temperature=1)
     args.update(kw)
-    return theory.kl_regularized_policy(args.pop("beta"), args.pop("env"), args.pop("utility"), args.pop("horizon"),
-                                        args.pop("temperature"), **args)
+    return theory.kl_regularized_policy(
+        args.pop("beta"), args.pop("env"), args.pop("utility"), args.pop("horizon"), args.pop("temperature"), **args
+    )
 
 
 def _constrained(**kw):
     args = dict(beta=BETA, env=ENV, utility=U, horizon=1, budget="1/10")
     args.update(kw)
-    return theory.kl_constrained_policy(args.pop("beta"), args.pop("env"), args.pop("utility"), args.pop("horizon"),
-                                        args.pop("budget"), **args)
+    return theory.kl_constrained_policy(
+        args.pop("beta"), args.pop("env"), args.pop("utility"), args.pop("horizon"), args.pop("budget"), **args
+    )
 
 
 def _kl(horizon=1, history=(), **kw):
@@ -168,42 +170,60 @@ CASES = [
     Case("regularized-temperature-nan", lambda: _regularized(temperature=NAN), E.TemperatureError, ("nan",)),
     Case("regularized-temperature-string", lambda: _regularized(temperature="hot"), E.TemperatureError, ("'hot'",)),
     Case("regularized-temperature-bool", lambda: _regularized(temperature=True), E.TemperatureError, ("True",)),
-    Case("tvd-budget-negative", lambda: theory.tvd_constrained_policy(BETA, ENV, U, 1, -0.5), E.BudgetError,
-         ("-0.5",)),
+    Case("tvd-budget-negative", lambda: theory.tvd_constrained_policy(BETA, ENV, U, 1, -0.5), E.BudgetError, ("-0.5",)),
     # -- probabilities ----------------------------------------------------------------------------------------
-    Case("kl-booleans-as-probabilities", lambda: theory.kl([True, False], [0.5, 0.5]), E.ProbabilityError,
-         ("True",)),
-    Case("policy-booleans-as-probabilities", lambda: FiniteStatePolicy.iid([True, False]), E.ProbabilityError,
-         ("True",)),
-    Case("environment-booleans-as-probabilities",
-         lambda: FiniteStateEnvironment([[[True, False]]], [[[0, 0]]]), E.ProbabilityError, ("True",)),
+    Case("kl-booleans-as-probabilities", lambda: theory.kl([True, False], [0.5, 0.5]), E.ProbabilityError, ("True",)),
+    Case(
+        "policy-booleans-as-probabilities", lambda: FiniteStatePolicy.iid([True, False]), E.ProbabilityError, ("True",)
+    ),
+    Case(
+        "environment-booleans-as-probabilities",
+        lambda: FiniteStateEnvironment([[[True, False]]], [[[0, 0]]]),
+        E.ProbabilityError,
+        ("True",),
+    ),
     Case("kl-sum-above-one", lambda: theory.kl([0.5, 0.7], [0.5, 0.5]), E.ProbabilityError, ("0.7", "1.2")),
     Case("kl-negative", lambda: theory.kl([-0.1, 1.1], [0.5, 0.5]), E.ProbabilityError, ("-0.1",)),
     Case("kl-nan", lambda: theory.kl([NAN, 1], [0.5, 0.5]), E.ProbabilityError, ("nan",)),
     Case("kl-inf", lambda: theory.kl([INF_, 0], [0.5, 0.5]), E.ProbabilityError, ("inf",)),
-    Case("kl-huge-int", lambda: theory.kl([10**400, 1], [0.5, 0.5]), E.ProbabilityError,
-         ("1000000000", "2^1328", "10^400")),
+    Case(
+        "kl-huge-int",
+        lambda: theory.kl([10**400, 1], [0.5, 0.5]),
+        E.ProbabilityError,
+        ("1000000000", "2^1328", "10^400"),
+    ),
     Case("tvd-string", lambda: theory.tvd(["1/2", "half"], ["1/2", "1/2"]), E.ProbabilityError, ("'half'",)),
     Case("tvd-none", lambda: theory.tvd(None, ["1/2", "1/2"]), MightntError, ("None",)),
     Case("kl-unit", lambda: theory.kl([0.5, 0.5], [0.5, 0.5], unit="bit"), MightntError, ("'bit'",)),
-    Case("kl-convention", lambda: theory.kl([0.5, 0.5], [0.5, 0.5], convention="action"), MightntError,
-         ("'action'",)),
+    Case("kl-convention", lambda: theory.kl([0.5, 0.5], [0.5, 0.5], convention="action"), MightntError, ("'action'",)),
     Case("policy-from-function-returns-dict", _dict_policy, MightntError, ("{0: 0.5, 1: 0.5}", "dict")),
-    Case("policy-from-function-bad-sum", lambda: Policy.from_function(2, lambda h: [0.5, 0.7]).probs(),
-         E.ProbabilityError, ("0.7", "1.2")),
-    Case("policy-from-function-not-callable", lambda: Policy.from_function(2, "uniform"), MightntError,
-         ("'uniform'",)),
+    Case(
+        "policy-from-function-bad-sum",
+        lambda: Policy.from_function(2, lambda h: [0.5, 0.7]).probs(),
+        E.ProbabilityError,
+        ("0.7", "1.2"),
+    ),
+    Case("policy-from-function-not-callable", lambda: Policy.from_function(2, "uniform"), MightntError, ("'uniform'",)),
     # -- priors and mixtures ----------------------------------------------------------------------------------
     Case("prior-bool", lambda: BayesianMixture([STAY, MOVE], [0.5, True]), E.PriorError, ("True",)),
     Case("prior-negative", lambda: BayesianMixture([STAY, MOVE], [-1, 2]), E.PriorError, ("-1",)),
     Case("prior-above-one", lambda: BayesianMixture([STAY, MOVE], ["1", "1"]), E.PriorError, ("2",)),
     Case("prior-nan", lambda: BayesianMixture([STAY, MOVE], [NAN, 0.5]), E.PriorError, ("nan",)),
-    Case("mixture-update-option", lambda: BayesianMixture([STAY, MOVE], [0.5, 0.5], update="some"), MightntError,
-         ("'some'",)),
-    Case("mixture-component-string", lambda: BayesianMixture([STAY, "policy"], [0.5, 0.5]), MightntError,
-         ("'policy'",)),
-    Case("mixture-component-environment", lambda: BayesianMixture([STAY, ENV], [0.5, 0.5]), MightntError,
-         ("FiniteStateEnvironment",)),
+    Case(
+        "mixture-update-option",
+        lambda: BayesianMixture([STAY, MOVE], [0.5, 0.5], update="some"),
+        MightntError,
+        ("'some'",),
+    ),
+    Case(
+        "mixture-component-string", lambda: BayesianMixture([STAY, "policy"], [0.5, 0.5]), MightntError, ("'policy'",)
+    ),
+    Case(
+        "mixture-component-environment",
+        lambda: BayesianMixture([STAY, ENV], [0.5, 0.5]),
+        MightntError,
+        ("FiniteStateEnvironment",),
+    ),
     # -- histories --------------------------------------------------------------------------------------------
     Case("history-flag-no", lambda: _kl(history=((0, 0, "no"),)), MightntError, ("'no'",)),
     Case("history-flag-two", lambda: _kl(history=((0, 0, 2),)), MightntError, ("2",)),
@@ -220,30 +240,53 @@ CASES = [
     Case("horizon-nan", lambda: _kl(NAN), MightntError, ("nan",)),
     Case("horizon-1e9-trajectory-kl", lambda: _kl(10**9), MightntError, ("1000000000", "max_nodes")),
     Case("horizon-1e9-value", lambda: theory.value(PI, ENV, U, 10**9), MightntError, ("1000000000", "max_nodes")),
-    Case("horizon-1e9-optimal-value", lambda: theory.optimal_value(ENV, U, 10**9), MightntError,
-         ("1000000000", "max_nodes")),
-    Case("horizon-1e9-tvd", lambda: theory.trajectory_tvd(PI, BETA, ENV, 10**9), MightntError,
-         ("1000000000", "max_nodes")),
-    Case("horizon-1e9-regularized", lambda: _regularized(horizon=10**9), MightntError,
-         ("1000000000", "max_nodes")),
+    Case(
+        "horizon-1e9-optimal-value",
+        lambda: theory.optimal_value(ENV, U, 10**9),
+        MightntError,
+        ("1000000000", "max_nodes"),
+    ),
+    Case(
+        "horizon-1e9-tvd",
+        lambda: theory.trajectory_tvd(PI, BETA, ENV, 10**9),
+        MightntError,
+        ("1000000000", "max_nodes"),
+    ),
+    Case("horizon-1e9-regularized", lambda: _regularized(horizon=10**9), MightntError, ("1000000000", "max_nodes")),
     Case("horizon-1e100", lambda: _kl(10**100), MightntError, ("1000000000", "max_nodes")),
-    Case("sample-episodes-1e12", lambda: theory.sample_episodes(PI, ENV, 3, episodes=10**12), MightntError,
-         ("1000000000000", "episodes")),
-    Case("sample-episodes-negative", lambda: theory.sample_episodes(PI, ENV, 3, episodes=-1), MightntError,
-         ("-1",)),
-    Case("sample-horizon-1e9", lambda: theory.sample_episodes(PI, ENV, 10**9, episodes=10), MightntError,
-         ("1000000000",)),
+    Case(
+        "sample-episodes-1e12",
+        lambda: theory.sample_episodes(PI, ENV, 3, episodes=10**12),
+        MightntError,
+        ("1000000000000", "episodes"),
+    ),
+    Case("sample-episodes-negative", lambda: theory.sample_episodes(PI, ENV, 3, episodes=-1), MightntError, ("-1",)),
+    Case(
+        "sample-horizon-1e9", lambda: theory.sample_episodes(PI, ENV, 10**9, episodes=10), MightntError, ("1000000000",)
+    ),
     # -- arithmetic contexts ----------------------------------------------------------------------------------
-    Case("arith-ball-1e9-bits", lambda: theory.kl([0.5, 0.5], [0.25, 0.75], arith="ball:1000000000"),
-         E.ArithmeticContextError, ("1000000000",)),
-    Case("arith-ball-garbage", lambda: theory.kl([0.5, 0.5], [0.25, 0.75], arith="ball:many"),
-         E.ArithmeticContextError, ("'ball:many'",)),
+    Case(
+        "arith-ball-1e9-bits",
+        lambda: theory.kl([0.5, 0.5], [0.25, 0.75], arith="ball:1000000000"),
+        E.ArithmeticContextError,
+        ("1000000000",),
+    ),
+    Case(
+        "arith-ball-garbage",
+        lambda: theory.kl([0.5, 0.5], [0.25, 0.75], arith="ball:many"),
+        E.ArithmeticContextError,
+        ("'ball:many'",),
+    ),
     Case("arith-unknown", lambda: _kl(arith="double"), E.ArithmeticContextError, ("'double'",)),
     Case("arith-int", lambda: _kl(arith=3), E.ArithmeticContextError, ("3",)),
     Case("ball-precision-small", lambda: theory.BallContext(prec=4), E.ArithmeticContextError, ("4",)),
     # -- programs ---------------------------------------------------------------------------------------------
-    Case("mixture-from-programs-40", lambda: theory.mixture_from_programs(40, language=LANG), MightntError,
-         ("40", "max_programs")),
+    Case(
+        "mixture-from-programs-40",
+        lambda: theory.mixture_from_programs(40, language=LANG),
+        MightntError,
+        ("40", "max_programs"),
+    ),
     Case("kraft-sum-1e6", lambda: LANG.kraft_sum(10**6), MightntError, ("1000000",)),
     Case("program-count-1e6", lambda: LANG.count(10**6), MightntError, ("1000000",)),
     Case("elias-gamma-zero", lambda: theory.elias_gamma(0), MightntError, ("0",)),
@@ -252,8 +295,12 @@ CASES = [
     Case("integer-negative", lambda: theory.integer(-1), MightntError, ("-1",)),
     Case("integer-code-length-string", lambda: theory.integer_code_length("7"), MightntError, ("'7'",)),
     Case("min-code-length-negative", lambda: theory.min_code_length_at_least(-1), MightntError, ("-1",)),
-    Case("largest-integer-expression-1e6-bits", lambda: theory.largest_integer_expression(10**6), MightntError,
-         ("1000000",)),
+    Case(
+        "largest-integer-expression-1e6-bits",
+        lambda: theory.largest_integer_expression(10**6),
+        MightntError,
+        ("1000000",),
+    ),
     Case("language-zero-actions", lambda: theory.PolicyLanguage(0, 2), MightntError, ("0",)),
     # -- utilities --------------------------------------------------------------------------------------------
     Case("mean-reward-empty-row", lambda: MeanReward([[]]), E.UtilityError, ("[[]]", "(1, 0)")),
@@ -264,23 +311,38 @@ CASES = [
     Case("mean-reward-string", lambda: MeanReward("abc"), E.UtilityError, ("'abc'",)),
     Case("utility-returns-two", lambda: theory.value(PI, ENV, lambda h: 2, 1), E.UtilityError, ("2",)),
     Case("utility-returns-nan", lambda: theory.value(PI, ENV, lambda h: NAN, 1), E.UtilityError, ("nan",)),
-    Case("value-semi-without-demonstrator", lambda: theory.value(SEMI, ENV, U, 1), MightntError,
-         ("demonstrator",)),
-    Case("semi-demonstrator-kl", lambda: theory.trajectory_kl(SEMI, BETA, ENV, 1, demonstrator=SEMI),
-         MightntError, ("demonstrator",)),
-    Case("semi-demonstrator-value", lambda: theory.value(SEMI, ENV, U, 1, demonstrator=SEMI), MightntError,
-         ("demonstrator",)),
-    Case("semi-demonstrator-imitator", lambda: theory.OnlineImitator(XI, "1/2", demonstrator=SEMI), MightntError,
-         ("demonstrator",)),
+    Case("value-semi-without-demonstrator", lambda: theory.value(SEMI, ENV, U, 1), MightntError, ("demonstrator",)),
+    Case(
+        "semi-demonstrator-kl",
+        lambda: theory.trajectory_kl(SEMI, BETA, ENV, 1, demonstrator=SEMI),
+        MightntError,
+        ("demonstrator",),
+    ),
+    Case(
+        "semi-demonstrator-value",
+        lambda: theory.value(SEMI, ENV, U, 1, demonstrator=SEMI),
+        MightntError,
+        ("demonstrator",),
+    ),
+    Case(
+        "semi-demonstrator-imitator",
+        lambda: theory.OnlineImitator(XI, "1/2", demonstrator=SEMI),
+        MightntError,
+        ("demonstrator",),
+    ),
     # -- kernels, events and combinators ----------------------------------------------------------------------
-    Case("transition-state-outside", lambda: FiniteStatePolicy([[0.5, 0.5]], [[[5, 0], [0, 0]]]), MightntError,
-         ("5",)),
-    Case("environment-row-sum", lambda: FiniteStateEnvironment([[["1/2", "1/3"]]], [[[0, 0]]]),
-         E.ProbabilityError, ("1/3", "5/6")),
+    Case("transition-state-outside", lambda: FiniteStatePolicy([[0.5, 0.5]], [[[5, 0], [0, 0]]]), MightntError, ("5",)),
+    Case(
+        "environment-row-sum",
+        lambda: FiniteStateEnvironment([[["1/2", "1/3"]]], [[[0, 0]]]),
+        E.ProbabilityError,
+        ("1/3", "5/6"),
+    ),
     Case("sequence-environment-zero", lambda: theory.sequence_environment(0), MightntError, ("0",)),
     Case("sequence-environment-bool", lambda: theory.sequence_environment(True), MightntError, ("True",)),
-    Case("iid-observations-negative", lambda: FiniteStatePolicy.iid([0.5, 0.5], n_observations=-1), MightntError,
-         ("-1",)),
+    Case(
+        "iid-observations-negative", lambda: FiniteStatePolicy.iid([0.5, 0.5], n_observations=-1), MightntError, ("-1",)
+    ),
     Case("constant-action-outside", lambda: FiniteStatePolicy.constant(5, n_actions=2), MightntError, ("5",)),
     Case("length-at-least-negative", lambda: theory.LengthAtLeast(-1), MightntError, ("-1",)),
     Case("observation-occurred-string", lambda: theory.ObservationOccurred("a"), MightntError, ("'a'",)),
@@ -289,14 +351,21 @@ CASES = [
     Case("hazard-rate-nan", lambda: theory.Hazard(PI, NAN, BETA), MightntError, ("nan",)),
     Case("channel-not-stochastic", lambda: theory.Channel([[0.5, 0.7]]), MightntError, ("0.7", "1.2")),
     # -- wrong object types -----------------------------------------------------------------------------------
-    Case("policy-where-environment-goes", lambda: theory.trajectory_kl(PI, BETA, PI, 1), MightntError,
-         ("FiniteStatePolicy",)),
-    Case("environment-where-policy-goes", lambda: theory.trajectory_kl(ENV, BETA, ENV, 1), MightntError,
-         ("FiniteStateEnvironment",)),
+    Case(
+        "policy-where-environment-goes",
+        lambda: theory.trajectory_kl(PI, BETA, PI, 1),
+        MightntError,
+        ("FiniteStatePolicy",),
+    ),
+    Case(
+        "environment-where-policy-goes",
+        lambda: theory.trajectory_kl(ENV, BETA, ENV, 1),
+        MightntError,
+        ("FiniteStateEnvironment",),
+    ),
     Case("none-policy", lambda: theory.trajectory_kl(None, BETA, ENV, 1), MightntError, ("None",)),
     Case("string-policy-value", lambda: theory.value("pi", ENV, U, 1), MightntError, ("'pi'",)),
-    Case("policy-as-env-optimal-value", lambda: theory.optimal_value(PI, U, 1), MightntError,
-         ("FiniteStatePolicy",)),
+    Case("policy-as-env-optimal-value", lambda: theory.optimal_value(PI, U, 1), MightntError, ("FiniteStatePolicy",)),
     Case("top-set-of-a-policy", lambda: theory.top_set(PI, (), 1), MightntError, ("FiniteStatePolicy",)),
     Case("imitator-of-none", lambda: PessimisticImitator(None, 0.5), MightntError, ("None",)),
     Case("worst-case-env-string", lambda: theory.worst_case_kl(PI, BETA, "2", 1), MightntError, ("'2'",)),
@@ -310,28 +379,64 @@ CASES = [
     # -- ruled-out histories, for every object that conditions on a history -----------------------------------
     Case("ruled-out-posterior", lambda: XI.posterior(RULED_OUT), E.RuledOutHistoryError, ("((0, 0), (1, 0))",)),
     Case("ruled-out-predictive", lambda: XI.probs(RULED_OUT), E.RuledOutHistoryError, ("((0, 0), (1, 0))",)),
-    Case("ruled-out-predictive-exact", lambda: XI.probs(RULED_OUT, arith="exact"), E.RuledOutHistoryError,
-         ("((0, 0), (1, 0))",)),
+    Case(
+        "ruled-out-predictive-exact",
+        lambda: XI.probs(RULED_OUT, arith="exact"),
+        E.RuledOutHistoryError,
+        ("((0, 0), (1, 0))",),
+    ),
     Case("ruled-out-abstain", lambda: XI.abstain(RULED_OUT), E.RuledOutHistoryError, ("((0, 0), (1, 0))",)),
-    Case("ruled-out-top-set", lambda: theory.top_set(XI, RULED_OUT, "1/2"), E.RuledOutHistoryError,
-         ("((0, 0), (1, 0))",)),
-    Case("ruled-out-imitator-probs", lambda: PessimisticImitator(XI, "1/2").probs(RULED_OUT),
-         E.RuledOutHistoryError, ("((0, 0), (1, 0))",)),
-    Case("ruled-out-imitator-abstain", lambda: PessimisticImitator(XI, "1/2").abstain(RULED_OUT, arith="exact"),
-         E.RuledOutHistoryError, ("((0, 0), (1, 0))",)),
-    Case("ruled-out-imitator-top-set", lambda: PessimisticImitator(XI, "1/2").top_set(RULED_OUT),
-         E.RuledOutHistoryError, ("((0, 0), (1, 0))",)),
-    Case("ruled-out-condition-on", lambda: XI.condition_on([RULED_OUT]).posterior(), E.RuledOutHistoryError,
-         ("((0, 0), (1, 0))", "corpus")),
-    Case("ruled-out-hazard-modes", lambda: theory.Hazard(STAY, "1/2", STAY).mode_posterior(((1, 0),)),
-         E.RuledOutHistoryError, ("((1, 0),)",)),
-    Case("ruled-out-hazard-probs", lambda: theory.Hazard(STAY, "1/2", STAY).probs(((1, 0),)),
-         E.RuledOutHistoryError, ("((1, 0),)",)),
-    Case("ruled-out-kl-start", lambda: theory.trajectory_kl(PI, XI, ENV, 1, RULED_OUT), E.RuledOutHistoryError,
-         ("((0, 0), (1, 0))",)),
-    Case("ruled-out-online-imitator", lambda: theory.OnlineImitator(XI, "1/2", demonstrator=PI).law(ENV, 1,
-                                                                                                   RULED_OUT),
-         E.RuledOutHistoryError, ("((0, 0), (1, 0))",)),
+    Case(
+        "ruled-out-top-set", lambda: theory.top_set(XI, RULED_OUT, "1/2"), E.RuledOutHistoryError, ("((0, 0), (1, 0))",)
+    ),
+    Case(
+        "ruled-out-imitator-probs",
+        lambda: PessimisticImitator(XI, "1/2").probs(RULED_OUT),
+        E.RuledOutHistoryError,
+        ("((0, 0), (1, 0))",),
+    ),
+    Case(
+        "ruled-out-imitator-abstain",
+        lambda: PessimisticImitator(XI, "1/2").abstain(RULED_OUT, arith="exact"),
+        E.RuledOutHistoryError,
+        ("((0, 0), (1, 0))",),
+    ),
+    Case(
+        "ruled-out-imitator-top-set",
+        lambda: PessimisticImitator(XI, "1/2").top_set(RULED_OUT),
+        E.RuledOutHistoryError,
+        ("((0, 0), (1, 0))",),
+    ),
+    Case(
+        "ruled-out-condition-on",
+        lambda: XI.condition_on([RULED_OUT]).posterior(),
+        E.RuledOutHistoryError,
+        ("((0, 0), (1, 0))", "corpus"),
+    ),
+    Case(
+        "ruled-out-hazard-modes",
+        lambda: theory.Hazard(STAY, "1/2", STAY).mode_posterior(((1, 0),)),
+        E.RuledOutHistoryError,
+        ("((1, 0),)",),
+    ),
+    Case(
+        "ruled-out-hazard-probs",
+        lambda: theory.Hazard(STAY, "1/2", STAY).probs(((1, 0),)),
+        E.RuledOutHistoryError,
+        ("((1, 0),)",),
+    ),
+    Case(
+        "ruled-out-kl-start",
+        lambda: theory.trajectory_kl(PI, XI, ENV, 1, RULED_OUT),
+        E.RuledOutHistoryError,
+        ("((0, 0), (1, 0))",),
+    ),
+    Case(
+        "ruled-out-online-imitator",
+        lambda: theory.OnlineImitator(XI, "1/2", demonstrator=PI).law(ENV, 1, RULED_OUT),
+        E.RuledOutHistoryError,
+        ("((0, 0), (1, 0))",),
+    ),
     # -- proofs_checks ----------------------------------------------------------------------------------------
     Case("certificate-not-utf8", lambda: _read(GARBAGE), ValueError, (GARBAGE,)),
     Case("certificate-missing", lambda: _read("/nonexistent/cert.json"), ValueError, ("/nonexistent/cert.json",)),
@@ -345,19 +450,42 @@ _KL40 = 40 * (0.5 * math.log(2) + 0.5 * math.log(2 / 3))  # 40 steps of KL((1/2,
 ANSWERS = [
     # Horizon 40 over |O| = 2: Definition 2 keeps 2^40 observation paths unless it merges; either the right answer
     # (the policies are i.i.d.) or a resource error that names the size, never an allocation of 2^40 entries.
-    Answer("worst-case-kl-horizon-40", lambda: theory.worst_case_kl(PI, BETA, 2, 40),
-           lambda x: abs(x - _KL40) <= 1e-9 * _KL40, E.ResourceLimitError, ("40", "max_nodes", "1099511627776")),
-    Answer("reactive-kl-horizon-40", lambda: theory.reactive_worst_case_kl(PI, BETA, 2, 40),
-           lambda x: abs(x - _KL40) <= 1e-9 * _KL40, E.ResourceLimitError, ("40", "max_nodes")),
-    Answer("tiny-exact-probability-kl-float", _tiny_kl_float,
-           lambda x: math.isfinite(x) and abs(x - _TINY_KL) <= 1e-9 * _TINY_KL, E.UnderflowError, ("1/10^400", "1e-400")),
-    Answer("tiny-exact-prior-posterior-float", _tiny_posterior_float,
-           lambda w: np.allclose(np.asarray(w, dtype=float), [1.0, 0.0]), E.UnderflowError,
-           ("1/10^400", "1e-400")),
+    Answer(
+        "worst-case-kl-horizon-40",
+        lambda: theory.worst_case_kl(PI, BETA, 2, 40),
+        lambda x: abs(x - _KL40) <= 1e-9 * _KL40,
+        E.ResourceLimitError,
+        ("40", "max_nodes", "1099511627776"),
+    ),
+    Answer(
+        "reactive-kl-horizon-40",
+        lambda: theory.reactive_worst_case_kl(PI, BETA, 2, 40),
+        lambda x: abs(x - _KL40) <= 1e-9 * _KL40,
+        E.ResourceLimitError,
+        ("40", "max_nodes"),
+    ),
+    Answer(
+        "tiny-exact-probability-kl-float",
+        _tiny_kl_float,
+        lambda x: math.isfinite(x) and abs(x - _TINY_KL) <= 1e-9 * _TINY_KL,
+        E.UnderflowError,
+        ("1/10^400", "1e-400"),
+    ),
+    Answer(
+        "tiny-exact-prior-posterior-float",
+        _tiny_posterior_float,
+        lambda w: np.allclose(np.asarray(w, dtype=float), [1.0, 0.0]),
+        E.UnderflowError,
+        ("1/10^400", "1e-400"),
+    ),
     Answer("temperature-1e-310-float", _tiny_temperature, _temperature_ok, E.TemperatureError, ("1e-310",)),
-    Answer("temperature-1e-40-ball", lambda: _regularized(temperature="1/" + "1" + "0" * 40, arith="ball"),
-           lambda result: _temperature_ok(result, "ball"), E.TemperatureError,
-           ("1/10^40", "1e-40")),
+    Answer(
+        "temperature-1e-40-ball",
+        lambda: _regularized(temperature="1/" + "1" + "0" * 40, arith="ball"),
+        lambda result: _temperature_ok(result, "ball"),
+        E.TemperatureError,
+        ("1/10^40", "1e-40"),
+    ),
 ]
 
 
@@ -433,7 +561,9 @@ def test_bad_input_is_refused(case):
     assert got.kind != "hang", f"{case.id}: hangs ({got.message})"
     assert got.kind != "memory", f"{case.id}: memory blow-up (MemoryError under a {MEMORY_HEADROOM:,} byte cap)"
     assert got.kind == "raised", f"{case.id}: {got.kind}: {got.type} {got.message}"
-    assert got.ok, f"{case.id}: raised {got.type}: {got.message} (expected {case.error.__name__}, a ValueError subclass)"
+    assert got.ok, (
+        f"{case.id}: raised {got.type}: {got.message} (expected {case.error.__name__}, a ValueError subclass)"
+    )
     assert _names_any(got.message, case.needles), f"{case.id}: message {got.message!r} names none of {case.needles}"
 
 

@@ -100,8 +100,10 @@ def mp(v):
         if isinstance(v, (Fraction, int)):
             return mpmath.mpf(v.numerator) / v.denominator if isinstance(v, Fraction) else mpmath.mpf(v)
         if isinstance(v, dict):
-            return mpmath.fsum(mpmath.mpf(c.numerator) / c.denominator
-                               * mpmath.log(mpmath.mpf(r.numerator) / r.denominator) for r, c in v.items())
+            return mpmath.fsum(
+                mpmath.mpf(c.numerator) / c.denominator * mpmath.log(mpmath.mpf(r.numerator) / r.denominator)
+                for r, c in v.items()
+            )
         return v  # already an mpf
 
 
@@ -172,8 +174,9 @@ def bf_worst_case_kl(pi, beta, n_o, m, start, convention):
     n_a = pi.n_actions
     if m == 0:
         return {}
-    return _max([bf_sequence_kl(pi, beta, m, start, oseq, convention, n_a)
-                 for oseq in itertools.product(range(n_o), repeat=m)])
+    return _max(
+        [bf_sequence_kl(pi, beta, m, start, oseq, convention, n_a) for oseq in itertools.product(range(n_o), repeat=m)]
+    )
 
 
 def bf_reactive_kl(pi, beta, n_o, m, start, convention):
@@ -272,8 +275,7 @@ def bf_posterior(xi, history) -> list:
 
 def bf_predictive(xi, history) -> list:
     w = bf_posterior(xi, history)
-    return [sum((wi * row(c, history)[a] for wi, c in zip(w, xi.components)), Fraction(0))
-            for a in range(xi.n_actions)]
+    return [sum((wi * row(c, history)[a] for wi, c in zip(w, xi.components)), Fraction(0)) for a in range(xi.n_actions)]
 
 
 def bf_top_set(weights, alpha) -> list:
@@ -305,8 +307,7 @@ def bf_regularized(beta, env, u, m, lam, start):
                 qs[a] = mpmath.fsum(mp(e[o]) * w(h + ((a, o),), steps + ((a, o),)) for o in range(n_o) if e[o])
         top = max(qs.values())
         z = mpmath.fsum(mp(b[a]) * mpmath.exp((qs[a] - top) / lam) for a in qs)
-        policy[h] = [mp(b[a]) * mpmath.exp((qs[a] - top) / lam) / z if a in qs else mpmath.mpf(0)
-                     for a in range(n_a)]
+        policy[h] = [mp(b[a]) * mpmath.exp((qs[a] - top) / lam) / z if a in qs else mpmath.mpf(0) for a in range(n_a)]
         return top + lam * mpmath.log(z)
 
     with mpmath.workdps(DPS):
@@ -314,7 +315,7 @@ def bf_regularized(beta, env, u, m, lam, start):
 
         def forward(h, d, prob):  # expected KL(π‖β) and value under the brute π
             if d == m:
-                return mpmath.mpf(0), prob * mp(utility_of(u, start, h[len(start):], m))
+                return mpmath.mpf(0), prob * mp(utility_of(u, start, h[len(start) :], m))
             p, b = policy[h], row(beta, h)
             kl = prob * mpmath.fsum(p[a] * mpmath.log(p[a] / mp(b[a])) for a in range(n_a) if p[a] > 0)
             val = mpmath.mpf(0)
@@ -381,16 +382,19 @@ def check_exact(what, brute, x):
             assert isinstance(x, (Fraction, int)) and Fraction(x) == brute, f"{what}: exact {x!r} != {brute}"
     elif isinstance(brute, dict):
         if isinstance(x, theory.LogLinear):
-            assert x.rational == 0 and _primes(x.terms) == _primes(brute), \
+            assert x.rational == 0 and _primes(x.terms) == _primes(brute), (
                 f"{what}: exact {x!r} != brute force Σ {brute} (≈ {mp(brute)})"
+            )
         else:  # a rational result: the brute-force sum of logs must vanish
-            assert isinstance(x, (Fraction, int)) and x == 0 and not _primes(brute), \
+            assert isinstance(x, (Fraction, int)) and x == 0 and not _primes(brute), (
                 f"{what}: exact {x!r} != brute force Σ {brute}"
+            )
     else:  # an mpmath reference (symbolic results)
         with mpmath.workdps(DPS):
             got = _exact_mp(x)
-            assert abs(got - brute) <= mpmath.mpf(10) ** -30 * max(1, abs(brute)), \
+            assert abs(got - brute) <= mpmath.mpf(10) ** -30 * max(1, abs(brute)), (
                 f"{what}: exact {x!r} ≈ {got} != brute force {brute}"
+            )
 
 
 def check_float(what, brute, x):
@@ -462,9 +466,12 @@ conventions = st.sampled_from(["outcome", "actions"])
 # ---------------------------------------------------------------------------------------------------------------
 # Tests
 # ---------------------------------------------------------------------------------------------------------------
-@given(st.integers(1, 4).flatmap(lambda n: st.tuples(distributions(n, semi=True), distributions(n, semi=True),
-                                                     st.booleans(), st.booleans())),
-       conventions)
+@given(
+    st.integers(1, 4).flatmap(
+        lambda n: st.tuples(distributions(n, semi=True), distributions(n, semi=True), st.booleans(), st.booleans())
+    ),
+    conventions,
+)
 def test_kl_and_tvd_of_distributions(case, convention):
     p, q, semi_p, semi_q = case
     if not semi_p:
@@ -482,8 +489,11 @@ def test_kl_and_tvd_of_distributions(case, convention):
 def test_trajectory_kl(case, convention):
     pi, beta, env, m, start = case
     brute = bf_trajectory_kl(pi, beta, env, m, start, convention)
-    agree("trajectory_kl", brute,
-          lambda ar: theory.trajectory_kl(pi, beta, env, m, start, arith=ar, convention=convention))
+    agree(
+        "trajectory_kl",
+        brute,
+        lambda ar: theory.trajectory_kl(pi, beta, env, m, start, arith=ar, convention=convention),
+    )
     count("trajectory_kl")
 
 
@@ -491,8 +501,11 @@ def test_trajectory_kl(case, convention):
 def test_worst_case_kl(case, convention):
     pi, beta, env, m, start = case
     brute = bf_worst_case_kl(pi, beta, env.n_observations, m, start, convention)
-    agree("worst_case_kl", brute,
-          lambda ar: theory.worst_case_kl(pi, beta, env.n_observations, m, start, arith=ar, convention=convention))
+    agree(
+        "worst_case_kl",
+        brute,
+        lambda ar: theory.worst_case_kl(pi, beta, env.n_observations, m, start, arith=ar, convention=convention),
+    )
     count("worst_case_kl")
 
 
@@ -500,27 +513,37 @@ def test_worst_case_kl(case, convention):
 def test_reactive_worst_case_kl(case, convention):
     pi, beta, env, m, start = case
     brute = bf_reactive_kl(pi, beta, env.n_observations, m, start, convention)
-    agree("reactive_worst_case_kl", brute,
-          lambda ar: theory.reactive_worst_case_kl(pi, beta, env, m, start, arith=ar, convention=convention))
+    agree(
+        "reactive_worst_case_kl",
+        brute,
+        lambda ar: theory.reactive_worst_case_kl(pi, beta, env, m, start, arith=ar, convention=convention),
+    )
     count("reactive_worst_case_kl")
 
 
 @given(pairs())
 def test_trajectory_tvd(case):
     pi, beta, env, m, start = case
-    agree("trajectory_tvd", bf_tvd(pi, beta, env, m, start),
-          lambda ar: theory.trajectory_tvd(pi, beta, env, m, start, arith=ar))
+    agree(
+        "trajectory_tvd",
+        bf_tvd(pi, beta, env, m, start),
+        lambda ar: theory.trajectory_tvd(pi, beta, env, m, start, arith=ar),
+    )
     count("trajectory_tvd")
 
 
-@given(pairs(allow_semi=False).flatmap(
-    lambda c: st.tuples(st.just(c), utilities(n_actions=c[2].n_actions, n_observations=c[2].n_observations))))
+@given(
+    pairs(allow_semi=False).flatmap(
+        lambda c: st.tuples(st.just(c), utilities(n_actions=c[2].n_actions, n_observations=c[2].n_observations))
+    )
+)
 def test_value_and_optimal_value(case):
     (pi, _beta, env, m, start), u = case
     start = tuple((s[0], s[1]) for s in start)
     agree("value", bf_value(pi, env, u, m, start), lambda ar: theory.value(pi, env, u, m, start, arith=ar))
-    agree("optimal_value", bf_optimal_value(env, u, m, start),
-          lambda ar: theory.optimal_value(env, u, m, start, arith=ar))
+    agree(
+        "optimal_value", bf_optimal_value(env, u, m, start), lambda ar: theory.optimal_value(env, u, m, start, arith=ar)
+    )
     count("value/optimal_value")
 
 
@@ -529,8 +552,7 @@ def mixture_cases(draw):
     n_a, n_o = draw(alphabets(max_actions=3, max_observations=2))
     semi = draw(st.booleans())
     update = draw(st.sampled_from(["all", "demonstrator"]))
-    xi = draw(mixtures(n_actions=n_a, n_observations=n_o, max_components=4, max_states=2, semi=semi,
-                       update=update))
+    xi = draw(mixtures(n_actions=n_a, n_observations=n_o, max_components=4, max_states=2, semi=semi, update=update))
     h = draw(histories(xi, max_length=3, flags=update == "demonstrator"))
     alpha = draw(alphas())
     return xi, h, alpha

@@ -31,8 +31,20 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["Mutant", "MUTANTS", "MutationError", "RunResult", "get", "apply", "copy_tree", "classify", "run",
-           "render", "main", "REPO"]
+__all__ = [
+    "Mutant",
+    "MUTANTS",
+    "MutationError",
+    "RunResult",
+    "get",
+    "apply",
+    "copy_tree",
+    "classify",
+    "run",
+    "render",
+    "main",
+    "REPO",
+]
 
 #: The repository whose ``theory/`` and ``proofs_checks/`` are copied and mutated.
 REPO = Path(__file__).resolve().parents[2]
@@ -72,61 +84,79 @@ class Mutant:
 
 MUTANTS = (
     Mutant(
-        "posterior-float-unnormalized", "theory/mixtures.py",
+        "posterior-float-unnormalized",
+        "theory/mixtures.py",
         "state.post = ctx.weights_linear(state.weights)\n        return state.post",
         "state.post = ctx.weights_linear(state.weights)\n        return state.post * (1 if ctx.certified else 2)",
         "float-only posterior normalization: float posterior weights sum to 2 (exact and ball untouched)",
-        ("top-set-size",)),
+        ("top-set-size",),
+    ),
     Mutant(
-        "worst-case-min", "theory/measures.py",
+        "worst-case-min",
+        "theory/measures.py",
         "values[t] = f[t] + ctx.maximum(cont, axis=1)",
         "values[t] = f[t] - ctx.maximum(-cont, axis=1)",
         "Definition 2 takes the minimum over observation sequences instead of the maximum",
-        ("chain-rule",)),
+        ("chain-rule",),
+    ),
     Mutant(
-        "groups-merge-ignoring-weights", "theory/trees.py",
+        "groups-merge-ignoring-weights",
+        "theory/trees.py",
         "rows = np.concatenate([keys, np.asarray(weight_keys, dtype=np.int64).reshape(n, -1)], axis=1)",
         "rows = keys",
         "Definition 2 merges observation prefixes that reach the same states with different weights",
-        ("chain-rule",)),
+        ("chain-rule",),
+    ),
     Mutant(
-        "compiled-bayes-rule-unnormalized", "theory/_loops.py",
+        "compiled-bayes-rule-unnormalized",
+        "theory/_loops.py",
         "v = out_post[i, k] / total\n",
         "v = out_post[i, k] / (total if k else 1.0)\n",
         "the float context's compiled Bayes' rule leaves the first component's weight unnormalized",
-        ("mixture-dominance",)),
+        ("mixture-dominance",),
+    ),
     Mutant(
-        "demonstrator-update-ignored", "theory/mixtures.py",
+        "demonstrator-update-ignored",
+        "theory/mixtures.py",
         'if self.update == "demonstrator" else',
         'if self.update == "demonstrators" else',
         "update='demonstrator' mixtures update on every step (a typo disables the skip)",
-        ("top-set-size",)),
+        ("top-set-size",),
+    ),
     Mutant(
-        "kl-drops-bottom", "theory/divergences.py",
+        "kl-drops-bottom",
+        "theory/divergences.py",
         "pv, qv, labels = _prepare(p, q, ctx)",
         "pv, qv, labels = _prepare(p, q, ctx)\n        pv, qv, labels = pv[:, :-1], qv[:, :-1], labels[:-1]",
         "theory.kl drops ⊥: the abstain mass of semi-distributions is not an outcome",
-        ("pinsker",)),
+        ("pinsker",),
+    ),
     Mutant(
-        "top-set-too-large", "theory/imitation.py",
+        "top-set-too-large",
+        "theory/imitation.py",
         "cumulative = np.cumsum(ranked, axis=1)",
         "cumulative = np.cumsum(ranked, axis=1) - ranked",
         "top set too large: w_n ≥ α·(w_1 + … + w_{n−1}), the component's own weight left out of the sum",
-        ("top-set-size",)),
+        ("top-set-size",),
+    ),
     Mutant(
-        "top-set-ascending", "theory/imitation.py",
+        "top-set-ascending",
+        "theory/imitation.py",
         "ranked = np.take_along_axis(weights, order, axis=1)",
         "order = order[:, ::-1]\n    ranked = np.take_along_axis(weights, order, axis=1)",
         "the top set ranks the components by ascending posterior weight",
-        ("top-set-size",)),
+        ("top-set-size",),
+    ),
     Mutant(
-        "imitator-max", "theory/imitation.py",
+        "imitator-max",
+        "theory/imitation.py",
         "big = dctx.convert(2)\n            masked = np.where(mask[:, :, None], probs, big)\n"
         "            out = masked.min(axis=1)",
         "big = dctx.convert(-1)\n            masked = np.where(mask[:, :, None], probs, big)\n"
         "            out = masked.max(axis=1)",
         "the pessimistic imitator takes the maximum over the top set instead of the minimum",
-        ("thm4-pessimistic-kl",)),
+        ("thm4-pessimistic-kl",),
+    ),
 )
 
 
@@ -163,8 +193,10 @@ def apply(mutant: Mutant, root) -> Path:
     text = target.read_text(encoding="utf-8")
     count = text.count(mutant.old)
     if count != 1:
-        raise MutationError(f"mutant {mutant.name!r}: the original text occurs {count} times in {mutant.path} "
-                            "(expected exactly once); the code has moved")
+        raise MutationError(
+            f"mutant {mutant.name!r}: the original text occurs {count} times in {mutant.path} "
+            "(expected exactly once); the code has moved"
+        )
     target.write_text(text.replace(mutant.old, mutant.new), encoding="utf-8")
     return target
 
@@ -244,8 +276,7 @@ def _imported_from(root: Path, env: dict) -> tuple:
     """``(theory.__file__, stderr)`` as the check's subprocess imports it (``("", stderr)`` when the import
     fails: the run is then a crash); raises MutationError when it imports anything but the copy."""
     code = "import theory, proofs_checks; print(theory.__file__); print(proofs_checks.__file__)"
-    out = subprocess.run([sys.executable, "-c", code], cwd=root, env=env, capture_output=True, text=True,
-                         timeout=120)
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, env=env, capture_output=True, text=True, timeout=120)
     if out.returncode != 0:
         return "", out.stderr
     files = out.stdout.split()
@@ -255,8 +286,7 @@ def _imported_from(root: Path, env: dict) -> tuple:
     return files[0], out.stderr
 
 
-def run(mutant: Mutant | str | None, claims=(), *, timeout: float = 1200, seed: int = 0,
-        extra_args=()) -> RunResult:
+def run(mutant: Mutant | str | None, claims=(), *, timeout: float = 1200, seed: int = 0, extra_args=()) -> RunResult:
     """Run ``python -m proofs_checks check [claims] --format json`` on a copy with ``mutant`` applied (None: the
     unmutated control) and classify the outcome (see :func:`classify`).
 
@@ -272,22 +302,43 @@ def run(mutant: Mutant | str | None, claims=(), *, timeout: float = 1200, seed: 
         env = _environment(root)
         theory_file, import_errors = _imported_from(root, env)
         if not theory_file:
-            return RunResult(mutant.name if mutant else None, None, "crashed", [], time.perf_counter() - start,
-                             import_errors, "")
-        cmd = [sys.executable, "-m", "proofs_checks", "check", *claims, "--format", "json", "--seed", str(seed),
-               *extra_args]
-        proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                start_new_session=True)
+            return RunResult(
+                mutant.name if mutant else None, None, "crashed", [], time.perf_counter() - start, import_errors, ""
+            )
+        cmd = [
+            sys.executable,
+            "-m",
+            "proofs_checks",
+            "check",
+            *claims,
+            "--format",
+            "json",
+            "--seed",
+            str(seed),
+            *extra_args,
+        ]
+        proc = subprocess.Popen(
+            cmd, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+        )
         try:
             stdout, stderr = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)  # the check's own process group, started above
             stdout, stderr = proc.communicate()
-            return RunResult(mutant.name if mutant else None, None, "timeout", [], time.perf_counter() - start,
-                             stderr, theory_file)
+            return RunResult(
+                mutant.name if mutant else None, None, "timeout", [], time.perf_counter() - start, stderr, theory_file
+            )
     status, not_met = classify(proc.returncode, stdout, stderr, control=mutant is None)
-    return RunResult(mutant.name if mutant else None, proc.returncode, status, not_met,
-                     time.perf_counter() - start, stderr, theory_file, _messages(stdout, not_met))
+    return RunResult(
+        mutant.name if mutant else None,
+        proc.returncode,
+        status,
+        not_met,
+        time.perf_counter() - start,
+        stderr,
+        theory_file,
+        _messages(stdout, not_met),
+    )
 
 
 def _messages(stdout: str, not_met: list) -> dict:
@@ -311,11 +362,18 @@ def render(results: list, *, verbose: bool = False) -> str:
     caught 1 of 1
     """
     header = ["mutant", "exit", "status", "seconds", "claims not met"]
-    rows = [[r.mutant or "(control)", "-" if r.exit_code is None else str(r.exit_code), r.status,
-             f"{r.seconds:.1f}", ", ".join(f"{i} ({v})" for i, v in r.not_met)] for r in results]
+    rows = [
+        [
+            r.mutant or "(control)",
+            "-" if r.exit_code is None else str(r.exit_code),
+            r.status,
+            f"{r.seconds:.1f}",
+            ", ".join(f"{i} ({v})" for i, v in r.not_met),
+        ]
+        for r in results
+    ]
     widths = [max(len(header[i]), *(len(row[i]) for row in rows)) for i in range(len(header))]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip(),
-             "  ".join("-" * w for w in widths)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip(), "  ".join("-" * w for w in widths)]
     lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows]
     mutated = [r for r in results if r.mutant is not None]
     lines += ["", f"caught {sum(r.caught for r in mutated)} of {len(mutated)}"]

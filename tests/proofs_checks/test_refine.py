@@ -14,8 +14,18 @@ from proofs_checks import Claim, Part, certify, strategies as S
 from proofs_checks.instances import encode
 from hypothesis import HealthCheck, find, given, settings, strategies as st
 
-from proofs_checks.refine import (RADII, Block, Drawn, Outside, Refinement, RefineError, find_drawn,
-                                  parameter_blocks, recording, refine)
+from proofs_checks.refine import (
+    RADII,
+    Block,
+    Drawn,
+    Outside,
+    Refinement,
+    RefineError,
+    find_drawn,
+    parameter_blocks,
+    recording,
+    refine,
+)
 from proofs_checks.scope import _instance_key, enumerate_instances
 
 F = Fraction
@@ -25,29 +35,39 @@ TIGHT = F(2002, 1000)
 
 
 def pinsker(constant, *, id="pinsker-variant", kind="conjecture"):
-    return Claim(id=id, title=f"TVD ≤ sqrt(KL/{constant})", kind=kind,
-                 given={"p": S.distributions(2), "q": S.distributions(2)},
-                 lhs=lambda x, a: theory.tvd(x["p"], x["q"], arith=a), relation="<=",
-                 rhs=lambda x, a: a.sqrt(theory.kl(x["p"], x["q"], arith=a) / constant))
+    return Claim(
+        id=id,
+        title=f"TVD ≤ sqrt(KL/{constant})",
+        kind=kind,
+        given={"p": S.distributions(2), "q": S.distributions(2)},
+        lhs=lambda x, a: theory.tvd(x["p"], x["q"], arith=a),
+        relation="<=",
+        rhs=lambda x, a: a.sqrt(theory.kl(x["p"], x["q"], arith=a) / constant),
+    )
 
 
 def trajectory_pinsker(constant):
-    return Claim(id="trajectory-pinsker-variant", title=f"trajectory TVD ≤ sqrt(KL/{constant})", kind="conjecture",
-                 examples=lambda: [],
-                 lhs=lambda x, a: theory.trajectory_tvd(x["pi"], x["beta"], x["env"], x["horizon"], arith=a),
-                 relation="<=",
-                 rhs=lambda x, a: a.sqrt(theory.trajectory_kl(x["pi"], x["beta"], x["env"], x["horizon"], arith=a)
-                                         / constant))
+    return Claim(
+        id="trajectory-pinsker-variant",
+        title=f"trajectory TVD ≤ sqrt(KL/{constant})",
+        kind="conjecture",
+        examples=lambda: [],
+        lhs=lambda x, a: theory.trajectory_tvd(x["pi"], x["beta"], x["env"], x["horizon"], arith=a),
+        relation="<=",
+        rhs=lambda x, a: a.sqrt(theory.trajectory_kl(x["pi"], x["beta"], x["env"], x["horizon"], arith=a) / constant),
+    )
 
 
 def two_step_case():
     """π and β differ at the first step only (both take action 0 at the second), under an environment whose
     rows do not matter: the trajectory inequality reduces to the one-step one, with zeros to keep."""
     to_second = [[[1, 1], [1, 1]], [[1, 1], [1, 1]]]
-    return {"pi": theory.FiniteStatePolicy([["1/2", "1/2"], [1, 0]], to_second),
-            "beta": theory.FiniteStatePolicy([["1/3", "2/3"], [1, 0]], to_second),
-            "env": theory.FiniteStateEnvironment([[["1/2", "1/2"], ["1/4", "3/4"]]], [[[0, 0], [0, 0]]]),
-            "horizon": 2}
+    return {
+        "pi": theory.FiniteStatePolicy([["1/2", "1/2"], [1, 0]], to_second),
+        "beta": theory.FiniteStatePolicy([["1/3", "2/3"], [1, 0]], to_second),
+        "env": theory.FiniteStateEnvironment([[["1/2", "1/2"], ["1/4", "3/4"]]], [[[0, 0], [0, 0]]]),
+        "horizon": 2,
+    }
 
 
 def as_json(drawn):
@@ -57,11 +77,14 @@ def as_json(drawn):
 # ---------------------------------------------------------------------------------------------------------------
 # Boundary counterexamples
 # ---------------------------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("start", [
-    {"p": HALF, "q": HALF},  # margin exactly 0: the optimizer must move off p = q
-    {"p": (F(1, 2), F(1, 2)), "q": (F(1, 2), F(1, 2))},
-    {"p": HALF, "q": (F(1, 3), F(2, 3))},
-])
+@pytest.mark.parametrize(
+    "start",
+    [
+        {"p": HALF, "q": HALF},  # margin exactly 0: the optimizer must move off p = q
+        {"p": (F(1, 2), F(1, 2)), "q": (F(1, 2), F(1, 2))},
+        {"p": HALF, "q": (F(1, 3), F(2, 3))},
+    ],
+)
 def test_pinsker_with_constant_just_above_tight_is_refuted(start):
     claim = pinsker(TIGHT)
     r = refine(claim, [start])
@@ -100,8 +123,11 @@ def test_trajectory_pinsker_with_constant_just_above_tight_is_refuted():
 
 def test_true_pinsker_yields_no_certified_violation():
     claim = pinsker(2, kind="theorem")
-    starts = [{"p": HALF, "q": HALF}, {"p": HALF, "q": (F(1, 3), F(2, 3))},
-              {"p": (F(1, 12), F(11, 12)), "q": (F(1, 2), F(1, 2))}]
+    starts = [
+        {"p": HALF, "q": HALF},
+        {"p": HALF, "q": (F(1, 3), F(2, 3))},
+        {"p": (F(1, 12), F(11, 12)), "q": (F(1, 2), F(1, 2))},
+    ]
     r = refine(claim, starts, max_evaluations=600)
     assert r.starts >= 3 and r.tightest
     for x in r.candidates + r.tightest:
@@ -116,8 +142,13 @@ def mixed_case():
     is also the demonstrator μ (one object, one set of parameters)."""
     mu = theory.FiniteStatePolicy.iid(["1/2", "1/4"], semi=True)
     other = theory.FiniteStatePolicy.iid(["1/3", "2/3"])
-    return {"p": (F(1, 2), F(0), F(1, 2)), "w": (F(1, 4), F(1, 4)),
-            "xi": theory.BayesianMixture([mu, other], ["1/2", "1/4"]), "mu": mu, "horizon": 1}
+    return {
+        "p": (F(1, 2), F(0), F(1, 2)),
+        "w": (F(1, 4), F(1, 4)),
+        "xi": theory.BayesianMixture([mu, other], ["1/2", "1/4"]),
+        "mu": mu,
+        "horizon": 1,
+    }
 
 
 def test_parameter_blocks_finds_every_block():
@@ -141,8 +172,14 @@ def test_parameter_blocks_finds_every_block():
 def test_environment_rows_and_function_policies_are_blocks():
     from proofs_checks.instances import decode
 
-    inner = {"finite_state_policy": {"emission": [["1/4", "3/4"]], "transition": [[[0], [0]]], "initial_state": 0,
-                                     "semi": False}}
+    inner = {
+        "finite_state_policy": {
+            "emission": [["1/4", "3/4"]],
+            "transition": [[[0], [0]]],
+            "initial_state": 0,
+            "semi": False,
+        }
+    }
     fn = decode({"function_policy": {"of": inner, "n_observations": 1, "semi": False}})
     env = theory.FiniteStateEnvironment([[["1/2", "1/2"], [1, 0]]], [[[0, 0], [0, 0]]])
     blocks = parameter_blocks({"pi": fn, "env": env})
@@ -162,9 +199,15 @@ def test_no_continuous_parameters():
 
 def test_zero_patterns_sums_and_shared_objects_are_kept():
     # A false claim that pushes the mass of p's first entry and of μ's first action down.
-    claim = Claim(id="drift", title="drift", kind="conjecture", examples=lambda: [],
-                  lhs=lambda x, a: a.convert(x["p"][0]) + x["xi"].probs((), arith=a)[0], relation=">=",
-                  rhs=lambda x, a: a.convert(F(3, 4)))
+    claim = Claim(
+        id="drift",
+        title="drift",
+        kind="conjecture",
+        examples=lambda: [],
+        lhs=lambda x, a: a.convert(x["p"][0]) + x["xi"].probs((), arith=a)[0],
+        relation=">=",
+        rhs=lambda x, a: a.convert(F(3, 4)),
+    )
     start = mixed_case()
     r = refine(claim, [start], max_evaluations=400)
     assert r.candidates and r.tightest
@@ -182,9 +225,16 @@ def test_zero_patterns_sums_and_shared_objects_are_kept():
 
 def threshold_claim(floor):
     """Hypothesis p0 ≥ t (t is drawn as p0 itself: on the boundary); conclusion p0 ≥ floor."""
-    return Claim(id="threshold", title="threshold", kind="theorem", examples=lambda: [],
-                 parts=lambda x, a: [Part("hypothesis: p0 ≥ t", a.convert(x["p"][0]), ">=", a.convert(x["t"])),
-                                     Part("p0 ≥ floor", a.convert(x["p"][0]), ">=", a.convert(floor))])
+    return Claim(
+        id="threshold",
+        title="threshold",
+        kind="theorem",
+        examples=lambda: [],
+        parts=lambda x, a: [
+            Part("hypothesis: p0 ≥ t", a.convert(x["p"][0]), ">=", a.convert(x["t"])),
+            Part("p0 ≥ floor", a.convert(x["p"][0]), ">=", a.convert(floor)),
+        ],
+    )
 
 
 def test_a_hypothesis_part_bounds_the_domain():
@@ -231,25 +281,42 @@ def test_a_claim_that_raises_is_counted_not_raised():
             raise ZeroDivisionError("the claim's own bug")
         return theory.tvd(x["p"], x["q"], arith=a)
 
-    claim = Claim(id="fragile", title="fragile", kind="conjecture", examples=lambda: [], lhs=fragile,
-                  relation="<=", rhs=lambda x, a: a.sqrt(theory.kl(x["p"], x["q"], arith=a) / TIGHT))
+    claim = Claim(
+        id="fragile",
+        title="fragile",
+        kind="conjecture",
+        examples=lambda: [],
+        lhs=fragile,
+        relation="<=",
+        rhs=lambda x, a: a.sqrt(theory.kl(x["p"], x["q"], arith=a) / TIGHT),
+    )
     r = refine(claim, [{"p": HALF, "q": (F(1, 2), F(1, 2))}], max_evaluations=500)
     assert 0 < r.errors < r.evaluations <= 500
     # The other half still holds the counterexamples.
     assert r.candidates and certify(claim, r.candidates[0].instance).holds is False
 
-    always = Claim(id="broken", title="broken", kind="conjecture", examples=lambda: [],
-                   lhs=lambda x, a: 1 / 0, relation="<=", rhs=lambda x, a: 0)
+    always = Claim(
+        id="broken",
+        title="broken",
+        kind="conjecture",
+        examples=lambda: [],
+        lhs=lambda x, a: 1 / 0,
+        relation="<=",
+        rhs=lambda x, a: 0,
+    )
     r = refine(always, [{"p": HALF}], max_evaluations=60)
     assert r.errors == r.evaluations > 0 and r.candidates == () and r.tightest == ()
 
 
-@pytest.mark.parametrize("options, word", [
-    ({"max_starts": 0}, "max_starts=0"),
-    ({"max_evaluations": -1}, "max_evaluations=-1"),
-    ({"seed": "x"}, "seed='x'"),
-    ({"deadline": "soon"}, "deadline='soon'"),
-])
+@pytest.mark.parametrize(
+    "options, word",
+    [
+        ({"max_starts": 0}, "max_starts=0"),
+        ({"max_evaluations": -1}, "max_evaluations=-1"),
+        ({"seed": "x"}, "seed='x'"),
+        ({"deadline": "soon"}, "deadline='soon'"),
+    ],
+)
 def test_bad_options_are_named(options, word):
     with pytest.raises(RefineError, match=word):
         refine(pinsker(TIGHT), [{"p": HALF, "q": HALF}], **options)
@@ -286,20 +353,40 @@ def pinsker_cases(draw):
 
 
 def kl_self_claim():
-    return Claim(id="kl-self", title="KL(p‖q) = 0 when q = p", given=equal_pairs(), examples=lambda: [],
-                 lhs=lambda x, a: theory.kl(x["p"], x["q"], arith=a), relation="==", rhs=lambda x, a: 0)
+    return Claim(
+        id="kl-self",
+        title="KL(p‖q) = 0 when q = p",
+        given=equal_pairs(),
+        examples=lambda: [],
+        lhs=lambda x, a: theory.kl(x["p"], x["q"], arith=a),
+        relation="==",
+        rhs=lambda x, a: 0,
+    )
 
 
 def threshold_relation_claim():
-    return Claim(id="at-threshold", title="p0 ≥ t when t = p0", given=thresholds(), examples=lambda: [],
-                 lhs=lambda x, a: a.convert(x["p"][0]), relation=">=", rhs=lambda x, a: a.convert(x["t"]))
+    return Claim(
+        id="at-threshold",
+        title="p0 ≥ t when t = p0",
+        given=thresholds(),
+        examples=lambda: [],
+        lhs=lambda x, a: a.convert(x["p"][0]),
+        relation=">=",
+        rhs=lambda x, a: a.convert(x["t"]),
+    )
 
 
 def pinsker_composite(constant):
-    return Claim(id="pinsker-composite", title=f"TVD ≤ sqrt(KL/{constant})", kind="conjecture",
-                 given=pinsker_cases(), examples=lambda: [],
-                 lhs=lambda x, a: theory.tvd(x["p"], x["q"], arith=a), relation="<=",
-                 rhs=lambda x, a: a.sqrt(theory.kl(x["p"], x["q"], arith=a) / constant))
+    return Claim(
+        id="pinsker-composite",
+        title=f"TVD ≤ sqrt(KL/{constant})",
+        kind="conjecture",
+        given=pinsker_cases(),
+        examples=lambda: [],
+        lhs=lambda x, a: theory.tvd(x["p"], x["q"], arith=a),
+        relation="<=",
+        rhs=lambda x, a: a.sqrt(theory.kl(x["p"], x["q"], arith=a) / constant),
+    )
 
 
 def interior(d, *keys):
@@ -323,9 +410,14 @@ def test_a_relation_the_strategy_computes_is_never_refuted(make, keys):
 def test_pinsker_conjecture_as_a_composite_is_refuted_from_hypothesis_draws():
     claim = pinsker_composite(TIGHT)
     # (From p = 1/2, q = (2/3, 1/3) the optimizer, on plain instances as on draws, ends in float noise at p ≈ q.)
-    start = find(recording(claim.strategy), lambda d: d.instance["p"][0] < d.instance["q"][0]
-                 and all(F(1, 10) <= d.instance[k][0] <= F(9, 10) for k in ("p", "q")),
-                 settings=settings(database=None, derandomize=True))
+    start = find(
+        recording(claim.strategy),
+        lambda d: (
+            d.instance["p"][0] < d.instance["q"][0]
+            and all(F(1, 10) <= d.instance[k][0] <= F(9, 10) for k in ("p", "q"))
+        ),
+        settings=settings(database=None, derandomize=True),
+    )
     assert start.draws[0] == 2 and start.movable == (False, True, True)
     r = refine(claim, [start])
     assert r.candidates and r.outside == 0
@@ -380,16 +472,31 @@ def test_control_flow_that_depends_on_a_moved_value_is_outside():
     with pytest.raises(Outside, match="distributions"):
         other.replay(((F(2, 3), F(1, 3)), HALF))
     # A claim false only where p0 > 1/2: that region is reached by replays that leave the domain, counted.
-    claim = Claim(id="left", title="p0 ≤ 1/2", kind="conjecture", given=branching(), examples=lambda: [],
-                  lhs=lambda x, a: a.convert(x["p"][0]), relation="<=", rhs=lambda x, a: a.convert(F(1, 2)))
+    claim = Claim(
+        id="left",
+        title="p0 ≤ 1/2",
+        kind="conjecture",
+        given=branching(),
+        examples=lambda: [],
+        lhs=lambda x, a: a.convert(x["p"][0]),
+        relation="<=",
+        rhs=lambda x, a: a.convert(F(1, 2)),
+    )
     r = refine(claim, [half], max_evaluations=200)
     assert r.outside > 0 and r.candidates == ()
 
 
 def test_filters_assumptions_and_fixed_values_bound_the_domain():
     ordered = pinsker_cases().filter(lambda x: x["p"][0] >= x["q"][0])
-    claim = Claim(id="ordered", title="p0 ≥ q0", given=ordered, examples=lambda: [],
-                  lhs=lambda x, a: a.convert(x["p"][0]), relation=">=", rhs=lambda x, a: a.convert(x["q"][0]))
+    claim = Claim(
+        id="ordered",
+        title="p0 ≥ q0",
+        given=ordered,
+        examples=lambda: [],
+        lhs=lambda x, a: a.convert(x["p"][0]),
+        relation=">=",
+        rhs=lambda x, a: a.convert(x["q"][0]),
+    )
     starts = [d for d in enumerate_instances(recording(ordered), limit=30) if interior(d, "p", "q")]
     r = refine(claim, starts, max_evaluations=200)
     assert r.candidates == () and r.outside > 0
@@ -398,6 +505,7 @@ def test_filters_assumptions_and_fixed_values_bound_the_domain():
     def assumed(draw):
         p = draw(S.distributions(2))
         from hypothesis import assume
+
         assume(p[0] >= F(1, 2))
         return {"p": p}
 
@@ -406,24 +514,40 @@ def test_filters_assumptions_and_fixed_values_bound_the_domain():
         d.replay(((F(1, 3), F(2, 3)),))
 
     # A value drawn from just / sampled_from is a constant of the domain: it never moves.
-    fixed = Claim(id="fixed", title="p is uniform", given={"p": st.just(HALF), "q": S.distributions(2)},
-                  examples=lambda: [], lhs=lambda x, a: a.convert(x["p"][0]), relation="==",
-                  rhs=lambda x, a: a.convert(F(1, 2)))
+    fixed = Claim(
+        id="fixed",
+        title="p is uniform",
+        given={"p": st.just(HALF), "q": S.distributions(2)},
+        examples=lambda: [],
+        lhs=lambda x, a: a.convert(x["p"][0]),
+        relation="==",
+        rhs=lambda x, a: a.convert(F(1, 2)),
+    )
     starts = list(enumerate_instances(recording(fixed.strategy), limit=5))
     assert starts[0].movable == (False, True)
     r = refine(fixed, starts, max_evaluations=100)
     assert r.candidates == () and all(d.instance["p"] == HALF for d in r.tightest)
 
 
-@pytest.mark.parametrize("strategy", [
-    pinsker_cases(),
-    equal_pairs(),
-    st.fixed_dictionaries({"p": S.distributions(3), "n": st.integers(0, 5), "b": st.booleans()}),
-    S.with_history(st.fixed_dictionaries({"beta": S.finite_state_policies(n_actions=2, n_observations=1),
-                                          "env": S.finite_state_environments(n_actions=2, n_observations=1)}),
-                   max_length=2),
-    S.distributions(2),  # not entered: one draw, the whole instance
-], ids=["composite", "relation", "fixed-dict", "with-history", "exported"])
+@pytest.mark.parametrize(
+    "strategy",
+    [
+        pinsker_cases(),
+        equal_pairs(),
+        st.fixed_dictionaries({"p": S.distributions(3), "n": st.integers(0, 5), "b": st.booleans()}),
+        S.with_history(
+            st.fixed_dictionaries(
+                {
+                    "beta": S.finite_state_policies(n_actions=2, n_observations=1),
+                    "env": S.finite_state_environments(n_actions=2, n_observations=1),
+                }
+            ),
+            max_length=2,
+        ),
+        S.distributions(2),  # not entered: one draw, the whole instance
+    ],
+    ids=["composite", "relation", "fixed-dict", "with-history", "exported"],
+)
 def test_recording_draws_exactly_as_the_strategy(strategy):
     plain = enumerate_instances(strategy, limit=40)
     recorded = enumerate_instances(recording(strategy), limit=40)
@@ -447,8 +571,11 @@ def test_recording_draws_exactly_as_the_strategy(strategy):
 def test_replaying_the_recorded_draws_rebuilds_the_instance():
     for d in enumerate_instances(recording(pinsker_cases()), limit=10):
         assert d.replay(d.draws) == d.instance and d.with_draws(d.draws) == d
-        assert d.strategies == ("JustStrategy", "distributions(2, 1, 4, False, 12)",
-                                "distributions(2, 1, 4, False, 12)")
+        assert d.strategies == (
+            "JustStrategy",
+            "distributions(2, 1, 4, False, 12)",
+            "distributions(2, 1, 4, False, 12)",
+        )
     assert Drawn.of({"p": HALF}).replay(({"p": (F(1), F(0))},)) == {"p": (F(1), F(0))}
     with pytest.raises(Outside):
         Drawn.of({"p": HALF}).replay(())
@@ -463,8 +590,13 @@ def test_deterministic_under_a_seed_from_drawn_starts():
     starts = list(enumerate_instances(recording(claim.strategy), limit=12))
     a, b = refine(claim, starts, seed=5), refine(claim, starts, seed=5)
     assert as_json(a.candidates) == as_json(b.candidates) and as_json(a.tightest) == as_json(b.tightest)
-    assert (a.starts, a.evaluations, a.errors, a.outside, a.margin) == (b.starts, b.evaluations, b.errors,
-                                                                         b.outside, b.margin)
+    assert (a.starts, a.evaluations, a.errors, a.outside, a.margin) == (
+        b.starts,
+        b.evaluations,
+        b.errors,
+        b.outside,
+        b.margin,
+    )
 
 
 def test_a_boundary_hypothesis_recomputed_by_replay_is_admitted_and_confirmed():
@@ -526,21 +658,33 @@ def test_check_refutes_regularized_gain_within_pinsker_at_default_settings():
 
 def _scalar_claim(strategy, relation, bound, seen):
     """``x ⋈ bound`` for x drawn from ``strategy``; every evaluated x is appended to ``seen``."""
+
     def lhs(x, a):
         seen.append(x["x"])
         return a.convert(x["x"])
-    return Claim(id="scalar-bound", title=f"x {relation} {bound}", kind="theorem", given={"x": strategy},
-                 lhs=lhs, relation=relation, rhs=lambda x, a: a.convert(F(bound)))
+
+    return Claim(
+        id="scalar-bound",
+        title=f"x {relation} {bound}",
+        kind="theorem",
+        given={"x": strategy},
+        lhs=lhs,
+        relation=relation,
+        rhs=lambda x, a: a.convert(F(bound)),
+    )
 
 
-@pytest.mark.parametrize("strategy, lo, hi, exclude_min", [
-    (S.budgets(max_value=1), F(0), F(1), False),
-    (S.budgets(min_value="1/3", max_value=2), F(1, 3), F(2), False),
-    (S.alphas(), F(0), F(1), True),
-    (S.alphas(min_value="1/4", max_value="3/4"), F(1, 4), F(3, 4), True),
-    (S.temperatures(), F(1, 100), F(100), False),
-    (S.temperatures(min_value="1/2", max_value=8), F(1, 2), F(8), False),
-])
+@pytest.mark.parametrize(
+    "strategy, lo, hi, exclude_min",
+    [
+        (S.budgets(max_value=1), F(0), F(1), False),
+        (S.budgets(min_value="1/3", max_value=2), F(1, 3), F(2), False),
+        (S.alphas(), F(0), F(1), True),
+        (S.alphas(min_value="1/4", max_value="3/4"), F(1, 4), F(3, 4), True),
+        (S.temperatures(), F(1, 100), F(100), False),
+        (S.temperatures(min_value="1/2", max_value=8), F(1, 2), F(8), False),
+    ],
+)
 @pytest.mark.parametrize("toward", ["min", "max"])
 def test_moved_scalars_stay_within_their_strategys_range(strategy, lo, hi, exclude_min, toward):
     # The claim is true on the range and its margin shrinks toward one end: the optimizer presses against it.
@@ -553,17 +697,21 @@ def test_moved_scalars_stay_within_their_strategys_range(strategy, lo, hi, exclu
         seen.clear()
         r = refine(claim, [start], max_evaluations=120)
         assert r.candidates == () and r.evaluations > 0
-        assert all(isinstance(x, F) and lo <= x <= hi and not (exclude_min and x == lo) for x in seen), \
-            [x for x in seen if not lo <= x <= hi]
+        assert all(isinstance(x, F) and lo <= x <= hi and not (exclude_min and x == lo) for x in seen), [
+            x for x in seen if not lo <= x <= hi
+        ]
         assert len(set(seen)) > 3  # it moved
         end = lo if toward == "min" else hi
         assert abs(float(r.tightest[0].instance["x"] - end)) < 0.05 * float(hi - lo)
 
 
-@pytest.mark.parametrize("strategy, raw", [
-    (S.budgets(max_value=1).map(lambda b: 2 * b), F(1, 2)),  # the draw is the budget; 2b is recomputed
-    (S.budgets(max_value=2).filter(lambda b: b != F(3, 2)), F(1)),
-])
+@pytest.mark.parametrize(
+    "strategy, raw",
+    [
+        (S.budgets(max_value=1).map(lambda b: 2 * b), F(1, 2)),  # the draw is the budget; 2b is recomputed
+        (S.budgets(max_value=2).filter(lambda b: b != F(3, 2)), F(1)),
+    ],
+)
 def test_a_scalar_range_is_kept_through_map_and_filter(strategy, raw):
     seen = []
     claim = _scalar_claim(strategy, "<=", 2, seen)
@@ -586,13 +734,23 @@ def _alpha_and_threshold(draw):
     return {"alpha": alpha, "threshold": 1 - alpha}  # α ≤ 1 − α on (0, 1/2], by the range and the replay
 
 
-@pytest.mark.parametrize("strategy, lhs, rhs", [
-    (_budget_and_square(), lambda x, a: a.convert(x["b2"]), lambda x, a: a.convert(x["b"])),
-    (_alpha_and_threshold(), lambda x, a: a.convert(x["alpha"]), lambda x, a: a.convert(x["threshold"])),
-])
+@pytest.mark.parametrize(
+    "strategy, lhs, rhs",
+    [
+        (_budget_and_square(), lambda x, a: a.convert(x["b2"]), lambda x, a: a.convert(x["b"])),
+        (_alpha_and_threshold(), lambda x, a: a.convert(x["alpha"]), lambda x, a: a.convert(x["threshold"])),
+    ],
+)
 def test_a_true_theorem_bounded_by_a_scalars_range_is_never_refuted(strategy, lhs, rhs):
-    claim = Claim(id="scalar-range-theorem", title="holds on the strategy's range only", kind="theorem",
-                  given=strategy, lhs=lhs, relation="<=", rhs=rhs)
+    claim = Claim(
+        id="scalar-range-theorem",
+        title="holds on the strategy's range only",
+        kind="theorem",
+        given=strategy,
+        lhs=lhs,
+        relation="<=",
+        rhs=rhs,
+    )
     starts = list(enumerate_instances(recording(strategy), limit=20))
     assert any(s.range_of(0) is not None for s in starts)
     r = refine(claim, starts, max_evaluations=400)

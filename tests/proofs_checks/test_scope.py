@@ -91,11 +91,14 @@ def test_exported_strategies_stay_in_their_small_scope():
 
 
 def test_instances_print_as_expressions_that_rebuild_them():
-    namespace = {name: getattr(theory, name) for name in ("FiniteStatePolicy", "FiniteStateEnvironment",
-                                                          "BayesianMixture")}
-    objects = [*enumerate_instances(S.finite_state_policies(n_actions=2, n_observations=2), limit=40),
-               *enumerate_instances(S.finite_state_environments(n_actions=2, n_observations=2), limit=40),
-               *enumerate_instances(S.mixtures(n_actions=2, n_observations=2), limit=40)]
+    namespace = {
+        name: getattr(theory, name) for name in ("FiniteStatePolicy", "FiniteStateEnvironment", "BayesianMixture")
+    }
+    objects = [
+        *enumerate_instances(S.finite_state_policies(n_actions=2, n_observations=2), limit=40),
+        *enumerate_instances(S.finite_state_environments(n_actions=2, n_observations=2), limit=40),
+        *enumerate_instances(S.mixtures(n_actions=2, n_observations=2), limit=40),
+    ]
     for x in objects:
         again = eval(repr(x), namespace)
         if isinstance(x, theory.BayesianMixture):
@@ -209,9 +212,14 @@ def _reactive_cases(draw):
 
 
 EXPECTED_KL_BELOW_WORST_CASE = Claim(
-    id="ekl-le-wc", title="E KL <= WC", kind="conjecture", given=_reactive_cases(),
-    lhs=lambda x, a: theory.trajectory_kl(x["pi"], x["beta"], x["env"], x["m"], arith=a), relation="<=",
-    rhs=lambda x, a: theory.worst_case_kl(x["pi"], x["beta"], x["env"], x["m"], arith=a))
+    id="ekl-le-wc",
+    title="E KL <= WC",
+    kind="conjecture",
+    given=_reactive_cases(),
+    lhs=lambda x, a: theory.trajectory_kl(x["pi"], x["beta"], x["env"], x["m"], arith=a),
+    relation="<=",
+    rhs=lambda x, a: theory.worst_case_kl(x["pi"], x["beta"], x["env"], x["m"], arith=a),
+)
 
 
 def test_the_enumeration_alone_refutes_expected_kl_below_the_worst_case():
@@ -225,6 +233,6 @@ def test_the_enumeration_alone_refutes_expected_kl_below_the_worst_case():
     else:
         pytest.fail(f"no certified counterexample in the small scope: {scope.describe()}")
     assert exact.context == "exact" and x["m"] >= 2 and x["pi"].n_states == 2
-    part, = exact.parts
+    (part,) = exact.parts
     assert part.lhs > part.rhs  # decided exactly on linear forms in logarithms
     assert scope.count <= 1000, scope.describe()  # found in the lowest tiers, not by luck

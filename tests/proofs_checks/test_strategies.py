@@ -23,10 +23,16 @@ def test_priors(w, normalized):
     assert len(normalized) == 4 and sum(normalized) == 1
 
 
-@given(S.alphabets().flatmap(lambda ao: st.tuples(
-    S.mixtures(n_actions=ao[0], n_observations=ao[1], max_components=4, semi=True),
-    S.finite_state_environments(n_actions=ao[0], n_observations=ao[1]))).flatmap(
-    lambda me: st.tuples(st.just(me[0]), st.just(me[1]), S.histories(me[0], me[1], max_length=4, flags=True))))
+@given(
+    S.alphabets()
+    .flatmap(
+        lambda ao: st.tuples(
+            S.mixtures(n_actions=ao[0], n_observations=ao[1], max_components=4, semi=True),
+            S.finite_state_environments(n_actions=ao[0], n_observations=ao[1]),
+        )
+    )
+    .flatmap(lambda me: st.tuples(st.just(me[0]), st.just(me[1]), S.histories(me[0], me[1], max_length=4, flags=True)))
+)
 def test_histories_have_positive_probability(case):
     xi, env, h = case
     for t, (a, o, _) in enumerate(h):
@@ -35,14 +41,21 @@ def test_histories_have_positive_probability(case):
     xi.posterior(h, arith="exact")  # defined: no RuledOutHistoryError
 
 
-@given(S.alphabets().flatmap(lambda ao: st.tuples(
-    S.finite_state_policies(n_actions=ao[0], n_observations=ao[1]),
-    S.mixtures(n_actions=ao[0], n_observations=ao[1], max_components=3),
-    S.finite_state_environments(n_actions=ao[0], n_observations=ao[1]),
-    S.mean_rewards(n_actions=ao[0], n_observations=ao[1]))))
+@given(
+    S.alphabets().flatmap(
+        lambda ao: st.tuples(
+            S.finite_state_policies(n_actions=ao[0], n_observations=ao[1]),
+            S.mixtures(n_actions=ao[0], n_observations=ao[1], max_components=3),
+            S.finite_state_environments(n_actions=ao[0], n_observations=ao[1]),
+            S.mean_rewards(n_actions=ao[0], n_observations=ao[1]),
+        )
+    )
+)
 def test_drawn_objects_print_as_expressions_that_rebuild_them(objs):
-    namespace = {name: getattr(theory, name) for name in ("FiniteStatePolicy", "FiniteStateEnvironment",
-                                                          "BayesianMixture", "MeanReward")}
+    namespace = {
+        name: getattr(theory, name)
+        for name in ("FiniteStatePolicy", "FiniteStateEnvironment", "BayesianMixture", "MeanReward")
+    }
     pi, xi, env, u = objs
     again = [eval(repr(x), namespace) for x in objs]
     a = next(i for i, p in enumerate(xi.probs(arith="exact")) if p > 0)
@@ -53,8 +66,14 @@ def test_drawn_objects_print_as_expressions_that_rebuild_them(objs):
     assert [Fraction(x) for x in again[3].table.flat] == [Fraction(x) for x in u.table.flat]
 
 
-@given(S.budgets(), S.budgets(min_value="1/3", max_value="1/2"), S.alphas(), S.alphas(max_value="1/10"),
-       S.temperatures(), S.alphabets())
+@given(
+    S.budgets(),
+    S.budgets(min_value="1/3", max_value="1/2"),
+    S.alphas(),
+    S.alphas(max_value="1/10"),
+    S.temperatures(),
+    S.alphabets(),
+)
 def test_scalars(b, b2, a, a2, t, ao):
     assert isinstance(b, Fraction) and 0 <= b <= 4 and Fraction(1, 3) <= b2 <= Fraction(1, 2)
     assert 0 < a <= 1 and 0 < a2 <= Fraction(1, 10)
@@ -62,8 +81,10 @@ def test_scalars(b, b2, a, a2, t, ao):
     assert 1 <= ao[0] <= 3 and 1 <= ao[1] <= 3
 
 
-@given(S.utilities(n_actions=2, n_observations=3), st.lists(st.tuples(st.integers(0, 1), st.integers(0, 2)),
-                                                            min_size=1, max_size=4))
+@given(
+    S.utilities(n_actions=2, n_observations=3),
+    st.lists(st.tuples(st.integers(0, 1), st.integers(0, 2)), min_size=1, max_size=4),
+)
 def test_utilities_are_exact_and_in_the_unit_interval(u, h):
     if isinstance(u, theory.MeanReward):
         assert u.table.shape == (2, 3) and all(0 <= Fraction(x) <= 1 for x in u.table.flat)

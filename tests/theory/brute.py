@@ -188,8 +188,11 @@ def infinite_points(pi, beta, env, horizon, history=(), demonstrator=None) -> se
 
     # The engine reports histories as pairs without a demonstrator, as flagged triples with one (the start
     # history's plain pairs being demonstrator steps).
-    start = tuple((s[0], s[1], s[2] if len(s) == 3 else True) for s in history) if demonstrator is not None else \
-        tuple((a, o) for a, o, *_ in history)
+    start = (
+        tuple((s[0], s[1], s[2] if len(s) == 3 else True) for s in history)
+        if demonstrator is not None
+        else tuple((a, o) for a, o, *_ in history)
+    )
     walk(start, 0)
     return found
 
@@ -265,7 +268,7 @@ def q_values(env, utility, horizon, history=(), allowed=None) -> list:
 
     def v(h, t):
         if t == horizon:
-            return Fraction(0) if additive else utility_of(utility, start, h[len(start):], horizon)
+            return Fraction(0) if additive else utility_of(utility, start, h[len(start) :], horizon)
         return max(x for x in q(h, t) if x is not None)
 
     def q(h, t):

@@ -49,9 +49,22 @@ class Instance:
 
 
 @st.composite
-def instances(draw, *, semi_pi=False, semi_beta=False, beta_mixture=False, demonstrator=False, functions=False,
-              max_leaves=81, max_horizon=3, min_horizon=0, max_components=4, start_length=2, alphabet=None,
-              with_utility=False):
+def instances(
+    draw,
+    *,
+    semi_pi=False,
+    semi_beta=False,
+    beta_mixture=False,
+    demonstrator=False,
+    functions=False,
+    max_leaves=81,
+    max_horizon=3,
+    min_horizon=0,
+    max_components=4,
+    start_length=2,
+    alphabet=None,
+    with_utility=False,
+):
     """(π, β, μ, m, h[, U, demonstrator]) with h a start history that β and μ give positive probability."""
     # Two actions at least by default: with one action every policy is the same and the trees are trivial.
     n_actions, n_obs = draw(alphabet if alphabet is not None else alphabets(min_actions=2))

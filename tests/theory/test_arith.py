@@ -46,7 +46,10 @@ def enclose(x, prec=300) -> arb:
 
 
 # ---------------------------------------------------------------------------------------------------------------
-@given(st.fractions(min_value=0, max_value=5, max_denominator=200), st.fractions(min_value=0, max_value=1, max_denominator=200))
+@given(
+    st.fractions(min_value=0, max_value=5, max_denominator=200),
+    st.fractions(min_value=0, max_value=1, max_denominator=200),
+)
 def test_simplest_rational_is_inside_and_no_smaller_denominator_fits(lo, width):
     hi = lo + width
     r = simplest_rational(lo, hi)
@@ -76,12 +79,23 @@ def test_float_of_a_simple_fraction_converts_back_to_it(f):
     assert to_fraction(float(f)) == f
 
 
-@pytest.mark.parametrize("x, expected", [
-    (0.1, Fraction(1, 10)), (1 / 3, Fraction(1, 3)), (0.25, Fraction(1, 4)), ("2/6", Fraction(1, 3)),
-    (" 0.125 ", Fraction(1, 8)), (np.int64(3), Fraction(3)), (np.float64(0.5), Fraction(1, 2)), (True, Fraction(1)),
-    (fmpq(3, 4), Fraction(3, 4)), (fmpz(7), Fraction(7)), (sympy.Rational(5, 6), Fraction(5, 6)),
-    (Fraction(2, 7), Fraction(2, 7)),
-])
+@pytest.mark.parametrize(
+    "x, expected",
+    [
+        (0.1, Fraction(1, 10)),
+        (1 / 3, Fraction(1, 3)),
+        (0.25, Fraction(1, 4)),
+        ("2/6", Fraction(1, 3)),
+        (" 0.125 ", Fraction(1, 8)),
+        (np.int64(3), Fraction(3)),
+        (np.float64(0.5), Fraction(1, 2)),
+        (True, Fraction(1)),
+        (fmpq(3, 4), Fraction(3, 4)),
+        (fmpz(7), Fraction(7)),
+        (sympy.Rational(5, 6), Fraction(5, 6)),
+        (Fraction(2, 7), Fraction(2, 7)),
+    ],
+)
 def test_to_fraction_inputs(x, expected):
     assert to_fraction(x) == expected and isinstance(to_fraction(x), Fraction)
 
@@ -151,9 +165,13 @@ def test_log_in_three_contexts(xs):
         assert b.contains(enclose(e))
 
 
-gibbs_rows = st.integers(1, 4).flatmap(lambda n: st.tuples(
-    distributions(n), st.lists(st.fractions(0, 1, max_denominator=12), min_size=n, max_size=n),
-    st.sampled_from([Fraction(1, 10), Fraction(1, 2), Fraction(1), Fraction(3)])))
+gibbs_rows = st.integers(1, 4).flatmap(
+    lambda n: st.tuples(
+        distributions(n),
+        st.lists(st.fractions(0, 1, max_denominator=12), min_size=n, max_size=n),
+        st.sampled_from([Fraction(1, 10), Fraction(1, 2), Fraction(1), Fraction(3)]),
+    )
+)
 
 
 @given(gibbs_rows)
@@ -161,14 +179,19 @@ def test_gibbs_in_three_contexts_against_the_closed_form(row):
     base, values, lam = row
     # Closed form by mpmath: π ∝ β e^{v/λ}, W = λ ln Σ β e^{v/λ}.
     with mpmath.workdps(40):
-        weights = [mpmath.mpf(b.numerator) / b.denominator * mpmath.exp((mpmath.mpf(v.numerator) / v.denominator)
-                                                                       / (mpmath.mpf(lam.numerator) / lam.denominator))
-                   for b, v in zip(base, values)]
+        weights = [
+            mpmath.mpf(b.numerator)
+            / b.denominator
+            * mpmath.exp((mpmath.mpf(v.numerator) / v.denominator) / (mpmath.mpf(lam.numerator) / lam.denominator))
+            for b, v in zip(base, values)
+        ]
         total = sum(weights)
         expected_p = [float(w / total) for w in weights]
         expected_w = float(mpmath.mpf(lam.numerator) / lam.denominator * mpmath.log(total))
     fp, fw = FLOAT.gibbs(np.array([[float(b) for b in base]]), np.array([[float(v) for v in values]]), float(lam))
-    assert np.allclose(fp[0], expected_p, rtol=1e-12, atol=1e-15) and math.isclose(fw[0], expected_w, rel_tol=1e-12, abs_tol=1e-15)
+    assert np.allclose(fp[0], expected_p, rtol=1e-12, atol=1e-15) and math.isclose(
+        fw[0], expected_w, rel_tol=1e-12, abs_tol=1e-15
+    )
     ep, ew = EXACT.gibbs(EXACT.array([base]), EXACT.array([values]), lam)
     with BALL.scope():
         bp, bw = BALL.gibbs(BALL.array([base]), BALL.array([values]), BALL.convert(lam))
@@ -186,8 +209,10 @@ def test_float_gibbs_does_not_overflow_at_small_temperature():
     assert w[0] == pytest.approx(1.0 + 1e-4 * math.log(0.25), abs=1e-12)
 
 
-@given(st.lists(st.lists(st.fractions(0, 1, max_denominator=10), min_size=3, max_size=3), min_size=1, max_size=6),
-       st.lists(st.integers(1, 9), min_size=3, max_size=3))
+@given(
+    st.lists(st.lists(st.fractions(0, 1, max_denominator=10), min_size=3, max_size=3), min_size=1, max_size=6),
+    st.lists(st.integers(1, 9), min_size=3, max_size=3),
+)
 def test_posterior_weights_float_log_space_vs_exact(likelihoods, prior):
     prior = [Fraction(p, 10) for p in prior]
     w_exact = EXACT.weights_init(EXACT.array(prior))

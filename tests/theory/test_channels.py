@@ -35,8 +35,10 @@ def brute_chain(policy, history, start=()):
 
 def brute_mixture(xi, history, start=()):
     """ξ(start + h) / ξ(start) with ξ(h) = Σ_i w_i Π_k ν_i(a_k | h_<k): Bayes' identity, from the components."""
+
     def mass(h):
         return sum((Fraction(w) * brute_chain(c, h) for w, c in zip(xi.prior, xi.components)), Fraction(0))
+
     return mass(tuple(start) + tuple(history)) / mass(tuple(start))
 
 
@@ -47,7 +49,8 @@ def channels(n_inputs, n_outputs, semi=False):
 def sized_pairs():
     """(p, q, matrix) with matching sizes."""
     return st.tuples(st.integers(1, 4), st.integers(1, 4)).flatmap(
-        lambda nm: st.tuples(distributions(nm[0], semi=True), distributions(nm[0]), channels(*nm)))
+        lambda nm: st.tuples(distributions(nm[0], semi=True), distributions(nm[0]), channels(*nm))
+    )
 
 
 def assert_vector_agrees(results, exact_reference):
@@ -97,8 +100,9 @@ def test_joint_is_p_times_the_row_and_its_marginals_are_p_and_the_pushforward(ca
     joints = in_all(theory.joint, list(p), channel)
     assert_vector_agrees(joints, reference)
     assert_vector_agrees(tuple(theory.marginal(joints[1], 0, arith=a) for a in ARITHS), dict(enumerate(p)))
-    assert_vector_agrees(tuple(theory.marginal(joints[1], 1, arith=a) for a in ARITHS),
-                         dict(enumerate(brute_pushforward(p, matrix))))
+    assert_vector_agrees(
+        tuple(theory.marginal(joints[1], 1, arith=a) for a in ARITHS), dict(enumerate(brute_pushforward(p, matrix)))
+    )
     swapped = theory.marginal(joints[1], [1, 0], arith="exact")
     assert swapped == {(y, x): v for (x, y), v in reference.items()}
     # The chain rule: the same channel after p and after q adds nothing to the divergence.
@@ -120,8 +124,10 @@ def test_pushforward_of_a_function_matches_its_deterministic_channel(p, images):
 
 def test_labelled_inputs_and_outputs_give_dicts_and_semi_channels_erase():
     weather = theory.Channel([["1/2", "1/2"], [0, 1]], inputs=["rain", "sun"], outputs=["wet", "dry"])
-    assert theory.pushforward({"sun": "1/4", "rain": "3/4"}, weather, arith="exact") == \
-        {"wet": Fraction(3, 8), "dry": Fraction(5, 8)}
+    assert theory.pushforward({"sun": "1/4", "rain": "3/4"}, weather, arith="exact") == {
+        "wet": Fraction(3, 8),
+        "dry": Fraction(5, 8),
+    }
     assert theory.pushforward({"sun": 1}, weather, arith="exact") == {"wet": 0, "dry": 1}
     assert list(weather.probs("rain", arith="exact")) == [Fraction(1, 2), Fraction(1, 2)]
     erasure = theory.Channel([["1/2", 0], [0, "1/2"]], semi=True)
@@ -138,13 +144,16 @@ def test_ball_results_enclose_the_exact_ones():
     assert all(isinstance(b, arb) and b.contains(enclose(e)) for b, e in zip(ball, exact))
 
 
-@pytest.mark.parametrize("matrix, error, words", [
-    ([[0.5, 0.4], [0, 1]], theory.ProbabilityError, "channel row 0 sums to 0.9 < 1"),
-    ([["1/2", "1/2"], ["2/3", "2/3"]], theory.ProbabilityError, "channel row 1 sums to 4/3 > 1"),
-    ([[1, 0], [-0.5, 1.5]], theory.ProbabilityError, "channel row 1 has a negative entry -0.5"),
-    ([1, 0], theory.AlphabetError, "shape (2,)"),
-    ([[]], theory.AlphabetError, "shape (1, 0)"),
-])
+@pytest.mark.parametrize(
+    "matrix, error, words",
+    [
+        ([[0.5, 0.4], [0, 1]], theory.ProbabilityError, "channel row 0 sums to 0.9 < 1"),
+        ([["1/2", "1/2"], ["2/3", "2/3"]], theory.ProbabilityError, "channel row 1 sums to 4/3 > 1"),
+        ([[1, 0], [-0.5, 1.5]], theory.ProbabilityError, "channel row 1 has a negative entry -0.5"),
+        ([1, 0], theory.AlphabetError, "shape (2,)"),
+        ([[]], theory.AlphabetError, "shape (1, 0)"),
+    ],
+)
 def test_bad_channels_raise_naming_the_value(matrix, error, words):
     with pytest.raises(error) as info:
         theory.Channel(matrix)
@@ -154,7 +163,11 @@ def test_bad_channels_raise_naming_the_value(matrix, error, words):
 def test_mismatches_raise_value_errors_naming_the_value():
     channel = theory.Channel([[1, 0], [0, 1]], inputs=["a", "b"])
     cases = [
-        (lambda: theory.pushforward([1, 0, 0], channel), theory.AlphabetError, "p has 3 outcomes but the channel has 2"),
+        (
+            lambda: theory.pushforward([1, 0, 0], channel),
+            theory.AlphabetError,
+            "p has 3 outcomes but the channel has 2",
+        ),
         (lambda: theory.pushforward({"c": 1}, channel), theory.AlphabetError, "outcome 'c'"),
         (lambda: theory.pushforward([[1], [0]], channel), theory.AlphabetError, "shape (2, 1)"),
         (lambda: theory.pushforward([0.5, 0.6], channel), theory.ProbabilityError, "p sums to 1.1"),
@@ -178,8 +191,9 @@ def test_mismatches_raise_value_errors_naming_the_value():
 # Action-sequence probabilities
 # ---------------------------------------------------------------------------------------------------------------
 def any_history(n_actions, n_observations, max_length=4):
-    return st.lists(st.tuples(st.integers(0, n_actions - 1), st.integers(0, n_observations - 1)),
-                    max_size=max_length).map(tuple)
+    return st.lists(
+        st.tuples(st.integers(0, n_actions - 1), st.integers(0, n_observations - 1)), max_size=max_length
+    ).map(tuple)
 
 
 @given(st.data())
@@ -219,8 +233,9 @@ def test_long_histories_do_not_underflow_in_log_space():
     # ln(½ 2^-10010 + ½ (9/10)^10000 (1/10)^10): the biased component dominates by a factor e^-5900.
     expected = math.log(0.5) + 10000 * math.log(0.9) + 10 * math.log(0.1)
     assert math.isclose(theory.action_sequence_probability(xi, history, log=True), expected, rel_tol=1e-12)
-    assert theory.action_sequence_probability(fair, history, log=True, arith="exact") == \
-        10010 * theory.arith.LogLinear.log(Fraction(1, 2))
+    assert theory.action_sequence_probability(
+        fair, history, log=True, arith="exact"
+    ) == 10010 * theory.arith.LogLinear.log(Fraction(1, 2))
     # Exactly, on a history short enough for the exact posterior (its rationals grow with the length).
     short = ((0, 0),) * 300 + ((1, 0),) * 3
     exact = Fraction(1, 2) * Fraction(1, 2) ** 303 + Fraction(1, 2) * Fraction(9, 10) ** 300 * Fraction(1, 10) ** 3

@@ -44,8 +44,11 @@ rates = st.sampled_from(["1/2", "1/3", "1/4", "3/4", "2/7"])
 
 def histories(A, O, n):
     """Every history of length exactly n."""
-    return [tuple(zip(acts, obs)) for acts in itertools.product(range(A), repeat=n)
-            for obs in itertools.product(range(O), repeat=n)]
+    return [
+        tuple(zip(acts, obs))
+        for acts in itertools.product(range(A), repeat=n)
+        for obs in itertools.product(range(O), repeat=n)
+    ]
 
 
 def batched_probs(policy, A, O, depth, ctx):
@@ -68,8 +71,9 @@ def batched_probs(policy, A, O, depth, ctx):
                     acts.append(a)
                     obs.append(o)
                     nxt.append(h + ((a, o),))
-        state = policy.advance(state, np.array(parent), np.array(acts), np.array(obs),
-                               np.ones(len(parent), dtype=bool), ctx)
+        state = policy.advance(
+            state, np.array(parent), np.array(acts), np.array(obs), np.ones(len(parent), dtype=bool), ctx
+        )
         level_hist = nxt
     return out
 
@@ -105,8 +109,13 @@ def test_switch_equals_its_definition_exactly(data):
 def test_switch_works_with_functions_and_mixtures_as_parts():
     A, O = 2, 2
     echo = theory.Policy.from_function(A, lambda h: [1, 0] if not h or h[-1][1] == 0 else [0, 1], n_observations=O)
-    coins = theory.BayesianMixture([theory.FiniteStatePolicy.iid(["1/2", "1/2"], n_observations=O),
-                                    theory.FiniteStatePolicy.iid(["1/4", "3/4"], n_observations=O)], ["1/2", "1/2"])
+    coins = theory.BayesianMixture(
+        [
+            theory.FiniteStatePolicy.iid(["1/2", "1/2"], n_observations=O),
+            theory.FiniteStatePolicy.iid(["1/4", "3/4"], n_observations=O),
+        ],
+        ["1/2", "1/2"],
+    )
     nu = Switch(coins, ObservationOccurred(1), echo)
     h = ((1, 0), (1, 0))
     assert exact(nu, h) == exact(coins, h)
@@ -270,8 +279,14 @@ def level_keys(policy, steps, ctx):
     """Keys of the one-level batch of children of the empty history with the given (action, observation)s
     (exact keys are only comparable within one batch, as the tree engine uses them)."""
     n = len(steps)
-    state = policy.advance(policy.initial(ctx), np.zeros(n, dtype=np.int64), np.array([a for a, _ in steps]),
-                           np.array([o for _, o in steps]), np.ones(n, dtype=bool), ctx)
+    state = policy.advance(
+        policy.initial(ctx),
+        np.zeros(n, dtype=np.int64),
+        np.array([a for a, _ in steps]),
+        np.array([o for _, o in steps]),
+        np.ones(n, dtype=bool),
+        ctx,
+    )
     return policy.key(state, ctx), state
 
 
@@ -315,7 +330,9 @@ def test_bad_rates_are_refused_naming_the_value(rate):
 def test_rates_are_exact():
     assert check_rate(0.1) == Fraction(1, 10)
     assert check_rate(Fraction(1, 3)) == Fraction(1, 3)
-    assert Hazard(theory.FiniteStatePolicy.iid([1, 0]), 0.25, theory.FiniteStatePolicy.iid([0, 1])).rate == Fraction(1, 4)
+    assert Hazard(theory.FiniteStatePolicy.iid([1, 0]), 0.25, theory.FiniteStatePolicy.iid([0, 1])).rate == Fraction(
+        1, 4
+    )
 
 
 def test_parts_must_fit_together():
@@ -348,8 +365,9 @@ def test_parts_that_rule_the_history_out_make_the_composite_undefined():
     c1 = theory.FiniteStatePolicy.constant(1, n_actions=2, n_observations=2)
     copy = theory.FiniteStatePolicy([[1, 0], [0, 1]], [[[0, 1], [0, 1]], [[0, 1], [0, 1]]])  # action = last obs
     sw = Switch(copy, ObservationOccurred(0), Hazard(c1, "1/2", c1))
-    assert sw.rows_defined(sw.start(normalize_history(((1, 1),), 2, 2), theory.get_context("exact")),
-                           theory.get_context("exact")).tolist() == [True]
+    assert sw.rows_defined(
+        sw.start(normalize_history(((1, 1),), 2, 2), theory.get_context("exact")), theory.get_context("exact")
+    ).tolist() == [True]
     for arith in ("exact", "float"):
         with pytest.raises(theory.RuledOutHistoryError, match="switch policy"):
             sw.probs(((0, 0),), arith=arith)

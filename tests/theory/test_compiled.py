@@ -20,7 +20,12 @@ pytestmark = pytest.mark.skipif(not compiled.AVAILABLE, reason="numba is not ins
 @st.composite
 def mixtures(draw):
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
-    n, k, a, groups = draw(st.integers(0, 40)), draw(st.integers(1, 6)), draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    n, k, a, groups = (
+        draw(st.integers(0, 40)),
+        draw(st.integers(1, 6)),
+        draw(st.integers(1, 3)),
+        draw(st.integers(1, 3)),
+    )
     states_per_group = 3
     table = rng.dirichlet(np.ones(a), size=groups * states_per_group * k)
     table[rng.random(table.shape) < 0.2] = 0.0  # zeros: actions a component rules out
@@ -42,8 +47,12 @@ def test_the_compiled_posterior_and_predictive_equal_numpys(x):
     logw, table, states, group_of, offset = x
     post = compiled.softmax_rows(logw)
     np.testing.assert_allclose(post, _numpy_softmax(logw), rtol=1e-12, atol=1e-300)
-    np.testing.assert_allclose(compiled.predictive(post, table, states, group_of, offset),
-                               Context.predictive(FLOAT, post, table, states, group_of, offset), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(
+        compiled.predictive(post, table, states, group_of, offset),
+        Context.predictive(FLOAT, post, table, states, group_of, offset),
+        rtol=1e-12,
+        atol=1e-15,
+    )
 
 
 @settings(max_examples=200, deadline=None)
@@ -69,8 +78,9 @@ def test_a_weight_below_the_float_range_comes_back_from_its_log_when_the_others_
     table = np.array([[1.0, 0.0], [0.5, 0.5]])
     with np.errstate(divide="ignore"):
         log_table = np.log(table)
-    got_log, got = compiled.posterior_after_actions(logw, post, table, log_table, np.array([[0]]),
-                                                    np.array([0, 0]), np.array([0, 1]))
+    got_log, got = compiled.posterior_after_actions(
+        logw, post, table, log_table, np.array([[0]]), np.array([0, 0]), np.array([0, 1])
+    )
     assert got[1].tolist() == [0.0, 1.0] and got_log[1, 1] == -1000.0 + np.log(0.5)
     assert got[0, 0] == 1.0
 
@@ -86,14 +96,18 @@ def test_successor_states_equal_numpys_fancy_index():
 
 
 def test_the_engine_gives_the_same_numbers_without_the_compiled_loops():
-    code = ("import numpy as np, theory; from benchmarks.naive import random_instance; "
-            "pi, xi, env = random_instance(np.random.default_rng(3), n_components=5); "
-            "print(repr(theory.trajectory_kl(pi, xi, env, 6)), theory.compiled.AVAILABLE)")
+    code = (
+        "import numpy as np, theory; from benchmarks.naive import random_instance; "
+        "pi, xi, env = random_instance(np.random.default_rng(3), n_components=5); "
+        "print(repr(theory.trajectory_kl(pi, xi, env, 6)), theory.compiled.AVAILABLE)"
+    )
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     out = {}
     for flag in ("0", "1"):
         env = dict(os.environ, MIGHTNT_COMPILED=flag, PYTHONPATH=root)
-        res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=root, timeout=120)
+        res = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=root, timeout=120
+        )
         assert res.returncode == 0, res.stderr
         value, available = res.stdout.split()
         out[flag] = float(value)
@@ -121,8 +135,12 @@ def test_the_parallel_and_serial_loops_agree(monkeypatch, threshold):
     states, group_of, offset = rng.integers(0, 2, size=(300, 1)), np.zeros(5, dtype=int), np.arange(5) * 2
     post = compiled.softmax_rows(logw)
     np.testing.assert_allclose(post, _numpy_softmax(logw), rtol=1e-12)
-    np.testing.assert_allclose(compiled.predictive(post, table, states, group_of, offset),
-                               Context.predictive(FLOAT, post, table, states, group_of, offset), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(
+        compiled.predictive(post, table, states, group_of, offset),
+        Context.predictive(FLOAT, post, table, states, group_of, offset),
+        rtol=1e-12,
+        atol=1e-15,
+    )
     with np.errstate(divide="ignore"):
         log_table = np.log(table)
     got_log, got_post = compiled.posterior_after_actions(logw, post, table, log_table, states, group_of, offset)

@@ -32,8 +32,11 @@ def brute_tvd(p, q):
 
 
 def all_arithmetics(fn, p, q, **kw):
-    return (fn([float(x) for x in p], [float(x) for x in q], **kw), fn(list(p), list(q), arith="exact", **kw),
-            fn(list(p), list(q), arith="ball", **kw))
+    return (
+        fn([float(x) for x in p], [float(x) for x in q], **kw),
+        fn(list(p), list(q), arith="exact", **kw),
+        fn(list(p), list(q), arith="ball", **kw),
+    )
 
 
 @given(pairs(semi=True))
@@ -90,8 +93,9 @@ def test_kl_of_bernoullis_has_its_closed_form(a, b):
     assert exact_equal(e, expected)
     assert_agree(f, e, bl)
     if expected != INF:
-        reference = (float(a) * math.log(float(a / b)) if a else 0.0) + \
-                    (float(1 - a) * math.log(float((1 - a) / (1 - b))) if a < 1 else 0.0)
+        reference = (float(a) * math.log(float(a / b)) if a else 0.0) + (
+            float(1 - a) * math.log(float((1 - a) / (1 - b))) if a < 1 else 0.0
+        )
         assert math.isclose(f, reference, rel_tol=1e-12, abs_tol=1e-15)
 
 
@@ -132,8 +136,11 @@ def test_semi_distribution_convention():
     assert theory.kl(["1/2", "1/2"], ["1/2", "1/4"], arith="exact") == Fraction(1, 2) * LogLinear.log(2)
     # p abstains where q does too: ⊥ contributes p(⊥) ln(p(⊥)/q(⊥)).
     # p = (1/4, 1/4, ⊥ 1/2), q = (1/2, 1/4, ⊥ 1/4).
-    expected = Fraction(1, 4) * LogLinear.log(Fraction(1, 2)) + Fraction(1, 4) * LogLinear.log(1) \
+    expected = (
+        Fraction(1, 4) * LogLinear.log(Fraction(1, 2))
+        + Fraction(1, 4) * LogLinear.log(1)
         + Fraction(1, 2) * LogLinear.log(2)
+    )
     assert theory.kl(["1/4", "1/4"], ["1/2", "1/4"], arith="exact") == expected
     # TVD counts the ⊥ difference too.
     assert theory.tvd(["1/2", "1/4"], ["1/2", "1/2"], arith="exact") == Fraction(1, 4)
@@ -144,7 +151,8 @@ def test_exactly_zero_abstention_in_ball_arithmetic():
     d = theory.kl(["999/1000", 0], ["999/1000", "1/1000"], arith="ball")
     assert d == math.inf and d.where == BOT
     assert theory.kl(["1/3", "2/3"], ["1/2", "1/2"], arith="ball").contains(
-        enclose(theory.kl(["1/3", "2/3"], ["1/2", "1/2"], arith="exact")))
+        enclose(theory.kl(["1/3", "2/3"], ["1/2", "1/2"], arith="exact"))
+    )
 
 
 def test_float_noise_is_not_abstention():
@@ -169,8 +177,10 @@ def test_bits_are_nats_over_ln_2(pq):
 
 def test_dict_inputs_align_labels():
     assert theory.tvd({"x": 0.5, "y": 0.5}, {"y": 0.5, "x": 0.5}) == 0
-    assert close(theory.kl({"a": "1/2", "b": "1/2"}, {"b": "1/4", "a": "3/4"}, arith="exact"),
-                 0.5 * math.log(0.5 / 0.75) + 0.5 * math.log(0.5 / 0.25))
+    assert close(
+        theory.kl({"a": "1/2", "b": "1/2"}, {"b": "1/4", "a": "3/4"}, arith="exact"),
+        0.5 * math.log(0.5 / 0.75) + 0.5 * math.log(0.5 / 0.25),
+    )
     with pytest.raises(theory.AlphabetError):
         theory.kl({"a": 1}, [1])
 

@@ -64,8 +64,14 @@ def test_events_are_monotone_and_keys_determine_the_future(event, h):
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.one_of(st.integers(0, O - 1).map(ObservationOccurred), st.integers(0, A - 1).map(ActionOccurred),
-                 st.integers(1, 6).map(LengthAtLeast)), histories)
+@given(
+    st.one_of(
+        st.integers(0, O - 1).map(ObservationOccurred),
+        st.integers(0, A - 1).map(ActionOccurred),
+        st.integers(1, 6).map(LengthAtLeast),
+    ),
+    histories,
+)
 def test_automaton_table_matches_direct_evaluation(event, h):
     transition, happened = event.table(A, O)
     assert transition.shape == (event.n_states, A, O)

@@ -17,9 +17,11 @@ from .compare import assert_agree, is_infinite
 
 
 def mixture_history_alpha(max_components=8, update="all", flags=False):
-    return alphabets(min_actions=2).flatmap(lambda ao: mixtures(
-        n_actions=ao[0], n_observations=ao[1], max_components=max_components, update=update).flatmap(
-        lambda xi: st.tuples(st.just(xi), histories(xi, max_length=4, flags=flags), alphas())))
+    return alphabets(min_actions=2).flatmap(
+        lambda ao: mixtures(
+            n_actions=ao[0], n_observations=ao[1], max_components=max_components, update=update
+        ).flatmap(lambda xi: st.tuples(st.just(xi), histories(xi, max_length=4, flags=flags), alphas()))
+    )
 
 
 @given(mixture_history_alpha())
@@ -32,11 +34,12 @@ def test_top_set_is_definition_3(case):
     # Float agrees except at (near) ties on the boundary w_n = α·S_n, which float rounding cannot decide.
     order = sorted(range(len(w)), key=lambda i: (-w[i], i))
     sums = np.cumsum([w[i] for i in order])
-    if all(abs(float(w[i] - alpha * s)) > 1e-9 for i, s in zip(order, sums)) and \
-            all(abs(float(w[i] - w[j])) > 1e-9 for i in range(len(w)) for j in range(i)):
+    if all(abs(float(w[i] - alpha * s)) > 1e-9 for i, s in zip(order, sums)) and all(
+        abs(float(w[i] - w[j])) > 1e-9 for i in range(len(w)) for j in range(i)
+    ):
         assert theory.top_set(xi, h, float(alpha)) == expected
     # The most plausible component is always in; membership is a prefix of the ranking.
-    assert expected[0] == order[0] and expected == order[:len(expected)]
+    assert expected[0] == order[0] and expected == order[: len(expected)]
 
 
 @given(mixture_history_alpha())
@@ -97,11 +100,12 @@ def test_imitator_never_exceeds_a_component_in_the_top_set(case, data):
 def online_case(max_components=4):
     def build(ao):
         return mixtures(n_actions=ao[0], n_observations=ao[1], max_components=max_components).flatmap(
-            lambda xi: st.tuples(st.just(xi), st.sampled_from(xi.components), alphas(),
-                                 st.integers(1, 3 if ao[0] * ao[1] <= 4 else 2)))
+            lambda xi: st.tuples(
+                st.just(xi), st.sampled_from(xi.components), alphas(), st.integers(1, 3 if ao[0] * ao[1] <= 4 else 2)
+            )
+        )
 
-    return alphabets(min_actions=2, max_observations=2).flatmap(
-        lambda ao: st.tuples(st.just(ao), build(ao)))
+    return alphabets(min_actions=2, max_observations=2).flatmap(lambda ao: st.tuples(st.just(ao), build(ao)))
 
 
 @settings(max_examples=25)
@@ -109,7 +113,8 @@ def online_case(max_components=4):
 def test_online_imitator_law_is_exact_and_sums_to_one(case):
     (n_actions, n_obs), (xi, demo, alpha, horizon) = case
     env = theory.FiniteStateEnvironment(
-        [[[Fraction(1, n_obs)] * n_obs for _ in range(n_actions)]], np.zeros((1, n_actions, n_obs), dtype=int))
+        [[[Fraction(1, n_obs)] * n_obs for _ in range(n_actions)]], np.zeros((1, n_actions, n_obs), dtype=int)
+    )
     online = theory.OnlineImitator(xi, alpha, demonstrator=demo)
     law = online.law(env, horizon, arith="exact")
     assert sum(law.values()) == 1
@@ -144,14 +149,17 @@ def test_online_imitator_simulation_matches_its_law():
     first = float(online.imitator.abstain(arith="exact"))
     assert np.allclose(runs.abstain[:, 0], first)
     again = online.simulate(env, horizon, episodes=n, seed=20241)
-    assert all(np.array_equal(getattr(again, k), getattr(runs, k))
-               for k in ("actions", "observations", "asked", "prob", "abstain"))  # deterministic under its seed
+    assert all(
+        np.array_equal(getattr(again, k), getattr(runs, k))
+        for k in ("actions", "observations", "asked", "prob", "abstain")
+    )  # deterministic under its seed
 
 
 def test_online_imitator_learns_only_from_the_demonstrator():
     # Own steps (flag False) leave the posterior alone; asked steps (flag True) update it.
-    xi = theory.BayesianMixture([theory.FiniteStatePolicy.iid(["3/4", "1/4"]),
-                                 theory.FiniteStatePolicy.iid(["1/4", "3/4"])], ["1/2", "1/2"])
+    xi = theory.BayesianMixture(
+        [theory.FiniteStatePolicy.iid(["3/4", "1/4"]), theory.FiniteStatePolicy.iid(["1/4", "3/4"])], ["1/2", "1/2"]
+    )
     online = theory.OnlineImitator(xi, "1/2", demonstrator=xi.components[0])
     assert online.mixture.update == "demonstrator" and xi.update == "all"
     assert list(online.mixture.posterior(((0, 0, False), (0, 0, False)), arith="exact")) == [Fraction(1, 2)] * 2

@@ -28,8 +28,11 @@ def walk_state(machine, history):
 
 
 def policy_and_history(semi=False):
-    return alphabets().flatmap(lambda ao: finite_state_policies(n_actions=ao[0], n_observations=ao[1], semi=semi)
-                               .flatmap(lambda p: st.tuples(st.just(p), histories(p, max_length=5))))
+    return alphabets().flatmap(
+        lambda ao: finite_state_policies(n_actions=ao[0], n_observations=ao[1], semi=semi).flatmap(
+            lambda p: st.tuples(st.just(p), histories(p, max_length=5))
+        )
+    )
 
 
 @given(policy_and_history(semi=True))
@@ -49,10 +52,17 @@ def test_finite_state_policy_follows_its_machine(ph):
     assert math.isclose(pi.abstain(h), float(1 - sum(expected)), abs_tol=1e-15)
 
 
-@given(alphabets().flatmap(lambda ao: finite_state_environments(n_actions=ao[0], n_observations=ao[1], max_states=3)
-                           .flatmap(lambda e: st.tuples(st.just(e), st.lists(
-                               st.tuples(st.integers(0, ao[0] - 1), st.integers(0, ao[1] - 1)), max_size=5),
-                               st.integers(0, ao[0] - 1)))))
+@given(
+    alphabets().flatmap(
+        lambda ao: finite_state_environments(n_actions=ao[0], n_observations=ao[1], max_states=3).flatmap(
+            lambda e: st.tuples(
+                st.just(e),
+                st.lists(st.tuples(st.integers(0, ao[0] - 1), st.integers(0, ao[1] - 1)), max_size=5),
+                st.integers(0, ao[0] - 1),
+            )
+        )
+    )
+)
 def test_finite_state_environment_follows_its_machine(case):
     env, h, a = case
     h = tuple(h)
@@ -82,16 +92,24 @@ def test_function_policy_equals_the_finite_state_policy_it_wraps(ph):
     assert calls and all(isinstance(x, tuple) for x in calls) and h in calls
 
 
-@given(alphabets().flatmap(lambda ao: st.tuples(
-    finite_state_policies(n_actions=ao[0], n_observations=ao[1]),
-    st.lists(st.tuples(st.integers(0, ao[0] - 1), st.integers(0, ao[1] - 1), st.booleans()), min_size=1, max_size=8))),
-    st.sampled_from(["float", "exact"]))
+@given(
+    alphabets().flatmap(
+        lambda ao: st.tuples(
+            finite_state_policies(n_actions=ao[0], n_observations=ao[1]),
+            st.lists(
+                st.tuples(st.integers(0, ao[0] - 1), st.integers(0, ao[1] - 1), st.booleans()), min_size=1, max_size=8
+            ),
+        )
+    ),
+    st.sampled_from(["float", "exact"]),
+)
 def test_batched_levels_equal_one_history_at_a_time(case, arith):
     # Grow a tree level by level from random parents; every row must equal probs() at its own history.
     pi, steps = case
     ctx = get_context(arith)
-    wrapped = theory.Policy.from_function(pi.n_actions, lambda h: list(pi.probs(h, arith="exact")),
-                                          n_observations=pi.n_observations)
+    wrapped = theory.Policy.from_function(
+        pi.n_actions, lambda h: list(pi.probs(h, arith="exact")), n_observations=pi.n_observations
+    )
     for kernel in (pi, wrapped):
         state = kernel.initial(ctx)
         hist = [()]

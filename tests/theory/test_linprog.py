@@ -36,10 +36,15 @@ def programs(draw, bounded=True):
 
 
 def scipy_value(c, a_eq, b_eq, a_ub, b_ub):
-    res = linprog(-np.array(c, dtype=float), A_ub=np.array(a_ub, dtype=float) if a_ub else None,
-                  b_ub=np.array(b_ub, dtype=float) if b_ub else None,
-                  A_eq=np.array(a_eq, dtype=float) if a_eq else None, b_eq=np.array(b_eq, dtype=float) if b_eq else None,
-                  bounds=(0, None), method="highs")
+    res = linprog(
+        -np.array(c, dtype=float),
+        A_ub=np.array(a_ub, dtype=float) if a_ub else None,
+        b_ub=np.array(b_ub, dtype=float) if b_ub else None,
+        A_eq=np.array(a_eq, dtype=float) if a_eq else None,
+        b_eq=np.array(b_eq, dtype=float) if b_eq else None,
+        bounds=(0, None),
+        method="highs",
+    )
     return res.status, (-res.fun if res.status == 0 else None)
 
 

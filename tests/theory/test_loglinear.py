@@ -25,16 +25,16 @@ def mp_value(x, dps=60):
         return total
 
 
-
-
 # ---------------------------------------------------------------------------------------------------------------
 # LogLinear: exact linear forms in logarithms
 # ---------------------------------------------------------------------------------------------------------------
 loglinears = st.builds(
     lambda q, terms: LogLinear(q, dict(terms)),
     st.fractions(min_value=-3, max_value=3, max_denominator=7),
-    st.lists(st.tuples(st.fractions(min_value=Fraction(1, 40), max_value=40, max_denominator=40), small_rationals),
-             max_size=4),
+    st.lists(
+        st.tuples(st.fractions(min_value=Fraction(1, 40), max_value=40, max_denominator=40), small_rationals),
+        max_size=4,
+    ),
 )
 
 

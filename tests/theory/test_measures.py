@@ -148,8 +148,11 @@ def test_worst_case_kl_is_its_definition_and_bounds_the_expected_kl(x):
     assert exact_equal(theory.worst_case_kl(x.pi, x.beta, x.n_observations, x.horizon, arith="exact"), e)
 
 
-@given(instances(semi_pi=True, semi_beta=True, alphabet=st.tuples(st.integers(1, 3), st.just(1)), max_leaves=81,
-                 max_horizon=4))
+@given(
+    instances(
+        semi_pi=True, semi_beta=True, alphabet=st.tuples(st.integers(1, 3), st.just(1)), max_leaves=81, max_horizon=4
+    )
+)
 def test_worst_case_equals_expected_kl_without_observations(x):
     e = theory.worst_case_kl(x.pi, x.beta, x.env, x.horizon, x.history, arith="exact")
     assert exact_equal(e, theory.trajectory_kl(x.pi, x.beta, x.env, x.horizon, x.history, arith="exact"))
@@ -217,8 +220,9 @@ def test_expectimax_value_q_values_and_optimal_actions(x):
     assert list(theory.q_values(x.env, x.utility, x.horizon, x.history, arith="exact")) == q
     for fq, eq in zip(theory.q_values(x.env, x.utility, x.horizon, x.history), q):
         assert_agree(float(fq), eq)
-    assert theory.optimal_actions(x.env, x.utility, x.horizon, x.history, arith="exact") == \
-        [a for a in range(len(q)) if q[a] == v]
+    assert theory.optimal_actions(x.env, x.utility, x.horizon, x.history, arith="exact") == [
+        a for a in range(len(q)) if q[a] == v
+    ]
     # No policy beats expectimax.
     assert theory.value(x.pi, x.env, x.utility, x.horizon, x.history, arith="exact") <= e
 
@@ -293,11 +297,14 @@ def test_reactive_worst_case_kl_is_its_definition_and_bounds_both_kls(x):
     assert exact_equal(e, expected), (e, expected)
     assert_agree(f, e, b)
     # Only the observation alphabet matters.
-    assert exact_equal(theory.reactive_worst_case_kl(x.pi, x.beta, x.n_observations, x.horizon, x.history,
-                                                     arith="exact"), e)
+    assert exact_equal(
+        theory.reactive_worst_case_kl(x.pi, x.beta, x.n_observations, x.horizon, x.history, arith="exact"), e
+    )
     # At least the expected KL under the drawn μ and at least Definition 2 (infinite whenever either is).
-    for other in (theory.trajectory_kl(x.pi, x.beta, x.env, x.horizon, x.history, arith="exact"),
-                  theory.worst_case_kl(x.pi, x.beta, x.env, x.horizon, x.history, arith="exact")):
+    for other in (
+        theory.trajectory_kl(x.pi, x.beta, x.env, x.horizon, x.history, arith="exact"),
+        theory.worst_case_kl(x.pi, x.beta, x.env, x.horizon, x.history, arith="exact"),
+    ):
         if is_infinite(other):
             assert is_infinite(e)
         elif not is_infinite(e):
@@ -365,8 +372,10 @@ def test_reactive_worst_case_kl_on_long_horizons_merges(ao, data):
     n_actions, n_obs = ao
     pi = data.draw(finite_state_policies(n_actions=n_actions, n_observations=n_obs, max_states=2))
     beta = data.draw(finite_state_policies(n_actions=n_actions, n_observations=n_obs, max_states=2))
-    f, e = theory.reactive_worst_case_kl(pi, beta, n_obs, 12), theory.reactive_worst_case_kl(pi, beta, n_obs, 12,
-                                                                                               arith="exact")
+    f, e = (
+        theory.reactive_worst_case_kl(pi, beta, n_obs, 12),
+        theory.reactive_worst_case_kl(pi, beta, n_obs, 12, arith="exact"),
+    )
     assert_agree(f, e)
     if not is_infinite(e):
         # Every step adds a non-negative KL: the reactive worst case grows with the horizon.
@@ -401,8 +410,9 @@ def test_trajectory_kl_under_the_actions_convention_is_its_definition(x):
     assert exact_equal(e, expected), (e, expected)
     assert_agree(f, e, b)
     # Unmerged trees and the breakdown's per-step sum give the same number.
-    assert exact_equal(theory.trajectory_kl(x.pi, x.beta, x.env, x.horizon, x.history, arith="exact", merge=False,
-                                            **ACTIONS), e)
+    assert exact_equal(
+        theory.trajectory_kl(x.pi, x.beta, x.env, x.horizon, x.history, arith="exact", merge=False, **ACTIONS), e
+    )
     parts = theory.kl_breakdown(x.pi, x.beta, x.env, x.horizon, x.history, arith="exact", **ACTIONS)
     if not is_infinite(e):
         assert exact_equal(sum(parts.per_step, Fraction(0)), e)
@@ -412,8 +422,9 @@ def test_trajectory_kl_under_the_actions_convention_is_its_definition(x):
 def test_trajectory_kl_under_the_actions_convention_with_a_demonstrator_is_its_definition(x):
     # ⊥ hands the step to the demonstrator and scores nothing, even where β never abstains.
     expected = brute.trajectory_kl_actions(x.pi, x.beta, x.env, x.horizon, x.history, x.demonstrator)
-    f, e, b = three(theory.trajectory_kl, x.pi, x.beta, x.env, x.horizon, x.history, demonstrator=x.demonstrator,
-                    **ACTIONS)
+    f, e, b = three(
+        theory.trajectory_kl, x.pi, x.beta, x.env, x.horizon, x.history, demonstrator=x.demonstrator, **ACTIONS
+    )
     assert exact_equal(e, expected), (e, expected)
     assert_agree(f, e, b)
 
@@ -439,8 +450,11 @@ def test_reactive_worst_case_kl_under_the_actions_convention_is_its_definition(x
 @given(instances(semi_beta=True, demonstrator=True, max_leaves=27))
 def test_the_conventions_agree_when_pi_never_abstains(x):
     # ⊥ then carries no π mass: its term 0·ln(0/β(⊥)) is 0 under "outcome", absent under "actions".
-    for fn, kw in ((theory.trajectory_kl, {"demonstrator": x.demonstrator}), (theory.worst_case_kl, {}),
-                   (theory.reactive_worst_case_kl, {})):
+    for fn, kw in (
+        (theory.trajectory_kl, {"demonstrator": x.demonstrator}),
+        (theory.worst_case_kl, {}),
+        (theory.reactive_worst_case_kl, {}),
+    ):
         outcome = fn(x.pi, x.beta, x.env, x.horizon, x.history, arith="exact", **kw)
         actions = fn(x.pi, x.beta, x.env, x.horizon, x.history, arith="exact", **kw, **ACTIONS)
         assert exact_equal(outcome, actions), (fn.__name__, outcome, actions)
@@ -534,13 +548,17 @@ _BETA2 = theory.FiniteStatePolicy.iid(["1/2", "1/2"], n_observations=2)
 _ENV2 = theory.FiniteStateEnvironment([[["1/2", "1/2"], ["1/2", "1/2"]]], [[[0, 0], [0, 0]]])
 
 
-@pytest.mark.parametrize("call", [
-    lambda d: theory.trajectory_kl(SEMI_DEMO, _BETA2, _ENV2, 1, demonstrator=d),
-    lambda d: theory.kl_breakdown(SEMI_DEMO, _BETA2, _ENV2, 1, demonstrator=d),
-    lambda d: theory.trajectory_tvd(SEMI_DEMO, _BETA2, _ENV2, 1, demonstrator=d),
-    lambda d: theory.value(SEMI_DEMO, _ENV2, theory.MeanReward([[0, 1], [0, 1]]), 1, demonstrator=d),
-    lambda d: theory.sample_episodes(SEMI_DEMO, _ENV2, 1, episodes=3, demonstrator=d),
-], ids=["trajectory_kl", "kl_breakdown", "trajectory_tvd", "value", "sample_episodes"])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda d: theory.trajectory_kl(SEMI_DEMO, _BETA2, _ENV2, 1, demonstrator=d),
+        lambda d: theory.kl_breakdown(SEMI_DEMO, _BETA2, _ENV2, 1, demonstrator=d),
+        lambda d: theory.trajectory_tvd(SEMI_DEMO, _BETA2, _ENV2, 1, demonstrator=d),
+        lambda d: theory.value(SEMI_DEMO, _ENV2, theory.MeanReward([[0, 1], [0, 1]]), 1, demonstrator=d),
+        lambda d: theory.sample_episodes(SEMI_DEMO, _ENV2, 1, episodes=3, demonstrator=d),
+    ],
+    ids=["trajectory_kl", "kl_breakdown", "trajectory_tvd", "value", "sample_episodes"],
+)
 def test_a_semi_distribution_demonstrator_is_refused(call):
     # It used to be accepted: trajectory_kl returned inf, value 0.28125 (the demonstrator's own abstentions lost).
     with pytest.raises(theory.ProbabilityError, match=r"demonstrator FiniteStatePolicy\(.*semi-distribution"):

@@ -63,8 +63,10 @@ def test_predictive_of_a_sequence_is_the_mixture_of_sequence_probabilities(case)
     for t in range(len(h)):
         chained *= Fraction(xi.probs(h[:t], arith="exact")[h[t][0]])
     prior = [Fraction(w) for w in xi.prior]
-    joint = sum(prior[i] * math.prod((brute.action_probs(c, h[:t])[h[t][0]] for t in range(len(h))), start=Fraction(1))
-                for i, c in enumerate(xi.components)) / sum(prior)
+    joint = sum(
+        prior[i] * math.prod((brute.action_probs(c, h[:t])[h[t][0]] for t in range(len(h))), start=Fraction(1))
+        for i, c in enumerate(xi.components)
+    ) / sum(prior)
     assert chained == joint
     # Mixture dominance: ξ(h) ≥ w_i ν_i(h) for every component (prior normalized).
     for i, c in enumerate(xi.components):
@@ -110,8 +112,9 @@ def test_demonstrator_update_ignores_the_agents_own_steps(case):
 
 def test_demonstrator_update_accepts_own_steps_every_component_rules_out():
     only0 = theory.FiniteStatePolicy.iid([1, 0])
-    xi = theory.BayesianMixture([only0, theory.FiniteStatePolicy.iid(["1/2", "1/2"])], ["1/2", "1/2"],
-                                update="demonstrator")
+    xi = theory.BayesianMixture(
+        [only0, theory.FiniteStatePolicy.iid(["1/2", "1/2"])], ["1/2", "1/2"], update="demonstrator"
+    )
     # Action 1 on an own step (flag False): scored by nobody, so no RuledOutHistoryError...
     assert list(xi.posterior(((1, 0, False), (0, 0, True)), arith="exact")) == [Fraction(2, 3), Fraction(1, 3)]
     # ...but the same step as a demonstrator step rules out component 0.
@@ -125,8 +128,9 @@ def test_demonstrator_update_accepts_own_steps_every_component_rules_out():
 @pytest.mark.parametrize("arith", ["float", "exact", "ball"])
 def test_ruled_out_history_is_an_error_never_nan(arith):
     only0 = theory.FiniteStatePolicy.iid([1, 0])
-    xi = theory.BayesianMixture([only0, theory.FiniteStatePolicy([[1, 0], [0, 1]], [[[1], [1]], [[1], [1]]])],
-                                [0.5, 0.5])
+    xi = theory.BayesianMixture(
+        [only0, theory.FiniteStatePolicy([[1, 0], [0, 1]], [[[1], [1]], [[1], [1]]])], [0.5, 0.5]
+    )
     assert list(xi.posterior(((0, 0), (1, 0)), arith=arith)) == [0, 1]  # one component survives
     for h in (((1, 0),), ((0, 0), (1, 0), (0, 0))):
         with pytest.raises(theory.RuledOutHistoryError) as info:
@@ -167,8 +171,11 @@ def test_condition_on_a_long_corpus_in_float():
     # 400 episodes of 25 steps from the second of three Markov components; float posterior vs log-likelihoods
     # accumulated by hand in numpy (plain products underflow: the likelihoods are ~1e-3000).
     rng = np.random.default_rng(1234)
-    emissions = [np.array([[0.5, 0.5], [0.5, 0.5]]), np.array([[0.7, 0.3], [0.2, 0.8]]),
-                 np.array([[0.72, 0.28], [0.2, 0.8]])]
+    emissions = [
+        np.array([[0.5, 0.5], [0.5, 0.5]]),
+        np.array([[0.7, 0.3], [0.2, 0.8]]),
+        np.array([[0.72, 0.28], [0.2, 0.8]]),
+    ]
     transition = [[[0], [1]], [[0], [1]]]  # state = last action
     comps = [theory.FiniteStatePolicy(e, transition) for e in emissions]
     prior = [0.25, 0.25, 0.5]
@@ -193,8 +200,10 @@ def test_condition_on_a_long_corpus_in_float():
 
 
 def test_condition_on_float_agrees_with_exact_on_a_short_corpus():
-    comps = [theory.FiniteStatePolicy.iid(["1/3", "2/3"]), theory.FiniteStatePolicy([["1/2", "1/2"], ["1/5", "4/5"]],
-                                                                                     [[[0], [1]], [[0], [1]]])]
+    comps = [
+        theory.FiniteStatePolicy.iid(["1/3", "2/3"]),
+        theory.FiniteStatePolicy([["1/2", "1/2"], ["1/5", "4/5"]], [[[0], [1]], [[0], [1]]]),
+    ]
     xi = theory.BayesianMixture(comps, ["1/3", "1/2"])
     corpus = [((0, 0), (1, 0), (1, 0)), ((1, 0),), ()]
     exact = xi.condition_on(corpus).posterior(((1, 0),), arith="exact")
@@ -235,17 +244,21 @@ def test_a_corpus_with_repeated_transcripts_enters_through_its_counts():
     # Each distinct transcript is scored once and its likelihood raised to its count (square and multiply):
     # exactly Bayes over the whole corpus (brute force transcript by transcript) in exact arithmetic, within
     # rounding in float and ball; a hazard (not finite-state) component included.
-    comps = [theory.FiniteStatePolicy.iid(["1/3", "2/3"]),
-             theory.FiniteStatePolicy([["1/2", "1/2"], ["1/5", "4/5"]], [[[0], [1]], [[0], [1]]]),
-             theory.Hazard(theory.FiniteStatePolicy.iid(["1/2", "1/2"]), "1/8",
-                           theory.FiniteStatePolicy.constant(1, n_actions=2))]
+    comps = [
+        theory.FiniteStatePolicy.iid(["1/3", "2/3"]),
+        theory.FiniteStatePolicy([["1/2", "1/2"], ["1/5", "4/5"]], [[[0], [1]], [[0], [1]]]),
+        theory.Hazard(
+            theory.FiniteStatePolicy.iid(["1/2", "1/2"]), "1/8", theory.FiniteStatePolicy.constant(1, n_actions=2)
+        ),
+    ]
     xi = theory.BayesianMixture(comps, ["1/4", "1/4", "1/4"])
     a, b = ((0, 0), (1, 0), (1, 0)), ((1, 0), (1, 0))
     corpus = [a] * 7 + [b] * 5 + [((0, 0),)] + [a] * 6  # a 13 times (binary 1101), b 5 times, interleaved
     exact = xi.condition_on(corpus).posterior(((1, 0),), arith="exact")
     assert list(exact) == brute.posterior(xi, ((1, 0),), corpus=corpus)
-    for f, e, ball in zip(xi.condition_on(corpus).posterior(((1, 0),)), exact,
-                          xi.condition_on(corpus).posterior(((1, 0),), arith="ball")):
+    for f, e, ball in zip(
+        xi.condition_on(corpus).posterior(((1, 0),)), exact, xi.condition_on(corpus).posterior(((1, 0),), arith="ball")
+    ):
         assert_agree(float(f), e, ball)
     # A thousand copies: the float posterior is the log-likelihood ratio scaled by 1000 (no underflow).
     many = xi.condition_on([a] * 1000).posterior()

@@ -45,14 +45,19 @@ def regularized_by_hand(beta, env, utility, horizon, lam, history=()):
 
     def w(h, t):
         if t == horizon:
-            return 0.0 if hasattr(utility, "table") else float(brute.utility_of(utility, start, h[len(start):], horizon))
+            return (
+                0.0 if hasattr(utility, "table") else float(brute.utility_of(utility, start, h[len(start) :], horizon))
+            )
         b = [float(x) for x in brute.action_probs(beta, h)]
         q = [None] * len(b)
         for a in range(len(b)):
             if b[a] > 0:
                 obs = brute.observation_probs(env, h, a)
-                q[a] = sum(float(obs[o]) * (reward(utility, a, o, horizon) + w(h + ((a, o),), t + 1))
-                           for o in range(len(obs)) if obs[o] > 0)
+                q[a] = sum(
+                    float(obs[o]) * (reward(utility, a, o, horizon) + w(h + ((a, o),), t + 1))
+                    for o in range(len(obs))
+                    if obs[o] > 0
+                )
         top = max(x for x in q if x is not None)
         weights = [b[a] * math.exp((q[a] - top) / lam) if b[a] > 0 else 0.0 for a in range(len(b))]
         table[h] = [x / sum(weights) for x in weights]
@@ -85,8 +90,12 @@ class Perturbed(theory.FunctionPolicy):
 # ---------------------------------------------------------------------------------------------------------------
 # KL-regularized
 # ---------------------------------------------------------------------------------------------------------------
-@given(st.integers(1, 3).flatmap(lambda n: st.tuples(
-    distributions(n), st.lists(st.fractions(0, 1, max_denominator=12), min_size=n, max_size=n))), temperatures())
+@given(
+    st.integers(1, 3).flatmap(
+        lambda n: st.tuples(distributions(n), st.lists(st.fractions(0, 1, max_denominator=12), min_size=n, max_size=n))
+    ),
+    temperatures(),
+)
 def test_one_step_regularized_optimum_is_beta_tilted_by_exp_reward(case, lam):
     base, rewards = case
     n = len(base)
@@ -128,10 +137,12 @@ def test_gibbs_variational_principle(x, lam, seed):
     pi = theory.kl_regularized_policy(x.beta, x.env, x.utility, x.horizon, lam, x.history)
     best = objective(pi.policy, x.beta, x.env, x.utility, x.horizon, lam, x.history)
     # The reported parts are the parts of the returned policy, and they add up to W.
-    assert math.isclose(pi.kl_spent, theory.trajectory_kl(pi.policy, x.beta, x.env, x.horizon, x.history), rel_tol=1e-7,
-                        abs_tol=1e-10)
-    assert math.isclose(pi.value, theory.value(pi.policy, x.env, x.utility, x.horizon, x.history), rel_tol=1e-9,
-                        abs_tol=1e-12)
+    assert math.isclose(
+        pi.kl_spent, theory.trajectory_kl(pi.policy, x.beta, x.env, x.horizon, x.history), rel_tol=1e-7, abs_tol=1e-10
+    )
+    assert math.isclose(
+        pi.value, theory.value(pi.policy, x.env, x.utility, x.horizon, x.history), rel_tol=1e-9, abs_tol=1e-12
+    )
     assert math.isclose(best, pi.objective, rel_tol=1e-7, abs_tol=1e-9)
     # No perturbation does better.
     for eps in (1e-3, 0.1, 0.5):
@@ -140,8 +151,10 @@ def test_gibbs_variational_principle(x, lam, seed):
 
 
 @settings(max_examples=20)
-@given(instances(with_utility=True, min_horizon=1, max_horizon=2, max_leaves=16),
-       st.sampled_from([Fraction(1, 2), Fraction(1), Fraction(3)]))
+@given(
+    instances(with_utility=True, min_horizon=1, max_horizon=2, max_leaves=16),
+    st.sampled_from([Fraction(1, 2), Fraction(1), Fraction(3)]),
+)
 def test_regularized_optimum_in_three_arithmetics(x, lam):
     pf = theory.kl_regularized_policy(x.beta, x.env, x.utility, x.horizon, lam, x.history)
     pe = theory.kl_regularized_policy(x.beta, x.env, x.utility, x.horizon, lam, x.history, arith="exact")
@@ -150,8 +163,9 @@ def test_regularized_optimum_in_three_arithmetics(x, lam):
         f, e, b = getattr(pf, attr), getattr(pe, attr), getattr(pb, attr)
         assert b.overlaps(enclose(e)), attr
         assert close(f, e, rel=1e-8, abs_=1e-11) and close(f, b, rel=1e-8, abs_=1e-11), attr
-    assert np.allclose([float(v) for v in pb.policy.probs(x.history, arith="ball")], pf.policy.probs(x.history),
-                       atol=1e-12)
+    assert np.allclose(
+        [float(v) for v in pb.policy.probs(x.history, arith="ball")], pf.policy.probs(x.history), atol=1e-12
+    )
 
 
 def test_regularized_with_abstention_one_step():
@@ -168,8 +182,10 @@ def test_regularized_with_abstention_one_step():
     assert math.isclose(pi.kl_spent, theory.trajectory_kl(pi.policy, beta, env, 1, demonstrator=demo), rel_tol=1e-9)
 
 
-@given(instances(semi_beta=True, demonstrator=True, with_utility=True, min_horizon=1, max_leaves=27),
-       temperatures(min_value="1/10", max_value=10))
+@given(
+    instances(semi_beta=True, demonstrator=True, with_utility=True, min_horizon=1, max_leaves=27),
+    temperatures(min_value="1/10", max_value=10),
+)
 def test_regularized_with_abstention_parts_add_up(x, lam):
     pi = theory.kl_regularized_policy(x.beta, x.env, x.utility, x.horizon, lam, x.history, demonstrator=x.demonstrator)
     kl = theory.trajectory_kl(pi.policy, x.beta, x.env, x.horizon, x.history, demonstrator=x.demonstrator)
@@ -208,8 +224,9 @@ def test_kl_constrained_spends_at_most_the_budget_and_exactly_when_binding(x, b)
     spent = theory.trajectory_kl(pi.policy, x.beta, x.env, x.horizon, x.history)
     assert math.isclose(pi.kl_spent, spent, rel_tol=1e-7, abs_tol=1e-10)
     assert spent <= float(b) * (1 + 1e-7) + 1e-9  # float: KL at small λ is accurate to ~ε/λ
-    assert math.isclose(pi.value, theory.value(pi.policy, x.env, x.utility, x.horizon, x.history), rel_tol=1e-9,
-                        abs_tol=1e-12)
+    assert math.isclose(
+        pi.value, theory.value(pi.policy, x.env, x.utility, x.horizon, x.history), rel_tol=1e-9, abs_tol=1e-12
+    )
     v_star = float(brute.optimal_value(x.env, x.utility, x.horizon, x.history, allowed=beta_support(x.beta)))
     if pi.binding:
         assert b == 0 or math.isclose(spent, float(b), rel_tol=1e-6, abs_tol=1e-9)
@@ -227,22 +244,27 @@ def test_kl_constrained_spends_at_most_the_budget_and_exactly_when_binding(x, b)
 def test_kl_constrained_extremes(x):
     zero = theory.kl_constrained_policy(x.beta, x.env, x.utility, x.horizon, 0, x.history)
     assert zero.kl_spent == pytest.approx(0, abs=1e-12)
-    assert math.isclose(zero.value, theory.value(x.beta, x.env, x.utility, x.horizon, x.history), rel_tol=1e-9,
-                        abs_tol=1e-12)
+    assert math.isclose(
+        zero.value, theory.value(x.beta, x.env, x.utility, x.horizon, x.history), rel_tol=1e-9, abs_tol=1e-12
+    )
     v_star = brute.optimal_value(x.env, x.utility, x.horizon, x.history, allowed=beta_support(x.beta))
     for big in (10**6, math.inf):
         free = theory.kl_constrained_policy(x.beta, x.env, x.utility, x.horizon, big, x.history)
         assert not free.binding and free.temperature == 0
-        assert close(free.value, v_star) and close(free.kl_spent, theory.trajectory_kl(free.policy, x.beta, x.env,
-                                                                                         x.horizon, x.history))
+        assert close(free.value, v_star) and close(
+            free.kl_spent, theory.trajectory_kl(free.policy, x.beta, x.env, x.horizon, x.history)
+        )
     # Exactly: the cheapest optimal policy's probabilities are transcendental (π ∝ β e^{-C}), so its value is an
     # expression equal to the rational V*: V* must lie in its enclosure. (Near-zero probabilities make sympy's
     # expressions explode at horizon >= 2 — see the report — so those instances are checked in float only.)
     if x.horizon == 1 or small_denominators(x):
         free = theory.kl_constrained_policy(x.beta, x.env, x.utility, x.horizon, 10**6, x.history, arith="exact")
         assert enclose(free.value).contains(enclose(v_star))
-        assert close(free.kl_spent, theory.trajectory_kl(free.policy, x.beta, x.env, x.horizon, x.history,
-                                                         arith="exact"), rel=1e-9)
+        assert close(
+            free.kl_spent,
+            theory.trajectory_kl(free.policy, x.beta, x.env, x.horizon, x.history, arith="exact"),
+            rel=1e-9,
+        )
 
 
 def small_denominators(x, bound=12) -> bool:
@@ -251,11 +273,12 @@ def small_denominators(x, bound=12) -> bool:
     return bool(tables) and all(v.denominator <= bound for t in tables for v in t.flat)
 
 
-@given(instances(with_utility=True, min_horizon=1, max_leaves=27), st.lists(budgets(max_value=2), min_size=2,
-                                                                             max_size=3, unique=True))
+@given(
+    instances(with_utility=True, min_horizon=1, max_leaves=27),
+    st.lists(budgets(max_value=2), min_size=2, max_size=3, unique=True),
+)
 def test_kl_constrained_value_grows_with_the_budget(x, bs):
-    values = [theory.kl_constrained_policy(x.beta, x.env, x.utility, x.horizon, b, x.history).value
-              for b in sorted(bs)]
+    values = [theory.kl_constrained_policy(x.beta, x.env, x.utility, x.horizon, b, x.history).value for b in sorted(bs)]
     assert all(v1 <= v2 + 1e-9 for v1, v2 in zip(values, values[1:]))
 
 
@@ -300,20 +323,26 @@ def has_tie(beta, env, utility, horizon, history) -> bool:
     return found
 
 
-@given(instances(semi_beta=True, demonstrator=True, with_utility=True, min_horizon=1, max_leaves=27),
-       budgets(max_value=2))
+@given(
+    instances(semi_beta=True, demonstrator=True, with_utility=True, min_horizon=1, max_leaves=27), budgets(max_value=2)
+)
 def test_kl_constrained_with_abstention(x, b):
     pi = theory.kl_constrained_policy(x.beta, x.env, x.utility, x.horizon, b, x.history, demonstrator=x.demonstrator)
     spent = theory.trajectory_kl(pi.policy, x.beta, x.env, x.horizon, x.history, demonstrator=x.demonstrator)
     assert math.isclose(pi.kl_spent, spent, rel_tol=1e-7, abs_tol=1e-10)
     assert spent <= float(b) * (1 + 1e-7) + 1e-9  # float: KL at small λ is accurate to ~ε/λ
-    assert math.isclose(pi.value, theory.value(pi.policy, x.env, x.utility, x.horizon, x.history,
-                                               demonstrator=x.demonstrator), rel_tol=1e-9, abs_tol=1e-12)
+    assert math.isclose(
+        pi.value,
+        theory.value(pi.policy, x.env, x.utility, x.horizon, x.history, demonstrator=x.demonstrator),
+        rel_tol=1e-9,
+        abs_tol=1e-12,
+    )
     if pi.binding and b > 0:
         assert math.isclose(spent, float(b), rel_tol=1e-6, abs_tol=1e-9)
     for lam in (0.05, 0.3, 1.0, 5.0):
-        other = theory.kl_regularized_policy(x.beta, x.env, x.utility, x.horizon, lam, x.history,
-                                             demonstrator=x.demonstrator)
+        other = theory.kl_regularized_policy(
+            x.beta, x.env, x.utility, x.horizon, lam, x.history, demonstrator=x.demonstrator
+        )
         if other.kl_spent <= float(b):
             assert other.value <= pi.value + 1e-7
 
@@ -331,8 +360,9 @@ def test_kl_constrained_bisection_in_both_directions(budget, side):
         assert close(pi.kl_spent, Fraction(budget), rel=1e-6) and pi.binding
         # One step closed form at the found λ: π ∝ β e^{Q/λ} reproduces the returned first step.
         regularized = theory.kl_regularized_policy(beta, env, u, 2, float(hi))
-        assert np.allclose([float(_mid(p)) for p in pi.policy.probs(arith=arith)], regularized.policy.probs(),
-                           atol=1e-9)
+        assert np.allclose(
+            [float(_mid(p)) for p in pi.policy.probs(arith=arith)], regularized.policy.probs(), atol=1e-9
+        )
 
 
 def _mid(x):
@@ -383,16 +413,25 @@ def sequence_lp(beta, utility, n_actions, horizon, c):
     return -res.fun
 
 
-@given(instances(with_utility=True, min_horizon=1, alphabet=st.tuples(st.integers(2, 3), st.just(1)), max_leaves=27,
-                 start_length=0), budgets(max_value=1))
+@given(
+    instances(
+        with_utility=True,
+        min_horizon=1,
+        alphabet=st.tuples(st.integers(2, 3), st.just(1)),
+        max_leaves=27,
+        start_length=0,
+    ),
+    budgets(max_value=1),
+)
 def test_tvd_closed_form_for_one_observation_against_the_lp(x, c):
     exact = theory.tvd_constrained_policy(x.beta, x.env, x.utility, x.horizon, c, arith="exact")
     # The float path solves the linear program (HiGHS); the exact path uses the closed form.
     floated = theory.tvd_constrained_policy(x.beta, x.env, x.utility, x.horizon, c)
     # HiGHS is accurate to its tolerances (~1e-7), not to float rounding.
     assert close(floated.value, exact.value, rel=1e-6, abs_=1e-6)
-    assert math.isclose(float(exact.value), sequence_lp(x.beta, x.utility, x.n_actions, x.horizon, c), rel_tol=1e-6,
-                        abs_tol=1e-6)
+    assert math.isclose(
+        float(exact.value), sequence_lp(x.beta, x.utility, x.n_actions, x.horizon, c), rel_tol=1e-6, abs_tol=1e-6
+    )
     # The exact LP over sequence-form policies reaches the same value, exactly.
     problem = _Problem(x.beta, x.env, x.utility, x.horizon, (), EXACT, None, all_actions=True)
     own = _tvd_linear_program(problem, Fraction(c))
@@ -437,8 +476,13 @@ def test_tvd_constrained_optimum_in_ball_encloses_the_exact_one(x, c):
 def test_theorem_2_tvd_constrained_boosts_only_optimal_actions_at_the_start(x, c):
     pe = theory.tvd_constrained_policy(x.beta, x.env, x.utility, x.horizon, c, x.history, arith="exact")
     q = brute.q_values(x.env, x.utility, x.horizon, x.history)
-    boosted = [a for a, (p, b) in enumerate(zip(pe.policy.probs(x.history, arith="exact"),
-                                                 x.beta.probs(x.history, arith="exact"))) if p > b]
+    boosted = [
+        a
+        for a, (p, b) in enumerate(
+            zip(pe.policy.probs(x.history, arith="exact"), x.beta.probs(x.history, arith="exact"))
+        )
+        if p > b
+    ]
     assert all(q[a] == max(q) for a in boosted), (boosted, q)
 
 
@@ -481,11 +525,15 @@ def test_tvd_budget_above_one_and_infinite():
     assert theory.tvd_constrained_policy(beta, env, u, 2, 0, arith="exact").value == Fraction(1, 2)
 
 
-@pytest.mark.parametrize("solve", [
-    lambda **kw: theory.kl_regularized_policy(*_NODES_ARGS, 1, **kw),
-    lambda **kw: theory.kl_constrained_policy(*_NODES_ARGS, "1/2", **kw),
-    lambda **kw: theory.tvd_constrained_policy(*_NODES_ARGS, "1/4", **kw),
-], ids=["kl_regularized", "kl_constrained", "tvd_constrained"])
+@pytest.mark.parametrize(
+    "solve",
+    [
+        lambda **kw: theory.kl_regularized_policy(*_NODES_ARGS, 1, **kw),
+        lambda **kw: theory.kl_constrained_policy(*_NODES_ARGS, "1/2", **kw),
+        lambda **kw: theory.tvd_constrained_policy(*_NODES_ARGS, "1/4", **kw),
+    ],
+    ids=["kl_regularized", "kl_constrained", "tvd_constrained"],
+)
 def test_the_optimizers_take_max_nodes(solve):
     # Issue 9: the optimizers built their trees without a node limit (no max_nodes= keyword at all). Horizon 6
     # over 2 actions (tvd: unmerged, 2^6 leaves) passes the horizon's own guard (7 nodes) but not 20 nodes.
@@ -496,32 +544,52 @@ def test_the_optimizers_take_max_nodes(solve):
     assert solve(max_nodes=10_000).value == solve().value
 
 
-_NODES_ARGS = (theory.FiniteStatePolicy.iid(["1/2", "1/2"]), theory.sequence_environment(2),
-               theory.MeanReward([[0], [1]]), 6)
+_NODES_ARGS = (
+    theory.FiniteStatePolicy.iid(["1/2", "1/2"]),
+    theory.sequence_environment(2),
+    theory.MeanReward([[0], [1]]),
+    6,
+)
 
 
 def test_an_optimizer_refuses_a_semi_distribution_demonstrator_by_the_shared_check():
     semi = theory.FiniteStatePolicy.iid(["1/4", "1/4"], semi=True)
     with pytest.raises(theory.ProbabilityError, match="kl_regularized_policy: demonstrator .* semi-distribution"):
-        theory.kl_regularized_policy(semi, theory.sequence_environment(2), theory.MeanReward([[0], [1]]), 2, 1,
-                                     demonstrator=semi)
+        theory.kl_regularized_policy(
+            semi, theory.sequence_environment(2), theory.MeanReward([[0], [1]]), 2, 1, demonstrator=semi
+        )
 
 
 # ---------------------------------------------------------------------------------------------------------------
 # The result: one frozen Optimum, with the same fields from every optimizer
 # ---------------------------------------------------------------------------------------------------------------
 # One step, β fair, action 1 pays 1 and action 0 nothing: V* = 1, reached by action 1 surely (KL ln 2, TVD 1/2).
-_ONE_STEP = (theory.FiniteStatePolicy.iid(["1/2", "1/2"]), theory.sequence_environment(2),
-             theory.MeanReward([[0], [1]]), 1)
-_FIELDS = ["policy", "value", "kl_spent", "tvd_spent", "objective", "temperature", "temperature_bracket", "budget",
-           "binding"]
+_ONE_STEP = (
+    theory.FiniteStatePolicy.iid(["1/2", "1/2"]),
+    theory.sequence_environment(2),
+    theory.MeanReward([[0], [1]]),
+    1,
+)
+_FIELDS = [
+    "policy",
+    "value",
+    "kl_spent",
+    "tvd_spent",
+    "objective",
+    "temperature",
+    "temperature_bracket",
+    "budget",
+    "binding",
+]
 
 
 @pytest.mark.parametrize("arith", ["float", "exact", "ball"])
 def test_every_optimizer_returns_a_frozen_optimum_with_the_same_fields(arith):
-    results = [theory.kl_regularized_policy(*_ONE_STEP, 1, arith=arith),
-               theory.kl_constrained_policy(*_ONE_STEP, "1/2", arith=arith),
-               theory.tvd_constrained_policy(*_ONE_STEP, "1/4", arith=arith)]
+    results = [
+        theory.kl_regularized_policy(*_ONE_STEP, 1, arith=arith),
+        theory.kl_constrained_policy(*_ONE_STEP, "1/2", arith=arith),
+        theory.tvd_constrained_policy(*_ONE_STEP, "1/4", arith=arith),
+    ]
     for result in results:
         assert type(result) is theory.Optimum and isinstance(result.policy, theory.TreePolicy)
         assert [f.name for f in dataclasses.fields(result)] == _FIELDS
@@ -552,8 +620,13 @@ def test_the_kl_constrained_optimum_by_hand():
     # A budget of 1 ≥ ln 2 fits the best policy: the λ → 0 limit, not binding.
     free = theory.kl_constrained_policy(*_ONE_STEP, 1, arith="exact")
     assert free.value == free.objective == 1 and free.kl_spent == theory.kl([0, 1], ["1/2", "1/2"], arith="exact")
-    assert (free.temperature, free.temperature_bracket, free.budget, free.binding, free.tvd_spent) == \
-        (0, (0, 0), 1, False, None)
+    assert (free.temperature, free.temperature_bracket, free.budget, free.binding, free.tvd_spent) == (
+        0,
+        (0, 0),
+        1,
+        False,
+        None,
+    )
     # A budget of 1/2 < ln 2 binds: the regularized optimum at the bracket's upper end, within the budget.
     tight = theory.kl_constrained_policy(*_ONE_STEP, "1/2", arith="exact")
     lo, hi = tight.temperature_bracket
@@ -571,8 +644,13 @@ def test_the_kl_constrained_optimum_by_hand():
 def test_the_tvd_constrained_optimum_by_hand():
     # A budget of 1/4 moves a quarter of the mass onto action 1: π = (1/4, 3/4), V = 3/4 < V* (binding).
     t = theory.tvd_constrained_policy(*_ONE_STEP, "1/4", arith="exact")
-    assert (t.value, t.objective, t.tvd_spent, t.budget, t.binding) == \
-        (Fraction(3, 4), Fraction(3, 4), Fraction(1, 4), "1/4", True)
+    assert (t.value, t.objective, t.tvd_spent, t.budget, t.binding) == (
+        Fraction(3, 4),
+        Fraction(3, 4),
+        Fraction(1, 4),
+        "1/4",
+        True,
+    )
     assert t.kl_spent == theory.kl(["1/4", "3/4"], ["1/2", "1/2"], arith="exact")
     assert t.temperature is None and t.temperature_bracket is None
     # From 1/2 on, the best policy fits: not binding, and it spends 1/2 whatever the budget.
@@ -582,8 +660,12 @@ def test_the_tvd_constrained_optimum_by_hand():
     # Nothing to spend: β, binding. And an action β never takes: the KL to β is infinite.
     assert theory.tvd_constrained_policy(*_ONE_STEP, 0, arith="exact").binding is True
     never = theory.tvd_constrained_policy(theory.FiniteStatePolicy.iid([1, 0]), *_ONE_STEP[1:], "1/4", arith="exact")
-    assert (never.value, never.tvd_spent, never.kl_spent, never.binding) == \
-        (Fraction(1, 4), Fraction(1, 4), math.inf, True)
+    assert (never.value, never.tvd_spent, never.kl_spent, never.binding) == (
+        Fraction(1, 4),
+        Fraction(1, 4),
+        math.inf,
+        True,
+    )
 
 
 @settings(max_examples=40)
@@ -600,8 +682,11 @@ def test_the_tvd_optimum_binds_exactly_when_it_gives_up_value_in_every_arithmeti
 
 
 @settings(max_examples=40)
-@given(instances(with_utility=True, min_horizon=1, max_leaves=27), budgets(max_value=3),
-       temperatures(min_value="1/10", max_value=10))
+@given(
+    instances(with_utility=True, min_horizon=1, max_leaves=27),
+    budgets(max_value=3),
+    temperatures(min_value="1/10", max_value=10),
+)
 def test_the_fields_mean_the_same_on_random_instances(x, b, lam):
     r = theory.kl_regularized_policy(x.beta, x.env, x.utility, x.horizon, lam, x.history)
     assert math.isclose(r.objective, r.value - r.temperature * r.kl_spent, rel_tol=1e-9, abs_tol=1e-12)

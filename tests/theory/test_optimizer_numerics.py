@@ -48,8 +48,10 @@ def test_kl_spent_at_tiny_temperatures_is_the_true_kl(lam):
 
 
 @settings(max_examples=40)
-@given(instances(with_utility=True, min_horizon=1, max_leaves=27),
-       st.sampled_from([1e-12, 1e-16, 1e-300, TINY, 1e-3, 10.0, 1e300]))
+@given(
+    instances(with_utility=True, min_horizon=1, max_leaves=27),
+    st.sampled_from([1e-12, 1e-16, 1e-300, TINY, 1e-3, 10.0, 1e300]),
+)
 def test_kl_spent_matches_an_independent_forward_kl_at_any_temperature(x, lam):
     pi = theory.kl_regularized_policy(x.beta, x.env, x.utility, x.horizon, lam, x.history)
     independent = theory.trajectory_kl(pi.policy, x.beta, x.env, x.horizon, x.history)  # Σ π ln(π/β) on π's tables
@@ -66,8 +68,7 @@ def test_kl_spent_with_abstention_at_a_tiny_temperature():
         pi = theory.kl_regularized_policy(beta, ENV, U, 1, lam, demonstrator=demo)
         # π puts its mass on {action 1, ⊥} (both worth 1) in proportion to β: (1/3, 2/3); KL = ln(4/3).
         assert math.isclose(pi.kl_spent, math.log(4 / 3), rel_tol=1e-9)
-        assert math.isclose(pi.kl_spent, theory.trajectory_kl(pi.policy, beta, ENV, 1, demonstrator=demo),
-                            rel_tol=1e-9)
+        assert math.isclose(pi.kl_spent, theory.trajectory_kl(pi.policy, beta, ENV, 1, demonstrator=demo), rel_tol=1e-9)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -150,8 +151,10 @@ def test_kl_spent_and_objective_at_large_temperatures(lam):
 # ---------------------------------------------------------------------------------------------------------------
 def certified_within(result, beta, env, horizon, history, budget, demonstrator=None) -> bool:
     if result.temperature == math.inf:  # β itself: its KL to β is exactly 0 (in ball, ln(q/q) only encloses 0)
-        return theory.trajectory_kl(result.policy, beta, env, horizon, history, arith="exact",
-                                    demonstrator=demonstrator) == 0
+        return (
+            theory.trajectory_kl(result.policy, beta, env, horizon, history, arith="exact", demonstrator=demonstrator)
+            == 0
+        )
     with BALL.scope():
         k = theory.trajectory_kl(result.policy, beta, env, horizon, history, arith=BALL, demonstrator=demonstrator)
         return BALL.compare(k, BALL.convert(budget)) <= 0
@@ -168,8 +171,11 @@ def test_budgets_just_below_the_cheapest_optimal_kl_are_never_exceeded(shortfall
 
 
 @settings(max_examples=30)
-@given(instances(with_utility=True, min_horizon=1, max_leaves=27), budgets(max_value=3),
-       st.sampled_from([1, 1 - 1e-9, 1 - 1e-13]))
+@given(
+    instances(with_utility=True, min_horizon=1, max_leaves=27),
+    budgets(max_value=3),
+    st.sampled_from([1, 1 - 1e-9, 1 - 1e-13]),
+)
 def test_kl_constrained_is_certified_within_its_budget(x, b, scale):
     budget = float(b) * scale
     pi = theory.kl_constrained_policy(x.beta, x.env, x.utility, x.horizon, budget, x.history)
@@ -178,14 +184,16 @@ def test_kl_constrained_is_certified_within_its_budget(x, b, scale):
 
 
 @settings(max_examples=15)
-@given(instances(semi_beta=True, demonstrator=True, with_utility=True, min_horizon=1, max_leaves=27),
-       budgets(max_value=2))
+@given(
+    instances(semi_beta=True, demonstrator=True, with_utility=True, min_horizon=1, max_leaves=27), budgets(max_value=2)
+)
 def test_kl_constrained_with_abstention_is_certified_within_its_budget(x, b):
     if x.demonstrator.semi:
         return  # refused (see below)
     try:
-        pi = theory.kl_constrained_policy(x.beta, x.env, x.utility, x.horizon, b, x.history,
-                                          demonstrator=x.demonstrator)
+        pi = theory.kl_constrained_policy(
+            x.beta, x.env, x.utility, x.horizon, b, x.history, demonstrator=x.demonstrator
+        )
     except errors.MightntError as err:
         assert "could not bring the KL under the budget" in str(err)
         return
@@ -237,28 +245,38 @@ def constrained(**kw):
     return lambda: theory.kl_constrained_policy(HALF, ENV, U, 1, kw.pop("budget", 0.1), **kw)
 
 
-@pytest.mark.parametrize("call, error, text", [
-    (constrained(max_iterations=-5), errors.OptionError, "max_iterations -5"),
-    (constrained(max_iterations=True), errors.OptionError, "max_iterations True"),
-    (constrained(max_iterations=2.5), errors.OptionError, "max_iterations 2.5"),
-    (constrained(max_iterations=10**9), errors.OptionError, "max_iterations 1000000000"),
-    (constrained(rtol=math.nan), errors.OptionError, "rtol nan"),
-    (constrained(rtol=0), errors.OptionError, "rtol 0"),
-    (constrained(rtol=-1e-3), errors.OptionError, "rtol -0.001"),
-    (constrained(rtol=2), errors.OptionError, "rtol 2"),
-    (constrained(rtol=False), errors.OptionError, "rtol False"),
-    (constrained(rtol="tight"), errors.OptionError, "rtol 'tight'"),
-    (constrained(budget="lots"), errors.BudgetError, "budget 'lots'"),
-    (constrained(budget=[1]), errors.BudgetError, "budget [1]"),
-    (constrained(budget=None), errors.BudgetError, "budget None"),
-    (constrained(budget=True), errors.BudgetError, "budget True"),
-    (lambda: theory.kl_regularized_policy(HALF, ENV, U, 1, "warm"), errors.TemperatureError, "'warm'"),
-    (lambda: theory.kl_regularized_policy(HALF, ENV, U, 1, [1]), errors.TemperatureError, "[1]"),
-    (lambda: theory.kl_regularized_policy(HALF, ENV, U, 1, 1).policy.largest_probability(5), errors.HistoryError,
-     "action 5"),
-    (lambda: theory.kl_regularized_policy(HALF, ENV, U, 1, 1).policy.largest_probability(True), errors.HistoryError,
-     "action True"),
-], ids=lambda v: v if isinstance(v, str) else None)
+@pytest.mark.parametrize(
+    "call, error, text",
+    [
+        (constrained(max_iterations=-5), errors.OptionError, "max_iterations -5"),
+        (constrained(max_iterations=True), errors.OptionError, "max_iterations True"),
+        (constrained(max_iterations=2.5), errors.OptionError, "max_iterations 2.5"),
+        (constrained(max_iterations=10**9), errors.OptionError, "max_iterations 1000000000"),
+        (constrained(rtol=math.nan), errors.OptionError, "rtol nan"),
+        (constrained(rtol=0), errors.OptionError, "rtol 0"),
+        (constrained(rtol=-1e-3), errors.OptionError, "rtol -0.001"),
+        (constrained(rtol=2), errors.OptionError, "rtol 2"),
+        (constrained(rtol=False), errors.OptionError, "rtol False"),
+        (constrained(rtol="tight"), errors.OptionError, "rtol 'tight'"),
+        (constrained(budget="lots"), errors.BudgetError, "budget 'lots'"),
+        (constrained(budget=[1]), errors.BudgetError, "budget [1]"),
+        (constrained(budget=None), errors.BudgetError, "budget None"),
+        (constrained(budget=True), errors.BudgetError, "budget True"),
+        (lambda: theory.kl_regularized_policy(HALF, ENV, U, 1, "warm"), errors.TemperatureError, "'warm'"),
+        (lambda: theory.kl_regularized_policy(HALF, ENV, U, 1, [1]), errors.TemperatureError, "[1]"),
+        (
+            lambda: theory.kl_regularized_policy(HALF, ENV, U, 1, 1).policy.largest_probability(5),
+            errors.HistoryError,
+            "action 5",
+        ),
+        (
+            lambda: theory.kl_regularized_policy(HALF, ENV, U, 1, 1).policy.largest_probability(True),
+            errors.HistoryError,
+            "action True",
+        ),
+    ],
+    ids=lambda v: v if isinstance(v, str) else None,
+)
 def test_bad_optimizer_options_raise_naming_the_value(call, error, text):
     with pytest.raises(error) as info:
         call()
@@ -322,11 +340,15 @@ def test_imitator_abstains_fully_after_a_demonstrator_step_every_component_rules
 SEMI = theory.FiniteStatePolicy.iid(["1/2", "1/4"], semi=True)
 
 
-@pytest.mark.parametrize("call", [
-    lambda: theory.OnlineImitator(theory.BayesianMixture([HALF], [1]), "1/2", demonstrator=SEMI),
-    lambda: theory.kl_regularized_policy(SEMI, ENV, U, 1, 1, demonstrator=SEMI),
-    lambda: theory.kl_constrained_policy(SEMI, ENV, U, 1, "1/2", demonstrator=SEMI),
-], ids=["online imitator", "kl-regularized", "kl-constrained"])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: theory.OnlineImitator(theory.BayesianMixture([HALF], [1]), "1/2", demonstrator=SEMI),
+        lambda: theory.kl_regularized_policy(SEMI, ENV, U, 1, 1, demonstrator=SEMI),
+        lambda: theory.kl_constrained_policy(SEMI, ENV, U, 1, "1/2", demonstrator=SEMI),
+    ],
+    ids=["online imitator", "kl-regularized", "kl-constrained"],
+)
 def test_a_semi_distribution_demonstrator_is_refused(call):
     with pytest.raises(errors.ProbabilityError, match="semi-distribution") as info:
         call()
@@ -339,24 +361,28 @@ def test_a_semi_distribution_demonstrator_is_refused(call):
 XI = theory.BayesianMixture([HALF, ONLY0], ["1/2", "1/2"])
 
 
-@pytest.mark.parametrize("call, error, text", [
-    (lambda: theory.BayesianMixture([HALF], [True]), errors.PriorError, "True"),
-    (lambda: theory.BayesianMixture([HALF], ["abc"]), errors.PriorError, "'abc'"),
-    (lambda: theory.BayesianMixture([HALF], [[1]]), errors.PriorError, "[1]"),
-    (lambda: theory.BayesianMixture([HALF], None), errors.PriorError, "None"),
-    (lambda: theory.BayesianMixture([HALF], 1), errors.PriorError, "1"),
-    (lambda: theory.BayesianMixture(None, [1]), errors.TypeMismatchError, "None"),
-    (lambda: theory.BayesianMixture([3], [1]), errors.TypeMismatchError, "component 0 is 3"),
-    (lambda: theory.BayesianMixture([HALF], [1], normalize="no"), errors.OptionError, "'no'"),
-    (lambda: theory.BayesianMixture([HALF], [1], update="sometimes"), errors.OptionError, "'sometimes'"),
-    (lambda: theory.BayesianMixture([HALF], [1], names=[3]), errors.TypeMismatchError, "3"),
-    (lambda: theory.BayesianMixture([HALF], [1], names="ab"), errors.TypeMismatchError, "'ab'"),
-    (lambda: XI.condition_on(5), errors.TypeMismatchError, "5"),
-    (lambda: theory.top_set(3, (), "1/2"), errors.TypeMismatchError, "3"),
-    (lambda: theory.PessimisticImitator([HALF], "1/2"), errors.TypeMismatchError, "list"),
-    (lambda: theory.OnlineImitator(XI, "1/2", demonstrator=None), errors.TypeMismatchError, "None"),
-    (lambda: theory.OnlineImitator(3, "1/2", demonstrator=HALF), errors.TypeMismatchError, "3"),
-], ids=lambda v: v if isinstance(v, str) else None)
+@pytest.mark.parametrize(
+    "call, error, text",
+    [
+        (lambda: theory.BayesianMixture([HALF], [True]), errors.PriorError, "True"),
+        (lambda: theory.BayesianMixture([HALF], ["abc"]), errors.PriorError, "'abc'"),
+        (lambda: theory.BayesianMixture([HALF], [[1]]), errors.PriorError, "[1]"),
+        (lambda: theory.BayesianMixture([HALF], None), errors.PriorError, "None"),
+        (lambda: theory.BayesianMixture([HALF], 1), errors.PriorError, "1"),
+        (lambda: theory.BayesianMixture(None, [1]), errors.TypeMismatchError, "None"),
+        (lambda: theory.BayesianMixture([3], [1]), errors.TypeMismatchError, "component 0 is 3"),
+        (lambda: theory.BayesianMixture([HALF], [1], normalize="no"), errors.OptionError, "'no'"),
+        (lambda: theory.BayesianMixture([HALF], [1], update="sometimes"), errors.OptionError, "'sometimes'"),
+        (lambda: theory.BayesianMixture([HALF], [1], names=[3]), errors.TypeMismatchError, "3"),
+        (lambda: theory.BayesianMixture([HALF], [1], names="ab"), errors.TypeMismatchError, "'ab'"),
+        (lambda: XI.condition_on(5), errors.TypeMismatchError, "5"),
+        (lambda: theory.top_set(3, (), "1/2"), errors.TypeMismatchError, "3"),
+        (lambda: theory.PessimisticImitator([HALF], "1/2"), errors.TypeMismatchError, "list"),
+        (lambda: theory.OnlineImitator(XI, "1/2", demonstrator=None), errors.TypeMismatchError, "None"),
+        (lambda: theory.OnlineImitator(3, "1/2", demonstrator=HALF), errors.TypeMismatchError, "3"),
+    ],
+    ids=lambda v: v if isinstance(v, str) else None,
+)
 def test_bad_mixture_and_imitator_arguments_raise_naming_the_value(call, error, text):
     with pytest.raises(error) as info:
         call()
@@ -367,8 +393,11 @@ def test_an_exact_constrained_optimum_too_large_for_symbolic_bisection_is_refuse
     # Horizon 6 in exact arithmetic ran for over 10 minutes (sympy exponentials chained through the bisection).
     import time
 
-    beta, env, u = theory.FiniteStatePolicy.iid(["1/2", "1/2"]), theory.sequence_environment(2), \
-        theory.MeanReward([[0], [1]])
+    beta, env, u = (
+        theory.FiniteStatePolicy.iid(["1/2", "1/2"]),
+        theory.sequence_environment(2),
+        theory.MeanReward([[0], [1]]),
+    )
     start = time.perf_counter()
     with pytest.raises(theory.ResourceLimitError, match="max_symbolic_nodes"):
         theory.kl_constrained_policy(beta, env, u, 6, "1/2", arith="exact")

@@ -26,10 +26,15 @@ from theory.programs import (
 
 DOCS = pathlib.Path(__file__).resolve().parents[2] / "docs" / "programs.md"
 
-teacher = theory.FiniteStatePolicy([["3/4", "1/4"], ["1/4", "3/4"]], [[[0, 0], [1, 1]], [[0, 0], [1, 1]]],
-                                   name="teacher")
+teacher = theory.FiniteStatePolicy(
+    [["3/4", "1/4"], ["1/4", "3/4"]], [[[0, 0], [1, 1]], [[0, 0], [1, 1]]], name="teacher"
+)
 echo = theory.Policy.from_function(2, lambda h: [1, 0] if not h or h[-1][1] == 0 else [0, 1], n_observations=2)
-PRIMS = {"teacher": (teacher, 1), "echo": (echo, 2), "coin": (theory.FiniteStatePolicy.iid(["1/2", "1/2"], n_observations=2), 3)}
+PRIMS = {
+    "teacher": (teacher, 1),
+    "echo": (echo, 2),
+    "coin": (theory.FiniteStatePolicy.iid(["1/2", "1/2"], n_observations=2), 3),
+}
 
 LANGUAGES = {
     "A2O2": PolicyLanguage(2, 2),
@@ -43,8 +48,9 @@ LANGUAGES = {
 def integer_expressions():
     return st.recursive(
         st.integers(1, 6).map(integer),
-        lambda inner: st.builds(lambda op, a, b: {"+": a + b, "*": a * b, "^": a ** b}[op],
-                                st.sampled_from("+*^"), inner, inner),
+        lambda inner: st.builds(
+            lambda op, a, b: {"+": a + b, "*": a * b, "^": a**b}[op], st.sampled_from("+*^"), inner, inner
+        ),
         max_leaves=3,
     )
 
@@ -166,7 +172,7 @@ def test_decode_and_parse_round_trip(p):
 def test_a_flipped_bit_never_decodes_to_the_same_program(p, data):
     lang = p.language
     i = data.draw(st.integers(0, p.length - 1))
-    flipped = p.code[:i] + ("1" if p.code[i] == "0" else "0") + p.code[i + 1:]
+    flipped = p.code[:i] + ("1" if p.code[i] == "0" else "0") + p.code[i + 1 :]
     try:
         q = lang.decode(flipped)
     except theory.ProgramError:
@@ -282,7 +288,7 @@ def test_g_grows_far_more_slowly_than_log2():
     witness = largest_integer_expression(21)
     assert witness.length <= 21 and witness.capped(10**100) == 10**100
     assert largest_integer_expression(20).capped(10**100) < 10**100
-    assert min_code_length_at_least(10**(10**6)) <= 30  # astronomically large t: still instant
+    assert min_code_length_at_least(10 ** (10**6)) <= 30  # astronomically large t: still instant
 
 
 def test_integer_expressions_values_and_codes():
@@ -335,8 +341,14 @@ def batched_probs(policy, A, O, depth, ctx):
         if t == depth:
             return out
         kids = [(i, a, o) for i in range(len(level)) for a in range(A) for o in range(O)]
-        state = policy.advance(state, np.array([k[0] for k in kids]), np.array([k[1] for k in kids]),
-                               np.array([k[2] for k in kids]), np.ones(len(kids), dtype=bool), ctx)
+        state = policy.advance(
+            state,
+            np.array([k[0] for k in kids]),
+            np.array([k[1] for k in kids]),
+            np.array([k[2] for k in kids]),
+            np.ones(len(kids), dtype=bool),
+            ctx,
+        )
         level = [level[i] + ((a, o),) for i, a, o in kids]
 
 
@@ -509,8 +521,11 @@ def test_largest_integer_expression_refuses_what_it_cannot_rank_and_never_hangs(
     assert bigger.length == 28
     for max_bits in (23, 28, 100, 10**6):
         start = time.perf_counter()
-        with pytest.raises(theory.ResourceLimitError, match=r"expression of 23 bits has more than 1048576 bits.*"
-                                                              r"pass max_value_bits=\.\.\. .* at most 22 bits"):
+        with pytest.raises(
+            theory.ResourceLimitError,
+            match=r"expression of 23 bits has more than 1048576 bits.*"
+            r"pass max_value_bits=\.\.\. .* at most 22 bits",
+        ):
             largest_integer_expression(max_bits)
         assert time.perf_counter() - start < 2.0
     assert str(largest_integer_expression(22)) == "(3^(3^7))"  # below the cap: unchanged
@@ -520,4 +535,3 @@ def test_largest_integer_expression_refuses_what_it_cannot_rank_and_never_hangs(
     for bad in (0, True, 1 << 40, 1.5):
         with pytest.raises(theory.MightntError, match="max_value_bits"):
             largest_integer_expression(21, max_value_bits=bad)
-

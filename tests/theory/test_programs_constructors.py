@@ -83,8 +83,9 @@ def test_the_new_constructor_gets_the_next_tag_and_the_default_language_is_uncha
     assert WITH_DELAY.constructors == CONSTRUCTORS[:8] + ("delay",)
     assert (WITH_DELAY.tag_width, DEFAULT.tag_width) == (4, 3)  # 9 constructors need 4 bits
     assert "delay" not in DEFAULT.constructors and DEFAULT.const(1).code == "0001"
-    with_primitive = PolicyLanguage(2, 1, primitives={"t": (theory.FiniteStatePolicy.iid([1, 0]), 1)},
-                                    constructors=DEFAULT_CONSTRUCTORS + (Delay,))
+    with_primitive = PolicyLanguage(
+        2, 1, primitives={"t": (theory.FiniteStatePolicy.iid([1, 0]), 1)}, constructors=DEFAULT_CONSTRUCTORS + (Delay,)
+    )
     assert with_primitive.constructors[-2:] == ("primitive", "delay")
     assert with_primitive.delay(1, with_primitive.copy_obs()).code == "1001" + "1" + "0101"
 
@@ -114,9 +115,13 @@ def test_enumeration_count_and_decoding_agree_end_to_end():
     assert [sum(1 for p in programs if p.length == L) for L in range(max_bits + 1)] == counts
     delays = [p for p in programs if isinstance(p, Delay)]
     # By the code table: delay(k, P) with gamma(k) = g bits has 4 + g + ℓ(P) bits.
-    expected = sorted((4 + g + q.length, str(Delay(WITH_DELAY, k, q)))
-                      for g in range(1, max_bits) for k in _gamma_values(g)
-                      for q in programs if 4 + g + q.length <= max_bits)
+    expected = sorted(
+        (4 + g + q.length, str(Delay(WITH_DELAY, k, q)))
+        for g in range(1, max_bits)
+        for k in _gamma_values(g)
+        for q in programs
+        if 4 + g + q.length <= max_bits
+    )
     assert sorted((p.length, str(p)) for p in delays) == expected and delays
     decodable = []
     for L in range(max_bits + 1):
@@ -171,25 +176,31 @@ class Misprinted(Delay):
         return f"misprinted({self.steps + 1}, {self.then})"
 
 
-@pytest.mark.parametrize("cls, message", [
-    (Miscounted, "counts 1 programs of 4 bits but enumerates 0"),
-    (Misprinted, "does not parse to itself"),
-])
+@pytest.mark.parametrize(
+    "cls, message",
+    [
+        (Miscounted, "counts 1 programs of 4 bits but enumerates 0"),
+        (Misprinted, "does not parse to itself"),
+    ],
+)
 def test_check_constructors_catches_a_false_constructor(cls, message):
     lang = PolicyLanguage(2, 2, constructors=DEFAULT_CONSTRUCTORS + (cls,))
     with pytest.raises(theory.ProgramError, match=f"constructor '{cls.kind}' .*{message}"):
         lang.check_constructors(12)
 
 
-@pytest.mark.parametrize("constructors, message", [
-    (DEFAULT_CONSTRUCTORS + (int,), "not a subclass"),
-    (DEFAULT_CONSTRUCTORS + (Delay, Delay), "'delay' of Delay is taken"),
-    (DEFAULT_CONSTRUCTORS + (type("Parse", (Delay,), {"kind": "parse"}),), "'parse' of Parse is taken"),
-    (DEFAULT_CONSTRUCTORS + (type("Grid", (Delay,), {"kind": "grid"}),), "'grid' of Grid is taken"),
-    (DEFAULT_CONSTRUCTORS + (type("Event", (Delay,), {"kind": "length_ge"}),), "'length_ge' of Event is taken"),
-    (DEFAULT_CONSTRUCTORS + (type("Nameless", (Delay,), {"kind": ""}),), "set kind"),
-    ((), "non-empty"),
-])
+@pytest.mark.parametrize(
+    "constructors, message",
+    [
+        (DEFAULT_CONSTRUCTORS + (int,), "not a subclass"),
+        (DEFAULT_CONSTRUCTORS + (Delay, Delay), "'delay' of Delay is taken"),
+        (DEFAULT_CONSTRUCTORS + (type("Parse", (Delay,), {"kind": "parse"}),), "'parse' of Parse is taken"),
+        (DEFAULT_CONSTRUCTORS + (type("Grid", (Delay,), {"kind": "grid"}),), "'grid' of Grid is taken"),
+        (DEFAULT_CONSTRUCTORS + (type("Event", (Delay,), {"kind": "length_ge"}),), "'length_ge' of Event is taken"),
+        (DEFAULT_CONSTRUCTORS + (type("Nameless", (Delay,), {"kind": ""}),), "set kind"),
+        ((), "non-empty"),
+    ],
+)
 def test_bad_registries_are_refused(constructors, message):
     with pytest.raises(theory.ProgramError, match=message):
         PolicyLanguage(2, 2, constructors=constructors)

@@ -59,7 +59,9 @@ def test_a_horizon_beyond_the_recursion_limit_just_works(name):
     # Before: RecursionError near horizon 1000, then a WalkDepthError. The walk is iterative now.
     m = sys.getrecursionlimit() + 500
     if name == "worst_case_kl":
-        assert theory.worst_case_kl(PI2, BETA2, 2, m, arith="exact") == m * theory.kl(["1/2", "1/2"], ["1/4", "3/4"], arith="exact")
+        assert theory.worst_case_kl(PI2, BETA2, 2, m, arith="exact") == m * theory.kl(
+            ["1/2", "1/2"], ["1/4", "3/4"], arith="exact"
+        )
     elif name == "trajectory_tvd":  # deterministic policies: the unmerged tree is a path
         assert theory.trajectory_tvd(DET, DET, ENV, m) == 0
     elif name == "value":
@@ -74,14 +76,25 @@ def test_worst_case_kl_refuses_observation_tables_it_cannot_merge_before_allocat
     # A policy given as a Python function has no merge key: one group per observation sequence, |O|^t at step t,
     # refused up front (before: 2^40 entries allocated until memory ran out, for any pair of policies).
     pi = theory.Policy.from_function(2, lambda h: [0.5, 0.5], n_observations=2)
-    refuses(lambda: theory.worst_case_kl(pi, BETA2, 2, 40), theory.ResourceLimitError,
-            "1099511627775 observation sequences", "max_nodes")
-    refuses(lambda: theory.worst_case_kl(pi, BETA2, 2, 8, max_nodes=100), theory.ResourceLimitError,
-            "255 observation sequences")
-    assert theory.worst_case_kl(pi, BETA2, 2, 8, max_nodes=10**5) == pytest.approx(theory.worst_case_kl(PI2, BETA2, 2, 8))
+    refuses(
+        lambda: theory.worst_case_kl(pi, BETA2, 2, 40),
+        theory.ResourceLimitError,
+        "1099511627775 observation sequences",
+        "max_nodes",
+    )
+    refuses(
+        lambda: theory.worst_case_kl(pi, BETA2, 2, 8, max_nodes=100),
+        theory.ResourceLimitError,
+        "255 observation sequences",
+    )
+    assert theory.worst_case_kl(pi, BETA2, 2, 8, max_nodes=10**5) == pytest.approx(
+        theory.worst_case_kl(PI2, BETA2, 2, 8)
+    )
     # Policies whose observation prefixes merge: i.i.d. at horizon 10^4 is m times the one-step KL, at once.
     start = time.perf_counter()
-    assert theory.worst_case_kl(PI2, BETA2, 2, 10**4) == pytest.approx(10**4 * theory.kl([0.5, 0.5], [0.25, 0.75]), rel=1e-9)
+    assert theory.worst_case_kl(PI2, BETA2, 2, 10**4) == pytest.approx(
+        10**4 * theory.kl([0.5, 0.5], [0.25, 0.75]), rel=1e-9
+    )
     assert time.perf_counter() - start < 30
 
 
@@ -118,11 +131,13 @@ def test_max_nodes_is_validated(bad):
 # ---------------------------------------------------------------------------------------------------------------
 # Ball precision
 # ---------------------------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("arith", ["ball:1000000000", f"ball:{MAX_BALL_PRECISION + 1}", "ball:" + "9" * 5000,
-                                   "ball:-" + "9" * 5000])
+@pytest.mark.parametrize(
+    "arith", ["ball:1000000000", f"ball:{MAX_BALL_PRECISION + 1}", "ball:" + "9" * 5000, "ball:-" + "9" * 5000]
+)
 def test_ball_precision_is_bounded(arith):
-    err = refuses(lambda: theory.trajectory_kl(PI, BETA, ENV, 2, arith=arith), theory.ArithmeticContextError,
-                  "ball precision")
+    err = refuses(
+        lambda: theory.trajectory_kl(PI, BETA, ENV, 2, arith=arith), theory.ArithmeticContextError, "ball precision"
+    )
     assert str(MAX_BALL_PRECISION) in str(err) or "minimum 8" in str(err)
 
 
@@ -141,8 +156,12 @@ def test_ball_context_checks_its_precision():
 # ---------------------------------------------------------------------------------------------------------------
 def test_enumerating_too_many_programs_is_refused_before_building_any():
     lang = theory.PolicyLanguage(2, 1)
-    refuses(lambda: theory.mixture_from_programs(40, language=lang), theory.ResourceLimitError,
-            f"{lang.count(40)} programs", "max_programs")
+    refuses(
+        lambda: theory.mixture_from_programs(40, language=lang),
+        theory.ResourceLimitError,
+        f"{lang.count(40)} programs",
+        "max_programs",
+    )
     refuses(lambda: lang.enumerate(40), theory.ResourceLimitError, "max_programs")
     with pytest.raises(theory.ResourceLimitError, match="max_programs"):
         theory.mixture_from_programs(6, language=lang, max_programs=10)
@@ -178,19 +197,25 @@ def test_a_language_with_astronomically_many_distributions_is_refused():
 # Sampling
 # ---------------------------------------------------------------------------------------------------------------
 def test_sampling_estimates_its_memory_first():
-    refuses(lambda: theory.sample_episodes(PI, ENV, 3, episodes=10**9), theory.ResourceLimitError,
-            "bytes", "max_bytes")
+    refuses(lambda: theory.sample_episodes(PI, ENV, 3, episodes=10**9), theory.ResourceLimitError, "bytes", "max_bytes")
     refuses(lambda: theory.sample_episodes(PI, ENV, 10**9, episodes=1), theory.ResourceLimitError, "max_bytes")
     with pytest.raises(theory.ResourceLimitError, match="max_bytes"):
         theory.sample_episodes(PI, ENV, 10, episodes=100, max_bytes=1000)
     assert theory.sample_episodes(PI, ENV, 10, episodes=100, max_bytes=10**6).actions.shape == (100, 10)
 
 
-@pytest.mark.parametrize("kwargs, word", [
-    ({"episodes": 0}, "episodes 0"), ({"episodes": True}, "episodes"), ({"seed": -1}, "seed"),
-    ({"seed": 1.5}, "seed"), ({"track": [PI]}, "track"), ({"track": {"b": 3}}, "tracked policy 'b'"),
-    ({"max_bytes": 0}, "max_bytes"),
-])
+@pytest.mark.parametrize(
+    "kwargs, word",
+    [
+        ({"episodes": 0}, "episodes 0"),
+        ({"episodes": True}, "episodes"),
+        ({"seed": -1}, "seed"),
+        ({"seed": 1.5}, "seed"),
+        ({"track": [PI]}, "track"),
+        ({"track": {"b": 3}}, "tracked policy 'b'"),
+        ({"max_bytes": 0}, "max_bytes"),
+    ],
+)
 def test_sampling_validates_its_options(kwargs, word):
     with pytest.raises(theory.MightntError, match=word):
         theory.sample_episodes(PI, ENV, 3, **kwargs)
@@ -199,19 +224,22 @@ def test_sampling_validates_its_options(kwargs, word):
 # ---------------------------------------------------------------------------------------------------------------
 # Validation of the measures' arguments
 # ---------------------------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("call, error, word", [
-    (lambda: theory.trajectory_kl(PI, "beta", ENV, 2), theory.TypeMismatchError, "beta"),
-    (lambda: theory.trajectory_kl(PI, BETA, "env", 2), theory.TypeMismatchError, "env"),
-    (lambda: theory.value(PI, ENV, U, 2, demonstrator=3), theory.TypeMismatchError, "demonstrator"),
-    (lambda: theory.worst_case_kl(PI, BETA, "two", 2), theory.TypeMismatchError, "env"),
-    (lambda: theory.worst_case_kl(PI, BETA, 0, 2), theory.AlphabetError, "0"),
-    (lambda: theory.optimal_value("env", U, 2), theory.TypeMismatchError, "env"),
-    (lambda: theory.trajectory_kl(PI, BETA, ENV, "3"), theory.HorizonError, "'3'"),
-    (lambda: theory.trajectory_kl(PI, BETA, ENV, 10**400), theory.ResourceLimitError, "max_nodes"),
-    (lambda: theory.kl_breakdown(PI, BETA, ENV, 2, form=["expected"]), theory.OptionError, "form"),
-    (lambda: theory.kl_breakdown(PI, BETA, ENV, 2, merge="no"), theory.OptionError, "merge"),
-    (lambda: theory.kl_breakdown(PI, BETA, ENV, 2, prefixes="yes"), theory.OptionError, "prefixes"),
-])
+@pytest.mark.parametrize(
+    "call, error, word",
+    [
+        (lambda: theory.trajectory_kl(PI, "beta", ENV, 2), theory.TypeMismatchError, "beta"),
+        (lambda: theory.trajectory_kl(PI, BETA, "env", 2), theory.TypeMismatchError, "env"),
+        (lambda: theory.value(PI, ENV, U, 2, demonstrator=3), theory.TypeMismatchError, "demonstrator"),
+        (lambda: theory.worst_case_kl(PI, BETA, "two", 2), theory.TypeMismatchError, "env"),
+        (lambda: theory.worst_case_kl(PI, BETA, 0, 2), theory.AlphabetError, "0"),
+        (lambda: theory.optimal_value("env", U, 2), theory.TypeMismatchError, "env"),
+        (lambda: theory.trajectory_kl(PI, BETA, ENV, "3"), theory.HorizonError, "'3'"),
+        (lambda: theory.trajectory_kl(PI, BETA, ENV, 10**400), theory.ResourceLimitError, "max_nodes"),
+        (lambda: theory.kl_breakdown(PI, BETA, ENV, 2, form=["expected"]), theory.OptionError, "form"),
+        (lambda: theory.kl_breakdown(PI, BETA, ENV, 2, merge="no"), theory.OptionError, "merge"),
+        (lambda: theory.kl_breakdown(PI, BETA, ENV, 2, prefixes="yes"), theory.OptionError, "prefixes"),
+    ],
+)
 def test_measures_raise_mightnt_errors_on_bad_arguments(call, error, word):
     with pytest.raises(error, match=word):
         call()
@@ -223,9 +251,16 @@ def test_measures_raise_mightnt_errors_on_bad_arguments(call, error, word):
 TINY = Fraction(1, 10**400)
 
 
-@pytest.mark.parametrize("value, what", [(TINY, "rounds to 0"), (-3 * TINY, "rounds to 0"),
-                                         (Fraction(10**400), "overflows"), (10**400, "overflows"),
-                                         ("1e-400", "rounds to 0")])
+@pytest.mark.parametrize(
+    "value, what",
+    [
+        (TINY, "rounds to 0"),
+        (-3 * TINY, "rounds to 0"),
+        (Fraction(10**400), "overflows"),
+        (10**400, "overflows"),
+        ("1e-400", "rounds to 0"),
+    ],
+)
 def test_float_conversion_of_exact_values_never_silently_rounds_to_zero_or_infinity(value, what):
     with pytest.raises(theory.UnderflowError, match=what):
         FloatContext().convert(value)

@@ -26,16 +26,20 @@ ARITHS = ("float", "exact", "ball")
 BETA = theory.FiniteStatePolicy.iid(["1/2", "1/2"], n_observations=2)
 PI = theory.FiniteStatePolicy.iid(["1/3", "2/3"], n_observations=2)
 SEMI = theory.FiniteStatePolicy.iid(["1/4", "1/2"], semi=True, n_observations=2)
-ENV = theory.FiniteStateEnvironment([[["3/4", "1/4"], ["1/5", "4/5"]], [["1/2", "1/2"], ["1/2", "1/2"]]],
-                                    [[[0, 1], [1, 0]], [[0, 0], [1, 1]]])
+ENV = theory.FiniteStateEnvironment(
+    [[["3/4", "1/4"], ["1/5", "4/5"]], [["1/2", "1/2"], ["1/2", "1/2"]]], [[[0, 1], [1, 0]], [[0, 0], [1, 1]]]
+)
 UTILITY = theory.MeanReward([[0, 1], ["1/2", 0]])
-MIXTURE = theory.BayesianMixture([BETA, PI, theory.FiniteStatePolicy.iid(["9/10", "1/10"], n_observations=2)], ["1/2", "1/4", "1/4"])
+MIXTURE = theory.BayesianMixture(
+    [BETA, PI, theory.FiniteStatePolicy.iid(["9/10", "1/10"], n_observations=2)], ["1/2", "1/4", "1/4"]
+)
 HISTORY = ((0, 1), (1, 0))
 CHANNEL = theory.Channel([["1/2", "1/2"], ["1/4", "3/4"]])
 SWITCH = theory.Switch(BETA, theory.ObservationOccurred(1), PI)
 HAZARD = theory.Hazard(BETA, "1/8", PI)
-FUNCTION_POLICY = theory.FunctionPolicy(2, lambda h: [Fraction(1, 2 + len(h)), 1 - Fraction(1, 2 + len(h))],
-                                        n_observations=2)
+FUNCTION_POLICY = theory.FunctionPolicy(
+    2, lambda h: [Fraction(1, 2 + len(h)), 1 - Fraction(1, 2 + len(h))], n_observations=2
+)
 FUNCTION_ENV = theory.FunctionEnvironment(2, 2, lambda h, a: [Fraction(1, 3), Fraction(2, 3)])
 IMITATOR = theory.PessimisticImitator(MIXTURE, "1/4")
 ONLINE = theory.OnlineImitator(MIXTURE, "1/4", demonstrator=PI)
@@ -94,8 +98,7 @@ CASES = {
     "TreePolicy.probs": lambda a: _solved(a).policy.probs(((0, 0),), arith=a),
     "kl_regularized_policy": lambda a: _numbers(_solved(a)),
     "kl_constrained_policy": lambda a: _numbers(theory.kl_constrained_policy(BETA, ENV, UTILITY, 1, "1/10", arith=a)),
-    "tvd_constrained_policy": lambda a: _numbers(theory.tvd_constrained_policy(BETA, ENV, UTILITY, 2, "1/5",
-                                                                               arith=a)),
+    "tvd_constrained_policy": lambda a: _numbers(theory.tvd_constrained_policy(BETA, ENV, UTILITY, 2, "1/5", arith=a)),
     "top_set": lambda a: theory.top_set(MIXTURE, HISTORY, "1/4", arith=a),
     "PessimisticImitator.abstain": lambda a: IMITATOR.abstain(HISTORY, arith=a),
     "PessimisticImitator.probs": lambda a: IMITATOR.probs(HISTORY, arith=a),
@@ -203,8 +206,8 @@ def _shift(x):
         if isinstance(v, (list, tuple)):
             return type(v)(move(w) for w in v)
         if dataclasses.is_dataclass(v) and not isinstance(v, type):
-            return dataclasses.replace(v, **{f.name: move(getattr(v, f.name)) for f in dataclasses.fields(v)
-                                             if f.init})
+            return dataclasses.replace(v, **{f.name: move(getattr(v, f.name)) for f in dataclasses.fields(v) if f.init})
         done[0] = True
         return v + Fraction(1, 1000) if not isinstance(v, numbers.Integral) else v + 1
+
     return move(x)

@@ -59,8 +59,6 @@ __all__ = [
 ]
 
 
-
-
 def get_context(arith=None) -> Context:
     """The context named by ``arith``: ``None``/``"float"``, ``"exact"``, ``"ball"`` (128 bits),
     ``"ball:<bits>"``, or a :class:`Context` instance (returned as is).
@@ -90,12 +88,14 @@ def get_context(arith=None) -> Context:
         if unsigned.isascii() and unsigned.isdigit():
             if len(unsigned) > 12:
                 # Not even read: so many digits are certainly outside [8, MAX_BALL_PRECISION].
-                side = ("below the minimum 8 bits" if digits.startswith("-")
-                        else f"above the maximum {MAX_BALL_PRECISION} bits (validation.MAX_BALL_PRECISION)")
+                side = (
+                    "below the minimum 8 bits"
+                    if digits.startswith("-")
+                    else f"above the maximum {MAX_BALL_PRECISION} bits (validation.MAX_BALL_PRECISION)"
+                )
                 raise ArithmeticContextError(
                     f"ball precision {digits[:16]}... ({len(unsigned)} digits) is {side}; "
-                    f"use 'ball:<bits>' with 8 <= bits <= {MAX_BALL_PRECISION}, or arith='exact'")
+                    f"use 'ball:<bits>' with 8 <= bits <= {MAX_BALL_PRECISION}, or arith='exact'"
+                )
             return BallContext(int(digits))
-    raise ArithmeticContextError(
-        f"unknown arithmetic {arith!r}; use 'float', 'exact', 'ball' or 'ball:<bits>'"
-    )
+    raise ArithmeticContextError(f"unknown arithmetic {arith!r}; use 'float', 'exact', 'ball' or 'ball:<bits>'")

@@ -50,7 +50,8 @@ class BallContext(Context):
         if prec > MAX_BALL_PRECISION:
             raise ArithmeticContextError(
                 f"ball precision {int(prec)} bits is above the maximum {MAX_BALL_PRECISION} bits "
-                f"(validation.MAX_BALL_PRECISION); use at most {MAX_BALL_PRECISION} bits, or arith='exact'")
+                f"(validation.MAX_BALL_PRECISION); use at most {MAX_BALL_PRECISION} bits, or arith='exact'"
+            )
         self.prec = int(prec)
 
     def scope(self):
@@ -141,7 +142,9 @@ class BallContext(Context):
                 return [i]
         raise UndecidedError(
             f"the maximum of {values} is not separated from the other values at {self.prec} bits "
-            "(a tie cannot be certified by enclosures; use arith='exact')", prec=self.prec)
+            "(a tie cannot be certified by enclosures; use arith='exact')",
+            prec=self.prec,
+        )
 
     def gibbs(self, base, values, temperature, *, kl: bool = False):
         """Gibbs weights as enclosures, in log space: each row is shifted by the value ``c`` of its entry with
@@ -191,9 +194,9 @@ class BallContext(Context):
                     f"temperature {self.to_float(lam):.3g} is below what ball arithmetic at {self.prec} bits can "
                     f"resolve for these values (their enclosures are up to ±{widest:.3g} wide, so λ must be well "
                     "above that); use a larger precision (arith='ball:<bits>'), arith='exact', or a larger "
-                    "temperature")
+                    "temperature"
+                )
         return (probs, w, kl_rows) if kl else (probs, w)
-
 
     def __repr__(self) -> str:
         return f"BallContext(prec={self.prec})"

@@ -32,7 +32,9 @@ def _check_rows(arr: np.ndarray, name: str, semi: bool, *, tolerance, show) -> n
                     f"{name}{where} has a negative entry {show(v)} at index {i}; probabilities must lie in [0, 1]"
                 )
             if v > 1 + tolerance:
-                raise ProbabilityError(f"{name}{where} has entry {show(v)} > 1 at index {i}; probabilities must lie in [0, 1]")
+                raise ProbabilityError(
+                    f"{name}{where} has entry {show(v)} > 1 at index {i}; probabilities must lie in [0, 1]"
+                )
         total = row.sum()
         if total > 1 + tolerance:
             raise ProbabilityError(f"{name}{where} sums to {show(total)} > 1; a (semi-)distribution sums to at most 1")
@@ -57,7 +59,7 @@ def _exact_shown(x) -> str:
                 while n % 10 == 0 and p < 100_000:
                     n //= 10
                     p += 1
-                text = (f"10^{p}" if n == 1 else f"{n if n.bit_length() < 64 else '...'}·10^{p}")
+                text = f"10^{p}" if n == 1 else f"{n if n.bit_length() < 64 else '...'}·10^{p}"
             parts.append(text)
         sign = "-" if q < 0 else ""
         den = f"({parts[1]})" if "·" in parts[1] else parts[1]
@@ -71,7 +73,8 @@ def _exact_shown(x) -> str:
 def _float_range_error(x, what: str) -> UnderflowError:
     return UnderflowError(
         f"the exact value {_exact_shown(x)} is not 0 but {what} in float arithmetic, which would turn a finite "
-        "value infinite or a possible history impossible; use arith='exact' or arith='ball'")
+        "value infinite or a possible history impossible; use arith='exact' or arith='ball'"
+    )
 
 
 def _check_float_image(x, out: float) -> None:

@@ -309,7 +309,8 @@ class Context:
             raise TemperatureError(
                 f"temperature {shown if shown is not None else temperature!r} is below the smallest the {self.name} "
                 f"context can use, ~{self.min_temperature!r}{self._temperature_limit_reason}; use arith='exact' or "
-                "arith='ball', or a larger temperature")
+                "arith='ball', or a larger temperature"
+            )
         return temperature
 
     _temperature_limit_reason = ""
@@ -356,7 +357,9 @@ class Context:
 
     def weights_init(self, prior: np.ndarray) -> np.ndarray:
         """Weights (shape (1, K)) from positive prior weights (shape (K,))."""
-        return self.weights_step(self.weights_domain(prior.reshape(1, -1)), self.weights_domain(self.ones((1, len(prior)))))
+        return self.weights_step(
+            self.weights_domain(prior.reshape(1, -1)), self.weights_domain(self.ones((1, len(prior))))
+        )
 
     def weights_step(self, w: np.ndarray, factor: np.ndarray) -> np.ndarray:
         """Multiply weight rows by likelihoods given in the weight domain (rows that every component rules
@@ -425,8 +428,9 @@ class Context:
             terms[ok] = p[ok] * self.log_ratio(p[ok], q[ok])
         return terms.sum(axis=1), infinite, first_bad
 
-    def predictive(self, post: np.ndarray, table: np.ndarray, states: np.ndarray, group_of: np.ndarray,
-                   offset: np.ndarray) -> np.ndarray:
+    def predictive(
+        self, post: np.ndarray, table: np.ndarray, states: np.ndarray, group_of: np.ndarray, offset: np.ndarray
+    ) -> np.ndarray:
         """``Σ_k post[n, k]·table[r(n, k), :]`` (N, A): the predictive of a posterior ``post`` (N, K) over
         finite-state components whose action probabilities are the rows ``table[r(n, k)]``, where
         ``r(n, k) = offset[k] + states[n, group_of[k]]`` (component k's machine state is column ``group_of[k]``).
@@ -440,8 +444,16 @@ class Context:
         rows = offset[None, :] + np.take(states, group_of, axis=1)
         return (post[:, :, None] * np.take(table, rows, axis=0)).sum(axis=1)
 
-    def posterior_after_actions(self, w: np.ndarray, post: np.ndarray, table: np.ndarray, table_w: np.ndarray,
-                                states: np.ndarray, group_of: np.ndarray, offset: np.ndarray):
+    def posterior_after_actions(
+        self,
+        w: np.ndarray,
+        post: np.ndarray,
+        table: np.ndarray,
+        table_w: np.ndarray,
+        states: np.ndarray,
+        group_of: np.ndarray,
+        offset: np.ndarray,
+    ):
         """The weights (weight domain) and normalized posteriors after each action, row ``n·A + a``, of a
         mixture with weights ``w`` and posterior ``post`` (N, K) over finite-state components whose action
         probabilities are the rows ``table[r(n, k)]`` (``table_w``: the same in the weight domain; rows as for
@@ -522,17 +534,20 @@ class Context:
         try:
             raw = np.asarray(values, dtype=object)
         except (TypeError, ValueError) as err:
-            raise ProbabilityError(f"{name} {_shown(values)} is not a rectangular array of probabilities "
-                                   f"({err}); give a sequence of numbers, or equal-length rows of them") from None
+            raise ProbabilityError(
+                f"{name} {_shown(values)} is not a rectangular array of probabilities "
+                f"({err}); give a sequence of numbers, or equal-length rows of them"
+            ) from None
         if raw.ndim == 0 or raw.shape[-1] == 0:
-            raise ProbabilityError(f"{name} must be a non-empty sequence (or array) of probabilities, got "
-                                   f"{_shown(values)} ({type(values).__name__})")
+            raise ProbabilityError(
+                f"{name} must be a non-empty sequence (or array) of probabilities, got "
+                f"{_shown(values)} ({type(values).__name__})"
+            )
 
         def where(i: int) -> tuple[str, int]:
             row, col = divmod(i, raw.shape[-1])
             rows = raw.reshape(-1, raw.shape[-1]).shape[0]
-            return ("" if rows == 1 else f" (row {[int(k) for k in np.unravel_index(row, raw.shape[:-1])]})",
-                    col)
+            return ("" if rows == 1 else f" (row {[int(k) for k in np.unravel_index(row, raw.shape[:-1])]})", col)
 
         def short(q: Fraction) -> str:
             # 1/10^400 rather than 401 digits.
@@ -555,28 +570,36 @@ class Context:
                     continue
                 at, col = where(i)
                 if isinstance(v, (bool, np.bool_)):
-                    raise ProbabilityError(f"{name}{at} has the bool {v!r} at index {col}; probabilities are "
-                                           "numbers, so write 1 or 0")
+                    raise ProbabilityError(
+                        f"{name}{at} has the bool {v!r} at index {col}; probabilities are numbers, so write 1 or 0"
+                    )
                 if isinstance(v, str) and len(v) > MAX_EXACT_DIGITS:
-                    raise ProbabilityError(f"{name}{at} has a string of {len(v)} characters at index {col}, more "
-                                           f"than the {MAX_EXACT_DIGITS} accepted for one number")
+                    raise ProbabilityError(
+                        f"{name}{at} has a string of {len(v)} characters at index {col}, more "
+                        f"than the {MAX_EXACT_DIGITS} accepted for one number"
+                    )
                 try:
                     if isinstance(v, (list, tuple, dict, set, np.ndarray)):
                         raise ArithmeticContextError("nested")
                     q = to_fraction(v)
                 except ArithmeticContextError:
                     nested = isinstance(v, (list, tuple, dict, set, np.ndarray))
-                    hint = ("the rows are ragged or nested too deeply; give equal-length rows of numbers" if nested
-                            else "probabilities are numbers in [0, 1] (floats, ints, Fractions, or strings "
-                                 "such as '1/3')")
-                    raise ProbabilityError(f"{name}{at} has {_shown(v)} ({type(v).__name__}) at index {col}, "
-                                           f"which is not a number; {hint}") from None
+                    hint = (
+                        "the rows are ragged or nested too deeply; give equal-length rows of numbers"
+                        if nested
+                        else "probabilities are numbers in [0, 1] (floats, ints, Fractions, or strings such as '1/3')"
+                    )
+                    raise ProbabilityError(
+                        f"{name}{at} has {_shown(v)} ({type(v).__name__}) at index {col}, which is not a number; {hint}"
+                    ) from None
                 if q < 0:
-                    raise ProbabilityError(f"{name}{at} has a negative entry {_shown(v)} at index "
-                                           f"{col}; probabilities must lie in [0, 1]")
+                    raise ProbabilityError(
+                        f"{name}{at} has a negative entry {_shown(v)} at index {col}; probabilities must lie in [0, 1]"
+                    )
                 if q > 1:
-                    raise ProbabilityError(f"{name}{at} has entry {_shown(v)} > 1 at index {col}; probabilities "
-                                           "must lie in [0, 1]")
+                    raise ProbabilityError(
+                        f"{name}{at} has entry {_shown(v)} > 1 at index {col}; probabilities must lie in [0, 1]"
+                    )
                 exact_of[i] = q
 
         def float_images() -> np.ndarray:
@@ -589,16 +612,24 @@ class Context:
             for i, (f, q) in enumerate(zip(floats.reshape(-1), exact_of)):
                 if q is not None and f < sys.float_info.min and q != 0:
                     at, col = where(i)
-                    rounds = ("rounds to 0 in float arithmetic (a finite KL would turn infinite, a possible history "
-                              "impossible)" if f == 0.0 else
-                              f"rounds to the subnormal float {float(f)!r}, which keeps only a few of its digits (a KL would "
-                              "be silently inexact)")
-                    raise UnderflowError(f"{name}{at} has the exact probability {short(q)} at index {col}, which is "
-                                         f"not 0 but {rounds}; use arith='exact' or arith='ball'")
+                    rounds = (
+                        "rounds to 0 in float arithmetic (a finite KL would turn infinite, a possible history "
+                        "impossible)"
+                        if f == 0.0
+                        else f"rounds to the subnormal float {float(f)!r}, which keeps only a few of its digits (a KL would "
+                        "be silently inexact)"
+                    )
+                    raise UnderflowError(
+                        f"{name}{at} has the exact probability {short(q)} at index {col}, which is "
+                        f"not 0 but {rounds}; use arith='exact' or arith='ball'"
+                    )
 
         if has_float:
-            floats = (np.asarray(values, dtype=float) if isinstance(values, np.ndarray) and values.dtype.kind == "f"
-                      else float_images())
+            floats = (
+                np.asarray(values, dtype=float)
+                if isinstance(values, np.ndarray) and values.dtype.kind == "f"
+                else float_images()
+            )
             near_one = _check_rows(floats, name, semi, tolerance=FLOAT_TOLERANCE, show=lambda v: repr(float(v)))
             if self.dtype is not object:
                 check_underflow(floats)
@@ -612,8 +643,15 @@ class Context:
             return exact if self.is_exact else self.array(exact)
         exact = np.empty(raw.shape, dtype=object)
         exact.reshape(-1)[:] = exact_of
-        _check_rows(exact, name, semi, tolerance=0, show=lambda v: str(v) if len(str(v)) <= 80
-                    else f"{str(v)[:36]}...{str(v)[-36:]} ({len(str(v))} characters)")
+        _check_rows(
+            exact,
+            name,
+            semi,
+            tolerance=0,
+            show=lambda v: (
+                str(v) if len(str(v)) <= 80 else f"{str(v)[:36]}...{str(v)[-36:]} ({len(str(v))} characters)"
+            ),
+        )
         if self.dtype is not object:
             check_underflow(float_images())
         return exact if self.is_exact else self.array(exact)

@@ -138,8 +138,9 @@ class ExactContext(Context):
         weights = np.asarray(weights, dtype=object)
         if all(isinstance(v, (int, Fraction)) for v in weights.flat):  # rationals: compared directly, fast
             n, k = weights.shape
-            return np.array([sorted(range(k), key=lambda i, row=row: (-row[i], i)) for row in weights],
-                            dtype=np.int64).reshape(n, k)
+            return np.array(
+                [sorted(range(k), key=lambda i, row=row: (-row[i], i)) for row in weights], dtype=np.int64
+            ).reshape(n, k)
         return super().descending_order(weights)
 
     def weights_key(self, w):

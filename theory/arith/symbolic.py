@@ -72,6 +72,7 @@ def _arb_sign(x: arb) -> int | None:
 
 def _arb_endpoints(x) -> tuple[Fraction, Fraction]:
     """A ball's endpoints, midpoint ∓ radius, computed exactly from their binary forms."""
+
     def exact(v):
         man, exp = v.man_exp()
         return Fraction(int(man)) * Fraction(2) ** int(exp)

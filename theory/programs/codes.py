@@ -109,7 +109,7 @@ class BitReader:
         """The next ``width`` bits as an unsigned integer (0 for width 0)."""
         if self.pos + width > len(self.bits):
             self._fail(what)
-        chunk = self.bits[self.pos:self.pos + width]
+        chunk = self.bits[self.pos : self.pos + width]
         self.pos += width
         return int(chunk, 2) if width else 0
 
@@ -124,7 +124,7 @@ class BitReader:
             zeros += 1
         if self.pos + 2 * zeros + 1 > len(self.bits):
             self._fail(what)
-        value = int(self.bits[self.pos + zeros:self.pos + 2 * zeros + 1], 2)
+        value = int(self.bits[self.pos + zeros : self.pos + 2 * zeros + 1], 2)
         self.pos += 2 * zeros + 1
         return value
 
@@ -141,8 +141,12 @@ class _Coded:
     sort: str
 
     def __eq__(self, other):
-        return (isinstance(other, _Coded) and other.sort == self.sort
-                and self.language.signature == other.language.signature and self.code == other.code)
+        return (
+            isinstance(other, _Coded)
+            and other.sort == self.sort
+            and self.language.signature == other.language.signature
+            and self.code == other.code
+        )
 
     def __hash__(self):
         return hash((self.sort, self.code))

@@ -151,8 +151,9 @@ class GridDistribution(Field):
         except (ArithmeticContextError, TypeError) as err:
             raise ProgramError(f"{what} {value!r} is not a sequence of numbers") from err
         if len(values) != language.n_actions:
-            raise ProgramError(f"{what} {_fmt_dist(values)} has {len(values)} entries; give one per action "
-                               f"({language.n_actions})")
+            raise ProgramError(
+                f"{what} {_fmt_dist(values)} has {len(values)} entries; give one per action ({language.n_actions})"
+            )
         for v in values:
             if v < 0 or (v * language.grid).denominator != 1:
                 raise ProgramError(

@@ -28,11 +28,13 @@ __all__ = [
 INTEGER_TAGS = {"literal": "00", "+": "01", "*": "10", "^": "11"}
 _INTEGER_OPS = {tag: op for op, tag in INTEGER_TAGS.items() if op != "literal"}
 #: This part's rows of :meth:`PolicyLanguage.code_table`.
-CODE_TABLE_ROW = ("integers: 00 literal n 2 + gamma(n); 01 (T+T), 10 (T*T), 11 (T^T) 2 + ℓ(T1) + ℓ(T2); "
-                  "gamma(n) = 2⌊log2 n⌋ + 1")
+CODE_TABLE_ROW = (
+    "integers: 00 literal n 2 + gamma(n); 01 (T+T), 10 (T*T), 11 (T^T) 2 + ℓ(T1) + ℓ(T2); gamma(n) = 2⌊log2 n⌋ + 1"
+)
 
 #: An integer expression whose value has more bits than this is not materialized (``.value`` refuses it).
 VALUE_BITS_LIMIT = 1 << 20
+
 
 def _cap_pow(a: int, b: int, cap: int) -> int:
     """``min(a**b, cap)`` without materializing astronomically large powers (a, b >= 1)."""
@@ -202,6 +204,8 @@ def _read_integer(reader: BitReader) -> IntegerExpression:
     left = _read_integer(reader)
     right = _read_integer(reader)
     return IntegerOperation(_INTEGER_OPS[tag], left, right)
+
+
 _INTEGERS_BY_LENGTH: dict[int, list[IntegerExpression]] = {}
 
 
@@ -329,7 +333,8 @@ def largest_integer_expression(max_bits: int, *, max_value_bits: int = VALUE_BIT
                 f"largest_integer_expression({max_bits}): the largest value of an expression of {L} bits has more "
                 f"than {max_value_bits} bits (a value this large cannot be compared exactly with the other "
                 f"candidates); pass max_value_bits=... (at most {MAX_VALUE_BITS}) to raise the limit, or ask for "
-                f"at most {L - 1} bits")
+                f"at most {L - 1} bits"
+            )
         if value is not None and (best is None or value > best[0]):
             best = (value, witness)
     assert best is not None, "some expression of every length >= 3 bits"
@@ -505,4 +510,3 @@ def integer_code_length(n: int) -> int:
     [3, 5, 5, 7, 16, 21, 26]
     """
     return shortest_integer_expression(n).length
-

@@ -120,10 +120,22 @@ class PolicyLanguage:
     (957, Fraction(36795, 65536))
     """
 
-    def __init__(self, n_actions: int, n_observations: int, *, grid: int = 4, primitives: dict | None = None,
-                 max_states: int = 4096, constructors: tuple = DEFAULT_CONSTRUCTORS):
-        for value, what in ((n_actions, "n_actions"), (n_observations, "n_observations"), (grid, "grid"),
-                            (max_states, "max_states")):
+    def __init__(
+        self,
+        n_actions: int,
+        n_observations: int,
+        *,
+        grid: int = 4,
+        primitives: dict | None = None,
+        max_states: int = 4096,
+        constructors: tuple = DEFAULT_CONSTRUCTORS,
+    ):
+        for value, what in (
+            (n_actions, "n_actions"),
+            (n_observations, "n_observations"),
+            (grid, "grid"),
+            (max_states, "max_states"),
+        ):
             if not _is_count(value) or value < 1:
                 raise ProgramError(f"{what} must be a positive integer, got {value!r}")
         self.n_actions, self.n_observations = int(n_actions), int(n_observations)
@@ -135,7 +147,8 @@ class PolicyLanguage:
             raise ResourceLimitError(
                 f"{self.n_actions} actions with grid {self.grid} give about 2^{bits:.0f} grid distributions, a code "
                 f"of {bits:.0f} bits each, above the {MAX_DISTRIBUTION_BITS} bits accepted; use fewer actions or a "
-                "coarser grid")
+                "coarser grid"
+            )
         self.primitives = self._check_primitives(primitives)
         self._registry = self._check_constructors(constructors)
         #: The constructor classes this language has, in code order (constructor i has tag i).
@@ -148,8 +161,13 @@ class PolicyLanguage:
         self.distribution_width = fixed_width(self.n_distributions)
         self.primitive_codes = _canonical_code({name: b for name, (_, b) in self.primitives.items()})
         self.event_kinds = tuple(kind.kind for kind in EVENT_KINDS)
-        self.signature = (self.n_actions, self.n_observations, self.grid,
-                          tuple((n, id(p), b) for n, (p, b) in self.primitives.items()), self._registry)
+        self.signature = (
+            self.n_actions,
+            self.n_observations,
+            self.grid,
+            tuple((n, id(p), b) for n, (p, b) in self.primitives.items()),
+            self._registry,
+        )
         self._programs: dict[int, list[Program]] = {}
         self._counts: dict = {}
         self._events: dict[int, list[EventExpression]] = {}
@@ -203,8 +221,9 @@ class PolicyLanguage:
                 raise ProgramError(f"constructor {cls!r} is not a subclass of theory.programs.Program")
             kind = cls.kind
             if not isinstance(kind, str) or not kind.isidentifier() or kind.startswith("_"):
-                raise ProgramError(f"constructor {cls.__name__} needs a name: set kind = '...' (an identifier), "
-                                   f"got {kind!r}")
+                raise ProgramError(
+                    f"constructor {cls.__name__} needs a name: set kind = '...' (an identifier), got {kind!r}"
+                )
             if kind in names or hasattr(PolicyLanguage, kind) or any(kind == e.kind for e in EVENT_KINDS):
                 raise ProgramError(f"constructor name {kind!r} of {cls.__name__} is taken; choose another kind")
             names.add(kind)
@@ -247,8 +266,10 @@ class PolicyLanguage:
             raise AttributeError(name)
         for cls in self.__dict__.get("_registry", ()) + EVENT_KINDS:
             if cls.kind == name:
+
                 def build(*args, cls=cls):
                     return cls.build(self, *args)
+
                 build.__name__, build.__doc__ = name, cls.__doc__
                 return build
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
@@ -287,8 +308,12 @@ class PolicyLanguage:
         [(Fraction(0, 1), Fraction(1, 1)), (Fraction(1, 2), Fraction(1, 2)), (Fraction(1, 1), Fraction(0, 1))]
         """
         if self._distributions is None:
-            guard_size(self.n_distributions, limit=_check_max(max_programs, "max_programs", MAX_PROGRAMS),
-                       what=f"grid distributions ({self.n_actions} actions, grid {self.grid})", option="max_programs")
+            guard_size(
+                self.n_distributions,
+                limit=_check_max(max_programs, "max_programs", MAX_PROGRAMS),
+                what=f"grid distributions ({self.n_actions} actions, grid {self.grid})",
+                option="max_programs",
+            )
             out = []
             for cut in itertools.combinations(range(self.grid + self.n_actions - 1), self.n_actions - 1):
                 bounds = (-1,) + cut + (self.grid + self.n_actions - 1,)
@@ -426,8 +451,9 @@ class PolicyLanguage:
     def _guard_programs(self, max_bits: int, max_programs) -> None:
         """Refuse, before building any, more programs of at most ``max_bits`` bits than ``max_programs``."""
         limit = _check_max(max_programs, "max_programs", MAX_PROGRAMS)
-        guard_size(self.count(max_bits), limit=limit, option="max_programs",
-                   what=f"programs ({self!r} up to {max_bits} bits)")
+        guard_size(
+            self.count(max_bits), limit=limit, option="max_programs", what=f"programs ({self!r} up to {max_bits} bits)"
+        )
 
     def _check_bits(self, max_bits) -> int:
         if not _is_count(max_bits) or max_bits < 0:
@@ -450,11 +476,15 @@ class PolicyLanguage:
         """
         max_bits = self._check_bits(max_bits)
         limit = _check_max(max_operations, "max_operations", MAX_COUNT_OPERATIONS)
-        guard_size((max_bits + 1) * (max_bits + 2) // 2, limit=limit, option="max_operations",
-                   what=f"big-integer operations (the counting table up to {max_bits} bits)")
+        guard_size(
+            (max_bits + 1) * (max_bits + 2) // 2,
+            limit=limit,
+            option="max_operations",
+            what=f"big-integer operations (the counting table up to {max_bits} bits)",
+        )
         cached = self._counts.get("table")
         if cached is not None and len(cached) > max_bits:
-            return cached[:max_bits + 1]
+            return cached[: max_bits + 1]
         progs = self._counts["table"] = _CountingTable(self, max_bits).fill()
         return list(progs)
 
@@ -494,17 +524,29 @@ class PolicyLanguage:
         def check(L, cls, n):
             made = list(cls.of_body_length(self, L - self.tag_width))
             if len(made) != n:
-                raise ProgramError(f"constructor {cls.kind!r} ({cls.__name__}) counts {n} programs of {L} bits but "
-                                   f"enumerates {len(made)}; make count() agree with of_body_length()")
+                raise ProgramError(
+                    f"constructor {cls.kind!r} ({cls.__name__}) counts {n} programs of {L} bits but "
+                    f"enumerates {len(made)}; make count() agree with of_body_length()"
+                )
             for p in made:
-                problem = (f"is a {type(p).__name__}" if type(p) is not cls else
-                           f"has {p.length} bits and a code of {len(p.code)}" if not p.length == len(p.code) == L else
-                           f"has the code of {codes[p.code]}" if p.code in codes else
-                           "does not decode to itself" if str(self.decode(p.code)) != str(p) else
-                           "does not parse to itself" if self.parse(str(p)) != p else None)
+                problem = (
+                    f"is a {type(p).__name__}"
+                    if type(p) is not cls
+                    else f"has {p.length} bits and a code of {len(p.code)}"
+                    if not p.length == len(p.code) == L
+                    else f"has the code of {codes[p.code]}"
+                    if p.code in codes
+                    else "does not decode to itself"
+                    if str(self.decode(p.code)) != str(p)
+                    else "does not parse to itself"
+                    if self.parse(str(p)) != p
+                    else None
+                )
                 if problem:
-                    raise ProgramError(f"constructor {cls.kind!r} ({cls.__name__}) enumerates {p} among the programs "
-                                       f"of {L} bits, which {problem}")
+                    raise ProgramError(
+                        f"constructor {cls.kind!r} ({cls.__name__}) enumerates {p} among the programs "
+                        f"of {L} bits, which {problem}"
+                    )
                 codes[p.code] = str(p)
 
         _CountingTable(self, max_bits).fill(check)
@@ -525,14 +567,20 @@ class PolicyLanguage:
         events: 00 obs_occurred(x) 2 + 1; 01 action_occurred(a) 2 + 1; 10 length_ge(T) 2 + ℓ(T)
         integers: 00 literal n 2 + gamma(n); 01 (T+T), 10 (T*T), 11 (T^T) 2 + ℓ(T1) + ℓ(T2); gamma(n) = 2⌊log2 n⌋ + 1
         """
-        lines = [f"tag width: {self.tag_width} bits; action: {self.action_width} bits; observation: "
-                 f"{self.observation_width} bits; grid distribution: {self.distribution_width} bits "
-                 f"({self.n_distributions} distributions, grid {self.grid})"]
+        lines = [
+            f"tag width: {self.tag_width} bits; action: {self.action_width} bits; observation: "
+            f"{self.observation_width} bits; grid distribution: {self.distribution_width} bits "
+            f"({self.n_distributions} distributions, grid {self.grid})"
+        ]
         for cls in self.constructor_classes:
             name, size = cls.table_row(self)
             lines.append(f"  {self.tag_of(cls)} {name:<19} {size}")
-        lines.append("events: " + "; ".join(f"{kind.tag()} {kind.field} {EVENT_TAG_WIDTH} + {kind.table_size(self)}"
-                                            for kind in EVENT_KINDS))
+        lines.append(
+            "events: "
+            + "; ".join(
+                f"{kind.tag()} {kind.field} {EVENT_TAG_WIDTH} + {kind.table_size(self)}" for kind in EVENT_KINDS
+            )
+        )
         lines.append(_INTEGER_ROW)
         return "\n".join(lines)
 
@@ -544,8 +592,9 @@ class PolicyLanguage:
 # ---------------------------------------------------------------------------------------------------------------
 # The complexity prior
 # ---------------------------------------------------------------------------------------------------------------
-def mixture_from_programs(max_bits: int, *, language: PolicyLanguage, update: str = "all",
-                          max_programs: int | None = None) -> BayesianMixture:
+def mixture_from_programs(
+    max_bits: int, *, language: PolicyLanguage, update: str = "all", max_programs: int | None = None
+) -> BayesianMixture:
     """The Bayesian mixture of every program of ``language`` with ``length <= max_bits``, with prior weight
     ``2^-length`` (exact Fractions; their sum is the Kraft sum, at most 1, and is not renormalized: the
     posterior is normalized anyway). Component names are the programs' ``str()``.
@@ -571,5 +620,9 @@ def mixture_from_programs(max_bits: int, *, language: PolicyLanguage, update: st
         raise ProgramError(
             f"no program of {language!r} has at most {max_bits} bits; the shortest has {language.tag_width}"
         )
-    return BayesianMixture([p.compile() for p in programs], [Fraction(1, 2**p.length) for p in programs],
-                           names=[str(p) for p in programs], update=update)
+    return BayesianMixture(
+        [p.compile() for p in programs],
+        [Fraction(1, 2**p.length) for p in programs],
+        names=[str(p) for p in programs],
+        update=update,
+    )

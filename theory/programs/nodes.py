@@ -161,8 +161,7 @@ class Program(_Coded):
         if self._compiled is None:
             m = self._machine()
             if m is not None:
-                self._compiled = FiniteStatePolicy(m.emission, m.transition, m.initial, semi=self.semi,
-                                                   name=str(self))
+                self._compiled = FiniteStatePolicy(m.emission, m.transition, m.initial, semi=self.semi, name=str(self))
             else:
                 self._compiled = self._general()
         return self._compiled
@@ -182,8 +181,9 @@ class Program(_Coded):
         array([Fraction(1, 2), Fraction(1, 2)], dtype=object)
         """
         lang = self.language
-        return Policy.from_function(lang.n_actions, lambda h: self._ref(tuple(h)),
-                                    n_observations=lang.n_observations, semi=self.semi)
+        return Policy.from_function(
+            lang.n_actions, lambda h: self._ref(tuple(h)), n_observations=lang.n_observations, semi=self.semi
+        )
 
 
 class _OneRow(Program):
@@ -319,7 +319,7 @@ class _Markov(Program):
     @classmethod
     def count(cls, language, body, table):
         n = cls.alphabet.size(language)
-        return DISTRIBUTION.size(language)**n if body == n * DISTRIBUTION.width(language) else 0
+        return DISTRIBUTION.size(language) ** n if body == n * DISTRIBUTION.width(language) else 0
 
     @classmethod
     def table_row(cls, language):
@@ -437,15 +437,20 @@ class Periodic(Program):
 
     @classmethod
     def of_body_length(cls, language, body):
-        return [cls(language, acts) for k in itertools.chain.from_iterable(_periodic_lengths(body, language.action_width))
-                for acts in itertools.product(range(language.n_actions), repeat=k)]
+        return [
+            cls(language, acts)
+            for k in itertools.chain.from_iterable(_periodic_lengths(body, language.action_width))
+            for acts in itertools.product(range(language.n_actions), repeat=k)
+        ]
 
     @classmethod
     def count(cls, language, body, table):
         A = language.n_actions
         # One action (width 0): each period k gives A**k = 1 program, so a range counts its length.
-        return sum(ks.stop - ks.start if A == 1 else sum(A**k for k in ks)
-                   for ks in _periodic_lengths(body, language.action_width))
+        return sum(
+            ks.stop - ks.start if A == 1 else sum(A**k for k in ks)
+            for ks in _periodic_lengths(body, language.action_width)
+        )
 
     @classmethod
     def table_row(cls, language):
@@ -474,8 +479,11 @@ class Periodic(Program):
     def _general(self):
         lang = self.language
         acts = self.actions
-        return Policy.from_function(lang.n_actions, lambda h: _onehot(acts[len(h) % len(acts)], lang.n_actions),
-                                    n_observations=lang.n_observations)
+        return Policy.from_function(
+            lang.n_actions,
+            lambda h: _onehot(acts[len(h) % len(acts)], lang.n_actions),
+            n_observations=lang.n_observations,
+        )
 
     def _ref(self, history):
         return _onehot(self.actions[len(history) % len(self.actions)], self.language.n_actions)
@@ -564,13 +572,20 @@ class _Middle:
         self.min_bits, self.read, self.of_length, self.count, self.parse = min_bits, read, of_length, count, parse
 
 
-_EVENT = _Middle(2, read=lambda language, reader: language.read_event(reader),
-                 of_length=lambda language, bits: language.events_of_length(bits),
-                 count=lambda language, bits, table: table.events[bits], parse=lambda parser: parser.event())
-_RATE = _Middle(1, read=lambda language, reader: _Rate(reader.gamma("a hazard exponent")),
-                of_length=lambda language, bits: [_Rate(j) for j in _gamma_values(bits)],
-                count=lambda language, bits, table: _gamma_count(bits),
-                parse=lambda parser: parser.number("a hazard rate 2^-j"))
+_EVENT = _Middle(
+    2,
+    read=lambda language, reader: language.read_event(reader),
+    of_length=lambda language, bits: language.events_of_length(bits),
+    count=lambda language, bits, table: table.events[bits],
+    parse=lambda parser: parser.event(),
+)
+_RATE = _Middle(
+    1,
+    read=lambda language, reader: _Rate(reader.gamma("a hazard exponent")),
+    of_length=lambda language, bits: [_Rate(j) for j in _gamma_values(bits)],
+    count=lambda language, bits, table: _gamma_count(bits),
+    parse=lambda parser: parser.number("a hazard rate 2^-j"),
+)
 
 
 class _Composite(Program):
@@ -630,8 +645,10 @@ class _Composite(Program):
 
     @classmethod
     def _check_parts(cls, language, before, after):
-        return (language.check_program(before, f"{cls.kind}'s first part"),
-                language.check_program(after, f"{cls.kind}'s last part"))
+        return (
+            language.check_program(before, f"{cls.kind}'s first part"),
+            language.check_program(after, f"{cls.kind}'s last part"),
+        )
 
     def _body(self):
         return self.before.code + self.middle.code + self.after.code
@@ -827,8 +844,9 @@ class Primitive(Program):
 
     @classmethod
     def table_row(cls, language):
-        return "primitive(name)", "tag + " + ", ".join(f"{b} ({n}: {language.primitive_codes[n] or 'empty'})"
-                                                      for n, (_, b) in language.primitives.items())
+        return "primitive(name)", "tag + " + ", ".join(
+            f"{b} ({n}: {language.primitive_codes[n] or 'empty'})" for n, (_, b) in language.primitives.items()
+        )
 
     @classmethod
     def parse(cls, parser):
