@@ -9,30 +9,12 @@ measures, optimal and regularized policies, and imitators.
 LogLinear(1/2*ln(5/9) + 1/2*ln(5))
 """
 
+from . import errors, measures
 from .arith import BallContext, Context, ExactContext, FloatContext, LogLinear, get_context
 from .channels import Channel, action_sequence_probability, joint, marginal, pushforward
 from .combinators import Hazard, Switch
 from .divergences import InfiniteDivergence, kl, tvd
-from .errors import (
-    AlphaError,
-    AlphabetError,
-    ArithmeticContextError,
-    BudgetError,
-    HistoryError,
-    HorizonError,
-    MightntError,
-    PriorError,
-    ProbabilityError,
-    ProgramError,
-    RuledOutHistoryError,
-    TemperatureError,
-    UndecidedError,
-    UtilityError,
-    OptionError,
-    TypeMismatchError,
-    ResourceLimitError,
-    UnderflowError,
-)
+from .errors import *  # every error class is public
 from .events import ActionOccurred, Event, LengthAtLeast, ObservationOccurred
 from .imitation import OnlineImitator, PessimisticImitator, top_set
 from .kernels import (
@@ -44,18 +26,7 @@ from .kernels import (
     Policy,
     sequence_environment,
 )
-from .measures import (
-    KLBreakdown,
-    kl_breakdown,
-    optimal_actions,
-    optimal_value,
-    q_values,
-    reactive_worst_case_kl,
-    trajectory_kl,
-    trajectory_tvd,
-    value,
-    worst_case_kl,
-)
+from .measures import *  # every trajectory measure is public
 from .mixtures import BayesianMixture
 from .optimize import Optimum, TreePolicy, kl_constrained_policy, kl_regularized_policy, tvd_constrained_policy
 from .programs import (
@@ -123,18 +94,9 @@ __all__ = [
     "largest_integer_expression",
     "mixture_from_programs",
     # utilities and measures
+    *measures.__all__,
     "MeanReward",
     "HistoryUtility",
-    "trajectory_kl",
-    "worst_case_kl",
-    "reactive_worst_case_kl",
-    "trajectory_tvd",
-    "value",
-    "optimal_value",
-    "q_values",
-    "optimal_actions",
-    "kl_breakdown",
-    "KLBreakdown",
     # optima and imitation
     "Optimum",
     "TreePolicy",
@@ -148,22 +110,5 @@ __all__ = [
     "sample_episodes",
     "Episodes",
     # errors
-    "MightntError",
-    "ProbabilityError",
-    "AlphabetError",
-    "HistoryError",
-    "PriorError",
-    "RuledOutHistoryError",
-    "TemperatureError",
-    "BudgetError",
-    "AlphaError",
-    "UtilityError",
-    "HorizonError",
-    "ArithmeticContextError",
-    "OptionError",
-    "TypeMismatchError",
-    "ResourceLimitError",
-    "UnderflowError",
-    "ProgramError",
-    "UndecidedError",
+    *errors.__all__,
 ]

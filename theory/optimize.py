@@ -435,6 +435,36 @@ class _Problem:
     def tree_policy(self, own_tables, bot_tables) -> TreePolicy:
         return TreePolicy(self.dt, own_tables, bot_tables, self.beta, self.ctx, n_observations=self.n_obs)
 
+    def optimum(
+        self,
+        own,
+        bot,
+        *,
+        value,
+        kl_spent,
+        tvd_spent=None,
+        objective=None,
+        temperature=None,
+        bracket=None,
+        budget=None,
+        binding=None,
+    ) -> Optimum:
+        """The :class:`Optimum` of the tables ``own`` and ``bot``, its numbers as handed to users
+        (``ctx.to_output``); ``objective`` defaults to the value (what a constrained optimum maximizes)."""
+        out = self.ctx.to_output
+        value = out(value)
+        return Optimum(
+            policy=self.tree_policy(own, bot),
+            value=value,
+            kl_spent=out(kl_spent),
+            tvd_spent=None if tvd_spent is None else out(tvd_spent),
+            objective=value if objective is None else out(objective),
+            temperature=temperature,
+            temperature_bracket=bracket,
+            budget=budget,
+            binding=binding,
+        )
+
 
 def kl_regularized_policy(
     beta, env, utility, horizon, temperature, history=(), *, arith=None, demonstrator=None, max_nodes: int | None = None
@@ -482,16 +512,14 @@ def kl_regularized_policy(
             bot = [s[1] for s in solution] if problem.abstains else None
             kl_spent, value_ = problem.spend(own, bot, temperature, solution)
             objective = solution[0][3][0]
-        return Optimum(
-            policy=problem.tree_policy(own, bot),
-            value=ctx.to_output(value_),
-            kl_spent=ctx.to_output(kl_spent),
-            tvd_spent=None,
-            objective=ctx.to_output(objective),
+        return problem.optimum(
+            own,
+            bot,
+            value=value_,
+            kl_spent=kl_spent,
+            objective=objective,
             temperature=lam,
-            temperature_bracket=(lam, lam),
-            budget=None,
-            binding=None,
+            bracket=(lam, lam),
         )
 
 
@@ -677,15 +705,13 @@ def kl_constrained_policy(
 
         def optimum(own, bot, kl_spent, value_, temperature, bracket, binding) -> Optimum:
             """The optimum given by the tables ``own`` and ``bot``: a constrained optimum maximizes its value."""
-            value_ = ctx.to_output(value_)
-            return Optimum(
-                policy=problem.tree_policy(own, bot),
+            return problem.optimum(
+                own,
+                bot,
                 value=value_,
-                kl_spent=ctx.to_output(kl_spent),
-                tvd_spent=None,
-                objective=value_,
+                kl_spent=kl_spent,
                 temperature=temperature,
-                temperature_bracket=bracket,
+                bracket=bracket,
                 budget=budget,
                 binding=binding,
             )
@@ -802,17 +828,9 @@ def tvd_constrained_policy(
         if beta.semi:
             raise MightntError("the TVD-constrained optimum needs a base policy that does not abstain")
         if problem.m == 0:
-            value_, zero = ctx.to_output(problem.leaf[0]), ctx.to_output(ctx.convert(0))
-            return Optimum(
-                policy=problem.tree_policy([], None),
-                value=value_,
-                kl_spent=zero,
-                tvd_spent=zero,
-                objective=value_,
-                temperature=None,
-                temperature_bracket=None,
-                budget=budget,
-                binding=False,
+            zero = ctx.convert(0)
+            return problem.optimum(
+                [], None, value=problem.leaf[0], kl_spent=zero, tvd_spent=zero, budget=budget, binding=False
             )
         # The optimum is solved in rationals wherever the inputs are rational (exact and ball arithmetic), on the
         # same unmerged tree, and converted: balls then enclose the exact optimum, with no undecidable ties.
@@ -834,15 +852,12 @@ def tvd_constrained_policy(
         kl_spent, value_ = problem.spend(own, None)
         # The budget binds when it costs value: decided in the solver's context (exactly where the program is).
         binding = not solver_ctx.at_least(value_ if solved_value is None else solved_value, _best_value(solver))
-        value_ = ctx.to_output(value_)
-        return Optimum(
-            policy=problem.tree_policy(own, None),
+        return problem.optimum(
+            own,
+            None,
             value=value_,
-            kl_spent=ctx.to_output(kl_spent),
-            tvd_spent=ctx.to_output(_tvd_of(problem, own)),
-            objective=value_,
-            temperature=None,
-            temperature_bracket=None,
+            kl_spent=kl_spent,
+            tvd_spent=_tvd_of(problem, own),
             budget=budget,
             binding=bool(binding),
         )
