@@ -138,8 +138,9 @@ class Context:
         >>> get_context("float").at_least(np.array([0.1 + 0.2, 0.2]), 0.3).tolist()   # 0.30000000000000004 ties 0.3
         [True, False]
         """
-        diff = np.asarray(x, dtype=object) - np.asarray(y, dtype=object)
-        return np.asarray(np.frompyfunc(lambda d: self.sign(d) >= 0, 1, 1)(diff), dtype=bool)
+        # compare() rather than the sign of x − y: either side may be ±inf (an infinite divergence).
+        ge = np.frompyfunc(lambda a, b: self.compare(a, b) >= 0, 2, 1)
+        return np.asarray(ge(np.asarray(x, dtype=object), np.asarray(y, dtype=object)), dtype=bool)
 
     def argmax_set(self, values) -> list[int]:
         """Indices attaining the maximum of a 1-d array: exact in certified contexts (may raise

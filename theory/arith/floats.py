@@ -109,7 +109,8 @@ class FloatContext(Context):
 
     def at_least(self, x, y):
         x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-        return x >= y - self.tie * np.maximum(np.abs(x), np.abs(y))
+        with np.errstate(invalid="ignore"):  # inf − inf in the tolerance: the first test already says yes
+            return (x >= y) | (x >= y - self.tie * np.maximum(np.abs(x), np.abs(y)))
 
     def extreme(self, values, *, largest: bool = True):
         values = [float(v) for v in values]
