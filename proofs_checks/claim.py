@@ -137,6 +137,11 @@ def _is_value(value) -> bool:
     return isinstance(value, np.ndarray) and value.ndim == 0 and not isinstance(value.item(), (str, bytes))
 
 
+def _is_seconds(budget) -> bool:
+    """Whether ``budget`` is a time budget: a positive, finite int or float (not a bool)."""
+    return not isinstance(budget, bool) and isinstance(budget, (int, float)) and budget > 0 and math.isfinite(budget)
+
+
 def _side(claim_id: str, side: str, function, instance, arith):
     """``function(instance, arith)``, with its errors and non-numbers named by the claim, side and instance."""
     try:
@@ -388,12 +393,7 @@ class Claim:
             get_context(a)  # eager validation
         self.tolerance = float(tolerance)
         self.max_examples = max_examples
-        if budget is not None and (
-            isinstance(budget, bool)
-            or not isinstance(budget, (int, float))
-            or not budget > 0
-            or not math.isfinite(budget)
-        ):
+        if budget is not None and not _is_seconds(budget):
             raise ClaimError(f"budget {budget!r} of claim {id!r} must be a positive number of seconds")
         self.budget = budget
         if scope_limit is not None and (
@@ -909,12 +909,7 @@ class _Check:
             self.try_first = None
         if self.try_first is None or not all(isinstance(x, dict) for x in self.try_first):
             raise ClaimError(f"try_first={try_first!r:.80} must be a list of instances (dicts)")
-        if budget is not None and (
-            isinstance(budget, bool)
-            or not isinstance(budget, (int, float))
-            or not budget > 0
-            or not math.isfinite(budget)
-        ):
+        if budget is not None and not _is_seconds(budget):
             raise ClaimError(f"budget={budget!r} must be a positive number of seconds")
         if max_examples is not None and (
             isinstance(max_examples, bool) or not isinstance(max_examples, int) or max_examples < 1

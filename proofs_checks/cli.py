@@ -496,6 +496,19 @@ def _import_option(p) -> None:
     )
 
 
+def _profile_option(p) -> None:
+    p.add_argument(
+        "--profile",
+        choices=sorted(PROFILES),
+        default="ci",
+        help="search effort: ci (each claim's own) or thorough (ten times as much)",
+    )
+
+
+def _search_seed_option(p) -> None:
+    p.add_argument("--seed", type=_seed, default=0, help="seed of the random search, 0 to 2^63-1 (default 0)")
+
+
 def _effort_options(p) -> None:
     p.add_argument(
         "--budget",
@@ -540,16 +553,11 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="check claims (all by default)")
     _import_option(p)
     p.add_argument("ids", nargs="*", metavar="ID")
-    p.add_argument(
-        "--profile",
-        choices=sorted(PROFILES),
-        default="ci",
-        help="search effort: ci (each claim's own) or thorough (ten times as much)",
-    )
+    _profile_option(p)
     p.add_argument(
         "--format", choices=FORMATS, default="table", help="report format: table (default), json or markdown"
     )
-    p.add_argument("--seed", type=_seed, default=0, help="seed of the random search, 0 to 2^63-1 (default 0)")
+    _search_seed_option(p)
     p.add_argument("--certificates", metavar="DIR", help="write a certificate for every refutation found")
     p.add_argument(
         "--exact",
@@ -601,13 +609,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("id", metavar="ID")
     p.add_argument("--out", metavar="FILE")
     p.add_argument("--exact", action="store_true", help="print long exact forms and numbers in full")
-    p.add_argument(
-        "--profile",
-        choices=sorted(PROFILES),
-        default="ci",
-        help="search effort: ci (each claim's own) or thorough (ten times as much)",
-    )
-    p.add_argument("--seed", type=_seed, default=0, help="seed of the random search, 0 to 2^63-1 (default 0)")
+    _profile_option(p)
+    _search_seed_option(p)
     _effort_options(p)
     p.set_defaults(run=_cmd_counterexample)
     p = sub.add_parser("replay", help="re-verify a certificate from scratch")

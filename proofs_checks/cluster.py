@@ -43,7 +43,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Callable
 
-from .runner import DEFAULT_MEMORY, DEFAULT_TIMEOUT, _error_record, run_checks
+from .runner import DEFAULT_MEMORY, DEFAULT_TIMEOUT, _error_record, _options_for, run_checks
 
 __all__ = ["run_on_cluster", "run_shards", "merge_shards", "seed_range", "ClusterError"]
 
@@ -216,10 +216,6 @@ def _certify(claim, record: dict, certificates: str | None) -> dict:
     except (CertificateError, InstanceError, OSError) as err:
         record["certificate_error"] = str(err)
     return record
-
-
-def _options_for(options) -> Callable:
-    return options if callable(options) else (lambda claim, common=dict(options or {}): common)
 
 
 # ---------------------------------------------------------------------------------------------------------------

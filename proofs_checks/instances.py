@@ -47,6 +47,16 @@ def _int_table(arr) -> list:
     return np.asarray(arr, dtype=np.int64).tolist()
 
 
+def _machine(machine) -> dict:
+    """The tables every finite-state machine (policy or environment) is written with: its exact emission table,
+    its transition table and its start state."""
+    return {
+        "emission": _table(machine.emission("exact")),
+        "transition": _int_table(machine.transition),
+        "initial_state": machine.initial_state,
+    }
+
+
 def encode(value):
     """Exact JSON-ready data for an instance value (see the module docstring for what is supported)."""
     # Imported lazily: strategies import theory objects, and HistoryTableUtility lives there.
@@ -65,22 +75,9 @@ def encode(value):
     if isinstance(value, (tuple, list)):
         return {"tuple" if isinstance(value, tuple) else "list": [encode(v) for v in value]}
     if isinstance(value, theory.FiniteStatePolicy):
-        return {
-            "finite_state_policy": {
-                "emission": _table(value.emission("exact")),
-                "transition": _int_table(value.transition),
-                "initial_state": value.initial_state,
-                "semi": value.semi,
-            }
-        }
+        return {"finite_state_policy": {**_machine(value), "semi": value.semi}}
     if isinstance(value, theory.FiniteStateEnvironment):
-        return {
-            "finite_state_environment": {
-                "emission": _table(value.emission("exact")),
-                "transition": _int_table(value.transition),
-                "initial_state": value.initial_state,
-            }
-        }
+        return {"finite_state_environment": _machine(value)}
     if isinstance(value, theory.BayesianMixture):
         return {
             "mixture": {

@@ -40,6 +40,11 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def _options_for(options) -> Callable:
+    """``options`` (a dict for every claim, None, or a function ``claim -> dict``) as a function ``claim -> dict``."""
+    return options if callable(options) else (lambda claim, common=dict(options or {}): common)
+
+
 def _error_record(claim: Claim, message: str, seconds: float) -> dict:
     return {
         "id": claim.id,
@@ -119,7 +124,7 @@ def run_checks(
         raise ValueError(f"timeout={timeout!r} must be a positive number of seconds")
     if memory is not None and (isinstance(memory, bool) or not isinstance(memory, int) or memory < 2**20):
         raise ValueError(f"memory={memory!r} must be None or a whole number of bytes, at least 2^20 (1 MiB)")
-    options_for = options if callable(options) else (lambda claim, common=dict(options or {}): common)
+    options_for = _options_for(options)
     # fork: the children inherit every claim the parent registered, user claims included.
     ctx = multiprocessing.get_context("fork")
     pending = list(enumerate(claims))

@@ -98,12 +98,14 @@ def _check_int(value, name: str, *, minimum: int | None = None, maximum: int | N
     return int(value)
 
 
-def _check_size_range(min_size, max_size, *, lowest: int = 1) -> tuple[int, int]:
-    min_size = _check_int(min_size, "min_size", minimum=lowest)
-    max_size = _check_int(max_size, "max_size", minimum=lowest)
-    if min_size > max_size:
-        raise InvalidArgument(f"min_size={min_size} is larger than max_size={max_size}")
-    return min_size, max_size
+def _check_int_range(low, high, name: str, *, lowest: int = 1) -> tuple[int, int]:
+    """The options ``min_<name>`` and ``max_<name>`` (``low``, ``high``) of a range of whole numbers: each at least
+    ``lowest``, and ``low <= high``."""
+    low = _check_int(low, f"min_{name}", minimum=lowest)
+    high = _check_int(high, f"max_{name}", minimum=lowest)
+    if low > high:
+        raise InvalidArgument(f"min_{name}={low} is larger than max_{name}={high}")
+    return low, high
 
 
 def _check_vector_options(n, min_size, max_size, max_denominator) -> tuple:
@@ -111,7 +113,7 @@ def _check_vector_options(n, min_size, max_size, max_denominator) -> tuple:
     None, and the largest denominator."""
     if n is not None:
         n = _check_int(n, "n", minimum=1)
-    min_size, max_size = _check_size_range(min_size, max_size)
+    min_size, max_size = _check_int_range(min_size, max_size, "size")
     return n, min_size, max_size, _check_int(max_denominator, "max_denominator", minimum=1)
 
 
@@ -136,6 +138,12 @@ def _check_strategy(value, name: str):
     if not isinstance(value, st.SearchStrategy):
         raise InvalidArgument(f"{name}={value!r} must be a hypothesis strategy")
     return value
+
+
+def _scoped(random, scope, **options):
+    """The strategy ``random(**options)`` with the small scope ``scope(choose, **options)``: the random construction
+    and its small scope (see the end of this module) take the same validated options."""
+    return small_scope(random(**options), partial(scope, **options))
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -225,11 +233,14 @@ def distributions(n=None, *, min_size=1, max_size=4, semi=False, max_denominator
     """
     n, min_size, max_size, max_denominator = _check_vector_options(n, min_size, max_size, max_denominator)
     semi = _check_bool(semi, "semi")
-    return small_scope(
-        _distributions(n, min_size, max_size, semi, max_denominator),
-        partial(
-            _distribution_scope, n=n, min_size=min_size, max_size=max_size, semi=semi, max_denominator=max_denominator
-        ),
+    return _scoped(
+        _distributions,
+        _distribution_scope,
+        n=n,
+        min_size=min_size,
+        max_size=max_size,
+        semi=semi,
+        max_denominator=max_denominator,
     )
 
 
@@ -296,6 +307,19 @@ def _check_alphabet(n_actions, n_observations) -> tuple[int, int]:
     return _check_int(n_actions, "n_actions", minimum=1), _check_int(n_observations, "n_observations", minimum=1)
 
 
+def _check_machine_options(n_actions, n_observations, min_states, max_states, max_denominator) -> dict:
+    """The options every finite-state machine strategy (policies, environments) takes, validated, by name."""
+    n_actions, n_observations = _check_alphabet(n_actions, n_observations)
+    min_states, max_states = _check_int_range(min_states, max_states, "states")
+    return dict(
+        n_actions=n_actions,
+        n_observations=n_observations,
+        min_states=min_states,
+        max_states=max_states,
+        max_denominator=_check_int(max_denominator, "max_denominator", minimum=1),
+    )
+
+
 def finite_state_policies(*, n_actions, n_observations, max_states=3, min_states=1, semi=False, max_denominator=12):
     """:class:`theory.FiniteStatePolicy` instances with exact emission rows (see :func:`distributions`) and
     random transitions between ``min_states..max_states`` states (start state 0).
@@ -309,27 +333,8 @@ def finite_state_policies(*, n_actions, n_observations, max_states=3, min_states
     ...     assert 1 <= p.n_states <= 3 and 0 <= p.abstain(((1, 1),), arith="exact") <= 1
     >>> check()
     """
-    n_actions, n_observations = _check_alphabet(n_actions, n_observations)
-    min_states, max_states = (
-        _check_int(min_states, "min_states", minimum=1),
-        _check_int(max_states, "max_states", minimum=1),
-    )
-    if min_states > max_states:
-        raise InvalidArgument(f"min_states={min_states} is larger than max_states={max_states}")
-    semi = _check_bool(semi, "semi")
-    max_denominator = _check_int(max_denominator, "max_denominator", minimum=1)
-    return small_scope(
-        _finite_state_policies(n_actions, n_observations, min_states, max_states, semi, max_denominator),
-        partial(
-            _policy_scope,
-            n_actions=n_actions,
-            n_observations=n_observations,
-            min_states=min_states,
-            max_states=max_states,
-            semi=semi,
-            max_denominator=max_denominator,
-        ),
-    )
+    options = _check_machine_options(n_actions, n_observations, min_states, max_states, max_denominator)
+    return _scoped(_finite_state_policies, _policy_scope, semi=_check_bool(semi, "semi"), **options)
 
 
 @st.composite
@@ -396,25 +401,8 @@ def finite_state_environments(*, n_actions, n_observations, max_states=3, min_st
     >>> find(finite_state_environments(n_actions=1, n_observations=2), lambda e: True, settings=settings(database=None, derandomize=True))
     FiniteStateEnvironment([[[1, 0]]], [[[0, 0]]])
     """
-    n_actions, n_observations = _check_alphabet(n_actions, n_observations)
-    min_states, max_states = (
-        _check_int(min_states, "min_states", minimum=1),
-        _check_int(max_states, "max_states", minimum=1),
-    )
-    if min_states > max_states:
-        raise InvalidArgument(f"min_states={min_states} is larger than max_states={max_states}")
-    max_denominator = _check_int(max_denominator, "max_denominator", minimum=1)
-    return small_scope(
-        _finite_state_environments(n_actions, n_observations, min_states, max_states, max_denominator),
-        partial(
-            _environment_scope,
-            n_actions=n_actions,
-            n_observations=n_observations,
-            min_states=min_states,
-            max_states=max_states,
-            max_denominator=max_denominator,
-        ),
-    )
+    options = _check_machine_options(n_actions, n_observations, min_states, max_states, max_denominator)
+    return _scoped(_finite_state_environments, _environment_scope, **options)
 
 
 @st.composite
@@ -465,10 +453,7 @@ def mixtures(
     hypothesis.errors.InvalidArgument: update='some' must be one of ('all', 'demonstrator')
     """
     n_actions, n_observations = _check_alphabet(n_actions, n_observations)
-    min_components = _check_int(min_components, "min_components", minimum=1)
-    max_components = _check_int(max_components, "max_components", minimum=1)
-    if min_components > max_components:
-        raise InvalidArgument(f"min_components={min_components} is larger than max_components={max_components}")
+    min_components, max_components = _check_int_range(min_components, max_components, "components")
     max_states = _check_int(max_states, "max_states", minimum=1)
     semi = _check_bool(semi, "semi")
     if update not in _UPDATES:
@@ -485,33 +470,29 @@ def mixtures(
             semi=semi,
             max_denominator=max_denominator,
         )
-    return small_scope(
-        _mixtures(
-            n_actions,
-            n_observations,
-            min_components,
-            max_components,
-            max_states,
-            semi,
-            update,
-            components,
-            custom,
-            max_denominator,
-        ),
-        partial(
-            _mixture_scope,
-            n_actions=n_actions,
-            n_observations=n_observations,
-            min_components=min_components,
-            max_components=max_components,
-            max_states=max_states,
-            semi=semi,
-            update=update,
-            components=components,
-            custom=custom,
-            max_denominator=max_denominator,
-        ),
+    return _scoped(
+        _mixtures,
+        _mixture_scope,
+        n_actions=n_actions,
+        n_observations=n_observations,
+        min_components=min_components,
+        max_components=max_components,
+        max_states=max_states,
+        semi=semi,
+        update=update,
+        components=components,
+        custom=custom,
+        max_denominator=max_denominator,
     )
+
+
+def _mixture_of(comps, prior, *, n_actions, update) -> BayesianMixture:
+    """The mixture of the drawn components, once each is known to be a policy over the mixture's actions (a
+    ``components=`` strategy may draw anything)."""
+    for c in comps:
+        if not isinstance(c, Policy) or c.n_actions != n_actions:
+            raise InvalidArgument(f"components drew {c!r}, not a theory.Policy over {n_actions} actions")
+    return BayesianMixture(comps, prior, update=update)
 
 
 @st.composite
@@ -541,11 +522,7 @@ def _mixtures(
             i = draw(st.integers(0, k - 1))
             j = draw(st.integers(0, k - 1).filter(lambda x: x != i))
             comps[j] = comps[i]
-    for c in comps:
-        if not isinstance(c, Policy) or c.n_actions != n_actions:
-            raise InvalidArgument(f"components drew {c!r}, not a theory.Policy over {n_actions} actions")
-    prior = draw(priors(k, max_denominator=max_denominator))
-    return BayesianMixture(comps, prior, update=update)
+    return _mixture_of(comps, draw(priors(k, max_denominator=max_denominator)), n_actions=n_actions, update=update)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -575,12 +552,7 @@ def histories(policy_or_mixture, env=None, *, max_length=4, min_length=0, flags=
         raise InvalidArgument(f"policy_or_mixture={policy_or_mixture!r} must be a theory.Policy (or BayesianMixture)")
     if env is not None and not isinstance(env, Environment):
         raise InvalidArgument(f"env={env!r} must be a theory.Environment or None")
-    min_length, max_length = (
-        _check_int(min_length, "min_length", minimum=0),
-        _check_int(max_length, "max_length", minimum=0),
-    )
-    if min_length > max_length:
-        raise InvalidArgument(f"min_length={min_length} is larger than max_length={max_length}")
+    min_length, max_length = _check_int_range(min_length, max_length, "length", lowest=0)
     flags = _check_bool(flags, "flags")
     n_actions = policy_or_mixture.n_actions
     if env is not None:
@@ -599,18 +571,16 @@ def histories(policy_or_mixture, env=None, *, max_length=4, min_length=0, flags=
         n_obs = _check_int(n_observations, "n_observations", minimum=1)
     else:
         raise InvalidArgument("the policy does not fix an observation alphabet: pass env= or n_observations=")
-    return small_scope(
-        _histories(policy_or_mixture, env, n_actions, n_obs, min_length, max_length, flags),
-        partial(
-            _history_scope,
-            policy=policy_or_mixture,
-            env=env,
-            n_actions=n_actions,
-            n_observations=n_obs,
-            min_length=min_length,
-            max_length=max_length,
-            flags=flags,
-        ),
+    return _scoped(
+        _histories,
+        _history_scope,
+        policy=policy_or_mixture,
+        env=env,
+        n_actions=n_actions,
+        n_observations=n_obs,
+        min_length=min_length,
+        max_length=max_length,
+        flags=flags,
     )
 
 
@@ -658,9 +628,11 @@ def _grow_history(choose, policy, env, n_actions, n_obs, length, flags):
 
 
 @st.composite
-def _histories(draw, policy, env, n_actions, n_obs, min_length, max_length, flags):
+def _histories(draw, policy, env, n_actions, n_observations, min_length, max_length, flags):
     length = draw(st.integers(min_length, max_length))
-    return _grow_history(lambda options: draw(st.sampled_from(options)), policy, env, n_actions, n_obs, length, flags)
+    return _grow_history(
+        lambda options: draw(st.sampled_from(options)), policy, env, n_actions, n_observations, length, flags
+    )
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -869,15 +841,8 @@ def alphabets(*, min_actions=1, max_actions=3, min_observations=1, max_observati
     >>> find(alphabets(min_actions=2), lambda ao: ao[1] > 1, settings=settings(database=None, derandomize=True))
     (2, 2)
     """
-    min_a, max_a = _check_int(min_actions, "min_actions", minimum=1), _check_int(max_actions, "max_actions", minimum=1)
-    min_o, max_o = (
-        _check_int(min_observations, "min_observations", minimum=1),
-        _check_int(max_observations, "max_observations", minimum=1),
-    )
-    if min_a > max_a:
-        raise InvalidArgument(f"min_actions={min_a} is larger than max_actions={max_a}")
-    if min_o > max_o:
-        raise InvalidArgument(f"min_observations={min_o} is larger than max_observations={max_o}")
+    min_a, max_a = _check_int_range(min_actions, max_actions, "actions")
+    min_o, max_o = _check_int_range(min_observations, max_observations, "observations")
     return small_scope(
         st.tuples(st.integers(min_a, max_a), st.integers(min_o, max_o)),
         partial(_alphabet_scope, min_actions=min_a, max_actions=max_a, min_observations=min_o, max_observations=max_o),
@@ -1078,11 +1043,8 @@ def _mixture_scope(
         comps = distinct[:j] + [distinct[i]] + distinct[j:]
     else:
         comps = [choose.draw(components) for _ in range(k)]
-    for c in comps:
-        if not isinstance(c, Policy) or c.n_actions != n_actions:
-            raise InvalidArgument(f"components drew {c!r}, not a theory.Policy over {n_actions} actions")
     prior = _prior_scope(choose, n=k, min_size=k, max_size=k, normalized=False)
-    return BayesianMixture(comps, prior, update=update)
+    return _mixture_of(comps, prior, n_actions=n_actions, update=update)
 
 
 def _history_scope(choose, *, policy, env, n_actions, n_observations, min_length, max_length, flags):

@@ -998,6 +998,20 @@ def _fmt(q) -> str:
     return "—" if q is None else " / ".join(f"{v + 0.0:.2f}".replace("-0.00", "0.00") for v in q)
 
 
+#: The header of the EMPTY columns that end both agents' rows of the report (see :func:`_empty_columns`).
+_EMPTY_HEADER = "P(any EMPTY)  EMPTY fraction mean, q1/med/q3   1st EMPTY cost q1/med/q3   2nd EMPTY cost"
+
+
+def _empty_columns(stats: dict) -> str:
+    """The EMPTY columns of an agent's row of the report, from its :func:`_agent_statistics`: how often an episode
+    says EMPTY, the EMPTY fraction per episode, and the cost of the first and second EMPTY."""
+    costs = stats["nth_empty_cost_quartiles"]
+    return (
+        f"{stats['episodes_with_empty']:<12.3f}  {stats['empty_fraction_mean']:.2f}, "
+        f"{_fmt(stats['empty_fraction_quartiles']):<22} {_fmt(costs[0]):<25} {_fmt(costs[1])}"
+    )
+
+
 def report(results: dict) -> str:
     """The experiment's numbers as text: the tables the docs page shows."""
     config: Config = results["config"]
@@ -1031,35 +1045,22 @@ def report(results: dict) -> str:
         )
     lines.append("")
     lines.append("Exact KL-constrained agent (expected KL to the base ≤ budget):")
-    lines.append(
-        "  budget turns  KL→base  KL→teacher  V       P(any EMPTY)  EMPTY fraction mean, q1/med/q3   "
-        "1st EMPTY cost q1/med/q3   2nd EMPTY cost"
-    )
+    lines.append("  budget turns  KL→base  KL→teacher  V       " + _EMPTY_HEADER)
     for (budget, turns), rows in sorted(results["agents"].items()):
         e = rows["exact"]
-        quart = e["nth_empty_cost_quartiles"]
         kl_t = "inf" if math.isinf(e["kl_to_teacher"]) else f"{e['kl_to_teacher']:.3f}"
         lines.append(
-            f"  {budget:<6} {turns:<6} {e['kl_to_base']:7.3f}  {kl_t:<10}  {e['mean_reward']:.4f}  "
-            f"{e['episodes_with_empty']:<12.3f}  {e['empty_fraction_mean']:.2f}, {_fmt(e['empty_fraction_quartiles']):<22} "
-            f"{_fmt(quart[0]):<25} {_fmt(quart[1])}"
+            f"  {budget:<6} {turns:<6} {e['kl_to_base']:7.3f}  {kl_t:<10}  {e['mean_reward']:.4f}  " + _empty_columns(e)
         )
     lines.append("")
     lines.append(
         f"The paper's mechanism (hard per-episode budget, each turn spending at most {config.fraction:g} of what "
         "remains, simulated):"
     )
-    lines.append(
-        "  budget turns  realized KL→base  P(any EMPTY)  EMPTY fraction mean, q1/med/q3   "
-        "1st EMPTY cost q1/med/q3   2nd EMPTY cost"
-    )
+    lines.append("  budget turns  realized KL→base  " + _EMPTY_HEADER)
     for (budget, turns), rows in sorted(results["agents"].items()):
         m = rows["mechanism"]
-        mq = m["nth_empty_cost_quartiles"]
-        lines.append(
-            f"  {budget:<6} {turns:<6} {m['realized_kl_to_base_mean']:16.3f}  {m['episodes_with_empty']:<12.3f}  "
-            f"{m['empty_fraction_mean']:.2f}, {_fmt(m['empty_fraction_quartiles']):<22} {_fmt(mq[0]):<25} {_fmt(mq[1])}"
-        )
+        lines.append(f"  {budget:<6} {turns:<6} {m['realized_kl_to_base_mean']:16.3f}  " + _empty_columns(m))
     lines.append("")
     lines.append(
         "Beside the paper (its LLM base is not a Bayesian mixture; our class and scale differ, the shape not):"
