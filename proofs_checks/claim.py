@@ -79,6 +79,11 @@ _EXPECTED = {"theorem": "holds", "witness": "exhibited", "illustration": "tabula
 DEFAULT_CERTIFY = ("exact", "ball:128", "ball:512")
 
 
+def _is_count(value) -> bool:
+    """None (the default) or a positive integer (not a bool): what ``max_examples`` may be."""
+    return value is None or (isinstance(value, int) and not isinstance(value, bool) and value >= 1)
+
+
 class ClaimError(ValueError):
     """A claim is malformed (unknown kind or relation, missing sides, a bad option)."""
 
@@ -379,7 +384,7 @@ class Claim:
             self._strategy = st.fixed_dictionaries(given) if given else None
         if self._strategy is None and examples is None and kind != "illustration":
             raise ClaimError(f"claim {id!r} has nothing to check: give strategies (given=) or examples=")
-        if max_examples is not None and (not isinstance(max_examples, int) or max_examples < 1):
+        if not _is_count(max_examples):
             raise ClaimError(f"max_examples {max_examples!r} of claim {id!r} must be a positive integer")
         self.id, self.title, self.kind = id, title, kind
         self.expected = expected or _EXPECTED[kind]
@@ -911,9 +916,7 @@ class _Check:
             raise ClaimError(f"try_first={try_first!r:.80} must be a list of instances (dicts)")
         if budget is not None and not _is_seconds(budget):
             raise ClaimError(f"budget={budget!r} must be a positive number of seconds")
-        if max_examples is not None and (
-            isinstance(max_examples, bool) or not isinstance(max_examples, int) or max_examples < 1
-        ):
+        if not _is_count(max_examples):
             raise ClaimError(f"max_examples={max_examples!r} must be a positive integer")
         self.claim = claim
         # Instances are drawn with the values their strategy drew, so the optimizer can move those and replay

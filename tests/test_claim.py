@@ -320,3 +320,22 @@ def test_the_budget_bounds_the_time_and_is_reported():
     result = check(claim, budget=1.0, max_examples=10_000, scope_limit=10_000)
     assert time.monotonic() - start < 4 and result.verdict == "holds"
     assert "small scope" in result.evidence.cut_by_budget and "random" in result.evidence.cut_by_budget
+
+
+@pytest.mark.parametrize("bad", [True, 0, -1, 2.5, "10"])
+def test_max_examples_is_a_positive_integer_in_the_claim_and_in_check(bad):
+    with pytest.raises(ClaimError, match="max_examples"):
+        Claim(
+            id="bad-count",
+            title="1 <= 2",
+            given={"x": S.budgets()},
+            lhs=lambda x, a: 1,
+            relation="<=",
+            rhs=lambda x, a: 2,
+            max_examples=bad,
+        )
+    claim = Claim(
+        id="good-count", title="1 <= 2", given={"x": S.budgets()}, lhs=lambda x, a: 1, relation="<=", rhs=lambda x, a: 2
+    )
+    with pytest.raises(ClaimError, match="max_examples"):
+        check(claim, max_examples=bad)
