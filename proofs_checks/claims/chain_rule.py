@@ -72,14 +72,9 @@ def make(*, weights="pi", drop_last=False, id="chain-rule", kind="theorem") -> C
         latex=r"\sum_{x} P^{\pi,\mu}_h(x)\,\ln\frac{\pi(a_{1:m}\mid x)}{\beta(a_{1:m}\mid x)}"
         r" = \mathbb{E}^{\pi,\mu}_h \sum_{t=1}^{m} \mathrm{KL}\big(\pi(\cdot\mid x_{<t})\,\|\,"
         r"\beta(\cdot\mid x_{<t})\big)",
-        how="Random finite-state π, β, μ (exact rational tables, exact zeros and near-zeros, π and β sometimes "
-        "semi-distributions), |A| ≤ 3, |O| ≤ 2, horizons 1–3, start histories of length ≤ 2 reachable under π "
-        "and μ. Left: an independent enumeration of every trajectory reachable under π and μ, the "
-        "trajectory probabilities multiplied out from the kernels' probabilities at each leaf, one log of "
-        "the ratio π(x)/β(x) per leaf (+∞ when β(x) = 0 < π(x)). Right: theory.trajectory_kl (the per-step "
-        "KLs summed over the merged tree). The worst-case form likewise: for every observation sequence "
-        "the action-sequence KL enumerated leaf by leaf (proofs_checks.reference.worst_case_kl), maximized, "
-        "against theory.worst_case_kl. Equality is decided exactly on linear forms in logarithms.",
+        how="Random finite-state π, β, μ (π, β sometimes semi-distributions), horizons 1–3: the left side "
+        "enumerated leaf by leaf, one log per trajectory, against theory.trajectory_kl; the worst-case form "
+        "likewise per observation sequence; equalities decided exactly.",
         given=trajectory_cases(),
         examples=examples,
         parts=parts,

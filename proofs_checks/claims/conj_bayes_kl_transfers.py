@@ -45,10 +45,9 @@ def make(
         f"forms), even while μ is in the top set.",
         latex=r"\mathrm{KL}_{h,m}(\pi\|" + (r"\xi" if base == "mixture" else r"\nu_\alpha") + r")\le b\ \Rightarrow\ "
         r"\mathrm{KL}_{h,m}(\pi\|\mu)\le b",
-        how="Checked as the equivalent KL_{h,m}(π‖μ) ≤ KL_{h,m}(π‖" + name + ") (the implication at "
-        "b = KL(π‖" + name + ")), expected and worst-case forms, exact linear forms in logarithms; instances "
-        "as in thm4-pessimistic-kl (mixtures of 2-4 finite-state components, μ a component kept in the top set, "
-        "π a component, ξ itself, the renormalized imitator or a drawn policy, horizons ≤ 3).",
+        how="KL_{h,m}(π‖μ) ≤ KL_{h,m}(π‖" + name + "), expected and worst-case forms, decided exactly on "
+        "thm4-pessimistic-kl's instances (mixtures of 2–4 finite-state components, μ kept in the top set, "
+        "horizons ≤ 3).",
         derived="The implication for every budget b is equivalent to the inequality KL(π‖μ) ≤ KL(π‖" + name + "): "
         "the budget b = KL(π‖" + name + ") is the one that binds.",
         given=imitation_cases(clamp_alpha=True),

@@ -142,14 +142,9 @@ def make(
             r"\pi_\lambda(a\mid h) > \beta(a\mid h) \implies Q^*_\mu(h,a) = V^*_\mu(h)"
         ),
         how=(
-            f"β: random finite-state policies giving every action positive probability in every state (integer "
-            f"weights 1–8, normalized; so no refutation rests on β ruling out the optimal action), μ: random "
-            f"finite-state environments with exact tables (|A| {min_actions}–{max_actions}, |O| 1–{max_observations}, "
-            f"≤ 2 states), utility a mean-reward table or a function of the history, horizon 1–{max_horizon}, λ in "
-            "[1/10, 10], a start history of length ≤ 1. π_λ from theory.kl_regularized_policy (backward induction, "
-            "π ∝ β·exp(Q/λ)), in ball arithmetic; V-optimal actions from the exact expectimax. Parts: π_λ(a|h) ≤ "
-            "β(a|h) for every action a that is not V-optimal with 0 < β(a|h) < 1. Search in float; counterexamples "
-            "certified by ball enclosures (128, 256, 512 bits)."
+            f"Random finite-state β (every action positive) and μ, |A| {min_actions}–{max_actions}, horizons "
+            f"1–{max_horizon}, λ in [1/10, 10]: π_λ from theory.kl_regularized_policy may raise above β only "
+            "V-optimal actions (exact expectimax); counterexamples certified in ball arithmetic."
         ),
         derived="Not a claim of the paper: it is the KL counterpart of Theorem 2, which the paper contrasts with "
         "the TVD constraint; refuted here.",

@@ -120,9 +120,9 @@ def make(
         + r"\le "
         + str(c)
         + r"\,\big(\mathrm{KL}(\pi\|\beta)+\mathrm{KL}(\tau\|\beta)\big)",
-        how="π, β, τ over 2-3 outcomes with exact rational probabilities, some as small as 2^-600; τ of full support "
-        "(so a counterexample has finite KLs); β equal to π, a mixture of π and τ, or drawn. Both sides are "
-        "exact linear forms in logarithms; a counterexample is shrunk by hypothesis and certified exactly.",
+        how=f"π, β, τ over 2–3 outcomes ({scope}), exact rationals down to 2^-600, β equal to π, a mixture of π "
+        "and τ, or drawn: both sides exact linear forms in logarithms; a counterexample is shrunk and certified "
+        "exactly.",
         derived="Expected to be refuted: the ratio KL(π‖τ)/(KL(π‖β)+KL(τ‖β)) is unbounded, growing like "
         "ln(1/min τ) (e.g. π = β = Bernoulli(1/2), τ = Bernoulli(δ)).",
         given=triangle_cases(full_support=full_support),

@@ -257,15 +257,9 @@ def make(
         title="TVD-constrained optimum raises only V-optimal actions at every history it reaches (false)",
         reference="Over-reading of Theorem 2 of Cohen, Hutter, Bengio, Russell (arXiv 2410.06213); Definition 7",
         how=(
-            "The check of thm2-tvd-constraint with scope 'everywhere', in its robust form. Instances (lean_cases): "
-            "three actions, β and μ i.i.d. with exact rows, |O| 1 (horizon 2–3) or 2 (horizon 2), a mean-reward "
-            "table in multiples of 1/12, budgets in [0, 1]. π_c exact (theory.tvd_constrained_policy); for every "
-            "history h' that π_c reaches before the horizon and every action a that is not V-optimal at h' for the "
-            "remaining horizon (exact expectimax), the part 'some maximizer does not raise a at h'': the minimum, "
-            "over every policy with TVD ≤ c and optimal value, of x(h')·(π(a|h') − β(a|h')) is ≤ 0 (the returned "
-            "π_c bounds it; where π_c raises a, an exact LP decides). A refutation therefore shows that every "
-            "maximizer raises a suboptimal action there, not merely the one the solver returned. Certified in exact "
-            "rationals. scan() and scan_table() count such histories in random trees."
+            "thm2-tvd-constraint's check at every history π_c reaches, on three-action i.i.d. instances: an action "
+            "that is not V-optimal there refutes only if every maximizer raises it (an exact LP); certified in "
+            "exact rationals. scan() counts such histories in random trees."
         ),
         derived=(
             "Not a claim of the paper: the paper's Theorem 2 is stated at the start history only. This is the "

@@ -70,11 +70,10 @@ def make(
         "action-sequence laws of π and β with those observations held fixed (Definition 2).",
         latex=r"\mathrm{KL}^{\mu}_{h,m}(\pi\|\beta)\ \le\ \max_{o_{1:m}}\mathrm{KL}\big(\pi(a_{1:m}\,\|\,o_{1:m})"
         r"\,\big\|\,\beta(a_{1:m}\,\|\,o_{1:m})\big)",
-        how="Random finite-state π, β, μ (exact tables, π and β sometimes semi-distributions), |A| ≤ 3, |O| = 2 "
-        "(with one observation both sides coincide), horizons 2–3 (with one step they coincide), start "
-        "histories of length ≤ 2. Left: theory.trajectory_kl under μ; right: theory.worst_case_kl. Decided "
-        "exactly on linear forms in logarithms. The small scope reaches the echo counterexample (a policy "
-        "that reacts to o = a, an environment that echoes the action) within its first hundred instances.",
+        how=f"Random finite-state π, β, μ{' (μ action-blind)' if blind else ''}, |O| = 2, horizons 2–3: the "
+        f"expected KL (theory.trajectory_kl) against theory.{'reactive_' if bound == 'reactive' else ''}worst_case_kl, "
+        "decided exactly"
+        + ("; the small scope reaches the echo counterexample." if bound == "definition-2" and not blind else "."),
         given=reactive_cases(blind="blind" if blind else None),
         parts=parts,
         max_examples=max_examples,

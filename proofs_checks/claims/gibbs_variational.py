@@ -223,12 +223,9 @@ def make(
             r"W(h) - J(\pi) = \lambda\,\mathrm{KL}^\mu_{h,m}(\pi\,\|\,\pi^*)"
         ),
         how=(
-            "β, μ, σ: random finite-state machines with exact tables (|A| 2–3, |O| 1–2, ≤ 2 states), utility a "
-            "mean-reward table or a function of the history, horizons 1–3 (at most 36 leaves), λ in [1/10, 10], a "
-            "start history of length ≤ 1, ε in (0, 1]. π* and W(h) from theory.kl_regularized_policy; V and KL "
-            "recomputed on the returned policy with theory.value and theory.trajectory_kl; the perturbation "
-            "π_ε = (1 − ε)π* + εσ at every history. Parts: |J(π*) − W(h)| ≤ 2^-64, J(π_ε) ≤ W(h) + 2^-64, and "
-            "|W(h) − J(π_ε) − λ·KL(π_ε‖π*)| ≤ 2^-64. Search in float; verdicts in ball arithmetic."
+            "Random finite-state β, μ, horizons 1–3, λ in [1/10, 10]: J(π*) recomputed against W(h) from "
+            "theory.kl_regularized_policy, and a perturbation π_ε of π* against W(h), with the gap "
+            "λ·KL(π_ε‖π*); verdicts in ball arithmetic, to 2^-64."
         ),
         derived=(
             "The gap identity W(h) − J(π) = λ·KL(π‖π*) is derived here (the chain rule with "

@@ -224,12 +224,9 @@ def make(*, factor=True, event=True, id="imitator-domination", kind="theorem") -
         "for each such x̃.",
         latex=r"P_I(x, E) \le P_\mu(x)\,\max_{\tilde x\to x}\prod_{t}\big(1+\theta(\tilde x_{<t})\big) \le"
         r" P_\mu(x)\,\max_{\tilde x\to x}\exp\Big(\sum_t \theta(\tilde x_{<t})\Big)",
-        how="Random mixtures of 2–4 finite-state components (exact tables and priors), μ one of them, random "
-        "environments, (|A|, |O|) in {(2,1), (2,2), (3,1), (3,2)}, horizons 1–3 (1–2 for |A||O| = 6), α in "
-        "(0, 1]. P_I(x̃) from theory.OnlineImitator.law (exact); θ, top-set membership and μ's "
-        "probabilities along each flagged history from a batched walk of the same tree; grouped by the "
-        "unflagged history. Each part is reported at its worst history; all comparisons exact (rationals, "
-        "and a linear form in logarithms against a rational for the exp form).",
+        how="Random mixtures of 2–4 finite-state components, μ one of them, horizons 1–3, α in (0, 1]: the "
+        "imitator's exact law (theory.OnlineImitator.law) against P_μ, per flagged history and summed over "
+        "those of each history, in the product and the exp form; all exact.",
         given=domination_cases(),
         examples=lambda: examples(event=event),
         parts=parts,

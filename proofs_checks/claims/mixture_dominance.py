@@ -214,12 +214,9 @@ def make(*, slack=0, weight="posterior", id="mixture-dominance", kind="theorem")
         "the components' action-sequence laws after h are disjoint.",
         latex=r"\mathrm{KL}^{\mu}_{h,m}(\nu_i\|\xi) \le \overline{\mathrm{KL}}_{h,m}(\nu_i\|\xi) \le"
         r" \ln\frac{1}{w_i(h)}",
-        how="Random mixtures of 2–4 finite-state components (exact tables and priors, dyadic Kraft priors "
-        "included, semi-distributions sometimes), |A| ≤ 3, |O| ≤ 2, horizons 1–3, start histories of length "
-        "≤ 2 drawn from ξ and μ; a quarter of the draws are mixtures whose first actions have disjoint "
-        "supports. Both KL forms by theory.trajectory_kl and theory.worst_case_kl with ξ as β, exact "
-        "posterior by Bayes' rule; ln(1/w_i(h)) is an exact logarithm. Where the next-action supports at h "
-        "are pairwise disjoint (checked exactly from the tables), equality is checked too.",
+        how="Random mixtures ξ of 2–4 finite-state components, horizons 1–3: expected and worst-case "
+        "KL(ν_i‖ξ) against ln(1/w_i(h)) from the exact posterior, decided exactly; equality too where the "
+        "components' next-action supports at h are disjoint.",
         given=dominance_cases(),
         examples=examples,
         parts=parts,

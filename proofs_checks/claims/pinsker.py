@@ -92,11 +92,9 @@ def make(constant=Fraction(1, 2), *, id="pinsker", kind="theorem") -> Claim:
         latex=r"\mathrm{TV}\big(P^{\pi,\mu}_{h},P^{\beta,\mu}_{h}\big)^2 \le "
         + f"{c.numerator}/{c.denominator}"
         + r"\,\mathrm{KL}^{\mu}_{h,m}(\pi\,\|\,\beta)",
-        how="Random finite-state π, β, μ (exact rational tables), |A| ≤ 3, |O| ≤ 2, horizons 1–3; both sides "
-        "computed on the full trajectory tree (TVD exactly as a rational, KL as an exact linear form in "
-        "logarithms) and compared without square roots. Also one step of two drawn semi-distributions p, q "
-        "(⊥ an outcome): Pinsker by theory.tvd and theory.kl, and theory.kl against the independent sum "
-        "Σ p ln(p/q) over the actions and ⊥ (proofs_checks.reference.kl), an exact equality.",
+        how="Random finite-state π, β, μ, horizons 1–3: trajectory TVD (exact rational) against KL (exact linear "
+        "form in logs), compared squared; also one step of two semi-distributions, with KL equal to the "
+        "independent sum.",
         given=trajectory_cases(),
         parts=parts,
         max_examples=60,

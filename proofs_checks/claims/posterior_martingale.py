@@ -215,12 +215,9 @@ def make(*, semi=False, mean_relation="<=", id="posterior-martingale", kind="the
         latex=r"\mathbb{E}_{a\sim\xi(\cdot|h)}[w_i(ha)] = w_i(h),\qquad \mathbb{E}_\mu\Big[\frac{\xi(a_{1:t+1})}"
         r"{\mu(a_{1:t+1})}\,\Big|\,h_t\Big] \le \frac{\xi(a_{1:t})}{\mu(a_{1:t})},\qquad"
         r" \mathbb{E}_\mu\Big[\frac{\xi(a_{1:m})}{\mu(a_{1:m})}\Big] \le 1",
-        how="Random mixtures of 2–4 finite-state components (exact tables, exact zeros, dyadic priors, duplicates), "
-        "|A| ≤ 3, |O| ≤ 2, start histories of length ≤ 2 drawn from ξ and μ's environment, horizons 1–3, "
-        "μ a component or an independent policy. Part 1 by Bayes' rule at each next action (theory's "
-        "posterior), exact rationals. Part 2 by an exact walk of μ's tree with ξ's likelihood summed from "
-        "the components: the worst supermartingale step, the mean at the horizon, and the martingale "
-        "equality where ξ ≪ μ on μ's tree.",
+        how="Random mixtures ξ of 2–4 finite-state components, horizons 1–3: the posterior's mean after one "
+        "action against w_i(h), in exact rationals; on μ's tree, walked exactly, the worst step of ξ/μ and "
+        "its mean at the horizon, with equality where ξ ≪ μ.",
         given=martingale_cases(semi=semi),
         examples=lambda: examples(semi=semi),
         parts=parts,

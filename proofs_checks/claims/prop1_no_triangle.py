@@ -259,12 +259,9 @@ def make(
         latex=r"\forall \varepsilon>0\ \exists \pi,\beta,\tau:\ \mathrm{KL}(\pi\|\beta)\le\varepsilon,\ "
         r"\mathrm{KL}(\tau\|\beta)\le\varepsilon,\ \mathrm{KL}(\pi\|\tau)=\infty;\quad "
         r"\mathrm{KL}_{h,m}(\nu\|\xi)\le\ln\frac{1}{w_\nu}\ (\nu\in\{\tau,\pi\})",
-        how="Bernoulli family for drawn exact ε > 0 (tiny, round, above 1): KL(π‖β), KL(τ‖β) = −ln(1−p) and "
-        "KL(π‖τ) = ∞ in exact arithmetic, the chain −ln(1−p) ≤ 2p ≤ ε, and sympy's proof of "
-        "−ln(1−p) ≤ 2p on [0, 1/2] (f(0) = 0 and min f′ = 0 on the interval, both exact parts). Bayesian "
-        "form: drawn finite-state τ, π (τ gives some action probability 0 at its first step, π positive) plus "
-        "up to 2 other components, drawn prior, environment (|A| ≤ 3, |O| ≤ 2), horizons 1-3: expected and "
-        "worst-case trajectory KLs of τ and π to ξ against ln(1/w) (w the normalized prior), and KL(π‖τ) = ∞.",
+        how="The Bernoulli witness for drawn exact ε > 0: the three KLs exactly, and sympy's proof of "
+        "−ln(1−p) ≤ 2p; the Bayesian form on drawn finite-state mixtures, horizons 1–3: expected and "
+        "worst-case KL(τ‖ξ), KL(π‖ξ) against ln(1/w), and KL(π‖τ) = ∞.",
         derived="The Bayesian bound is checked with the mixture's normalized prior weight w/Σw, which is at least "
         "the raw weight w, so ln(Σw/w) ≤ ln(1/w): the form checked implies the paper's.",
         given=instances(),

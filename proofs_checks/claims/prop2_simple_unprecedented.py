@@ -236,12 +236,9 @@ def make(
         ),
         latex=r"g(t) = \min_{T \ge t} \ell(T), \qquad g(t) \ll \log_2 t",
         how=(
-            "Exact, on drawn T ≤ 12 with histories of T to T + 3 steps and t ≤ 10^100 (small, powers of ten, "
-            "random): the event 'length ≥ T' (theory.LengthAtLeast, direct and batched, and the language's "
-            "length_ge(T)) holds at no prefix shorter than T and at every prefix of length ≥ T; "
-            "theory.min_code_length_at_least(t) equals a brute-force enumeration of every integer expression of up "
-            "to 21 bits; a witness T ≥ t of g(t) bits exists; g(t) ≤ 2⌊log2 t⌋ + 3. The table: g(t) for t = 10^k, "
-            "k up to 1000, next to log2 t."
+            "Exact: the event 'length ≥ T' (T ≤ 12) holds at no prefix shorter than T and at every longer one; "
+            "g(t) for drawn t ≤ 10^100 by theory against a brute force, attained by a witness T ≥ t, at most the "
+            "literal's bits; a table of g(10^k), k ≤ 1000."
         ),
         derived=(
             "Only the checkable parts are decided; the asymptotic statement is illustrated by the table. The "

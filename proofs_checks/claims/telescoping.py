@@ -191,11 +191,9 @@ def make(*, weights="pi", worst_case="inequality", id="telescoping", kind="theor
         r" P^{\pi,\mu}_h(h')\,\mathrm{KL}^{\mu}_{h',m-j}(\pi\|\beta),\qquad"
         r" \overline{\mathrm{KL}}_{h,m} \le \overline{\mathrm{KL}}_{h,j} + \max_{h'}"
         r" \overline{\mathrm{KL}}_{h',m-j}",
-        how="Random finite-state π, β, μ (exact tables, semi-distributions sometimes), |A| ≤ 3, |O| ≤ 2, "
-        "horizons 2–3, splits j in 0..m, start histories of length ≤ 2. KL_{h,m} and KL_{h,j} by "
-        "theory.trajectory_kl; the j-step extensions h' and their probabilities by an independent "
-        "enumeration; KL_{h',m−j} from each h'. Equality decided exactly on linear forms in logarithms. The "
-        "worst-case inequality with theory.worst_case_kl, decided exactly.",
+        how="Random finite-state π, β, μ, horizons 2–3, every split j: KL_{h,m} against KL_{h,j} plus the "
+        "expected KL from the j-step extensions (enumerated independently), an exact equality; the "
+        "worst-case inequality likewise, exactly.",
         given=split_cases(),
         examples=examples,
         parts=parts,

@@ -230,14 +230,9 @@ def make(
         ),
         how=how
         or (
-            "β, μ: random finite-state machines with exact rational tables (|A| 2–3, |O| 1–2, ≤ 2 states), utility "
-            "a mean-reward table or a function of the whole history, horizon 1–3 (at most 64 leaves), budget c in "
-            "[0, 1], a start "
-            "history of length ≤ 1. π_c from theory.tvd_constrained_policy (exact simplex; closed form for |O| = 1), "
-            "V-optimal actions from the exact expectimax. Parts: π_c(a|h) ≤ β(a|h) for every action a that is not "
-            "V-optimal; and, by a second exact LP built independently here, max π(a|h) over every maximizer ≤ β(a|h). "
-            "Certified runs also confirm that π_c is feasible (TVD recomputed ≤ c) and optimal (value recomputed ≥ "
-            "the independent LP optimum). Search in float (HiGHS), verdicts in exact rationals."
+            "Random finite-state β, μ, horizons 1–3, budgets c in [0, 1]: π_c by theory's exact simplex; no action "
+            "that is not V-optimal (exact expectimax) may get more than β's probability at h, under π_c or under "
+            "any other maximizer (an independent exact LP)."
         ),
         derived=derived
         or (

@@ -201,12 +201,9 @@ def make(*, hypothesis=True, delta_factor=1, id="thm3-top-set", kind="theorem") 
         latex=r"\alpha < \delta\,w(\mu)\ \Rightarrow\ P_\mu\big(\exists t\le m:\ \mu\notin T_\alpha(h_t)\big)"
         r" \le \frac{\alpha}{w(\mu)} < \delta,\qquad P_\mu\Big(\max_{t\le m}\frac{\xi(h_t)}{\mu(h_t)} \ge"
         r" \frac1\delta\Big) \le \delta",
-        how="Random mixtures of 2–4 finite-state components (exact tables and priors, duplicates for exact ties), μ "
-        "one of them, random environments; (|A|, |O|) in {(2,1), (2,2), (3,1), (3,2)} with horizons up to "
-        "8, 8, 8, 6 (half the draws deeper than 3); δ in (0, 1) and α = u·δ·w(μ), u in (0, 1) (near 1 "
-        "included). μ's tree is walked "
-        "exactly with theory's tree engine (merging equal futures); the top set by theory.imitation."
-        "top_set_mask on exact posteriors; exit probabilities are exact rationals.",
+        how="Random mixtures of 2–4 finite-state components, μ one of them, horizons up to 8, α < δ·w(μ): on μ's "
+        "tree, walked exactly, the probability that μ leaves the top set against α/w(μ) and δ, and Ville's "
+        "event against δ; exact rationals.",
         given=thm3_cases(hypothesis=hypothesis),
         examples=lambda: examples(hypothesis=hypothesis),
         parts=parts,

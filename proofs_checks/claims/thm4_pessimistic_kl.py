@@ -173,19 +173,9 @@ def make(
         r"\mathrm{KL}_{h,m}(\pi\|\mu)\le\mathrm{KL}_{h,m}(\pi\|\nu_\alpha),\quad "
         r"\mathrm{KL}_{h,m}(\pi^{\to\mu}\|\mu)\le\mathrm{KL}_{h,m}(\pi\|\nu_\alpha)"
         r"+\mathbb{E}\textstyle\sum_t(1-\theta_t)\ln\frac{1}{1-\theta_t}",
-        how="Drawn: mixtures of 2-4 finite-state components (|A| ≤ 3, |O| ≤ 2), μ a component, a start history μ "
-        "can produce, horizon ≤ 3, π a component / ξ / the renormalized imitator / a drawn policy, or an "
-        "abstaining π (ν_α itself / a drawn semi-distribution restricted to ν_α's support / a drawn "
-        "semi-distribution), α lowered to keep μ in the top set on the horizon (checked exactly as the first "
-        "part). Exact, every KL with convention='actions' (the raw sum over actions): ν_α ≤ μ on every "
-        "history of the horizon, ν_α(·|h) = Definition 4 computed independently (two-sided), expected and "
-        "worst-case KL(π‖μ) ≤ KL(π‖ν_α) (⊥ ending the trajectory), the support statement at h, the expected "
-        "form along trajectories whose abstentions μ answers (demonstrator=μ), and the delegated policy's "
-        "KL to μ against that plus the acting term. Demonstration in the NovelSituation world at k = 50: the "
-        "agent regularized to ν_α (abstention allowed, demonstrator τ) switches with probability 0 and has "
-        "value 0 at budgets 0, 1, 6.933, 100 (α = 1/100 and 1/2000), the agent regularized to ξ switches at "
-        "every positive budget and reaches V* at 6.933 ≥ ln 1025 (optimizer in ball arithmetic at 256 bits, "
-        "certified as rational bounds).",
+        how="Drawn mixtures of 2–4 finite-state components, μ kept in the top set, horizons ≤ 3, π abstaining or "
+        "not: ν_α ≤ μ, ν_α against Definition 4, KL(π‖μ) ≤ KL(π‖ν_α) in both forms and the delegated bound, "
+        "exactly (raw sums over actions); a demonstration in the NovelSituation world.",
         derived="The budget form is checked as the equivalent inequality KL(π‖μ) ≤ KL(π‖ν_α) (the implication for "
         "every b, at b = KL(π‖ν_α)). Over a horizon the theorem needs μ in the top set along the way; the "
         "check requires it at every history the horizon reaches that μ can produce (a superset of the "

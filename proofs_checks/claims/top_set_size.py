@@ -166,13 +166,9 @@ def make(*, plus_one=True, id="top-set-size", kind="theorem") -> Claim:
         "ln(1/w_max)/ln(1/(1−α)); and |T| ≤ 1/α.",
         latex=r"|T_\alpha(h)| \le 1 + \frac{\ln(1/w_{\max}(h))}{\ln(1/(1-\alpha))},\qquad |T_\alpha(h)| \le"
         r" \frac{1}{\alpha}",
-        how="Random mixtures of 1–8 finite-state components (exact priors: integer-proportional and dyadic Kraft "
-        "weights down to 2^-23, duplicates and shared tables for exact ties), histories of length ≤ 3 drawn "
-        "from the mixture, α in (0, 1] (1, 1/2, 1/10, 1/1000 and fractions); mixtures updating on every step "
-        "or only on demonstrator steps, histories with flagged steps. The top set by theory.top_set (exact "
-        "decisions), the posterior by theory's BayesianMixture; the bounds are compared in their power "
-        "forms, exactly. Two-sided: the posterior against Bayes' rule computed from the components' own "
-        "probabilities, and the top set against Definition 3 applied to it (proofs_checks.reference).",
+        how="Random mixtures of 1–8 finite-state components, histories of length ≤ 3, α in (0, 1]: the bounds "
+        "on theory.top_set in their power forms, in exact rationals; the posterior against Bayes' rule and "
+        "the top set against Definition 3, both computed independently.",
         given=size_cases(),
         examples=examples,
         parts=parts,
