@@ -423,7 +423,14 @@ def _cmd_explain(args) -> int:
         print(f"\nnote:\n  {claim.derived}")
     if claim.how:
         print(f"\nwhat is checked, and how:\n  {claim.how}")
-    print(f"\ncertified in: {', '.join(claim.certify_in)}; search size (ci): {claim.max_examples or 100} examples")
+    from .claim import DEFAULT_EXAMPLES
+
+    print(
+        f"\ncertified in: {', '.join(claim.certify_in)}; search size (ci): "
+        f"{claim.max_examples or DEFAULT_EXAMPLES} examples"
+    )
+    if claim.id in registry.SPEC_ORDER:  # the paper's claims have a docs page with the long version
+        print(f"the long version: docs/claims/{claim.id}.md in the source repository")
     print(f"reproduce: mightnt check {claim.id}")
     return 0
 

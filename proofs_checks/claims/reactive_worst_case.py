@@ -143,6 +143,14 @@ def examples(blind: str = "blind") -> list[dict]:
     return [echo, late]
 
 
+#: Which environments part 3 (the expected KL against Definition 2) is checked in, per variant.
+_BLIND_SCOPE = {
+    "blind": "in an action-blind environment",
+    "dropped": "in every environment (the false variant)",
+    "rows": "when observations ignore only the current action (the false variant)",
+}
+
+
 def make(
     *,
     bound: str = "reactive",
@@ -222,8 +230,8 @@ def make(
         r"\mathrm{KL}^{\nu}_{h,m}(\pi\|\beta)\le\overline{\mathrm{KL}}_{h,m}(\pi\|\beta)"
         r"\ \text{if }\nu\text{ ignores actions}",
         how="Random finite-state π, β, μ, |O| = 2, horizons 2–3: W (theory.reactive_worst_case_kl) against an "
-        "independent enumeration, the expected KL and Definition 2 (theory.worst_case_kl); the expected KL in "
-        "an action-blind environment against Definition 2; all decided exactly.",
+        "independent enumeration, the expected KL and Definition 2 (theory.worst_case_kl); the expected KL "
+        f"{_BLIND_SCOPE[blind]} against Definition 2; all decided exactly.",
         given=reactive_cases(blind=blind),
         examples=lambda: examples(blind),
         parts=parts,
