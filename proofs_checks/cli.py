@@ -8,6 +8,7 @@
     mightnt replay FILE [--timeout SECONDS] [--kernel]
     mightnt explain ID
     mightnt experiment teacher-student [--budget B] [--turns N] [--corpus K] [--episodes E] [--seed S] [--out DIR]
+                                       [--page FILE]
 
 Exit status of every command: 0 success; 1 a negative result (a claim missed its expected outcome, no
 counterexample was found, a certificate did not verify); 2 a user error (bad options, a size above its limit,
@@ -18,8 +19,9 @@ name) shows the traceback of either kind of error instead.
 
 Sizes given on the command line are checked before anything runs (integers and numbers in the ranges the
 options' help names; the experiment's memory, estimated from its sizes, against its limit), and so are output
-paths (``--out``, ``--certificates``: the folder must exist or be creatable, and be writable), so that a bad
-value fails at once rather than after the search.
+paths (``--out``, ``--certificates``: the folder must exist or be creatable, and be writable; the experiment's
+``--page``: a readable, writable page with every generated table marked), so that a bad value fails at once
+rather than after the search.
 
 ``check`` exits 0 when every claim meets its expected outcome (theorems hold, witnesses are exhibited,
 illustrations are tabulated, false conjectures are refuted), 1 otherwise (a claim whose check raised, ran out
@@ -376,6 +378,7 @@ def _cmd_experiment(args) -> int:
         out = None
     if out is not None:
         _output_folder(out, "--out")
+    page, page_text = _experiment_page(args.page, experiment)
     # Stages: the corpus scan, two per (budget, turns), one per (α, budget) for the fix, and the plots.
     progress = _Stages(
         1 + 2 * len(config.budgets) * len(config.turns) + len(config.alphas) * len(config.budgets) + (out is not None)
@@ -385,7 +388,38 @@ def _cmd_experiment(args) -> int:
     finally:
         progress.close()
     print(experiment.report(results))
+    if page is not None:
+        new = experiment.fill_page(page_text, experiment.page_tables(results))
+        try:
+            page.write_text(new, encoding="utf-8")
+        except OSError as err:
+            raise UsageError(f"cannot write {page}: {err.strerror or err}") from None
+        print(f"Tables of {page}: {'rewritten' if new != page_text else 'unchanged'}")
     return 0
+
+
+def _experiment_page(path, experiment) -> tuple:
+    """The page ``--page`` names and its text, checked before the experiment runs: a file that can be read and
+    written, with every generated table marked; ``(None, None)`` without ``--page``.
+
+    >>> from proofs_checks.experiments import teacher_student
+    >>> _experiment_page("/dev/null", teacher_student)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    proofs_checks.cli.UsageError: --page /dev/null: the page has no generated table corpus-scan, ...
+    """
+    if path is None:
+        return None, None
+    page = _output_file(path, "--page")
+    try:
+        text = page.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise UsageError(f"--page {page}: cannot read it: {getattr(err, 'strerror', None) or err}") from None
+    try:
+        experiment.generated_tables(text)
+    except experiment.PageError as err:
+        raise UsageError(f"--page {page}: {err}") from None
+    return page, text
 
 
 def _bytes(n: int) -> str:
@@ -664,6 +698,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=_seed, default=0, help="seed, 0 to 2^63-1 (default 0)")
     p.add_argument(
         "--out", metavar="DIR", default="teacher-student", help="where the plots go (default ./teacher-student)"
+    )
+    p.add_argument(
+        "--page",
+        metavar="FILE",
+        default=None,
+        help="rewrite the generated tables of this Markdown page from the run (docs/experiment.md in a checkout)",
     )
     p.set_defaults(run=_cmd_experiment)
     p = sub.add_parser("explain", help="what a claim says, and how it is checked")

@@ -200,6 +200,28 @@ def test_experiment_sizes_are_refused_before_anything_runs(capsys, monkeypatch):
 
 
 @pytest.mark.parametrize(
+    "content, message",
+    [
+        ("# no tables\n", "no generated table corpus-scan"),
+        (b"\xff\xfe", "cannot read it"),
+        (None, "cannot read it: No such file"),
+    ],
+)
+def test_an_experiment_page_without_its_tables_is_refused_before_anything_runs(
+    content, message, tmp_path, capsys, monkeypatch
+):
+    from proofs_checks.experiments import teacher_student
+
+    monkeypatch.setattr(teacher_student, "run", lambda *a, **k: pytest.fail("the experiment ran"))
+    page = tmp_path / "page.md"
+    if content is not None:
+        page.write_bytes(content if isinstance(content, bytes) else content.encode())
+    argv = ["experiment", "teacher-student", "--out", str(tmp_path / "plots"), "--page", str(page)]
+    err = _one_line_error(capsys, main(argv))
+    assert f"--page {page}: " in err and message in err
+
+
+@pytest.mark.parametrize(
     "argv, message",
     [
         (["check", "pinsker", "--seed", "-1"], "--seed"),

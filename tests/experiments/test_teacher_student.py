@@ -3,6 +3,7 @@ asserted on a small configuration, each shown to fail when its cause is removed.
 
 import math
 from fractions import Fraction as F
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -245,3 +246,58 @@ def test_a_small_run_produces_every_number_and_plot(tmp_path):
     assert "beyond the fit, k = 100000: predicted" in text and "first, truncated" in text
     assert all(row["empty_rate_per_turn"] == 0 for row in results["fix"])
     assert set(results["agents"]) == {(6, 5), (6, 10), (12, 5), (12, 10)}
+
+
+# -- the docs page's tables: generated from the default run, and checked against it ------------------------------
+PAGE = Path(__file__).resolve().parents[2] / "docs" / "experiment.md"
+#: A row of the page's first table, and the same row with one number altered.
+ROW, ALTERED_ROW = "| 10 | 14 | 1 | 4.95 | 1.35 |", "| 10 | 14 | 1 | 4.95 | 1.36 |"
+
+
+@pytest.fixture(scope="module")
+def default_run():
+    """The default experiment, the one the page shows (about a minute: the suite's only full run)."""
+    return E.run(E.Config())
+
+
+def test_the_page_shows_the_default_run(default_run):
+    page = PAGE.read_text(encoding="utf-8")
+    assert E.generated_tables(page) == list(E.TABLES)
+    assert E.fill_page(page, E.page_tables(default_run)) == page, (
+        f"the tables of docs/experiment.md are not the default run's; regenerate them with {E.PAGE_COMMAND}"
+    )
+
+
+def test_a_number_altered_on_the_page_is_caught_and_regenerating_restores_it(default_run, tmp_path, monkeypatch):
+    from proofs_checks.cli import main
+
+    page = PAGE.read_text(encoding="utf-8")
+    assert page.count(ROW) == 1
+    altered = page.replace(ROW, ALTERED_ROW)
+    assert E.fill_page(altered, E.page_tables(default_run)) != altered
+    # The command that regenerates the page (its run replaced by the one already made) restores the number.
+    copy = tmp_path / "experiment.md"
+    copy.write_text(altered, encoding="utf-8")
+    monkeypatch.setattr(E, "run", lambda *a, **k: default_run)
+    assert main(["experiment", "teacher-student", "--out", str(tmp_path), "--page", str(copy)]) == 0
+    assert copy.read_text(encoding="utf-8") == page
+
+
+def test_the_paper_columns_quote_the_paper(default_run):
+    tables = E.page_tables(default_run)
+    assert "| 10 | 14.55 / 14.84 / 14.84 | 0.00 / 0.00 / 0.00 | 2.7 / 3.8 / 4.8 |" in tables["nth-empty"].splitlines()
+    assert tables["empty-fraction"].splitlines()[-1].endswith("| 0.96 (512 tokens) |")
+    assert E.PAPER["fig3_later"] in tables["beside-the-paper"]
+
+
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (lambda page: page.replace("table fix;", "table fixes;"), "a generated table 'fixes'"),
+        (lambda page: page.replace("table fix;", "table nth-empty;"), "nth-empty more than once"),
+        (lambda page: page.replace("83.22 |\n<!-- end generated -->", "83.22 |"), "corpus-scan is not closed"),
+    ],
+)
+def test_a_page_with_its_tables_mismarked_is_refused(edit, message):
+    with pytest.raises(E.PageError, match=message):
+        E.generated_tables(edit(PAGE.read_text(encoding="utf-8")))
