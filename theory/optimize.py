@@ -204,8 +204,20 @@ class TreePolicy(Policy):
             values = [v for table in own for v in table[:, action]]
             return ctx.to_output(ctx.extreme(values) if values else ctx.convert(0))
 
+    @property
+    def tree_nodes(self) -> int:
+        """The number of nodes of the solved (merged) history tree the policy is tabulated on.
+
+        >>> import theory
+        >>> env = theory.sequence_environment(2)
+        >>> theory.kl_regularized_policy(theory.FiniteStatePolicy.iid([0.5, 0.5]), env,
+        ...                              theory.MeanReward([[0], [1]]), 2, temperature=0.5).policy.tree_nodes
+        7
+        """
+        return self._dt.size()
+
     def __repr__(self) -> str:
-        return f"<TreePolicy: {self._dt.size()} tree nodes>"
+        return f"<TreePolicy: {self.tree_nodes} tree nodes>"
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)

@@ -697,6 +697,7 @@ def run(
             stats["kl_to_base"] = float(optimum.kl_spent)
             stats["temperature"] = optimum.temperature
             stats["binding"] = optimum.binding
+            stats["tree_nodes"] = optimum.policy.tree_nodes
             kl_teacher = theory.trajectory_kl(optimum.policy, world.teacher(), env, turns)
             stats["kl_to_teacher"] = float(kl_teacher)
             stats["kl_to_teacher_where"] = getattr(kl_teacher, "where", None)

@@ -301,3 +301,132 @@ def test_the_paper_columns_quote_the_paper(default_run):
 def test_a_page_with_its_tables_mismarked_is_refused(edit, message):
     with pytest.raises(E.PageError, match=message):
         E.generated_tables(edit(PAGE.read_text(encoding="utf-8")))
+
+
+# -- the docs page's prose: every number a run yields, checked against the default run at the precision printed ---
+def _scan_row(results, k):
+    return next(row for row in results["corpus_scan"] if row["k"] == k)
+
+
+def _held_out(results, k):
+    return next(row for row in results["corpus_fit"]["held_out"] if row["k"] == k)
+
+
+def _exact(results, budget, turns):
+    return results["agents"][(budget, turns)]["exact"]
+
+
+def _one(values):
+    """The value every one of ``values`` shows (the prose states one number for several agents)."""
+    distinct = set(values)
+    assert len(distinct) == 1, distinct
+    return distinct.pop()
+
+
+def _kl_to_base(results, budget):
+    return _one({f"{_exact(results, budget, turns)['kl_to_base']:.3f}" for turns in results["config"].turns})
+
+
+def _tree_nodes(results, turns):
+    return _one({f"{_exact(results, budget, turns)['tree_nodes']:,}" for budget in results["config"].budgets})
+
+
+def _first_above_every_budget(results):
+    """The smallest k of the scan from which on the first EMPTY costs more than every budget."""
+    scan, budget = results["corpus_scan"], max(results["config"].budgets)
+    return next(f"{row['k']:,}" for i, row in enumerate(scan) if all(r["first"] > budget for r in scan[i:]))
+
+
+def _fix_at(results, alpha):
+    return [row for row in results["fix"] if row["alpha"] == alpha]
+
+
+def _class_size(k):
+    return str(len(E.base_programs(W, max_hazard=E.resolvable_hazard(k))))
+
+
+#: Every number of the page's prose that comes from a run (not a parameter, a definition or the paper's): the
+#: page's text with ``{}`` where the numbers stand, and what the default run's results print there.
+PROSE = [
+    (
+        "({} programs for a corpus of up to 1,024 turns, {} at k = 10^6)",
+        lambda r: (_class_size(1024), _class_size(10**6)),
+    ),
+    ("on trees of {} and {} merged nodes", lambda r: (_tree_nodes(r, 20), _tree_nodes(r, 40))),
+    ("fall into {} distinct canonical transcripts", lambda r: (f"{_scan_row(r, 10**6)['transcripts']:,}",)),
+    ("goes silent with probability {} and", lambda r: (f"{_exact(r, 10, 20)['episodes_with_empty']:.2f}",)),
+    (
+        "first ≈ {} + **{}·ln k**",
+        lambda r: (f"{r['corpus_fit']['intercept']:.2f}", f"{r['corpus_fit']['slope_per_ln_k']:.2f}"),
+    ),
+    (
+        "{} at k = 100,000 (measured {}) and {} at\nk = 1,000,000 (measured {})",
+        lambda r: tuple(f"{_held_out(r, k)[key]:.2f}" for k in (10**5, 10**6) for key in ("predicted", "measured")),
+    ),
+    ("from k = {} on the first silence costs more than the 20-nat", lambda r: (_first_above_every_budget(r),)),
+    (
+        "raise its price by only about {} nats over k = 100",
+        lambda r: (f"{_scan_row(r, 10**6)['first'] - _scan_row(r, 100)['first']:.0f}",),
+    ),
+    ("hence the fit's {})", lambda r: (f"{r['corpus_fit']['slope_per_ln_k']:.2f}",)),
+    (
+        "the class charges {} nats at k = 100,000 and {} at\nk = 1,000,000",
+        lambda r: tuple(f"{_scan_row(r, k)['first_truncated']:.2f}" for k in (10**5, 10**6)),
+    ),
+    (
+        "mean fraction {} against {}",
+        lambda r: tuple(f"{_exact(r, b, t)['empty_fraction_mean']:.2f}" for b, t in ((10, 20), (20, 40))),
+    ),
+    (
+        "it spends the budget exactly at\nbudget {}, and at budget {} the cheapest optimal policy spends only {} nats",
+        lambda r: (
+            _one([str(b) for (b, t), a in r["agents"].items() if a["exact"]["binding"]]),
+            _one([str(b) for (b, t), a in r["agents"].items() if not a["exact"]["binding"]]),
+            f"{float(_kl_to_base(r, 20)):.2f}",
+        ),
+    ),
+    ("afford a {}-nat first silence", lambda r: (f"{r['base_first_costs'][0]:.1f}",)),
+    ("within its budget ({} and {} nats)", lambda r: (_kl_to_base(r, 10), _kl_to_base(r, 20))),
+    (
+        "to the trusted teacher itself is **{}**",
+        lambda r: (_one({math.isinf(a["exact"]["kl_to_teacher"]) for a in r["agents"].values()}) and "infinite",),
+    ),
+    ("Its reward is the teacher's ({})", lambda r: (_one({f"{row['mean_reward']:.3f}" for row in r["fix"]}),)),
+    (
+        "the\nsilent {}–{}",
+        lambda r: tuple(f"{f(a['exact']['mean_reward'] for a in r['agents'].values()):.2f}" for f in (min, max)),
+    ),
+    (
+        "ν_α leaves mass 2^{} to ⊥",
+        lambda r: (_one({f"{math.log2(row['imitator_theta_mean']):g}" for row in _fix_at(r, F(1, 10**7))}),),
+    ),
+    (
+        "asks the teacher on {} of turns",
+        lambda r: (_one({f"{row['abstention_rate_per_turn']:.0%}" for row in _fix_at(r, F(1, 10**7))}),),
+    ),
+    (
+        "Σ_t θ³ over an episode\nis {}.",
+        lambda r: (_one({f"{row['sum_theta_cubed_mean']:.1g}" for row in _fix_at(r, F(1, 10**7))}),),
+    ),
+    ("after 100 trusted turns costs about {} nats", lambda r: (f"{_scan_row(r, 100)['first']:.1f}",)),
+]
+
+
+def _prose_numbers_not_the_runs(page: str, results: dict) -> list:
+    """The passages of PROSE that the page's prose (its generated tables left out) does not show with the run's
+    numbers, each as the text the run would print."""
+    prose = E.fill_page(page, dict.fromkeys(E.TABLES, ""))
+    expected = [template.format(*numbers(results)) for template, numbers in PROSE]
+    return [text for text in expected if prose.count(text) != 1]
+
+
+def test_the_pages_prose_shows_the_default_runs_numbers(default_run):
+    missing = _prose_numbers_not_the_runs(PAGE.read_text(encoding="utf-8"), default_run)
+    assert not missing, f"docs/experiment.md's prose does not show these numbers of the default run: {missing}"
+
+
+def test_a_number_altered_in_the_prose_is_caught(default_run):
+    page = PAGE.read_text(encoding="utf-8")
+    assert page.count("with probability 0.72 and") == 1
+    altered = page.replace("with probability 0.72 and", "with probability 0.73 and")
+    assert _prose_numbers_not_the_runs(altered, default_run) == ["goes silent with probability 0.72 and"]
