@@ -513,7 +513,7 @@ def kl_regularized_policy(
         problem = _Problem(
             beta, env, utility, horizon, history, ctx, demonstrator, max_nodes=max_nodes, who="kl_regularized_policy"
         )
-        lam = ctx.parameter(to_fraction(temperature))  # the temperature as the context steers with it
+        lam = ctx.scalar(to_fraction(temperature))  # the temperature as the context steers with it
         if problem.m == 0:
             own, kl_spent, value_ = [], ctx.convert(0), problem.leaf[0]
             bot: list | None = [] if problem.abstains else None
@@ -765,7 +765,7 @@ def kl_constrained_policy(
             except ArithmeticError:
                 return False  # an enclosure that may exceed the budget is not certified feasible
 
-        lam = ctx.parameter(1)
+        lam = ctx.scalar(1)
         hi = evaluate(lam)
         if feasible(hi[2]):
             lo_lam, hi_lam = lam, lam
@@ -941,7 +941,7 @@ def _tvd_linear_program(problem: _Problem, c):
     n_var = n_x + 2 * n_last  # x, then u and v with x_last - x_beta = u - v
     # An exact program in the exact context (the caller solves ball problems there), HiGHS in float.
     exact = ctx.is_exact
-    conv = ctx.parameter
+    conv = ctx.scalar
     zero, one = conv(0), conv(1)
 
     obj = [zero] * n_var

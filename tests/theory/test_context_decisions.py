@@ -90,7 +90,7 @@ def test_float_rounding_of_a_full_distribution_is_no_abstention():
 @given(lo=st.fractions(Fraction(1, 100), 100, max_denominator=100), width=st.fractions(Fraction(1, 100), 100))
 def test_midpoint_lies_strictly_inside_the_bracket(arith, lo, width):
     ctx = get_context(arith)
-    a, b = ctx.parameter(lo), ctx.parameter(lo + width)
+    a, b = ctx.scalar(lo), ctx.scalar(lo + width)
     mid = ctx.midpoint(a, b)
     assert a < mid < b
     assert type(mid) is (float if arith == "float" else Fraction)  # certified contexts steer with rationals

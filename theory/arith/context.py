@@ -184,13 +184,14 @@ class Context:
         """
         return 1 - total
 
-    def parameter(self, x):
-        """A steering parameter of a computation (a temperature, a bisection bracket's end) in the type this
-        context steers with: an exact rational in certified contexts, so the parameter itself adds no error;
-        a float in float.
+    def scalar(self, x):
+        """One number in the type this context steers and solves with outside its arrays (a temperature, a
+        bisection bracket's end, a linear program's coefficient): an exact rational in certified contexts, so the
+        number itself adds no error; a float in float. (Not :func:`theory.arith.parameter`, which validates
+        user input.)
 
         >>> from theory.arith import get_context
-        >>> get_context("ball").parameter(0.5), get_context("float").parameter(Fraction(1, 2))
+        >>> get_context("ball").scalar(0.5), get_context("float").scalar(Fraction(1, 2))
         (Fraction(1, 2), 0.5)
         """
         return to_fraction(x)

@@ -123,7 +123,7 @@ class FloatContext(Context):
         out = np.where(missing < FLOAT_TOLERANCE, 0.0, missing)
         return out if out.ndim else float(out)
 
-    def parameter(self, x):
+    def scalar(self, x):
         return float(x)
 
     def midpoint(self, lo, hi):
