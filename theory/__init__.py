@@ -15,6 +15,15 @@ from .channels import Channel, action_sequence_probability, joint, marginal, pus
 from .combinators import Hazard, Switch
 from .divergences import InfiniteDivergence, kl, tvd
 from .errors import *  # every error class is public
+from .estimators import (
+    EstimatorMoments,
+    EstimatorSample,
+    SoftmaxPolicy,
+    estimator_moments,
+    kl_gradient,
+    sample_estimator,
+    value_gradient,
+)
 from .events import ActionOccurred, Event, LengthAtLeast, ObservationOccurred
 from .imitation import OnlineImitator, PessimisticImitator, top_set
 from .kernels import (
@@ -106,6 +115,14 @@ __all__ = [
     "top_set",
     "PessimisticImitator",
     "OnlineImitator",
+    # the KL-estimator lab
+    "SoftmaxPolicy",
+    "EstimatorMoments",
+    "EstimatorSample",
+    "estimator_moments",
+    "kl_gradient",
+    "value_gradient",
+    "sample_estimator",
     # sampling
     "sample_episodes",
     "Episodes",

@@ -25,6 +25,7 @@ __all__ = [
     "AlphaError",
     "UtilityError",
     "HorizonError",
+    "InfiniteEstimateError",
     "ArithmeticContextError",
     "ProgramError",
     "UndecidedError",
@@ -171,6 +172,11 @@ class UnderflowError(MightntError):
     which would silently turn a finite KL infinite or a plausible model "ruled out". Use ``arith="exact"`` or
     ``arith="ball"``.
     """
+
+
+class InfiniteEstimateError(MightntError):
+    """A KL estimate is infinite: the reference gives probability 0 to a token the sampling law takes, so
+    ln(π/π_ref) = +∞ there and the estimate's gradient is undefined (:mod:`theory.estimators`)."""
 
 
 class UndecidedError(ArithmeticError):

@@ -1,0 +1,741 @@
+"""The KL-estimator lab: what the sampled KL penalties of RL fine-tuning really optimize, in exact expectation.
+
+RL fine-tuning does not penalize the exact KL(π‖π_ref). It samples tokens and uses per-token estimators of it,
+written with ``ℓ = ln π(y) − ln π_ref(y) = −ln r`` for a sampled token ``y``:
+
+* ``k1 = ℓ`` (``−ln r``), ``k2 = ℓ²/2``, ``k3 = r − 1 − ln r``, and ``full``, the whole-distribution value
+  ``KL(π(·|h)‖π_ref(·|h))``;
+* at the ``level`` of a ``"token"`` (the estimate of a trajectory is the sum of its tokens' values) or of the
+  ``"sequence"`` (the estimator applied to the whole trajectory's log-ratio ``L = Σ_t ℓ_t``);
+* ``placement``: in the ``"reward"`` (a penalty differentiated through the sampling, by the score function with
+  rewards to go, as PPO does), in the ``"loss"`` (differentiated through its value, samples held fixed, as GRPO
+  does), or ``"both"``;
+* sampled from π itself (``sampling=None``) or from an older policy π_old, with ``ratio=None`` (no correction),
+  ``"token"`` (each token's term weighted by its own ratio π/π_old, as PPO's surrogate) or ``"sequence"`` (the
+  whole trajectory's importance weight). A ratio is a weight: it is not differentiated.
+
+The policy being trained is a :class:`SoftmaxPolicy`, a finite-state policy whose parameters are the logits of its
+rows; its evaluation point is given by its (rational) probabilities, so the score ``∇ ln π(a|s) = e_a − π(·|s)`` is
+rational and every expectation is a finite sum of rationals times logarithms: exact in the exact context (linear
+forms in logarithms; products of logarithms, as k2's, as sympy expressions), enclosed in ball, numpy in float.
+
+:func:`estimator_moments` sums over the history tree (one walk, vectorized by level, then one backward pass by
+level) the expected estimate, its variance and its expected gradient; :func:`kl_gradient` gives the two targets,
+∇KL(π‖π_ref) and ∇KL(π_ref‖π), over the same horizon; :func:`sample_estimator` is the Monte Carlo counterpart;
+:func:`value_gradient` the policy gradient of an expected utility; :func:`practical_fixed_point` the policy the
+gradient of ``V − c·penalty`` comes to rest at, per history. docs/estimators.md states and checks what holds.
+
+>>> import theory
+>>> pi = theory.SoftmaxPolicy.iid(["1/2", "1/2"])
+>>> ref = theory.FiniteStatePolicy.iid(["1/4", "3/4"])
+>>> env = theory.sequence_environment(2)
+>>> k2 = theory.estimator_moments(pi, ref, env, 1, estimator="k2", placement="loss", arith="exact")
+>>> fwd = theory.kl_gradient(pi, ref, env, 1, direction="forward", arith="exact")
+>>> bool((k2.expected_gradient == fwd).all())       # one token: pathwise k2 is unbiased for ∇KL(π‖π_ref)
+True
+>>> theory.estimator_moments(pi, ref, env, 1, estimator="k1", placement="loss", arith="exact").expected_gradient
+array([[Fraction(0, 1), Fraction(0, 1)]], dtype=object)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .arith import Context, get_context
+from .errors import InfiniteEstimateError, OptionError, ProbabilityError
+from .kernels import FiniteStatePolicy, Policy, check_alphabet_size, take
+from .measures import _setup, trajectory_kl
+from .trees import DecisionTree, Level, Tree, check_max_nodes, walk
+from .validation import integer, option, require_instance
+
+__all__ = [
+    "ESTIMATORS",
+    "PLACEMENTS",
+    "LEVELS",
+    "RATIOS",
+    "SoftmaxPolicy",
+    "EstimatorMoments",
+    "EstimatorSample",
+    "estimator_moments",
+    "kl_gradient",
+    "value_gradient",
+    "sample_estimator",
+]
+
+#: The estimators of KL(π‖π_ref): k1 = ℓ, k2 = ℓ²/2, k3 = r − 1 − ln r (r = e^{−ℓ}), and the full per-step KL.
+ESTIMATORS = ("k1", "k2", "k3", "full")
+#: Where the estimate enters: the reward (score-function gradient), the loss (pathwise gradient), or both.
+PLACEMENTS = ("reward", "loss", "both")
+#: The estimator applied to each token's log-ratio and summed, or to the trajectory's log-ratio.
+LEVELS = ("token", "sequence")
+#: Off-policy corrections: none, each token's own ratio, the trajectory's importance weight.
+RATIOS = (None, "token", "sequence")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The parametrized policy
+# ---------------------------------------------------------------------------------------------------------------
+class SoftmaxPolicy(FiniteStatePolicy):
+    """A finite-state policy with softmax logits per state: ``π(a|s) = e^{θ[s,a]} / Σ_b e^{θ[s,b]}``.
+
+    It is given, like any :class:`~theory.FiniteStatePolicy`, by its emission table (the point θ at which
+    gradients are taken: ``θ[s, a] = ln π(a|s)`` up to a constant per state) and its transition table. Every
+    probability must be positive (a softmax never gives 0); :meth:`from_logits` builds one from logits (float).
+
+    >>> pi = SoftmaxPolicy([["1/2", "1/2"], ["1/4", "3/4"]], [[[1], [1]], [[1], [1]]])
+    >>> pi.parameter_shape, pi.score(1, 1, arith="exact").tolist()
+    ((2, 2), [[Fraction(0, 1), Fraction(0, 1)], [Fraction(-1, 2), Fraction(1, 2)]])
+    >>> SoftmaxPolicy.iid([1, 0])
+    Traceback (most recent call last):
+    ...
+    theory.errors.ProbabilityError: emission[0, 1] is 0; a softmax policy gives every action a positive probability (its logit would be -inf)
+    """
+
+    def __init__(self, emission, transition, initial_state: int = 0, *, name: str | None = None):
+        super().__init__(emission, transition, initial_state, semi=False, name=name)
+        exact = self.emission("exact")
+        zero = np.argwhere(exact == 0)
+        if len(zero):
+            s, a = (int(v) for v in zero[0])
+            raise ProbabilityError(
+                f"emission[{s}, {a}] is 0; a softmax policy gives every action a positive probability "
+                "(its logit would be -inf)"
+            )
+
+    @classmethod
+    def iid(cls, probs, *, n_observations: int = 1, semi: bool = False):
+        """The one-state softmax policy drawing each action from ``probs``.
+
+        >>> SoftmaxPolicy.iid(["1/3", "2/3"]).parameter_shape
+        (1, 2)
+        """
+        if semi:
+            raise ProbabilityError("a softmax policy never abstains: semi=True is not possible")
+        n_obs = check_alphabet_size(n_observations, "n_observations")
+        row = list(probs)
+        return cls([row], np.zeros((1, len(row), n_obs), dtype=np.int64))
+
+    @classmethod
+    def from_logits(cls, logits, transition, initial_state: int = 0, *, name: str | None = None):
+        """The softmax policy of float logits ``(n_states, n_actions)``.
+
+        >>> SoftmaxPolicy.from_logits([[0.0, np.log(3)]], [[[0], [0]]]).probs()
+        array([0.25, 0.75])
+        """
+        z = np.asarray(logits, dtype=float)
+        if z.ndim != 2 or not np.isfinite(z).all():
+            raise ProbabilityError(f"logits must be a finite (n_states, n_actions) array, got {logits!r}")
+        e = np.exp(z - z.max(axis=1, keepdims=True))
+        return cls(e / e.sum(axis=1, keepdims=True), transition, initial_state, name=name)
+
+    @property
+    def parameter_shape(self) -> tuple[int, int]:
+        """The shape of θ and of every gradient: ``(n_states, n_actions)``."""
+        return (self.n_states, self.n_actions)
+
+    def logits(self, *, arith=None) -> np.ndarray:
+        """θ at the evaluation point, normalized so that ``Σ_a e^{θ[s,a]} = 1``: ``ln π(a|s)``.
+
+        >>> SoftmaxPolicy.iid(["1/2", "1/2"]).logits(arith="exact")
+        array([[LogLinear(1*ln(1/2)), LogLinear(1*ln(1/2))]], dtype=object)
+        """
+        ctx = get_context(arith)
+        with ctx.scope():
+            return ctx.log(self.emission(ctx))
+
+    def score(self, state: int, action: int, *, arith=None) -> np.ndarray:
+        """``∇_θ ln π(action|state)``: zero but for row ``state``, which is ``e_action − π(·|state)``.
+
+        >>> SoftmaxPolicy.iid(["1/4", "3/4"]).score(0, 0, arith="exact")[0].tolist()
+        [Fraction(3, 4), Fraction(-3, 4)]
+        """
+        ctx = get_context(arith)
+        s = integer(state, name="state", minimum=0, maximum=self.n_states - 1)
+        a = integer(action, name="action", minimum=0, maximum=self.n_actions - 1)
+        out = ctx.zeros(self.parameter_shape)
+        out[s] = -self.emission(ctx)[s]
+        out[s, a] = out[s, a] + 1
+        return out
+
+    def __repr__(self) -> str:
+        """A Python expression that rebuilds the policy (``from theory import *``).
+
+        >>> SoftmaxPolicy.iid(["1/4", "3/4"])
+        SoftmaxPolicy([['1/4', '3/4']], [[[0], [0]]])
+        """
+        return f"SoftmaxPolicy({self._machine_args()}{self._name_arg()})"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Results
+# ---------------------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class EstimatorMoments:
+    """The exact moments of one estimator × placement × level × sampling case (:func:`estimator_moments`).
+
+    ``expected_estimate`` and ``variance`` of the (weighted) estimate of a trajectory, and ``expected_gradient``
+    (an ``(n_states, n_actions)`` array over the logits), in the arithmetic that computed them.
+
+    >>> import theory
+    >>> m = theory.estimator_moments(theory.SoftmaxPolicy.iid(["1/2", "1/2"]), theory.FiniteStatePolicy.iid(
+    ...     ["1/4", "3/4"]), theory.sequence_environment(2), 1, estimator="k3", arith="exact")
+    >>> m.expected_estimate == theory.kl(["1/2", "1/2"], ["1/4", "3/4"], arith="exact")   # k3 is unbiased
+    True
+    """
+
+    estimator: str
+    placement: str
+    level: str
+    ratio: str | None
+    on_policy: bool
+    horizon: int
+    expected_estimate: object
+    variance: object
+    expected_gradient: np.ndarray
+
+
+@dataclass(frozen=True)
+class EstimatorSample:
+    """Monte Carlo means and standard errors of the estimate and of the gradient (:func:`sample_estimator`).
+
+    >>> import theory
+    >>> s = theory.sample_estimator(theory.SoftmaxPolicy.iid([0.5, 0.5]), theory.FiniteStatePolicy.iid(
+    ...     [0.25, 0.75]), theory.sequence_environment(2), 1, estimator="k1", n=4000, seed=1)
+    >>> abs(s.mean_estimate - theory.kl([0.5, 0.5], [0.25, 0.75])) < 5 * s.se_estimate
+    True
+    """
+
+    n: int
+    mean_estimate: float
+    se_estimate: float
+    mean_gradient: np.ndarray
+    se_gradient: np.ndarray
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Options
+# ---------------------------------------------------------------------------------------------------------------
+def _options(estimator, placement, level, sampling, ratio) -> tuple:
+    option(estimator, name="estimator", choices=ESTIMATORS)
+    option(placement, name="placement", choices=PLACEMENTS)
+    option(level, name="level", choices=LEVELS)
+    option(ratio, name="ratio", choices=RATIOS)
+    if sampling is not None:
+        require_instance(sampling, Policy, name="sampling", what="theory.Policy (π_old) or None (on-policy)")
+        if sampling.semi:
+            raise ProbabilityError(f"the sampling policy {sampling!r} abstains; samples need a full distribution")
+    if sampling is None:
+        ratio = None  # on-policy every ratio is 1
+    if ratio == "token" and (level == "sequence" or estimator == "full"):
+        what = "a sequence-level estimate" if level == "sequence" else "the full estimator"
+        raise OptionError(
+            f"ratio='token' weights each sampled token's term by its own ratio, and {what} has no per-token term; "
+            "use ratio='sequence' or ratio=None"
+        )
+    return estimator, placement, level, sampling, ratio
+
+
+def _check_parts(policy, reference):
+    require_instance(policy, SoftmaxPolicy, name="policy", what="theory.SoftmaxPolicy (the parametrized policy)")
+    require_instance(reference, Policy, name="reference", what="theory.Policy")
+    if reference.semi:
+        raise ProbabilityError(
+            f"the reference {reference!r} abstains; the estimators compare full distributions "
+            "(k3's r − 1 − ln r is unbiased only when π_ref sums to 1)"
+        )
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The tree
+# ---------------------------------------------------------------------------------------------------------------
+class _LabTree:
+    """The unmerged tree of (π, π_ref, μ, sampling law) from h to the horizon, children where the sampling law
+    and μ put mass, and per decision level: π's rows ``p``, π_ref's ``r``, the sampling law's ``q``, μ's ``e``
+    (N, A, O), π's state ``sigma``, and the log-ratios ``ell`` (N, A) where they are needed.
+
+    The tree is not merged: the sequence-level estimators and the importance weights depend on the whole path."""
+
+    def __init__(self, policy, reference, env, horizon, history, sampling, ctx: Context, max_nodes, *, full_rows):
+        self.n_actions, self.n_obs, h, self.m = _setup(
+            (("policy", policy), ("reference", reference)) + ((("sampling", sampling),) if sampling else ()),
+            env,
+            history,
+            horizon,
+        )
+        self.ctx, self.policy, self.sampling = ctx, policy, sampling
+        tree = Tree((policy, reference, env, sampling), h, ctx, merge=False, max_nodes=check_max_nodes(max_nodes))
+
+        def expand(level: Level):
+            sigma = np.asarray(level.states[0], dtype=np.int64)
+            p = policy.probs_batch(level.states[0], ctx)
+            r = reference.probs_batch(level.states[1], ctx)
+            e = env.probs_batch(level.states[2], ctx)
+            q = p if sampling is None else sampling.probs_batch(level.states[3], ctx)
+            level.data.update(sigma=sigma, p=p, r=r, q=q, e=e)
+            grow = ctx.zeros((len(level), 2, self.n_actions, self.n_obs))
+            grow[:, 0] = q[:, :, None] * e
+            return grow
+
+        self.dt: DecisionTree = walk(tree, self.m, expand, keep="levels", leaves=False)
+        self.tree = tree
+        for d in range(self.m):
+            self._log_ratios(self.dt.levels[d], full_rows)
+
+    def _log_ratios(self, level: Level, full_rows: bool) -> None:
+        """ℓ = ln p − ln r where the sampling law takes the action (every action, with ``full_rows``); raise
+        :class:`InfiniteEstimateError` where π_ref gives such an action 0."""
+        ctx = self.ctx
+        p, r, q = level.data["p"], level.data["r"], level.data["q"]
+        needed = np.ones(p.shape, dtype=bool) if full_rows else ~ctx.is_zero(q)
+        bad = needed & ctx.is_zero(r)
+        if bad.any():
+            i, a = (int(v) for v in np.argwhere(bad)[0])
+            history = self.tree.histories(level, [i])[0]
+            raise InfiniteEstimateError(
+                f"π_ref gives action {a} probability 0 at history {history!r}, where π gives it {ctx.to_output(p[i, a])}"
+                f"{'' if full_rows else ' and the sampling law takes it'}: KL(π‖π_ref) and its estimates are "
+                "infinite there, and their gradients undefined"
+            )
+        safe_r = np.where(needed, r, ctx.convert(1))
+        safe_p = np.where(needed, p, ctx.convert(1))
+        level.data["ell"] = ctx.log(safe_p) - ctx.log(safe_r)
+        level.data["needed"] = needed
+
+    # -- one level's per-(node, action) values -----------------------------------------------------------------
+    def token_values(self, level: Level, estimator: str):
+        """Per (node, action): the estimator's value k and its derivative k' in ℓ (zero where not needed)."""
+        ctx = self.ctx
+        ell, p, r, needed = level.data["ell"], level.data["p"], level.data["r"], level.data["needed"]
+        zero = ctx.convert(0)
+        if estimator == "k1":
+            k, dk = ell, ctx.ones(ell.shape)
+        elif estimator == "k2":
+            k, dk = ell * ell / 2, ell
+        elif estimator == "k3":
+            ratio = np.where(needed, r, zero) / p  # r = π_ref/π = e^{−ℓ}, rational where the rows are
+            k, dk = ratio - 1 + ell, 1 - ratio
+        else:  # full: the per-step KL, the same for every action of the node
+            step = (p * ell).sum(axis=1)
+            k, dk = np.repeat(step[:, None], ell.shape[1], axis=1), None
+        k = np.where(needed, k, zero)
+        if dk is not None:
+            dk = np.where(needed, dk, zero)
+        return k, dk
+
+    def weight_ratio(self, level: Level) -> np.ndarray:
+        """π/π_old per (node, action), 0 where π_old gives 0 (never sampled there)."""
+        ctx = self.ctx
+        p, q = level.data["p"], level.data["q"]
+        zero = ctx.is_zero(q)
+        return np.where(zero, ctx.convert(0), p / np.where(zero, ctx.convert(1), q))
+
+    def children_of(self, d: int, values: np.ndarray) -> np.ndarray:
+        """Per (node, action) of level d, the sum over observations of a per-node array of level d+1."""
+        idx = self.dt.child[d][:, 0]  # (N, A, O): flag 0 (no demonstrator here)
+        out = self.ctx.zeros(idx.shape)
+        ok = idx >= 0
+        out[ok] = values[idx[ok]]
+        return out.sum(axis=2)
+
+    def forward(self, d: int, parent_values: np.ndarray, step: np.ndarray, *, multiply: bool) -> np.ndarray:
+        """A prefix quantity of level d+1 from level d's and a per-(node, action) step (× or +)."""
+        child = self.dt.levels[d + 1]
+        par, act = child.parent.astype(np.int64), child.action.astype(np.int64)
+        inc = step[par, act]
+        return parent_values[par] * inc if multiply else parent_values[par] + inc
+
+    def gradient(self, coefficients: list, extra: list | None = None) -> np.ndarray:
+        """Σ over levels and (node, action) of D(h, a)·(e_a − π(·|h)) into π's state rows; ``extra[d]`` an
+        (N, A) array added to the rows as it is (a pathwise full-distribution term)."""
+        ctx, policy = self.ctx, self.policy
+        grad = ctx.zeros(policy.parameter_shape)
+        for d, coef in enumerate(coefficients):
+            level = self.dt.levels[d]
+            rows = coef - level.data["p"] * coef.sum(axis=1)[:, None]
+            if extra is not None and extra[d] is not None:
+                rows = rows + extra[d]
+            grad = grad + ctx.sum_by(rows, level.data["sigma"], policy.n_states)
+        return grad
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The moments
+# ---------------------------------------------------------------------------------------------------------------
+def _moments(lab: _LabTree, estimator, placement, level, ratio, reference, env, history, arith, max_nodes):
+    """Expected estimate, variance and expected gradient on a built tree (the spec of docs/estimators.md)."""
+    ctx, m, dt = lab.ctx, lab.m, lab.dt
+    levels = dt.levels
+    zero = ctx.convert(0)
+    if m == 0:
+        return zero, zero, ctx.zeros(lab.policy.parameter_shape)
+    full_sequence = estimator == "full" and level == "sequence"
+    constant = None
+    if full_sequence:
+        constant = ctx.convert(trajectory_kl(lab.policy, reference, env, m, history, arith=ctx, max_nodes=max_nodes))
+    # Forward: sampling probability, importance weight, log-ratio sum and token estimate of every prefix.
+    prob, weight, lsum, ksum = ctx.ones(1), ctx.ones(1), ctx.zeros(1), ctx.zeros(1)
+    values, ratios = [], []
+    for d in range(m):
+        lv = levels[d]
+        k, dk = lab.token_values(lv, estimator)
+        rho = lab.weight_ratio(lv) if ratio is not None else None
+        omega = rho if ratio == "token" else None
+        values.append((k, dk, omega))
+        ratios.append(rho)
+        q, e = lv.data["q"], lv.data["e"]
+        child = levels[d + 1]
+        par, act, obs = (
+            child.parent.astype(np.int64),
+            child.action.astype(np.int64),
+            child.observation.astype(np.int64),
+        )
+        prob = prob[par] * q[par, act] * e[par, act, obs]
+        if ratio == "sequence":
+            weight = lab.forward(d, weight, rho, multiply=True)
+        else:
+            weight = ctx.ones(len(child))
+        lsum = lab.forward(d, lsum, lv.data["ell"], multiply=False)
+        ksum = lab.forward(d, ksum, k if omega is None else omega * k, multiply=False)
+    # Leaves: the (weighted) estimate of each trajectory, and the leaf value a sequence-level gradient uses.
+    if level == "token":
+        estimate = weight * ksum
+    elif full_sequence:
+        estimate = np.full(len(prob), constant, dtype=object) if prob.dtype == object else np.full(len(prob), constant)
+    else:
+        estimate = weight * _sequence_value(ctx, estimator, lsum)
+    mean = (prob * estimate).sum()
+    variance = (prob * estimate * estimate).sum() - mean * mean
+    # Backward: per (node, action), the sampling mass Λ, the weighted rewards to go R, and Φ = Σ λ F below it.
+    lam_node = prob * weight
+    want_reward = placement in ("reward", "both")
+    want_loss = placement in ("loss", "both")
+    phi_reward = phi_loss = None
+    if level == "sequence":
+        if want_reward:
+            phi_reward = lam_node * (_sequence_value(ctx, estimator, lsum) if not full_sequence else estimate)
+        if want_loss and not full_sequence:
+            phi_loss = lam_node * _sequence_derivative(ctx, estimator, lsum)
+    rtg_node = ctx.zeros(len(prob))
+    coefficients: list = [None] * m
+    extra: list = [None] * m
+    for d in range(m - 1, -1, -1):
+        lv = levels[d]
+        k, dk, omega = values[d]
+        lam = lab.children_of(d, lam_node)
+        coef = ctx.zeros(lam.shape)
+        if level == "token":
+            if want_reward:
+                rtg = k * lam + lab.children_of(d, rtg_node)
+                coef = coef + (rtg if omega is None else omega * rtg)
+                rtg_node = rtg.sum(axis=1)
+            if want_loss:
+                if estimator == "full":
+                    p, ell = lv.data["p"], lv.data["ell"]
+                    step = (p * ell).sum(axis=1)
+                    extra[d] = lam.sum(axis=1)[:, None] * p * (ell - step[:, None])
+                else:
+                    coef = coef + (dk if omega is None else omega * dk) * lam
+        else:
+            if phi_reward is not None:
+                pr = lab.children_of(d, phi_reward)
+                coef = coef + pr
+                phi_reward = pr.sum(axis=1)
+            if phi_loss is not None:
+                pl = lab.children_of(d, phi_loss)
+                coef = coef + pl
+                phi_loss = pl.sum(axis=1)
+        coefficients[d] = coef
+        lam_node = lam.sum(axis=1)
+    grad = lab.gradient(coefficients, extra)
+    if full_sequence and want_loss:
+        grad = grad + _forward_gradient(lab.policy, reference, env, m, history, ctx, max_nodes)
+    return mean, variance, grad
+
+
+def _sequence_value(ctx: Context, estimator: str, lsum: np.ndarray) -> np.ndarray:
+    if estimator == "k1":
+        return lsum
+    if estimator == "k2":
+        return lsum * lsum / 2
+    big_r = ctx.exp(-lsum)  # R = Π_t r_t: rational in the exact context (exp of a linear form in logarithms)
+    return big_r - 1 + lsum
+
+
+def _sequence_derivative(ctx: Context, estimator: str, lsum: np.ndarray) -> np.ndarray:
+    if estimator == "k1":
+        return ctx.ones(lsum.shape)
+    if estimator == "k2":
+        return lsum
+    return 1 - ctx.exp(-lsum)
+
+
+def _forward_gradient(policy, reference, env, m, history, ctx, max_nodes) -> np.ndarray:
+    """∇_θ KL^μ(π‖π_ref): the full per-step KL in the reward (the paths' weights) and in the loss (each step's
+    own distribution) — the chain rule, differentiated."""
+    lab = _LabTree(policy, reference, env, m, history, None, ctx, max_nodes, full_rows=True)
+    return _moments(lab, "full", "both", "token", None, reference, env, history, ctx, max_nodes)[2]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Public functions
+# ---------------------------------------------------------------------------------------------------------------
+def estimator_moments(
+    policy,
+    reference,
+    env,
+    horizon,
+    history=(),
+    *,
+    estimator: str = "k1",
+    placement: str = "loss",
+    level: str = "token",
+    sampling=None,
+    ratio=None,
+    arith=None,
+    max_nodes: int | None = None,
+) -> EstimatorMoments:
+    """The exact expected estimate, its variance and its expected gradient for one case of the lab.
+
+    ``policy`` is the :class:`SoftmaxPolicy` π being trained, ``reference`` π_ref (a full distribution),
+    ``env`` μ; the trajectories run ``horizon`` steps from ``history``. ``estimator``, ``placement``, ``level``,
+    ``sampling`` (None: on-policy; a policy: π_old) and ``ratio`` are as in the module docstring (and in
+    docs/estimators.md, which defines each surrogate). The tree is not merged (the sequence-level values depend on
+    the whole path): beyond ``max_nodes`` nodes it is refused with a ResourceLimitError before allocating. Where
+    π_ref gives 0 to a token the sampling law takes, the estimates are infinite: an
+    :class:`~theory.errors.InfiniteEstimateError` names the history.
+
+    >>> import theory
+    >>> pi = theory.SoftmaxPolicy.iid(["1/2", "1/2"])
+    >>> ref = theory.FiniteStatePolicy.iid(["1/4", "3/4"])
+    >>> m = theory.estimator_moments(pi, ref, theory.sequence_environment(2), 1, estimator="k3", arith="exact")
+    >>> m.expected_gradient == theory.kl_gradient(pi, ref, theory.sequence_environment(2), 1, direction="reverse",
+    ...                                           arith="exact")   # pathwise k3: ∇KL(π_ref‖π) for one token
+    array([[ True,  True]])
+    """
+    estimator, placement, level, sampling, ratio = _options(estimator, placement, level, sampling, ratio)
+    _check_parts(policy, reference)
+    ctx = get_context(arith)
+    with ctx.scope():
+        lab = _LabTree(
+            policy, reference, env, horizon, history, sampling, ctx, max_nodes, full_rows=estimator == "full"
+        )
+        # Products of logarithms (k2, the variance) become sympy expressions in the exact context, whose
+        # construction raises numpy's spurious "invalid value" flag in object arrays; no value here is infinite.
+        with np.errstate(invalid="ignore"):
+            mean, variance, grad = _moments(
+                lab, estimator, placement, level, ratio, reference, env, history, ctx, max_nodes
+            )
+        out = ctx.to_output
+        return EstimatorMoments(
+            estimator=estimator,
+            placement=placement,
+            level=level,
+            ratio=ratio,
+            on_policy=sampling is None,
+            horizon=lab.m,
+            expected_estimate=out(mean),
+            variance=out(variance),
+            expected_gradient=_output_array(ctx, grad),
+        )
+
+
+def _output_array(ctx: Context, values: np.ndarray) -> np.ndarray:
+    if values.dtype != object:
+        return values
+    out = np.empty(values.shape, dtype=object)
+    for i, v in np.ndenumerate(values):
+        out[i] = ctx.to_output(v)
+    return out
+
+
+def kl_gradient(
+    policy, reference, env, horizon, history=(), *, direction: str = "forward", arith=None, max_nodes: int | None = None
+) -> np.ndarray:
+    """∇_θ of the trajectory KL between π (a :class:`SoftmaxPolicy`) and π_ref over ``horizon`` steps:
+    ``direction="forward"`` is KL(π‖π_ref), ``"reverse"`` is KL(π_ref‖π) = E_{π_ref}[Σ_t ln π_ref − ln π]
+    (whose gradient is −E_{π_ref}[Σ_t ∇ ln π(a_t|h_t)]). An ``(n_states, n_actions)`` array.
+
+    >>> import theory
+    >>> pi, ref = theory.SoftmaxPolicy.iid(["1/2", "1/2"]), theory.FiniteStatePolicy.iid(["1/4", "3/4"])
+    >>> theory.kl_gradient(pi, ref, theory.sequence_environment(2), 1, direction="reverse", arith="exact")
+    array([[Fraction(1, 4), Fraction(-1, 4)]], dtype=object)
+    """
+    option(direction, name="direction", choices=("forward", "reverse"))
+    _check_parts(policy, reference)
+    ctx = get_context(arith)
+    with ctx.scope():
+        if direction == "forward":
+            _setup((("policy", policy), ("reference", reference)), env, history, horizon)
+            grad = _forward_gradient(policy, reference, env, horizon, history, ctx, max_nodes)
+        else:
+            # Trajectories under π_ref; each step's score, with coefficient −1 (k1 in the loss is ∇ ln π).
+            lab = _LabTree(policy, reference, env, horizon, history, reference, ctx, max_nodes, full_rows=False)
+            grad = -_moments(lab, "k1", "loss", "token", None, reference, env, history, ctx, max_nodes)[2]
+        return _output_array(ctx, grad)
+
+
+def value_gradient(policy, env, utility, horizon, history=(), *, arith=None, max_nodes: int | None = None):
+    """The policy gradient ``∇_θ V^π_μ(h) = E[U(x) Σ_t ∇ ln π(a_t|h_t)]`` of a :class:`SoftmaxPolicy`, exactly.
+
+    >>> import theory
+    >>> pi = theory.SoftmaxPolicy.iid(["1/2", "1/2"])
+    >>> theory.value_gradient(pi, theory.sequence_environment(2), theory.MeanReward([[0], [1]]), 1, arith="exact")
+    array([[Fraction(-1, 4), Fraction(1, 4)]], dtype=object)
+    """
+    from .utilities import as_utility
+
+    require_instance(policy, SoftmaxPolicy, name="policy", what="theory.SoftmaxPolicy (the parametrized policy)")
+    ctx = get_context(arith)
+    with ctx.scope():
+        lab = _LabTree(policy, policy, env, horizon, history, None, ctx, max_nodes, full_rows=False)
+        m, levels = lab.m, lab.dt.levels
+        u = as_utility(utility, lab.n_actions, lab.n_obs)
+        if m == 0:
+            return _output_array(ctx, ctx.zeros(policy.parameter_shape))
+        rewards = u.step_rewards(m, ctx)
+        prob, total = ctx.ones(1), ctx.zeros(1)
+        for d in range(m):
+            lv, child = levels[d], levels[d + 1]
+            par, act, obs = (
+                child.parent.astype(np.int64),
+                child.action.astype(np.int64),
+                child.observation.astype(np.int64),
+            )
+            prob = prob[par] * lv.data["q"][par, act] * lv.data["e"][par, act, obs]
+            total = total[par] + (rewards[act, obs] if rewards is not None else 0)
+        total = total + u.terminal(lab.tree.histories(levels[m]), ctx)
+        phi = prob * total
+        coefficients: list = [None] * m
+        for d in range(m - 1, -1, -1):
+            coef = lab.children_of(d, phi)
+            coefficients[d] = coef
+            phi = coef.sum(axis=1)
+        return _output_array(ctx, lab.gradient(coefficients))
+
+
+def sample_estimator(
+    policy,
+    reference,
+    env,
+    horizon,
+    history=(),
+    *,
+    n: int = 10000,
+    seed: int = 0,
+    estimator: str = "k1",
+    placement: str = "loss",
+    level: str = "token",
+    sampling=None,
+    ratio=None,
+) -> EstimatorSample:
+    """Monte Carlo: ``n`` trajectories from the sampling law (float), each giving the surrogate's estimate and
+    gradient as :func:`estimator_moments` defines them; their means and standard errors.
+
+    >>> import theory
+    >>> pi, ref = theory.SoftmaxPolicy.iid([0.5, 0.5]), theory.FiniteStatePolicy.iid([0.25, 0.75])
+    >>> s = theory.sample_estimator(pi, ref, theory.sequence_environment(2), 1, estimator="k1", n=1000, seed=0)
+    >>> s.mean_gradient.shape, s.n
+    ((1, 2), 1000)
+    """
+    estimator, placement, level, sampling, ratio = _options(estimator, placement, level, sampling, ratio)
+    _check_parts(policy, reference)
+    n = integer(n, name="n", minimum=2, maximum=10**8)
+    seed = integer(seed, name="seed", minimum=0)
+    n_actions, n_obs, h, m = _setup(
+        (("policy", policy), ("reference", reference)) + ((("sampling", sampling),) if sampling else ()),
+        env,
+        history,
+        horizon,
+    )
+    ctx = get_context("float")
+    rng = np.random.default_rng(seed)
+    kernels = (policy, reference, env, sampling)
+    states = [None if k is None else k.start(h, ctx) for k in kernels]
+    states = [None if s is None else take(s, np.zeros(n, dtype=np.int64)) for s in states]
+    rows = np.arange(n)
+    steps = []  # per step: sigma, p rows, chosen action, token value, derivative, ratio, full-distribution grad rows
+    for _t in range(m):
+        sigma = np.asarray(states[0], dtype=np.int64)
+        p = policy.probs_batch(states[0], ctx)
+        r = reference.probs_batch(states[1], ctx)
+        q = p if sampling is None else sampling.probs_batch(states[3], ctx)
+        a = _draw(rng, q)
+        e = env.probs_batch(states[2], ctx)[rows, a]
+        o = _draw(rng, e)
+        pa, ra = p[rows, a], r[rows, a]
+        if (ra == 0).any() or (estimator == "full" and (r == 0).any()):
+            raise InfiniteEstimateError("π_ref gives a sampled action probability 0: the estimates are infinite")
+        ell = np.log(pa) - np.log(ra)
+        ell_all = np.log(p) - np.log(r)
+        step_kl = (p * ell_all).sum(axis=1)
+        if estimator == "full":
+            k, dk = step_kl, None
+        else:
+            k, dk = _token_float(estimator, ell)
+        rho = pa / q[rows, a]
+        steps.append((sigma, p, a, k, dk, rho, p * (ell_all - step_kl[:, None]), ell))
+        zeros = np.zeros(n, dtype=bool)
+        states = [None if kern is None else kern.advance(s, rows, a, o, zeros, ctx) for kern, s in zip(kernels, states)]
+    weight = np.prod([s[5] for s in steps], axis=0) if (ratio == "sequence" and m) else np.ones(n)
+    omega = [s[5] if ratio == "token" else np.ones(n) for s in steps]
+    lsum = np.sum([s[7] for s in steps], axis=0) if m else np.zeros(n)
+    if level == "token":
+        estimate = weight * (np.sum([w * s[3] for w, s in zip(omega, steps)], axis=0) if m else np.zeros(n))
+    elif estimator == "full":
+        estimate = np.full(n, float(trajectory_kl(policy, reference, env, m, history)))
+    else:
+        estimate = weight * _sequence_value(ctx, estimator, lsum)
+    grads = np.zeros((n,) + policy.parameter_shape)
+    rtg = np.zeros(n)
+    for t in range(m - 1, -1, -1):
+        sigma, p, a, k, dk, rho, full_rows, _ = steps[t]
+        score = -p.copy()
+        score[rows, a] += 1
+        coef = np.zeros(n)
+        extra = None
+        if level == "token":
+            rtg = rtg + k
+            if placement in ("reward", "both"):
+                coef = coef + omega[t] * rtg
+            if placement in ("loss", "both"):
+                if estimator == "full":
+                    extra = full_rows
+                else:
+                    coef = coef + omega[t] * dk
+        else:
+            if placement in ("reward", "both"):
+                coef = coef + (estimate / weight if estimator != "full" else estimate)
+            if placement in ("loss", "both") and estimator != "full":
+                coef = coef + _sequence_derivative(ctx, estimator, lsum)
+        contribution = weight[:, None] * coef[:, None] * score
+        if extra is not None:
+            contribution = contribution + weight[:, None] * extra
+        np.add.at(grads, (rows, sigma), contribution)
+    if level == "sequence" and estimator == "full" and placement in ("loss", "both"):
+        grads = grads + kl_gradient(policy, reference, env, m, history)[None]
+    mean_g = grads.mean(axis=0)
+    se_g = grads.std(axis=0, ddof=1) / np.sqrt(n)
+    return EstimatorSample(
+        n=n,
+        mean_estimate=float(estimate.mean()),
+        se_estimate=float(estimate.std(ddof=1) / np.sqrt(n)),
+        mean_gradient=mean_g,
+        se_gradient=se_g,
+    )
+
+
+def _token_float(estimator: str, ell: np.ndarray):
+    if estimator == "k1":
+        return ell, np.ones_like(ell)
+    if estimator == "k2":
+        return ell * ell / 2, ell
+    r = np.exp(-ell)
+    return r - 1 + ell, 1 - r
+
+
+def _draw(rng: np.random.Generator, probs: np.ndarray) -> np.ndarray:
+    cum = np.cumsum(probs, axis=1)
+    u = rng.random(len(probs)) * cum[:, -1]
+    return np.minimum((u[:, None] >= cum).sum(axis=1), probs.shape[1] - 1)
