@@ -86,7 +86,7 @@ class SoftmaxPolicy(FiniteStatePolicy):
 
     >>> pi = SoftmaxPolicy([["1/2", "1/2"], ["1/4", "3/4"]], [[[1], [1]], [[1], [1]]])
     >>> pi.parameter_shape, pi.score(1, 1, arith="exact").tolist()
-    ((2, 2), [[Fraction(0, 1), Fraction(0, 1)], [Fraction(-1, 2), Fraction(1, 2)]])
+    ((2, 2), [[Fraction(0, 1), Fraction(0, 1)], [Fraction(-1, 4), Fraction(1, 4)]])
     >>> SoftmaxPolicy.iid([1, 0])
     Traceback (most recent call last):
     ...
