@@ -44,11 +44,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from .arith import Context, get_context
-from .errors import InfiniteEstimateError, OptionError, ProbabilityError
+from .errors import InfiniteEstimateError, OptionError, ProbabilityError, UnderflowError
 from .kernels import FiniteStatePolicy, Policy, check_alphabet_size, take
 from .measures import _setup, trajectory_kl
+from .sampling import MAX_SAMPLE_BYTES
 from .trees import DecisionTree, Level, Tree, check_max_nodes, walk
-from .validation import integer, option, require_instance
+from .validation import guard_size, integer, option, require_instance
 
 __all__ = [
     "ESTIMATORS",
@@ -393,6 +394,7 @@ def _moments(lab: _LabTree, estimator, placement, level, ratio, reference, env, 
         )
         prob = prob[par] * q[par, act] * e[par, act, obs]
         if ratio == "sequence":
+            assert rho is not None
             weight = lab.forward(d, weight, rho, multiply=True)
         else:
             weight = ctx.ones(len(child))
@@ -527,6 +529,7 @@ def estimator_moments(
             mean, variance, grad = _moments(
                 lab, estimator, placement, level, ratio, reference, env, history, ctx, max_nodes
             )
+        _check_finite(ctx, [mean, variance, *grad.reshape(-1)])
         out = ctx.to_output
         return EstimatorMoments(
             estimator=estimator,
@@ -538,6 +541,16 @@ def estimator_moments(
             expected_estimate=out(mean),
             variance=out(variance),
             expected_gradient=_output_array(ctx, grad),
+        )
+
+
+def _check_finite(ctx: Context, values) -> None:
+    """Every value of the lab is finite once π_ref covers the sampled tokens (checked before): a float that is not
+    is an overflow (k3's r = π_ref/π, or a square in the variance, beyond 1.8e308), never an answer."""
+    if ctx.overflows(values):
+        raise UnderflowError(
+            "a moment of this estimator overflows the float range (π gives some sampled token a probability so "
+            "small that π_ref/π or its square exceeds 1.8e308); use arith='exact' or arith='ball'"
         )
 
 
@@ -641,13 +654,20 @@ def sample_estimator(
     """
     estimator, placement, level, sampling, ratio = _options(estimator, placement, level, sampling, ratio)
     _check_parts(policy, reference)
-    n = integer(n, name="n", minimum=2, maximum=10**8)
+    n = integer(n, name="n", minimum=2)
     seed = integer(seed, name="seed", minimum=0)
     n_actions, n_obs, h, m = _setup(
         (("policy", policy), ("reference", reference)) + ((("sampling", sampling),) if sampling else ()),
         env,
         history,
         horizon,
+    )
+    # Per sample and step: the rows of π, π_ref, π_old and the full-distribution gradient, and the gradient.
+    guard_size(
+        8 * n * (m * (6 * n_actions + n_actions * n_obs + 8) + 2 * policy.n_states * n_actions),
+        limit=MAX_SAMPLE_BYTES,
+        what="bytes of samples",
+        option="n",
     )
     ctx = get_context("float")
     rng = np.random.default_rng(seed)
@@ -703,6 +723,7 @@ def sample_estimator(
                 if estimator == "full":
                     extra = full_rows
                 else:
+                    assert dk is not None
                     coef = coef + omega[t] * dk
         else:
             if placement in ("reward", "both"):
@@ -717,6 +738,7 @@ def sample_estimator(
         grads = grads + kl_gradient(policy, reference, env, m, history)[None]
     mean_g = grads.mean(axis=0)
     se_g = grads.std(axis=0, ddof=1) / np.sqrt(n)
+    _check_finite(ctx, [estimate.mean(), estimate.std(), *mean_g.reshape(-1), *se_g.reshape(-1)])
     return EstimatorSample(
         n=n,
         mean_estimate=float(estimate.mean()),

@@ -25,6 +25,8 @@ ARITHS = ("float", "exact", "ball")
 # One small world: two actions, two observations, a two-state environment, a semi-policy and a mixture.
 BETA = theory.FiniteStatePolicy.iid(["1/2", "1/2"], n_observations=2)
 PI = theory.FiniteStatePolicy.iid(["1/3", "2/3"], n_observations=2)
+#: A softmax policy whose state is the last observation.
+SOFTMAX = theory.SoftmaxPolicy([["1/3", "2/3"], ["3/4", "1/4"]], [[[0, 1], [0, 1]], [[0, 1], [0, 1]]])
 SEMI = theory.FiniteStatePolicy.iid(["1/4", "1/2"], semi=True, n_observations=2)
 ENV = theory.FiniteStateEnvironment(
     [[["3/4", "1/4"], ["1/5", "4/5"]], [["1/2", "1/2"], ["1/2", "1/2"]]], [[[0, 1], [1, 0]], [[0, 0], [1, 1]]]
@@ -104,6 +106,28 @@ CASES = {
     "PessimisticImitator.probs": lambda a: IMITATOR.probs(HISTORY, arith=a),
     "PessimisticImitator.top_set": lambda a: IMITATOR.top_set(HISTORY, arith=a),
     "OnlineImitator.law": lambda a: ONLINE.law(ENV, 2, arith=a),
+    "SoftmaxPolicy.abstain": lambda a: SOFTMAX.abstain(HISTORY, arith=a),
+    "SoftmaxPolicy.emission": lambda a: SOFTMAX.emission(arith=a),
+    "SoftmaxPolicy.logits": lambda a: SOFTMAX.logits(arith=a),
+    "SoftmaxPolicy.probs": lambda a: SOFTMAX.probs(HISTORY, arith=a),
+    "SoftmaxPolicy.score": lambda a: SOFTMAX.score(1, 0, arith=a),
+    # k2 in both placements at the sequence level, off-policy with the trajectory's weight: products of
+    # logarithms (sympy in exact), ratios and rewards to go all enter.
+    "estimator_moments": lambda a: theory.estimator_moments(
+        SOFTMAX,
+        MIXTURE,
+        ENV,
+        2,
+        HISTORY,
+        estimator="k2",
+        placement="both",
+        level="sequence",
+        sampling=BETA,
+        ratio="sequence",
+        arith=a,
+    ),
+    "kl_gradient": lambda a: theory.kl_gradient(SOFTMAX, MIXTURE, ENV, 2, HISTORY, direction="reverse", arith=a),
+    "value_gradient": lambda a: theory.value_gradient(SOFTMAX, ENV, UTILITY, 2, HISTORY, arith=a),
 }
 
 #: Entry points whose float answer comes from a different algorithm (HiGHS, a float bisection) and so agrees

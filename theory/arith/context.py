@@ -241,6 +241,16 @@ class Context:
 
         return BallContext(prec)
 
+    def overflows(self, values) -> bool:
+        """Whether some of ``values``, computed from finite inputs, left the context's range (a float beyond
+        1.8e308, or nan from one): only the float context has a range to leave.
+
+        >>> from theory.arith import get_context
+        >>> get_context("float").overflows([1.0, float("inf")]), get_context("exact").overflows([10**400])
+        (True, False)
+        """
+        return False
+
     def sum_by(self, values: np.ndarray, inverse: np.ndarray, size: int) -> np.ndarray:
         """Rows of ``values`` summed into ``size`` bins given by ``inverse`` (``out[inverse[i]] += values[i]``).
 

@@ -136,6 +136,9 @@ class FloatContext(Context):
     def ball_counterpart(self, prec: int = 256):
         return self
 
+    def overflows(self, values) -> bool:
+        return not bool(np.isfinite(np.asarray(values, dtype=float)).all())
+
     def sum_by(self, values, inverse, size):
         if np.ndim(values) == 1:
             return np.bincount(inverse, weights=values, minlength=size)
