@@ -47,7 +47,7 @@ from .arith import Context, get_context
 from .errors import InfiniteEstimateError, OptionError, ProbabilityError, UnderflowError
 from .kernels import FiniteStatePolicy, Policy, check_alphabet_size, take
 from .measures import _setup, trajectory_kl
-from .sampling import MAX_SAMPLE_BYTES
+from .sampling import MAX_SAMPLE_BYTES, _draw
 from .trees import DecisionTree, Level, Tree, check_max_nodes, walk
 from .validation import guard_size, integer, option, require_instance
 
@@ -755,9 +755,3 @@ def _token_float(estimator: str, ell: np.ndarray):
         return ell * ell / 2, ell
     r = np.exp(-ell)
     return r - 1 + ell, 1 - r
-
-
-def _draw(rng: np.random.Generator, probs: np.ndarray) -> np.ndarray:
-    cum = np.cumsum(probs, axis=1)
-    u = rng.random(len(probs)) * cum[:, -1]
-    return np.minimum((u[:, None] >= cum).sum(axis=1), probs.shape[1] - 1)
