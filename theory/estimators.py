@@ -402,11 +402,12 @@ def _moments(lab: _LabTree, estimator, placement, level, ratio, reference, env, 
         ksum = lab.forward(d, ksum, k if omega is None else omega * k, multiply=False)
     # Leaves: the (weighted) estimate of each trajectory, and the leaf value a sequence-level gradient uses.
     if level == "token":
-        estimate = weight * ksum
+        value = ksum
     elif full_sequence:
-        estimate = np.full(len(prob), constant, dtype=object) if prob.dtype == object else np.full(len(prob), constant)
+        value = ctx.zeros(len(prob)) + constant  # the exact trajectory KL: the same for every trajectory
     else:
-        estimate = weight * _sequence_value(ctx, estimator, lsum)
+        value = _sequence_value(ctx, estimator, lsum)
+    estimate = weight * value  # a weight multiplies everything, the full sequence-level KL included
     mean = (prob * estimate).sum()
     variance = (prob * estimate * estimate).sum() - mean * mean
     # Backward: per (node, action), the sampling mass Λ, the weighted rewards to go R, and Φ = Σ λ F below it.
@@ -416,7 +417,7 @@ def _moments(lab: _LabTree, estimator, placement, level, ratio, reference, env, 
     phi_reward = phi_loss = None
     if level == "sequence":
         if want_reward:
-            phi_reward = lam_node * (_sequence_value(ctx, estimator, lsum) if not full_sequence else estimate)
+            phi_reward = lam_node * value
         if want_loss and not full_sequence:
             phi_loss = lam_node * _sequence_derivative(ctx, estimator, lsum)
     rtg_node = ctx.zeros(len(prob))
@@ -452,7 +453,8 @@ def _moments(lab: _LabTree, estimator, placement, level, ratio, reference, env, 
         lam_node = lam.sum(axis=1)
     grad = lab.gradient(coefficients, extra)
     if full_sequence and want_loss:
-        grad = grad + _forward_gradient(lab.policy, reference, env, m, history, ctx, max_nodes)
+        # Pathwise, the constant's gradient is ∇KL(π‖π_ref), times the expected weight (1 when π_old covers π).
+        grad = grad + _forward_gradient(lab.policy, reference, env, m, history, ctx, max_nodes) * (prob * weight).sum()
     return mean, variance, grad
 
 
@@ -704,7 +706,7 @@ def sample_estimator(
     if level == "token":
         estimate = weight * (np.sum([w * s[3] for w, s in zip(omega, steps)], axis=0) if m else np.zeros(n))
     elif estimator == "full":
-        estimate = np.full(n, float(trajectory_kl(policy, reference, env, m, history)))
+        estimate = weight * float(trajectory_kl(policy, reference, env, m, history))
     else:
         estimate = weight * _sequence_value(ctx, estimator, lsum)
     grads = np.zeros((n,) + policy.parameter_shape)
@@ -727,7 +729,7 @@ def sample_estimator(
                     coef = coef + omega[t] * dk
         else:
             if placement in ("reward", "both"):
-                coef = coef + (estimate / weight if estimator != "full" else estimate)
+                coef = coef + estimate / weight  # the sequence's value: the weight multiplies it below
             if placement in ("loss", "both") and estimator != "full":
                 coef = coef + _sequence_derivative(ctx, estimator, lsum)
         contribution = weight[:, None] * coef[:, None] * score
@@ -735,7 +737,7 @@ def sample_estimator(
             contribution = contribution + weight[:, None] * extra
         np.add.at(grads, (rows, sigma), contribution)
     if level == "sequence" and estimator == "full" and placement in ("loss", "both"):
-        grads = grads + kl_gradient(policy, reference, env, m, history)[None]
+        grads = grads + weight[:, None, None] * kl_gradient(policy, reference, env, m, history)[None]
     mean_g = grads.mean(axis=0)
     se_g = grads.std(axis=0, ddof=1) / np.sqrt(n)
     _check_finite(ctx, [estimate.mean(), estimate.std(), *mean_g.reshape(-1), *se_g.reshape(-1)])
