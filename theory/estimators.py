@@ -687,8 +687,15 @@ def sample_estimator(
         e = env.probs_batch(states[2], ctx)[rows, a]
         o = _draw(rng, e)
         pa, ra = p[rows, a], r[rows, a]
-        if (ra == 0).any() or (estimator == "full" and (r == 0).any()):
-            raise InfiniteEstimateError("π_ref gives a sampled action probability 0: the estimates are infinite")
+        bad = (ra == 0) | ((r == 0).any(axis=1) if estimator == "full" else False)
+        if bad.any():
+            i = int(np.argmax(bad))
+            action = int(a[i]) if ra[i] == 0 else int(np.argmax(r[i] == 0))
+            past = tuple((a0, o0) for a0, o0, _ in h) + tuple((int(s[2][i]), int(s[8][i])) for s in steps)
+            raise InfiniteEstimateError(
+                f"π_ref gives action {action} probability 0 at history {past!r}, reached by sample {i}: KL(π‖π_ref) "
+                "and its estimates are infinite there, and their gradients undefined"
+            )
         ell = np.log(pa) - np.log(ra)
         ell_all = np.log(p) - np.log(r)
         step_kl = (p * ell_all).sum(axis=1)
@@ -697,7 +704,7 @@ def sample_estimator(
         else:
             k, dk = _token_float(estimator, ell)
         rho = pa / q[rows, a]
-        steps.append((sigma, p, a, k, dk, rho, p * (ell_all - step_kl[:, None]), ell))
+        steps.append((sigma, p, a, k, dk, rho, p * (ell_all - step_kl[:, None]), ell, o))
         zeros = np.zeros(n, dtype=bool)
         states = [None if kern is None else kern.advance(s, rows, a, o, zeros, ctx) for kern, s in zip(kernels, states)]
     weight = np.prod([s[5] for s in steps], axis=0) if (ratio == "sequence" and m) else np.ones(n)
@@ -712,7 +719,7 @@ def sample_estimator(
     grads = np.zeros((n,) + policy.parameter_shape)
     rtg = np.zeros(n)
     for t in range(m - 1, -1, -1):
-        sigma, p, a, k, dk, rho, full_rows, _ = steps[t]
+        sigma, p, a, k, dk, rho, full_rows, _, _ = steps[t]
         score = -p.copy()
         score[rows, a] += 1
         coef = np.zeros(n)

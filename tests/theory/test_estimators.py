@@ -84,8 +84,11 @@ def test_an_uncovered_token_makes_the_estimate_infinite_with_a_named_history():
     # ... but the full estimator looks at every action of the visited histories.
     with pytest.raises(InfiniteEstimateError):
         theory.estimator_moments(PI, zero, ENV, 1, sampling=zero, estimator="full")
-    with pytest.raises(InfiniteEstimateError):
+    with pytest.raises(InfiniteEstimateError, match=r"action 1 probability 0 at history \(\), reached by sample"):
         theory.sample_estimator(PI, zero, ENV, 1, n=10)
+    late = theory.FiniteStatePolicy([["1/2", "1/2"], [1, 0]], [[[1], [1]], [[1], [1]]])  # rules out 1 at step 2
+    with pytest.raises(InfiniteEstimateError, match=r"action 1 probability 0 at history \(\((0|1), 0\),\)"):
+        theory.sample_estimator(PI, late, ENV, 2, n=50)
 
 
 def test_bad_options_are_refused_by_name():
