@@ -408,8 +408,8 @@ def _moments(lab: _LabTree, estimator, placement, level, ratio, reference, env, 
     else:
         value = _sequence_value(ctx, estimator, lsum)
     estimate = weight * value  # a weight multiplies everything, the full sequence-level KL included
-    mean = (prob * estimate).sum()
-    variance = (prob * estimate * estimate).sum() - mean * mean
+    mean = ctx.total(prob * estimate)
+    variance = ctx.total(prob * estimate * estimate) - mean * mean
     # Backward: per (node, action), the sampling mass Λ, the weighted rewards to go R, and Φ = Σ λ F below it.
     lam_node = prob * weight
     want_reward = placement in ("reward", "both")
@@ -677,7 +677,7 @@ def sample_estimator(
     states = [None if k is None else k.start(h, ctx) for k in kernels]
     states = [None if s is None else take(s, np.zeros(n, dtype=np.int64)) for s in states]
     rows = np.arange(n)
-    steps = []  # per step: sigma, p rows, chosen action, token value, derivative, ratio, full-distribution grad rows
+    steps: list[tuple] = []  # per step: sigma, p rows, chosen action, token value, derivative, ratio, full-distribution grad rows
     for _t in range(m):
         sigma = np.asarray(states[0], dtype=np.int64)
         p = policy.probs_batch(states[0], ctx)
@@ -705,8 +705,11 @@ def sample_estimator(
             k, dk = _token_float(estimator, ell)
         rho = pa / q[rows, a]
         steps.append((sigma, p, a, k, dk, rho, p * (ell_all - step_kl[:, None]), ell, o))
-        zeros = np.zeros(n, dtype=bool)
-        states = [None if kern is None else kern.advance(s, rows, a, o, zeros, ctx) for kern, s in zip(kernels, states)]
+        if _t + 1 < m:  # the states after the last step are never read
+            zeros = np.zeros(n, dtype=bool)
+            states = [
+                None if kern is None else kern.advance(s, rows, a, o, zeros, ctx) for kern, s in zip(kernels, states)
+            ]
     weight = np.prod([s[5] for s in steps], axis=0) if (ratio == "sequence" and m) else np.ones(n)
     omega = [s[5] if ratio == "token" else np.ones(n) for s in steps]
     lsum = np.sum([s[7] for s in steps], axis=0) if m else np.zeros(n)
@@ -742,7 +745,7 @@ def sample_estimator(
         contribution = weight[:, None] * coef[:, None] * score
         if extra is not None:
             contribution = contribution + weight[:, None] * extra
-        np.add.at(grads, (rows, sigma), contribution)
+        grads[rows, sigma] += contribution  # one row per sample: no repeated index
     if level == "sequence" and estimator == "full" and placement in ("loss", "both"):
         grads = grads + weight[:, None, None] * kl_gradient(policy, reference, env, m, history)[None]
     mean_g = grads.mean(axis=0)

@@ -251,6 +251,15 @@ class Context:
         """
         return False
 
+    def total(self, values):
+        """The sum of an array's entries (one number).
+
+        >>> from theory.arith import get_context
+        >>> get_context("exact").total(get_context("exact").log(get_context("exact").array(["1/2", "1/3", "1/6"])))
+        LogLinear(1*ln(1/2) + 1*ln(1/3) + 1*ln(1/6))
+        """
+        return np.asarray(values).sum()
+
     def sum_by(self, values: np.ndarray, inverse: np.ndarray, size: int) -> np.ndarray:
         """Rows of ``values`` summed into ``size`` bins given by ``inverse`` (``out[inverse[i]] += values[i]``).
 

@@ -128,6 +128,37 @@ class ExactContext(Context):
             f"the sign of {expr} is not settled at {_SYMBOLIC_PREC_CAP} bits (it may be exactly 0)", prec=prec // 2
         )
 
+    def total(self, values):
+        # One pass: a left-to-right sum would copy the growing linear form (or sympy sum) at every addition.
+        rational, terms, symbolic, linear = Fraction(0), {}, [], False
+        for v in np.asarray(values, dtype=object).reshape(-1):
+            if isinstance(v, LogLinear):
+                linear = True
+                rational += v.rational
+                for r, c in v.terms.items():
+                    terms[r] = terms.get(r, 0) + c
+            elif isinstance(v, (Fraction, int, np.integer)):
+                rational += v
+            else:
+                symbolic.append(v)
+        out = LogLinear(rational, terms) if linear else rational
+        if symbolic:
+            return sympy.Add(_to_sympy(out), *symbolic)
+        return out
+
+    def sum_by(self, values, inverse, size):
+        values = np.asarray(values, dtype=object)
+        out = self.zeros((size,) + values.shape[1:])
+        flat = values.reshape(len(values), -1)
+        groups: dict = {}
+        for i, g in enumerate(np.asarray(inverse).tolist()):
+            groups.setdefault(g, []).append(i)
+        view = out.reshape(size, -1)
+        for g, rows in groups.items():
+            for j in range(flat.shape[1]):
+                view[g, j] = self.total(flat[rows, j])
+        return out
+
     def maximum(self, x, axis: int = -1):
         x = np.asarray(x, dtype=object)
         if not x.size:  # an empty batch: the axis is reduced all the same, as numpy's max does
