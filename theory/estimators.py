@@ -366,6 +366,13 @@ class _LabTree:
 # ---------------------------------------------------------------------------------------------------------------
 def _moments(lab: _LabTree, estimator, placement, level, ratio, reference, env, history, arith, max_nodes):
     """Expected estimate, variance and expected gradient on a built tree (the spec of docs/estimators.md)."""
+    # Products of logarithms (k2, the variance) become sympy expressions in the exact context, whose
+    # construction raises numpy's spurious "invalid value" flag in object arrays; no value here is infinite.
+    with np.errstate(invalid="ignore"):
+        return _moments_on(lab, estimator, placement, level, ratio, reference, env, history, arith, max_nodes)
+
+
+def _moments_on(lab: _LabTree, estimator, placement, level, ratio, reference, env, history, arith, max_nodes):
     ctx, m, dt = lab.ctx, lab.m, lab.dt
     levels = dt.levels
     zero = ctx.convert(0)
@@ -525,12 +532,9 @@ def estimator_moments(
         lab = _LabTree(
             policy, reference, env, horizon, history, sampling, ctx, max_nodes, full_rows=estimator == "full"
         )
-        # Products of logarithms (k2, the variance) become sympy expressions in the exact context, whose
-        # construction raises numpy's spurious "invalid value" flag in object arrays; no value here is infinite.
-        with np.errstate(invalid="ignore"):
-            mean, variance, grad = _moments(
-                lab, estimator, placement, level, ratio, reference, env, history, ctx, max_nodes
-            )
+        mean, variance, grad = _moments(
+            lab, estimator, placement, level, ratio, reference, env, history, ctx, max_nodes
+        )
         _check_finite(ctx, [mean, variance, *grad.reshape(-1)])
         out = ctx.to_output
         return EstimatorMoments(
@@ -677,7 +681,9 @@ def sample_estimator(
     states = [None if k is None else k.start(h, ctx) for k in kernels]
     states = [None if s is None else take(s, np.zeros(n, dtype=np.int64)) for s in states]
     rows = np.arange(n)
-    steps: list[tuple] = []  # per step: sigma, p rows, chosen action, token value, derivative, ratio, full-distribution grad rows
+    steps: list[
+        tuple
+    ] = []  # per step: sigma, p rows, chosen action, token value, derivative, ratio, full-distribution grad rows
     for _t in range(m):
         sigma = np.asarray(states[0], dtype=np.int64)
         p = policy.probs_batch(states[0], ctx)
