@@ -59,6 +59,8 @@ def make(*, ratio="sequence", id="k1-reward-forward", kind="theorem") -> Claim:
         "token": "each step's term weighted by its own ratio ρ_t = π_θ(a_t|h_t)/π_old(a_t|h_t) (PPO-style)",
         None: "without any importance weight",
     }[ratio]
+    if kind == "conjecture":  # a registered conjecture states itself; its kind says it is false
+        title = title.removesuffix(" (false)")
     return Claim(
         id=id,
         title=title,

@@ -71,6 +71,8 @@ def make(*, token_steps="one", id="k2-pathwise-forward", kind="theorem") -> Clai
             "the token-level gradient over the first step (horizon 1) against theory.kl_gradient over 1 step, and "
             "the sequence-level gradient over the instance's m steps against theory.kl_gradient over m steps"
         )
+    if kind == "conjecture":  # a registered conjecture states itself; its kind says it is false
+        title = title.removesuffix(" (false)")
     return Claim(
         id=id,
         title=title,
