@@ -1,5 +1,6 @@
-"""proofs_checks: the paper's claims as checkable objects, the search-then-certify pipeline, certificates,
-reports, and the ``mightnt`` command line; plus the hypothesis strategies claims draw from.
+"""proofs_checks: the paper's claims (and the KL-estimator lab's) as checkable objects, the search-then-certify
+pipeline, certificates, reports, and the ``mightnt`` command line; plus the hypothesis strategies claims draw
+from.
 
 >>> import proofs_checks
 >>> proofs_checks.Claim, proofs_checks.check

@@ -547,7 +547,7 @@ def replay(path, *, claim: Claim | None = None, timeout: float | None = REPLAY_T
     Both messages are one line.
 
     ``claim`` replays a certificate of a user-defined claim. Without it the claim is looked up in the registry
-    (the paper's claims, registered ones, installed packages'), and if unknown, the module the certificate
+    (the built-in claims, registered ones, installed packages'), and if unknown, the module the certificate
     names is imported (as ``mightnt --import`` would: its code runs) and must register it."""
     data = read(path)
     target = claim if claim is not None else _registered_claim(data, path)

@@ -463,7 +463,7 @@ def _cmd_explain(args) -> int:
         f"\ncertified in: {', '.join(claim.certify_in)}; search size (ci): "
         f"{claim.max_examples or DEFAULT_EXAMPLES} examples"
     )
-    if claim.id in registry.SPEC_ORDER:  # the paper's claims have a docs page with the long version
+    if claim.id in registry.BUILTIN:  # the built-in claims have a docs page with the long version
         print(f"the long version: docs/claims/{claim.id}.md in the source repository")
     print(f"reproduce: mightnt check {claim.id}")
     return 0

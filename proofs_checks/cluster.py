@@ -296,7 +296,7 @@ def _reference(claim) -> dict:
     from . import registry
 
     ref = {"id": claim.id, "kind": claim.kind, "expected": claim.expected, "origin": None, "source": None}
-    if claim.id in registry.SPEC_ORDER:
+    if claim.id in registry.BUILTIN:
         return ref
     origin = registry.origin(claim.id) if registry._USER.get(claim.id) is claim else None
     if origin is None:

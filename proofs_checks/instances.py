@@ -1,10 +1,10 @@
 """Instances as exact JSON: what a certificate stores, and what a replay rebuilds.
 
 An instance is a dict of values: exact numbers, histories (tuples of pairs), and `theory` objects built from
-exact tables (finite-state policies and environments, Bayesian mixtures of them, policies given as the exact
-probabilities of a finite-state policy, mean-reward utilities, history-table utilities, programs of the policy
-language). Every number is written as an exact rational string (``"1/3"``), so nothing is lost and a reader can
-recompute by hand.
+exact tables (finite-state policies and environments, softmax policies, Bayesian mixtures of them, policies given
+as the exact probabilities of a finite-state policy, mean-reward utilities, history-table utilities, programs of
+the policy language). Every number is written as an exact rational string (``"1/3"``), so nothing is lost and a
+reader can recompute by hand.
 
 >>> from fractions import Fraction
 >>> import theory
@@ -14,6 +14,8 @@ recompute by hand.
 {'tuple': [{'q': '1/3'}, {'q': '2/3'}]}
 >>> decode(data)["pi"].probs(arith="exact")
 array([Fraction(1, 4), Fraction(3, 4)], dtype=object)
+>>> decode(encode(theory.SoftmaxPolicy.iid(["1/3", "2/3"])))    # a softmax policy stays one
+SoftmaxPolicy([['1/3', '2/3']], [[[0], [0]]])
 """
 
 from __future__ import annotations
@@ -74,6 +76,8 @@ def encode(value):
         return {"dict": {k: encode(v) for k, v in value.items()}}
     if isinstance(value, (tuple, list)):
         return {"tuple" if isinstance(value, tuple) else "list": [encode(v) for v in value]}
+    if isinstance(value, theory.SoftmaxPolicy):  # before its base class: a replay rebuilds the softmax
+        return {"softmax_policy": _machine(value)}
     if isinstance(value, theory.FiniteStatePolicy):
         return {"finite_state_policy": {**_machine(value), "semi": value.semi}}
     if isinstance(value, theory.FiniteStateEnvironment):
@@ -170,6 +174,8 @@ def decode(data):
                 body.get("initial_state", 0),
                 semi=bool(body.get("semi", False)),
             )
+        if tag == "softmax_policy":
+            return theory.SoftmaxPolicy(_fractions(body["emission"]), body["transition"], body.get("initial_state", 0))
         if tag == "finite_state_environment":
             return theory.FiniteStateEnvironment(
                 _fractions(body["emission"]), body["transition"], body.get("initial_state", 0)

@@ -110,11 +110,11 @@ def _folder(folder) -> Path:
 
 
 def _claims(claims) -> list[Claim]:
-    return [registry.get(i) for i in registry.SPEC_ORDER] if claims is None else list(claims)
+    return [registry.get(i) for i in registry.BUILTIN] if claims is None else list(claims)
 
 
 def stale(folder: Path | str = DOCS, claims=None) -> list[str]:
-    """What disagrees between ``claims`` (default: the paper's claims) and their pages in ``folder``: a claim
+    """What disagrees between ``claims`` (default: the built-in claims) and their pages in ``folder``: a claim
     without a page, a page without a claim, a page whose header is not the one generated from its claim. Empty
     when all agree.
 

@@ -13,8 +13,8 @@ as *blocks*, each a probability vector whose coordinates sum to exactly 1:
 
 - a tuple or list of at least two exact numbers in [0, 1] summing to at most 1 (a distribution, or a
   semi-distribution or prior whose missing mass is one more coordinate);
-- each emission row of a finite-state policy (a semi policy's abstain mass is one more coordinate) and of a
-  finite-state environment;
+- each emission row of a finite-state policy (a softmax policy's too; a semi policy's abstain mass is one more
+  coordinate) and of a finite-state environment;
 - the prior of a Bayesian mixture (its missing Kraft mass is one more coordinate).
 
 Exact zeros stay exactly zero, so supports, which histories are possible and which KLs are infinite, never
@@ -554,12 +554,13 @@ def _walk(value, data, path, found):
         for i, v in enumerate(value):
             _walk(v, items[i], path + (tag, i), found)
     elif isinstance(value, theory.FiniteStatePolicy):
-        rows = data["finite_state_policy"]["emission"]
+        tag = "softmax_policy" if "softmax_policy" in data else "finite_state_policy"
+        rows = data[tag]["emission"]
         for s, row in enumerate(rows):
             found.append(
                 (
                     (id(value), s),
-                    path + ("finite_state_policy", "emission", s),
+                    path + (tag, "emission", s),
                     tuple(Fraction(x) for x in row),
                     bool(value.semi),
                 )

@@ -1,4 +1,5 @@
-"""The claim registry: the paper's claims in the spec's order, plus any a user registers.
+"""The claim registry: the paper's claims in the spec's order, then the KL-estimator lab's, plus any a user
+registers.
 
 A user's claims come from a module: :func:`import_claims` imports it (by module name, ``module:function``, or
 the path of a ``.py`` file) and registers its ``CLAIMS = [...]`` list, or the claims it registers on import with
@@ -32,6 +33,8 @@ from .claim import Claim, ClaimError
 
 __all__ = [
     "SPEC_ORDER",
+    "LAB_ORDER",
+    "BUILTIN",
     "PAPER_BUDGET",
     "get",
     "all_claims",
@@ -69,7 +72,23 @@ SPEC_ORDER = (
     "conj-worst-case-bounds-expected",
 )
 
-#: Time budget (seconds) of each of the paper's claims that does not set its own. Their searches are sized by
+#: The KL-estimator lab's claim ids (:mod:`theory.estimators`: what the sampled KL penalties of RL fine-tuning
+#: optimize in exact expectation): its theorems, then the conjectures that must be refuted.
+LAB_ORDER = (
+    "k1-pathwise-zero",
+    "k2-pathwise-forward",
+    "k3-pathwise-reverse",
+    "k1-reward-forward",
+    "conj-k2-token-sum-forward",
+    "conj-k3-loss-forward",
+    "conj-token-ratio-corrects",
+)
+
+#: Every claim that ships with mightnt, in order: the paper's (:data:`SPEC_ORDER`), then the lab's
+#: (:data:`LAB_ORDER`). Each has a module ``proofs_checks.claims.<id>`` and a page ``docs/claims/<id>.md``.
+BUILTIN = SPEC_ORDER + LAB_ORDER
+
+#: Time budget (seconds) of each built-in claim (:data:`BUILTIN`) that does not set its own. Their searches are sized by
 #: counts (small-scope instances, draws, optimizer evaluations) that fit well inside it on 2 cores, so the
 #: budget is only a guard and ``mightnt check`` gives the same report on every run and with any ``--jobs``.
 PAPER_BUDGET = 20.0
@@ -95,15 +114,19 @@ def _load(claim_id: str) -> Claim:
 
 
 def ids() -> list[str]:
-    """Every registered claim id: the spec's, then the user's."""
-    return list(SPEC_ORDER) + [i for i in _USER if i not in SPEC_ORDER]
+    """Every registered claim id: the spec's, the lab's, then the user's.
+
+    >>> ids()[:2], ids()[len(SPEC_ORDER)]
+    (['prop1-no-triangle', 'thm1-novel-situations'], 'k1-pathwise-zero')
+    """
+    return list(BUILTIN) + [i for i in _USER if i not in BUILTIN]
 
 
 def get(claim_id: str) -> Claim:
     """The claim with this id (KeyError naming close matches otherwise)."""
     if claim_id in _USER:
         return _USER[claim_id]
-    if claim_id in SPEC_ORDER:
+    if claim_id in BUILTIN:
         return _load(claim_id)
     # Installed packages' claims are imported only when needed: an unknown id may be one of theirs.
     failed = [message for message in load_entry_points().values() if message is not None]
@@ -138,8 +161,9 @@ def register(claim: Claim, *, replace: bool = False, origin: str | None = None) 
     """
     if not isinstance(claim, Claim):
         raise ClaimError(f"register needs a proofs_checks.Claim, got {claim!r}")
-    if claim.id in SPEC_ORDER:
-        raise ClaimError(f"{claim.id!r} is one of the paper's claims; pick another id")
+    if claim.id in BUILTIN:
+        whose = "the paper's" if claim.id in SPEC_ORDER else "the KL-estimator lab's"
+        raise ClaimError(f"{claim.id!r} is one of {whose} claims; pick another id")
     if claim.id in _USER and not replace and _USER[claim.id] is not claim:
         raise ClaimError(
             f"a claim {claim.id!r} is already registered"

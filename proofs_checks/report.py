@@ -376,9 +376,12 @@ def _plural(n: int, word: str) -> str:
 def _policy_lines(p, *, exact: bool) -> tuple[str, list[str]]:
     """A finite-state policy: rows are states (the initial one starred), columns the action probabilities
     (and ⊥ when it may abstain), then the next state after each (action, observation) when it has several."""
+    import theory
+
     em = p.emission("exact")
+    kind = "softmax policy" if isinstance(p, theory.SoftmaxPolicy) else "finite-state policy"
     title = (
-        f"finite-state policy{' ' + repr(p.name) if p.name else ''}: {_plural(p.n_states, 'state')}, "
+        f"{kind}{' ' + repr(p.name) if p.name else ''}: {_plural(p.n_states, 'state')}, "
         f"{_plural(p.n_actions, 'action')}, {_plural(p.n_observations, 'observation')}"
         + (", semi (⊥ = abstain)" if p.semi else "")
     )
