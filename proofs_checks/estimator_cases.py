@@ -167,21 +167,18 @@ def gradient(x: dict, arith, *, estimator, placement, level, horizon="all", rati
     [[Fraction(3, 8), Fraction(-3, 8)]]
     """
     sampling = x["pi_old"] if off_policy else None
-    # The exact context builds products of logarithms in object arrays (k2's estimate, the variances), which
-    # raises numpy's spurious "invalid value" flag: no value here is infinite.
-    with np.errstate(invalid="ignore"):
-        return theory.estimator_moments(
-            x["pi"],
-            x["ref"],
-            x["env"],
-            horizon_of(x, horizon),
-            estimator=estimator,
-            placement=placement,
-            level=level,
-            sampling=sampling,
-            ratio=ratio,
-            arith=arith,
-        ).expected_gradient
+    return theory.estimator_moments(
+        x["pi"],
+        x["ref"],
+        x["env"],
+        horizon_of(x, horizon),
+        estimator=estimator,
+        placement=placement,
+        level=level,
+        sampling=sampling,
+        ratio=ratio,
+        arith=arith,
+    ).expected_gradient
 
 
 def target(x: dict, arith, *, direction, horizon="all"):
@@ -195,8 +192,7 @@ def target(x: dict, arith, *, direction, horizon="all"):
     option(direction, name="direction", choices=("forward", "reverse", "zero"))
     if direction == "zero":
         return np.full(x["pi"].parameter_shape, arith.convert(0), dtype=object)
-    with np.errstate(invalid="ignore"):  # see gradient()
-        return theory.kl_gradient(x["pi"], x["ref"], x["env"], horizon_of(x, horizon), direction=direction, arith=arith)
+    return theory.kl_gradient(x["pi"], x["ref"], x["env"], horizon_of(x, horizon), direction=direction, arith=arith)
 
 
 def component_parts(label: str, lhs, rhs) -> list[Part]:
