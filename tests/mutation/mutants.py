@@ -157,6 +157,38 @@ MUTANTS = (
         "the pessimistic imitator takes the maximum over the top set instead of the minimum",
         ("thm4-pessimistic-kl",),
     ),
+    Mutant(
+        "estimator-rewards-to-go-dropped",
+        "theory/estimators.py",
+        "rtg = k * lam + lab.children_of(d, rtg_node)",
+        "rtg = k * lam",
+        "a penalty in the reward charges each token for its own estimate only, not for the later tokens'",
+        ("k1-reward-forward",),
+    ),
+    Mutant(
+        "estimator-score-baseline-dropped",
+        "theory/estimators.py",
+        'rows = coef - level.data["p"] * coef.sum(axis=1)[:, None]',
+        "rows = coef",
+        "the softmax score is taken as e_a instead of e_a − π(·|s)",
+        ("k1-pathwise-zero",),
+    ),
+    Mutant(
+        "estimator-k3-derivative-sign",
+        "theory/estimators.py",
+        "k, dk = ratio - 1 + ell, 1 - ratio",
+        "k, dk = ratio - 1 + ell, ratio - 1",
+        "k3's derivative in ℓ is taken as r − 1 instead of 1 − r",
+        ("k3-pathwise-reverse",),
+    ),
+    Mutant(
+        "estimator-sequence-weight-ignored",
+        "theory/estimators.py",
+        "weight = lab.forward(d, weight, rho, multiply=True)",
+        "weight = ctx.ones(len(child))",
+        "off-policy samples are not reweighted by the trajectory's importance weight",
+        ("k1-reward-forward",),
+    ),
 )
 
 
