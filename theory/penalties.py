@@ -250,7 +250,7 @@ class _Node:
         unit = self.c + 1.0 + np.max(np.abs(np.where(active, self.qt, 0.0)), axis=1)  # the utilities' scale
         q = np.where(active, root, 0.0)  # √p: H̃'s null vector (the all-ones direction of the logits)
         scaled -= (eye[None] * (~active)[:, :, None] + q[:, :, None] * q[:, None, :]) * unit[:, None, None]
-        finite = np.isfinite(scaled).all(axis=(1, 2))
+        finite = np.asarray(np.isfinite(scaled).all(axis=(1, 2)), dtype=bool)
         scaled = np.where(finite[:, None, None], scaled, -eye[None])
         eig, vec = np.linalg.eigh(scaled)
         g = np.where(active & finite[:, None], root * d, 0.0)
