@@ -99,9 +99,9 @@ class Config:
 # Part 1: the 2-token toy
 # ---------------------------------------------------------------------------------------------------------------
 def toy() -> tuple:
-    """(π, π_ref, μ, π_old): π a 2-state softmax policy whose state is its last action (π(·|start) = (1/3, 2/3),
-    π(·|after 1) = (3/5, 2/5)... state 0 also after action 0), π_ref the Bayesian mixture of i.i.d. (1/4, 3/4) and
-    (2/3, 1/3) with prior 1/2 each (it learns from the first token), μ a single observation, π_old i.i.d. uniform.
+    """(π, π_ref, μ, π_old): π a 2-state softmax policy whose state is its last action (row (1/3, 2/3) at the start
+    and after action 0, (3/5, 2/5) after action 1), π_ref the Bayesian mixture of i.i.d. (1/4, 3/4) and (2/3, 1/3)
+    with prior 1/2 each (it learns from the first token), μ a single observation, π_old i.i.d. uniform.
 
     >>> pi, ref, env, old = toy()
     >>> pi.probs(((1, 0),)).tolist(), ref.probs(((1, 0),), arith="exact").tolist()
@@ -545,7 +545,7 @@ def _markdown(header, rows) -> str:
 def _toy_table(rows, off: bool) -> str:
     header = ["estimator", "placement", "level"] + (["sampling"] if off else [])
     header += ["E[estimate]", "sd"] + (["= on-policy gradient (1 / 2 tokens)"] if off else [])
-    header += ["= ∇KL(π‖π_ref) (1 / 2 tokens)", "= ∇KL(π_ref‖π) (1 / 2 tokens)", "Monte Carlo: largest z"]
+    header += ["= ∇KL(π‖π_ref) (1 / 2 tokens)", "= ∇KL(π_ref‖π) (1 / 2 tokens)", "Monte Carlo within k SE: k"]
     body = []
     for r in rows:
         if (r["sampling"] != "on-policy") != off:
