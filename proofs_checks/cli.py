@@ -9,6 +9,7 @@
     mightnt explain ID
     mightnt experiment teacher-student [--budget B] [--turns N] [--corpus K] [--episodes E] [--seed S] [--out DIR]
                                        [--page FILE]
+    mightnt experiment estimators [--seed S] [--out DIR] [--page FILE]
 
 Exit status of every command: 0 success; 1 a negative result (a claim missed its expected outcome, no
 counterexample was found, a certificate did not verify); 2 a user error (bad options, a size above its limit,
@@ -348,6 +349,8 @@ def _cmd_replay(args) -> int:
 
 
 def _cmd_experiment(args) -> int:
+    if args.name == "estimators":
+        return _cmd_estimators(args)
     from .experiments import teacher_student as experiment
 
     defaults = experiment.Config()
@@ -371,7 +374,7 @@ def _cmd_experiment(args) -> int:
             else f"--turns {max(config.turns)} and --corpus {config.corpus} would need about {_bytes(need)} "
             f"of memory (estimated), above the limit of {_bytes(limit)}; use smaller sizes"
         )
-    out = args.out
+    out = "teacher-student" if args.out is None else args.out
     if out is not None and not _plots_available():
         # The numbers need no matplotlib; only the figures do.
         sys.stderr.write("mightnt: matplotlib is not installed, so no plots; pip install 'mightnt[plots]' for them\n")
@@ -383,6 +386,39 @@ def _cmd_experiment(args) -> int:
     progress = _Stages(
         1 + 2 * len(config.budgets) * len(config.turns) + len(config.alphas) * len(config.budgets) + (out is not None)
     )
+    try:
+        results = experiment.run(config, out=out, progress=progress)
+    finally:
+        progress.close()
+    print(experiment.report(results))
+    if page is not None:
+        new = experiment.fill_page(page_text, experiment.page_tables(results))
+        try:
+            page.write_text(new, encoding="utf-8")
+        except OSError as err:
+            raise UsageError(f"cannot write {page}: {err.strerror or err}") from None
+        print(f"Tables of {page}: {'rewritten' if new != page_text else 'unchanged'}")
+    return 0
+
+
+def _cmd_estimators(args) -> int:
+    """``mightnt experiment estimators``: the KL-estimator lab (docs/estimators.md), with its default sizes."""
+    from .experiments import estimators as experiment
+
+    given = [name for name in ("budget", "turns", "corpus", "episodes") if getattr(args, name) is not None]
+    if given:
+        options = ", ".join(f"--{name}" for name in given)
+        raise UsageError(f"{options}: the estimators experiment takes --seed, --out and --page only")
+    config = experiment.Config(seed=args.seed)
+    out = "estimators" if args.out is None else args.out
+    if not _plots_available():
+        sys.stderr.write("mightnt: matplotlib is not installed, so no plots; pip install 'mightnt[plots]' for them\n")
+        out = None
+    if out is not None:
+        _output_folder(out, "--out")
+    page, page_text = _experiment_page(args.page, experiment)
+    # Stages: the toy, the fixed points, one per coefficient and one for the budgeted agents, and the plots.
+    progress = _Stages(2 + len(config.coefficients) + 1 + (out is not None))
     try:
         results = experiment.run(config, out=out, progress=progress)
     finally:
@@ -671,8 +707,10 @@ def _parser() -> argparse.ArgumentParser:
         "library only), which recomputes every part from the instance alone",
     )
     p.set_defaults(run=_cmd_replay)
-    p = sub.add_parser("experiment", help="run the paper's experiment in miniature")
-    p.add_argument("name", choices=["teacher-student"])
+    p = sub.add_parser(
+        "experiment", help="run the paper's experiment in miniature, or the KL-estimator lab (estimators)"
+    )
+    p.add_argument("name", choices=["teacher-student", "estimators"])
     p.add_argument(
         "--budget",
         type=_number(0, 10**6),
@@ -697,13 +735,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--seed", type=_seed, default=0, help="seed, 0 to 2^63-1 (default 0)")
     p.add_argument(
-        "--out", metavar="DIR", default="teacher-student", help="where the plots go (default ./teacher-student)"
+        "--out",
+        metavar="DIR",
+        default=None,
+        help="where the plots go (default ./teacher-student, or ./estimators for the estimators experiment)",
     )
     p.add_argument(
         "--page",
         metavar="FILE",
         default=None,
-        help="rewrite the generated tables of this Markdown page from the run (docs/experiment.md in a checkout)",
+        help="rewrite the generated tables of this Markdown page from the run (docs/experiment.md, or "
+        "docs/estimators.md for the estimators experiment, in a checkout)",
     )
     p.set_defaults(run=_cmd_experiment)
     p = sub.add_parser("explain", help="what a claim says, and how it is checked")

@@ -37,6 +37,7 @@ from .kernels import (
 )
 from .measures import *  # every trajectory measure is public
 from .mixtures import BayesianMixture
+from .penalties import FixedPoint, practical_fixed_point, tabular_softmax
 from .optimize import Optimum, TreePolicy, kl_constrained_policy, kl_regularized_policy, tvd_constrained_policy
 from .programs import (
     EventExpression,
@@ -123,6 +124,9 @@ __all__ = [
     "kl_gradient",
     "value_gradient",
     "sample_estimator",
+    "FixedPoint",
+    "practical_fixed_point",
+    "tabular_softmax",
     # sampling
     "sample_episodes",
     "Episodes",
