@@ -12,7 +12,7 @@ nonzero with some claim not met (refuted, error, …) and no traceback; a crash 
     python -m tests.mutation.mutants --list
 
 >>> sorted(m.name for m in MUTANTS)[:3]
-['compiled-bayes-rule-unnormalized', 'demonstrator-update-ignored', 'groups-merge-ignoring-weights']
+['compiled-bayes-rule-unnormalized', 'demonstrator-update-ignored', 'estimator-k3-derivative-sign']
 >>> get("worst-case-min").path
 'theory/measures.py'
 """
@@ -200,7 +200,7 @@ def get(name: str) -> Mutant:
     >>> get("imitator-min")
     Traceback (most recent call last):
     ...
-    tests.mutation.mutants.MutationError: unknown mutant 'imitator-min'; known: compiled-bayes-rule-unnormalized, demonstrator-update-ignored, groups-merge-ignoring-weights, imitator-max, kl-drops-bottom, posterior-float-unnormalized, top-set-ascending, top-set-too-large, worst-case-min
+    tests.mutation.mutants.MutationError: unknown mutant 'imitator-min'; known: compiled-bayes-rule-unnormalized, demonstrator-update-ignored, estimator-k3-derivative-sign, estimator-rewards-to-go-dropped, estimator-score-baseline-dropped, estimator-sequence-weight-ignored, groups-merge-ignoring-weights, imitator-max, kl-drops-bottom, posterior-float-unnormalized, top-set-ascending, top-set-too-large, worst-case-min
     """
     for m in MUTANTS:
         if m.name == name:
