@@ -48,8 +48,8 @@ from .errors import InfiniteEstimateError, OptionError, ProbabilityError, Underf
 from .kernels import FiniteStatePolicy, Policy, check_alphabet_size, take
 from .measures import _setup, trajectory_kl
 from .sampling import MAX_SAMPLE_BYTES, _draw
-from .trees import DecisionTree, Level, Tree, check_max_nodes, walk
-from .validation import guard_size, integer, option, require_instance
+from .trees import DecisionTree, Level, Tree, alphabet, check_max_nodes, unique_rows, walk
+from .validation import flag, guard_size, integer, option, require_instance
 
 __all__ = [
     "ESTIMATORS",
@@ -252,13 +252,34 @@ def _check_parts(policy, reference):
 # The tree
 # ---------------------------------------------------------------------------------------------------------------
 class _LabTree:
-    """The unmerged tree of (π, π_ref, μ, sampling law) from h to the horizon, children where the sampling law
-    and μ put mass, and per decision level: π's rows ``p``, π_ref's ``r``, the sampling law's ``q``, μ's ``e``
-    (N, A, O), π's state ``sigma``, and the log-ratios ``ell`` (N, A) where they are needed.
+    """The tree of (π, π_ref, μ, sampling law) from h to the horizon, children where the sampling law and μ put
+    mass, and per decision level: π's rows ``p``, π_ref's ``r``, the sampling law's ``q``, μ's ``e`` (N, A, O),
+    π's state ``sigma``, the log-ratios ``ell``, the estimator's values ``k`` and derivatives ``dk`` and the ratios
+    ``rho`` per (node, action); per node its sampling ``mass`` and its path statistics ``stats``.
 
-    The tree is not merged: the sequence-level estimators and the importance weights depend on the whole path."""
+    Histories are merged when their kernels' states *and* the path statistics the case needs coincide: the
+    trajectory's importance weight (``ratio="sequence"``), its log-ratio sum (sequence level), its token
+    estimate so far (token level, for the estimate's moments). What follows such histories, and every
+    expectation over it, is then the same, so the sums below are over distinct (state, statistics) pairs: an
+    i.i.d. or finite-state toy grows polynomially with the horizon instead of as (|A||O|)^m."""
 
-    def __init__(self, policy, reference, env, horizon, history, sampling, ctx: Context, max_nodes, *, full_rows):
+    def __init__(
+        self,
+        policy,
+        reference,
+        env,
+        horizon,
+        history,
+        sampling,
+        ctx: Context,
+        max_nodes,
+        *,
+        estimator: str = "k1",
+        level: str = "token",
+        ratio=None,
+        moments: bool = True,
+        merge: bool = True,
+    ):
         self.n_actions, self.n_obs, h, self.m = _setup(
             (("policy", policy), ("reference", reference)) + ((("sampling", sampling),) if sampling else ()),
             env,
@@ -266,23 +287,65 @@ class _LabTree:
             horizon,
         )
         self.ctx, self.policy, self.sampling = ctx, policy, sampling
-        tree = Tree((policy, reference, env, sampling), h, ctx, merge=False, max_nodes=check_max_nodes(max_nodes))
-
-        def expand(level: Level):
-            sigma = np.asarray(level.states[0], dtype=np.int64)
-            p = policy.probs_batch(level.states[0], ctx)
-            r = reference.probs_batch(level.states[1], ctx)
-            e = env.probs_batch(level.states[2], ctx)
-            q = p if sampling is None else sampling.probs_batch(level.states[3], ctx)
-            level.data.update(sigma=sigma, p=p, r=r, q=q, e=e)
-            grow = ctx.zeros((len(level), 2, self.n_actions, self.n_obs))
-            grow[:, 0] = q[:, :, None] * e
-            return grow
-
-        self.dt: DecisionTree = walk(tree, self.m, expand, keep="levels", leaves=False)
+        self.estimator, self.level, self.ratio = estimator, level, ratio
+        full_rows = estimator == "full"
+        names = []
+        if ratio == "sequence":
+            names.append("weight")
+        if level == "sequence" and estimator != "full":
+            names.append("lsum")
+        if level == "token" and moments:
+            names.append("ksum")
+        self.stat_names = tuple(names)
+        tree = Tree((policy, reference, env, sampling), h, ctx, merge=merge, max_nodes=check_max_nodes(max_nodes))
         self.tree = tree
-        for d in range(self.m):
-            self._log_ratios(self.dt.levels[d], full_rows)
+        table: dict = {}
+
+        def expand(lv: Level):
+            if lv.depth:
+                lv.data["stats"] = {k: v[lv.data["label"]] for k, v in table.pop(lv.depth).items()}
+            sigma = np.asarray(lv.states[0], dtype=np.int64)
+            p = policy.probs_batch(lv.states[0], ctx)
+            r = reference.probs_batch(lv.states[1], ctx)
+            e = env.probs_batch(lv.states[2], ctx)
+            q = p if sampling is None else sampling.probs_batch(lv.states[3], ctx)
+            lv.data.update(sigma=sigma, p=p, r=r, q=q, e=e)
+            self._log_ratios(lv, full_rows)
+            lv.data["k"], lv.data["dk"] = self._token_values(lv)
+            lv.data["rho"] = self._weight_ratio(lv) if ratio is not None else None
+            grow = ctx.zeros((len(lv), 2, self.n_actions, self.n_obs))
+            grow[:, 0] = q[:, :, None] * e
+            # Children wherever the sampling law and μ reach, even where the mass underflows in float (1e-300
+            # twice): dropping them would lose a trajectory whose value may be as large as its mass is small.
+            return {"mass": lv.weights["mass"][:, None, None, None] * grow, "reach": grow}
+
+        def label(lv: Level, parent, action, observation, flag):
+            stats = lv.data["stats"]
+            step = {
+                "weight": (lambda: lv.data["rho"], True),
+                "lsum": (lambda: lv.data["ell"], False),
+                "ksum": (lambda: lv.data["k"] if ratio != "token" else lv.data["rho"] * lv.data["k"], False),
+            }
+            child: dict = {}
+            keys = [np.zeros((len(parent), 0), dtype=np.int64)]
+            for name in self.stat_names:
+                values, multiply = step[name]
+                inc = values()[parent, action]
+                child[name] = stats[name][parent] * inc if multiply else stats[name][parent] + inc
+                keys.append(ctx.merge_keys(child[name]))
+            first, inverse = unique_rows(np.concatenate(keys, axis=1))
+            table[lv.depth + 1] = {name: v[first] for name, v in child.items()}
+            return inverse
+
+        root = tree.root()
+        root.weights["mass"] = ctx.ones(1)
+        root.data["stats"] = {"weight": ctx.ones(1), "lsum": ctx.zeros(1), "ksum": ctx.zeros(1)}
+        # k2's ℓ² makes sympy products in the exact context, which raise numpy's spurious "invalid value" flag.
+        with np.errstate(invalid="ignore"):
+            self.dt: DecisionTree = walk(tree, self.m, expand, root=root, keep="levels", leaves=False, label=label)
+        if self.m:
+            leaves = self.dt.levels[self.m]
+            leaves.data["stats"] = {k: v[leaves.data["label"]] for k, v in table.pop(self.m).items()}
 
     def _log_ratios(self, level: Level, full_rows: bool) -> None:
         """ℓ = ln p − ln r where the sampling law takes the action (every action, with ``full_rows``); raise
@@ -304,10 +367,9 @@ class _LabTree:
         level.data["ell"] = ctx.log(safe_p) - ctx.log(safe_r)
         level.data["needed"] = needed
 
-    # -- one level's per-(node, action) values -----------------------------------------------------------------
-    def token_values(self, level: Level, estimator: str):
+    def _token_values(self, level: Level):
         """Per (node, action): the estimator's value k and its derivative k' in ℓ (zero where not needed)."""
-        ctx = self.ctx
+        ctx, estimator = self.ctx, self.estimator
         ell, p, r, needed = level.data["ell"], level.data["p"], level.data["r"], level.data["needed"]
         zero = ctx.convert(0)
         if estimator == "k1":
@@ -325,27 +387,21 @@ class _LabTree:
             dk = np.where(needed, dk, zero)
         return k, dk
 
-    def weight_ratio(self, level: Level) -> np.ndarray:
+    def _weight_ratio(self, level: Level) -> np.ndarray:
         """π/π_old per (node, action), 0 where π_old gives 0 (never sampled there)."""
         ctx = self.ctx
         p, q = level.data["p"], level.data["q"]
         zero = ctx.is_zero(q)
         return np.where(zero, ctx.convert(0), p / np.where(zero, ctx.convert(1), q))
 
-    def children_of(self, d: int, values: np.ndarray) -> np.ndarray:
-        """Per (node, action) of level d, the sum over observations of a per-node array of level d+1."""
+    def expected_over_observations(self, d: int, values: np.ndarray) -> np.ndarray:
+        """Per (node, action) of level d: Σ_o μ(o|h, a)·values[child(h, a, o)], for a per-node array of level
+        d+1 (0 where the child was not expanded)."""
         idx = self.dt.child[d][:, 0]  # (N, A, O): flag 0 (no demonstrator here)
         out = self.ctx.zeros(idx.shape)
         ok = idx >= 0
         out[ok] = values[idx[ok]]
-        return out.sum(axis=2)
-
-    def forward(self, d: int, parent_values: np.ndarray, step: np.ndarray, *, multiply: bool) -> np.ndarray:
-        """A prefix quantity of level d+1 from level d's and a per-(node, action) step (× or +)."""
-        child = self.dt.levels[d + 1]
-        par, act = child.parent.astype(np.int64), child.action.astype(np.int64)
-        inc = step[par, act]
-        return parent_values[par] * inc if multiply else parent_values[par] + inc
+        return (self.dt.levels[d].data["e"] * out).sum(axis=2)
 
     def gradient(self, coefficients: list, extra: list | None = None) -> np.ndarray:
         """Σ over levels and (node, action) of D(h, a)·(e_a − π(·|h)) into π's state rows; ``extra[d]`` an
@@ -364,104 +420,89 @@ class _LabTree:
 # ---------------------------------------------------------------------------------------------------------------
 # The moments
 # ---------------------------------------------------------------------------------------------------------------
-def _moments(lab: _LabTree, estimator, placement, level, ratio, reference, env, history, arith, max_nodes):
+def _moments(lab: _LabTree, placement, reference, env, history, arith, max_nodes):
     """Expected estimate, variance and expected gradient on a built tree (the spec of docs/estimators.md)."""
     # Products of logarithms (k2, the variance) become sympy expressions in the exact context, whose
     # construction raises numpy's spurious "invalid value" flag in object arrays; no value here is infinite.
     with np.errstate(invalid="ignore"):
-        return _moments_on(lab, estimator, placement, level, ratio, reference, env, history, arith, max_nodes)
+        return _moments_on(lab, placement, reference, env, history, arith, max_nodes)
 
 
-def _moments_on(lab: _LabTree, estimator, placement, level, ratio, reference, env, history, arith, max_nodes):
+def _moments_on(lab: _LabTree, placement, reference, env, history, arith, max_nodes):
+    """Forward: every node's sampling mass P and path statistics (merged). Backward, per node, conditional
+    expectations of what follows it (functions of its state and statistics, hence right for every history merged
+    into it): A0 = E[future weight], A1 = E[future weight · Σ_{later tokens} k], B = E[future weight · F(x)]
+    for a sequence-level F. The coefficient of the score at (h, a) is then P(h)·W(h)·q(a|h)·ρ(a) times them."""
     ctx, m, dt = lab.ctx, lab.m, lab.dt
+    estimator, level, ratio = lab.estimator, lab.level, lab.ratio
     levels = dt.levels
     zero = ctx.convert(0)
     if m == 0:
         return zero, zero, ctx.zeros(lab.policy.parameter_shape)
     full_sequence = estimator == "full" and level == "sequence"
-    constant = None
-    if full_sequence:
-        constant = ctx.convert(trajectory_kl(lab.policy, reference, env, m, history, arith=ctx, max_nodes=max_nodes))
-    # Forward: sampling probability, importance weight, log-ratio sum and token estimate of every prefix.
-    prob, weight, lsum, ksum = ctx.ones(1), ctx.ones(1), ctx.zeros(1), ctx.zeros(1)
-    values, ratios = [], []
-    for d in range(m):
-        lv = levels[d]
-        k, dk = lab.token_values(lv, estimator)
-        rho = lab.weight_ratio(lv) if ratio is not None else None
-        omega = rho if ratio == "token" else None
-        values.append((k, dk, omega))
-        ratios.append(rho)
-        q, e = lv.data["q"], lv.data["e"]
-        child = levels[d + 1]
-        par, act, obs = (
-            child.parent.astype(np.int64),
-            child.action.astype(np.int64),
-            child.observation.astype(np.int64),
-        )
-        prob = prob[par] * q[par, act] * e[par, act, obs]
-        if ratio == "sequence":
-            assert rho is not None
-            weight = lab.forward(d, weight, rho, multiply=True)
-        else:
-            weight = ctx.ones(len(child))
-        lsum = lab.forward(d, lsum, lv.data["ell"], multiply=False)
-        ksum = lab.forward(d, ksum, k if omega is None else omega * k, multiply=False)
-    # Leaves: the (weighted) estimate of each trajectory, and the leaf value a sequence-level gradient uses.
+    leaves = levels[m]
+    stats, mass = leaves.data["stats"], leaves.weights["mass"]
+    weight = stats["weight"] if ratio == "sequence" else ctx.ones(len(leaves))
     if level == "token":
-        value = ksum
+        # Without the estimate's moments (a gradient only), the token sums are not tracked: no value is used.
+        value = stats["ksum"] if "ksum" in stats else ctx.zeros(len(leaves))
     elif full_sequence:
-        value = ctx.zeros(len(prob)) + constant  # the exact trajectory KL: the same for every trajectory
+        constant = ctx.convert(trajectory_kl(lab.policy, reference, env, m, history, arith=ctx, max_nodes=max_nodes))
+        value = ctx.zeros(len(leaves)) + constant  # the exact trajectory KL: the same for every trajectory
     else:
-        value = _sequence_value(ctx, estimator, lsum)
+        value = _sequence_value(ctx, estimator, stats["lsum"])
     estimate = weight * value  # a weight multiplies everything, the full sequence-level KL included
-    mean = ctx.total(prob * estimate)
-    variance = ctx.total(prob * estimate * estimate) - mean * mean
-    # Backward: per (node, action), the sampling mass Λ, the weighted rewards to go R, and Φ = Σ λ F below it.
-    lam_node = prob * weight
+    mean = ctx.total(mass * estimate)
+    variance = ctx.total(mass * estimate * estimate) - mean * mean
     want_reward = placement in ("reward", "both")
     want_loss = placement in ("loss", "both")
-    phi_reward = phi_loss = None
-    if level == "sequence":
-        if want_reward:
-            phi_reward = lam_node * value
-        if want_loss and not full_sequence:
-            phi_loss = lam_node * _sequence_derivative(ctx, estimator, lsum)
-    rtg_node = ctx.zeros(len(prob))
+    # Leaves: the future weight is 1, no token follows, and F is the sequence's value or derivative.
+    a0, a1 = ctx.ones(len(leaves)), ctx.zeros(len(leaves))
+    b_reward = value if level == "sequence" and want_reward else None
+    b_loss = (
+        _sequence_derivative(ctx, estimator, stats["lsum"])
+        if level == "sequence" and want_loss and not full_sequence
+        else None
+    )
     coefficients: list = [None] * m
     extra: list = [None] * m
     for d in range(m - 1, -1, -1):
         lv = levels[d]
-        k, dk, omega = values[d]
-        lam = lab.children_of(d, lam_node)
-        coef = ctx.zeros(lam.shape)
+        p, q, k, dk, rho = lv.data["p"], lv.data["q"], lv.data["k"], lv.data["dk"], lv.data["rho"]
+        reach = lv.weights["mass"] * (lv.data["stats"]["weight"] if ratio == "sequence" else 1)
+        step = q * rho if ratio == "sequence" else q  # the sampling step, times the weight's factor
+        own = rho if ratio == "token" else 1  # a token's own ratio, weighting its own term
+        ea0 = lab.expected_over_observations(d, a0)
+        base = reach[:, None] * step
+        coef = ctx.zeros(q.shape)
         if level == "token":
+            ea1 = lab.expected_over_observations(d, a1)
             if want_reward:
-                rtg = k * lam + lab.children_of(d, rtg_node)
-                coef = coef + (rtg if omega is None else omega * rtg)
-                rtg_node = rtg.sum(axis=1)
-            if want_loss:
-                if estimator == "full":
-                    p, ell = lv.data["p"], lv.data["ell"]
-                    step = (p * ell).sum(axis=1)
-                    extra[d] = lam.sum(axis=1)[:, None] * p * (ell - step[:, None])
-                else:
-                    coef = coef + (dk if omega is None else omega * dk) * lam
+                coef = coef + base * own * (k * ea0 + ea1)
+            if want_loss and estimator == "full":
+                ell = lv.data["ell"]
+                node_kl = (p * ell).sum(axis=1)
+                extra[d] = (reach * (step * ea0).sum(axis=1))[:, None] * p * (ell - node_kl[:, None])
+            elif want_loss:
+                coef = coef + base * own * dk * ea0
+            a1 = (step * (k * ea0 + ea1)).sum(axis=1)
         else:
-            if phi_reward is not None:
-                pr = lab.children_of(d, phi_reward)
-                coef = coef + pr
-                phi_reward = pr.sum(axis=1)
-            if phi_loss is not None:
-                pl = lab.children_of(d, phi_loss)
-                coef = coef + pl
-                phi_loss = pl.sum(axis=1)
+            if b_reward is not None:
+                eb = lab.expected_over_observations(d, b_reward)
+                coef = coef + base * eb
+                b_reward = (step * eb).sum(axis=1)
+            if b_loss is not None:
+                eb = lab.expected_over_observations(d, b_loss)
+                coef = coef + base * eb
+                b_loss = (step * eb).sum(axis=1)
+        a0 = (step * ea0).sum(axis=1)
         coefficients[d] = coef
-        lam_node = lam.sum(axis=1)
     grad = lab.gradient(coefficients, extra)
     if full_sequence and want_loss:
         # Pathwise, the constant's gradient is ∇KL(π‖π_ref), times the expected weight (1 when π_old covers π).
-        grad = grad + _forward_gradient(lab.policy, reference, env, m, history, ctx, max_nodes) * (prob * weight).sum()
+        grad = grad + _forward_gradient(lab.policy, reference, env, m, history, ctx, max_nodes) * ctx.total(
+            mass * weight
+        )
     return mean, variance, grad
 
 
@@ -485,8 +526,8 @@ def _sequence_derivative(ctx: Context, estimator: str, lsum: np.ndarray) -> np.n
 def _forward_gradient(policy, reference, env, m, history, ctx, max_nodes) -> np.ndarray:
     """∇_θ KL^μ(π‖π_ref): the full per-step KL in the reward (the paths' weights) and in the loss (each step's
     own distribution) — the chain rule, differentiated."""
-    lab = _LabTree(policy, reference, env, m, history, None, ctx, max_nodes, full_rows=True)
-    return _moments(lab, "full", "both", "token", None, reference, env, history, ctx, max_nodes)[2]
+    lab = _LabTree(policy, reference, env, m, history, None, ctx, max_nodes, estimator="full", moments=False)
+    return _moments(lab, "both", reference, env, history, ctx, max_nodes)[2]
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -505,6 +546,7 @@ def estimator_moments(
     sampling=None,
     ratio=None,
     arith=None,
+    merge: bool = True,
     max_nodes: int | None = None,
 ) -> EstimatorMoments:
     """The exact expected estimate, its variance and its expected gradient for one case of the lab.
@@ -512,8 +554,10 @@ def estimator_moments(
     ``policy`` is the :class:`SoftmaxPolicy` π being trained, ``reference`` π_ref (a full distribution),
     ``env`` μ; the trajectories run ``horizon`` steps from ``history``. ``estimator``, ``placement``, ``level``,
     ``sampling`` (None: on-policy; a policy: π_old) and ``ratio`` are as in the module docstring (and in
-    docs/estimators.md, which defines each surrogate). The tree is not merged (the sequence-level values depend on
-    the whole path): beyond ``max_nodes`` nodes it is refused with a ResourceLimitError before allocating. Where
+    docs/estimators.md, which defines each surrogate). Histories are merged where the kernels' states and the path
+    statistics the case needs (the importance weight, the log-ratio sum, the token estimate so far) coincide
+    (``merge=False`` keeps every history; the results do not depend on it); a level beyond ``max_nodes`` nodes is
+    refused with a ResourceLimitError before allocating. Where
     π_ref gives 0 to a token the sampling law takes, the estimates are infinite: an
     :class:`~theory.errors.InfiniteEstimateError` names the history.
 
@@ -530,11 +574,20 @@ def estimator_moments(
     ctx = get_context(arith)
     with ctx.scope():
         lab = _LabTree(
-            policy, reference, env, horizon, history, sampling, ctx, max_nodes, full_rows=estimator == "full"
+            policy,
+            reference,
+            env,
+            horizon,
+            history,
+            sampling,
+            ctx,
+            max_nodes,
+            estimator=estimator,
+            level=level,
+            ratio=ratio,
+            merge=flag(merge, name="merge"),
         )
-        mean, variance, grad = _moments(
-            lab, estimator, placement, level, ratio, reference, env, history, ctx, max_nodes
-        )
+        mean, variance, grad = _moments(lab, placement, reference, env, history, ctx, max_nodes)
         _check_finite(ctx, [mean, variance, *grad.reshape(-1)])
         out = ctx.to_output
         return EstimatorMoments(
@@ -590,8 +643,8 @@ def kl_gradient(
             grad = _forward_gradient(policy, reference, env, horizon, history, ctx, max_nodes)
         else:
             # Trajectories under π_ref; each step's score, with coefficient −1 (k1 in the loss is ∇ ln π).
-            lab = _LabTree(policy, reference, env, horizon, history, reference, ctx, max_nodes, full_rows=False)
-            grad = -_moments(lab, "k1", "loss", "token", None, reference, env, history, ctx, max_nodes)[2]
+            lab = _LabTree(policy, reference, env, horizon, history, reference, ctx, max_nodes, moments=False)
+            grad = -_moments(lab, "loss", reference, env, history, ctx, max_nodes)[2]
         return _output_array(ctx, grad)
 
 
@@ -608,29 +661,24 @@ def value_gradient(policy, env, utility, horizon, history=(), *, arith=None, max
     require_instance(policy, SoftmaxPolicy, name="policy", what="theory.SoftmaxPolicy (the parametrized policy)")
     ctx = get_context(arith)
     with ctx.scope():
-        lab = _LabTree(policy, policy, env, horizon, history, None, ctx, max_nodes, full_rows=False)
+        n_actions, n_obs = alphabet(policy, env)
+        u = as_utility(utility, n_actions, n_obs)
+        # Histories merge when the policy's and μ's states coincide, unless the utility reads the whole history.
+        lab = _LabTree(policy, policy, env, horizon, history, None, ctx, max_nodes, moments=False, merge=u.additive)
         m, levels = lab.m, lab.dt.levels
-        u = as_utility(utility, lab.n_actions, lab.n_obs)
         if m == 0:
             return _output_array(ctx, ctx.zeros(policy.parameter_shape))
         rewards = u.step_rewards(m, ctx)
-        prob, total = ctx.ones(1), ctx.zeros(1)
-        for d in range(m):
-            lv, child = levels[d], levels[d + 1]
-            par, act, obs = (
-                child.parent.astype(np.int64),
-                child.action.astype(np.int64),
-                child.observation.astype(np.int64),
-            )
-            prob = prob[par] * lv.data["q"][par, act] * lv.data["e"][par, act, obs]
-            total = total[par] + (rewards[act, obs] if rewards is not None else 0)
-        total = total + u.terminal(lab.tree.histories(levels[m]), ctx)
-        phi = prob * total
+        # Backward: a1 = the expected utility still to come at each node (the terminal utility at the leaves).
+        a1 = u.terminal(lab.tree.histories(levels[m]), ctx)
         coefficients: list = [None] * m
         for d in range(m - 1, -1, -1):
-            coef = lab.children_of(d, phi)
-            coefficients[d] = coef
-            phi = coef.sum(axis=1)
+            lv = levels[d]
+            to_go = lab.expected_over_observations(d, a1)
+            if rewards is not None:
+                to_go = to_go + (lv.data["e"] * rewards[None]).sum(axis=2)
+            coefficients[d] = lv.weights["mass"][:, None] * lv.data["q"] * to_go
+            a1 = (lv.data["q"] * to_go).sum(axis=1)
         return _output_array(ctx, lab.gradient(coefficients))
 
 

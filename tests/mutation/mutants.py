@@ -160,8 +160,8 @@ MUTANTS = (
     Mutant(
         "estimator-rewards-to-go-dropped",
         "theory/estimators.py",
-        "rtg = k * lam + lab.children_of(d, rtg_node)",
-        "rtg = k * lam",
+        "coef = coef + base * own * (k * ea0 + ea1)",
+        "coef = coef + base * own * k * ea0",
         "a penalty in the reward charges each token for its own estimate only, not for the later tokens'",
         ("k1-reward-forward",),
     ),
@@ -184,8 +184,8 @@ MUTANTS = (
     Mutant(
         "estimator-sequence-weight-ignored",
         "theory/estimators.py",
-        "weight = lab.forward(d, weight, rho, multiply=True)",
-        "weight = ctx.ones(len(child))",
+        'step = q * rho if ratio == "sequence" else q',
+        "step = q",
         "off-policy samples are not reweighted by the trajectory's importance weight",
         ("k1-reward-forward",),
     ),

@@ -128,7 +128,9 @@ def test_bad_parts_are_refused():
 
 def test_sizes_are_estimated_before_allocating():
     with pytest.raises(ResourceLimitError, match="max_nodes"):
-        theory.estimator_moments(PI, REF, ENV, 40)
+        theory.estimator_moments(PI, REF, ENV, 40, max_nodes=50)
+    with pytest.raises(ResourceLimitError, match="max_nodes"):  # histories that never merge
+        theory.estimator_moments(PI, REF, ENV, 40, merge=False)
     with pytest.raises(ResourceLimitError, match="n="):
         theory.sample_estimator(PI, REF, ENV, 2, n=10**9)
     with pytest.raises(ValueError):
@@ -156,3 +158,37 @@ def test_softmax_from_logits_and_score():
     assert np.allclose(pi.logits(), np.log([0.25, 0.75]))
     assert pi.score(0, 1, arith="exact")[0].tolist() == pytest.approx([-0.25, 0.25])
     assert eval(repr(pi), vars(theory)).probs().tolist() == pytest.approx([0.25, 0.75])
+
+
+@pytest.mark.parametrize("estimator", theory.estimators.ESTIMATORS)
+@pytest.mark.parametrize("level", theory.estimators.LEVELS)
+def test_merged_histories_give_the_unmerged_answers(estimator, level):
+    # Horizon 7: levels of 64 and 128 histories, past the size from which the engine merges; a state that
+    # follows the last action and a mixture reference that learns, so only some histories merge.
+    pi = theory.SoftmaxPolicy([["1/3", "2/3"], ["3/5", "2/5"]], [[[0], [1]], [[0], [1]]])
+    ref = theory.BayesianMixture([theory.FiniteStatePolicy.iid(["1/4", "3/4"]), REF], ["1/2", "1/2"])
+    old = theory.FiniteStatePolicy.iid(["2/3", "1/3"])
+    for placement in theory.estimators.PLACEMENTS:
+        for sampling, ratio in [(None, None), (old, None), (old, "sequence")]:
+            kw = dict(estimator=estimator, placement=placement, level=level, sampling=sampling, ratio=ratio)
+            merged = theory.estimator_moments(pi, ref, ENV, 7, **kw)
+            kept = theory.estimator_moments(pi, ref, ENV, 7, merge=False, **kw)
+            assert merged.expected_estimate == pytest.approx(kept.expected_estimate, rel=1e-10, abs=1e-12), kw
+            assert merged.variance == pytest.approx(kept.variance, rel=1e-9, abs=1e-12), kw
+            assert np.allclose(merged.expected_gradient, kept.expected_gradient, rtol=1e-9, atol=1e-12), kw
+
+
+def test_merging_reaches_long_horizons_with_the_closed_forms():
+    # i.i.d. π and π_ref: over m tokens KL = m·KL₁, ∇KL(π‖π_ref) = m·∇KL₁, the per-token k3 in the loss gives
+    # m·∇KL₁(π_ref‖π), and the token sum of k1 has variance m·Var₁. Unmerged, horizon 300 would be 2^300 histories.
+    m = 300
+    kl1 = LN2 - LN3 / 2
+    k1 = theory.estimator_moments(PI, REF, ENV, m, estimator="k1", placement="reward")
+    assert k1.expected_estimate == pytest.approx(m * kl1, rel=1e-10)
+    var1 = (LN2**2 + math.log(2 / 3) ** 2) / 2 - kl1**2
+    assert k1.variance == pytest.approx(m * var1, rel=1e-8)
+    assert np.allclose(k1.expected_gradient, [[m * LN3 / 4, -m * LN3 / 4]], rtol=1e-10)
+    k3 = theory.estimator_moments(PI, REF, ENV, m, estimator="k3", placement="loss")
+    assert np.allclose(k3.expected_gradient, [[m / 4, -m / 4]], rtol=1e-10)
+    k2 = theory.estimator_moments(PI, REF, ENV, m, estimator="k2", placement="loss", level="sequence")
+    assert np.allclose(k2.expected_gradient, theory.kl_gradient(PI, REF, ENV, m), rtol=1e-9)

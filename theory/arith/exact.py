@@ -128,6 +128,16 @@ class ExactContext(Context):
             f"the sign of {expr} is not settled at {_SYMBOLIC_PREC_CAP} bits (it may be exactly 0)", prec=prec // 2
         )
 
+    @staticmethod
+    def _merge_token(v):
+        # A linear form in logarithms is not hashable (its equality is decided, not structural): its canonical
+        # coefficients are. Equal values written over different bases may get two tokens: fewer merges, never
+        # a wrong one.
+        if isinstance(v, LogLinear):
+            rational, terms = v.canonical()
+            return ("ln", rational, tuple(sorted(terms.items()))) if terms else rational
+        return v
+
     def total(self, values):
         # One pass: a left-to-right sum would copy the growing linear form (or sympy sum) at every addition.
         rational, terms, symbolic, linear = Fraction(0), {}, [], False
