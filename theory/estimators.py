@@ -453,17 +453,25 @@ def _moments_on(lab: _LabTree, placement, reference, env, history, arith, max_no
         value = _sequence_value(ctx, estimator, stats["lsum"])
     estimate = weight * value  # a weight multiplies everything, the full sequence-level KL included
     mean = ctx.total(mass * estimate)
-    variance = ctx.total(mass * estimate * estimate) - mean * mean
+    if ctx.is_exact:  # one pass: E[x²] − E[x]², the smaller expressions
+        variance = ctx.total(mass * estimate * estimate) - mean * mean
+    else:  # two passes: E[(x − E[x])²] does not cancel where the variance is small against the mean's square
+        deviation = estimate - mean
+        drift = ctx.total(mass * deviation)  # 0 but for rounding (a ball's x**2 is nan when x contains 0)
+        variance = ctx.total(mass * deviation * deviation) - drift * drift
     want_reward = placement in ("reward", "both")
     want_loss = placement in ("loss", "both")
     # Leaves: the future weight is 1, no token follows, and F is the sequence's value or derivative.
     a0, a1 = ctx.ones(len(leaves)), ctx.zeros(len(leaves))
-    b_reward = value if level == "sequence" and want_reward else None
-    b_loss = (
-        _sequence_derivative(ctx, estimator, stats["lsum"])
-        if level == "sequence" and want_loss and not full_sequence
-        else None
-    )
+    # In both places a token (or sequence) contributes k + k' times its score: summed in closed form, as k3's
+    # r − 1 + ℓ and 1 − r would cancel in float where π_ref/π is large (1e10 loses 10 digits).
+    together = want_reward and want_loss and estimator != "full"
+    b_reward = b_loss = None
+    if level == "sequence" and together:
+        b_reward = _value_plus_derivative(estimator, stats["lsum"])
+    elif level == "sequence":
+        b_reward = value if want_reward else None
+        b_loss = _sequence_derivative(ctx, estimator, stats["lsum"]) if want_loss and not full_sequence else None
     coefficients: list = [None] * m
     extra: list = [None] * m
     for d in range(m - 1, -1, -1):
@@ -477,13 +485,16 @@ def _moments_on(lab: _LabTree, placement, reference, env, history, arith, max_no
         coef = ctx.zeros(q.shape)
         if level == "token":
             ea1 = lab.expected_over_observations(d, a1)
-            if want_reward:
+            if together:
+                both = np.where(lv.data["needed"], _value_plus_derivative(estimator, lv.data["ell"]), zero)
+                coef = coef + base * own * (both * ea0 + ea1)
+            elif want_reward:
                 coef = coef + base * own * (k * ea0 + ea1)
             if want_loss and estimator == "full":
                 ell = lv.data["ell"]
                 node_kl = (p * ell).sum(axis=1)
                 extra[d] = (reach * (step * ea0).sum(axis=1))[:, None] * p * (ell - node_kl[:, None])
-            elif want_loss:
+            elif want_loss and not together:
                 coef = coef + base * own * dk * ea0
             a1 = (step * (k * ea0 + ea1)).sum(axis=1)
         else:
@@ -513,6 +524,15 @@ def _sequence_value(ctx: Context, estimator: str, lsum: np.ndarray) -> np.ndarra
         return lsum * lsum / 2
     big_r = ctx.exp(-lsum)  # R = Π_t r_t: rational in the exact context (exp of a linear form in logarithms)
     return big_r - 1 + lsum
+
+
+def _value_plus_derivative(estimator: str, ell: np.ndarray) -> np.ndarray:
+    """k(ℓ) + k'(ℓ) in closed form: ℓ + 1, ℓ²/2 + ℓ, and for k3 (r − 1 + ℓ) + (1 − r) = ℓ."""
+    if estimator == "k1":
+        return ell + 1
+    if estimator == "k2":
+        return ell * ell / 2 + ell
+    return ell + 0
 
 
 def _sequence_derivative(ctx: Context, estimator: str, lsum: np.ndarray) -> np.ndarray:
