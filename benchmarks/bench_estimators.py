@@ -177,6 +177,30 @@ def main(argv=None) -> int:
             f"   {label}: float {1e3 * t_float:7.2f} ms, exact {1e3 * t_exact:8.1f} ms, exact/float "
             f"{t_exact / t_float:6.0f}x  (float vs exact: {'agree to 1e-9' if agree else 'DISAGREE'})"
         )
+    print("4. merged histories: i.i.d. π = (1/2, 1/2) against π_ref = (1/4, 3/4), one observation")
+    print("   (histories merge by their counts; the unmerged tree has 2^m leaves)")
+    iid_pi, iid_ref = theory.SoftmaxPolicy.iid(["1/2", "1/2"]), theory.FiniteStatePolicy.iid(["1/4", "3/4"])
+    seq = theory.sequence_environment(2)
+    kl1 = float(theory.kl(["1/2", "1/2"], ["1/4", "3/4"]))
+    m_cmp = 14 if args.quick else 18
+    kw = dict(estimator="k2", placement="both", level="sequence")
+    merged, t_merged = _timed(theory.estimator_moments, iid_pi, iid_ref, seq, m_cmp, **kw)
+    kept, t_kept = _timed(theory.estimator_moments, iid_pi, iid_ref, seq, m_cmp, merge=False, **kw)
+    agree = _agree(merged.expected_estimate, kept.expected_estimate) and all(
+        _agree(a, b) for a, b in zip(merged.expected_gradient.ravel(), kept.expected_gradient.ravel())
+    )
+    ok &= agree
+    print(
+        f"   horizon {m_cmp}, k2 sequence both: merged {1e3 * t_merged:.1f} ms, unmerged {1e3 * t_kept:.1f} ms, "
+        f"unmerged/merged {t_kept / t_merged:.0f}x  ({'agree to 1e-9' if agree else 'DISAGREE'})"
+    )
+    for m in (100, 300) if args.quick else (100, 300, 1000):
+        k1, t = _timed(theory.estimator_moments, iid_pi, iid_ref, seq, m, repeat=1, estimator="k1", placement="reward")
+        agree = _agree(k1.expected_estimate, m * kl1)
+        ok &= agree
+        print(
+            f"   horizon {m:5d}, k1 reward token: {1e3 * t:8.1f} ms; E[estimate] = m·KL₁ {'to 1e-9' if agree else 'NO'}"
+        )
     return 0 if ok else 1
 
 

@@ -332,7 +332,11 @@ class _LabTree:
                 values, multiply = step[name]
                 inc = values()[parent, action]
                 child[name] = stats[name][parent] * inc if multiply else stats[name][parent] + inc
-                keys.append(ctx.merge_keys(child[name]))
+                if tree.merging:
+                    keys.append(ctx.merge_keys(child[name]))
+            if not tree.merging:  # no merge to come: every child keeps its own statistics
+                table[lv.depth + 1] = child
+                return np.arange(len(parent))
             first, inverse = unique_rows(np.concatenate(keys, axis=1))
             table[lv.depth + 1] = {name: v[first] for name, v in child.items()}
             return inverse

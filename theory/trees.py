@@ -192,6 +192,16 @@ class Tree:
         self.created = 1
         self.level_nodes: dict = {0: 1}
 
+    @property
+    def merging(self) -> bool:
+        """Whether the tree still merges equal nodes (it stops after two levels that barely merged): a caller
+        whose merge labels cost work can skip them once it stops.
+
+        >>> Tree((), (), None).merging, Tree((), (), None, merge=False).merging
+        (True, False)
+        """
+        return self.merge_enabled and self._merge_misses < 2
+
     def reserve(self, n: int, depth: int) -> None:
         """Count ``n`` nodes about to be created at ``depth`` (part of a level, before merging), refusing
         before they are allocated when they would take the tree beyond ``max_nodes``:
@@ -211,7 +221,7 @@ class Tree:
         theory.errors.ResourceLimitError: this computation needs about 11 history-tree nodes (in a tree that does not merge), above the limit 10; pass max_nodes=... to raise it (or shrink the input)
         """
         n = int(n)
-        if self.merge_enabled and self._merge_misses < 2:
+        if self.merging:
             guard_size(
                 self.level_nodes.get(depth, 0) + n,
                 limit=self.max_nodes,
@@ -283,7 +293,7 @@ class Tree:
         Merging is an optimization only: results do not depend on it. A tree whose levels stop merging
         (almost every key distinct twice in a row) stops trying, to save the cost of the keys."""
         n = len(level)
-        if not self.merge_enabled or self._merge_misses >= 2:
+        if not self.merging:
             self._stop_keys(level)
             return level, None
         if n == 0 or (n < _MERGE_MIN_SIZE and not self.eager):
