@@ -386,19 +386,7 @@ def _cmd_experiment(args) -> int:
     progress = _Stages(
         1 + 2 * len(config.budgets) * len(config.turns) + len(config.alphas) * len(config.budgets) + (out is not None)
     )
-    try:
-        results = experiment.run(config, out=out, progress=progress)
-    finally:
-        progress.close()
-    print(experiment.report(results))
-    if page is not None:
-        new = experiment.fill_page(page_text, experiment.page_tables(results))
-        try:
-            page.write_text(new, encoding="utf-8")
-        except OSError as err:
-            raise UsageError(f"cannot write {page}: {err.strerror or err}") from None
-        print(f"Tables of {page}: {'rewritten' if new != page_text else 'unchanged'}")
-    return 0
+    return _run_experiment(experiment, config, out, page, page_text, progress)
 
 
 def _cmd_estimators(args) -> int:
@@ -419,6 +407,12 @@ def _cmd_estimators(args) -> int:
     page, page_text = _experiment_page(args.page, experiment)
     # Stages: the toy, the fixed points, one per coefficient and one for the budgeted agents, and the plots.
     progress = _Stages(2 + len(config.coefficients) + 1 + (out is not None))
+    return _run_experiment(experiment, config, out, page, page_text, progress)
+
+
+def _run_experiment(experiment, config, out, page, page_text, progress) -> int:
+    """Run an experiment module with its stages shown, print its report, and rewrite the page's generated tables
+    when ``--page`` names one."""
     try:
         results = experiment.run(config, out=out, progress=progress)
     finally:
