@@ -44,7 +44,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .arith import Context, get_context
-from .errors import InfiniteEstimateError, OptionError, ProbabilityError, UnderflowError
+from .errors import InfiniteEstimateError, OptionError, ProbabilityError, ResourceLimitError, UnderflowError
 from .kernels import FiniteStatePolicy, Policy, check_alphabet_size, take
 from .measures import _setup, trajectory_kl
 from .sampling import MAX_SAMPLE_BYTES, _draw
@@ -52,6 +52,7 @@ from .trees import DecisionTree, Level, Tree, alphabet, check_max_nodes, unique_
 from .validation import flag, guard_size, integer, option, require_instance
 
 __all__ = [
+    "MAX_SYMBOLIC_NODES",
     "ESTIMATORS",
     "PLACEMENTS",
     "LEVELS",
@@ -73,6 +74,9 @@ PLACEMENTS = ("reward", "loss", "both")
 LEVELS = ("token", "sequence")
 #: Off-policy corrections: none, each token's own ratio, the trajectory's importance weight.
 RATIOS = (None, "token", "sequence")
+#: Default limit on one level's history-tree nodes in exact arithmetic (``max_symbolic_nodes=`` raises it): a node
+#: costs milliseconds there (k2's products of logarithms are sympy expressions), so 10^4 a level is about a minute.
+MAX_SYMBOLIC_NODES = 10_000
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -279,6 +283,7 @@ class _LabTree:
         ratio=None,
         moments: bool = True,
         merge: bool = True,
+        max_symbolic_nodes: int | None = None,
     ):
         self.n_actions, self.n_obs, h, self.m = _setup(
             (("policy", policy), ("reference", reference)) + ((("sampling", sampling),) if sampling else ()),
@@ -297,7 +302,17 @@ class _LabTree:
         if level == "token" and moments:
             names.append("ksum")
         self.stat_names = tuple(names)
-        tree = Tree((policy, reference, env, sampling), h, ctx, merge=merge, max_nodes=check_max_nodes(max_nodes))
+        limit = check_max_nodes(max_nodes)
+        self.max_symbolic_nodes = max_symbolic_nodes
+        symbolic = None
+        if ctx.symbolic:  # exact sums of products of logarithms: milliseconds a node, an hour at 10^6 nodes
+            symbolic = integer(
+                MAX_SYMBOLIC_NODES if max_symbolic_nodes is None else max_symbolic_nodes,
+                name="max_symbolic_nodes",
+                minimum=1,
+            )
+            limit = min(limit, symbolic)
+        tree = Tree((policy, reference, env, sampling), h, ctx, merge=merge, max_nodes=limit)
         self.tree = tree
         table: dict = {}
 
@@ -346,7 +361,16 @@ class _LabTree:
         root.data["stats"] = {"weight": ctx.ones(1), "lsum": ctx.zeros(1), "ksum": ctx.zeros(1)}
         # k2's ℓ² makes sympy products in the exact context, which raise numpy's spurious "invalid value" flag.
         with np.errstate(invalid="ignore"):
-            self.dt: DecisionTree = walk(tree, self.m, expand, root=root, keep="levels", leaves=False, label=label)
+            try:
+                self.dt: DecisionTree = walk(tree, self.m, expand, root=root, keep="levels", leaves=False, label=label)
+            except ResourceLimitError as err:
+                if symbolic is None or symbolic >= check_max_nodes(max_nodes):
+                    raise
+                raise ResourceLimitError(
+                    f"{err}".split(";")[0].replace(f"the limit {symbolic}", f"max_symbolic_nodes={symbolic}")
+                    + " in exact arithmetic, whose sums of logarithms (and their products) cost milliseconds a node; "
+                    "use arith='ball' (certified enclosures) or pass max_symbolic_nodes=... to raise it"
+                ) from None
         if self.m:
             leaves = self.dt.levels[self.m]
             leaves.data["stats"] = {k: v[leaves.data["label"]] for k, v in table.pop(self.m).items()}
@@ -515,9 +539,9 @@ def _moments_on(lab: _LabTree, placement, reference, env, history, arith, max_no
     grad = lab.gradient(coefficients, extra)
     if full_sequence and want_loss:
         # Pathwise, the constant's gradient is ∇KL(π‖π_ref), times the expected weight (1 when π_old covers π).
-        grad = grad + _forward_gradient(lab.policy, reference, env, m, history, ctx, max_nodes) * ctx.total(
-            mass * weight
-        )
+        grad = grad + _forward_gradient(
+            lab.policy, reference, env, m, history, ctx, max_nodes, lab.max_symbolic_nodes
+        ) * ctx.total(mass * weight)
     return mean, variance, grad
 
 
@@ -547,10 +571,22 @@ def _sequence_derivative(ctx: Context, estimator: str, lsum: np.ndarray) -> np.n
     return 1 - ctx.exp(-lsum)
 
 
-def _forward_gradient(policy, reference, env, m, history, ctx, max_nodes) -> np.ndarray:
+def _forward_gradient(policy, reference, env, m, history, ctx, max_nodes, max_symbolic_nodes=None) -> np.ndarray:
     """∇_θ KL^μ(π‖π_ref): the full per-step KL in the reward (the paths' weights) and in the loss (each step's
     own distribution) — the chain rule, differentiated."""
-    lab = _LabTree(policy, reference, env, m, history, None, ctx, max_nodes, estimator="full", moments=False)
+    lab = _LabTree(
+        policy,
+        reference,
+        env,
+        m,
+        history,
+        None,
+        ctx,
+        max_nodes,
+        estimator="full",
+        moments=False,
+        max_symbolic_nodes=max_symbolic_nodes,
+    )
     return _moments(lab, "both", reference, env, history, ctx, max_nodes)[2]
 
 
@@ -572,6 +608,7 @@ def estimator_moments(
     arith=None,
     merge: bool = True,
     max_nodes: int | None = None,
+    max_symbolic_nodes: int | None = None,
 ) -> EstimatorMoments:
     """The exact expected estimate, its variance and its expected gradient for one case of the lab.
 
@@ -581,7 +618,8 @@ def estimator_moments(
     docs/estimators.md, which defines each surrogate). Histories are merged where the kernels' states and the path
     statistics the case needs (the importance weight, the log-ratio sum, the token estimate so far) coincide
     (``merge=False`` keeps every history; the results do not depend on it); a level beyond ``max_nodes`` nodes is
-    refused with a ResourceLimitError before allocating. Where
+    refused with a ResourceLimitError before allocating; in exact arithmetic the limit is ``max_symbolic_nodes``
+    (default :data:`MAX_SYMBOLIC_NODES`), where a node costs milliseconds. Where
     π_ref gives 0 to a token the sampling law takes, the estimates are infinite: an
     :class:`~theory.errors.InfiniteEstimateError` names the history.
 
@@ -610,6 +648,7 @@ def estimator_moments(
             level=level,
             ratio=ratio,
             merge=flag(merge, name="merge"),
+            max_symbolic_nodes=max_symbolic_nodes,
         )
         mean, variance, grad = _moments(lab, placement, reference, env, history, ctx, max_nodes)
         _check_finite(ctx, [mean, variance, *grad.reshape(-1)])
@@ -647,7 +686,16 @@ def _output_array(ctx: Context, values: np.ndarray) -> np.ndarray:
 
 
 def kl_gradient(
-    policy, reference, env, horizon, history=(), *, direction: str = "forward", arith=None, max_nodes: int | None = None
+    policy,
+    reference,
+    env,
+    horizon,
+    history=(),
+    *,
+    direction: str = "forward",
+    arith=None,
+    max_nodes: int | None = None,
+    max_symbolic_nodes: int | None = None,
 ) -> np.ndarray:
     """∇_θ of the trajectory KL between π (a :class:`SoftmaxPolicy`) and π_ref over ``horizon`` steps:
     ``direction="forward"`` is KL(π‖π_ref), ``"reverse"`` is KL(π_ref‖π) = E_{π_ref}[Σ_t ln π_ref − ln π]
@@ -664,15 +712,36 @@ def kl_gradient(
     with ctx.scope():
         if direction == "forward":
             _setup((("policy", policy), ("reference", reference)), env, history, horizon)
-            grad = _forward_gradient(policy, reference, env, horizon, history, ctx, max_nodes)
+            grad = _forward_gradient(policy, reference, env, horizon, history, ctx, max_nodes, max_symbolic_nodes)
         else:
             # Trajectories under π_ref; each step's score, with coefficient −1 (k1 in the loss is ∇ ln π).
-            lab = _LabTree(policy, reference, env, horizon, history, reference, ctx, max_nodes, moments=False)
+            lab = _LabTree(
+                policy,
+                reference,
+                env,
+                horizon,
+                history,
+                reference,
+                ctx,
+                max_nodes,
+                moments=False,
+                max_symbolic_nodes=max_symbolic_nodes,
+            )
             grad = -_moments(lab, "loss", reference, env, history, ctx, max_nodes)[2]
         return _output_array(ctx, grad)
 
 
-def value_gradient(policy, env, utility, horizon, history=(), *, arith=None, max_nodes: int | None = None):
+def value_gradient(
+    policy,
+    env,
+    utility,
+    horizon,
+    history=(),
+    *,
+    arith=None,
+    max_nodes: int | None = None,
+    max_symbolic_nodes: int | None = None,
+):
     """The policy gradient ``∇_θ V^π_μ(h) = E[U(x) Σ_t ∇ ln π(a_t|h_t)]`` of a :class:`SoftmaxPolicy`, exactly.
 
     >>> import theory
@@ -688,7 +757,19 @@ def value_gradient(policy, env, utility, horizon, history=(), *, arith=None, max
         n_actions, n_obs = alphabet(policy, env)
         u = as_utility(utility, n_actions, n_obs)
         # Histories merge when the policy's and μ's states coincide, unless the utility reads the whole history.
-        lab = _LabTree(policy, policy, env, horizon, history, None, ctx, max_nodes, moments=False, merge=u.additive)
+        lab = _LabTree(
+            policy,
+            policy,
+            env,
+            horizon,
+            history,
+            None,
+            ctx,
+            max_nodes,
+            moments=False,
+            merge=u.additive,
+            max_symbolic_nodes=max_symbolic_nodes,
+        )
         m, levels = lab.m, lab.dt.levels
         if m == 0:
             return _output_array(ctx, ctx.zeros(policy.parameter_shape))

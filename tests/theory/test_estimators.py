@@ -131,6 +131,17 @@ def test_sizes_are_estimated_before_allocating():
         theory.estimator_moments(PI, REF, ENV, 40, max_nodes=50)
     with pytest.raises(ResourceLimitError, match="max_nodes"):  # histories that never merge
         theory.estimator_moments(PI, REF, ENV, 40, merge=False)
+    # Exact arithmetic: sympy products of logarithms cost milliseconds a node, so a smaller default limit, named.
+    with pytest.raises(ResourceLimitError, match=r"max_symbolic_nodes=10000 in exact arithmetic.*arith='ball'"):
+        theory.estimator_moments(PI, REF, ENV, 20, estimator="k2", merge=False, arith="exact")
+    with pytest.raises(ResourceLimitError, match="max_symbolic_nodes=8"):
+        theory.estimator_moments(PI, REF, ENV, 4, merge=False, arith="exact", max_symbolic_nodes=8)
+    assert theory.estimator_moments(PI, REF, ENV, 4, merge=False, arith="exact", max_symbolic_nodes=31).horizon == 4
+    for target in ("forward", "reverse"):  # the gradients' own walks take the same limit
+        with pytest.raises(ResourceLimitError, match="max_symbolic_nodes=2"):
+            theory.kl_gradient(PI, REF, ENV, 3, direction=target, arith="exact", max_symbolic_nodes=2)
+    with pytest.raises(ResourceLimitError, match="max_symbolic_nodes=2"):
+        theory.value_gradient(PI, ENV, theory.MeanReward([[0], [1]]), 3, arith="exact", max_symbolic_nodes=2)
     with pytest.raises(ResourceLimitError, match="n="):
         theory.sample_estimator(PI, REF, ENV, 2, n=10**9)
     with pytest.raises(ValueError):
