@@ -27,11 +27,11 @@ token level in the reward (rewards to go).
 from __future__ import annotations
 
 import argparse
-import time
 
 import numpy as np
 
 import theory
+from benchmarks.bench_trees import _timed
 from benchmarks.naive_estimators import naive_estimator_moments, naive_sample_estimator
 
 #: (label, keyword arguments of estimator_moments) of the cases timed.
@@ -40,16 +40,6 @@ CASES = (
     ("k2 sequence reward", dict(estimator="k2", level="sequence", placement="reward")),
     ("k1 token reward   ", dict(estimator="k1", level="token", placement="reward")),
 )
-
-
-def _timed(fn, *args, repeat: int = 3, **kwargs):
-    """The result and the best of ``repeat`` wall-clock times (the least disturbed by the shared machine)."""
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        out = fn(*args, **kwargs)
-        best = min(best, time.perf_counter() - start)
-    return out, best
 
 
 def _agree(a, b) -> bool:

@@ -146,6 +146,20 @@ def examples(*, sampling: bool = True) -> list[dict]:
     return out
 
 
+#: How every lab claim draws its instances (the start of its ``how``; ``{old}`` names π_old when it has one).
+HOW_INSTANCES = (
+    "Random softmax π (1–2 states, 2–3 actions, |O| 1–2, positive rows of small fractions and near-zeros), "
+    "π_ref with positive rows (sometimes a Bayesian mixture of two), {old}μ, horizons 1–3: "
+)
+#: What a claim about one token and about the whole sequence compares.
+ONE_TOKEN_AND_SEQUENCE = (
+    "the token-level gradient over the first step (horizon 1) against theory.kl_gradient over 1 step, and "
+    "the sequence-level gradient over the instance's m steps against theory.kl_gradient over m steps"
+)
+#: What a claim about the per-token sum over m steps compares.
+ALL_TOKENS = "the token-level gradient over the instance's m steps against theory.kl_gradient over m steps"
+
+
 def horizon_of(x: dict, horizon: str) -> int:
     """The number of steps a part runs: 1 for ``"one"``, the instance's horizon for ``"all"``.
 

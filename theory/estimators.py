@@ -400,13 +400,9 @@ class _LabTree:
         ctx, estimator = self.ctx, self.estimator
         ell, p, r, needed = level.data["ell"], level.data["p"], level.data["r"], level.data["needed"]
         zero = ctx.convert(0)
-        if estimator == "k1":
-            k, dk = ell, ctx.ones(ell.shape)
-        elif estimator == "k2":
-            k, dk = ell * ell / 2, ell
-        elif estimator == "k3":
-            ratio = np.where(needed, r, zero) / p  # r = π_ref/π = e^{−ℓ}, rational where the rows are
-            k, dk = ratio - 1 + ell, 1 - ratio
+        if estimator != "full":
+            # π_ref/π = e^{−ℓ}, rational where the rows are (k3 reads it)
+            k, dk = _token_estimate(estimator, ell, np.where(needed, r, zero) / p, ctx.ones(ell.shape))
         else:  # full: the per-step KL, the same for every action of the node
             step = (p * ell).sum(axis=1)
             k, dk = np.repeat(step[:, None], ell.shape[1], axis=1), None
@@ -861,7 +857,7 @@ def sample_estimator(
         if estimator == "full":
             k, dk = step_kl, None
         else:
-            k, dk = _token_float(estimator, ell)
+            k, dk = _token_estimate(estimator, ell, np.exp(-ell), np.ones_like(ell))
         rho = pa / q[rows, a]
         steps.append((sigma, p, a, k, dk, rho, p * (ell_all - step_kl[:, None]), ell, o))
         if _t + 1 < m:  # the states after the last step are never read
@@ -919,10 +915,11 @@ def sample_estimator(
     )
 
 
-def _token_float(estimator: str, ell: np.ndarray):
+def _token_estimate(estimator: str, ell: np.ndarray, ratio: np.ndarray, ones: np.ndarray):
+    """A token's estimate k(ℓ) and its derivative k'(ℓ) for k1, k2, k3, given ℓ, r = e^{−ℓ} = π_ref/π and ones."""
     if estimator == "k1":
-        return ell, np.ones_like(ell)
+        return ell, ones
     if estimator == "k2":
         return ell * ell / 2, ell
-    r = np.exp(-ell)
-    return r - 1 + ell, 1 - r
+    k, dk = ratio - 1 + ell, 1 - ratio
+    return k, dk

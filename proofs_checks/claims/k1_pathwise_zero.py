@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 from proofs_checks.claim import Claim
-from proofs_checks.estimator_cases import component_parts, estimator_cases, gradient, target
+from proofs_checks.estimator_cases import HOW_INSTANCES, component_parts, estimator_cases, gradient, target
 from proofs_checks.estimator_cases import examples as _examples
 from theory.validation import option
 
@@ -66,9 +66,8 @@ def make(*, target_gradient="zero", id="k1-pathwise-zero", kind="theorem") -> Cl
         "(ℓ_t = ln π_θ(a_t|h_t) − ln π_ref(a_t|h_t)).",
         latex=r"\mathbb{E}_{x\sim\pi_\theta,\mu}\Big[\sum_{t=1}^{m}\nabla_\theta \ln\frac{\pi_\theta(a_t\mid h_t)}"
         r"{\pi_{\mathrm{ref}}(a_t\mid h_t)}\Big] = " + latex_rhs,
-        how="Random softmax π (1–2 states, 2–3 actions, |O| 1–2, positive rows of small fractions and near-zeros), "
-        "π_ref with positive rows (sometimes a Bayesian mixture of two), μ, horizons 1–3: "
-        "theory.estimator_moments(estimator='k1', placement='loss') at token and sequence level, one part per logit "
+        how=HOW_INSTANCES.format(old="")
+        + "theory.estimator_moments(estimator='k1', placement='loss') at token and sequence level, one part per logit "
         f"θ[s,a], against {'0' if target_gradient == 'zero' else 'theory.kl_gradient(direction=forward)'}; "
         "every gradient a sum of rationals (and logarithms) over the whole trajectory tree, equalities decided "
         "exactly.",

@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 from proofs_checks.claim import Claim
-from proofs_checks.estimator_cases import component_parts, estimator_cases, gradient, target
+from proofs_checks.estimator_cases import HOW_INSTANCES, component_parts, estimator_cases, gradient, target
 from proofs_checks.estimator_cases import examples as _examples
 from theory.validation import option
 
@@ -74,9 +74,8 @@ def make(*, ratio="sequence", id="k1-reward-forward", kind="theorem") -> Claim:
         f"estimator on trajectories from π_old, {weight}, has the same expectation.",
         latex=r"\mathbb{E}_{x\sim\pi_\theta,\mu}\Big[\sum_{t=1}^{m}\nabla_\theta\ln\pi_\theta(a_t\mid h_t)"
         r"\sum_{u=t}^{m}\ell_u\Big] = \nabla_\theta\mathrm{KL}^{\mu}_{m}(\pi_\theta\,\|\,\pi_{\mathrm{ref}})",
-        how="Random softmax π (1–2 states, 2–3 actions, |O| 1–2, positive rows of small fractions and near-zeros), "
-        "π_ref with positive rows (sometimes a Bayesian mixture of two), π_old with positive rows, μ, horizons 1–3: "
-        "theory.estimator_moments(estimator='k1', placement='reward') on-policy at token and sequence level, and "
+        how=HOW_INSTANCES.format(old="π_old with positive rows, ")
+        + "theory.estimator_moments(estimator='k1', placement='reward') on-policy at token and sequence level, and "
         f"from π_old at token level with ratio={ratio!r}, each against theory.kl_gradient(direction='forward'), "
         "one part per logit θ[s,a]; linear forms in logarithms, equalities decided exactly.",
         given=estimator_cases(sampling=True),

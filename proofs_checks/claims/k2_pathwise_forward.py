@@ -11,7 +11,15 @@ from __future__ import annotations
 
 from proofs_checks.claim import Claim
 from proofs_checks.claims.k1_pathwise_zero import examples
-from proofs_checks.estimator_cases import component_parts, estimator_cases, gradient, target
+from proofs_checks.estimator_cases import (
+    ALL_TOKENS,
+    HOW_INSTANCES,
+    ONE_TOKEN_AND_SEQUENCE,
+    component_parts,
+    estimator_cases,
+    gradient,
+    target,
+)
 from theory.validation import option
 
 __all__ = ["CLAIM", "make", "examples"]
@@ -54,7 +62,7 @@ def make(*, token_steps="one", id="k2-pathwise-forward", kind="theorem") -> Clai
             r"\mathbb{E}_{x\sim\pi_\theta,\mu}\Big[\sum_{t=1}^{m}\nabla_\theta\tfrac12\ell_t^2\Big] = "
             r"\nabla_\theta\mathrm{KL}^{\mu}_{m}(\pi_\theta\,\|\,\pi_{\mathrm{ref}})"
         )
-        checked = "the token-level gradient over the instance's m steps against theory.kl_gradient over m steps"
+        checked = ALL_TOKENS
     else:
         title = "k2 in the loss is unbiased for ∇KL(π‖π_ref): one token, or k2 of the sequence's log-ratio"
         statement = (
@@ -67,10 +75,7 @@ def make(*, token_steps="one", id="k2-pathwise-forward", kind="theorem") -> Clai
             r"\mathbb{E}_{x\sim\pi_\theta,\mu}\big[\nabla_\theta\tfrac12 L(x)^2\big] = "
             r"\nabla_\theta\mathrm{KL}^{\mu}_{m}(\pi_\theta\,\|\,\pi_{\mathrm{ref}}),\quad L(x)=\sum_{t=1}^{m}\ell_t"
         )
-        checked = (
-            "the token-level gradient over the first step (horizon 1) against theory.kl_gradient over 1 step, and "
-            "the sequence-level gradient over the instance's m steps against theory.kl_gradient over m steps"
-        )
+        checked = ONE_TOKEN_AND_SEQUENCE
     if kind == "conjecture":  # a registered conjecture states itself; its kind says it is false
         title = title.removesuffix(" (false)")
     return Claim(
@@ -81,9 +86,8 @@ def make(*, token_steps="one", id="k2-pathwise-forward", kind="theorem") -> Clai
         "KL divergence (2020), differentiated through its value (in the loss)",
         statement=statement,
         latex=latex,
-        how="Random softmax π (1–2 states, 2–3 actions, |O| 1–2, positive rows of small fractions and near-zeros), "
-        "π_ref with positive rows (sometimes a Bayesian mixture of two), μ, horizons 1–3: "
-        f"theory.estimator_moments(estimator='k2', placement='loss'), {checked} (direction='forward'), one part "
+        how=HOW_INSTANCES.format(old="")
+        + f"theory.estimator_moments(estimator='k2', placement='loss'), {checked} (direction='forward'), one part "
         "per logit θ[s,a]; both sides linear forms in logarithms, equalities decided exactly.",
         given=estimator_cases(),
         examples=examples,

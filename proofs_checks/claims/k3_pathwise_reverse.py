@@ -13,7 +13,15 @@ from __future__ import annotations
 
 from proofs_checks.claim import Claim
 from proofs_checks.claims.k1_pathwise_zero import examples
-from proofs_checks.estimator_cases import component_parts, estimator_cases, gradient, target
+from proofs_checks.estimator_cases import (
+    ALL_TOKENS,
+    HOW_INSTANCES,
+    ONE_TOKEN_AND_SEQUENCE,
+    component_parts,
+    estimator_cases,
+    gradient,
+    target,
+)
 from theory.validation import option
 
 __all__ = ["CLAIM", "make", "examples"]
@@ -68,7 +76,7 @@ def make(*, token_steps="one", target_gradient="reverse", id="k3-pathwise-revers
             r"\mathbb{E}_{x\sim\pi_\theta,\mu}\Big[\sum_{t=1}^{m}\nabla_\theta(r_t-1-\ln r_t)\Big] = \nabla_\theta"
             + kl_latex
         )
-        checked = "the token-level gradient over the instance's m steps against theory.kl_gradient over m steps"
+        checked = ALL_TOKENS
     else:
         title = (
             "k3 in the loss is unbiased for ∇KL(π_ref‖π): one token, or k3 of the sequence's ratio"
@@ -86,10 +94,7 @@ def make(*, token_steps="one", target_gradient="reverse", id="k3-pathwise-revers
             + kl_latex
             + r",\quad R=\prod_{t=1}^{m}\frac{\pi_{\mathrm{ref}}(a_t\mid h_t)}{\pi_\theta(a_t\mid h_t)}"
         )
-        checked = (
-            "the token-level gradient over the first step (horizon 1) against theory.kl_gradient over 1 step, and "
-            "the sequence-level gradient over the instance's m steps against theory.kl_gradient over m steps"
-        )
+        checked = ONE_TOKEN_AND_SEQUENCE
     if kind == "conjecture":  # a registered conjecture states itself; its kind says it is false
         title = title.removesuffix(" (false)")
     return Claim(
@@ -100,9 +105,8 @@ def make(*, token_steps="one", target_gradient="reverse", id="k3-pathwise-revers
         "Approximating KL divergence (2020), as GRPO puts it in the loss (Shao et al., DeepSeekMath, 2024)",
         statement=statement,
         latex=latex,
-        how="Random softmax π (1–2 states, 2–3 actions, |O| 1–2, positive rows of small fractions and near-zeros), "
-        "π_ref with positive rows (sometimes a Bayesian mixture of two), μ, horizons 1–3: "
-        f"theory.estimator_moments(estimator='k3', placement='loss'), {checked} (direction='{target_gradient}'), "
+        how=HOW_INSTANCES.format(old="")
+        + f"theory.estimator_moments(estimator='k3', placement='loss'), {checked} (direction='{target_gradient}'), "
         "one part per logit θ[s,a]; the k3 gradients are rational, the KL gradients rational (reverse) or "
         "linear forms in logarithms (forward), equalities decided exactly.",
         given=estimator_cases(),
